@@ -1,0 +1,68 @@
+/**
+ * The layering rule (docs/ARCHITECTURE.md): domain ← application ← api; infrastructure
+ * implements domain ports; only apps/* compose. `pnpm lint` fails on a forbidden import.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: "domain-is-pure",
+      comment: "domain depends on nothing: no other layer, no npm package, no Node built-in",
+      severity: "error",
+      from: { path: "^packages/domain/src" },
+      to: { pathNot: "^packages/domain/src" },
+    },
+    {
+      name: "application-depends-on-domain-only",
+      comment: "application may import only domain (no framework, no infrastructure, no Node built-ins)",
+      severity: "error",
+      from: { path: "^packages/application/src" },
+      to: { pathNot: ["^packages/(domain|application)/", "^@gatehouse/domain$"] },
+    },
+    {
+      name: "api-never-imports-infrastructure",
+      severity: "error",
+      from: { path: "^packages/api/" },
+      to: {
+        path: [
+          "^packages/infrastructure/",
+          "^@gatehouse/infrastructure",
+          "node_modules/(drizzle-orm|postgres|@electric-sql|@node-rs|jose|pino)/",
+          "^(drizzle-orm|postgres|@electric-sql/pglite|@node-rs/argon2|jose|pino)($|/)",
+        ],
+      },
+    },
+    {
+      name: "infrastructure-never-imports-upper-layers",
+      severity: "error",
+      from: { path: "^packages/infrastructure/" },
+      to: { path: ["^packages/(application|api)/", "^@gatehouse/(application|api)"] },
+    },
+    {
+      name: "packages-never-import-apps",
+      severity: "error",
+      from: { path: "^packages/" },
+      to: { path: "^(apps|tools)/" },
+    },
+    {
+      name: "worker-has-no-http",
+      severity: "error",
+      from: { path: "^apps/worker/" },
+      to: { path: ["^packages/api/", "^@gatehouse/api", "node_modules/fastify/", "^fastify"] },
+    },
+    {
+      name: "no-circular",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^(apps|packages|tools)/[^/]+/dist/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.base.json" },
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "types", "node", "default"] },
+    combinedDependencies: true,
+  },
+};

@@ -1,0 +1,130 @@
+import { type ApiUseCases, buildApp, type GatehouseApp } from "@gatehouse/api";
+import {
+  makeAuthenticate,
+  makeCheckHealth,
+  makeGetCurrentUser,
+  makeLogIn,
+  makeLogOut,
+  makeRefreshSession,
+  makeRegisterUser,
+} from "@gatehouse/application";
+import { type Clock, DEFAULT_PASSWORD_POLICY, type HealthProbe } from "@gatehouse/domain";
+import {
+  type Config,
+  type DatabaseHandle,
+  type Logger,
+  MemorySessionRevocations,
+  makeArgon2Hasher,
+  makeJoseAccessTokens,
+  makeUnitOfWork,
+  opaqueTokens,
+  openDatabase,
+  pingDatabase,
+  repositoriesOn,
+  resolveJwtSecret,
+  runMigrations,
+  systemClock,
+} from "@gatehouse/infrastructure";
+
+export interface Server {
+  readonly app: GatehouseApp;
+  readonly database: DatabaseHandle;
+  /** Flips readiness to 503; the first step of graceful shutdown. */
+  beginShutdown(): void;
+  /** Closes the HTTP server (waiting for in-flight requests), then the database. */
+  close(): Promise<void>;
+}
+
+export interface ServerOverrides {
+  /** An already-open database (tests use an in-memory PGlite). */
+  readonly database?: DatabaseHandle;
+  readonly clock?: Clock;
+}
+
+function databaseProbe(handle: DatabaseHandle): HealthProbe {
+  return { name: "database", ping: () => pingDatabase(handle.db), details: async () => handle.stats() };
+}
+
+/**
+ * The composition root: configuration → adapters → use cases → Fastify. Plain functions,
+ * no container: reading this file tells which adapter serves which port.
+ */
+export async function createServer(config: Config, logger: Logger, overrides: ServerOverrides = {}): Promise<Server> {
+  const clock = overrides.clock ?? systemClock;
+  const database = overrides.database ?? (await openDatabase(config.database));
+  if (config.autoMigrate) await runMigrations(database);
+
+  const jwt = resolveJwtSecret(config.jwt.secret, config.dataDir);
+  if (jwt.generated) {
+    logger.warn({ path: jwt.path }, "JWT_SECRET is not set: using a generated development secret kept in DATA_DIR");
+  }
+  const accessTokens = await makeJoseAccessTokens({
+    secret: jwt.secret,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
+    clockToleranceSeconds: config.jwt.clockToleranceSeconds,
+  });
+  const hasher = makeArgon2Hasher({ maxConcurrency: config.argon2MaxConcurrency });
+  const uow = makeUnitOfWork(database.db);
+  const repositories = repositoriesOn(database.db);
+
+  const revocationWindowSeconds = config.jwt.accessTokenTtlSeconds + config.jwt.clockToleranceSeconds;
+  const revocations = new MemorySessionRevocations(clock, revocationWindowSeconds);
+  revocations.seed(
+    await repositories.refreshTokens.familiesRevokedSince(
+      new Date(clock.now().getTime() - revocationWindowSeconds * 1000),
+    ),
+  );
+
+  const passwordPolicy = { ...DEFAULT_PASSWORD_POLICY, minLength: config.passwordMinLength };
+  const refreshPolicy = {
+    ttlSeconds: config.jwt.refreshTokenTtlSeconds,
+    reuseGraceSeconds: config.refreshReuseGraceSeconds,
+  };
+  const useCases: ApiUseCases = {
+    registerUser: makeRegisterUser({ uow, hasher, clock, passwordPolicy }),
+    logIn: makeLogIn({
+      users: repositories.users,
+      uow,
+      hasher,
+      opaqueTokens,
+      accessTokens,
+      clock,
+      passwordPolicy,
+      refreshPolicy,
+    }),
+    refreshSession: makeRefreshSession({ uow, opaqueTokens, accessTokens, revocations, clock, refreshPolicy }),
+    logOut: makeLogOut({ uow, opaqueTokens, revocations, clock }),
+    getCurrentUser: makeGetCurrentUser({ users: repositories.users }),
+    authenticate: makeAuthenticate({ accessTokens, revocations }),
+    checkHealth: makeCheckHealth({
+      probes: [databaseProbe(database)],
+      timeoutMs: config.healthCheckTimeoutMs,
+      clock,
+    }),
+  };
+
+  let shuttingDown = false;
+  const app = await buildApp({
+    useCases,
+    logger,
+    version: config.appVersion,
+    bodyLimitBytes: config.bodyLimitBytes,
+    corsAllowedOrigins: config.corsAllowedOrigins,
+    isShuttingDown: () => shuttingDown,
+  });
+
+  return {
+    app,
+    database,
+    beginShutdown: () => {
+      shuttingDown = true;
+    },
+    async close() {
+      shuttingDown = true;
+      await app.close();
+      await database.close();
+    },
+  };
+}

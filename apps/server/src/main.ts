@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { ConfigError, createLogger, loadConfig } from "@gatehouse/infrastructure";
+import { createServer } from "./compose.js";
+import { installGracefulShutdown } from "./graceful-shutdown.js";
+
+function publicHost(host: string): string {
+  return host === "0.0.0.0" || host === "::" ? "localhost" : host;
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`gatehouse: invalid configuration: ${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
+  logger.info(
+    { database: config.database.kind, env: config.appEnv },
+    config.database.kind === "pglite"
+      ? `using embedded PostgreSQL (PGlite) in ${config.database.dataDir}`
+      : "using PostgreSQL from DATABASE_URL",
+  );
+  const server = await createServer(config, logger);
+  installGracefulShutdown(server, logger, config.shutdownTimeoutSeconds);
+  await server.app.listen({ host: config.host, port: config.port });
+  const address = server.app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const base = `http://${publicHost(config.host)}:${port}`;
+  logger.info({ host: config.host, port }, `Gatehouse listening on ${base} (Swagger UI: ${base}/swagger-ui)`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`gatehouse: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

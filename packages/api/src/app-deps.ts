@@ -1,0 +1,33 @@
+import type {
+  Authenticate,
+  CheckHealth,
+  GetCurrentUser,
+  LogIn,
+  LogOut,
+  RefreshSession,
+  RegisterUser,
+} from "@gatehouse/application";
+import type { FastifyBaseLogger } from "fastify";
+
+/** The use cases the HTTP API calls; `apps/server` builds them from real adapters. */
+export interface ApiUseCases {
+  readonly registerUser: RegisterUser;
+  readonly logIn: LogIn;
+  readonly refreshSession: RefreshSession;
+  readonly logOut: LogOut;
+  readonly getCurrentUser: GetCurrentUser;
+  readonly authenticate: Authenticate;
+  readonly checkHealth: CheckHealth;
+}
+
+export interface AppOptions {
+  readonly useCases: ApiUseCases;
+  readonly logger: FastifyBaseLogger;
+  readonly version: string;
+  readonly bodyLimitBytes: number;
+  readonly corsAllowedOrigins: readonly string[];
+  /** Readiness answers 503 once this returns true (graceful shutdown has begun). */
+  readonly isShuttingDown: () => boolean;
+  /** Process start, for `uptime_seconds`. */
+  readonly startedAt?: Date;
+}

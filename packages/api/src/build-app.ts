@@ -1,0 +1,119 @@
+import "./http/fastify-augment.js";
+import cors from "@fastify/cors";
+import helmet from "@fastify/helmet";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyInstance, LogController } from "fastify";
+import type { AppOptions } from "./app-deps.js";
+import { makeAuthHook } from "./http/auth-hook.js";
+import { handleError, sendError } from "./http/error-handler.js";
+import { RouteIndex } from "./http/method-not-allowed.js";
+import { requestIdFor } from "./http/request-id.js";
+import { authRoutes } from "./routes/auth-routes.js";
+import { healthRoutes } from "./routes/health-routes.js";
+import { ErrorBody } from "./schemas/envelope.js";
+
+/** The built application: a Fastify instance. */
+export type GatehouseApp = FastifyInstance;
+
+export const OPENAPI_PATH = "/openapi.json";
+export const SWAGGER_UI_PATH = "/swagger-ui";
+
+async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "Gatehouse API",
+        version: options.version,
+        description:
+          "Authentication and user management. Every response uses the envelope " +
+          "`{ success, data, message }`; every error `{ success: false, error: { code, message, details, request_id } }`.",
+      },
+      tags: [
+        { name: "auth", description: "Registration, login, token refresh, logout, current user" },
+        { name: "health", description: "Liveness, readiness and details" },
+      ],
+      components: {
+        securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: SWAGGER_UI_PATH, staticCSP: true });
+  app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+}
+
+/**
+ * The Gatehouse HTTP application, ready for `inject()` or `listen()`. It holds no adapters:
+ * everything it does goes through the use cases in `options`.
+ */
+export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // One line per request comes from our onResponse hook instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: requestIdFor,
+    bodyLimit: options.bodyLimitBytes,
+    return503OnClosing: true,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array", useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const routes = new RouteIndex();
+  app.addHook("onRoute", (route) => routes.add(route));
+  app.decorateRequest("auth", null);
+  app.decorateRequest("startedAt", null as unknown as Date);
+  app.addSchema(ErrorBody);
+
+  app.addHook("onRequest", async (request, reply) => {
+    request.startedAt = new Date();
+    reply.header("x-request-id", request.id);
+  });
+  app.addHook("onRequest", makeAuthHook(options.useCases.authenticate));
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? null,
+        url: request.url,
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+        user_id: request.auth?.sub ?? null,
+      },
+      "request",
+    );
+  });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "/";
+    const allowed = routes.allowed(path);
+    if (allowed && !allowed.includes(request.method)) {
+      reply.header("allow", allowed.join(", "));
+      return sendError(request, reply, {
+        status: 405,
+        code: "METHOD_NOT_ALLOWED",
+        message: `Method ${request.method} is not allowed on ${path}`,
+      });
+    }
+    return sendError(request, reply, {
+      status: 404,
+      code: "NOT_FOUND",
+      message: `No route for ${request.method} ${path}`,
+    });
+  });
+
+  await app.register(helmet, { global: true });
+  await app.register(cors, {
+    origin: options.corsAllowedOrigins.includes("*") ? true : [...options.corsAllowedOrigins],
+    methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    allowedHeaders: ["Content-Type", "Authorization", "X-Request-Id"],
+    exposedHeaders: ["X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"],
+    maxAge: 3600,
+  });
+  await registerDocs(app, options);
+  await app.register(authRoutes, { useCases: options.useCases });
+  await app.register(healthRoutes, { options });
+  return app;
+}

@@ -1,0 +1,136 @@
+import { cpuUsage, memoryUsage } from "node:process";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import type { AppOptions } from "../app-deps.js";
+import { errorResponses } from "../schemas/envelope.js";
+
+const tags = ["health"];
+const Timestamp = Type.String({ format: "date-time" });
+const Checks = Type.Record(
+  Type.String(),
+  Type.Object(
+    {
+      status: Type.Union([Type.Literal("healthy"), Type.Literal("unhealthy")]),
+      latency_ms: Type.Union([Type.Number(), Type.Null()]),
+      error: Type.Optional(Type.String()),
+    },
+    { additionalProperties: true },
+  ),
+);
+const Readiness = Type.Object({
+  status: Type.Union([Type.Literal("ready"), Type.Literal("degraded"), Type.Literal("not_ready")]),
+  timestamp: Timestamp,
+  reason: Type.Optional(Type.String()),
+  checks: Checks,
+});
+
+function cpuPercentSince(previous: NodeJS.CpuUsage, elapsedMs: number): number {
+  const used = cpuUsage(previous);
+  return elapsedMs <= 0 ? 0 : Math.round(((used.user + used.system) / 1000 / elapsedMs) * 1000) / 10;
+}
+
+/** PRD §4.7 probes, plus seed 000's GET /api/v1/health. Their bodies are not enveloped (PRD 4.7). */
+export const healthRoutes: FastifyPluginAsyncTypebox<{ options: AppOptions }> = async (app, { options }) => {
+  const { checkHealth } = options.useCases;
+  const startedAt = options.startedAt ?? new Date();
+  const uptimeSeconds = () => Math.floor((Date.now() - startedAt.getTime()) / 1000);
+  let cpuMark = { at: performance.now(), usage: cpuUsage() };
+
+  app.get(
+    "/health/live",
+    {
+      schema: {
+        tags,
+        summary: "Liveness probe",
+        operationId: "healthLive",
+        response: { 200: Type.Object({ status: Type.Literal("alive"), timestamp: Timestamp }) },
+      },
+    },
+    async () => ({ status: "alive" as const, timestamp: new Date().toISOString() }),
+  );
+
+  app.get(
+    "/health/ready",
+    {
+      schema: {
+        tags,
+        summary: "Readiness probe",
+        description: "200 `ready` or `degraded`; 503 `not_ready` when the database fails or shutdown has begun.",
+        operationId: "healthReady",
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
+    async (_request, reply) => {
+      const timestamp = new Date().toISOString();
+      if (options.isShuttingDown()) {
+        return reply.code(503).send({ status: "not_ready", timestamp, reason: "shutting_down", checks: {} });
+      }
+      const report = await checkHealth();
+      return reply.code(report.status === "not_ready" ? 503 : 200).send({ ...report, timestamp });
+    },
+  );
+
+  app.get(
+    "/health/details",
+    {
+      config: { auth: true },
+      schema: {
+        tags,
+        summary: "Detailed health (any valid token)",
+        operationId: "healthDetails",
+        security: [{ bearerAuth: [] }],
+        response: {
+          200: Type.Object({
+            status: Type.Union([Type.Literal("healthy"), Type.Literal("degraded"), Type.Literal("unhealthy")]),
+            timestamp: Timestamp,
+            version: Type.String(),
+            uptime_seconds: Type.Integer(),
+            checks: Checks,
+            system: Type.Object({ memory_used_mb: Type.Number(), cpu_usage_percent: Type.Number() }),
+          }),
+          ...errorResponses(401),
+        },
+      },
+    },
+    async () => {
+      const report = await checkHealth({ details: true });
+      const now = performance.now();
+      const cpu = cpuPercentSince(cpuMark.usage, now - cpuMark.at);
+      cpuMark = { at: now, usage: cpuUsage() };
+      const status = report.status === "ready" ? "healthy" : report.status === "degraded" ? "degraded" : "unhealthy";
+      return {
+        status: status as "healthy" | "degraded" | "unhealthy",
+        timestamp: new Date().toISOString(),
+        version: options.version,
+        uptime_seconds: uptimeSeconds(),
+        checks: report.checks,
+        system: { memory_used_mb: Math.round(memoryUsage().rss / 1_048_576), cpu_usage_percent: cpu },
+      };
+    },
+  );
+
+  app.get(
+    "/api/v1/health",
+    {
+      schema: {
+        tags,
+        summary: "Service health (seed 000): liveness plus version and uptime",
+        operationId: "health",
+        response: {
+          200: Type.Object({
+            status: Type.Literal("alive"),
+            timestamp: Timestamp,
+            version: Type.String(),
+            uptime_seconds: Type.Integer(),
+          }),
+        },
+      },
+    },
+    async () => ({
+      status: "alive" as const,
+      timestamp: new Date().toISOString(),
+      version: options.version,
+      uptime_seconds: uptimeSeconds(),
+    }),
+  );
+};

@@ -1,0 +1,47 @@
+import { type TSchema, Type } from "typebox";
+
+/** PRD §5.1 success envelope around `data`. */
+export function Envelope<T extends TSchema>(data: T) {
+  return Type.Object({ success: Type.Literal(true), data, message: Type.Optional(Type.String()) });
+}
+
+export const MessageOnly = Type.Object({ success: Type.Literal(true), message: Type.String() });
+
+export const ErrorBody = Type.Object(
+  {
+    success: Type.Literal(false),
+    error: Type.Object({
+      code: Type.String({ description: "Stable code from the error catalogue, e.g. VALIDATION_ERROR" }),
+      message: Type.String(),
+      details: Type.Optional(Type.Unknown()),
+      request_id: Type.String(),
+    }),
+  },
+  { $id: "ErrorResponse", description: "PRD §5.1 error envelope" },
+);
+
+const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
+  400: "VALIDATION_ERROR: malformed JSON or invalid fields (one details entry per field)",
+  401: "UNAUTHORIZED, INVALID_CREDENTIALS, INVALID_TOKEN, TOKEN_EXPIRED, SESSION_REVOKED or REFRESH_TOKEN_*",
+  403: "ACCOUNT_DEACTIVATED, ACCOUNT_SUSPENDED, ACCOUNT_NOT_VERIFIED, ACCOUNT_PENDING_APPROVAL, FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "DUPLICATE_EMAIL or DUPLICATE_USERNAME",
+  413: "PAYLOAD_TOO_LARGE: body over the limit",
+  415: "UNSUPPORTED_MEDIA_TYPE: send application/json",
+  429: "RATE_LIMIT_EXCEEDED",
+  500: "INTERNAL_ERROR",
+  503: "SERVICE_UNAVAILABLE or DATABASE_ERROR",
+};
+
+/** Error responses a route documents, by status. */
+export function errorResponses(...statuses: number[]): Record<number, unknown> {
+  const responses: Record<number, unknown> = {};
+  for (const status of [...statuses, 500, 503]) {
+    responses[status] = Type.Ref("ErrorResponse", { description: ERROR_DESCRIPTIONS[status] });
+  }
+  return responses;
+}
+
+export function ok<T>(data: T, message?: string) {
+  return message === undefined ? { success: true as const, data } : { success: true as const, data, message };
+}

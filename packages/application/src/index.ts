@@ -1,0 +1,21 @@
+export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./authenticate.js";
+export {
+  type CheckHealth,
+  type CheckHealthDeps,
+  type HealthReport,
+  makeCheckHealth,
+  type ProbeResult,
+} from "./check-health.js";
+export { type GetCurrentUser, type GetCurrentUserDeps, makeGetCurrentUser } from "./get-current-user.js";
+export { type LogIn, type LogInDeps, type LogInInput, type LogInResult, makeLogIn } from "./log-in.js";
+export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./log-out.js";
+export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./refresh-session.js";
+export { makeRegisterUser, type RegisterUser, type RegisterUserDeps, type RegisterUserInput } from "./register-user.js";
+export {
+  type CleanupDeps,
+  type CleanupPolicy,
+  type CleanupSummary,
+  makeRunCleanup,
+  type RunCleanup,
+} from "./run-cleanup.js";
+export type { RefreshTokenPolicy, SessionTokens } from "./session-tokens.js";

@@ -1,0 +1,70 @@
+import type { Clock, JobLock, MaintenanceRepository } from "@gatehouse/domain";
+
+export interface CleanupPolicy {
+  readonly refreshTokenRetentionDays: number;
+  readonly auditLogRetentionDays: number;
+  readonly batchSize: number;
+}
+
+export interface CleanupDeps {
+  readonly maintenance: MaintenanceRepository;
+  readonly jobLock: JobLock;
+  readonly clock: Clock;
+  readonly policy: CleanupPolicy;
+}
+
+export type CleanupSummary =
+  | { readonly job: "cleanup"; readonly skipped: true; readonly reason: "another run holds the lock" }
+  | {
+      readonly job: "cleanup";
+      readonly skipped: false;
+      readonly refresh_tokens_deleted: number;
+      readonly audit_entries_deleted: number;
+      readonly duration_ms: number;
+    };
+
+const DAY_MS = 86_400_000;
+
+async function deleteInBatches(deleteBatch: () => Promise<number>, batchSize: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await deleteBatch();
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
+}
+
+/**
+ * Deletes refresh tokens that ended (expired or revoked) and audit entries past their
+ * retention, in batches so no single statement holds locks for long. Runs under a
+ * cluster-wide lock: a second concurrent run does nothing and says so.
+ */
+export function makeRunCleanup(deps: CleanupDeps) {
+  return async function runCleanup(): Promise<CleanupSummary> {
+    const started = deps.clock.now();
+    const outcome = await deps.jobLock.tryRun("gatehouse.cleanup", async () => {
+      const tokenCutoff = new Date(started.getTime() - deps.policy.refreshTokenRetentionDays * DAY_MS);
+      const auditCutoff = new Date(started.getTime() - deps.policy.auditLogRetentionDays * DAY_MS);
+      const { batchSize } = deps.policy;
+      const tokens = await deleteInBatches(
+        () => deps.maintenance.deleteRefreshTokensEndedBefore(tokenCutoff, batchSize),
+        batchSize,
+      );
+      const audit = await deleteInBatches(
+        () => deps.maintenance.deleteAuditEntriesBefore(auditCutoff, batchSize),
+        batchSize,
+      );
+      return { tokens, audit };
+    });
+    if (!outcome.acquired) return { job: "cleanup", skipped: true, reason: "another run holds the lock" };
+    return {
+      job: "cleanup",
+      skipped: false,
+      refresh_tokens_deleted: outcome.result.tokens,
+      audit_entries_deleted: outcome.result.audit,
+      duration_ms: deps.clock.now().getTime() - started.getTime(),
+    };
+  };
+}
+
+export type RunCleanup = ReturnType<typeof makeRunCleanup>;

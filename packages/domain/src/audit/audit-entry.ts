@@ -1,0 +1,32 @@
+/** PRD §4.5.2 actions written by the foundation; later features add theirs here. */
+export type AuditAction =
+  | "auth.register"
+  | "auth.login"
+  | "auth.login_failed"
+  | "auth.logout"
+  | "auth.refresh"
+  | "auth.refresh_reuse_detected";
+
+/** Who asked, from where: copied into every audit entry. */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly ipAddress: string | null;
+  readonly userAgent: string | null;
+  /** When the request started, so the entry can record its duration. */
+  readonly startedAt: Date;
+}
+
+/** One audit row (PRD §4.5.1). Never holds a password or a token. */
+export interface AuditEntry {
+  readonly action: AuditAction;
+  readonly userId: string | null;
+  readonly resourceType: string;
+  readonly resourceId: string | null;
+  readonly status: "success" | "failure";
+  readonly details: Readonly<Record<string, unknown>> | null;
+  readonly ipAddress: string | null;
+  readonly userAgent: string | null;
+  readonly requestId: string | null;
+  readonly durationMs: number | null;
+  readonly timestamp: Date;
+}

@@ -1,0 +1,34 @@
+export type { AuditAction, AuditEntry, RequestContext } from "./audit/audit-entry.js";
+export { DomainError, type FieldIssue, isDomainError, validationError } from "./errors/domain-error.js";
+export { type ErrorCode, ErrorCodes } from "./errors/error-codes.js";
+export type { AccessTokenClaims, AccessTokens, IssuedAccessToken } from "./ports/access-tokens.js";
+export type { AuditLog } from "./ports/audit-log.js";
+export type { Clock } from "./ports/clock.js";
+export type { HealthProbe } from "./ports/health-probe.js";
+export type { JobLock } from "./ports/job-lock.js";
+export type { MaintenanceRepository } from "./ports/maintenance-repository.js";
+export type { OpaqueTokens } from "./ports/opaque-tokens.js";
+export type { PasswordHasher } from "./ports/password-hasher.js";
+export type { RefreshTokenRepository, RotatedTokenInput } from "./ports/refresh-token-repository.js";
+export type { SessionRevocations } from "./ports/session-revocations.js";
+export type { TransactionalRepositories, UnitOfWork } from "./ports/unit-of-work.js";
+export type { UserRepository } from "./ports/user-repository.js";
+export {
+  judgePresentedToken,
+  type NewRefreshToken,
+  type PresentedTokenVerdict,
+  type RefreshToken,
+  type RevocationReason,
+} from "./token/refresh-token.js";
+export {
+  type AccountStatus,
+  AccountStatuses,
+  assertTransition,
+  canTransition,
+  sessionBlockedError,
+} from "./user/account-status.js";
+export { checkEmail, normalizeEmail } from "./user/email.js";
+export { checkPassword, DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "./user/password-policy.js";
+export { type PermissionName, Permissions, type SystemRoleName, SystemRoles } from "./user/role.js";
+export { isActive, type NewUser, permissionsOf, type RoleGrant, type User, type UserWithRoles } from "./user/user.js";
+export { checkUsername, USERNAME_MAX, USERNAME_MIN } from "./user/username.js";

@@ -1,0 +1,37 @@
+/** What an access token says about its bearer. */
+export interface AccessTokenClaims {
+  /** The user id. */
+  readonly sub: string;
+  /** The session: the refresh-token family this token was issued for. */
+  readonly sid: string;
+  readonly roles: readonly string[];
+  readonly permissions: readonly string[];
+  /** Unique token id. */
+  readonly jti: string;
+  /** Issued-at, seconds since the epoch. */
+  readonly iat: number;
+  /** Expiry, seconds since the epoch. */
+  readonly exp: number;
+}
+
+export interface IssuedAccessToken {
+  readonly token: string;
+  /** Lifetime in seconds (`expires_in`). */
+  readonly expiresIn: number;
+}
+
+/** Signs and verifies access tokens (JWT in production). */
+export interface AccessTokens {
+  /** Signs a token for `subject` in session `sid`, valid for the configured lifetime. */
+  issue(subject: {
+    readonly userId: string;
+    readonly sid: string;
+    readonly roles: readonly string[];
+    readonly permissions: readonly string[];
+  }): Promise<IssuedAccessToken>;
+  /**
+   * Verifies signature, algorithm, issuer, audience and expiry.
+   * @throws DomainError TOKEN_EXPIRED when expired, INVALID_TOKEN for anything else wrong.
+   */
+  verify(token: string): Promise<AccessTokenClaims>;
+}

@@ -1,0 +1,41 @@
+import type { NewRefreshToken, RefreshToken, RevocationReason } from "../token/refresh-token.js";
+
+/** What a successor token needs beyond what it inherits from its parent. */
+export interface RotatedTokenInput {
+  readonly tokenHash: string;
+  readonly expiresAt: Date;
+  readonly userAgent: string | null;
+  readonly ipAddress: string | null;
+}
+
+/**
+ * Persistence of refresh tokens. Every change to a family happens while the family is
+ * locked (see `lockFamilyOf`), so rotation cannot fork a family; a store-level constraint
+ * also keeps at most one active token per family.
+ */
+export interface RefreshTokenRepository {
+  /**
+   * Finds the token stored under `tokenHash` and locks its family until the surrounding
+   * unit of work ends; other callers touching the same family wait. Undefined when no such
+   * token exists.
+   */
+  lockFamilyOf(tokenHash: string): Promise<RefreshToken | undefined>;
+  /** The family's one active (not revoked) token, if any. Call after `lockFamilyOf`. */
+  findActiveInFamily(familyId: string): Promise<RefreshToken | undefined>;
+  /** Stores a new token and returns it with its id (and family id, when it starts one). */
+  insert(token: NewRefreshToken): Promise<RefreshToken>;
+  /**
+   * Retires `current` (reason `rotated`) and stores its successor in the same family, with
+   * `current` as parent. Returns the successor. Call after `lockFamilyOf`.
+   */
+  rotate(current: RefreshToken, next: RotatedTokenInput, at: Date): Promise<RefreshToken>;
+  /** Revokes every active token of a family; returns how many were active. */
+  revokeFamily(familyId: string, reason: RevocationReason, at: Date): Promise<number>;
+  /** Revokes every active token of a user; returns the affected family ids. */
+  revokeAllForUser(userId: string, reason: RevocationReason, at: Date): Promise<string[]>;
+  /**
+   * Families ended (for any reason but rotation) at or after `since`: the sessions whose
+   * access tokens may still be unexpired. Used to rebuild the revocation list at start.
+   */
+  familiesRevokedSince(since: Date): Promise<string[]>;
+}

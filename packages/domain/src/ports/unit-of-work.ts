@@ -1,0 +1,19 @@
+import type { AuditLog } from "./audit-log.js";
+import type { RefreshTokenRepository } from "./refresh-token-repository.js";
+import type { UserRepository } from "./user-repository.js";
+
+/** The repositories bound to one transaction. */
+export interface TransactionalRepositories {
+  readonly users: UserRepository;
+  readonly refreshTokens: RefreshTokenRepository;
+  readonly auditLog: AuditLog;
+}
+
+/** Runs work in one transaction: all of its writes land, or none do. */
+export interface UnitOfWork {
+  /**
+   * Runs `work` in a transaction and commits when it resolves. When it throws, everything
+   * it wrote is rolled back and the error propagates.
+   */
+  run<T>(work: (repos: TransactionalRepositories) => Promise<T>): Promise<T>;
+}

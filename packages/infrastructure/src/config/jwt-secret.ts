@@ -1,0 +1,29 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * The HMAC secret to sign with. A configured one is used as is. In development without
+ * one, a random secret is generated once and kept in `dataDir`, so tokens survive restarts;
+ * `generated` tells the caller to warn about it.
+ */
+export function resolveJwtSecret(
+  configured: string | undefined,
+  dataDir: string,
+): { secret: Uint8Array; generated: boolean; path?: string } {
+  if (configured !== undefined) return { secret: new TextEncoder().encode(configured), generated: false };
+  const path = join(dataDir, "jwt-secret");
+  if (existsSync(path)) {
+    return { secret: new TextEncoder().encode(readFileSync(path, "utf8").trim()), generated: true, path };
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString("base64url");
+  try {
+    writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    // Another instance starting at the same moment wrote it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return resolveJwtSecret(undefined, dataDir);
+  }
+  return { secret: new TextEncoder().encode(secret), generated: true, path };
+}

@@ -1,0 +1,144 @@
+import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import { parseEnv } from "node:util";
+import type { Config } from "./config.js";
+
+/** A configuration problem, phrased as one line naming the variable and the rule. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+class Reader {
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^-?\d+$/.test(value) || parsed < min || parsed > max) {
+      throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${value}")`);
+    }
+    return parsed;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (["true", "1", "yes", "on"].includes(value)) return true;
+    if (["false", "0", "no", "off"].includes(value)) return false;
+    throw new ConfigError(`${name} must be true or false (got "${value}")`);
+  }
+
+  oneOf(name: string, fallback: string, allowed: readonly string[]): string {
+    const value = this.raw(name) ?? fallback;
+    if (!allowed.includes(value))
+      throw new ConfigError(`${name} must be one of ${allowed.join(", ")} (got "${value}")`);
+    return value;
+  }
+
+  list(name: string): string[] {
+    return (this.raw(name) ?? "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+  }
+}
+
+/** Reads `.env` from `cwd` when present. Values already in the environment win. */
+export function readDotEnv(cwd: string): Record<string, string> {
+  const path = resolve(cwd, ".env");
+  if (!existsSync(path)) return {};
+  return parseEnv(readFileSync(path, "utf8")) as Record<string, string>;
+}
+
+function checkUrl(name: string, value: string, protocols: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be a URL (${protocols.join(" or ")})`);
+  }
+  if (!protocols.includes(url.protocol)) throw new ConfigError(`${name} must start with ${protocols.join(" or ")}`);
+  return value;
+}
+
+function checkOrigins(name: string, origins: string[]): string[] {
+  for (const origin of origins) {
+    if (origin === "*") continue;
+    checkUrl(name, origin, ["http:", "https:"]);
+  }
+  return origins;
+}
+
+/**
+ * Builds the configuration: environment first, then `.env`, then defaults (PRD §7.2).
+ * Throws ConfigError on the first invalid value; secrets are never echoed in the message.
+ */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const read = new Reader({ ...readDotEnv(cwd), ...env });
+  const appEnv = read.string("APP_ENV", read.string("NODE_ENV", "development"));
+  const production = appEnv === "production" || read.raw("NODE_ENV") === "production";
+  const dataDir = resolve(cwd, read.string("DATA_DIR", "./.data"));
+  const databaseUrl = read.raw("DATABASE_URL");
+
+  const secret = read.raw("JWT_SECRET");
+  if (secret !== undefined && Buffer.byteLength(secret, "utf8") < 32) {
+    throw new ConfigError("JWT_SECRET must be at least 32 bytes long");
+  }
+  if (secret === undefined && production) {
+    throw new ConfigError("JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)");
+  }
+
+  return {
+    appName: read.string("APP_NAME", "gatehouse"),
+    appEnv,
+    production,
+    appVersion: read.string("APP_VERSION", "0.1.0"),
+    host: read.string("APP_HOST", "0.0.0.0"),
+    port: read.int("APP_PORT", 8080, 0, 65_535),
+    database:
+      databaseUrl === undefined
+        ? { kind: "pglite", dataDir: resolve(dataDir, "pglite") }
+        : {
+            kind: "postgres",
+            url: checkUrl("DATABASE_URL", databaseUrl, ["postgres:", "postgresql:"]),
+            maxConnections: read.int("DATABASE_MAX_CONNECTIONS", 10, 1, 1000),
+          },
+    dataDir,
+    autoMigrate: read.bool("DB_AUTO_MIGRATE", true),
+    jwt: {
+      secret,
+      issuer: read.string("JWT_ISSUER", "gatehouse"),
+      audience: read.string("JWT_AUDIENCE", "gatehouse-api"),
+      accessTokenTtlSeconds: read.int("JWT_ACCESS_TOKEN_EXPIRATION_MINUTES", 15, 1, 24 * 60) * 60,
+      refreshTokenTtlSeconds: read.int("JWT_REFRESH_TOKEN_EXPIRATION_DAYS", 7, 1, 365) * 86_400,
+      clockToleranceSeconds: read.int("JWT_CLOCK_TOLERANCE_SECONDS", 30, 0, 60),
+    },
+    refreshReuseGraceSeconds: read.int("REFRESH_REUSE_GRACE_SECONDS", 10, 0, 300),
+    passwordMinLength: read.int("PASSWORD_MIN_LENGTH", 8, 8, 128),
+    argon2MaxConcurrency: read.int("ARGON2_MAX_CONCURRENCY", availableParallelism(), 1, 256),
+    refreshTokenRetentionDays: read.int("REFRESH_TOKEN_RETENTION_DAYS", 30, 1, 3650),
+    auditLogRetentionDays: read.int("AUDIT_LOG_RETENTION_DAYS", 90, 1, 36_500),
+    cleanupBatchSize: read.int("CLEANUP_BATCH_SIZE", 1000, 1, 100_000),
+    healthCheckTimeoutMs: read.int("HEALTH_CHECK_TIMEOUT_MS", 5000, 10, 60_000),
+    shutdownTimeoutSeconds: read.int("SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
+    bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 65_536, 1024, 10_485_760),
+    corsAllowedOrigins: checkOrigins("CORS_ALLOWED_ORIGINS", read.list("CORS_ALLOWED_ORIGINS")),
+    logLevel: read.oneOf("LOG_LEVEL", "info", LOG_LEVELS),
+    logPretty: read.bool("LOG_PRETTY", !production && process.stdout.isTTY === true),
+  };
+}

@@ -1,0 +1,45 @@
+import type { JobLock, MaintenanceRepository } from "@gatehouse/domain";
+import { sql } from "drizzle-orm";
+import { type DatabaseHandle, rowsOf } from "./database.js";
+import { auditLogs, refreshTokens } from "./schema.js";
+
+export function makeMaintenanceRepository(handle: DatabaseHandle): MaintenanceRepository {
+  const { db } = handle;
+  return {
+    async deleteRefreshTokensEndedBefore(cutoff, batchSize) {
+      const deleted = await db.execute(sql`
+        DELETE FROM ${refreshTokens} WHERE id IN (
+          SELECT id FROM ${refreshTokens}
+          WHERE expires_at < ${cutoff} OR revoked_at < ${cutoff}
+          LIMIT ${batchSize}
+        ) RETURNING id`);
+      return rowsOf(deleted).length;
+    },
+    async deleteAuditEntriesBefore(cutoff, batchSize) {
+      const deleted = await db.execute(sql`
+        DELETE FROM ${auditLogs} WHERE id IN (
+          SELECT id FROM ${auditLogs} WHERE "timestamp" < ${cutoff} LIMIT ${batchSize}
+        ) RETURNING id`);
+      return rowsOf(deleted).length;
+    },
+  };
+}
+
+/** Session-level `pg_try_advisory_lock` on one dedicated connection, keyed by the job name. */
+export function makeJobLock(handle: DatabaseHandle): JobLock {
+  return {
+    tryRun: (name, work) =>
+      handle.withConnection(async (db) => {
+        const key = sql`hashtextextended(${name}, 0)`;
+        const [row] = rowsOf<{ acquired: boolean }>(
+          await db.execute(sql`SELECT pg_try_advisory_lock(${key}) AS acquired`),
+        );
+        if (row?.acquired !== true) return { acquired: false as const };
+        try {
+          return { acquired: true as const, result: await work() };
+        } finally {
+          await db.execute(sql`SELECT pg_advisory_unlock(${key})`);
+        }
+      }),
+  };
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from "node:crypto";
+import type { RefreshToken, RefreshTokenRepository, RevocationReason } from "@gatehouse/domain";
+import { and, eq, gte, isNull, ne, sql } from "drizzle-orm";
+import type { Database } from "./database.js";
+import { refreshTokens } from "./schema.js";
+
+type TokenRow = typeof refreshTokens.$inferSelect;
+
+function toToken(row: TokenRow): RefreshToken {
+  return { ...row, revokedReason: row.revokedReason as RevocationReason | null };
+}
+
+// Namespace for per-family transaction locks in PostgreSQL's advisory-lock space.
+const FAMILY_LOCK_SEED = 7_401;
+
+export function makeRefreshTokenRepository(db: Database): RefreshTokenRepository {
+  return {
+    async lockFamilyOf(tokenHash) {
+      // Lock first, then read: the read sees every change committed by whoever held the lock.
+      await db.execute(
+        sql`SELECT pg_advisory_xact_lock(hashtextextended(family_id::text, ${FAMILY_LOCK_SEED}))
+            FROM ${refreshTokens} WHERE token_hash = ${tokenHash}`,
+      );
+      const [row] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).limit(1);
+      return row && toToken(row);
+    },
+
+    async findActiveInFamily(familyId) {
+      const [row] = await db
+        .select()
+        .from(refreshTokens)
+        .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
+        .limit(1);
+      return row && toToken(row);
+    },
+
+    async insert(token) {
+      const id = randomUUID();
+      const [row] = await db
+        .insert(refreshTokens)
+        .values({ id, ...token, familyId: token.familyId ?? id })
+        .returning();
+      return toToken(row as TokenRow);
+    },
+
+    async rotate(current, next, at) {
+      const id = randomUUID();
+      const retired = await db
+        .update(refreshTokens)
+        .set({ revokedAt: at, revokedReason: "rotated", replacedBy: id, lastUsedAt: at })
+        .where(and(eq(refreshTokens.id, current.id), isNull(refreshTokens.revokedAt)))
+        .returning({ id: refreshTokens.id });
+      if (retired.length !== 1) throw new Error("refresh token rotated without holding its family lock");
+      const [row] = await db
+        .insert(refreshTokens)
+        .values({ id, userId: current.userId, familyId: current.familyId, parentId: current.id, ...next })
+        .returning();
+      return toToken(row as TokenRow);
+    },
+
+    async revokeFamily(familyId, reason, at) {
+      const revoked = await db
+        .update(refreshTokens)
+        .set({ revokedAt: at, revokedReason: reason })
+        .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)))
+        .returning({ id: refreshTokens.id });
+      return revoked.length;
+    },
+
+    async revokeAllForUser(userId, reason, at) {
+      const revoked = await db
+        .update(refreshTokens)
+        .set({ revokedAt: at, revokedReason: reason })
+        .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)))
+        .returning({ familyId: refreshTokens.familyId });
+      return [...new Set(revoked.map((row) => row.familyId))];
+    },
+
+    async familiesRevokedSince(since) {
+      const rows = await db
+        .selectDistinct({ familyId: refreshTokens.familyId })
+        .from(refreshTokens)
+        .where(and(gte(refreshTokens.revokedAt, since), ne(refreshTokens.revokedReason, "rotated")));
+      return rows.map((row) => row.familyId);
+    },
+  };
+}

@@ -1,0 +1,158 @@
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  check,
+  index,
+  inet,
+  integer,
+  jsonb,
+  type PgColumn,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    username: varchar("username", { length: 50 }).notNull(),
+    email: varchar("email", { length: 255 }).notNull(),
+    passwordHash: varchar("password_hash", { length: 255 }).notNull(),
+    fullName: varchar("full_name", { length: 100 }),
+    phoneNumber: varchar("phone_number", { length: 20 }),
+    status: varchar("status", { length: 32 }).notNull().default("active"),
+    statusReason: text("status_reason"),
+    statusChangedAt: timestamp("status_changed_at", { withTimezone: true }).notNull().defaultNow(),
+    emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
+    passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }).notNull().defaultNow(),
+    ...timestamps,
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+    deletedBy: uuid("deleted_by").references((): PgColumn => users.id, { onDelete: "set null" }),
+  },
+  (t) => [
+    // Uniqueness is case-insensitive and ignores soft-deleted rows, which may be restored later.
+    uniqueIndex("users_email_unique").on(sql`lower(${t.email})`).where(sql`${t.deletedAt} IS NULL`),
+    uniqueIndex("users_username_unique").on(sql`lower(${t.username})`).where(sql`${t.deletedAt} IS NULL`),
+    index("idx_users_status").on(t.status).where(sql`${t.deletedAt} IS NULL`),
+    index("idx_users_deleted_at").on(t.deletedAt).where(sql`${t.deletedAt} IS NOT NULL`),
+    index("idx_users_created_at").on(t.createdAt),
+    check(
+      "users_status_check",
+      sql`${t.status} IN ('pending_verification', 'pending_approval', 'active', 'suspended', 'deactivated')`,
+    ),
+  ],
+);
+
+export const roles = pgTable("roles", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: varchar("name", { length: 50 }).notNull().unique(),
+  description: text("description"),
+  isSystem: boolean("is_system").notNull().default(false),
+  ...timestamps,
+});
+
+export const permissions = pgTable("permissions", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: varchar("name", { length: 100 }).notNull().unique(),
+  description: text("description"),
+  ...timestamps,
+});
+
+export const rolePermissions = pgTable(
+  "role_permissions",
+  {
+    roleId: uuid("role_id")
+      .notNull()
+      .references(() => roles.id, { onDelete: "cascade" }),
+    permissionId: uuid("permission_id")
+      .notNull()
+      .references(() => permissions.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roleId, t.permissionId] }),
+    index("idx_role_permissions_permission").on(t.permissionId),
+  ],
+);
+
+export const userRoles = pgTable(
+  "user_roles",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    roleId: uuid("role_id")
+      .notNull()
+      .references(() => roles.id, { onDelete: "cascade" }),
+    assignedAt: timestamp("assigned_at", { withTimezone: true }).notNull().defaultNow(),
+    assignedBy: uuid("assigned_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.roleId] }), index("idx_user_roles_role").on(t.roleId)],
+);
+
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    familyId: uuid("family_id").notNull(),
+    parentId: uuid("parent_id"),
+    tokenHash: varchar("token_hash", { length: 64 }).notNull().unique(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    revokedReason: varchar("revoked_reason", { length: 50 }),
+    replacedBy: uuid("replaced_by"),
+    userAgent: text("user_agent"),
+    ipAddress: inet("ip_address"),
+  },
+  (t) => [
+    index("idx_refresh_tokens_user").on(t.userId).where(sql`${t.revokedAt} IS NULL`),
+    // The store itself refuses a forked family: at most one active token per session.
+    uniqueIndex("refresh_tokens_one_active_per_family").on(t.familyId).where(sql`${t.revokedAt} IS NULL`),
+    index("idx_refresh_tokens_family").on(t.familyId),
+    index("idx_refresh_tokens_expires").on(t.expiresAt),
+    index("idx_refresh_tokens_revoked").on(t.revokedAt).where(sql`${t.revokedAt} IS NOT NULL`),
+  ],
+);
+
+export const auditLogs = pgTable(
+  "audit_logs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    timestamp: timestamp("timestamp", { withTimezone: true }).notNull().defaultNow(),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    action: varchar("action", { length: 100 }).notNull(),
+    resourceType: varchar("resource_type", { length: 50 }).notNull(),
+    resourceId: uuid("resource_id"),
+    ipAddress: inet("ip_address"),
+    userAgent: text("user_agent"),
+    requestId: varchar("request_id", { length: 128 }),
+    status: varchar("status", { length: 20 }).notNull().default("success"),
+    details: jsonb("details"),
+    durationMs: integer("duration_ms"),
+  },
+  (t) => [
+    index("idx_audit_logs_timestamp").on(t.timestamp.desc()),
+    index("idx_audit_logs_user").on(t.userId),
+    index("idx_audit_logs_action").on(t.action),
+    index("idx_audit_logs_resource").on(t.resourceType, t.resourceId),
+    index("idx_audit_logs_status").on(t.status),
+  ],
+);
+
+export const schema = { users, roles, permissions, rolePermissions, userRoles, refreshTokens, auditLogs };
+export type Schema = typeof schema;

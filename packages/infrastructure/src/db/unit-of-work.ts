@@ -1,0 +1,20 @@
+import type { TransactionalRepositories, UnitOfWork } from "@gatehouse/domain";
+import { makeAuditLog } from "./audit-log.js";
+import type { Database } from "./database.js";
+import { makeRefreshTokenRepository } from "./refresh-token-repository.js";
+import { makeUserRepository } from "./user-repository.js";
+
+export function repositoriesOn(db: Database): TransactionalRepositories {
+  return {
+    users: makeUserRepository(db),
+    refreshTokens: makeRefreshTokenRepository(db),
+    auditLog: makeAuditLog(db),
+  };
+}
+
+/** Each `run` is one database transaction (READ COMMITTED; families are serialized by locks). */
+export function makeUnitOfWork(db: Database): UnitOfWork {
+  return {
+    run: (work) => db.transaction((tx) => work(repositoriesOn(tx as unknown as Database))),
+  };
+}

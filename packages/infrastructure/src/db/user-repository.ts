@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import {
+  type AccountStatus,
+  DomainError,
+  type NewUser,
+  type RoleGrant,
+  type User,
+  type UserRepository,
+  type UserWithRoles,
+} from "@gatehouse/domain";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import type { Database } from "./database.js";
+import { permissions, rolePermissions, roles, userRoles, users } from "./schema.js";
+import { violatedUniqueConstraint } from "./unique-violation.js";
+
+type UserRow = typeof users.$inferSelect;
+
+export function toUser(row: UserRow): User {
+  return { ...row, status: row.status as AccountStatus };
+}
+
+function duplicateError(constraint: string): DomainError {
+  return constraint === "users_username_unique"
+    ? new DomainError("DUPLICATE_USERNAME", "Username is already taken")
+    : new DomainError("DUPLICATE_EMAIL", "Email is already registered");
+}
+
+export function makeUserRepository(db: Database): UserRepository {
+  return {
+    async create(newUser: NewUser, roleNames: readonly string[]): Promise<User> {
+      const id = randomUUID();
+      try {
+        const [row] = await db
+          .insert(users)
+          .values({ id, ...newUser })
+          .returning();
+        if (roleNames.length > 0) {
+          const granted = await db
+            .select({ id: roles.id })
+            .from(roles)
+            .where(inArray(roles.name, [...roleNames]));
+          if (granted.length !== roleNames.length) throw new Error(`unknown role among ${roleNames.join(", ")}`);
+          await db.insert(userRoles).values(granted.map((role) => ({ userId: id, roleId: role.id })));
+        }
+        return toUser(row as UserRow);
+      } catch (error) {
+        const constraint = violatedUniqueConstraint(error);
+        if (constraint !== undefined) throw duplicateError(constraint);
+        throw error;
+      }
+    },
+
+    async findByEmail(email) {
+      const [row] = await db
+        .select()
+        .from(users)
+        .where(and(eq(users.email, email), isNull(users.deletedAt)))
+        .limit(1);
+      return row && toUser(row);
+    },
+
+    async findById(id) {
+      const [row] = await db
+        .select()
+        .from(users)
+        .where(and(eq(users.id, id), isNull(users.deletedAt)))
+        .limit(1);
+      return row && toUser(row);
+    },
+
+    async findWithRoles(id): Promise<UserWithRoles | undefined> {
+      const rows = await db
+        .select({ user: users, roleId: roles.id, roleName: roles.name, permission: permissions.name })
+        .from(users)
+        .leftJoin(userRoles, eq(userRoles.userId, users.id))
+        .leftJoin(roles, eq(roles.id, userRoles.roleId))
+        .leftJoin(rolePermissions, eq(rolePermissions.roleId, roles.id))
+        .leftJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
+        .where(and(eq(users.id, id), isNull(users.deletedAt)))
+        .orderBy(asc(roles.name), asc(permissions.name));
+      const first = rows[0];
+      if (first === undefined) return undefined;
+      const grants = new Map<string, { id: string; name: string; permissions: string[] }>();
+      for (const row of rows) {
+        if (row.roleId === null || row.roleName === null) continue;
+        let grant = grants.get(row.roleId);
+        if (grant === undefined) {
+          grant = { id: row.roleId, name: row.roleName, permissions: [] };
+          grants.set(row.roleId, grant);
+        }
+        if (row.permission !== null) grant.permissions.push(row.permission);
+      }
+      return { user: toUser(first.user), roles: [...grants.values()] satisfies RoleGrant[] };
+    },
+  };
+}

@@ -1,0 +1,25 @@
+export type { Config } from "./config/config.js";
+export { resolveJwtSecret } from "./config/jwt-secret.js";
+export { ConfigError, loadConfig, readDotEnv } from "./config/load-config.js";
+export { makeAuditLog } from "./db/audit-log.js";
+export {
+  type Database,
+  type DatabaseHandle,
+  type DatabaseTarget,
+  openDatabase,
+  pingDatabase,
+  rowsOf,
+} from "./db/database.js";
+export { makeJobLock, makeMaintenanceRepository } from "./db/maintenance.js";
+export { DEFAULT_MIGRATIONS_DIR, runMigrations } from "./db/migrate.js";
+export { makeRefreshTokenRepository } from "./db/refresh-token-repository.js";
+export * as tables from "./db/schema.js";
+export { makeUnitOfWork, repositoriesOn } from "./db/unit-of-work.js";
+export { makeUserRepository } from "./db/user-repository.js";
+export { createLogger, type Logger, type LoggerSettings, loggerOptions, REDACTED_PATHS } from "./logging/logger.js";
+export { type Argon2HasherOptions, makeArgon2Hasher, PRD_ARGON2_OPTIONS } from "./security/argon2-hasher.js";
+export { type JwtSettings, makeJoseAccessTokens } from "./security/jose-access-tokens.js";
+export { MemorySessionRevocations } from "./security/memory-session-revocations.js";
+export { opaqueTokens } from "./security/opaque-tokens.js";
+export { Semaphore } from "./security/semaphore.js";
+export { systemClock } from "./security/system-clock.js";

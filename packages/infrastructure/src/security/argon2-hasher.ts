@@ -1,0 +1,46 @@
+import { availableParallelism } from "node:os";
+import type { PasswordHasher } from "@gatehouse/domain";
+import { type Algorithm, hash, type Options, verify } from "@node-rs/argon2";
+import { Semaphore } from "./semaphore.js";
+
+/** PRD §6.1: argon2id, 19 MiB, 2 iterations, parallelism 1, 16-byte salt, 32-byte hash. */
+export const PRD_ARGON2_OPTIONS: Options = {
+  // `Algorithm` is an ambient const enum, which isolated modules cannot read; 2 is Argon2id.
+  algorithm: 2 as Algorithm.Argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+  outputLen: 32,
+};
+
+export interface Argon2HasherOptions {
+  /** Hashes allowed in flight at once; defaults to the number of cores. */
+  readonly maxConcurrency?: number;
+  readonly argon2?: Options;
+}
+
+/**
+ * argon2id on libuv's thread pool, never on the event loop. A semaphore keeps at most one
+ * hash per core in flight, so a login flood queues here instead of starving every other
+ * request of CPU and of thread-pool slots.
+ */
+export function makeArgon2Hasher(options: Argon2HasherOptions = {}): PasswordHasher & { readonly gate: Semaphore } {
+  const argon2 = options.argon2 ?? PRD_ARGON2_OPTIONS;
+  const gate = new Semaphore(options.maxConcurrency ?? availableParallelism());
+  // Verified against when the account does not exist, so that path costs a real verify too.
+  let dummyHash: Promise<string> | undefined;
+  const getDummyHash = () => {
+    dummyHash ??= hash("gatehouse-dummy-password-for-timing", argon2);
+    return dummyHash;
+  };
+
+  return {
+    gate,
+    hash: (password) => gate.run(() => hash(password, argon2)),
+    async verify(password, storedHash) {
+      const target = storedHash ?? (await getDummyHash());
+      const matches = await gate.run(() => verify(target, password).catch(() => false));
+      return storedHash !== undefined && matches;
+    },
+  };
+}
