@@ -41,11 +41,13 @@ function openPostgres(url: string, maxConnections: number): DatabaseHandle {
     kind: "postgres",
     db,
     async withConnection(work) {
-      const reserved = await client.reserve();
+      // A private one-connection client rather than `reserve()`: Drizzle cannot wrap a reserved
+      // connection, and these callers (migrations, job locks) are rare.
+      const single = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: "gatehouse" } });
       try {
-        return await work(drizzlePostgres(reserved, { schema }) as unknown as Database);
+        return await work(drizzlePostgres(single, { schema }) as unknown as Database);
       } finally {
-        reserved.release();
+        await single.end({ timeout: 5 });
       }
     },
     stats: () => ({ driver: "postgres", max: maxConnections }),

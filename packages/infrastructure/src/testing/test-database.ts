@@ -43,7 +43,11 @@ export async function createTestDatabase(
   await admin.unsafe(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const handle = await openDatabase({ kind: "postgres", url: url.toString(), maxConnections: options.maxConnections ?? 10 });
+  const handle = await openDatabase({
+    kind: "postgres",
+    url: url.toString(),
+    maxConnections: options.maxConnections ?? 10,
+  });
   await runMigrations(handle);
   return {
     kind,

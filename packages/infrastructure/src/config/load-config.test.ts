@@ -1,0 +1,77 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { resolveJwtSecret } from "./jwt-secret.js";
+import { ConfigError, loadConfig } from "./load-config.js";
+
+const emptyDir = () => mkdtempSync(join(tmpdir(), "gh-config-"));
+
+describe("loadConfig", () => {
+  it("defaults to the embedded database on 0.0.0.0:8080 with PRD token lifetimes", () => {
+    const cwd = emptyDir();
+    const config = loadConfig({}, cwd);
+    expect(config.host).toBe("0.0.0.0");
+    expect(config.port).toBe(8080);
+    expect(config.database).toEqual({ kind: "pglite", dataDir: join(cwd, ".data", "pglite") });
+    expect(config.jwt.accessTokenTtlSeconds).toBe(900);
+    expect(config.jwt.refreshTokenTtlSeconds).toBe(604_800);
+    expect(config.refreshReuseGraceSeconds).toBe(10);
+    expect(config.bodyLimitBytes).toBe(65_536);
+    expect(config.autoMigrate).toBe(true);
+  });
+
+  it("uses PostgreSQL when DATABASE_URL is set", () => {
+    const config = loadConfig({ DATABASE_URL: "postgres://u@h:5432/db", DATABASE_MAX_CONNECTIONS: "4" }, emptyDir());
+    expect(config.database).toEqual({ kind: "postgres", url: "postgres://u@h:5432/db", maxConnections: 4 });
+  });
+
+  it("takes the environment over .env over defaults", () => {
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, ".env"), "APP_PORT=9000\nAPP_NAME=from-dotenv\n");
+    const config = loadConfig({ APP_PORT: "9100" }, cwd);
+    expect(config.port).toBe(9100);
+    expect(config.appName).toBe("from-dotenv");
+  });
+
+  it.each([
+    [{ APP_PORT: "http" }, /^APP_PORT must be an integer from 0 to 65535/],
+    [{ DB_AUTO_MIGRATE: "maybe" }, /^DB_AUTO_MIGRATE must be true or false/],
+    [{ DATABASE_URL: "mysql://x" }, /^DATABASE_URL must start with postgres:/],
+    [{ LOG_LEVEL: "loud" }, /^LOG_LEVEL must be one of/],
+    [{ JWT_CLOCK_TOLERANCE_SECONDS: "120" }, /^JWT_CLOCK_TOLERANCE_SECONDS must be an integer from 0 to 60/],
+    [{ CORS_ALLOWED_ORIGINS: "not a url" }, /^CORS_ALLOWED_ORIGINS must be a URL/],
+  ])("names the variable and the rule for %o", (env, message) => {
+    expect(() => loadConfig(env, emptyDir())).toThrow(message);
+  });
+
+  it("refuses production without a JWT secret, and any secret under 32 bytes, without echoing it", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" }, emptyDir())).toThrow(/^JWT_SECRET is required/);
+    let error: unknown;
+    try {
+      loadConfig({ JWT_SECRET: "short-secret-value" }, emptyDir());
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe("JWT_SECRET must be at least 32 bytes long");
+    expect((error as Error).message).not.toContain("short-secret-value");
+  });
+});
+
+describe("resolveJwtSecret", () => {
+  it("generates a development secret once and reuses it", () => {
+    const dir = emptyDir();
+    const first = resolveJwtSecret(undefined, dir);
+    const second = resolveJwtSecret(undefined, dir);
+    expect(first.generated).toBe(true);
+    expect(first.secret.byteLength).toBeGreaterThanOrEqual(32);
+    expect(Buffer.from(second.secret).equals(Buffer.from(first.secret))).toBe(true);
+  });
+
+  it("uses a configured secret as is", () => {
+    const result = resolveJwtSecret("c".repeat(40), emptyDir());
+    expect(result.generated).toBe(false);
+    expect(new TextDecoder().decode(result.secret)).toBe("c".repeat(40));
+  });
+});

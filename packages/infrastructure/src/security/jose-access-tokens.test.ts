@@ -1,0 +1,87 @@
+import { DomainError } from "@gatehouse/domain";
+import { SignJWT, UnsecuredJWT } from "jose";
+import { beforeAll, describe, expect, it } from "vitest";
+import { makeJoseAccessTokens } from "./jose-access-tokens.js";
+
+const secret = new TextEncoder().encode("s".repeat(48));
+const settings = {
+  secret,
+  issuer: "gatehouse",
+  audience: "gatehouse-api",
+  accessTokenTtlSeconds: 900,
+  clockToleranceSeconds: 30,
+};
+const subject = { userId: "u-1", sid: "s-1", roles: ["user"], permissions: [] };
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "resolved";
+  } catch (error) {
+    return error instanceof DomainError ? error.code : `other: ${String(error)}`;
+  }
+}
+
+function forged(overrides: { iss?: string; aud?: string; exp?: number; key?: Uint8Array; alg?: string }) {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ sid: "s-1", roles: [], permissions: [] })
+    .setProtectedHeader({ alg: overrides.alg ?? "HS256" })
+    .setSubject("u-1")
+    .setJti("j")
+    .setIssuedAt(now - 10)
+    .setIssuer(overrides.iss ?? "gatehouse")
+    .setAudience(overrides.aud ?? "gatehouse-api")
+    .setExpirationTime(overrides.exp ?? now + 60)
+    .sign(overrides.key ?? secret);
+}
+
+describe("jose access tokens", () => {
+  let tokens: Awaited<ReturnType<typeof makeJoseAccessTokens>>;
+  beforeAll(async () => {
+    tokens = await makeJoseAccessTokens(settings);
+  });
+
+  it("issues a token whose claims verify back", async () => {
+    const issued = await tokens.issue(subject);
+    expect(issued.expiresIn).toBe(900);
+    const claims = await tokens.verify(issued.token);
+    expect(claims).toMatchObject({ sub: "u-1", sid: "s-1", roles: ["user"], permissions: [] });
+    expect(claims.exp - claims.iat).toBe(900);
+    expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("rejects alg none", async () => {
+    const unsigned = new UnsecuredJWT({ sid: "s", roles: [], permissions: [] })
+      .setSubject("u-1")
+      .setIssuer("gatehouse")
+      .setAudience("gatehouse-api")
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .encode();
+    expect(await codeOf(tokens.verify(unsigned))).toBe("INVALID_TOKEN");
+  });
+
+  it("rejects another algorithm, a tampered signature, another key, issuer or audience", async () => {
+    expect(await codeOf(tokens.verify(await forged({ alg: "HS512" })))).toBe("INVALID_TOKEN");
+    const good = (await tokens.issue(subject)).token;
+    const [header, payload, signature] = good.split(".");
+    const flipped = `${signature?.slice(0, -2)}${signature?.endsWith("AA") ? "BB" : "AA"}`;
+    expect(await codeOf(tokens.verify(`${header}.${payload}.${flipped}`))).toBe("INVALID_TOKEN");
+    expect(await codeOf(tokens.verify(await forged({ key: new TextEncoder().encode("x".repeat(48)) })))).toBe(
+      "INVALID_TOKEN",
+    );
+    expect(await codeOf(tokens.verify(await forged({ iss: "someone-else" })))).toBe("INVALID_TOKEN");
+    expect(await codeOf(tokens.verify(await forged({ aud: "other-api" })))).toBe("INVALID_TOKEN");
+    expect(await codeOf(tokens.verify("not.a.jwt"))).toBe("INVALID_TOKEN");
+  });
+
+  it("answers TOKEN_EXPIRED past the leeway, and accepts within it", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await codeOf(tokens.verify(await forged({ exp: now - 120 })))).toBe("TOKEN_EXPIRED");
+    expect(await codeOf(tokens.verify(await forged({ exp: now - 5 })))).toBe("resolved");
+  });
+
+  it("refuses a secret under 32 bytes", async () => {
+    await expect(makeJoseAccessTokens({ ...settings, secret: new Uint8Array(31) })).rejects.toThrow(/32 bytes/);
+  });
+});
