@@ -37,7 +37,7 @@ export function makeCheckHealth(deps: CheckHealthDeps) {
       await withTimeout(probe.ping(), deps.timeoutMs);
       const latency = deps.clock.now().getTime() - started;
       const extra = withDetails && probe.details ? await withTimeout(probe.details(), deps.timeoutMs) : {};
-      return { status: "healthy", latency_ms: latency, ...extra };
+      return { ...extra, status: "healthy", latency_ms: latency };
     } catch (error) {
       // The message names the failure class only (timeout, refused); never credentials.
       const message = error instanceof Error ? error.message.split("\n")[0] : "unreachable";

@@ -35,10 +35,11 @@ const PHONE = /^\+?[0-9 ()-]{5,20}$/;
 
 function optionalFieldIssues(input: RegisterUserInput): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  if (input.fullName != null && (input.fullName.trim().length === 0 || input.fullName.length > FULL_NAME_MAX)) {
+  const fullName = input.fullName?.trim();
+  if (fullName != null && (fullName.length === 0 || fullName.length > FULL_NAME_MAX)) {
     issues.push({ field: "full_name", message: `must be 1-${FULL_NAME_MAX} characters` });
   }
-  if (input.phoneNumber != null && !PHONE.test(input.phoneNumber)) {
+  if (input.phoneNumber != null && !PHONE.test(input.phoneNumber.trim())) {
     issues.push({ field: "phone_number", message: "must be a phone number (digits, spaces, +, -, parentheses)" });
   }
   return issues;
@@ -68,7 +69,7 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
           email,
           passwordHash,
           fullName: input.fullName?.trim() ?? null,
-          phoneNumber: input.phoneNumber ?? null,
+          phoneNumber: input.phoneNumber?.trim() ?? null,
           status: "active",
           emailVerifiedAt: null,
         },

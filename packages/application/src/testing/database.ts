@@ -1,0 +1,428 @@
+import {
+  type AuditEntry,
+  type AuditLog,
+  type Clock,
+  DomainError,
+  type NewRefreshToken,
+  type NewUser,
+  type RefreshToken,
+  type RefreshTokenRepository,
+  type RevocationReason,
+  type RoleGrant,
+  type RotatedTokenInput,
+  SystemRoles,
+  type TransactionalRepositories,
+  type UnitOfWork,
+  type User,
+  type UserRepository,
+  type UserWithRoles,
+} from "@gatehouse/domain";
+
+/** An audit entry as the fake stores it: with the unit of work it was written in (null: none). */
+export interface StoredAuditEntry {
+  readonly entry: AuditEntry;
+  readonly txId: number | null;
+}
+
+/** A user as the fake stores it: with its role names and the unit of work that created it. */
+export interface StoredUser {
+  readonly user: User;
+  readonly roleNames: readonly string[];
+  readonly txId: number | null;
+}
+
+interface State {
+  users: StoredUser[];
+  refreshTokens: RefreshToken[];
+  audit: StoredAuditEntry[];
+  nextId: number;
+}
+
+/** Roles as seeded by the first migration. */
+export const SEEDED_ROLES: readonly RoleGrant[] = [
+  {
+    id: "role-super-admin",
+    name: SystemRoles.superAdmin,
+    permissions: [
+      "users:read",
+      "users:write",
+      "users:delete",
+      "roles:read",
+      "roles:write",
+      "roles:delete",
+      "permissions:read",
+      "permissions:write",
+      "audit:read",
+    ],
+  },
+  {
+    id: "role-admin",
+    name: SystemRoles.admin,
+    permissions: ["users:read", "users:write", "roles:read", "permissions:read", "audit:read"],
+  },
+  { id: "role-user", name: SystemRoles.user, permissions: [] },
+];
+
+type FailurePoint =
+  | "users.create"
+  | "refreshTokens.insert"
+  | "refreshTokens.rotate"
+  | "refreshTokens.revokeFamily"
+  | "auditLog.append";
+
+/**
+ * An in-memory store behind every repository port, for unit tests only. Writes go straight
+ * to the state; `uow.run` copies the state when it starts and restores the copy when the work
+ * throws, so a failed unit of work leaves no trace, like a rolled-back transaction.
+ */
+export class InMemoryDatabase {
+  private state: State = { users: [], refreshTokens: [], audit: [], nextId: 1 };
+  private readonly failures = new Map<FailurePoint, Error>();
+  private currentTx: number | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private txCounter = 0;
+
+  /** Every unit of work run so far, with how it ended. */
+  readonly transactions: Array<{ id: number; outcome: "running" | "committed" | "rolled_back" }> = [];
+  /** Families passed to `lockFamilyOf` (by the hash looked up) in call order. */
+  readonly lockCalls: string[] = [];
+
+  readonly users: UserRepository;
+  readonly refreshTokens: RefreshTokenRepository;
+  readonly auditLog: AuditLog;
+  readonly uow: UnitOfWork;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly roles: readonly RoleGrant[] = SEEDED_ROLES,
+  ) {
+    this.users = this.makeUsers();
+    this.refreshTokens = this.makeRefreshTokens();
+    this.auditLog = this.makeAuditLog();
+    this.uow = this.makeUnitOfWork();
+  }
+
+  /** Makes the next call to `point` throw `error` (once). */
+  failNext(point: FailurePoint, error: Error = new Error(`injected failure in ${point}`)): void {
+    this.failures.set(point, error);
+  }
+
+  // ---- test helpers (bypass the ports) -------------------------------------------------------
+
+  /** Inserts a user directly, outside any unit of work. */
+  seedUser(overrides: Partial<User> = {}, roleNames: readonly string[] = [SystemRoles.user]): User {
+    const now = this.clock.now();
+    const id = overrides.id ?? this.newId("user");
+    const user: User = {
+      id,
+      username: `user_${id}`,
+      email: `${id}@example.com`,
+      passwordHash: "hashed:Passw0rd!",
+      fullName: null,
+      phoneNumber: null,
+      status: "active",
+      statusReason: null,
+      statusChangedAt: now,
+      emailVerifiedAt: null,
+      passwordChangedAt: now,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+      deletedBy: null,
+      ...overrides,
+    };
+    this.state.users.push({ user, roleNames: [...roleNames], txId: null });
+    return user;
+  }
+
+  /** Changes a stored user directly, outside any unit of work. */
+  updateUser(id: string, changes: Partial<User>): User {
+    const index = this.state.users.findIndex((stored) => stored.user.id === id);
+    const stored = this.state.users[index];
+    if (stored === undefined) throw new Error(`no user ${id}`);
+    const user = { ...stored.user, ...changes };
+    this.state.users[index] = { ...stored, user };
+    return user;
+  }
+
+  /** Inserts a refresh token directly, outside any unit of work. */
+  seedRefreshToken(overrides: Partial<RefreshToken> & Pick<RefreshToken, "userId" | "tokenHash">): RefreshToken {
+    const now = this.clock.now();
+    const id = overrides.id ?? this.newId("rt");
+    const token: RefreshToken = {
+      id,
+      familyId: id,
+      parentId: null,
+      expiresAt: new Date(now.getTime() + 86_400_000),
+      createdAt: now,
+      lastUsedAt: null,
+      revokedAt: null,
+      revokedReason: null,
+      replacedBy: null,
+      userAgent: null,
+      ipAddress: null,
+      ...overrides,
+    };
+    this.state.refreshTokens.push(token);
+    return token;
+  }
+
+  allUsers(): User[] {
+    return this.state.users.map((stored) => stored.user);
+  }
+
+  storedUsers(): StoredUser[] {
+    return [...this.state.users];
+  }
+
+  allRefreshTokens(): RefreshToken[] {
+    return [...this.state.refreshTokens];
+  }
+
+  tokenByHash(hash: string): RefreshToken | undefined {
+    return this.state.refreshTokens.find((token) => token.tokenHash === hash);
+  }
+
+  tokensOfFamily(familyId: string): RefreshToken[] {
+    return this.state.refreshTokens.filter((token) => token.familyId === familyId);
+  }
+
+  activeTokensOfFamily(familyId: string): RefreshToken[] {
+    return this.tokensOfFamily(familyId).filter((token) => token.revokedAt === null);
+  }
+
+  auditEntries(): AuditEntry[] {
+    return this.state.audit.map((stored) => stored.entry);
+  }
+
+  storedAuditEntries(): StoredAuditEntry[] {
+    return [...this.state.audit];
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private newId(prefix: string): string {
+    const id = `${prefix}-${this.state.nextId}`;
+    this.state.nextId += 1;
+    return id;
+  }
+
+  private maybeFail(point: FailurePoint): void {
+    const error = this.failures.get(point);
+    if (error !== undefined) {
+      this.failures.delete(point);
+      throw error;
+    }
+  }
+
+  private live(): StoredUser[] {
+    return this.state.users.filter((stored) => stored.user.deletedAt === null);
+  }
+
+  private withRoles(stored: StoredUser): UserWithRoles {
+    const roles = stored.roleNames.map((name) => {
+      const role = this.roles.find((candidate) => candidate.name === name);
+      if (role === undefined) throw new Error(`unknown role ${name}`);
+      return role;
+    });
+    return { user: stored.user, roles };
+  }
+
+  private makeUsers(): UserRepository {
+    return {
+      create: async (input: NewUser, roleNames: readonly string[]) => {
+        this.maybeFail("users.create");
+        const email = input.email.toLowerCase();
+        const username = input.username.toLowerCase();
+        if (this.live().some((stored) => stored.user.email.toLowerCase() === email)) {
+          throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
+        }
+        if (this.live().some((stored) => stored.user.username.toLowerCase() === username)) {
+          throw new DomainError("DUPLICATE_USERNAME", "Username is already taken");
+        }
+        for (const name of roleNames) {
+          if (!this.roles.some((role) => role.name === name)) throw new Error(`unknown role ${name}`);
+        }
+        const now = this.clock.now();
+        const user: User = {
+          ...input,
+          id: this.newId("user"),
+          statusReason: null,
+          statusChangedAt: now,
+          passwordChangedAt: now,
+          createdAt: now,
+          updatedAt: now,
+          deletedAt: null,
+          deletedBy: null,
+        };
+        this.state.users.push({ user, roleNames: [...roleNames], txId: this.currentTx });
+        return user;
+      },
+      findByEmail: async (email: string) =>
+        this.live().find((stored) => stored.user.email.toLowerCase() === email.toLowerCase())?.user,
+      findById: async (id: string) => this.live().find((stored) => stored.user.id === id)?.user,
+      findWithRoles: async (id: string) => {
+        const stored = this.live().find((candidate) => candidate.user.id === id);
+        return stored === undefined ? undefined : this.withRoles(stored);
+      },
+    };
+  }
+
+  private replaceToken(token: RefreshToken): void {
+    const index = this.state.refreshTokens.findIndex((candidate) => candidate.id === token.id);
+    if (index < 0) throw new Error(`no refresh token ${token.id}`);
+    this.state.refreshTokens[index] = token;
+  }
+
+  private storeToken(token: NewRefreshToken): RefreshToken {
+    if (this.state.refreshTokens.some((existing) => existing.tokenHash === token.tokenHash)) {
+      throw new Error("unique violation: refresh token hash");
+    }
+    const id = this.newId("rt");
+    const familyId = token.familyId ?? id;
+    // The store-level constraint: at most one active token per family.
+    if (this.activeTokensOfFamily(familyId).length > 0) {
+      throw new Error(`unique violation: family ${familyId} already has an active token`);
+    }
+    const stored: RefreshToken = {
+      id,
+      userId: token.userId,
+      familyId,
+      parentId: token.parentId,
+      tokenHash: token.tokenHash,
+      expiresAt: token.expiresAt,
+      createdAt: this.clock.now(),
+      lastUsedAt: null,
+      revokedAt: null,
+      revokedReason: null,
+      replacedBy: null,
+      userAgent: token.userAgent,
+      ipAddress: token.ipAddress,
+    };
+    this.state.refreshTokens.push(stored);
+    return stored;
+  }
+
+  private revokeWhere(match: (token: RefreshToken) => boolean, reason: RevocationReason, at: Date): RefreshToken[] {
+    const revoked: RefreshToken[] = [];
+    for (const token of this.state.refreshTokens) {
+      if (token.revokedAt === null && match(token)) {
+        const updated = { ...token, revokedAt: at, revokedReason: reason };
+        this.replaceToken(updated);
+        revoked.push(updated);
+      }
+    }
+    return revoked;
+  }
+
+  private makeRefreshTokens(): RefreshTokenRepository {
+    return {
+      lockFamilyOf: async (tokenHash: string) => {
+        this.lockCalls.push(tokenHash);
+        return this.tokenByHash(tokenHash);
+      },
+      findActiveInFamily: async (familyId: string) => this.activeTokensOfFamily(familyId)[0],
+      insert: async (token: NewRefreshToken) => {
+        this.maybeFail("refreshTokens.insert");
+        return this.storeToken(token);
+      },
+      rotate: async (current: RefreshToken, next: RotatedTokenInput, at: Date) => {
+        this.maybeFail("refreshTokens.rotate");
+        const stored = this.state.refreshTokens.find((token) => token.id === current.id);
+        if (stored === undefined || stored.revokedAt !== null) {
+          throw new Error(`refresh token ${current.id} is not active and cannot be rotated`);
+        }
+        this.replaceToken({ ...stored, revokedAt: at, revokedReason: "rotated", lastUsedAt: at });
+        const successor = this.storeToken({
+          userId: stored.userId,
+          familyId: stored.familyId,
+          parentId: stored.id,
+          tokenHash: next.tokenHash,
+          expiresAt: next.expiresAt,
+          userAgent: next.userAgent,
+          ipAddress: next.ipAddress,
+        });
+        this.replaceToken({
+          ...stored,
+          revokedAt: at,
+          revokedReason: "rotated",
+          lastUsedAt: at,
+          replacedBy: successor.id,
+        });
+        return successor;
+      },
+      revokeFamily: async (familyId: string, reason: RevocationReason, at: Date) => {
+        this.maybeFail("refreshTokens.revokeFamily");
+        return this.revokeWhere((token) => token.familyId === familyId, reason, at).length;
+      },
+      revokeAllForUser: async (userId: string, reason: RevocationReason, at: Date) => {
+        const revoked = this.revokeWhere((token) => token.userId === userId, reason, at);
+        return [...new Set(revoked.map((token) => token.familyId))];
+      },
+      familiesRevokedSince: async (since: Date) => {
+        const families = this.state.refreshTokens
+          .filter(
+            (token) =>
+              token.revokedAt !== null &&
+              token.revokedReason !== "rotated" &&
+              token.revokedAt.getTime() >= since.getTime(),
+          )
+          .map((token) => token.familyId);
+        return [...new Set(families)];
+      },
+    };
+  }
+
+  private makeAuditLog(): AuditLog {
+    return {
+      append: async (entry: AuditEntry) => {
+        this.maybeFail("auditLog.append");
+        this.state.audit.push({ entry, txId: this.currentTx });
+      },
+    };
+  }
+
+  private makeUnitOfWork(): UnitOfWork {
+    const repos: TransactionalRepositories = {
+      users: this.users,
+      refreshTokens: this.refreshTokens,
+      auditLog: this.auditLog,
+    };
+    return {
+      run: <T>(work: (tx: TransactionalRepositories) => Promise<T>): Promise<T> => {
+        // One transaction at a time, like a fully serialized database: concurrent callers wait.
+        const result = this.queue.then(() => this.runOne(work, repos));
+        this.queue = result.then(
+          () => undefined,
+          () => undefined,
+        );
+        return result;
+      },
+    };
+  }
+
+  private async runOne<T>(
+    work: (tx: TransactionalRepositories) => Promise<T>,
+    repos: TransactionalRepositories,
+  ): Promise<T> {
+    this.txCounter += 1;
+    const record: { id: number; outcome: "running" | "committed" | "rolled_back" } = {
+      id: this.txCounter,
+      outcome: "running",
+    };
+    this.transactions.push(record);
+    const snapshot = structuredClone(this.state);
+    this.currentTx = record.id;
+    try {
+      const result = await work(repos);
+      record.outcome = "committed";
+      return result;
+    } catch (error) {
+      this.state = snapshot;
+      record.outcome = "rolled_back";
+      throw error;
+    } finally {
+      this.currentTx = null;
+    }
+  }
+}

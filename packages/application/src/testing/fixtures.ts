@@ -1,0 +1,26 @@
+import type { Clock, PasswordPolicy, RequestContext } from "@gatehouse/domain";
+import type { RefreshTokenPolicy } from "../session-tokens.js";
+
+export const PASSWORD_POLICY: PasswordPolicy = { minLength: 8, maxLength: 128 };
+export const REFRESH_POLICY: RefreshTokenPolicy = { ttlSeconds: 7 * 86_400, reuseGraceSeconds: 10 };
+
+/** A request context that started `elapsedMs` before the clock's current instant. */
+export function requestContext(clock: Clock, overrides: Partial<RequestContext> = {}, elapsedMs = 0): RequestContext {
+  return {
+    requestId: "req-1",
+    ipAddress: "203.0.113.7",
+    userAgent: "vitest",
+    startedAt: new Date(clock.now().getTime() - elapsedMs),
+    ...overrides,
+  };
+}
+
+/** Runs `work` and returns what it threw; fails when it does not throw. */
+export async function caught(work: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await work();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected the call to throw");
+}

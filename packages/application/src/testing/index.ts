@@ -1,0 +1,5 @@
+export { FakeClock } from "./clock.js";
+export { InMemoryDatabase, SEEDED_ROLES, type StoredAuditEntry, type StoredUser } from "./database.js";
+export { caught, PASSWORD_POLICY, REFRESH_POLICY, requestContext } from "./fixtures.js";
+export { FakeJobLock, FakeMaintenanceRepository } from "./maintenance.js";
+export { FakeAccessTokens, FakeOpaqueTokens, FakePasswordHasher, FakeSessionRevocations } from "./security.js";

@@ -1,0 +1,69 @@
+import type { JobLock, MaintenanceRepository } from "@gatehouse/domain";
+
+/** A cluster lock held in memory; `holdElsewhere` simulates another process owning a lock. */
+export class FakeJobLock implements JobLock {
+  private readonly held = new Set<string>();
+  readonly attempts: string[] = [];
+
+  holdElsewhere(name: string): void {
+    this.held.add(name);
+  }
+
+  release(name: string): void {
+    this.held.delete(name);
+  }
+
+  isHeld(name: string): boolean {
+    return this.held.has(name);
+  }
+
+  async tryRun<T>(name: string, work: () => Promise<T>): Promise<{ acquired: true; result: T } | { acquired: false }> {
+    this.attempts.push(name);
+    if (this.held.has(name)) return { acquired: false };
+    this.held.add(name);
+    try {
+      return { acquired: true, result: await work() };
+    } finally {
+      this.held.delete(name);
+    }
+  }
+}
+
+/**
+ * Rows kept as the instants that decide their retention (a refresh token's end, an audit
+ * entry's timestamp). Deletes take up to `batchSize` rows strictly before the cutoff.
+ */
+export class FakeMaintenanceRepository implements MaintenanceRepository {
+  refreshTokenEnds: Date[] = [];
+  auditTimestamps: Date[] = [];
+  readonly calls: Array<{
+    readonly table: "refresh_tokens" | "audit_logs";
+    readonly cutoff: Date;
+    readonly batchSize: number;
+    readonly deleted: number;
+  }> = [];
+
+  async deleteRefreshTokensEndedBefore(cutoff: Date, batchSize: number): Promise<number> {
+    const { kept, deleted } = deleteBatch(this.refreshTokenEnds, cutoff, batchSize);
+    this.refreshTokenEnds = kept;
+    this.calls.push({ table: "refresh_tokens", cutoff, batchSize, deleted });
+    return deleted;
+  }
+
+  async deleteAuditEntriesBefore(cutoff: Date, batchSize: number): Promise<number> {
+    const { kept, deleted } = deleteBatch(this.auditTimestamps, cutoff, batchSize);
+    this.auditTimestamps = kept;
+    this.calls.push({ table: "audit_logs", cutoff, batchSize, deleted });
+    return deleted;
+  }
+}
+
+function deleteBatch(rows: readonly Date[], cutoff: Date, batchSize: number): { kept: Date[]; deleted: number } {
+  const kept: Date[] = [];
+  let deleted = 0;
+  for (const row of rows) {
+    if (deleted < batchSize && row.getTime() < cutoff.getTime()) deleted += 1;
+    else kept.push(row);
+  }
+  return { kept, deleted };
+}
