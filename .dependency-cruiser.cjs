@@ -3,20 +3,24 @@
  * implements domain ports; only apps/* compose. `pnpm lint` fails on a forbidden import.
  * @type {import('dependency-cruiser').IConfiguration}
  */
+// Tests may use vitest and node:*; they still may not cross layers (the rules below
+// without `pathNot` apply to them too).
+const TEST_CODE = "(\\.test\\.ts$|/src/testing/)";
+
 module.exports = {
   forbidden: [
     {
       name: "domain-is-pure",
       comment: "domain depends on nothing: no other layer, no npm package, no Node built-in",
       severity: "error",
-      from: { path: "^packages/domain/src" },
+      from: { path: "^packages/domain/src", pathNot: TEST_CODE },
       to: { pathNot: "^packages/domain/src" },
     },
     {
       name: "application-depends-on-domain-only",
       comment: "application may import only domain (no framework, no infrastructure, no Node built-ins)",
       severity: "error",
-      from: { path: "^packages/application/src" },
+      from: { path: "^packages/application/src", pathNot: TEST_CODE },
       to: { pathNot: ["^packages/(domain|application)/", "^@gatehouse/domain$"] },
     },
     {
@@ -31,6 +35,13 @@ module.exports = {
           "^(drizzle-orm|postgres|@electric-sql/pglite|@node-rs/argon2|jose|pino)($|/)",
         ],
       },
+    },
+    {
+      name: "inner-layer-tests-stay-inner",
+      comment: "domain and application tests use fakes, never real adapters or HTTP",
+      severity: "error",
+      from: { path: "^packages/(domain|application)/src" },
+      to: { path: ["^packages/(infrastructure|api)/", "^@gatehouse/(infrastructure|api)", "^(apps|tools)/"] },
     },
     {
       name: "infrastructure-never-imports-upper-layers",

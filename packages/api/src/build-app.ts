@@ -60,8 +60,16 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array", useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // A JSON API: anything but application/json bodies is 415, not a string to validate.
+  app.removeContentTypeParser("text/plain");
+
   const routes = new RouteIndex();
-  app.addHook("onRoute", (route) => routes.add(route));
+  const routeTable: Array<{ method: string; url: string }> = [];
+  app.decorate("routeTable", routeTable);
+  app.addHook("onRoute", (route) => {
+    routes.add(route);
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+  });
   app.decorateRequest("auth", null);
   app.decorateRequest("startedAt", null as unknown as Date);
   app.addSchema(ErrorBody);

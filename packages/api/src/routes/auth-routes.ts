@@ -108,6 +108,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = 
     "/api/v1/auth/logout",
     {
       config: { auth: true },
+      // The body is optional (PRD 4.1.4): an absent one means "end this session".
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         tags,
         summary: "Log out",
@@ -122,7 +126,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = 
     },
     async (request) => {
       const claims = claimsOf(request);
-      const body = request.body ?? {};
+      const body = request.body;
       await useCases.logOut(
         {
           userId: claims.sub,

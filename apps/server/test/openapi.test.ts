@@ -1,0 +1,61 @@
+import SwaggerParser from "@apidevtools/swagger-parser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+interface OpenApiDocument {
+  openapi: string;
+  paths: Record<string, Record<string, { security?: unknown; tags?: string[]; responses: Record<string, unknown> }>>;
+}
+
+describe("OpenAPI document", () => {
+  let t: TestServer;
+  let document: OpenApiDocument;
+  beforeAll(async () => {
+    t = await startTestServer();
+    const response = await t.app.inject({ method: "GET", url: "/openapi.json" });
+    expect(response.statusCode).toBe(200);
+    document = response.json() as OpenApiDocument;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("is a valid OpenAPI 3.0.3 document", async () => {
+    expect(document.openapi).toBe("3.0.3");
+    await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
+  });
+
+  it("documents every registered route, with tags, responses and errors", () => {
+    const routes: Array<{ method: string; url: string }> = [];
+    const documented = new Set(
+      Object.entries(document.paths).flatMap(([path, methods]) =>
+        Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+      ),
+    );
+    for (const route of collectRoutes(t)) routes.push(route);
+    const api = routes.filter((route) => !route.url.startsWith("/swagger-ui") && route.url !== "/openapi.json");
+    expect(api.length).toBeGreaterThanOrEqual(10);
+    for (const route of api) {
+      expect(documented, `${route.method} ${route.url}`).toContain(`${route.method} ${route.url}`);
+      const operation = document.paths[route.url]?.[route.method.toLowerCase()];
+      expect(operation?.tags?.length, `${route.method} ${route.url} tags`).toBeGreaterThan(0);
+      expect(Object.keys(operation?.responses ?? {})).toContain("500");
+    }
+  });
+
+  it("marks authenticated routes with bearer security", () => {
+    expect(document.paths["/api/v1/auth/me"]?.get?.security).toEqual([{ bearerAuth: [] }]);
+    expect(document.paths["/api/v1/auth/login"]?.post?.security).toBeUndefined();
+  });
+
+  it("serves Swagger UI", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/swagger-ui/" });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toContain("text/html");
+  });
+});
+
+/** Every route the app registered (implicit HEAD routes left out). */
+function collectRoutes(t: TestServer): Array<{ method: string; url: string }> {
+  return t.app.routeTable.filter((route) => route.method !== "HEAD" && route.method !== "OPTIONS");
+}

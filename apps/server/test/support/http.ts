@@ -1,0 +1,50 @@
+import type { TestServer } from "./test-server.js";
+
+export interface Session {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly userId: string;
+}
+
+type Json = Record<string, unknown>;
+
+export async function post(t: TestServer, url: string, payload?: unknown, token?: string) {
+  const response = await t.app.inject({
+    method: "POST",
+    url,
+    ...(payload === undefined ? {} : { payload: payload as Json }),
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return { status: response.statusCode, body: response.json() as Json, headers: response.headers };
+}
+
+export async function get(t: TestServer, url: string, token?: string) {
+  const response = await t.app.inject({
+    method: "GET",
+    url,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return { status: response.statusCode, body: response.json() as Json, headers: response.headers };
+}
+
+export async function register(t: TestServer, user: { username: string; email: string; password: string }) {
+  const response = await post(t, "/api/v1/auth/register", user);
+  if (response.status !== 201) throw new Error(`register failed: ${JSON.stringify(response.body)}`);
+  return (response.body.data as { id: string }).id;
+}
+
+export async function logIn(t: TestServer, user: { email: string; password: string }): Promise<Session> {
+  const response = await post(t, "/api/v1/auth/login", { email: user.email, password: user.password });
+  if (response.status !== 200) throw new Error(`login failed: ${JSON.stringify(response.body)}`);
+  const data = response.body.data as { access_token: string; refresh_token: string; user: { id: string } };
+  return { accessToken: data.access_token, refreshToken: data.refresh_token, userId: data.user.id };
+}
+
+export async function registerAndLogIn(t: TestServer, user: { username: string; email: string; password: string }) {
+  await register(t, user);
+  return logIn(t, user);
+}
+
+export function errorCode(body: Json): string | undefined {
+  return (body.error as { code?: string } | undefined)?.code;
+}

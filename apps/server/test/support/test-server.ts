@@ -1,0 +1,61 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Clock } from "@gatehouse/domain";
+import { createLogger, loadConfig, rowsOf } from "@gatehouse/infrastructure";
+import { createTestDatabase, type TestDatabase } from "@gatehouse/infrastructure/testing";
+import { type SQL, sql } from "drizzle-orm";
+import { createServer, type Server } from "../../src/compose.js";
+
+export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256!!";
+
+/** A clock tests can move forward. */
+export class TestClock implements Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(seconds: number): void {
+    this.offsetMs += seconds * 1000;
+  }
+}
+
+export interface TestServer {
+  readonly server: Server;
+  readonly app: Server["app"];
+  readonly clock: TestClock;
+  readonly database: TestDatabase;
+  query<T>(statement: SQL): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/** The real composition (real use cases, real adapters) on a private database, driven by `inject`. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const database = await createTestDatabase("pglite");
+  const config = loadConfig(
+    { JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent", DB_AUTO_MIGRATE: "false", ...env },
+    mkdtempSync(join(tmpdir(), "gh-http-")),
+  );
+  const clock = new TestClock();
+  const server = await createServer(config, createLogger({ level: "silent", pretty: false }), {
+    database: database.handle,
+    clock,
+  });
+  return {
+    server,
+    app: server.app,
+    clock,
+    database,
+    query: async <T>(statement: SQL) => rowsOf<T>(await database.handle.db.execute(statement)),
+    close: () => server.close(),
+  };
+}
+
+let counter = 0;
+export function uniqueUser(prefix = "user") {
+  counter += 1;
+  const tag = `${prefix}${counter}_${Math.random().toString(36).slice(2, 7)}`;
+  return { username: tag, email: `${tag}@example.com`, password: "Correct-Horse-9" };
+}
+
+export { sql };
