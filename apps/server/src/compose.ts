@@ -51,10 +51,10 @@ function databaseProbe(handle: DatabaseHandle): HealthProbe {
  */
 export async function createServer(config: Config, logger: Logger, overrides: ServerOverrides = {}): Promise<Server> {
   const clock = overrides.clock ?? systemClock;
+  const jwt = resolveJwtSecret(config.jwt.secret, config.dataDir, config.production);
   const database = overrides.database ?? (await openDatabase(config.database));
   if (config.autoMigrate) await runMigrations(database);
 
-  const jwt = resolveJwtSecret(config.jwt.secret, config.dataDir);
   if (jwt.generated) {
     logger.warn({ path: jwt.path }, "JWT_SECRET is not set: using a generated development secret kept in DATA_DIR");
   }

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`gatehouse: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  const reason = error instanceof ConfigError ? "invalid configuration" : "failed to start";
+  process.stderr.write(`gatehouse: ${reason}: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -50,9 +50,16 @@ async function startServer(env: Record<string, string>): Promise<Running> {
  * One request on its own connection (no keep-alive pool), so the shutdown test measures the
  * server's draining, not a client reusing a pooled socket at the moment the server closes it.
  */
+interface ApiBody {
+  readonly success?: boolean;
+  readonly message?: string;
+  readonly data?: Record<string, unknown>;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
 function call(base: string, method: string, path: string, body?: unknown, token?: string) {
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise<{ status: number; body: Record<string, any> }>((resolve, reject) => {
+  return new Promise<{ status: number; body: ApiBody }>((resolve, reject) => {
     const request = httpRequest(
       `${base}${path}`,
       {
@@ -69,7 +76,7 @@ function call(base: string, method: string, path: string, body?: unknown, token?
         response.on("data", (chunk: string) => {
           text += chunk;
         });
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as ApiBody }));
         response.on("error", reject);
       },
     );
@@ -101,7 +108,7 @@ describe("end to end: the real server process over real HTTP", () => {
     expect(login.status).toBe(200);
     const first = login.body.data as { access_token: string; refresh_token: string };
     const me = await call(base, "GET", "/api/v1/auth/me", undefined, first.access_token);
-    expect(me.body.data.email).toBe(user.email);
+    expect(me.body.data?.email).toBe(user.email);
 
     const rotated = await call(base, "POST", "/api/v1/auth/refresh", { refresh_token: first.refresh_token });
     expect(rotated.status).toBe(200);
@@ -109,8 +116,8 @@ describe("end to end: the real server process over real HTTP", () => {
 
     const replay = await call(base, "POST", "/api/v1/auth/refresh", { refresh_token: first.refresh_token });
     expect(replay.status).toBe(401);
-    expect(replay.body.error.code).toBe("REFRESH_TOKEN_REVOKED");
-    expect((await call(base, "GET", "/api/v1/auth/me", undefined, second.access_token)).body.error.code).toBe(
+    expect(replay.body.error?.code).toBe("REFRESH_TOKEN_REVOKED");
+    expect((await call(base, "GET", "/api/v1/auth/me", undefined, second.access_token)).body.error?.code).toBe(
       "SESSION_REVOKED",
     );
 

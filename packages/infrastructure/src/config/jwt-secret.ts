@@ -1,17 +1,22 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ConfigError } from "./load-config.js";
 
 /**
  * The HMAC secret to sign with. A configured one is used as is. In development without
  * one, a random secret is generated once and kept in `dataDir`, so tokens survive restarts;
- * `generated` tells the caller to warn about it.
+ * `generated` tells the caller to warn about it. In production a missing secret is a
+ * configuration error. (Only the server signs tokens, so only it calls this: the worker
+ * runs without a secret.)
  */
 export function resolveJwtSecret(
   configured: string | undefined,
   dataDir: string,
+  production = false,
 ): { secret: Uint8Array; generated: boolean; path?: string } {
   if (configured !== undefined) return { secret: new TextEncoder().encode(configured), generated: false };
+  if (production) throw new ConfigError("JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)");
   const path = join(dataDir, "jwt-secret");
   if (existsSync(path)) {
     return { secret: new TextEncoder().encode(readFileSync(path, "utf8").trim()), generated: true, path };

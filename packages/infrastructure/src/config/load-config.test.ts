@@ -46,7 +46,10 @@ describe("loadConfig", () => {
   });
 
   it("refuses production without a JWT secret, and any secret under 32 bytes, without echoing it", () => {
-    expect(() => loadConfig({ NODE_ENV: "production" }, emptyDir())).toThrow(/^JWT_SECRET is required/);
+    const production = loadConfig({ NODE_ENV: "production" }, emptyDir());
+    expect(() => resolveJwtSecret(production.jwt.secret, production.dataDir, production.production)).toThrow(
+      /^JWT_SECRET is required/,
+    );
     let error: unknown;
     try {
       loadConfig({ JWT_SECRET: "short-secret-value" }, emptyDir());

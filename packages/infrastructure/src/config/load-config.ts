@@ -99,9 +99,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (secret !== undefined && Buffer.byteLength(secret, "utf8") < 32) {
     throw new ConfigError("JWT_SECRET must be at least 32 bytes long");
   }
-  if (secret === undefined && production) {
-    throw new ConfigError("JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)");
-  }
 
   return {
     appName: read.string("APP_NAME", "gatehouse"),

@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -56,6 +58,8 @@ function openPostgres(url: string, maxConnections: number): DatabaseHandle {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+  // PGlite creates its own folder but not the parents (a fresh DATA_DIR).
+  if (dataDir !== undefined) mkdirSync(dirname(dataDir), { recursive: true });
   const client = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Database;

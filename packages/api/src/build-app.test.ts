@@ -1,0 +1,146 @@
+import type { HealthReport } from "@gatehouse/application";
+import { type AccessTokenClaims, DomainError, ErrorCodes } from "@gatehouse/domain";
+import type { FastifyBaseLogger } from "fastify";
+import { describe, expect, it } from "vitest";
+import type { ApiUseCases } from "./app-deps.js";
+import { buildApp } from "./build-app.js";
+import { statusByCode } from "./http/status-by-code.js";
+
+const claims: AccessTokenClaims = { sub: "u-1", sid: "s-1", roles: [], permissions: [], jti: "j", iat: 0, exp: 0 };
+
+const silentLogger: FastifyBaseLogger = {
+  level: "silent",
+  fatal: () => {},
+  error: () => {},
+  warn: () => {},
+  info: () => {},
+  debug: () => {},
+  trace: () => {},
+  silent: () => {},
+  child: () => silentLogger,
+};
+
+function unexpected(): never {
+  throw new Error("not used by this test");
+}
+
+/** Use cases that fail on demand: the API layer is tested without any adapter. */
+function fakeUseCases(overrides: Partial<ApiUseCases> = {}): ApiUseCases {
+  const healthy: HealthReport = { status: "ready", checks: { database: { status: "healthy", latency_ms: 1 } } };
+  return {
+    registerUser: unexpected,
+    logIn: unexpected,
+    refreshSession: unexpected,
+    logOut: unexpected,
+    getCurrentUser: unexpected,
+    authenticate: async (token) => {
+      if (token !== "good") throw new DomainError("INVALID_TOKEN", "Access token is invalid");
+      return claims;
+    },
+    checkHealth: async () => healthy,
+    ...overrides,
+  };
+}
+
+async function appWith(overrides: Partial<ApiUseCases> = {}) {
+  return buildApp({
+    useCases: fakeUseCases(overrides),
+    logger: silentLogger,
+    version: "1.2.3",
+    bodyLimitBytes: 65_536,
+    corsAllowedOrigins: [],
+    isShuttingDown: () => false,
+  });
+}
+
+describe("statusByCode", () => {
+  it("gives every catalogue code an HTTP error status", () => {
+    for (const code of ErrorCodes) {
+      expect(statusByCode[code], code).toBeGreaterThanOrEqual(400);
+      expect(statusByCode[code], code).toBeLessThan(600);
+    }
+  });
+});
+
+describe("buildApp error handling", () => {
+  it("maps a DomainError to its status, code, message and details", async () => {
+    const app = await appWith({
+      logIn: async () => {
+        throw new DomainError("ACCOUNT_SUSPENDED", "Account is suspended", { reason: "abuse" });
+      },
+    });
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { email: "a@example.com", password: "Whatever-1" },
+    });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toEqual({
+      success: false,
+      error: {
+        code: "ACCOUNT_SUSPENDED",
+        message: "Account is suspended",
+        details: { reason: "abuse" },
+        request_id: response.headers["x-request-id"],
+      },
+    });
+  });
+
+  it("hides an unexpected error's message behind INTERNAL_ERROR", async () => {
+    const app = await appWith({
+      logIn: async () => {
+        throw new Error("relation users does not exist at db.ts:42");
+      },
+    });
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { email: "a@example.com", password: "Whatever-1" },
+    });
+    expect(response.statusCode).toBe(500);
+    expect(response.json().error).toMatchObject({ code: "INTERNAL_ERROR", message: "Internal server error" });
+    expect(response.body).not.toContain("relation");
+  });
+
+  it("answers 503 SERVICE_UNAVAILABLE when a dependency refuses connections", async () => {
+    const app = await appWith({
+      logIn: async () => {
+        throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+      },
+    });
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      payload: { email: "a@example.com", password: "Whatever-1" },
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.json().error.code).toBe("SERVICE_UNAVAILABLE");
+    expect(response.body).not.toContain("5432");
+  });
+
+  it("runs the auth hook only on routes that declare auth, before the handler", async () => {
+    let called = false;
+    const app = await appWith({
+      getCurrentUser: async () => {
+        called = true;
+        return unexpected();
+      },
+    });
+    const response = await app.inject({
+      method: "GET",
+      url: "/api/v1/auth/me",
+      headers: { authorization: "Bearer bad" },
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error.code).toBe("INVALID_TOKEN");
+    expect(called).toBe(false);
+    expect((await app.inject({ method: "GET", url: "/health/live" })).statusCode).toBe(200);
+  });
+
+  it("answers readiness from the health use case: degraded is 200, not_ready is 503", async () => {
+    const degraded = await appWith({ checkHealth: async () => ({ status: "degraded", checks: {} }) });
+    expect((await degraded.inject({ method: "GET", url: "/health/ready" })).statusCode).toBe(200);
+    const down = await appWith({ checkHealth: async () => ({ status: "not_ready", checks: {} }) });
+    expect((await down.inject({ method: "GET", url: "/health/ready" })).statusCode).toBe(503);
+  });
+});
