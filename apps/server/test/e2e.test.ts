@@ -20,7 +20,9 @@ interface Running {
  * repository root) on the embedded default, and waits for its "listening" line.
  */
 async function startServer(env: Record<string, string>): Promise<Running> {
-  const dataDir = mkdtempSync(join(tmpdir(), "gh-e2e-"));
+  // Regression: a DATA_DIR that does not exist yet (a fresh clone) once failed with ENOENT,
+  // because PGlite does not create parent folders. Never pre-create it here.
+  const dataDir = join(mkdtempSync(join(tmpdir(), "gh-e2e-")), "fresh", ".data");
   const { DATABASE_URL: _db, ...parentEnv } = process.env;
   const child = spawn(process.execPath, ["apps/server/dist/main.js"], {
     cwd: repoRoot,
