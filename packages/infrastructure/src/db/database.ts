@@ -5,7 +5,8 @@ import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import postgres from "postgres";
+import postgres, { type Sql } from "postgres";
+import { lockDataDir } from "./data-dir-lock.js";
 import { type Schema, schema } from "./schema.js";
 
 /** A Drizzle handle on either driver; transactions are the same type, so repositories take either. */
@@ -32,13 +33,38 @@ export function rowsOf<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
+/**
+ * Drizzle runs every query through `unsafe(…, { prepare: false })`, so PostgreSQL parses and
+ * plans each one anew; for the five-table join behind `me` that planning costs ~7x the
+ * execution. This makes every query (and every query inside a transaction) a prepared
+ * statement, which postgres.js caches per connection by its text. Drizzle generates the same
+ * text for the same query shape, so the cache stays as small as the set of shapes.
+ */
+function alwaysPrepared<T extends Sql>(client: T): T {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === "unsafe") {
+        return (query: string, parameters?: unknown[], options?: Record<string, unknown>) =>
+          target.unsafe(query, parameters as never, { ...options, prepare: true });
+      }
+      if (property === "begin") {
+        return (...args: unknown[]) => {
+          const work = args.pop() as (tx: Sql) => unknown;
+          return (target.begin as (...a: unknown[]) => unknown)(...args, (tx: Sql) => work(alwaysPrepared(tx)));
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
 function openPostgres(url: string, maxConnections: number): DatabaseHandle {
   const client = postgres(url, {
     max: maxConnections,
     onnotice: () => {},
     connection: { application_name: "gatehouse" },
   });
-  const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  const db = drizzlePostgres(alwaysPrepared(client), { schema }) as unknown as Database;
   return {
     kind: "postgres",
     db,
@@ -60,8 +86,15 @@ function openPostgres(url: string, maxConnections: number): DatabaseHandle {
 async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
   // PGlite creates its own folder but not the parents (a fresh DATA_DIR).
   if (dataDir !== undefined) mkdirSync(dirname(dataDir), { recursive: true });
-  const client = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
-  await client.waitReady;
+  const unlock = dataDir === undefined ? () => {} : lockDataDir(dataDir);
+  let client: PGlite;
+  try {
+    client = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+    await client.waitReady;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {
     kind: "pglite",
@@ -69,7 +102,13 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
     // PGlite is one connection already.
     withConnection: (work) => work(db),
     stats: () => ({ driver: "pglite", max: 1, data_dir: dataDir ?? "memory" }),
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
 

@@ -3,6 +3,8 @@ import { sql } from "drizzle-orm";
 import { type DatabaseHandle, rowsOf } from "./database.js";
 import { auditLogs, refreshTokens } from "./schema.js";
 
+// Raw `sql` templates bypass Drizzle's column mapping, and postgres.js refuses a Date as a
+// parameter there: cutoffs travel as ISO strings.
 export function makeMaintenanceRepository(handle: DatabaseHandle): MaintenanceRepository {
   const { db } = handle;
   return {
@@ -10,7 +12,7 @@ export function makeMaintenanceRepository(handle: DatabaseHandle): MaintenanceRe
       const deleted = await db.execute(sql`
         DELETE FROM ${refreshTokens} WHERE id IN (
           SELECT id FROM ${refreshTokens}
-          WHERE expires_at < ${cutoff} OR revoked_at < ${cutoff}
+          WHERE expires_at < ${cutoff.toISOString()} OR revoked_at < ${cutoff.toISOString()}
           LIMIT ${batchSize}
         ) RETURNING id`);
       return rowsOf(deleted).length;
@@ -18,7 +20,7 @@ export function makeMaintenanceRepository(handle: DatabaseHandle): MaintenanceRe
     async deleteAuditEntriesBefore(cutoff, batchSize) {
       const deleted = await db.execute(sql`
         DELETE FROM ${auditLogs} WHERE id IN (
-          SELECT id FROM ${auditLogs} WHERE "timestamp" < ${cutoff} LIMIT ${batchSize}
+          SELECT id FROM ${auditLogs} WHERE "timestamp" < ${cutoff.toISOString()} LIMIT ${batchSize}
         ) RETURNING id`);
       return rowsOf(deleted).length;
     },

@@ -8,7 +8,7 @@ import {
   type UserRepository,
   type UserWithRoles,
 } from "@gatehouse/domain";
-import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "./database.js";
 import { permissions, rolePermissions, roles, userRoles, users } from "./schema.js";
 import { violatedUniqueConstraint } from "./unique-violation.js";
@@ -25,7 +25,39 @@ function duplicateError(constraint: string): DomainError {
     : new DomainError("DUPLICATE_EMAIL", "Email is already registered");
 }
 
+/**
+ * The read queries of the login and `me` paths, built once per repository: Drizzle's query
+ * building costs more CPU than the query itself on these paths.
+ */
+function prepareReads(db: Database) {
+  const live = (column: typeof users.id | typeof users.email, name: string) =>
+    db
+      .select()
+      .from(users)
+      .where(and(eq(column, sql.placeholder(name)), isNull(users.deletedAt)))
+      .limit(1);
+  return {
+    byEmail: live(users.email, "email").prepare("user_by_email"),
+    byId: live(users.id, "id").prepare("user_by_id"),
+    withRoles: db
+      .select({ user: users, roleId: roles.id, roleName: roles.name, permission: permissions.name })
+      .from(users)
+      .leftJoin(userRoles, eq(userRoles.userId, users.id))
+      .leftJoin(roles, eq(roles.id, userRoles.roleId))
+      .leftJoin(rolePermissions, eq(rolePermissions.roleId, roles.id))
+      .leftJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
+      .where(and(eq(users.id, sql.placeholder("id")), isNull(users.deletedAt)))
+      .orderBy(asc(roles.name), asc(permissions.name))
+      .prepare("user_with_roles"),
+  };
+}
+
 export function makeUserRepository(db: Database): UserRepository {
+  let prepared: ReturnType<typeof prepareReads> | undefined;
+  const queries = () => {
+    prepared ??= prepareReads(db);
+    return prepared;
+  };
   return {
     async create(newUser: NewUser, roleNames: readonly string[]): Promise<User> {
       const id = randomUUID();
@@ -51,33 +83,17 @@ export function makeUserRepository(db: Database): UserRepository {
     },
 
     async findByEmail(email) {
-      const [row] = await db
-        .select()
-        .from(users)
-        .where(and(eq(users.email, email), isNull(users.deletedAt)))
-        .limit(1);
+      const [row] = await queries().byEmail.execute({ email });
       return row && toUser(row);
     },
 
     async findById(id) {
-      const [row] = await db
-        .select()
-        .from(users)
-        .where(and(eq(users.id, id), isNull(users.deletedAt)))
-        .limit(1);
+      const [row] = await queries().byId.execute({ id });
       return row && toUser(row);
     },
 
     async findWithRoles(id): Promise<UserWithRoles | undefined> {
-      const rows = await db
-        .select({ user: users, roleId: roles.id, roleName: roles.name, permission: permissions.name })
-        .from(users)
-        .leftJoin(userRoles, eq(userRoles.userId, users.id))
-        .leftJoin(roles, eq(roles.id, userRoles.roleId))
-        .leftJoin(rolePermissions, eq(rolePermissions.roleId, roles.id))
-        .leftJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
-        .where(and(eq(users.id, id), isNull(users.deletedAt)))
-        .orderBy(asc(roles.name), asc(permissions.name));
+      const rows = await queries().withRoles.execute({ id });
       const first = rows[0];
       if (first === undefined) return undefined;
       const grants = new Map<string, { id: string; name: string; permissions: string[] }>();
