@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { measureArgon2Ceiling } from "./argon2-ceiling.js";
+import { type Child, freePort, installExitHandlers, onExit, startChild, stopChild, waitForHttp } from "./children.js";
+import { type Credentials, logInSessions, registerUsers } from "./gatehouse-client.js";
+import { runLoad } from "./load.js";
+import { type BenchReport, formatReport, ratiosOf, writeReport } from "./report.js";
+import {
+  getOptions,
+  LIVE_PATH,
+  type LoadSettings,
+  loginOptions,
+  meOptions,
+  type RefreshChains,
+  refreshOptions,
+} from "./scenarios.js";
+
+const HELLO_SCRIPT = fileURLToPath(new URL("./hello-server.js", import.meta.url));
+const SERVER_SCRIPT = fileURLToPath(new URL("../../../apps/server/dist/main.js", import.meta.url));
+const RESULTS_DIR = fileURLToPath(new URL("../results/", import.meta.url));
+
+interface BenchSettings {
+  readonly durationSeconds: number;
+  readonly connections: number;
+  readonly users: number;
+  /** The fixed-rate GET /me probe, alone and during the login flood. */
+  readonly probeConnections: number;
+  readonly probeRate: number;
+  readonly cores: number;
+  readonly databaseUrl: string | undefined;
+}
+
+function intFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name]?.trim();
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function readSettings(): BenchSettings {
+  const databaseUrl = process.env.DATABASE_URL?.trim();
+  return {
+    durationSeconds: intFromEnv("BENCH_DURATION_SECONDS", 10, 1, 3600),
+    connections: intFromEnv("BENCH_CONNECTIONS", 50, 1, 10_000),
+    users: intFromEnv("BENCH_USERS", 100, 1, 100_000),
+    probeConnections: intFromEnv("BENCH_ME_PROBE_CONNECTIONS", 10, 1, 10_000),
+    probeRate: intFromEnv("BENCH_ME_PROBE_RATE", 100, 1, 1_000_000),
+    cores: availableParallelism(),
+    databaseUrl: databaseUrl === "" ? undefined : databaseUrl,
+  };
+}
+
+/** Where the server's data lives, without credentials. */
+function databaseLabel(databaseUrl: string | undefined): string {
+  if (databaseUrl === undefined) return "embedded PGlite in a temporary DATA_DIR";
+  const url = new URL(databaseUrl);
+  return `PostgreSQL ${url.hostname}:${url.port || "5432"}${url.pathname}`;
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function benchHello(settings: BenchSettings) {
+  const port = await freePort();
+  const child = startChild("hello server", HELLO_SCRIPT, { ...process.env, PORT: String(port), LOG_LEVEL: "info" });
+  try {
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${baseUrl}/`, child);
+    log(`• hello (bare Fastify): ${settings.durationSeconds}s, ${settings.connections} connections`);
+    return await runLoad(getOptions({ ...settings, baseUrl }, "/"));
+  } finally {
+    await stopChild(child);
+  }
+}
+
+interface RunningServer {
+  readonly child: Child;
+  readonly baseUrl: string;
+}
+
+async function startGatehouse(settings: BenchSettings, dataDir: string): Promise<RunningServer> {
+  const port = await freePort();
+  const child = startChild("gatehouse server", SERVER_SCRIPT, {
+    ...process.env,
+    NODE_ENV: "production",
+    APP_HOST: "127.0.0.1",
+    APP_PORT: String(port),
+    DATA_DIR: dataDir,
+    JWT_SECRET: randomBytes(32).toString("hex"),
+    LOG_LEVEL: "info",
+    LOG_PRETTY: "false",
+    ...(settings.databaseUrl === undefined ? {} : { DATABASE_URL: settings.databaseUrl }),
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${baseUrl}/health/ready`, child, 120_000);
+  return { child, baseUrl };
+}
+
+async function benchLogin(settings: BenchSettings, load: LoadSettings, users: readonly Credentials[]) {
+  log(`• argon2id verify alone (server idle): ${settings.durationSeconds}s, ${settings.cores} in flight`);
+  const argon2 = await measureArgon2Ceiling(settings.durationSeconds, settings.cores);
+  log(`• login: ${settings.durationSeconds}s, ${settings.connections} connections over ${users.length} users`);
+  const login = await runLoad(loginOptions(load, users));
+  return { argon2, login };
+}
+
+async function benchRefresh(settings: BenchSettings, load: LoadSettings, users: readonly Credentials[]) {
+  const sessions = await logInSessions(load.baseUrl, users, settings.connections * 2, settings.cores * 2);
+  const chains: RefreshChains = { restarted: 0, stranded: 0 };
+  log(`• refresh: ${settings.durationSeconds}s, ${settings.connections} connections, one chained session each`);
+  const refresh = await runLoad(refreshOptions(load, sessions, chains));
+  return { ...refresh, chains_restarted: chains.restarted, chains_stranded: chains.stranded };
+}
+
+/** GET /me flat out, then a fixed-rate probe of it alone and while logins saturate the CPU. */
+async function benchMe(settings: BenchSettings, load: LoadSettings, users: readonly Credentials[]) {
+  const sessions = await logInSessions(load.baseUrl, users, settings.connections, settings.cores * 2);
+  log(`• me: ${settings.durationSeconds}s, ${settings.connections} connections`);
+  const me = await runLoad(meOptions(load, sessions));
+  const probe: LoadSettings = { ...load, connections: settings.probeConnections, overallRate: settings.probeRate };
+  const probeLabel = `${settings.probeRate} req/s over ${settings.probeConnections} connections`;
+  log(`• me probe alone: ${settings.durationSeconds}s, ${probeLabel}`);
+  const meProbe = await runLoad(meOptions(probe, sessions));
+  log(`• me probe (${probeLabel}) while login runs flat out (${settings.connections} connections)`);
+  const [loginUnderLoad, meProbeUnderLoad] = await Promise.all([
+    runLoad(loginOptions(load, users)),
+    runLoad(meOptions(probe, sessions)),
+  ]);
+  return { me, me_probe: meProbe, me_probe_under_login_load: meProbeUnderLoad, login_under_mixed_load: loginUnderLoad };
+}
+
+async function benchGatehouseScenarios(settings: BenchSettings, baseUrl: string, users: readonly Credentials[]) {
+  const load: LoadSettings = { ...settings, baseUrl };
+  log(`• live (app stack, no database): ${settings.durationSeconds}s, ${settings.connections} connections`);
+  const live = await runLoad(getOptions(load, LIVE_PATH));
+  const { argon2, login } = await benchLogin(settings, load, users);
+  const refresh = await benchRefresh(settings, load, users);
+  return { live, argon2_verify: argon2, login, refresh, ...(await benchMe(settings, load, users)) };
+}
+
+async function benchGatehouse(settings: BenchSettings) {
+  const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
+  onExit(() => rmSync(dataDir, { recursive: true, force: true }));
+  log(`• starting apps/server against ${databaseLabel(settings.databaseUrl)}`);
+  const server = await startGatehouse(settings, dataDir);
+  try {
+    const runId = randomBytes(4).toString("hex");
+    log(`• registering ${settings.users} users`);
+    const users = await registerUsers(server.baseUrl, runId, settings.users, settings.cores * 2);
+    return await benchGatehouseScenarios(settings, server.baseUrl, users);
+  } finally {
+    await stopChild(server.child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function environmentOf(settings: BenchSettings): Record<string, unknown> {
+  return {
+    node: process.version,
+    cpus: settings.cores,
+    cpu_model: cpus()[0]?.model ?? "unknown",
+    memory_gib: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    database: databaseLabel(settings.databaseUrl),
+    duration_seconds: settings.durationSeconds,
+    connections: settings.connections,
+    users: settings.users,
+    me_probe_connections: settings.probeConnections,
+    me_probe_rate: settings.probeRate,
+  };
+}
+
+async function main(): Promise<void> {
+  installExitHandlers();
+  const settings = readSettings();
+  const startedAt = new Date().toISOString();
+  log(`Gatehouse bench: ${settings.cores} cores, Node ${process.version}, ${databaseLabel(settings.databaseUrl)}`);
+  const hello = await benchHello(settings);
+  const scenarios = { hello, ...(await benchGatehouse(settings)) };
+  const report: BenchReport = {
+    started_at: startedAt,
+    finished_at: new Date().toISOString(),
+    environment: environmentOf(settings),
+    scenarios,
+    ratios: ratiosOf(scenarios),
+  };
+  log("");
+  log(formatReport(report));
+  log(`\nresults: ${writeReport(RESULTS_DIR, report)}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Argon2Ceiling } from "./argon2-ceiling.js";
+import type { ScenarioResult } from "./load.js";
+
+export interface BenchReport {
+  readonly started_at: string;
+  readonly finished_at: string;
+  readonly environment: Record<string, unknown>;
+  readonly scenarios: {
+    readonly hello: ScenarioResult;
+    readonly live: ScenarioResult;
+    readonly argon2_verify: Argon2Ceiling;
+    readonly login: ScenarioResult;
+    readonly refresh: ScenarioResult & { readonly chains_restarted: number; readonly chains_stranded: number };
+    readonly me: ScenarioResult;
+    readonly me_probe: ScenarioResult;
+    readonly me_probe_under_login_load: ScenarioResult;
+    readonly login_under_mixed_load: ScenarioResult;
+  };
+  readonly ratios: {
+    /** 2xx/s of GET /me over the bare Fastify hello route. */
+    readonly me_over_hello: number;
+    /** Successful logins/s over argon2id verifies/s alone. */
+    readonly login_over_argon2_ceiling: number;
+    /** p99 of the fixed-rate GET /me probe while logins saturate the CPU, over its p99 alone. */
+    readonly me_probe_p99_under_load_over_alone: number;
+  };
+}
+
+const ratio = (numerator: number, denominator: number) =>
+  denominator === 0 ? 0 : Math.round((numerator / denominator) * 1000) / 1000;
+
+export function ratiosOf(scenarios: BenchReport["scenarios"]): BenchReport["ratios"] {
+  return {
+    me_over_hello: ratio(scenarios.me.ok_per_second, scenarios.hello.ok_per_second),
+    login_over_argon2_ceiling: ratio(scenarios.login.ok_per_second, scenarios.argon2_verify.verifies_per_second),
+    me_probe_p99_under_load_over_alone: ratio(
+      scenarios.me_probe_under_login_load.latency_ms.p99,
+      scenarios.me_probe.latency_ms.p99,
+    ),
+  };
+}
+
+const cell = (value: string | number, width: number) => String(value).padStart(width);
+
+function row(name: string, rps: number, latency: ScenarioResult["latency_ms"], non2xx: string, errors: string) {
+  const figures = [rps.toFixed(1), latency.p50.toFixed(2), latency.p95.toFixed(2), latency.p99.toFixed(2)];
+  return `${name.padEnd(34)}${figures.map((figure) => cell(figure, 11)).join("")}${cell(non2xx, 9)}${cell(errors, 8)}`;
+}
+
+function scenarioRow(name: string, result: ScenarioResult): string {
+  return row(name, result.requests_per_second, result.latency_ms, String(result.non_2xx), String(result.errors));
+}
+
+/** The human-readable table. */
+export function formatReport(report: BenchReport): string {
+  const { scenarios: s, ratios: r } = report;
+  const header = `${"scenario".padEnd(34)}${["req/s", "p50 ms", "p95 ms", "p99 ms"].map((h) => cell(h, 11)).join("")}${cell("non-2xx", 9)}${cell("errors", 8)}`;
+  const argon2 = s.argon2_verify;
+  return [
+    header,
+    "-".repeat(header.length),
+    scenarioRow("hello (bare Fastify ceiling)", s.hello),
+    scenarioRow("GET /health/live (app, no db)", s.live),
+    row(`argon2id verify ×${argon2.concurrency} (verifies/s)`, argon2.verifies_per_second, argon2.latency_ms, "-", "-"),
+    scenarioRow("POST /auth/login", s.login),
+    scenarioRow("POST /auth/refresh (chained)", s.refresh),
+    scenarioRow("GET /auth/me", s.me),
+    scenarioRow("GET /auth/me probe alone", s.me_probe),
+    scenarioRow("GET /auth/me probe during logins", s.me_probe_under_login_load),
+    scenarioRow("POST /auth/login during the probe", s.login_under_mixed_load),
+    "",
+    `refresh chains restarted from a spare session: ${s.refresh.chains_restarted}, stranded: ${s.refresh.chains_stranded}`,
+    `me / hello (2xx/s):                     ${r.me_over_hello}`,
+    `login / argon2 ceiling (2xx/s):         ${r.login_over_argon2_ceiling}`,
+    `me probe p99, during logins / alone:    ${r.me_probe_p99_under_load_over_alone}`,
+  ].join("\n");
+}
+
+/** Writes `<dir>/<timestamp>.json` and returns its path. */
+export function writeReport(dir: string, report: BenchReport): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${report.started_at.replace(/[:.]/g, "-")}.json`);
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  return path;
+}
