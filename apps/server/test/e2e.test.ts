@@ -87,10 +87,23 @@ function call(base: string, method: string, path: string, body?: unknown, token?
   });
 }
 
+function countReceived(output: string, url: string): number {
+  return output.split("\n").filter((line) => line.includes('"request received"') && line.includes(`"url":"${url}"`))
+    .length;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe("end to end: the real server process over real HTTP", () => {
   let server: Running;
   beforeAll(async () => {
-    server = await startServer({ REFRESH_REUSE_GRACE_SECONDS: "0", ARGON2_MAX_CONCURRENCY: "1" });
+    server = await startServer({ REFRESH_REUSE_GRACE_SECONDS: "0", ARGON2_MAX_CONCURRENCY: "1", LOG_LEVEL: "debug" });
   });
   afterAll(async () => {
     if (server.child.exitCode === null) server.child.kill("SIGKILL");
@@ -135,13 +148,13 @@ describe("end to end: the real server process over real HTTP", () => {
     const user = { username: "e2e_slow", email: "slow@example.com", password: "Correct-Horse-9" };
     await call(base, "POST", "/api/v1/auth/register", user);
     // With one argon2 slot, twenty logins queue for several hundred milliseconds: slow requests.
-    // Once the first has answered (and a moment more), the others have reached the server: a
-    // connection whose request has not been read yet counts as idle and is closed, by design.
+    // SIGTERM only once the server has read all twenty requests: a connection whose request
+    // has not been read yet counts as idle and is closed at shutdown, by design.
+    const receivedBefore = countReceived(server.output(), "/api/v1/auth/login");
     const inFlight = Array.from({ length: 20 }, () =>
       call(base, "POST", "/api/v1/auth/login", { email: user.email, password: user.password }),
     );
-    await Promise.race(inFlight);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => countReceived(server.output(), "/api/v1/auth/login") >= receivedBefore + 20);
     server.child.kill("SIGTERM");
     const answers = await Promise.all(inFlight);
     expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));

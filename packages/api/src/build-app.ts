@@ -77,6 +77,7 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
   app.addHook("onRequest", async (request, reply) => {
     request.startedAt = new Date();
     reply.header("x-request-id", request.id);
+    request.log.debug({ method: request.method, url: request.url }, "request received");
   });
   app.addHook("onRequest", makeAuthHook(options.useCases.authenticate));
   app.addHook("onResponse", async (request, reply) => {
