@@ -29,9 +29,12 @@ export interface RefreshTokenRepository {
    * `current` as parent. Returns the successor. Call after `lockFamilyOf`.
    */
   rotate(current: RefreshToken, next: RotatedTokenInput, at: Date): Promise<RefreshToken>;
-  /** Revokes every active token of a family; returns how many were active. */
+  /**
+   * Locks the family (waiting for any rotation in progress) and revokes its active tokens, so a
+   * concurrent rotation cannot leave a live successor behind. Returns how many were active.
+   */
   revokeFamily(familyId: string, reason: RevocationReason, at: Date): Promise<number>;
-  /** Revokes every active token of a user; returns the affected family ids. */
+  /** Like `revokeFamily` for every family of the user; returns the affected family ids. */
   revokeAllForUser(userId: string, reason: RevocationReason, at: Date): Promise<string[]>;
   /**
    * Families ended (for any reason but rotation) at or after `since`: the sessions whose

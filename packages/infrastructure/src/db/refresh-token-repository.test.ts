@@ -134,6 +134,43 @@ describe.each(testDatabaseKinds())("RefreshTokenRepository contract on %s", (kin
     expect(order).toEqual(["first locked", "first revoked", "second saw logout"]);
   });
 
+  // Regression: revokeFamily did not take the family lock. A logout racing a rotation waited for
+  // the retired row, skipped it, and never saw the successor: the session outlived its logout.
+  it.each(["revokeFamily", "revokeAllForUser"] as const)(
+    "%s waits for a rotation in progress and revokes its successor too",
+    async (method) => {
+      const { token } = await startFamily();
+      let rotationLocked: () => void = () => {};
+      const locked = new Promise<void>((resolve) => {
+        rotationLocked = resolve;
+      });
+      const rotation = uow().run(async (tx) => {
+        await tx.refreshTokens.lockFamilyOf(token.tokenHash);
+        rotationLocked();
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return tx.refreshTokens.rotate(
+          token,
+          {
+            tokenHash: opaqueTokens.generate().hash,
+            expiresAt: new Date(Date.now() + HOUR),
+            userAgent: null,
+            ipAddress: null,
+          },
+          new Date(),
+        );
+      });
+      await locked;
+      const logout = uow().run((tx) =>
+        method === "revokeFamily"
+          ? tx.refreshTokens.revokeFamily(token.familyId, "logout", new Date())
+          : tx.refreshTokens.revokeAllForUser(user.id, "logout_all", new Date()),
+      );
+      const [successor] = await Promise.all([rotation, logout]);
+      expect(successor.revokedAt).toBeNull(); // as returned by the rotation, before the logout
+      expect(await tokens().findActiveInFamily(token.familyId)).toBeUndefined();
+    },
+  );
+
   it("answers undefined for an unknown token", async () => {
     expect(await tokens().lockFamilyOf(opaqueTokens.hash("never-issued"))).toBeUndefined();
   });

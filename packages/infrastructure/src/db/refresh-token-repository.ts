@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { RefreshToken, RefreshTokenRepository, RevocationReason } from "@gatehouse/domain";
-import { and, eq, gte, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, gte, isNull, ne, type SQL, sql } from "drizzle-orm";
 import type { Database } from "./database.js";
 import { refreshTokens } from "./schema.js";
 
@@ -13,14 +13,16 @@ function toToken(row: TokenRow): RefreshToken {
 // Namespace for per-family transaction locks in PostgreSQL's advisory-lock space.
 const FAMILY_LOCK_SEED = 7_401;
 
+/** The transaction-scoped advisory lock that serializes every change to one family. */
+function familyLock(familyId: SQL): SQL {
+  return sql`pg_advisory_xact_lock(hashtextextended(${familyId}::text, ${FAMILY_LOCK_SEED}))`;
+}
+
 export function makeRefreshTokenRepository(db: Database): RefreshTokenRepository {
   return {
     async lockFamilyOf(tokenHash) {
       // Lock first, then read: the read sees every change committed by whoever held the lock.
-      await db.execute(
-        sql`SELECT pg_advisory_xact_lock(hashtextextended(family_id::text, ${FAMILY_LOCK_SEED}))
-            FROM ${refreshTokens} WHERE token_hash = ${tokenHash}`,
-      );
+      await db.execute(sql`SELECT ${familyLock(sql`family_id`)} FROM ${refreshTokens} WHERE token_hash = ${tokenHash}`);
       const [row] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).limit(1);
       return row && toToken(row);
     },
@@ -59,6 +61,9 @@ export function makeRefreshTokenRepository(db: Database): RefreshTokenRepository
     },
 
     async revokeFamily(familyId, reason, at) {
+      // Without the family lock, a rotation committing meanwhile would leave its new token
+      // outside this statement's snapshot: the session would survive its own logout.
+      await db.execute(sql`SELECT ${familyLock(sql`${familyId}::uuid`)}`);
       const revoked = await db
         .update(refreshTokens)
         .set({ revokedAt: at, revokedReason: reason })
@@ -68,6 +73,12 @@ export function makeRefreshTokenRepository(db: Database): RefreshTokenRepository
     },
 
     async revokeAllForUser(userId, reason, at) {
+      // Same reason as revokeFamily; families are locked in id order so two callers never deadlock.
+      await db.execute(sql`
+        SELECT ${familyLock(sql`family_id`)} FROM (
+          SELECT DISTINCT family_id FROM ${refreshTokens}
+          WHERE user_id = ${userId} AND revoked_at IS NULL ORDER BY family_id
+        ) AS families`);
       const revoked = await db
         .update(refreshTokens)
         .set({ revokedAt: at, revokedReason: reason })

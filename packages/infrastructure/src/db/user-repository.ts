@@ -26,38 +26,41 @@ function duplicateError(constraint: string): DomainError {
 }
 
 /**
- * The read queries of the login and `me` paths, built once per repository: Drizzle's query
- * building costs more CPU than the query itself on these paths.
+ * The read queries of the login and `me` paths, each built once per repository and only when
+ * first used: Drizzle's query building costs more CPU than the query itself on these paths.
  */
-function prepareReads(db: Database) {
+function preparedReads(db: Database) {
   const live = (column: typeof users.id | typeof users.email, name: string) =>
     db
       .select()
       .from(users)
       .where(and(eq(column, sql.placeholder(name)), isNull(users.deletedAt)))
       .limit(1);
-  return {
-    byEmail: live(users.email, "email").prepare("user_by_email"),
-    byId: live(users.id, "id").prepare("user_by_id"),
-    withRoles: db
-      .select({ user: users, roleId: roles.id, roleName: roles.name, permission: permissions.name })
-      .from(users)
-      .leftJoin(userRoles, eq(userRoles.userId, users.id))
-      .leftJoin(roles, eq(roles.id, userRoles.roleId))
-      .leftJoin(rolePermissions, eq(rolePermissions.roleId, roles.id))
-      .leftJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
-      .where(and(eq(users.id, sql.placeholder("id")), isNull(users.deletedAt)))
-      .orderBy(asc(roles.name), asc(permissions.name))
-      .prepare("user_with_roles"),
+  const build = {
+    byEmail: () => live(users.email, "email").prepare("user_by_email"),
+    byId: () => live(users.id, "id").prepare("user_by_id"),
+    withRoles: () =>
+      db
+        .select({ user: users, roleId: roles.id, roleName: roles.name, permission: permissions.name })
+        .from(users)
+        .leftJoin(userRoles, eq(userRoles.userId, users.id))
+        .leftJoin(roles, eq(roles.id, userRoles.roleId))
+        .leftJoin(rolePermissions, eq(rolePermissions.roleId, roles.id))
+        .leftJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
+        .where(and(eq(users.id, sql.placeholder("id")), isNull(users.deletedAt)))
+        .orderBy(asc(roles.name), asc(permissions.name))
+        .prepare("user_with_roles"),
+  };
+  type Built = { [K in keyof typeof build]?: ReturnType<(typeof build)[K]> };
+  const cache: Built = {};
+  return <K extends keyof typeof build>(key: K): ReturnType<(typeof build)[K]> => {
+    cache[key] ??= build[key]() as Built[K];
+    return cache[key] as ReturnType<(typeof build)[K]>;
   };
 }
 
 export function makeUserRepository(db: Database): UserRepository {
-  let prepared: ReturnType<typeof prepareReads> | undefined;
-  const queries = () => {
-    prepared ??= prepareReads(db);
-    return prepared;
-  };
+  const query = preparedReads(db);
   return {
     async create(newUser: NewUser, roleNames: readonly string[]): Promise<User> {
       const id = randomUUID();
@@ -83,17 +86,17 @@ export function makeUserRepository(db: Database): UserRepository {
     },
 
     async findByEmail(email) {
-      const [row] = await queries().byEmail.execute({ email });
+      const [row] = await query("byEmail").execute({ email });
       return row && toUser(row);
     },
 
     async findById(id) {
-      const [row] = await queries().byId.execute({ id });
+      const [row] = await query("byId").execute({ id });
       return row && toUser(row);
     },
 
     async findWithRoles(id): Promise<UserWithRoles | undefined> {
-      const rows = await queries().withRoles.execute({ id });
+      const rows = await query("withRoles").execute({ id });
       const first = rows[0];
       if (first === undefined) return undefined;
       const grants = new Map<string, { id: string; name: string; permissions: string[] }>();
