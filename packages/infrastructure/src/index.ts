@@ -1,6 +1,6 @@
 export type { Config } from "./config/config.js";
 export { resolveJwtSecret } from "./config/jwt-secret.js";
-export { ConfigError, loadConfig, readDotEnv } from "./config/load-config.js";
+export { ConfigError, defaultArgon2Concurrency, loadConfig, readDotEnv } from "./config/load-config.js";
 export { makeAuditLog } from "./db/audit-log.js";
 export { DataDirInUseError } from "./db/data-dir-lock.js";
 export {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { defaultArgon2Concurrency } from "@gatehouse/infrastructure";
 import { measureArgon2Ceiling } from "./argon2-ceiling.js";
 import { type Child, freePort, installExitHandlers, onExit, startChild, stopChild, waitForHttp } from "./children.js";
 import { type Credentials, logInSessions, registerUsers } from "./gatehouse-client.js";
@@ -31,6 +32,8 @@ interface BenchSettings {
   readonly probeConnections: number;
   readonly probeRate: number;
   readonly cores: number;
+  /** Hashes in flight, as the server will run them (ARGON2_MAX_CONCURRENCY or its default). */
+  readonly argon2Concurrency: number;
   readonly databaseUrl: string | undefined;
 }
 
@@ -53,6 +56,7 @@ function readSettings(): BenchSettings {
     probeConnections: intFromEnv("BENCH_ME_PROBE_CONNECTIONS", 10, 1, 10_000),
     probeRate: intFromEnv("BENCH_ME_PROBE_RATE", 100, 1, 1_000_000),
     cores: availableParallelism(),
+    argon2Concurrency: intFromEnv("ARGON2_MAX_CONCURRENCY", defaultArgon2Concurrency(), 1, 256),
     databaseUrl: databaseUrl === "" ? undefined : databaseUrl,
   };
 }
@@ -95,6 +99,7 @@ async function startGatehouse(settings: BenchSettings, dataDir: string): Promise
     JWT_SECRET: randomBytes(32).toString("hex"),
     LOG_LEVEL: "info",
     LOG_PRETTY: "false",
+    ARGON2_MAX_CONCURRENCY: String(settings.argon2Concurrency),
     ...(settings.databaseUrl === undefined ? {} : { DATABASE_URL: settings.databaseUrl }),
   });
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -103,8 +108,8 @@ async function startGatehouse(settings: BenchSettings, dataDir: string): Promise
 }
 
 async function benchLogin(settings: BenchSettings, load: LoadSettings, users: readonly Credentials[]) {
-  log(`• argon2id verify alone (server idle): ${settings.durationSeconds}s, ${settings.cores} in flight`);
-  const argon2 = await measureArgon2Ceiling(settings.durationSeconds, settings.cores);
+  log(`• argon2id verify alone (server idle): ${settings.durationSeconds}s, ${settings.argon2Concurrency} in flight`);
+  const argon2 = await measureArgon2Ceiling(settings.durationSeconds, settings.argon2Concurrency);
   log(`• login: ${settings.durationSeconds}s, ${settings.connections} connections over ${users.length} users`);
   const login = await runLoad(loginOptions(load, users));
   return { argon2, login };

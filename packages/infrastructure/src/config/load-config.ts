@@ -58,6 +58,14 @@ class Reader {
   }
 }
 
+/**
+ * One core fewer than the machine has (at least one): logins may saturate the hashing cores,
+ * but one stays free for the event loop and the database, so token checks stay fast.
+ */
+export function defaultArgon2Concurrency(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
 /** Reads `.env` from `cwd` when present. Values already in the environment win. */
 export function readDotEnv(cwd: string): Record<string, string> {
   const path = resolve(cwd, ".env");
@@ -127,7 +135,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     refreshReuseGraceSeconds: read.int("REFRESH_REUSE_GRACE_SECONDS", 10, 0, 300),
     passwordMinLength: read.int("PASSWORD_MIN_LENGTH", 8, 8, 128),
-    argon2MaxConcurrency: read.int("ARGON2_MAX_CONCURRENCY", availableParallelism(), 1, 256),
+    argon2MaxConcurrency: read.int("ARGON2_MAX_CONCURRENCY", defaultArgon2Concurrency(), 1, 256),
     refreshTokenRetentionDays: read.int("REFRESH_TOKEN_RETENTION_DAYS", 30, 1, 3650),
     auditLogRetentionDays: read.int("AUDIT_LOG_RETENTION_DAYS", 90, 1, 36_500),
     cleanupBatchSize: read.int("CLEANUP_BATCH_SIZE", 1000, 1, 100_000),
