@@ -160,7 +160,7 @@ describe.each(testDatabaseKinds())("RefreshTokenRepository contract on %s", (kin
         );
       });
       await locked;
-      const logout = uow().run((tx) =>
+      const logout = uow().run<unknown>((tx) =>
         method === "revokeFamily"
           ? tx.refreshTokens.revokeFamily(token.familyId, "logout", new Date())
           : tx.refreshTokens.revokeAllForUser(user.id, "logout_all", new Date()),
