@@ -78,23 +78,26 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
       return { kind: "family_ended", familyId: presented.familyId, error: blocked ?? revokedError() };
     }
 
-    const next = await tx.refreshTokens.rotate(
-      current,
-      {
-        tokenHash: nextSecret.hash,
-        expiresAt: refreshExpiry(now, deps.refreshPolicy),
-        userAgent: ctx.userAgent,
-        ipAddress: ctx.ipAddress,
-      },
-      now,
-    );
-    await tx.auditLog.append(
-      auditEntryFor(deps.clock, ctx, {
-        action: "auth.refresh",
-        userId: presented.userId,
-        details: { session_id: presented.familyId, grace_reissue: verdict === "grace" },
-      }),
-    );
+    // Independent writes of one unit of work go out together; the adapter keeps their order.
+    const [next] = await Promise.all([
+      tx.refreshTokens.rotate(
+        current,
+        {
+          tokenHash: nextSecret.hash,
+          expiresAt: refreshExpiry(now, deps.refreshPolicy),
+          userAgent: ctx.userAgent,
+          ipAddress: ctx.ipAddress,
+        },
+        now,
+      ),
+      tx.auditLog.append(
+        auditEntryFor(deps.clock, ctx, {
+          action: "auth.refresh",
+          userId: presented.userId,
+          details: { session_id: presented.familyId, grace_reissue: verdict === "grace" },
+        }),
+      ),
+    ]);
     return { kind: "rotated", account, next };
   }
 

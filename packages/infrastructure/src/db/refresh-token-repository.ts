@@ -21,9 +21,14 @@ function familyLock(familyId: SQL): SQL {
 export function makeRefreshTokenRepository(db: Database): RefreshTokenRepository {
   return {
     async lockFamilyOf(tokenHash) {
-      // Lock first, then read: the read sees every change committed by whoever held the lock.
-      await db.execute(sql`SELECT ${familyLock(sql`family_id`)} FROM ${refreshTokens} WHERE token_hash = ${tokenHash}`);
-      const [row] = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).limit(1);
+      // Lock first, then read: the read is a later statement, so (READ COMMITTED) it sees every
+      // change committed by whoever held the lock. Both go out together: one connection runs
+      // them in order, and the pipeline saves a round trip.
+      const [, rows] = await Promise.all([
+        db.execute(sql`SELECT ${familyLock(sql`family_id`)} FROM ${refreshTokens} WHERE token_hash = ${tokenHash}`),
+        db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).limit(1),
+      ]);
+      const [row] = rows;
       return row && toToken(row);
     },
 
@@ -47,16 +52,20 @@ export function makeRefreshTokenRepository(db: Database): RefreshTokenRepository
 
     async rotate(current, next, at) {
       const id = randomUUID();
-      const retired = await db
-        .update(refreshTokens)
-        .set({ revokedAt: at, revokedReason: "rotated", replacedBy: id, lastUsedAt: at })
-        .where(and(eq(refreshTokens.id, current.id), isNull(refreshTokens.revokedAt)))
-        .returning({ id: refreshTokens.id });
+      // Pipelined, in order: the retirement runs first, so the successor never meets the
+      // one-active-token index while its parent is still active.
+      const [retired, [row]] = await Promise.all([
+        db
+          .update(refreshTokens)
+          .set({ revokedAt: at, revokedReason: "rotated", replacedBy: id, lastUsedAt: at })
+          .where(and(eq(refreshTokens.id, current.id), isNull(refreshTokens.revokedAt)))
+          .returning({ id: refreshTokens.id }),
+        db
+          .insert(refreshTokens)
+          .values({ id, userId: current.userId, familyId: current.familyId, parentId: current.id, ...next })
+          .returning(),
+      ]);
       if (retired.length !== 1) throw new Error("refresh token rotated without holding its family lock");
-      const [row] = await db
-        .insert(refreshTokens)
-        .values({ id, userId: current.userId, familyId: current.familyId, parentId: current.id, ...next })
-        .returning();
       return toToken(row as TokenRow);
     },
 
