@@ -30,7 +30,8 @@ export const RegisterBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const RegisteredUser = Type.Object({
+/** The fields every user representation shares. */
+const UserFields = {
   id: Uuid,
   username: Type.String(),
   email: Type.String(),
@@ -38,7 +39,9 @@ export const RegisteredUser = Type.Object({
   phone_number: Type.Union([Type.String(), Type.Null()]),
   status: AccountStatusSchema,
   created_at: DateTime,
-});
+};
+
+export const RegisteredUser = Type.Object(UserFields);
 
 export const LoginBody = Type.Object(
   {
@@ -81,15 +84,9 @@ export const LogoutBody = Type.Object(
 );
 
 export const CurrentUser = Type.Object({
-  id: Uuid,
-  username: Type.String(),
-  email: Type.String(),
-  full_name: Type.Union([Type.String(), Type.Null()]),
-  phone_number: Type.Union([Type.String(), Type.Null()]),
-  status: AccountStatusSchema,
+  ...UserFields,
   is_active: Type.Boolean(),
   email_verified_at: Type.Union([DateTime, Type.Null()]),
   roles: Type.Array(Type.Object({ id: Uuid, name: Type.String(), permissions: Type.Array(Type.String()) })),
-  created_at: DateTime,
   updated_at: DateTime,
 });

@@ -5,6 +5,7 @@ import {
   DomainError,
   type NewRefreshToken,
   type NewUser,
+  Permissions,
   type RefreshToken,
   type RefreshTokenRepository,
   type RevocationReason,
@@ -43,17 +44,7 @@ export const SEEDED_ROLES: readonly RoleGrant[] = [
   {
     id: "role-super-admin",
     name: SystemRoles.superAdmin,
-    permissions: [
-      "users:read",
-      "users:write",
-      "users:delete",
-      "roles:read",
-      "roles:write",
-      "roles:delete",
-      "permissions:read",
-      "permissions:write",
-      "audit:read",
-    ],
+    permissions: [...Permissions],
   },
   {
     id: "role-admin",
