@@ -6,6 +6,7 @@ import {
   loadConfig,
   openDatabase,
   runMigrations,
+  safeError,
   systemClock,
 } from "@gatehouse/infrastructure";
 import { JOBS, type Job, type JobSummary } from "./jobs.js";
@@ -32,17 +33,13 @@ export const EXIT_USAGE = 2;
 
 const NAME = "gatehouse-worker";
 
-/** The error and its causes (drizzle wraps the driver's error) on one line. */
+/** The error and its causes on one line, without query parameters (see safeError). */
 function oneLine(error: unknown): string {
   const messages: string[] = [];
-  for (let current = error; current !== undefined && messages.length < 5; ) {
-    messages.push(current instanceof Error ? current.message : String(current));
-    current = current instanceof Error ? current.cause : undefined;
+  for (let current: ReturnType<typeof safeError> | undefined = safeError(error); current; current = current.cause) {
+    messages.push(current.message);
   }
-  return messages
-    .join(": ")
-    .replace(/\s*\n\s*/g, " ")
-    .trim();
+  return messages.join(": ").trim();
 }
 
 function usage(jobs: Readonly<Record<string, Job>>): string {

@@ -46,10 +46,10 @@ describe("runWorker", () => {
     expect(result.stdout).toEqual(['{"job":"ping","skipped":false}']);
   });
 
-  it("reports a failing job on one stderr line, with the error's cause", async () => {
+  it("reports a failing job on one stderr line, with the error's cause and without query parameters", async () => {
     const jobs: Record<string, Job> = {
       boom: async () => {
-        throw new Error("Failed query:\nDELETE ...", { cause: new Error("connection refused") });
+        throw new Error("Failed query: DELETE ...\nparams: secret-value", { cause: new Error("connection refused") });
       },
     };
     const result = await run(["boom"], jobs);

@@ -17,7 +17,14 @@ export { makeRefreshTokenRepository } from "./db/refresh-token-repository.js";
 export * as tables from "./db/schema.js";
 export { makeUnitOfWork, repositoriesOn } from "./db/unit-of-work.js";
 export { makeUserRepository } from "./db/user-repository.js";
-export { createLogger, type Logger, type LoggerSettings, loggerOptions, REDACTED_PATHS } from "./logging/logger.js";
+export {
+  createLogger,
+  type Logger,
+  type LoggerSettings,
+  loggerOptions,
+  REDACTED_PATHS,
+  safeError,
+} from "./logging/logger.js";
 export { type Argon2HasherOptions, makeArgon2Hasher, PRD_ARGON2_OPTIONS } from "./security/argon2-hasher.js";
 export { type JwtSettings, makeJoseAccessTokens } from "./security/jose-access-tokens.js";
 export { MemorySessionRevocations } from "./security/memory-session-revocations.js";

@@ -17,6 +17,36 @@ export const REDACTED_PATHS = [
   "*.secret",
 ];
 
+interface SafeError {
+  type: string;
+  message: string;
+  code?: string;
+  stack?: string;
+  cause?: SafeError;
+}
+
+const STACK_FRAME = /^\s+at /;
+
+/**
+ * An error as it may be logged. Query errors carry their SQL parameters (Drizzle puts them in
+ * the message and in `params`; postgres.js in `parameters`): a failed registration would log
+ * the new password hash and email. Only the first line of each message, the code, the stack
+ * frames and the cause chain are kept.
+ */
+export function safeError(error: unknown, depth = 0): SafeError {
+  if (!(error instanceof Error)) return { type: typeof error, message: "non-Error thrown" };
+  const code = (error as { code?: unknown }).code;
+  const safe: SafeError = {
+    type: error.name,
+    message: (error.message.split("\n")[0] ?? "").slice(0, 500),
+    ...(typeof code === "string" ? { code } : {}),
+  };
+  const frames = error.stack?.split("\n").filter((line) => STACK_FRAME.test(line));
+  if (frames && frames.length > 0) safe.stack = frames.join("\n");
+  if (error.cause !== undefined && depth < 4) safe.cause = safeError(error.cause, depth + 1);
+  return safe;
+}
+
 export interface LoggerSettings {
   readonly level: string;
   readonly pretty: boolean;
@@ -28,6 +58,7 @@ export function loggerOptions(settings: LoggerSettings): LoggerOptions {
     level: settings.level,
     name: settings.name ?? "gatehouse",
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    serializers: { err: safeError, error: safeError },
     timestamp: pino.stdTimeFunctions.isoTime,
     ...(settings.pretty
       ? { transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" } } }
