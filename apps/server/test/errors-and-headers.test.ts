@@ -25,6 +25,25 @@ describe("error envelope, limits and headers", () => {
     expect(response.json().error.code).toBe("METHOD_NOT_ALLOWED");
   });
 
+  it("answers a malformed URL in the envelope, with the request id and headers", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/api/v1/%zz" });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ success: false, error: { code: "VALIDATION_ERROR" } });
+    expect(response.json().error.request_id).toBe(response.headers["x-request-id"]);
+    expect(response.headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it("does not coerce body types: an array or a string boolean is a 400", async () => {
+    const arrays = await post(t, "/api/v1/auth/register", {
+      username: ["bob"],
+      email: ["bob@example.com"],
+      password: ["Correct-Horse-9"],
+    });
+    expect(arrays.status).toBe(400);
+    const number = await post(t, "/api/v1/auth/login", { email: "a@example.com", password: 12345678 });
+    expect(number.status).toBe(400);
+  });
+
   it("answers malformed JSON with 400 VALIDATION_ERROR and no parser internals", async () => {
     const response = await t.app.inject({
       method: "POST",

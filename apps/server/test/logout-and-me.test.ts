@@ -48,6 +48,16 @@ describe("GET /api/v1/auth/me", () => {
     expect(basic.json().error.code).toBe("INVALID_TOKEN");
   });
 
+  it("accepts the bearer scheme in any case (RFC 7235)", async () => {
+    const session = await registerAndLogIn(t, uniqueUser());
+    const response = await t.app.inject({
+      method: "GET",
+      url: "/api/v1/auth/me",
+      headers: { authorization: `bearer ${session.accessToken}` },
+    });
+    expect(response.statusCode).toBe(200);
+  });
+
   it("answers TOKEN_EXPIRED for an expired token and INVALID_TOKEN for alg none", async () => {
     const session = await registerAndLogIn(t, uniqueUser());
     const past = Math.floor(Date.now() / 1000) - 3600;

@@ -1,4 +1,5 @@
 import "./http/fastify-augment.js";
+import { randomUUID } from "node:crypto";
 import cors from "@fastify/cors";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -56,8 +57,29 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
     bodyLimit: options.bodyLimitBytes,
-    return503OnClosing: true,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: "array", useDefaults: true } },
+    // While draining, requests still arriving on open connections are served normally, so
+    // readiness can answer its enveloped 503 `not_ready` instead of Fastify's bare 503.
+    return503OnClosing: false,
+    // No coercion: ["bob"] is not a username and "false" is not a boolean; a 400 says so.
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: true } },
+    // Errors raised before routing (a malformed URL) get the envelope like every other error.
+    frameworkErrors: (error, request, reply) =>
+      sendError(request, reply.headers(SECURITY_HEADERS).header("x-request-id", request.id), {
+        status: 400,
+        code: "VALIDATION_ERROR",
+        message: error.code === "FST_ERR_BAD_URL" ? "Malformed request URL" : "Malformed request",
+      }),
+    // A request too broken to parse never reaches Fastify; answer it in the envelope too.
+    clientErrorHandler: (_error, socket) => {
+      if (!socket.writable) return;
+      const body = JSON.stringify({
+        success: false,
+        error: { code: "VALIDATION_ERROR", message: "Malformed HTTP request", request_id: randomUUID() },
+      });
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // A JSON API: anything but application/json bodies is 415, not a string to validate.

@@ -2,7 +2,8 @@ import type { Authenticate } from "@gatehouse/application";
 import { DomainError } from "@gatehouse/domain";
 import type { FastifyRequest } from "fastify";
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+// The scheme is case-insensitive (RFC 7235); the token is a JWT.
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
 /**
  * Verifies the bearer token of routes declared with `config: { auth: true }` and attaches its

@@ -79,9 +79,10 @@ function fromFastifyError(error: FastifyError): ErrorReply | undefined {
     default:
       break;
   }
-  if (error instanceof SyntaxError || error.statusCode === 400) {
+  if (error instanceof SyntaxError) {
     return { status: 400, code: "VALIDATION_ERROR", message: "Request body is not valid JSON" };
   }
+  if (error.statusCode === 400) return { status: 400, code: "VALIDATION_ERROR", message: "Malformed request" };
   if (error.statusCode === 413) return { status: 413, code: "PAYLOAD_TOO_LARGE", message: "Request body is too large" };
   if (error.statusCode === 415) {
     return { status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: "Content-Type must be application/json" };
