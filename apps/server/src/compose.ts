@@ -66,6 +66,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     clockToleranceSeconds: config.jwt.clockToleranceSeconds,
   });
   const hasher = makeArgon2Hasher({ maxConcurrency: config.argon2MaxConcurrency });
+  await hasher.ready();
   const uow = makeUnitOfWork(database.db);
   const repositories = repositoriesOn(database.db);
 

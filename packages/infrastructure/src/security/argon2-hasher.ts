@@ -24,21 +24,24 @@ export interface Argon2HasherOptions {
  * hash per core in flight, so a login flood queues here instead of starving every other
  * request of CPU and of thread-pool slots.
  */
-export function makeArgon2Hasher(options: Argon2HasherOptions = {}): PasswordHasher & { readonly gate: Semaphore } {
+export function makeArgon2Hasher(
+  options: Argon2HasherOptions = {},
+): PasswordHasher & { readonly gate: Semaphore; ready(): Promise<void> } {
   const argon2 = options.argon2 ?? PRD_ARGON2_OPTIONS;
   const gate = new Semaphore(options.maxConcurrency ?? availableParallelism());
   // Verified against when the account does not exist, so that path costs a real verify too.
-  let dummyHash: Promise<string> | undefined;
-  const getDummyHash = () => {
-    dummyHash ??= hash("gatehouse-dummy-password-for-timing", argon2);
-    return dummyHash;
-  };
+  // Computed at once: made lazily, the first unknown-account login after a start would also
+  // pay for the hash and stand out by its timing.
+  const dummyHash = gate.run(() => hash("gatehouse-dummy-password-for-timing", argon2));
 
   return {
     gate,
+    ready: async () => {
+      await dummyHash;
+    },
     hash: (password) => gate.run(() => hash(password, argon2)),
     async verify(password, storedHash) {
-      const target = storedHash ?? (await getDummyHash());
+      const target = storedHash ?? (await dummyHash);
       const matches = await gate.run(() => verify(target, password).catch(() => false));
       return storedHash !== undefined && matches;
     },
