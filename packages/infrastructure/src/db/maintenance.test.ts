@@ -45,6 +45,24 @@ describe.each(testDatabaseKinds())("MaintenanceRepository and JobLock contract o
     expect(await count("audit_logs")).toBe(1);
   });
 
+  it("keeps the rotated tokens of a live session, so a late replay is still detected", async () => {
+    const old = new Date(Date.now() - 40 * DAY).toISOString();
+    const future = new Date(Date.now() + DAY).toISOString();
+    await database.handle.db.execute(sql`
+      WITH u AS (
+        INSERT INTO users (username, email, password_hash) VALUES ('live', 'live@example.com', 'x') RETURNING id
+      ), f AS (SELECT gen_random_uuid() AS id)
+      INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at, revoked_at, revoked_reason)
+      SELECT u.id, f.id, md5(random()::text), v.expires_at::timestamptz, v.revoked_at::timestamptz, v.reason
+      FROM u, f, (VALUES (${old}, ${old}, 'rotated'), (${future}, NULL, NULL)) AS v(expires_at, revoked_at, reason)`);
+    const before = await count("refresh_tokens");
+    await makeMaintenanceRepository(database.handle).deleteRefreshTokensEndedBefore(
+      new Date(Date.now() - 30 * DAY),
+      10,
+    );
+    expect(await count("refresh_tokens")).toBe(before);
+  });
+
   it("runs a job under the lock and says so when another holder has it", async () => {
     const lock = makeJobLock(database.handle);
     let release: () => void = () => {};

@@ -9,10 +9,17 @@ export function makeMaintenanceRepository(handle: DatabaseHandle): MaintenanceRe
   const { db } = handle;
   return {
     async deleteRefreshTokensEndedBefore(cutoff, batchSize) {
+      // Only tokens of families that are over: a rotated token of a live session must stay, or
+      // replaying it would read as an unknown token instead of revoking the session.
+      const at = cutoff.toISOString();
       const deleted = await db.execute(sql`
         DELETE FROM ${refreshTokens} WHERE id IN (
-          SELECT id FROM ${refreshTokens}
-          WHERE expires_at < ${cutoff.toISOString()} OR revoked_at < ${cutoff.toISOString()}
+          SELECT t.id FROM ${refreshTokens} t
+          WHERE (t.expires_at < ${at} OR t.revoked_at < ${at})
+            AND NOT EXISTS (
+              SELECT 1 FROM ${refreshTokens} live
+              WHERE live.family_id = t.family_id AND live.revoked_at IS NULL AND live.expires_at >= ${at}
+            )
           LIMIT ${batchSize}
         ) RETURNING id`);
       return rowsOf(deleted).length;
