@@ -19,7 +19,11 @@ export function resolveJwtSecret(
   if (production) throw new ConfigError("JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)");
   const path = join(dataDir, "jwt-secret");
   if (existsSync(path)) {
-    return { secret: new TextEncoder().encode(readFileSync(path, "utf8").trim()), generated: true, path };
+    const secret = new TextEncoder().encode(readFileSync(path, "utf8").trim());
+    if (secret.byteLength < 32) {
+      throw new ConfigError(`JWT_SECRET is unset and the generated secret in ${path} is under 32 bytes: delete it`);
+    }
+    return { secret, generated: true, path };
   }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString("base64url");
