@@ -251,7 +251,6 @@ export class InMemoryDatabase {
       },
       findByEmail: async (email: string) =>
         this.live().find((stored) => stored.user.email.toLowerCase() === email.toLowerCase())?.user,
-      findById: async (id: string) => this.live().find((stored) => stored.user.id === id)?.user,
       findWithRoles: async (id: string) => {
         const stored = this.live().find((candidate) => candidate.user.id === id);
         return stored === undefined ? undefined : this.withRoles(stored);

@@ -10,8 +10,6 @@ export interface UserRepository {
   create(user: NewUser, roleNames: readonly string[]): Promise<User>;
   /** The live (not soft-deleted) user with this normalized email, if any. */
   findByEmail(email: string): Promise<User | undefined>;
-  /** The live user with this id, if any. */
-  findById(id: string): Promise<User | undefined>;
   /** The live user with this id and its roles with their permissions, if any. */
   findWithRoles(id: string): Promise<UserWithRoles | undefined>;
 }

@@ -50,12 +50,11 @@ describe.each(testDatabaseKinds())("UserRepository contract on %s", (kind) => {
     expect((await users().findWithRoles(created.id))?.roles).toEqual([]);
   });
 
-  it("finds by normalized email and by id, and answers undefined for unknown ones", async () => {
+  it("finds by normalized email and by id (with roles), and answers undefined for unknown ones", async () => {
     const created = await users().create(newUser({ email: "find.me@example.com" }), ["user"]);
     expect((await users().findByEmail("find.me@example.com"))?.id).toBe(created.id);
-    expect((await users().findById(created.id))?.email).toBe("find.me@example.com");
+    expect((await users().findWithRoles(created.id))?.user.email).toBe("find.me@example.com");
     expect(await users().findByEmail("nobody@example.com")).toBeUndefined();
-    expect(await users().findById("00000000-0000-4000-8000-000000000000")).toBeUndefined();
     expect(await users().findWithRoles("00000000-0000-4000-8000-000000000000")).toBeUndefined();
   });
 
@@ -92,7 +91,6 @@ describe.each(testDatabaseKinds())("UserRepository contract on %s", (kind) => {
       (await import("drizzle-orm")).sql`UPDATE users SET deleted_at = now() WHERE id = ${created.id}`,
     );
     expect(await users().findByEmail("gone@example.com")).toBeUndefined();
-    expect(await users().findById(created.id)).toBeUndefined();
     expect(await users().findWithRoles(created.id)).toBeUndefined();
     const again = await users().create(newUser({ email: "gone@example.com", username: "gone_user" }), ["user"]);
     expect(again.id).not.toBe(created.id);

@@ -30,7 +30,7 @@ function duplicateError(constraint: string): DomainError {
  * first used: Drizzle's query building costs more CPU than the query itself on these paths.
  */
 function preparedReads(db: Database) {
-  const live = (column: typeof users.id | typeof users.email, name: string) =>
+  const live = (column: typeof users.email, name: string) =>
     db
       .select()
       .from(users)
@@ -38,7 +38,6 @@ function preparedReads(db: Database) {
       .limit(1);
   const build = {
     byEmail: () => live(users.email, "email").prepare("user_by_email"),
-    byId: () => live(users.id, "id").prepare("user_by_id"),
     withRoles: () =>
       db
         .select({ user: users, roleId: roles.id, roleName: roles.name, permission: permissions.name })
@@ -87,11 +86,6 @@ export function makeUserRepository(db: Database): UserRepository {
 
     async findByEmail(email) {
       const [row] = await query("byEmail").execute({ email });
-      return row && toUser(row);
-    },
-
-    async findById(id) {
-      const [row] = await query("byId").execute({ id });
       return row && toUser(row);
     },
 
