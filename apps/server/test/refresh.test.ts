@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, get, post, registerAndLogIn } from "./support/http.js";
-import { sql, startTestServer, type TestServer, uniqueUser } from "./support/test-server.js";
+import { sql, startTestServer, type TestServer, testDatabaseKinds, uniqueUser } from "./support/test-server.js";
 
 async function refresh(t: TestServer, refreshToken: string) {
   return post(t, "/api/v1/auth/refresh", { refresh_token: refreshToken });
@@ -99,6 +99,17 @@ describe("POST /api/v1/auth/refresh", () => {
     expect(await activeTokens(t, session.userId)).toHaveLength(0);
     expect(errorCode((await get(t, "/api/v1/auth/me", session.accessToken)).body)).toBe("SESSION_REVOKED");
   });
+});
+
+// The race needs real connections to mean anything: on PostgreSQL when configured.
+describe.each(testDatabaseKinds())("concurrent refresh on %s", (kind) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({}, kind);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it("keeps one active token under 20 parallel refreshes, and the last one handed out works", async () => {
     const session = await registerAndLogIn(t, uniqueUser());
@@ -116,5 +127,15 @@ describe("POST /api/v1/auth/refresh", () => {
     const next = await refresh(t, last?.refresh_token ?? "");
     expect(next.status).toBe(200);
     expect(await activeTokens(t, session.userId)).toHaveLength(1);
+  });
+  it("never leaves an ended session with an active token when logout races refreshes", async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const session = await registerAndLogIn(t, uniqueUser());
+      await Promise.all([
+        ...Array.from({ length: 5 }, () => refresh(t, session.refreshToken)),
+        post(t, "/api/v1/auth/logout", { all_devices: true }, session.accessToken),
+      ]);
+      expect(await activeTokens(t, session.userId)).toHaveLength(0);
+    }
   });
 });

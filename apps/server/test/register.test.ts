@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, post } from "./support/http.js";
-import { sql, startTestServer, type TestServer, uniqueUser } from "./support/test-server.js";
+import { sql, startTestServer, type TestServer, testDatabaseKinds, uniqueUser } from "./support/test-server.js";
 
 describe("POST /api/v1/auth/register", () => {
   let t: TestServer;
@@ -90,6 +90,17 @@ describe("POST /api/v1/auth/register", () => {
       field: "roles",
       message: "is not allowed",
     });
+  });
+});
+
+// The race needs real connections to mean anything: on PostgreSQL when configured.
+describe.each(testDatabaseKinds())("concurrent registration on %s", (kind) => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({}, kind);
+  });
+  afterAll(async () => {
+    await t.close();
   });
 
   it("gives exactly one 201 for 20 parallel registrations of one email", async () => {

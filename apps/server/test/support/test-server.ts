@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Clock } from "@gatehouse/domain";
 import { createLogger, loadConfig, rowsOf } from "@gatehouse/infrastructure";
-import { createTestDatabase, type TestDatabase } from "@gatehouse/infrastructure/testing";
+import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "@gatehouse/infrastructure/testing";
 import { type SQL, sql } from "drizzle-orm";
 import { createServer, type Server } from "../../src/compose.js";
 
@@ -30,8 +30,11 @@ export interface TestServer {
 }
 
 /** The real composition (real use cases, real adapters) on a private database, driven by `inject`. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const database = await createTestDatabase("pglite");
+export async function startTestServer(
+  env: Record<string, string> = {},
+  kind: "pglite" | "postgres" = "pglite",
+): Promise<TestServer> {
+  const database = await createTestDatabase(kind, { maxConnections: 20 });
   const config = loadConfig(
     { JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent", DB_AUTO_MIGRATE: "false", ...env },
     mkdtempSync(join(tmpdir(), "gh-http-")),
@@ -47,7 +50,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     clock,
     database,
     query: async <T>(statement: SQL) => rowsOf<T>(await database.handle.db.execute(statement)),
-    close: () => server.close(),
+    close: async () => {
+      await server.close();
+      if (kind === "postgres") await database.drop();
+    },
   };
 }
 
@@ -58,4 +64,4 @@ export function uniqueUser(prefix = "user") {
   return { username: tag, email: `${tag}@example.com`, password: "Correct-Horse-9" };
 }
 
-export { sql };
+export { sql, testDatabaseKinds };
