@@ -1,6 +1,6 @@
 import { DomainError } from "@gatehouse/domain";
 import { SignJWT, UnsecuredJWT } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { makeJoseAccessTokens } from "./jose-access-tokens.js";
 
 const secret = new TextEncoder().encode("s".repeat(48));
@@ -83,5 +83,35 @@ describe("jose access tokens", () => {
 
   it("refuses a secret under 32 bytes", async () => {
     await expect(makeJoseAccessTokens({ ...settings, secret: new Uint8Array(31) })).rejects.toThrow(/32 bytes/);
+  });
+});
+
+describe("verified-token cache", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("serves a repeated token from the cache but still expires it on time", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-01-01T00:00:00Z"));
+    const tokens = await makeJoseAccessTokens({ ...settings, accessTokenTtlSeconds: 60, clockToleranceSeconds: 5 });
+    const { token } = await tokens.issue(subject);
+    const first = await tokens.verify(token);
+    expect(await tokens.verify(token)).toEqual(first);
+    vi.setSystemTime(new Date("2026-01-01T00:01:04Z")); // within the 5 s tolerance
+    expect((await tokens.verify(token)).sub).toBe("u-1");
+    vi.setSystemTime(new Date("2026-01-01T00:01:06Z"));
+    expect(await codeOf(tokens.verify(token))).toBe("TOKEN_EXPIRED");
+  });
+
+  it("does not let a tampered copy of a cached token through", async () => {
+    const tokens = await makeJoseAccessTokens(settings);
+    const { token } = await tokens.issue(subject);
+    await tokens.verify(token);
+    const [header, , signature] = token.split(".");
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ sub: "admin", sid: "s-1", roles: ["super_admin"], permissions: [], jti: "j", iat: 0, exp: 9e9 }),
+    ).toString("base64url");
+    expect(await codeOf(tokens.verify(`${header}.${forgedPayload}.${signature}`))).toBe("INVALID_TOKEN");
   });
 });

@@ -13,6 +13,7 @@ export interface JwtSettings {
 }
 
 const ALGORITHM = "HS256";
+const VERIFIED_CACHE_SIZE = 10_000;
 
 function asStringArray(value: unknown): string[] | undefined {
   return Array.isArray(value) && value.every((item) => typeof item === "string") ? value : undefined;
@@ -54,6 +55,18 @@ export async function makeJoseAccessTokens(settings: JwtSettings): Promise<Acces
     requiredClaims: ["sub", "exp", "iat", "jti"],
   };
 
+  // Clients send the same access token for its whole life: its signature is checked once per
+  // process, then the exact token string maps to its claims until it expires. A different
+  // string (a tampered one) misses and is verified in full. Revocation is not cached here.
+  const verified = new Map<string, AccessTokenClaims>();
+  const remember = (token: string, claims: AccessTokenClaims) => {
+    if (verified.size >= VERIFIED_CACHE_SIZE) {
+      const oldest = verified.keys().next();
+      if (!oldest.done) verified.delete(oldest.value);
+    }
+    verified.set(token, claims);
+  };
+
   return {
     async issue(subject) {
       const token = await new SignJWT({ sid: subject.sid, roles: subject.roles, permissions: subject.permissions })
@@ -69,9 +82,18 @@ export async function makeJoseAccessTokens(settings: JwtSettings): Promise<Acces
     },
 
     async verify(token) {
+      const nowSeconds = Date.now() / 1000;
+      const cached = verified.get(token);
+      if (cached !== undefined) {
+        if (nowSeconds <= cached.exp + verifyOptions.clockTolerance) return cached;
+        verified.delete(token);
+        throw new DomainError("TOKEN_EXPIRED", "Access token has expired");
+      }
       try {
         const { payload } = await jwtVerify(token, key, verifyOptions);
-        return toClaims(payload);
+        const claims = toClaims(payload);
+        remember(token, claims);
+        return claims;
       } catch (error) {
         if (error instanceof errors.JWTExpired) throw new DomainError("TOKEN_EXPIRED", "Access token has expired");
         if (error instanceof DomainError) throw error;
