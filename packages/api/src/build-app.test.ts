@@ -144,3 +144,29 @@ describe("buildApp error handling", () => {
     expect((await down.inject({ method: "GET", url: "/health/ready" })).statusCode).toBe(503);
   });
 });
+
+describe("access log", () => {
+  it("logs one line per request with the path but never the query string", async () => {
+    const lines: unknown[] = [];
+    const recorder: FastifyBaseLogger = {
+      ...silentLogger,
+      info: (object: unknown) => {
+        lines.push(object);
+      },
+      child: () => recorder,
+    };
+    const app = await buildApp({
+      useCases: fakeUseCases(),
+      logger: recorder,
+      version: "1.2.3",
+      bodyLimitBytes: 65_536,
+      corsAllowedOrigins: [],
+      isShuttingDown: () => false,
+    });
+    await app.inject({ method: "GET", url: "/health/live?token=secret-link-token" });
+    const serialized = JSON.stringify(lines);
+    expect(serialized).toContain('"url":"/health/live"');
+    expect(serialized).toContain('"status":200');
+    expect(serialized).not.toContain("secret-link-token");
+  });
+});

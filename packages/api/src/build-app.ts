@@ -46,12 +46,8 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
 }
 
-/**
- * The Gatehouse HTTP application, ready for `inject()` or `listen()`. It holds no adapters:
- * everything it does goes through the use cases in `options`.
- */
-export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
-  const app = Fastify({
+function createFastify(options: AppOptions) {
+  return Fastify({
     loggerInstance: options.logger,
     // One line per request comes from our onResponse hook instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -81,49 +77,48 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
       );
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+}
 
-  // A JSON API: anything but application/json bodies is 415, not a string to validate.
-  app.removeContentTypeParser("text/plain");
+/** The path without its query string: queries may carry tokens (verification links). */
+function pathOf(url: string): string {
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
+}
 
-  const routes = new RouteIndex();
-  const routeTable: Array<{ method: string; url: string }> = [];
-  app.decorate("routeTable", routeTable);
-  app.addHook("onRoute", (route) => {
-    routes.add(route);
-    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
-  });
+/** Request id, security headers, authentication, and one access-log line per request. */
+function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   app.decorateRequest("auth", null);
   app.decorateRequest("startedAt", null as unknown as Date);
-  app.addSchema(ErrorBody);
-
   app.addHook("onRequest", async (request, reply) => {
     request.startedAt = new Date();
     reply.headers(SECURITY_HEADERS);
     reply.header("x-request-id", request.id);
-    request.log.debug({ method: request.method, url: request.url }, "request received");
+    request.log.debug({ method: request.method, url: pathOf(request.url) }, "request received");
   });
   app.addHook("onRequest", makeAuthHook(options.useCases.authenticate));
-  // The access line holds only the fields below, never a body or a header, so it skips the
-  // logger's wildcard redaction, which cost more than the rest of a cheap request.
+  // The access line holds only the fields below, never a body, a header or a query, so it
+  // skips the logger's wildcard redaction, which cost more than the rest of a cheap request.
   const accessLog = options.logger.child({}, { redact: { paths: [] } });
   app.addHook("onResponse", async (request, reply) => {
     accessLog.info(
       {
+        reqId: request.id,
         method: request.method,
         route: request.routeOptions.url ?? null,
-        url: request.url,
+        url: pathOf(request.url),
         status: reply.statusCode,
         duration_ms: Math.round(reply.elapsedTime * 100) / 100,
         user_id: request.auth?.sub ?? null,
-        reqId: request.id,
       },
       "request",
     );
   });
+}
 
-  app.setErrorHandler(handleError);
+/** Unknown routes: 405 with `Allow` when the path exists under other methods, else 404. */
+function registerNotFound(app: FastifyInstance, routes: RouteIndex): void {
   app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split("?")[0] ?? "/";
+    const path = pathOf(request.url);
     const allowed = routes.allowed(path);
     if (allowed && !allowed.includes(request.method)) {
       reply.header("allow", allowed.join(", "));
@@ -139,6 +134,33 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
       message: `No route for ${request.method} ${path}`,
     });
   });
+}
+
+/** Remembers every route for 405 answers and for `app.routeTable` (the OpenAPI test reads it). */
+function indexRoutes(app: FastifyInstance): RouteIndex {
+  const routes = new RouteIndex();
+  const routeTable: Array<{ method: string; url: string }> = [];
+  app.decorate("routeTable", routeTable);
+  app.addHook("onRoute", (route) => {
+    routes.add(route);
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+  });
+  return routes;
+}
+
+/**
+ * The Gatehouse HTTP application, ready for `inject()` or `listen()`. It holds no adapters:
+ * everything it does goes through the use cases in `options`.
+ */
+export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
+  const app = createFastify(options);
+  // A JSON API: anything but application/json bodies is 415, not a string to validate.
+  app.removeContentTypeParser("text/plain");
+  const routes = indexRoutes(app);
+  app.addSchema(ErrorBody);
+  registerRequestHooks(app, options);
+  app.setErrorHandler(handleError);
+  registerNotFound(app, routes);
 
   await app.register(cors, {
     origin: options.corsAllowedOrigins.includes("*") ? true : [...options.corsAllowedOrigins],
