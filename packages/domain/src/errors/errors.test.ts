@@ -10,29 +10,6 @@ describe("ErrorCodes", () => {
   it("uses SCREAMING_SNAKE_CASE codes", () => {
     for (const code of ErrorCodes) expect(code).toMatch(/^[A-Z]+(_[A-Z]+)*$/);
   });
-
-  it("contains the codes the use cases raise", () => {
-    expect(ErrorCodes).toEqual(
-      expect.arrayContaining([
-        "VALIDATION_ERROR",
-        "UNAUTHORIZED",
-        "INVALID_CREDENTIALS",
-        "INVALID_TOKEN",
-        "TOKEN_EXPIRED",
-        "SESSION_REVOKED",
-        "REFRESH_TOKEN_INVALID",
-        "REFRESH_TOKEN_EXPIRED",
-        "REFRESH_TOKEN_REVOKED",
-        "ACCOUNT_DEACTIVATED",
-        "ACCOUNT_SUSPENDED",
-        "ACCOUNT_NOT_VERIFIED",
-        "ACCOUNT_PENDING_APPROVAL",
-        "DUPLICATE_EMAIL",
-        "DUPLICATE_USERNAME",
-        "INVALID_STATUS_TRANSITION",
-      ]),
-    );
-  });
 });
 
 describe("DomainError", () => {

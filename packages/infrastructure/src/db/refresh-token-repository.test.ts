@@ -6,6 +6,16 @@ import { makeUnitOfWork, repositoriesOn } from "./unit-of-work.js";
 
 const HOUR = 3_600_000;
 
+/** What a rotation needs for the successor: a fresh hash, an hour to live. */
+function successorInput() {
+  return {
+    tokenHash: opaqueTokens.generate().hash,
+    expiresAt: new Date(Date.now() + HOUR),
+    userAgent: null,
+    ipAddress: null,
+  };
+}
+
 // The RefreshTokenRepository contract, run against every adapter.
 describe.each(testDatabaseKinds())("RefreshTokenRepository contract on %s", (kind) => {
   let database: TestDatabase;
@@ -58,16 +68,7 @@ describe.each(testDatabaseKinds())("RefreshTokenRepository contract on %s", (kin
     const now = new Date();
     const next = await uow().run(async (tx) => {
       await tx.refreshTokens.lockFamilyOf(token.tokenHash);
-      return tx.refreshTokens.rotate(
-        token,
-        {
-          tokenHash: opaqueTokens.generate().hash,
-          expiresAt: new Date(Date.now() + HOUR),
-          userAgent: null,
-          ipAddress: null,
-        },
-        now,
-      );
+      return tx.refreshTokens.rotate(token, successorInput(), now);
     });
     expect(next.familyId).toBe(token.familyId);
     expect(next.parentId).toBe(token.id);
@@ -148,16 +149,7 @@ describe.each(testDatabaseKinds())("RefreshTokenRepository contract on %s", (kin
         await tx.refreshTokens.lockFamilyOf(token.tokenHash);
         rotationLocked();
         await new Promise((resolve) => setTimeout(resolve, 150));
-        return tx.refreshTokens.rotate(
-          token,
-          {
-            tokenHash: opaqueTokens.generate().hash,
-            expiresAt: new Date(Date.now() + HOUR),
-            userAgent: null,
-            ipAddress: null,
-          },
-          new Date(),
-        );
+        return tx.refreshTokens.rotate(token, successorInput(), new Date());
       });
       await locked;
       const logout = uow().run<unknown>((tx) =>
@@ -191,16 +183,7 @@ describe.each(testDatabaseKinds())("RefreshTokenRepository contract on %s", (kin
     const { token } = await startFamily();
     await uow().run(async (tx) => {
       await tx.refreshTokens.lockFamilyOf(token.tokenHash);
-      await tx.refreshTokens.rotate(
-        token,
-        {
-          tokenHash: opaqueTokens.generate().hash,
-          expiresAt: new Date(Date.now() + HOUR),
-          userAgent: null,
-          ipAddress: null,
-        },
-        new Date(),
-      );
+      await tx.refreshTokens.rotate(token, successorInput(), new Date());
     });
     expect(await tokens().familiesRevokedSince(since)).not.toContain(token.familyId);
   });
