@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import type { HealthReport } from "@gatehouse/application";
 import { type AccessTokenClaims, DomainError, ErrorCodes } from "@gatehouse/domain";
 import type { FastifyBaseLogger } from "fastify";
@@ -168,5 +169,30 @@ describe("access log", () => {
     expect(serialized).toContain('"url":"/health/live"');
     expect(serialized).toContain('"status":200');
     expect(serialized).not.toContain("secret-link-token");
+  });
+});
+
+describe("unparsable HTTP", () => {
+  it("answers a request Node cannot parse with a 400 in the envelope, then closes", async () => {
+    const app = await appWith();
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const raw = await new Promise<string>((resolve, reject) => {
+      let received = "";
+      const socket = connect(port, "127.0.0.1", () => socket.write("NOT HTTP AT ALL\r\n\r\n"));
+      socket.on("data", (chunk) => {
+        received += chunk.toString();
+      });
+      socket.on("end", () => resolve(received));
+      socket.on("error", reject);
+    });
+    await app.close();
+    expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    const body = JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4));
+    expect(body).toMatchObject({
+      success: false,
+      error: { code: "VALIDATION_ERROR", message: "Malformed HTTP request" },
+    });
   });
 });

@@ -4,7 +4,7 @@ import cors from "@fastify/cors";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyInstance, LogController } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { AppOptions } from "./app-deps.js";
 import { makeAuthHook } from "./http/auth-hook.js";
 import { handleError, sendError } from "./http/error-handler.js";
@@ -60,7 +60,7 @@ function createFastify(options: AppOptions) {
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: true } },
     // Errors raised before routing (a malformed URL) get the envelope like every other error.
     frameworkErrors: (error, request, reply) =>
-      sendError(request, reply.headers(SECURITY_HEADERS).header("x-request-id", request.id), {
+      sendError(request, stampResponse(request, reply), {
         status: 400,
         code: "VALIDATION_ERROR",
         message: error.code === "FST_ERR_BAD_URL" ? "Malformed request URL" : "Malformed request",
@@ -79,6 +79,11 @@ function createFastify(options: AppOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 }
 
+/** Headers every response carries; set before routing, or by frameworkErrors when routing failed. */
+function stampResponse(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return reply.headers(SECURITY_HEADERS).header("x-request-id", request.id);
+}
+
 /** The path without its query string: queries may carry tokens (verification links). */
 function pathOf(url: string): string {
   const query = url.indexOf("?");
@@ -91,8 +96,7 @@ function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   app.decorateRequest("startedAt", null as unknown as Date);
   app.addHook("onRequest", async (request, reply) => {
     request.startedAt = new Date();
-    reply.headers(SECURITY_HEADERS);
-    reply.header("x-request-id", request.id);
+    stampResponse(request, reply);
     request.log.debug({ method: request.method, url: pathOf(request.url) }, "request received");
   });
   app.addHook("onRequest", makeAuthHook(options.useCases.authenticate));
