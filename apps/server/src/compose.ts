@@ -1,8 +1,10 @@
 import { type ApiUseCases, buildApp, type GatehouseApp } from "@gatehouse/api";
 import {
   makeAuthenticate,
+  makeAuthorize,
   makeCheckHealth,
   makeGetCurrentUser,
+  makeLoadAccess,
   makeLogIn,
   makeLogOut,
   makeRefreshSession,
@@ -13,6 +15,7 @@ import {
   type Config,
   type DatabaseHandle,
   type Logger,
+  MemoryCache,
   MemorySessionRevocations,
   makeArgon2Hasher,
   makeJoseAccessTokens,
@@ -78,6 +81,9 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     ),
   );
 
+  const cache = new MemoryCache(clock);
+  const loadAccess = makeLoadAccess({ users: repositories.users, cache });
+
   const passwordPolicy = { ...DEFAULT_PASSWORD_POLICY, minLength: config.passwordMinLength };
   const refreshPolicy = {
     ttlSeconds: config.jwt.refreshTokenTtlSeconds,
@@ -99,6 +105,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     logOut: makeLogOut({ uow, opaqueTokens, revocations, clock }),
     getCurrentUser: makeGetCurrentUser({ users: repositories.users }),
     authenticate: makeAuthenticate({ accessTokens, revocations }),
+    authorize: makeAuthorize({ loadAccess, auditLog: repositories.auditLog, clock }),
     checkHealth: makeCheckHealth({
       probes: [databaseProbe(database)],
       timeoutMs: config.healthCheckTimeoutMs,

@@ -1,5 +1,6 @@
 import type {
   Authenticate,
+  Authorize,
   CheckHealth,
   GetCurrentUser,
   LogIn,
@@ -17,6 +18,7 @@ export interface ApiUseCases {
   readonly logOut: LogOut;
   readonly getCurrentUser: GetCurrentUser;
   readonly authenticate: Authenticate;
+  readonly authorize: Authorize;
   readonly checkHealth: CheckHealth;
 }
 

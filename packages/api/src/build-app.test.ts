@@ -38,6 +38,7 @@ function fakeUseCases(overrides: Partial<ApiUseCases> = {}): ApiUseCases {
       if (token !== "good") throw new DomainError("INVALID_TOKEN", "Access token is invalid");
       return claims;
     },
+    authorize: unexpected,
     checkHealth: async () => healthy,
     ...overrides,
   };
@@ -136,6 +137,50 @@ describe("buildApp error handling", () => {
     expect(response.json().error.code).toBe("INVALID_TOKEN");
     expect(called).toBe(false);
     expect((await app.inject({ method: "GET", url: "/health/live" })).statusCode).toBe(200);
+  });
+
+  it("runs the permission hook after auth on routes that declare a permission, before the handler", async () => {
+    const checked: string[] = [];
+    const app = await appWith({
+      authorize: async (_claims, required) => {
+        checked.push(required);
+        if (required !== "users:read") {
+          throw new DomainError("INSUFFICIENT_PERMISSIONS", "Missing permission", { required_permission: required });
+        }
+        return { roles: ["admin"], permissions: ["users:read"] };
+      },
+    });
+    let handled = 0;
+    for (const permission of ["users:read", "users:delete"]) {
+      app.get(`/test/${permission.replace(":", "-")}`, { config: { permission } }, async () => {
+        handled += 1;
+        return { ok: true };
+      });
+    }
+
+    const anonymous = await app.inject({ method: "GET", url: "/test/users-read" });
+    expect(anonymous.statusCode).toBe(401);
+    expect(checked).toEqual([]);
+
+    const allowed = await app.inject({
+      method: "GET",
+      url: "/test/users-read",
+      headers: { authorization: "Bearer good" },
+    });
+    expect(allowed.statusCode).toBe(200);
+
+    const denied = await app.inject({
+      method: "GET",
+      url: "/test/users-delete",
+      headers: { authorization: "Bearer good" },
+    });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().error).toMatchObject({
+      code: "INSUFFICIENT_PERMISSIONS",
+      details: { required_permission: "users:delete" },
+    });
+    expect(checked).toEqual(["users:read", "users:delete"]);
+    expect(handled).toBe(1);
   });
 
   it("answers readiness from the health use case: degraded is 200, not_ready is 503", async () => {

@@ -9,6 +9,7 @@ import type { AppOptions } from "./app-deps.js";
 import { makeAuthHook } from "./http/auth-hook.js";
 import { handleError, sendError } from "./http/error-handler.js";
 import { RouteIndex } from "./http/method-not-allowed.js";
+import { makePermissionHook } from "./http/permission-hook.js";
 import { requestIdFor } from "./http/request-id.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
 import { authRoutes } from "./routes/auth-routes.js";
@@ -93,6 +94,7 @@ function pathOf(url: string): string {
 /** Request id, security headers, authentication, and one access-log line per request. */
 function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   app.decorateRequest("auth", null);
+  app.decorateRequest("access", null);
   app.decorateRequest("startedAt", null as unknown as Date);
   app.addHook("onRequest", async (request, reply) => {
     request.startedAt = new Date();
@@ -100,6 +102,7 @@ function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
     request.log.debug({ method: request.method, url: pathOf(request.url) }, "request received");
   });
   app.addHook("onRequest", makeAuthHook(options.useCases.authenticate));
+  app.addHook("onRequest", makePermissionHook(options.useCases.authorize));
   // The access line holds only the fields below, never a body, a header or a query, so it
   // skips the logger's wildcard redaction, which cost more than the rest of a cheap request.
   const accessLog = options.logger.child({}, { redact: { paths: [] } });

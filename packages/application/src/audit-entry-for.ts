@@ -6,7 +6,11 @@ export function auditEntryFor(
   ctx: RequestContext,
   entry: {
     action: AuditAction;
+    /** The actor (who did it); null for anonymous requests. */
     userId: string | null;
+    /** What was acted on; defaults to the actor's own user row. */
+    resourceType?: string;
+    resourceId?: string | null;
     status?: "success" | "failure";
     details?: Record<string, unknown>;
   },
@@ -15,8 +19,8 @@ export function auditEntryFor(
   return {
     action: entry.action,
     userId: entry.userId,
-    resourceType: "user",
-    resourceId: entry.userId,
+    resourceType: entry.resourceType ?? "user",
+    resourceId: entry.resourceId === undefined ? entry.userId : entry.resourceId,
     status: entry.status ?? "success",
     details: entry.details ?? null,
     ipAddress: ctx.ipAddress,

@@ -1,4 +1,6 @@
 export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./authenticate.js";
+export { type Authorize, type AuthorizeDeps, makeAuthorize } from "./authorize.js";
+export { CacheKeys, CacheTtlSeconds } from "./cache-keys.js";
 export {
   type CheckHealth,
   type CheckHealthDeps,
@@ -7,6 +9,7 @@ export {
   type ProbeResult,
 } from "./check-health.js";
 export { type GetCurrentUser, type GetCurrentUserDeps, makeGetCurrentUser } from "./get-current-user.js";
+export { type LoadAccess, type LoadAccessDeps, makeLoadAccess } from "./load-access.js";
 export { type LogIn, type LogInDeps, type LogInInput, type LogInResult, makeLogIn } from "./log-in.js";
 export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./log-out.js";
 export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./refresh-session.js";

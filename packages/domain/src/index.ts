@@ -1,11 +1,14 @@
 export type { AuditAction, AuditEntry, RequestContext } from "./audit/audit-entry.js";
 export { DomainError, type FieldIssue, isDomainError, validationError } from "./errors/domain-error.js";
 export { type ErrorCode, ErrorCodes } from "./errors/error-codes.js";
+export type { CodeMailData, MailMessage, MailTemplateName, OutgoingMail } from "./mail/mail-message.js";
 export type { AccessTokenClaims, AccessTokens, IssuedAccessToken } from "./ports/access-tokens.js";
 export type { AuditLog } from "./ports/audit-log.js";
+export type { Cache } from "./ports/cache.js";
 export type { Clock } from "./ports/clock.js";
 export type { HealthProbe } from "./ports/health-probe.js";
 export type { JobLock } from "./ports/job-lock.js";
+export type { MailOutbox } from "./ports/mail-outbox.js";
 export type { MaintenanceRepository } from "./ports/maintenance-repository.js";
 export type { OpaqueTokens } from "./ports/opaque-tokens.js";
 export type { PasswordHasher } from "./ports/password-hasher.js";
@@ -29,6 +32,13 @@ export {
 } from "./user/account-status.js";
 export { checkEmail, normalizeEmail } from "./user/email.js";
 export { checkPassword, DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "./user/password-policy.js";
-export { type PermissionName, Permissions, type SystemRoleName, SystemRoles } from "./user/role.js";
+export {
+  hasPermission,
+  type PermissionName,
+  Permissions,
+  type SystemRoleName,
+  SystemRoles,
+  type UserAccess,
+} from "./user/role.js";
 export { isActive, type NewUser, permissionsOf, type RoleGrant, type User, type UserWithRoles } from "./user/user.js";
 export { checkUsername, USERNAME_MAX, USERNAME_MIN } from "./user/username.js";

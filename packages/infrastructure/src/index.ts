@@ -1,3 +1,4 @@
+export { MemoryCache } from "./cache/memory-cache.js";
 export type { Config } from "./config/config.js";
 export { resolveJwtSecret } from "./config/jwt-secret.js";
 export { ConfigError, defaultArgon2Concurrency, loadConfig, readDotEnv } from "./config/load-config.js";

@@ -6,12 +6,14 @@ import type { FastifyRequest } from "fastify";
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 
 /**
- * Verifies the bearer token of routes declared with `config: { auth: true }` and attaches its
+ * Verifies the bearer token of routes declared with `config: { auth: true }` (or with a
+ * `permission`, which implies it) and attaches its
  * claims to the request. No header → UNAUTHORIZED; a bad or revoked token → its own 401 code.
  */
 export function makeAuthHook(authenticate: Authenticate) {
   return async function authHook(request: FastifyRequest): Promise<void> {
-    if (request.routeOptions.config.auth !== true) return;
+    const { auth, permission } = request.routeOptions.config;
+    if (auth !== true && permission === undefined) return;
     const header = request.headers.authorization;
     if (header === undefined || header === "") {
       throw new DomainError("UNAUTHORIZED", "Authentication required");

@@ -1,4 +1,4 @@
-import type { AccessTokenClaims } from "@gatehouse/domain";
+import type { AccessTokenClaims, UserAccess } from "@gatehouse/domain";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -8,10 +8,18 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Set by the auth hook on routes that require a bearer token. */
     auth: AccessTokenClaims | null;
+    /** Set by the permission hook on routes that declare `permission`: what the caller holds now. */
+    access: UserAccess | null;
     startedAt: Date;
   }
   interface FastifyContextConfig {
     /** The route needs a valid access token. */
     auth?: boolean;
+    /**
+     * The permission (`resource:action`) the caller must hold; implies `auth: true`. Declared
+     * next to the route's schema; the one permission hook enforces it and the OpenAPI
+     * document shows it.
+     */
+    permission?: string;
   }
 }

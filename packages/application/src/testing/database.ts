@@ -3,8 +3,10 @@ import {
   type AuditLog,
   type Clock,
   DomainError,
+  type MailOutbox,
   type NewRefreshToken,
   type NewUser,
+  type OutgoingMail,
   Permissions,
   type RefreshToken,
   type RefreshTokenRepository,
@@ -32,10 +34,17 @@ export interface StoredUser {
   readonly txId: number | null;
 }
 
+/** A queued mail as the fake stores it: with the unit of work it was queued in (null: none). */
+export interface StoredMail {
+  readonly mail: OutgoingMail;
+  readonly txId: number | null;
+}
+
 interface State {
   users: StoredUser[];
   refreshTokens: RefreshToken[];
   audit: StoredAuditEntry[];
+  outbox: StoredMail[];
   nextId: number;
 }
 
@@ -49,7 +58,7 @@ export const SEEDED_ROLES: readonly RoleGrant[] = [
   {
     id: "role-admin",
     name: SystemRoles.admin,
-    permissions: ["users:read", "users:write", "roles:read", "permissions:read", "audit:read"],
+    permissions: ["users:read", "users:write", "users:delete", "roles:read", "audit:read"],
   },
   { id: "role-user", name: SystemRoles.user, permissions: [] },
 ];
@@ -59,7 +68,8 @@ type FailurePoint =
   | "refreshTokens.insert"
   | "refreshTokens.rotate"
   | "refreshTokens.revokeFamily"
-  | "auditLog.append";
+  | "auditLog.append"
+  | "outbox.enqueue";
 
 /**
  * An in-memory store behind every repository port, for unit tests only. Writes go straight
@@ -67,7 +77,7 @@ type FailurePoint =
  * throws, so a failed unit of work leaves no trace, like a rolled-back transaction.
  */
 export class InMemoryDatabase {
-  private state: State = { users: [], refreshTokens: [], audit: [], nextId: 1 };
+  private state: State = { users: [], refreshTokens: [], audit: [], outbox: [], nextId: 1 };
   private readonly failures = new Map<FailurePoint, Error>();
   private currentTx: number | null = null;
   private queue: Promise<void> = Promise.resolve();
@@ -81,6 +91,7 @@ export class InMemoryDatabase {
   readonly users: UserRepository;
   readonly refreshTokens: RefreshTokenRepository;
   readonly auditLog: AuditLog;
+  readonly outbox: MailOutbox;
   readonly uow: UnitOfWork;
 
   constructor(
@@ -90,6 +101,7 @@ export class InMemoryDatabase {
     this.users = this.makeUsers();
     this.refreshTokens = this.makeRefreshTokens();
     this.auditLog = this.makeAuditLog();
+    this.outbox = this.makeOutbox();
     this.uow = this.makeUnitOfWork();
   }
 
@@ -136,6 +148,14 @@ export class InMemoryDatabase {
     return user;
   }
 
+  /** Replaces a stored user's roles directly, outside any unit of work. */
+  setRoles(id: string, roleNames: readonly string[]): void {
+    const index = this.state.users.findIndex((stored) => stored.user.id === id);
+    const stored = this.state.users[index];
+    if (stored === undefined) throw new Error(`no user ${id}`);
+    this.state.users[index] = { ...stored, roleNames: [...roleNames] };
+  }
+
   /** Inserts a refresh token directly, outside any unit of work. */
   seedRefreshToken(overrides: Partial<RefreshToken> & Pick<RefreshToken, "userId" | "tokenHash">): RefreshToken {
     const now = this.clock.now();
@@ -180,6 +200,11 @@ export class InMemoryDatabase {
 
   activeTokensOfFamily(familyId: string): RefreshToken[] {
     return this.tokensOfFamily(familyId).filter((token) => token.revokedAt === null);
+  }
+
+  /** Mail queued so far, oldest first. */
+  queuedMail(): OutgoingMail[] {
+    return this.state.outbox.map((stored) => stored.mail);
   }
 
   auditEntries(): AuditEntry[] {
@@ -372,11 +397,21 @@ export class InMemoryDatabase {
     };
   }
 
+  private makeOutbox(): MailOutbox {
+    return {
+      enqueue: async (mail: OutgoingMail) => {
+        this.maybeFail("outbox.enqueue");
+        this.state.outbox.push({ mail, txId: this.currentTx });
+      },
+    };
+  }
+
   private makeUnitOfWork(): UnitOfWork {
     const repos: TransactionalRepositories = {
       users: this.users,
       refreshTokens: this.refreshTokens,
       auditLog: this.auditLog,
+      outbox: this.outbox,
     };
     return {
       run: <T>(work: (tx: TransactionalRepositories) => Promise<T>): Promise<T> => {

@@ -1,3 +1,4 @@
+export { FakeCache } from "./cache.js";
 export { FakeClock } from "./clock.js";
 export { InMemoryDatabase, SEEDED_ROLES, type StoredAuditEntry, type StoredUser } from "./database.js";
 export { caught, PASSWORD_POLICY, REFRESH_POLICY, requestContext } from "./fixtures.js";

@@ -5,7 +5,8 @@ export type AuditAction =
   | "auth.login_failed"
   | "auth.logout"
   | "auth.refresh"
-  | "auth.refresh_reuse_detected";
+  | "auth.refresh_reuse_detected"
+  | "access.denied";
 
 /** Who asked, from where: copied into every audit entry. */
 export interface RequestContext {

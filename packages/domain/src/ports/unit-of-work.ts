@@ -1,4 +1,5 @@
 import type { AuditLog } from "./audit-log.js";
+import type { MailOutbox } from "./mail-outbox.js";
 import type { RefreshTokenRepository } from "./refresh-token-repository.js";
 import type { UserRepository } from "./user-repository.js";
 
@@ -7,6 +8,7 @@ export interface TransactionalRepositories {
   readonly users: UserRepository;
   readonly refreshTokens: RefreshTokenRepository;
   readonly auditLog: AuditLog;
+  readonly outbox: MailOutbox;
 }
 
 /** Runs work in one transaction: all of its writes land, or none do. */

@@ -17,3 +17,14 @@ export const Permissions = [
 ] as const;
 
 export type PermissionName = (typeof Permissions)[number];
+
+/** What a user may do right now: the names of its roles and the union of their permissions. */
+export interface UserAccess {
+  readonly roles: readonly string[];
+  readonly permissions: readonly string[];
+}
+
+/** `super_admin` holds every permission, including ones created after it was granted. */
+export function hasPermission(access: UserAccess, permission: string): boolean {
+  return access.roles.includes(SystemRoles.superAdmin) || access.permissions.includes(permission);
+}

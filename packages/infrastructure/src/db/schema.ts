@@ -154,5 +154,35 @@ export const auditLogs = pgTable(
   ],
 );
 
-export const schema = { users, roles, permissions, rolePermissions, userRoles, refreshTokens, auditLogs };
+export const mailOutbox = pgTable(
+  "mail_outbox",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    recipient: varchar("recipient", { length: 255 }).notNull(),
+    template: varchar("template", { length: 64 }).notNull(),
+    // Template data, which can hold a one-time code: the sender clears it once delivered.
+    payload: jsonb("payload"),
+    status: varchar("status", { length: 16 }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("idx_mail_outbox_due").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    check("mail_outbox_status_check", sql`${t.status} IN ('pending', 'sent', 'failed')`),
+  ],
+);
+
+export const schema = {
+  users,
+  roles,
+  permissions,
+  rolePermissions,
+  userRoles,
+  refreshTokens,
+  auditLogs,
+  mailOutbox,
+};
 export type Schema = typeof schema;

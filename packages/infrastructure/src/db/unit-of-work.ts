@@ -1,6 +1,7 @@
 import type { TransactionalRepositories, UnitOfWork } from "@gatehouse/domain";
 import { makeAuditLog } from "./audit-log.js";
 import type { Database } from "./database.js";
+import { makeMailOutbox } from "./mail-outbox.js";
 import { makeRefreshTokenRepository } from "./refresh-token-repository.js";
 import { makeUserRepository } from "./user-repository.js";
 
@@ -9,6 +10,7 @@ export function repositoriesOn(db: Database): TransactionalRepositories {
     users: makeUserRepository(db),
     refreshTokens: makeRefreshTokenRepository(db),
     auditLog: makeAuditLog(db),
+    outbox: makeMailOutbox(db),
   };
 }
 
