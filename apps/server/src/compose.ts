@@ -22,6 +22,7 @@ import {
   makeUnitOfWork,
   opaqueTokens,
   openDatabase,
+  openRedis,
   pingDatabase,
   repositoriesOn,
   resolveJwtSecret,
@@ -57,6 +58,8 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   const jwt = resolveJwtSecret(config.jwt.secret, config.dataDir, config.production);
   const database = overrides.database ?? (await openDatabase(config.database));
   if (config.autoMigrate) await runMigrations(database);
+  // Connects in the background: a Redis outage at start degrades readiness, it does not stop the start.
+  const redis = config.redis === undefined ? undefined : openRedis(config.redis, logger);
 
   if (jwt.generated) {
     logger.warn({ path: jwt.path }, "JWT_SECRET is not set: using a generated development secret kept in DATA_DIR");
@@ -107,7 +110,8 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     authenticate: makeAuthenticate({ accessTokens, revocations }),
     authorize: makeAuthorize({ loadAccess, auditLog: repositories.auditLog, clock }),
     checkHealth: makeCheckHealth({
-      probes: [databaseProbe(database)],
+      probes: redis === undefined ? [databaseProbe(database)] : [databaseProbe(database), redis.probe],
+      optionalProbes: ["redis"],
       timeoutMs: config.healthCheckTimeoutMs,
       clock,
     }),
@@ -132,6 +136,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     async close() {
       shuttingDown = true;
       await app.close();
+      await redis?.close();
       await database.close();
     },
   };

@@ -1,5 +1,5 @@
 export { MemoryCache } from "./cache/memory-cache.js";
-export type { Config } from "./config/config.js";
+export type { Config, RedisSettings, RedisTarget } from "./config/config.js";
 export { resolveJwtSecret } from "./config/jwt-secret.js";
 export { ConfigError, defaultArgon2Concurrency, loadConfig, readDotEnv } from "./config/load-config.js";
 export { makeAuditLog } from "./db/audit-log.js";
@@ -26,6 +26,13 @@ export {
   REDACTED_PATHS,
   safeError,
 } from "./logging/logger.js";
+export {
+  openRedis,
+  type RedisCommands,
+  type RedisConnection,
+  RedisScript,
+  reconnectDelayMs,
+} from "./redis/redis-connection.js";
 export { type Argon2HasherOptions, makeArgon2Hasher, PRD_ARGON2_OPTIONS } from "./security/argon2-hasher.js";
 export { type JwtSettings, makeJoseAccessTokens } from "./security/jose-access-tokens.js";
 export { MemorySessionRevocations } from "./security/memory-session-revocations.js";

@@ -1,3 +1,16 @@
+/** Where Redis is: one server (`REDIS_URL`) or a Redis Cluster (`REDIS_CLUSTER_NODES`). */
+export type RedisTarget =
+  | { readonly kind: "single"; readonly url: string }
+  | { readonly kind: "cluster"; readonly nodeUrls: readonly string[] };
+
+export interface RedisSettings {
+  readonly target: RedisTarget;
+  /** A command not answered within this bound fails (the caller falls back); default 200 ms. */
+  readonly commandTimeoutMs: number;
+  /** Prepended to every key and channel, so several deployments can share one Redis. */
+  readonly keyPrefix: string;
+}
+
 /** Everything Gatehouse reads from its environment, validated and typed. */
 export interface Config {
   readonly appName: string;
@@ -10,6 +23,8 @@ export interface Config {
     | { readonly kind: "postgres"; readonly url: string; readonly maxConnections: number }
     | { readonly kind: "pglite"; readonly dataDir: string };
   readonly dataDir: string;
+  /** Undefined without `REDIS_URL`/`REDIS_CLUSTER_NODES`: the in-memory adapters serve. */
+  readonly redis: RedisSettings | undefined;
   readonly autoMigrate: boolean;
   readonly jwt: {
     /** Undefined when not configured; the server then generates and keeps one in development. */

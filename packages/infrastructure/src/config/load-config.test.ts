@@ -26,6 +26,28 @@ describe("loadConfig", () => {
     expect(config.database).toEqual({ kind: "postgres", url: "postgres://u@h:5432/db", maxConnections: 4 });
   });
 
+  it("uses no Redis by default, one server with REDIS_URL, a Cluster with REDIS_CLUSTER_NODES", () => {
+    expect(loadConfig({}, emptyDir()).redis).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: "redis://cache:6379/0" }, emptyDir()).redis).toEqual({
+      target: { kind: "single", url: "redis://cache:6379/0" },
+      commandTimeoutMs: 200,
+      keyPrefix: "gatehouse:",
+    });
+    const cluster = loadConfig(
+      {
+        REDIS_CLUSTER_NODES: "10.0.0.1:7000, redis://10.0.0.2:7001",
+        REDIS_COMMAND_TIMEOUT_MS: "50",
+        REDIS_KEY_PREFIX: "gh-eu:",
+      },
+      emptyDir(),
+    ).redis;
+    expect(cluster).toEqual({
+      target: { kind: "cluster", nodeUrls: ["redis://10.0.0.1:7000", "redis://10.0.0.2:7001"] },
+      commandTimeoutMs: 50,
+      keyPrefix: "gh-eu:",
+    });
+  });
+
   it("takes the environment over .env over defaults", () => {
     const cwd = emptyDir();
     writeFileSync(join(cwd, ".env"), "APP_PORT=9000\nAPP_NAME=from-dotenv\n");
@@ -41,6 +63,11 @@ describe("loadConfig", () => {
     [{ LOG_LEVEL: "loud" }, /^LOG_LEVEL must be one of/],
     [{ JWT_CLOCK_TOLERANCE_SECONDS: "120" }, /^JWT_CLOCK_TOLERANCE_SECONDS must be an integer from 0 to 60/],
     [{ CORS_ALLOWED_ORIGINS: "not a url" }, /^CORS_ALLOWED_ORIGINS must be a URL/],
+    [{ REDIS_URL: "http://cache" }, /^REDIS_URL must start with redis: or rediss:/],
+    [{ REDIS_URL: "redis://a", REDIS_CLUSTER_NODES: "b:1" }, /^set either REDIS_URL or REDIS_CLUSTER_NODES/],
+    [{ REDIS_CLUSTER_NODES: "10.0.0.1" }, /^REDIS_CLUSTER_NODES entries must be host:port/],
+    [{ REDIS_URL: "redis://a", REDIS_KEY_PREFIX: "{all}:" }, /^REDIS_KEY_PREFIX may hold/],
+    [{ REDIS_URL: "redis://a", REDIS_COMMAND_TIMEOUT_MS: "0" }, /^REDIS_COMMAND_TIMEOUT_MS must be an integer from 10/],
   ])("names the variable and the rule for %o", (env, message) => {
     expect(() => loadConfig(env, emptyDir())).toThrow(message);
   });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
-import type { Config } from "./config.js";
+import type { Config, RedisSettings } from "./config.js";
 
 /** A configuration problem, phrased as one line naming the variable and the rule. */
 export class ConfigError extends Error {
@@ -92,6 +92,39 @@ function checkOrigins(name: string, origins: string[]): string[] {
   return origins;
 }
 
+/** `host:port` or a `redis://` URL, as node-redis wants it. */
+function clusterNodeUrl(node: string): string {
+  const url = node.includes("://") ? node : `redis://${node}`;
+  const parsed = checkUrl("REDIS_CLUSTER_NODES", url, ["redis:", "rediss:"]);
+  if (new URL(parsed).port === "") throw new ConfigError("REDIS_CLUSTER_NODES entries must be host:port");
+  return parsed;
+}
+
+function readRedis(read: Reader): RedisSettings | undefined {
+  const url = read.raw("REDIS_URL");
+  const nodes = read.list("REDIS_CLUSTER_NODES");
+  if (url !== undefined && nodes.length > 0) {
+    throw new ConfigError("set either REDIS_URL or REDIS_CLUSTER_NODES, not both");
+  }
+  const keyPrefix = read.string("REDIS_KEY_PREFIX", "gatehouse:");
+  // A brace in the prefix would become every key's hash tag and put all keys in one cluster slot.
+  if (!/^[A-Za-z0-9:_.-]{0,64}$/.test(keyPrefix)) {
+    throw new ConfigError("REDIS_KEY_PREFIX may hold up to 64 letters, digits and : _ . - (no braces)");
+  }
+  const commandTimeoutMs = read.int("REDIS_COMMAND_TIMEOUT_MS", 200, 10, 60_000);
+  if (url !== undefined) {
+    return {
+      target: { kind: "single", url: checkUrl("REDIS_URL", url, ["redis:", "rediss:"]) },
+      commandTimeoutMs,
+      keyPrefix,
+    };
+  }
+  if (nodes.length > 0) {
+    return { target: { kind: "cluster", nodeUrls: nodes.map(clusterNodeUrl) }, commandTimeoutMs, keyPrefix };
+  }
+  return undefined;
+}
+
 /**
  * Builds the configuration: environment first, then `.env`, then defaults (PRD §7.2).
  * Throws ConfigError on the first invalid value; secrets are never echoed in the message.
@@ -125,6 +158,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
           },
     dataDir,
     autoMigrate: read.bool("DB_AUTO_MIGRATE", true),
+    redis: readRedis(read),
     jwt: {
       secret,
       issuer: read.string("JWT_ISSUER", "gatehouse"),

@@ -1,0 +1,170 @@
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { RedisSettings } from "../config/config.js";
+
+const run = promisify(execFile);
+
+/** The shared Redis of the test machine: TEST_REDIS_URL, else 127.0.0.1:6379. */
+export function sharedRedisUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+}
+
+/**
+ * Settings for a test run on a shared Redis: a random key prefix per run, so runs never see
+ * each other's keys and nothing ever needs FLUSHDB.
+ */
+export function redisTestSettings(target: RedisSettings["target"], commandTimeoutMs = 200): RedisSettings {
+  return { target, commandTimeoutMs, keyPrefix: `gh-test-${randomBytes(6).toString("hex")}:` };
+}
+
+/** Why Redis-server tests cannot run here, or undefined when `redis-server` and `redis-cli` exist. */
+export function redisServerMissing(): string | undefined {
+  for (const binary of ["redis-server", "redis-cli"]) {
+    const probe = spawnSync(binary, ["--version"], { stdio: "ignore" });
+    if (probe.error !== undefined || probe.status !== 0) {
+      return `${binary} is not installed: the tests that start private Redis servers are skipped`;
+    }
+  }
+  return undefined;
+}
+
+/** Whether something answers PING at `url` (the shared test Redis may be absent). */
+export async function redisAnswers(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  try {
+    const { stdout } = await run("redis-cli", ["-h", hostname, "-p", port || "6379", "PING"], { timeout: 2000 });
+    return stdout.trim() === "PONG";
+  } catch {
+    return false;
+  }
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
+/** A free loopback port whose cluster-bus twin (port + 10000) is free too. */
+export async function freeRedisPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    if ((await portIsFree(port)) && (await portIsFree(port + 10_000))) return port;
+  }
+  throw new Error("no free port pair for redis-server");
+}
+
+async function waitForPing(port: number, deadlineMs = 10_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    if (await redisAnswers(`redis://127.0.0.1:${port}`)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`redis-server on port ${port} did not answer within ${deadlineMs} ms`);
+}
+
+/** A private `redis-server` that a test may stop and start again (same port, data kept in memory only). */
+export interface PrivateRedis {
+  readonly port: number;
+  readonly url: string;
+  /** Kills the server (SIGKILL: an outage, not a clean shutdown). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port. */
+  start(): Promise<void>;
+  /** Stops it for good and removes its files. */
+  dispose(): Promise<void>;
+}
+
+function spawnRedis(port: number, dir: string, extra: readonly string[]): ChildProcess {
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"];
+  return spawn("redis-server", [...args, ...extra], { stdio: "ignore" });
+}
+
+async function killed(child: ChildProcess | undefined): Promise<void> {
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGKILL");
+  });
+}
+
+export async function startPrivateRedis(extra: readonly string[] = []): Promise<PrivateRedis> {
+  const port = await freeRedisPort();
+  const dir = mkdtempSync(join(tmpdir(), "gh-redis-"));
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawnRedis(port, dir, extra);
+    await waitForPing(port);
+  };
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => killed(child),
+    start,
+    async dispose() {
+      await killed(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PrivateRedisCluster {
+  /** `127.0.0.1:port` of each master, as REDIS_CLUSTER_NODES takes them. */
+  readonly nodes: readonly string[];
+  readonly nodeUrls: readonly string[];
+  dispose(): Promise<void>;
+}
+
+async function clusterIsOk(port: number): Promise<boolean> {
+  const { stdout } = await run("redis-cli", ["-p", String(port), "CLUSTER", "INFO"], { timeout: 2000 });
+  return stdout.includes("cluster_state:ok");
+}
+
+/** Three masters in cluster mode on loopback ports, slots spread by `redis-cli --cluster create`. */
+export async function startPrivateRedisCluster(): Promise<PrivateRedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), "gh-redis-cluster-"));
+  const ports: number[] = [];
+  const children: ChildProcess[] = [];
+  const dispose = async () => {
+    await Promise.all(children.map((child) => killed(child)));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let index = 0; index < 3; index++) {
+      let port = await freeRedisPort();
+      while (ports.includes(port)) port = await freeRedisPort();
+      ports.push(port);
+      const extra = [
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        join(dir, `nodes-${port}.conf`),
+        "--cluster-node-timeout",
+        "2000",
+      ];
+      children.push(spawnRedis(port, dir, extra));
+    }
+    await Promise.all(ports.map((port) => waitForPing(port)));
+    const nodes = ports.map((port) => `127.0.0.1:${port}`);
+    await run("redis-cli", ["--cluster", "create", ...nodes, "--cluster-replicas", "0", "--cluster-yes"], {
+      timeout: 30_000,
+    });
+    const until = Date.now() + 20_000;
+    while (!(await Promise.all(ports.map(clusterIsOk))).every(Boolean)) {
+      if (Date.now() > until) throw new Error("the test Redis Cluster did not reach cluster_state:ok");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return { nodes, nodeUrls: nodes.map((node) => `redis://${node}`), dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
