@@ -3,6 +3,7 @@ import {
   makeAuthenticate,
   makeAuthorize,
   makeCheckHealth,
+  makeDeliverDueMail,
   makeGetCurrentUser,
   makeLoadAccess,
   makeLogIn,
@@ -10,15 +11,19 @@ import {
   makeRefreshSession,
   makeRegisterUser,
 } from "@gatehouse/application";
-import { type Clock, DEFAULT_PASSWORD_POLICY, type HealthProbe } from "@gatehouse/domain";
+import { type Clock, DEFAULT_PASSWORD_POLICY, type HealthProbe, type Mailer } from "@gatehouse/domain";
 import {
   type Config,
   type DatabaseHandle,
+  DevMailbox,
   type Logger,
   MemoryCache,
   MemorySessionRevocations,
   makeArgon2Hasher,
+  makeDevMailer,
   makeJoseAccessTokens,
+  makeMailQueue,
+  makeSmtpMailer,
   makeUnitOfWork,
   opaqueTokens,
   openDatabase,
@@ -29,10 +34,15 @@ import {
   runMigrations,
   systemClock,
 } from "@gatehouse/infrastructure";
+import { type OutboxSender, startOutboxSender } from "./outbox-sender.js";
 
 export interface Server {
   readonly app: GatehouseApp;
   readonly database: DatabaseHandle;
+  /** Where mail goes without SMTP_URL outside production; undefined otherwise. */
+  readonly devMailbox: DevMailbox | undefined;
+  /** The in-process outbox sender; undefined when there is nowhere to deliver to. */
+  readonly mailSender: OutboxSender | undefined;
   /** Flips readiness to 503; the first step of graceful shutdown. */
   beginShutdown(): void;
   /** Closes the HTTP server (waiting for in-flight requests), then the database. */
@@ -43,6 +53,48 @@ export interface ServerOverrides {
   /** An already-open database (tests use an in-memory PGlite). */
   readonly database?: DatabaseHandle;
   readonly clock?: Clock;
+}
+
+interface MailDelivery {
+  readonly mailer: Mailer | undefined;
+  readonly devMailbox: DevMailbox | undefined;
+  close(): void;
+}
+
+/**
+ * SMTP when SMTP_URL is set; otherwise, outside production, the development mailbox. In
+ * production without SMTP_URL nothing is sent: mail stays queued (nothing lost) until the
+ * server runs with SMTP_URL, and a warning says so at start.
+ */
+function mailDeliveryFor(config: Config, logger: Logger, clock: Clock): MailDelivery {
+  const product = config.appName;
+  if (config.mail.smtpUrl !== undefined) {
+    const smtp = makeSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, product });
+    return { mailer: smtp, devMailbox: undefined, close: () => smtp.close() };
+  }
+  if (config.production) {
+    logger.warn("SMTP_URL is not set: outgoing mail stays queued in mail_outbox until it is");
+    return { mailer: undefined, devMailbox: undefined, close: () => {} };
+  }
+  const devMailbox = new DevMailbox();
+  const mailer = makeDevMailer(devMailbox, logger, product, () => clock.now());
+  return { mailer, devMailbox, close: () => {} };
+}
+
+function startMailSender(config: Config, logger: Logger, clock: Clock, database: DatabaseHandle, mailer: Mailer) {
+  const policy = {
+    batchSize: config.mail.batchSize,
+    maxAttempts: config.mail.maxAttempts,
+    retryBaseSeconds: config.mail.retryBaseSeconds,
+    retryMaxSeconds: 3600,
+    leaseSeconds: 120,
+  };
+  return startOutboxSender({
+    deliver: makeDeliverDueMail({ queue: makeMailQueue(database.db), mailer, clock, policy }),
+    intervalMs: config.mail.pollIntervalMs,
+    batchSize: policy.batchSize,
+    logger,
+  });
 }
 
 function databaseProbe(handle: DatabaseHandle): HealthProbe {
@@ -117,8 +169,10 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     }),
   };
 
+  const mail = mailDeliveryFor(config, logger, clock);
   let shuttingDown = false;
   const app = await buildApp({
+    ...(mail.devMailbox ? { devMailbox: mail.devMailbox } : {}),
     useCases,
     logger,
     version: config.appVersion,
@@ -127,15 +181,23 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     isShuttingDown: () => shuttingDown,
   });
 
+  const mailSender = mail.mailer && startMailSender(config, logger, clock, database, mail.mailer);
+
   return {
     app,
     database,
+    devMailbox: mail.devMailbox,
+    mailSender,
     beginShutdown: () => {
       shuttingDown = true;
     },
     async close() {
       shuttingDown = true;
       await app.close();
+      // The sender's round in flight still needs the database; mail it had not reached yet
+      // stays queued for the next start.
+      await mailSender?.stop();
+      mail.close();
       await redis?.close();
       await database.close();
     },

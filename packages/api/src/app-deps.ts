@@ -22,6 +22,22 @@ export interface ApiUseCases {
   readonly checkHealth: CheckHealth;
 }
 
+/** A message kept by the development mailbox, as the API shows it. */
+export interface DevMailView {
+  readonly to: string;
+  readonly template: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly deliveredAt: Date;
+}
+
+/** Read access to the development mailbox (see GET /dev/mailbox). */
+export interface DevMailboxReader {
+  /** Newest first; `to` filters by recipient. */
+  list(to?: string): readonly DevMailView[];
+}
+
 export interface AppOptions {
   readonly useCases: ApiUseCases;
   readonly logger: FastifyBaseLogger;
@@ -30,6 +46,8 @@ export interface AppOptions {
   readonly corsAllowedOrigins: readonly string[];
   /** Readiness answers 503 once this returns true (graceful shutdown has begun). */
   readonly isShuttingDown: () => boolean;
+  /** Serves GET /dev/mailbox when given; the server passes it only outside production. */
+  readonly devMailbox?: DevMailboxReader;
   /** Process start, for `uptime_seconds`. */
   readonly startedAt?: Date;
 }

@@ -13,6 +13,7 @@ import { makePermissionHook } from "./http/permission-hook.js";
 import { requestIdFor } from "./http/request-id.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
 import { authRoutes } from "./routes/auth-routes.js";
+import { devRoutes } from "./routes/dev-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
 import { ErrorBody } from "./schemas/envelope.js";
 
@@ -36,6 +37,7 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
       tags: [
         { name: "auth", description: "Registration, login, token refresh, logout, current user" },
         { name: "health", description: "Liveness, readiness and details" },
+        { name: "dev", description: "Development helpers, never served in production" },
       ],
       components: {
         securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
@@ -179,5 +181,6 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
   await registerDocs(app, options);
   await app.register(authRoutes, { useCases: options.useCases });
   await app.register(healthRoutes, { options });
+  if (options.devMailbox) await app.register(devRoutes, { mailbox: options.devMailbox });
   return app;
 }

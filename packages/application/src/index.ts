@@ -8,6 +8,14 @@ export {
   makeCheckHealth,
   type ProbeResult,
 } from "./check-health.js";
+export {
+  type DeliverDueMail,
+  type DeliverDueMailDeps,
+  type MailDeliveryPolicy,
+  type MailDeliverySummary,
+  makeDeliverDueMail,
+  retryDelaySeconds,
+} from "./deliver-due-mail.js";
 export { type GetCurrentUser, type GetCurrentUserDeps, makeGetCurrentUser } from "./get-current-user.js";
 export { type LoadAccess, type LoadAccessDeps, makeLoadAccess } from "./load-access.js";
 export { type LogIn, type LogInDeps, type LogInInput, type LogInResult, makeLogIn } from "./log-in.js";

@@ -12,6 +12,7 @@ export {
   pingDatabase,
   rowsOf,
 } from "./db/database.js";
+export { makeMailQueue } from "./db/mail-outbox.js";
 export { makeJobLock, makeMaintenanceRepository } from "./db/maintenance.js";
 export { DEFAULT_MIGRATIONS_DIR, runMigrations } from "./db/migrate.js";
 export { makeRefreshTokenRepository } from "./db/refresh-token-repository.js";
@@ -26,6 +27,9 @@ export {
   REDACTED_PATHS,
   safeError,
 } from "./logging/logger.js";
+export { type DevMail, DevMailbox, makeDevMailer } from "./mail/dev-mailbox.js";
+export { makeSmtpMailer, type SmtpMailer, type SmtpMailerSettings } from "./mail/smtp-mailer.js";
+export { escapeHtml, type RenderedMail, renderMail } from "./mail/templates.js";
 export {
   openRedis,
   type RedisCommands,

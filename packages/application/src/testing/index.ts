@@ -2,5 +2,6 @@ export { FakeCache } from "./cache.js";
 export { FakeClock } from "./clock.js";
 export { InMemoryDatabase, SEEDED_ROLES, type StoredAuditEntry, type StoredUser } from "./database.js";
 export { caught, PASSWORD_POLICY, REFRESH_POLICY, requestContext } from "./fixtures.js";
+export { FakeMailer, FakeMailQueue, type FakeQueuedMail } from "./mail.js";
 export { FakeJobLock, FakeMaintenanceRepository } from "./maintenance.js";
 export { FakeAccessTokens, FakeOpaqueTokens, FakePasswordHasher, FakeSessionRevocations } from "./security.js";

@@ -41,6 +41,19 @@ export interface Config {
   readonly refreshTokenRetentionDays: number;
   readonly auditLogRetentionDays: number;
   readonly cleanupBatchSize: number;
+  readonly mail: {
+    /** Undefined when not configured: development keeps mail in the dev mailbox instead. */
+    readonly smtpUrl: string | undefined;
+    readonly from: string;
+    /** Pause of the outbox sender between rounds that found less than a full batch. */
+    readonly pollIntervalMs: number;
+    readonly batchSize: number;
+    readonly maxAttempts: number;
+    /** First retry delay; doubles per attempt up to an hour. */
+    readonly retryBaseSeconds: number;
+    /** The worker gives up on mail still queued after this long (its codes have expired). */
+    readonly giveUpAfterHours: number;
+  };
   readonly healthCheckTimeoutMs: number;
   readonly shutdownTimeoutSeconds: number;
   readonly bodyLimitBytes: number;

@@ -68,8 +68,32 @@ describe("loadConfig", () => {
     [{ REDIS_CLUSTER_NODES: "10.0.0.1" }, /^REDIS_CLUSTER_NODES entries must be host:port/],
     [{ REDIS_URL: "redis://a", REDIS_KEY_PREFIX: "{all}:" }, /^REDIS_KEY_PREFIX may hold/],
     [{ REDIS_URL: "redis://a", REDIS_COMMAND_TIMEOUT_MS: "0" }, /^REDIS_COMMAND_TIMEOUT_MS must be an integer from 10/],
+    [{ SMTP_URL: "http://mail.example.com" }, /^SMTP_URL must start with smtp: or smtps:$/],
+    [{ MAIL_MAX_ATTEMPTS: "0" }, /^MAIL_MAX_ATTEMPTS must be an integer from 1 to 100/],
   ])("names the variable and the rule for %o", (env, message) => {
     expect(() => loadConfig(env, emptyDir())).toThrow(message);
+  });
+
+  it("reads mail settings, without SMTP by default", () => {
+    expect(loadConfig({}, emptyDir()).mail).toEqual({
+      smtpUrl: undefined,
+      from: "Gatehouse <no-reply@localhost>",
+      pollIntervalMs: 1000,
+      batchSize: 20,
+      maxAttempts: 8,
+      retryBaseSeconds: 30,
+      giveUpAfterHours: 24,
+    });
+    const mail = loadConfig(
+      { SMTP_URL: "smtps://u:p@mail.example.com:465", MAIL_FROM: "A <a@example.com>" },
+      emptyDir(),
+    ).mail;
+    expect(mail).toMatchObject({ smtpUrl: "smtps://u:p@mail.example.com:465", from: "A <a@example.com>" });
+  });
+
+  it("never echoes an invalid SMTP_URL, which may hold a password", () => {
+    expect(() => loadConfig({ SMTP_URL: "ftp://user:hunter2@x" }, emptyDir())).toThrow(/^SMTP_URL must start/);
+    expect(() => loadConfig({ SMTP_URL: "ftp://user:hunter2@x" }, emptyDir())).not.toThrow(/hunter2/);
   });
 
   it("refuses production without a JWT secret, and any secret under 32 bytes, without echoing it", () => {

@@ -84,6 +84,12 @@ function checkUrl(name: string, value: string, protocols: readonly string[]): st
   return value;
 }
 
+/** An optional URL; the message never repeats the value, which may hold a password. */
+function optionalUrl(read: Reader, name: string, protocols: readonly string[]): string | undefined {
+  const value = read.raw(name);
+  return value === undefined ? undefined : checkUrl(name, value, protocols);
+}
+
 function checkOrigins(name: string, origins: string[]): string[] {
   for (const origin of origins) {
     if (origin === "*") continue;
@@ -173,6 +179,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     refreshTokenRetentionDays: read.int("REFRESH_TOKEN_RETENTION_DAYS", 30, 1, 3650),
     auditLogRetentionDays: read.int("AUDIT_LOG_RETENTION_DAYS", 90, 1, 36_500),
     cleanupBatchSize: read.int("CLEANUP_BATCH_SIZE", 1000, 1, 100_000),
+    mail: {
+      smtpUrl: optionalUrl(read, "SMTP_URL", ["smtp:", "smtps:"]),
+      from: read.string("MAIL_FROM", "Gatehouse <no-reply@localhost>"),
+      pollIntervalMs: read.int("MAIL_POLL_INTERVAL_MS", 1000, 10, 60_000),
+      batchSize: read.int("MAIL_BATCH_SIZE", 20, 1, 1000),
+      maxAttempts: read.int("MAIL_MAX_ATTEMPTS", 8, 1, 100),
+      retryBaseSeconds: read.int("MAIL_RETRY_BASE_SECONDS", 30, 1, 3600),
+      giveUpAfterHours: read.int("MAIL_GIVE_UP_AFTER_HOURS", 24, 1, 24 * 365),
+    },
     healthCheckTimeoutMs: read.int("HEALTH_CHECK_TIMEOUT_MS", 5000, 10, 60_000),
     shutdownTimeoutSeconds: read.int("SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
     bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 65_536, 1024, 10_485_760),

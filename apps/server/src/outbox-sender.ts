@@ -1,0 +1,69 @@
+import type { DeliverDueMail } from "@gatehouse/application";
+import { type Logger, safeError } from "@gatehouse/infrastructure";
+
+export interface OutboxSender {
+  /** Runs a round now instead of at the next tick (e.g. right after a mail was queued). */
+  wake(): void;
+  /** Stops polling and waits for the round in flight, so the database can close after it. */
+  stop(): Promise<void>;
+}
+
+export interface OutboxSenderOptions {
+  readonly deliver: DeliverDueMail;
+  /** Pause between rounds when the last one found less than a full batch. */
+  readonly intervalMs: number;
+  readonly batchSize: number;
+  readonly logger: Logger;
+}
+
+/**
+ * The in-process loop that drains the mail outbox: one round, then (unless the round was a
+ * full batch, which means more are waiting) a pause. A failing round (database down) is
+ * logged and retried on the next tick; it never ends the loop.
+ */
+export function startOutboxSender(options: OutboxSenderOptions): OutboxSender {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let resume: (() => void) | undefined;
+
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      resume = resolve;
+      timer = setTimeout(resolve, options.intervalMs);
+      timer.unref();
+    });
+
+  async function round(): Promise<boolean> {
+    try {
+      const summary = await options.deliver();
+      if (summary.claimed > 0) options.logger.debug(summary, "mail outbox round");
+      if (summary.retried > 0 || summary.failed > 0) {
+        options.logger.warn(summary, "mail delivery failed for some messages; they are retried later or given up");
+      }
+      return summary.claimed === options.batchSize;
+    } catch (error) {
+      options.logger.error({ err: safeError(error) }, "mail outbox round failed");
+      return false;
+    }
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      const moreWaiting = await round();
+      if (!moreWaiting && !stopped) await pause();
+    }
+  })();
+
+  const wakeUp = () => {
+    clearTimeout(timer);
+    resume?.();
+  };
+  return {
+    wake: wakeUp,
+    async stop() {
+      stopped = true;
+      wakeUp();
+      await loop;
+    },
+  };
+}
