@@ -2,6 +2,7 @@ import type {
   Authenticate,
   Authorize,
   CheckHealth,
+  CheckRateLimit,
   GetCurrentUser,
   LogIn,
   LogOut,
@@ -20,6 +21,7 @@ export interface ApiUseCases {
   readonly authenticate: Authenticate;
   readonly authorize: Authorize;
   readonly checkHealth: CheckHealth;
+  readonly checkRateLimit: CheckRateLimit;
 }
 
 /** A message kept by the development mailbox, as the API shows it. */
@@ -44,6 +46,12 @@ export interface AppOptions {
   readonly version: string;
   readonly bodyLimitBytes: number;
   readonly corsAllowedOrigins: readonly string[];
+  /**
+   * Fastify's `trustProxy` (TRUST_PROXY): false uses the socket address as the client's and
+   * ignores X-Forwarded-For; a hop count or proxy addresses/CIDRs let only those proxies
+   * name the client. The client address keys the per-IP rate limits.
+   */
+  readonly trustProxy: false | number | readonly string[];
   /** Readiness answers 503 once this returns true (graceful shutdown has begun). */
   readonly isShuttingDown: () => boolean;
   /** Serves GET /dev/mailbox when given; the server passes it only outside production. */

@@ -1,9 +1,9 @@
 import { connect } from "node:net";
-import type { HealthReport } from "@gatehouse/application";
+import type { CheckRateLimit, HealthReport, RateLimitRequest } from "@gatehouse/application";
 import { type AccessTokenClaims, DomainError, ErrorCodes } from "@gatehouse/domain";
 import type { FastifyBaseLogger } from "fastify";
 import { describe, expect, it } from "vitest";
-import type { ApiUseCases } from "./app-deps.js";
+import type { ApiUseCases, AppOptions } from "./app-deps.js";
 import { buildApp } from "./build-app.js";
 import { statusByCode } from "./http/status-by-code.js";
 
@@ -40,11 +40,15 @@ function fakeUseCases(overrides: Partial<ApiUseCases> = {}): ApiUseCases {
     },
     authorize: unexpected,
     checkHealth: async () => healthy,
+    checkRateLimit: async () => ({
+      decision: { allowed: true, limit: 1000, remaining: 999, resetAt: 1_700_000_060, retryAfterSeconds: 0 },
+      rule: { limit: 1000, windowSeconds: 60 },
+    }),
     ...overrides,
   };
 }
 
-async function appWith(overrides: Partial<ApiUseCases> = {}) {
+async function appWith(overrides: Partial<ApiUseCases> = {}, trustProxy: AppOptions["trustProxy"] = false) {
   return buildApp({
     useCases: fakeUseCases(overrides),
     logger: silentLogger,
@@ -52,6 +56,7 @@ async function appWith(overrides: Partial<ApiUseCases> = {}) {
     bodyLimitBytes: 65_536,
     corsAllowedOrigins: [],
     isShuttingDown: () => false,
+    trustProxy,
   });
 }
 
@@ -208,6 +213,7 @@ describe("access log", () => {
       bodyLimitBytes: 65_536,
       corsAllowedOrigins: [],
       isShuttingDown: () => false,
+      trustProxy: false,
     });
     await app.inject({ method: "GET", url: "/health/live?token=secret-link-token" });
     const serialized = JSON.stringify(lines);
@@ -239,5 +245,146 @@ describe("unparsable HTTP", () => {
       success: false,
       error: { code: "VALIDATION_ERROR", message: "Malformed HTTP request" },
     });
+  });
+});
+
+describe("rate limiting", () => {
+  /** A checkRateLimit that records what it was asked and refuses after `limit` calls. */
+  function countingLimiter(limit = 2) {
+    const seen: RateLimitRequest[] = [];
+    const checkRateLimit: CheckRateLimit = async (request) => {
+      seen.push(request);
+      const allowed = seen.length <= limit;
+      return {
+        decision: {
+          allowed,
+          limit,
+          remaining: Math.max(0, limit - seen.length),
+          resetAt: 1_700_000_045,
+          retryAfterSeconds: allowed ? 0 : 45,
+        },
+        rule: { limit, windowSeconds: 60 },
+      };
+    };
+    return { seen, checkRateLimit };
+  }
+
+  it("sends X-RateLimit-* on every limited response and the PRD 429 with Retry-After once spent", async () => {
+    const { checkRateLimit } = countingLimiter(1);
+    const app = await appWith({ checkRateLimit, getCurrentUser: async () => unexpected() });
+    const first = await app.inject({
+      method: "GET",
+      url: "/api/v1/auth/me",
+      headers: { authorization: "Bearer good" },
+    });
+    expect(first.headers).toMatchObject({
+      "x-ratelimit-limit": "1",
+      "x-ratelimit-remaining": "0",
+      "x-ratelimit-reset": "1700000045",
+    });
+    expect(first.headers["retry-after"]).toBeUndefined();
+
+    const refused = await app.inject({
+      method: "GET",
+      url: "/api/v1/auth/me",
+      headers: { authorization: "Bearer good" },
+    });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers).toMatchObject({
+      "retry-after": "45",
+      "x-ratelimit-limit": "1",
+      "x-ratelimit-remaining": "0",
+      "x-ratelimit-reset": "1700000045",
+    });
+    expect(refused.json()).toEqual({
+      success: false,
+      error: {
+        code: "RATE_LIMIT_EXCEEDED",
+        message: "Too many requests. Please try again later.",
+        details: { retry_after: 45, limit: 1, window: "1 minute" },
+        request_id: refused.headers["x-request-id"],
+      },
+    });
+  });
+
+  it("refuses before the permission check, so a limited caller costs no database read", async () => {
+    const { checkRateLimit } = countingLimiter(0);
+    let authorized = 0;
+    const app = await appWith({
+      checkRateLimit,
+      authorize: async () => {
+        authorized += 1;
+        return unexpected();
+      },
+    });
+    app.get("/api/v1/admin/things", { config: { permission: "users:read" } }, async () => ({ ok: true }));
+    const response = await app.inject({
+      method: "GET",
+      url: "/api/v1/admin/things",
+      headers: { authorization: "Bearer good" },
+    });
+    expect(response.statusCode).toBe(429);
+    expect(authorized).toBe(0);
+  });
+
+  it("takes each route's category from its declaration or its path; probes and docs are not limited", async () => {
+    const { seen, checkRateLimit } = countingLimiter(100);
+    const app = await appWith({
+      checkRateLimit,
+      logIn: async () => {
+        throw new DomainError("INVALID_CREDENTIALS", "Invalid email or password");
+      },
+      refreshSession: async () => {
+        throw new DomainError("REFRESH_TOKEN_INVALID", "Refresh token is invalid");
+      },
+      authorize: async () => ({ userId: "u-1", roles: [], permissions: ["users:read"] }) as never,
+    });
+    app.get("/api/v1/admin/things", { config: { permission: "users:read" } }, async () => ({ ok: true }));
+    app.get("/api/v1/public-thing", async () => ({ ok: true }));
+    const login = { email: "a@example.com", password: "whatever-123" };
+    await app.inject({ method: "POST", url: "/api/v1/auth/login", payload: login });
+    await app.inject({ method: "POST", url: "/api/v1/auth/refresh", payload: { refresh_token: "x" } });
+    await app.inject({ method: "GET", url: "/api/v1/admin/things", headers: { authorization: "Bearer good" } });
+    await app.inject({ method: "GET", url: "/api/v1/public-thing" });
+    await app.inject({ method: "GET", url: "/api/v1/no-such-route" });
+    for (const url of ["/health/live", "/health/ready", "/api/v1/health", "/openapi.json", "/swagger-ui", "/nowhere"]) {
+      const response = await app.inject({ method: "GET", url });
+      expect(response.headers["x-ratelimit-limit"], url).toBeUndefined();
+    }
+    expect(seen.map(({ route, userId }) => [route, userId])).toEqual([
+      ["auth", null],
+      ["refresh", null],
+      ["admin", "u-1"],
+      ["api", null],
+      ["api", null],
+    ]);
+  });
+
+  it("ignores X-Forwarded-For with TRUST_PROXY off", async () => {
+    const { seen, checkRateLimit } = countingLimiter(100);
+    const app = await appWith({ checkRateLimit, refreshSession: async () => unexpected() });
+    await app.inject({
+      method: "POST",
+      url: "/api/v1/auth/refresh",
+      payload: { refresh_token: "x" },
+      remoteAddress: "198.51.100.20",
+      headers: { "x-forwarded-for": "203.0.113.99" },
+    });
+    expect(seen[0]?.clientIp).toBe("198.51.100.20");
+  });
+
+  it("with a trusted proxy, counts the address that proxy added, not what the client wrote before it", async () => {
+    for (const trustProxy of [1, ["10.0.0.0/8"]] as const) {
+      const { seen, checkRateLimit } = countingLimiter(100);
+      const app = await appWith({ checkRateLimit, refreshSession: async () => unexpected() }, trustProxy);
+      await app.inject({
+        method: "POST",
+        url: "/api/v1/auth/refresh",
+        payload: { refresh_token: "x" },
+        remoteAddress: "10.1.2.3",
+        headers: { "x-forwarded-for": "203.0.113.99, 198.51.100.7" },
+      });
+      expect(seen[0]?.clientIp, String(trustProxy)).toBe("198.51.100.7");
+    }
   });
 });

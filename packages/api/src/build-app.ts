@@ -10,6 +10,7 @@ import { makeAuthHook } from "./http/auth-hook.js";
 import { handleError, sendError } from "./http/error-handler.js";
 import { RouteIndex } from "./http/method-not-allowed.js";
 import { makePermissionHook } from "./http/permission-hook.js";
+import { makeRateLimitHook } from "./http/rate-limit-hook.js";
 import { requestIdFor } from "./http/request-id.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
 import { authRoutes } from "./routes/auth-routes.js";
@@ -49,6 +50,12 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
 }
 
+/** TRUST_PROXY as Fastify takes it; a hop count trusts that many hops nearest the server. */
+function fastifyTrustProxy(trust: AppOptions["trustProxy"]) {
+  if (typeof trust === "number") return (_address: string, hop: number) => hop < trust;
+  return trust === false ? false : [...trust];
+}
+
 function createFastify(options: AppOptions) {
   return Fastify({
     loggerInstance: options.logger,
@@ -56,6 +63,7 @@ function createFastify(options: AppOptions) {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIdFor,
     bodyLimit: options.bodyLimitBytes,
+    trustProxy: fastifyTrustProxy(options.trustProxy),
     // While draining, requests still arriving on open connections are served normally, so
     // readiness can answer its enveloped 503 `not_ready` instead of Fastify's bare 503.
     return503OnClosing: false,
@@ -93,7 +101,7 @@ function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-/** Request id, security headers, authentication, and one access-log line per request. */
+/** Request id, security headers, authentication, rate limits, and one access-log line per request. */
 function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   app.decorateRequest("auth", null);
   app.decorateRequest("access", null);
@@ -104,6 +112,7 @@ function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
     request.log.debug({ method: request.method, url: pathOf(request.url) }, "request received");
   });
   app.addHook("onRequest", makeAuthHook(options.useCases.authenticate));
+  app.addHook("onRequest", makeRateLimitHook(options.useCases.checkRateLimit, pathOf));
   app.addHook("onRequest", makePermissionHook(options.useCases.authorize));
   // The access line holds only the fields below, never a body, a header or a query, so it
   // skips the logger's wildcard redaction, which cost more than the rest of a cheap request.

@@ -9,6 +9,14 @@ export {
   type ProbeResult,
 } from "./check-health.js";
 export {
+  type CheckRateLimit,
+  type CheckRateLimitDeps,
+  makeCheckRateLimit,
+  type RateLimitCheck,
+  type RateLimitRequest,
+  type RouteRateLimit,
+} from "./check-rate-limit.js";
+export {
   type DeliverDueMail,
   type DeliverDueMailDeps,
   type MailDeliveryPolicy,

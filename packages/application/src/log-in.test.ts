@@ -7,6 +7,7 @@ import {
   FakeClock,
   FakeOpaqueTokens,
   FakePasswordHasher,
+  FakeRateLimiter,
   InMemoryDatabase,
   PASSWORD_POLICY,
   REFRESH_POLICY,
@@ -14,6 +15,7 @@ import {
 } from "./testing/index.js";
 
 const PASSWORD = "Passw0rd!";
+const FAILURE_RULE = { limit: 3, windowSeconds: 900 };
 
 function setup() {
   const clock = new FakeClock();
@@ -21,6 +23,7 @@ function setup() {
   const hasher = new FakePasswordHasher();
   const opaqueTokens = new FakeOpaqueTokens();
   const accessTokens = new FakeAccessTokens(clock, 900);
+  const failureLimiter = new FakeRateLimiter();
   const logIn = makeLogIn({
     users: db.users,
     uow: db.uow,
@@ -30,12 +33,13 @@ function setup() {
     clock,
     passwordPolicy: PASSWORD_POLICY,
     refreshPolicy: REFRESH_POLICY,
+    loginFailures: { limiter: failureLimiter, rule: FAILURE_RULE },
   });
   const user = db.seedUser(
     { email: "alice@example.com", username: "alice", passwordHash: FakePasswordHasher.hashOf(PASSWORD) },
     ["user", "admin"],
   );
-  return { clock, db, hasher, opaqueTokens, accessTokens, logIn, user, ctx: requestContext(clock) };
+  return { clock, db, hasher, opaqueTokens, accessTokens, failureLimiter, logIn, user, ctx: requestContext(clock) };
 }
 
 describe("logIn", () => {
@@ -121,6 +125,7 @@ describe("logIn", () => {
       clock,
       passwordPolicy: PASSWORD_POLICY,
       refreshPolicy: REFRESH_POLICY,
+      loginFailures: { limiter: new FakeRateLimiter(), rule: FAILURE_RULE },
     });
     const error = await caught(() => logIn({ email: "alice@example.com", password: PASSWORD }, ctx));
     expect(error).toMatchObject({ code: "INVALID_CREDENTIALS" });
@@ -252,6 +257,70 @@ describe("logIn", () => {
       const error = await caught(() => logIn({ email: "alice@example.com", password: "x".repeat(128) }, ctx));
       expect(error).toMatchObject({ code: "INVALID_CREDENTIALS" });
       expect(hasher.verifyCalls).toHaveLength(1);
+    });
+  });
+
+  describe("failed attempts per account", () => {
+    async function failThreeTimes(
+      logIn: ReturnType<typeof setup>["logIn"],
+      email: string,
+      ctx: ReturnType<typeof setup>["ctx"],
+    ) {
+      for (let i = 0; i < 3; i += 1) {
+        const error = await caught(() => logIn({ email, password: "wrong-password" }, ctx));
+        expect((error as DomainError).code).toBe("INVALID_CREDENTIALS");
+      }
+    }
+
+    it("refuses even the right password once the email's failure budget is spent, and audits it", async () => {
+      const { db, logIn, ctx } = setup();
+      await failThreeTimes(logIn, "alice@example.com", ctx);
+      const error = await caught(() => logIn({ email: " Alice@Example.com ", password: PASSWORD }, ctx));
+      expect(error).toBeInstanceOf(DomainError);
+      expect(error).toMatchObject({
+        code: "RATE_LIMIT_EXCEEDED",
+        details: { retry_after: 900, limit: 3, window: "15 minutes" },
+      });
+      expect(db.allRefreshTokens()).toHaveLength(0);
+      expect(db.auditEntries().at(-1)).toMatchObject({
+        action: "auth.login_failed",
+        userId: null,
+        status: "failure",
+        details: { reason: "too_many_failures" },
+      });
+    });
+
+    it("answers an unknown email exactly like a known one (no enumeration through the limit)", async () => {
+      const known = setup();
+      const unknown = setup();
+      await failThreeTimes(known.logIn, "alice@example.com", known.ctx);
+      await failThreeTimes(unknown.logIn, "nobody@example.com", unknown.ctx);
+      const fromKnown = (await caught(() =>
+        known.logIn({ email: "alice@example.com", password: "x" }, known.ctx),
+      )) as DomainError;
+      const fromUnknown = (await caught(() =>
+        unknown.logIn({ email: "nobody@example.com", password: "x" }, unknown.ctx),
+      )) as DomainError;
+      expect([fromUnknown.code, fromUnknown.message, fromUnknown.details]).toEqual([
+        fromKnown.code,
+        fromKnown.message,
+        fromKnown.details,
+      ]);
+      expect(known.db.auditEntries().at(-1)).toEqual(unknown.db.auditEntries().at(-1));
+    });
+
+    it("does not spend the budget on successful logins", async () => {
+      const { logIn, ctx, failureLimiter } = setup();
+      for (let i = 0; i < 5; i += 1) await logIn({ email: "alice@example.com", password: PASSWORD }, ctx);
+      expect(failureLimiter.counts.get("login_failures:alice@example.com")).toBe(0);
+    });
+
+    it("keeps each email's budget to itself", async () => {
+      const { logIn, ctx } = setup();
+      await failThreeTimes(logIn, "mallory@example.com", ctx);
+      await expect(logIn({ email: "alice@example.com", password: PASSWORD }, ctx)).resolves.toMatchObject({
+        user: { email: "alice@example.com" },
+      });
     });
   });
 });

@@ -6,8 +6,11 @@ import {
   type OpaqueTokens,
   type PasswordHasher,
   type PasswordPolicy,
+  type RateLimiter,
+  type RateLimitRule,
   type RequestContext,
   type RoleGrant,
+  rateLimitExceeded,
   sessionBlockedError,
   type UnitOfWork,
   type User,
@@ -37,6 +40,8 @@ export interface LogInDeps {
   readonly clock: Clock;
   readonly passwordPolicy: PasswordPolicy;
   readonly refreshPolicy: RefreshTokenPolicy;
+  /** Failed attempts per account (normalized email), whatever the address they come from. */
+  readonly loginFailures: { readonly limiter: Pick<RateLimiter, "hit" | "refund">; readonly rule: RateLimitRule };
 }
 
 const invalidCredentials = () => new DomainError("INVALID_CREDENTIALS", "Invalid email or password");
@@ -45,6 +50,11 @@ const invalidCredentials = () => new DomainError("INVALID_CREDENTIALS", "Invalid
  * Password login. Unknown email, wrong password and soft-deleted user are indistinguishable:
  * same error, and the same argon2 work (a dummy hash when there is no user). Only after the
  * password is proven does a non-active status surface as its own 403 code.
+ *
+ * Each attempt first takes a slot of the email's failure budget, so a distributed guess at one
+ * account slows down however many addresses it comes from; a proven password gives the slot
+ * back. The budget is keyed by the email as typed (normalized), never by whether an account
+ * exists, so an unknown and a known email run out, and answer 429, alike.
  */
 export function makeLogIn(deps: LogInDeps) {
   async function recordFailure(ctx: RequestContext, userId: string | null, reason: string): Promise<void> {
@@ -62,8 +72,17 @@ export function makeLogIn(deps: LogInDeps) {
         { field: "password", message: `must be at most ${deps.passwordPolicy.maxLength} characters` },
       ]);
     }
-    const user = await deps.users.findByEmail(normalizeEmail(input.email));
+    const email = normalizeEmail(input.email);
+    const { limiter, rule } = deps.loginFailures;
+    const failureKey = `login_failures:${email}`;
+    const attempt = await limiter.hit(failureKey, rule);
+    if (!attempt.allowed) {
+      await recordFailure(ctx, null, "too_many_failures");
+      throw rateLimitExceeded(attempt, rule);
+    }
+    const user = await deps.users.findByEmail(email);
     const passwordMatches = await deps.hasher.verify(input.password, user?.passwordHash);
+    if (passwordMatches) await limiter.refund(failureKey, rule);
     if (user === undefined || !passwordMatches) {
       await recordFailure(ctx, user?.id ?? null, user === undefined ? "unknown_account" : "wrong_password");
       throw invalidCredentials();

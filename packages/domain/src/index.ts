@@ -13,10 +13,19 @@ export type { Mailer } from "./ports/mailer.js";
 export type { MaintenanceRepository } from "./ports/maintenance-repository.js";
 export type { OpaqueTokens } from "./ports/opaque-tokens.js";
 export type { PasswordHasher } from "./ports/password-hasher.js";
+export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./ports/rate-limiter.js";
 export type { RefreshTokenRepository, RotatedTokenInput } from "./ports/refresh-token-repository.js";
 export type { SessionRevocations } from "./ports/session-revocations.js";
 export type { TransactionalRepositories, UnitOfWork } from "./ports/unit-of-work.js";
 export type { UserRepository } from "./ports/user-repository.js";
+export {
+  DEFAULT_RATE_LIMIT_POLICY,
+  describeWindow,
+  RateLimitCategories,
+  type RateLimitCategory,
+  type RateLimitPolicy,
+  rateLimitExceeded,
+} from "./rate-limit/rate-limit.js";
 export {
   judgePresentedToken,
   type NewRefreshToken,

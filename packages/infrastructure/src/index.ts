@@ -1,7 +1,7 @@
 export { MemoryCache } from "./cache/memory-cache.js";
-export type { Config, RedisSettings, RedisTarget } from "./config/config.js";
+export type { Config, RedisSettings, RedisTarget, TrustProxy } from "./config/config.js";
 export { resolveJwtSecret } from "./config/jwt-secret.js";
-export { ConfigError, defaultArgon2Concurrency, loadConfig, readDotEnv } from "./config/load-config.js";
+export { ConfigError, defaultArgon2Concurrency, loadConfig, RATE_LIMIT_ENV, readDotEnv } from "./config/load-config.js";
 export { makeAuditLog } from "./db/audit-log.js";
 export { DataDirInUseError } from "./db/data-dir-lock.js";
 export {
@@ -30,6 +30,9 @@ export {
 export { type DevMail, DevMailbox, makeDevMailer } from "./mail/dev-mailbox.js";
 export { makeSmtpMailer, type SmtpMailer, type SmtpMailerSettings } from "./mail/smtp-mailer.js";
 export { escapeHtml, type RenderedMail, renderMail } from "./mail/templates.js";
+export { FallbackRateLimiter } from "./rate-limit/fallback-rate-limiter.js";
+export { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter.js";
+export { RedisRateLimiter } from "./rate-limit/redis-rate-limiter.js";
 export {
   openRedis,
   type RedisCommands,

@@ -97,6 +97,10 @@ function fromFastifyError(error: FastifyError): ErrorReply | undefined {
  */
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isDomainError(error)) {
+    const retryAfter = (error.details as { retry_after?: unknown } | undefined)?.retry_after;
+    if (error.code === "RATE_LIMIT_EXCEEDED" && typeof retryAfter === "number") {
+      reply.header("retry-after", retryAfter);
+    }
     return sendError(request, reply, {
       status: statusByCode[error.code],
       code: error.code,

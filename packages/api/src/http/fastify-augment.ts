@@ -1,3 +1,4 @@
+import type { RouteRateLimit } from "@gatehouse/application";
 import type { AccessTokenClaims, UserAccess } from "@gatehouse/domain";
 
 declare module "fastify" {
@@ -21,5 +22,10 @@ declare module "fastify" {
      * document shows it.
      */
     permission?: string;
+    /**
+     * The route's rate-limit category (PRD §4.4.1); when absent it follows from the path
+     * (see `routeRateLimit`): `/api/v1/admin/*` is `admin`, the rest of `/api/v1/` is `api`.
+     */
+    rateLimit?: RouteRateLimit;
   }
 }

@@ -36,12 +36,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = 
     summary: "Register a new user",
     description: "Creates an active user with the `user` role. Also served at POST /api/v1/register.",
     body: RegisterBody,
-    response: { 201: Envelope(RegisteredUser), ...errorResponses(400, 409, 413, 415) },
+    response: { 201: Envelope(RegisteredUser), ...errorResponses(400, 409, 413, 415, 429) },
   };
   for (const url of ["/api/v1/auth/register", "/api/v1/register"]) {
     app.post(
       url,
-      { schema: { ...registerSchema, operationId: url.includes("auth") ? "register" : "registerAlias" } },
+      {
+        config: { rateLimit: "auth" },
+        schema: { ...registerSchema, operationId: url.includes("auth") ? "register" : "registerAlias" },
+      },
       async (request, reply) => {
         const { username, email, password, full_name, phone_number } = request.body;
         const user = await useCases.registerUser(
@@ -56,6 +59,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = 
   app.post(
     "/api/v1/auth/login",
     {
+      config: { rateLimit: "auth" },
       schema: {
         tags,
         summary: "Log in with email and password",
@@ -64,7 +68,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = 
           "A correct password on a non-active account answers 403 with a code naming the state.",
         operationId: "login",
         body: LoginBody,
-        response: { 200: Envelope(LoginData), ...errorResponses(400, 401, 403, 413, 415) },
+        response: { 200: Envelope(LoginData), ...errorResponses(400, 401, 403, 413, 415, 429) },
       },
     },
     async (request) => {
@@ -87,6 +91,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = 
   app.post(
     "/api/v1/auth/refresh",
     {
+      config: { rateLimit: "refresh" },
       schema: {
         tags,
         summary: "Rotate a refresh token",
@@ -95,7 +100,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = 
           "retired token again after the grace window revokes the whole session (REFRESH_TOKEN_REVOKED).",
         operationId: "refresh",
         body: RefreshBody,
-        response: { 200: Envelope(RefreshData), ...errorResponses(400, 401, 403, 413, 415) },
+        response: { 200: Envelope(RefreshData), ...errorResponses(400, 401, 403, 413, 415, 429) },
       },
     },
     async (request) => {
@@ -121,7 +126,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = 
         operationId: "logout",
         security: bearer,
         body: LogoutBody,
-        response: { 200: MessageOnly, ...errorResponses(400, 401, 413, 415) },
+        response: { 200: MessageOnly, ...errorResponses(400, 401, 413, 415, 429) },
       },
     },
     async (request) => {
@@ -150,7 +155,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = 
         description: "Profile with roles and their permissions.",
         operationId: "me",
         security: bearer,
-        response: { 200: Envelope(CurrentUser), ...errorResponses(401, 403) },
+        response: { 200: Envelope(CurrentUser), ...errorResponses(401, 403, 429) },
       },
     },
     async (request) => {

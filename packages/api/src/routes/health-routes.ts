@@ -112,6 +112,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ options: AppOptions }> = 
   app.get(
     "/api/v1/health",
     {
+      // A probe: load balancers call it constantly and must never see a 429.
+      config: { rateLimit: "none" },
       schema: {
         tags,
         summary: "Service health (seed 000): liveness plus version and uptime",

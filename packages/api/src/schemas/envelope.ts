@@ -28,7 +28,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   409: "DUPLICATE_EMAIL or DUPLICATE_USERNAME",
   413: "PAYLOAD_TOO_LARGE: body over the limit",
   415: "UNSUPPORTED_MEDIA_TYPE: send application/json",
-  429: "RATE_LIMIT_EXCEEDED",
+  429: "RATE_LIMIT_EXCEEDED: the budget of this route category is spent; Retry-After says when to retry",
   500: "INTERNAL_ERROR",
   503: "SERVICE_UNAVAILABLE or DATABASE_ERROR",
 };

@@ -4,4 +4,5 @@ export { InMemoryDatabase, SEEDED_ROLES, type StoredAuditEntry, type StoredUser 
 export { caught, PASSWORD_POLICY, REFRESH_POLICY, requestContext } from "./fixtures.js";
 export { FakeMailer, FakeMailQueue, type FakeQueuedMail } from "./mail.js";
 export { FakeJobLock, FakeMaintenanceRepository } from "./maintenance.js";
+export { FakeRateLimiter } from "./rate-limiter.js";
 export { FakeAccessTokens, FakeOpaqueTokens, FakePasswordHasher, FakeSessionRevocations } from "./security.js";

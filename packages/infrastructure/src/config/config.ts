@@ -1,3 +1,5 @@
+import type { RateLimitPolicy } from "@gatehouse/domain";
+
 /** Where Redis is: one server (`REDIS_URL`) or a Redis Cluster (`REDIS_CLUSTER_NODES`). */
 export type RedisTarget =
   | { readonly kind: "single"; readonly url: string }
@@ -58,6 +60,16 @@ export interface Config {
   readonly shutdownTimeoutSeconds: number;
   readonly bodyLimitBytes: number;
   readonly corsAllowedOrigins: readonly string[];
+  /** Sliding-window limits per category (PRD §4.4.1), from `RATE_LIMIT_<CATEGORY>_*`. */
+  readonly rateLimits: RateLimitPolicy;
+  /**
+   * Which proxies may name the client in `X-Forwarded-For` (Fastify's `trustProxy`): false
+   * (the socket address is the client), a hop count, or the proxies' addresses and CIDRs.
+   */
+  readonly trustProxy: TrustProxy;
   readonly logLevel: string;
   readonly logPretty: boolean;
 }
+
+/** `TRUST_PROXY`, in the terms Fastify's `trustProxy` option takes. */
+export type TrustProxy = false | number | readonly string[];

@@ -113,6 +113,57 @@ describe("loadConfig", () => {
   });
 });
 
+describe("loadConfig: rate limits and TRUST_PROXY", () => {
+  it("defaults to the PRD 4.4.1 table and 10 failed logins per 15 minutes, with TRUST_PROXY off", () => {
+    const config = loadConfig({}, emptyDir());
+    expect(config.rateLimits).toEqual({
+      auth: { limit: 5, windowSeconds: 60 },
+      refresh: { limit: 10, windowSeconds: 60 },
+      api: { limit: 100, windowSeconds: 60 },
+      api_anonymous: { limit: 30, windowSeconds: 60 },
+      admin: { limit: 60, windowSeconds: 60 },
+      login_failures: { limit: 10, windowSeconds: 900 },
+    });
+    expect(config.trustProxy).toBe(false);
+  });
+
+  it("reads RATE_LIMIT_<CATEGORY>_REQUESTS and _WINDOW_SECONDS, and refuses a zero limit", () => {
+    const config = loadConfig(
+      {
+        RATE_LIMIT_AUTH_REQUESTS: "7",
+        RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS: "3600",
+        RATE_LIMIT_API_ANONYMOUS_REQUESTS: "12",
+      },
+      emptyDir(),
+    );
+    expect(config.rateLimits.auth).toEqual({ limit: 7, windowSeconds: 60 });
+    expect(config.rateLimits.login_failures).toEqual({ limit: 10, windowSeconds: 3600 });
+    expect(config.rateLimits.api_anonymous.limit).toBe(12);
+    expect(() => loadConfig({ RATE_LIMIT_API_REQUESTS: "0" }, emptyDir())).toThrow(
+      /RATE_LIMIT_API_REQUESTS must be an integer from 1/,
+    );
+  });
+
+  it("takes TRUST_PROXY as off, a hop count or a list of addresses and CIDRs", () => {
+    const trust = (value: string) => loadConfig({ TRUST_PROXY: value }, emptyDir()).trustProxy;
+    expect(trust("off")).toBe(false);
+    expect(trust("false")).toBe(false);
+    expect(trust("2")).toBe(2);
+    expect(trust("10.0.0.0/8, 192.168.1.10,loopback, fd00::/8")).toEqual([
+      "10.0.0.0/8",
+      "192.168.1.10",
+      "loopback",
+      "fd00::/8",
+    ]);
+  });
+
+  it("refuses TRUST_PROXY=true (every client could name itself) and malformed ranges", () => {
+    for (const value of ["true", "10.0.0.0/33", "proxy.internal", "10.0.0.1/8/1"]) {
+      expect(() => loadConfig({ TRUST_PROXY: value }, emptyDir())).toThrow(ConfigError);
+    }
+  });
+});
+
 describe("resolveJwtSecret", () => {
   it("generates a development secret once and reuses it", () => {
     const dir = emptyDir();

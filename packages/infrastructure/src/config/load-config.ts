@@ -1,8 +1,15 @@
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
-import type { Config, RedisSettings } from "./config.js";
+import {
+  DEFAULT_RATE_LIMIT_POLICY,
+  RateLimitCategories,
+  type RateLimitCategory,
+  type RateLimitPolicy,
+} from "@gatehouse/domain";
+import type { Config, RedisSettings, TrustProxy } from "./config.js";
 
 /** A configuration problem, phrased as one line naming the variable and the rule. */
 export class ConfigError extends Error {
@@ -131,6 +138,61 @@ function readRedis(read: Reader): RedisSettings | undefined {
   return undefined;
 }
 
+/** The environment prefix of each category: `<PREFIX>_REQUESTS` and `<PREFIX>_WINDOW_SECONDS`. */
+export const RATE_LIMIT_ENV: Readonly<Record<RateLimitCategory, string>> = {
+  auth: "RATE_LIMIT_AUTH",
+  refresh: "RATE_LIMIT_REFRESH",
+  api: "RATE_LIMIT_API",
+  api_anonymous: "RATE_LIMIT_API_ANONYMOUS",
+  admin: "RATE_LIMIT_ADMIN",
+  login_failures: "RATE_LIMIT_LOGIN_FAILURES",
+};
+
+function readRateLimits(read: Reader): RateLimitPolicy {
+  const entries = RateLimitCategories.map((category) => {
+    const prefix = RATE_LIMIT_ENV[category];
+    const fallback = DEFAULT_RATE_LIMIT_POLICY[category];
+    return [
+      category,
+      {
+        limit: read.int(`${prefix}_REQUESTS`, fallback.limit, 1, 1_000_000),
+        windowSeconds: read.int(`${prefix}_WINDOW_SECONDS`, fallback.windowSeconds, 1, 86_400),
+      },
+    ] as const;
+  });
+  return Object.fromEntries(entries) as Record<RateLimitCategory, RateLimitPolicy[RateLimitCategory]>;
+}
+
+// proxy-addr's names for well-known ranges, accepted by Fastify's trustProxy.
+const PROXY_RANGE_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function isAddressOrCidr(item: string): boolean {
+  if (PROXY_RANGE_NAMES.has(item)) return true;
+  const [address = "", prefix, ...rest] = item.split("/");
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d+$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * `TRUST_PROXY`: off (default), a hop count, or a comma list of proxy addresses/CIDRs. "true"
+ * (trust every hop) is refused: any client could then name itself in X-Forwarded-For.
+ */
+function readTrustProxy(read: Reader): TrustProxy {
+  const value = read.raw("TRUST_PROXY")?.toLowerCase();
+  if (value === undefined || ["false", "off", "no", "0"].includes(value)) return false;
+  if (/^\d+$/.test(value)) return read.int("TRUST_PROXY", 0, 0, 32);
+  const items = read.list("TRUST_PROXY");
+  const bad = items.find((item) => !isAddressOrCidr(item));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `TRUST_PROXY must be off, a hop count, or a comma list of proxy addresses/CIDRs (loopback, 10.0.0.0/8, …); got "${bad}"`,
+    );
+  }
+  return items;
+}
+
 /**
  * Builds the configuration: environment first, then `.env`, then defaults (PRD §7.2).
  * Throws ConfigError on the first invalid value; secrets are never echoed in the message.
@@ -192,6 +254,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     shutdownTimeoutSeconds: read.int("SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
     bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 65_536, 1024, 10_485_760),
     corsAllowedOrigins: checkOrigins("CORS_ALLOWED_ORIGINS", read.list("CORS_ALLOWED_ORIGINS")),
+    rateLimits: readRateLimits(read),
+    trustProxy: readTrustProxy(read),
     logLevel: read.oneOf("LOG_LEVEL", "info", LOG_LEVELS),
     logPretty: read.bool("LOG_PRETTY", !production && process.stdout.isTTY === true),
   };

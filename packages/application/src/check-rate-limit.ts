@@ -1,0 +1,58 @@
+import type {
+  RateLimitCategory,
+  RateLimitDecision,
+  RateLimiter,
+  RateLimitPolicy,
+  RateLimitRule,
+} from "@gatehouse/domain";
+
+/**
+ * How a route is limited, declared next to it: `auth` (login/register) and `refresh` per IP,
+ * `api` and `admin` per signed-in user (per IP as `api_anonymous` when nobody is signed in),
+ * `none` for probes and docs.
+ */
+export type RouteRateLimit = "auth" | "refresh" | "api" | "admin" | "none";
+
+export interface RateLimitRequest {
+  readonly route: Exclude<RouteRateLimit, "none">;
+  /** The client address as resolved under TRUST_PROXY. */
+  readonly clientIp: string;
+  /** The authenticated user, when the request carries a valid token. */
+  readonly userId: string | null;
+}
+
+export interface RateLimitCheck {
+  readonly decision: RateLimitDecision;
+  readonly rule: RateLimitRule;
+}
+
+export interface CheckRateLimitDeps {
+  readonly limiter: Pick<RateLimiter, "hit">;
+  readonly policy: RateLimitPolicy;
+}
+
+/** The bucket a request counts in: which rule, and whose budget. */
+function bucketOf(request: RateLimitRequest): { category: RateLimitCategory; subject: string } {
+  const byIp = `ip:${request.clientIp}`;
+  switch (request.route) {
+    case "auth":
+    case "refresh":
+      return { category: request.route, subject: byIp };
+    case "api":
+    case "admin":
+      return request.userId === null
+        ? { category: "api_anonymous", subject: byIp }
+        : { category: request.route, subject: `user:${request.userId}` };
+  }
+}
+
+/** Counts one request against its category's budget (PRD §4.4.1); the caller answers 429 when refused. */
+export function makeCheckRateLimit(deps: CheckRateLimitDeps) {
+  return async function checkRateLimit(request: RateLimitRequest): Promise<RateLimitCheck> {
+    const { category, subject } = bucketOf(request);
+    const rule = deps.policy[category];
+    return { decision: await deps.limiter.hit(`${category}:${subject}`, rule), rule };
+  };
+}
+
+export type CheckRateLimit = ReturnType<typeof makeCheckRateLimit>;

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { describeWindow, rateLimitExceeded } from "./rate-limit.js";
+
+describe("describeWindow", () => {
+  it("names the window the way the PRD 429 body does", () => {
+    expect(describeWindow(60)).toBe("1 minute");
+    expect(describeWindow(900)).toBe("15 minutes");
+    expect(describeWindow(3600)).toBe("1 hour");
+    expect(describeWindow(90)).toBe("90 seconds");
+    expect(describeWindow(1)).toBe("1 second");
+  });
+});
+
+describe("rateLimitExceeded", () => {
+  it("carries retry_after, limit and window in the PRD 4.4.3 shape", () => {
+    const error = rateLimitExceeded(
+      { allowed: false, limit: 5, remaining: 0, resetAt: 1_700_000_045, retryAfterSeconds: 45 },
+      { limit: 5, windowSeconds: 60 },
+    );
+    expect(error.code).toBe("RATE_LIMIT_EXCEEDED");
+    expect(error.message).toBe("Too many requests. Please try again later.");
+    expect(error.details).toEqual({ retry_after: 45, limit: 5, window: "1 minute" });
+  });
+});

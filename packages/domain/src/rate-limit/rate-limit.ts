@@ -1,0 +1,42 @@
+import { DomainError } from "../errors/domain-error.js";
+import type { RateLimitDecision, RateLimitRule } from "../ports/rate-limiter.js";
+
+/**
+ * The limited request categories of PRD §4.4.1, plus failed logins per account. `api` is the
+ * authenticated API (keyed by user), `api_anonymous` the unauthenticated API (keyed by IP).
+ */
+export const RateLimitCategories = ["auth", "refresh", "api", "api_anonymous", "admin", "login_failures"] as const;
+export type RateLimitCategory = (typeof RateLimitCategories)[number];
+
+/** One rule per category: the limits a deployment configures. */
+export type RateLimitPolicy = Readonly<Record<RateLimitCategory, RateLimitRule>>;
+
+/** PRD §4.4.1 defaults; failed logins: 10 per 15 minutes per account. */
+export const DEFAULT_RATE_LIMIT_POLICY: RateLimitPolicy = {
+  auth: { limit: 5, windowSeconds: 60 },
+  refresh: { limit: 10, windowSeconds: 60 },
+  api: { limit: 100, windowSeconds: 60 },
+  api_anonymous: { limit: 30, windowSeconds: 60 },
+  admin: { limit: 60, windowSeconds: 60 },
+  login_failures: { limit: 10, windowSeconds: 15 * 60 },
+};
+
+/** "1 minute", "15 minutes", "90 seconds": the `window` of the 429 body (PRD 4.4.3). */
+export function describeWindow(seconds: number): string {
+  const [amount, unit] =
+    seconds % 3600 === 0
+      ? [seconds / 3600, "hour"]
+      : seconds % 60 === 0
+        ? [seconds / 60, "minute"]
+        : [seconds, "second"];
+  return `${amount} ${unit}${amount === 1 ? "" : "s"}`;
+}
+
+/** The PRD 4.4.3 error for a refused hit; the API adds `Retry-After` from `retry_after`. */
+export function rateLimitExceeded(decision: RateLimitDecision, rule: RateLimitRule): DomainError {
+  return new DomainError("RATE_LIMIT_EXCEEDED", "Too many requests. Please try again later.", {
+    retry_after: decision.retryAfterSeconds,
+    limit: decision.limit,
+    window: describeWindow(rule.windowSeconds),
+  });
+}
