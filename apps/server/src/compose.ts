@@ -3,6 +3,7 @@ import {
   makeAuthenticate,
   makeAuthorize,
   makeCheckHealth,
+  makeCheckRateLimit,
   makeDeliverDueMail,
   makeGetCurrentUser,
   makeLoadAccess,
@@ -11,13 +12,21 @@ import {
   makeRefreshSession,
   makeRegisterUser,
 } from "@gatehouse/application";
-import { type Clock, DEFAULT_PASSWORD_POLICY, type HealthProbe, type Mailer } from "@gatehouse/domain";
+import {
+  type Clock,
+  DEFAULT_PASSWORD_POLICY,
+  type HealthProbe,
+  type Mailer,
+  type RateLimiter,
+} from "@gatehouse/domain";
 import {
   type Config,
   type DatabaseHandle,
   DevMailbox,
+  FallbackRateLimiter,
   type Logger,
   MemoryCache,
+  MemoryRateLimiter,
   MemorySessionRevocations,
   makeArgon2Hasher,
   makeDevMailer,
@@ -29,6 +38,8 @@ import {
   openDatabase,
   openRedis,
   pingDatabase,
+  type RedisConnection,
+  RedisRateLimiter,
   repositoriesOn,
   resolveJwtSecret,
   runMigrations,
@@ -102,6 +113,16 @@ function databaseProbe(handle: DatabaseHandle): HealthProbe {
 }
 
 /**
+ * Shared limits through Redis when it is configured, falling back to this instance's own
+ * counts (same limits) while it is unreachable; per-instance limits without Redis.
+ */
+function rateLimiterFor(redis: RedisConnection | undefined, clock: Clock, logger: Logger): RateLimiter {
+  const local = new MemoryRateLimiter(clock);
+  if (redis === undefined) return local;
+  return new FallbackRateLimiter(new RedisRateLimiter(redis, clock), local, clock, logger);
+}
+
+/**
  * The composition root: configuration → adapters → use cases → Fastify. Plain functions,
  * no container: reading this file tells which adapter serves which port.
  */
@@ -139,6 +160,8 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   const cache = new MemoryCache(clock);
   const loadAccess = makeLoadAccess({ users: repositories.users, cache });
 
+  const rateLimiter = rateLimiterFor(redis, clock, logger);
+
   const passwordPolicy = { ...DEFAULT_PASSWORD_POLICY, minLength: config.passwordMinLength };
   const refreshPolicy = {
     ttlSeconds: config.jwt.refreshTokenTtlSeconds,
@@ -155,12 +178,14 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
       clock,
       passwordPolicy,
       refreshPolicy,
+      loginFailures: { limiter: rateLimiter, rule: config.rateLimits.login_failures },
     }),
     refreshSession: makeRefreshSession({ uow, opaqueTokens, accessTokens, revocations, clock, refreshPolicy }),
     logOut: makeLogOut({ uow, opaqueTokens, revocations, clock }),
     getCurrentUser: makeGetCurrentUser({ users: repositories.users }),
     authenticate: makeAuthenticate({ accessTokens, revocations }),
     authorize: makeAuthorize({ loadAccess, auditLog: repositories.auditLog, clock }),
+    checkRateLimit: makeCheckRateLimit({ limiter: rateLimiter, policy: config.rateLimits }),
     checkHealth: makeCheckHealth({
       probes: redis === undefined ? [databaseProbe(database)] : [databaseProbe(database), redis.probe],
       optionalProbes: ["redis"],
@@ -178,6 +203,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     version: config.appVersion,
     bodyLimitBytes: config.bodyLimitBytes,
     corsAllowedOrigins: config.corsAllowedOrigins,
+    trustProxy: config.trustProxy,
     isShuttingDown: () => shuttingDown,
   });
 

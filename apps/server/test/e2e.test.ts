@@ -1,91 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly baseUrl: string;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-/**
- * Starts the built server exactly as `pnpm start` does (`node apps/server/dist/main.js` from the
- * repository root) on the embedded default, and waits for its "listening" line.
- */
-async function startServer(env: Record<string, string>): Promise<Running> {
-  // Regression: a DATA_DIR that does not exist yet (a fresh clone) once failed with ENOENT,
-  // because PGlite does not create parent folders. Never pre-create it here.
-  const dataDir = join(mkdtempSync(join(tmpdir(), "gh-e2e-")), "fresh", ".data");
-  const { DATABASE_URL: _db, ...parentEnv } = process.env;
-  const child = spawn(process.execPath, ["apps/server/dist/main.js"], {
-    cwd: repoRoot,
-    env: { ...parentEnv, DATA_DIR: dataDir, APP_HOST: "127.0.0.1", APP_PORT: "0", LOG_PRETTY: "false", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Gatehouse listening on (http:\/\/[^\s]+) \(Swagger UI: ([^)]+)\)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
-  return { child, baseUrl, output: () => output, exited };
-}
-
-/**
- * One request on its own connection (no keep-alive pool), so the shutdown test measures the
- * server's draining, not a client reusing a pooled socket at the moment the server closes it.
- */
-interface ApiBody {
-  readonly success?: boolean;
-  readonly message?: string;
-  readonly data?: Record<string, unknown>;
-  readonly error?: { readonly code: string; readonly message: string };
-}
-
-function call(base: string, method: string, path: string, body?: unknown, token?: string) {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise<{ status: number; body: ApiBody }>((resolve, reject) => {
-    const request = httpRequest(
-      `${base}${path}`,
-      {
-        method,
-        agent: false,
-        headers: {
-          ...(payload === undefined ? {} : { "content-type": "application/json" }),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-      },
-      (response) => {
-        let text = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => {
-          text += chunk;
-        });
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as ApiBody }));
-        response.on("error", reject);
-      },
-    );
-    request.on("error", reject);
-    request.end(payload);
-  });
-}
+import { call, type RunningServer, repoRoot, startServerProcess } from "./support/server-process.js";
 
 function countReceived(output: string, url: string): number {
   return output.split("\n").filter((line) => line.includes('"request received"') && line.includes(`"url":"${url}"`))
@@ -101,9 +19,17 @@ async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<vo
 }
 
 describe("end to end: the real server process over real HTTP", () => {
-  let server: Running;
+  let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ REFRESH_REUSE_GRACE_SECONDS: "0", ARGON2_MAX_CONCURRENCY: "1", LOG_LEVEL: "debug" });
+    server = await startServerProcess({
+      REFRESH_REUSE_GRACE_SECONDS: "0",
+      ARGON2_MAX_CONCURRENCY: "1",
+      LOG_LEVEL: "debug",
+      // The shutdown test sends twenty logins for one account from one address at once: the PRD's
+      // 5 a minute per address, and the 10 attempts in flight per account, would refuse some.
+      RATE_LIMIT_AUTH_REQUESTS: "100",
+      RATE_LIMIT_LOGIN_FAILURES_REQUESTS: "100",
+    });
   });
   afterAll(async () => {
     if (server.child.exitCode === null) server.child.kill("SIGKILL");

@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { defaultArgon2Concurrency } from "@gatehouse/infrastructure";
+import { defaultArgon2Concurrency, RATE_LIMIT_ENV } from "@gatehouse/infrastructure";
 import { measureArgon2Ceiling } from "./argon2-ceiling.js";
 import { type Child, freePort, installExitHandlers, onExit, startChild, stopChild, waitForHttp } from "./children.js";
 import { type Credentials, logInSessions, registerUsers } from "./gatehouse-client.js";
 import { runLoad } from "./load.js";
+import { measureRateLimitCheck } from "./rate-limit-check.js";
 import { type BenchReport, formatReport, ratiosOf, writeReport } from "./report.js";
 import {
   getOptions,
@@ -35,6 +36,8 @@ interface BenchSettings {
   /** Hashes in flight, as the server will run them (ARGON2_MAX_CONCURRENCY or its default). */
   readonly argon2Concurrency: number;
   readonly databaseUrl: string | undefined;
+  /** Redis for the rate-limit check (and, through REDIS_URL, for the server); unset: memory only. */
+  readonly redisUrl: string | undefined;
 }
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
@@ -58,6 +61,7 @@ function readSettings(): BenchSettings {
     cores: availableParallelism(),
     argon2Concurrency: intFromEnv("ARGON2_MAX_CONCURRENCY", defaultArgon2Concurrency(), 1, 256),
     databaseUrl: databaseUrl === "" ? undefined : databaseUrl,
+    redisUrl: process.env.BENCH_REDIS_URL?.trim() || process.env.REDIS_URL?.trim() || undefined,
   };
 }
 
@@ -67,6 +71,10 @@ function databaseLabel(databaseUrl: string | undefined): string {
   const url = new URL(databaseUrl);
   return `PostgreSQL ${url.hostname}:${url.port || "5432"}${url.pathname}`;
 }
+
+const RELAXED_RATE_LIMITS = Object.fromEntries(
+  Object.values(RATE_LIMIT_ENV).map((prefix) => [`${prefix}_REQUESTS`, "1000000"]),
+);
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -100,6 +108,8 @@ async function startGatehouse(settings: BenchSettings, dataDir: string): Promise
     LOG_LEVEL: "info",
     LOG_PRETTY: "false",
     ARGON2_MAX_CONCURRENCY: String(settings.argon2Concurrency),
+    // Every bench client comes from 127.0.0.1: the PRD limits would answer 429 to nearly all of it.
+    ...RELAXED_RATE_LIMITS,
     ...(settings.databaseUrl === undefined ? {} : { DATABASE_URL: settings.databaseUrl }),
   });
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -172,6 +182,7 @@ function environmentOf(settings: BenchSettings): Record<string, unknown> {
     cpu_model: cpus()[0]?.model ?? "unknown",
     memory_gib: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     database: databaseLabel(settings.databaseUrl),
+    redis: settings.redisUrl === undefined ? "none" : new URL(settings.redisUrl).host,
     duration_seconds: settings.durationSeconds,
     connections: settings.connections,
     users: settings.users,
@@ -186,7 +197,11 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   log(`Gatehouse bench: ${settings.cores} cores, Node ${process.version}, ${databaseLabel(settings.databaseUrl)}`);
   const hello = await benchHello(settings);
-  const scenarios = { hello, ...(await benchGatehouse(settings)) };
+  log(
+    `• rate-limit check: ${settings.durationSeconds}s each, memory${settings.redisUrl ? " and Redis" : " (no REDIS_URL)"}`,
+  );
+  const rateLimitCheck = await measureRateLimitCheck(settings.redisUrl, settings.durationSeconds, settings.connections);
+  const scenarios = { hello, rate_limit_check: rateLimitCheck, ...(await benchGatehouse(settings)) };
   const report: BenchReport = {
     started_at: startedAt,
     finished_at: new Date().toISOString(),

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Argon2Ceiling } from "./argon2-ceiling.js";
 import type { ScenarioResult } from "./load.js";
+import type { RateLimitCheckCost } from "./rate-limit-check.js";
 
 export interface BenchReport {
   readonly started_at: string;
@@ -9,6 +10,8 @@ export interface BenchReport {
   readonly environment: Record<string, unknown>;
   readonly scenarios: {
     readonly hello: ScenarioResult;
+    /** One limiter check, alone and with `connections` in flight, per backend (PRD 11.1: p95 < 2 ms). */
+    readonly rate_limit_check: readonly RateLimitCheckCost[];
     readonly live: ScenarioResult;
     readonly argon2_verify: Argon2Ceiling;
     readonly login: ScenarioResult;
@@ -70,6 +73,15 @@ export function formatReport(report: BenchReport): string {
     scenarioRow("GET /auth/me probe alone", s.me_probe),
     scenarioRow("GET /auth/me probe during logins", s.me_probe_under_login_load),
     scenarioRow("POST /auth/login during the probe", s.login_under_mixed_load),
+    ...s.rate_limit_check.map((cost) =>
+      row(
+        `rate-limit check ${cost.backend} ×${cost.concurrency} (checks/s)`,
+        cost.checks_per_second,
+        cost.latency_ms,
+        "-",
+        "-",
+      ),
+    ),
     "",
     `refresh chains restarted from a spare session: ${s.refresh.chains_restarted}, stranded: ${s.refresh.chains_stranded}`,
     `me / hello (2xx/s):                     ${r.me_over_hello}`,

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Clock } from "@gatehouse/domain";
-import { createLogger, loadConfig, rowsOf } from "@gatehouse/infrastructure";
+import { createLogger, loadConfig, RATE_LIMIT_ENV, rowsOf } from "@gatehouse/infrastructure";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "@gatehouse/infrastructure/testing";
 import { type SQL, sql } from "drizzle-orm";
 import { createServer, type Server } from "../../src/compose.js";
@@ -29,14 +29,29 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * Limits so high no test reaches them: most suites log in many times from one address (inject's
+ * 127.0.0.1). The rate-limit suites ask for the configured limits (the PRD defaults) instead.
+ */
+const RELAXED_RATE_LIMITS = Object.fromEntries(
+  Object.values(RATE_LIMIT_ENV).map((prefix) => [`${prefix}_REQUESTS`, "1000000"]),
+);
+
+export interface TestServerOptions {
+  /** "configured": the limits of `env` or the defaults; "relaxed" (default): out of reach. */
+  readonly rateLimits?: "configured" | "relaxed";
+}
+
 /** The real composition (real use cases, real adapters) on a private database, driven by `inject`. */
 export async function startTestServer(
   env: Record<string, string> = {},
   kind: "pglite" | "postgres" = "pglite",
+  options: TestServerOptions = {},
 ): Promise<TestServer> {
+  const limits = options.rateLimits === "configured" ? {} : RELAXED_RATE_LIMITS;
   const database = await createTestDatabase(kind, { maxConnections: 20 });
   const config = loadConfig(
-    { JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent", DB_AUTO_MIGRATE: "false", ...env },
+    { JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent", DB_AUTO_MIGRATE: "false", ...limits, ...env },
     mkdtempSync(join(tmpdir(), "gh-http-")),
   );
   const clock = new TestClock();
