@@ -40,6 +40,8 @@ import {
   pingDatabase,
   type RedisConnection,
   RedisRateLimiter,
+  RedisCache,
+  RedisSessionRevocations,
   repositoriesOn,
   resolveJwtSecret,
   runMigrations,
@@ -150,14 +152,28 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   const repositories = repositoriesOn(database.db);
 
   const revocationWindowSeconds = config.jwt.accessTokenTtlSeconds + config.jwt.clockToleranceSeconds;
-  const revocations = new MemorySessionRevocations(clock, revocationWindowSeconds);
-  revocations.seed(
-    await repositories.refreshTokens.familiesRevokedSince(
-      new Date(clock.now().getTime() - revocationWindowSeconds * 1000),
-    ),
-  );
+  const revokedInDatabaseSince = (since: Date) => repositories.refreshTokens.familiesRevokedSince(since);
+  let revocations: MemorySessionRevocations | RedisSessionRevocations;
+  if (redis === undefined) {
+    const local = new MemorySessionRevocations(clock, revocationWindowSeconds);
+    local.seed(await revokedInDatabaseSince(new Date(clock.now().getTime() - revocationWindowSeconds * 1000)));
+    revocations = local;
+  } else {
+    revocations = await RedisSessionRevocations.open({
+      redis,
+      clock,
+      retainSeconds: revocationWindowSeconds,
+      revokedInDatabaseSince,
+      logger,
+    });
+  }
 
-  const cache = new MemoryCache(clock);
+  const redisCache = redis === undefined ? undefined : new RedisCache(redis, logger);
+  const cache = redisCache ?? new MemoryCache(clock);
+  const probes: HealthProbe[] = [databaseProbe(database)];
+  if (redis !== undefined && redisCache !== undefined) {
+    probes.push({ ...redis.probe, details: async () => ({ mode: redis.mode, cache: redisCache.stats() }) });
+  }
   const loadAccess = makeLoadAccess({ users: repositories.users, cache });
 
   const rateLimiter = rateLimiterFor(redis, clock, logger);
@@ -182,12 +198,12 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     }),
     refreshSession: makeRefreshSession({ uow, opaqueTokens, accessTokens, revocations, clock, refreshPolicy }),
     logOut: makeLogOut({ uow, opaqueTokens, revocations, clock }),
-    getCurrentUser: makeGetCurrentUser({ users: repositories.users }),
+    getCurrentUser: makeGetCurrentUser({ users: repositories.users, cache }),
     authenticate: makeAuthenticate({ accessTokens, revocations }),
     authorize: makeAuthorize({ loadAccess, auditLog: repositories.auditLog, clock }),
     checkRateLimit: makeCheckRateLimit({ limiter: rateLimiter, policy: config.rateLimits }),
     checkHealth: makeCheckHealth({
-      probes: redis === undefined ? [databaseProbe(database)] : [databaseProbe(database), redis.probe],
+      probes,
       optionalProbes: ["redis"],
       timeoutMs: config.healthCheckTimeoutMs,
       clock,
@@ -224,6 +240,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
       // stays queued for the next start.
       await mailSender?.stop();
       mail.close();
+      if (revocations instanceof RedisSessionRevocations) revocations.close();
       await redis?.close();
       await database.close();
     },

@@ -1,17 +1,40 @@
-import { DomainError, sessionBlockedError, type UserRepository, type UserWithRoles } from "@gatehouse/domain";
+import { DomainError, type RoleGrant, sessionBlockedError } from "@gatehouse/domain";
+import { CacheKeys, readCached } from "./cache-keys.js";
+import { cacheAccount, type LoadAccessDeps } from "./load-access.js";
+import { profileOf, readCachedProfile, type UserProfile } from "./user-profile-cache.js";
 
-export interface GetCurrentUserDeps {
-  readonly users: Pick<UserRepository, "findWithRoles">;
+export type GetCurrentUserDeps = LoadAccessDeps;
+
+export interface CurrentUser {
+  readonly user: UserProfile;
+  readonly roles: readonly RoleGrant[];
 }
 
-/** The signed-in user's profile with roles and permissions, read fresh from the store. */
+function usable(account: CurrentUser | undefined): CurrentUser {
+  if (account === undefined || account.user.deletedAt !== null) {
+    throw new DomainError("UNAUTHORIZED", "Account no longer exists");
+  }
+  const blocked = sessionBlockedError(account.user.status);
+  if (blocked) throw blocked;
+  return account;
+}
+
+/**
+ * The signed-in user's profile with roles and permissions, through the `user:{id}` and
+ * `permissions:{id}` caches (read together: one round trip to a shared cache), so every
+ * change that invalidates them shows on the next call.
+ */
 export function makeGetCurrentUser(deps: GetCurrentUserDeps) {
-  return async function getCurrentUser(userId: string): Promise<UserWithRoles> {
+  return async function getCurrentUser(userId: string): Promise<CurrentUser> {
+    const [user, roles] = await Promise.all([
+      readCachedProfile(deps.cache, userId),
+      readCached<RoleGrant[]>(deps.cache, "permissions", CacheKeys.permissions(userId)),
+    ]);
+    if (user !== undefined && roles !== undefined) return usable({ user, roles });
     const account = await deps.users.findWithRoles(userId);
-    if (account === undefined) throw new DomainError("UNAUTHORIZED", "Account no longer exists");
-    const blocked = sessionBlockedError(account.user.status);
-    if (blocked) throw blocked;
-    return account;
+    if (account === undefined) return usable(undefined);
+    await cacheAccount(deps.cache, account);
+    return usable({ user: profileOf(account.user), roles: account.roles });
   };
 }
 

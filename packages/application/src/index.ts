@@ -1,6 +1,14 @@
 export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./authenticate.js";
 export { type Authorize, type AuthorizeDeps, makeAuthorize } from "./authorize.js";
-export { CacheKeys, CacheTtlSeconds } from "./cache-keys.js";
+export {
+  CacheKeys,
+  type CacheKind,
+  CacheShapeVersions,
+  CacheTtlSeconds,
+  readCached,
+  userCacheKeys,
+  writeCached,
+} from "./cache-keys.js";
 export {
   type CheckHealth,
   type CheckHealthDeps,
@@ -24,7 +32,12 @@ export {
   makeDeliverDueMail,
   retryDelaySeconds,
 } from "./deliver-due-mail.js";
-export { type GetCurrentUser, type GetCurrentUserDeps, makeGetCurrentUser } from "./get-current-user.js";
+export {
+  type CurrentUser,
+  type GetCurrentUser,
+  type GetCurrentUserDeps,
+  makeGetCurrentUser,
+} from "./get-current-user.js";
 export { type LoadAccess, type LoadAccessDeps, makeLoadAccess } from "./load-access.js";
 export { type LogIn, type LogInDeps, type LogInInput, type LogInResult, makeLogIn } from "./log-in.js";
 export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./log-out.js";
@@ -38,3 +51,4 @@ export {
   type RunCleanup,
 } from "./run-cleanup.js";
 export type { RefreshTokenPolicy, SessionTokens } from "./session-tokens.js";
+export type { UserProfile } from "./user-profile-cache.js";

@@ -1,9 +1,37 @@
-import { type Cache, isActive, permissionsOf, type UserAccess, type UserRepository } from "@gatehouse/domain";
-import { CacheKeys, CacheTtlSeconds } from "./cache-keys.js";
+import {
+  type Cache,
+  isActive,
+  permissionsOf,
+  type RoleGrant,
+  type UserAccess,
+  type UserRepository,
+  type UserWithRoles,
+} from "@gatehouse/domain";
+import { CacheKeys, readCached, writeCached } from "./cache-keys.js";
+import { cacheProfile } from "./user-profile-cache.js";
 
 export interface LoadAccessDeps {
   readonly users: Pick<UserRepository, "findWithRoles">;
   readonly cache: Cache;
+}
+
+/** Fills both per-user entries from one database read. */
+export async function cacheAccount(cache: Cache, account: UserWithRoles): Promise<void> {
+  const writes = [cacheProfile(cache, account.user)];
+  // Grants are cached for active users only, so a blocked user always goes to the store.
+  if (isActive(account.user))
+    writes.push(writeCached(cache, "permissions", CacheKeys.permissions(account.user.id), account.roles));
+  await Promise.all(writes);
+}
+
+/** The role grants of an active user, through the `permissions:{user_id}` cache. */
+export async function loadGrants(deps: LoadAccessDeps, userId: string): Promise<readonly RoleGrant[] | undefined> {
+  const cached = await readCached<RoleGrant[]>(deps.cache, "permissions", CacheKeys.permissions(userId));
+  if (cached !== undefined) return cached;
+  const account = await deps.users.findWithRoles(userId);
+  if (account === undefined) return undefined;
+  await cacheAccount(deps.cache, account);
+  return isActive(account.user) ? account.roles : undefined;
 }
 
 /**
@@ -14,17 +42,9 @@ export interface LoadAccessDeps {
  */
 export function makeLoadAccess(deps: LoadAccessDeps) {
   return async function loadAccess(userId: string): Promise<UserAccess | undefined> {
-    const key = CacheKeys.permissions(userId);
-    const cached = await deps.cache.get<UserAccess>(key);
-    if (cached !== undefined) return cached;
-    const account = await deps.users.findWithRoles(userId);
-    if (account === undefined || !isActive(account.user)) return undefined;
-    const access: UserAccess = {
-      roles: account.roles.map((role) => role.name).sort(),
-      permissions: permissionsOf(account.roles),
-    };
-    await deps.cache.set(key, access, CacheTtlSeconds.permissions);
-    return access;
+    const grants = await loadGrants(deps, userId);
+    if (grants === undefined) return undefined;
+    return { roles: grants.map((role) => role.name).sort(), permissions: permissionsOf(grants) };
   };
 }
 

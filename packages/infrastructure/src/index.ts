@@ -33,6 +33,7 @@ export { escapeHtml, type RenderedMail, renderMail } from "./mail/templates.js";
 export { FallbackRateLimiter } from "./rate-limit/fallback-rate-limiter.js";
 export { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter.js";
 export { RedisRateLimiter } from "./rate-limit/redis-rate-limiter.js";
+export { type CacheStats, RedisCache } from "./redis/redis-cache.js";
 export {
   openRedis,
   type RedisCommands,
@@ -40,6 +41,7 @@ export {
   RedisScript,
   reconnectDelayMs,
 } from "./redis/redis-connection.js";
+export { RedisSessionRevocations, type RedisSessionRevocationsDeps } from "./redis/redis-session-revocations.js";
 export { type Argon2HasherOptions, makeArgon2Hasher, PRD_ARGON2_OPTIONS } from "./security/argon2-hasher.js";
 export { type JwtSettings, makeJoseAccessTokens } from "./security/jose-access-tokens.js";
 export { MemorySessionRevocations } from "./security/memory-session-revocations.js";

@@ -1,8 +1,9 @@
-import type { RoleGrant, User } from "@gatehouse/domain";
+import type { UserProfile } from "@gatehouse/application";
+import type { RoleGrant } from "@gatehouse/domain";
 import { isActive } from "@gatehouse/domain";
 
 /** The entity → response mapping (the one mapping after the repository's row → entity one). */
-export function registeredUserResponse(user: User) {
+export function registeredUserResponse(user: UserProfile) {
   return {
     id: user.id,
     username: user.username,
@@ -15,7 +16,7 @@ export function registeredUserResponse(user: User) {
 }
 
 /** The signed-in user: the shared fields plus state, roles and their permissions. */
-export function currentUserResponse(user: User, roles: readonly RoleGrant[]) {
+export function currentUserResponse(user: UserProfile, roles: readonly RoleGrant[]) {
   return {
     ...registeredUserResponse(user),
     is_active: isActive(user),

@@ -65,6 +65,13 @@ function socketOptions(settings: RedisSettings) {
   };
 }
 
+/** Waits for `work`, but no longer than `ms` (the work goes on). */
+async function boundedBy(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith("NOSCRIPT");
 }
@@ -187,7 +194,8 @@ function openSingle(settings: RedisSettings, url: string, logger: Logger): Redis
     ping: () => client.ping(),
     async subscribe(channel, listener) {
       if (subscriber === undefined) {
-        subscriber = client.duplicate();
+        // Queues SUBSCRIBE until connected (this connection sends nothing else).
+        subscriber = client.duplicate({ disableOfflineQueue: false });
         subscriber.on("error", (error: unknown) => outage.failed(error));
         // Messages sent while it was away are lost: whoever subscribed resynchronises.
         subscriber.on("ready", () => {
@@ -196,14 +204,23 @@ function openSingle(settings: RedisSettings, url: string, logger: Logger): Redis
         subscriber.connect().catch((error: unknown) => outage.failed(error));
       }
       // Registered locally at once; node-redis sends SUBSCRIBE now or on (re)connect.
-      subscriber
+      const subscribed = subscriber
         .subscribe(channel, (message: string) => listener(message))
         .catch((error: unknown) => {
           outage.failed(error);
         });
+      // With Redis up, return once subscribed, so nothing published afterwards is missed.
+      if (client.isReady) await boundedBy(subscribed, socketOptions(settings).connectTimeout);
     },
     async close() {
-      await Promise.all([client, subscriber].map((each) => (each?.isOpen ? each.close() : undefined)));
+      // A client still reconnecting has nothing to flush: destroy it rather than wait on it.
+      await Promise.all(
+        [client, subscriber].map((each) => {
+          if (each?.isReady) return each.close();
+          if (each?.isOpen) each.destroy();
+          return undefined;
+        }),
+      );
     },
   };
   return connectionOn(backend, settings, reconnectListeners);
@@ -235,13 +252,12 @@ function openCluster(settings: RedisSettings, nodeUrls: readonly string[], logge
   cluster.on("node-ready", notifyRecovered);
   // Subscribing needs the topology, so subscriptions made before the first connect wait for it.
   const subscriptions: { channel: string; listener: (message: string) => void }[] = [];
-  const applySubscription = (channel: string, listener: (message: string) => void) => {
+  const applySubscription = (channel: string, listener: (message: string) => void) =>
     cluster
       .subscribe(channel, (message: string) => listener(message))
       .catch((error: unknown) => {
         outage.failed(error);
       });
-  };
   // The first connect fails when no root node answers; retry with backoff until one does.
   const connect = (attempt: number): void => {
     cluster
@@ -273,12 +289,13 @@ function openCluster(settings: RedisSettings, nodeUrls: readonly string[], logge
     // Any master answering shows the cluster is reachable; a slot-specific outage shows as misses.
     ping: () => cluster.sendCommand(undefined, true, ["PING"]),
     async subscribe(channel, listener) {
-      if (ready) applySubscription(channel, listener);
-      else subscriptions.push({ channel, listener });
+      if (!ready) subscriptions.push({ channel, listener });
+      else await boundedBy(applySubscription(channel, listener), socketOptions(settings).connectTimeout);
     },
     async close() {
       closed = true;
-      if (cluster.isOpen) await cluster.close();
+      if (cluster.isReady) await cluster.close();
+      else if (cluster.isOpen) cluster.destroy();
     },
   };
   return connectionOn(backend, settings, reconnectListeners);

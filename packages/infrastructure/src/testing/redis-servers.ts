@@ -74,6 +74,8 @@ async function waitForPing(port: number, deadlineMs = 10_000): Promise<void> {
 export interface PrivateRedis {
   readonly port: number;
   readonly url: string;
+  /** Writes the data to disk (SAVE), so the next `start()` comes back with it. */
+  persist(): Promise<void>;
   /** Kills the server (SIGKILL: an outage, not a clean shutdown). */
   stop(): Promise<void>;
   /** Starts it again on the same port. */
@@ -107,6 +109,9 @@ export async function startPrivateRedis(extra: readonly string[] = []): Promise<
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    persist: async () => {
+      await run("redis-cli", ["-p", String(port), "SAVE"], { timeout: 5000 });
+    },
     stop: () => killed(child),
     start,
     async dispose() {
@@ -167,4 +172,43 @@ export async function startPrivateRedisCluster(): Promise<PrivateRedisCluster> {
     await dispose();
     throw error;
   }
+}
+
+/** A Redis the contract suites run against, started (or joined, with a fresh prefix) per file. */
+export interface RedisTestTarget {
+  readonly name: string;
+  start(): Promise<{ readonly settings: RedisSettings; dispose(): Promise<void> }>;
+}
+
+/**
+ * The shared Redis (when it answers) and a private 3-master Redis Cluster (when `redis-server`
+ * is installed). What is skipped is said once on stderr, so a green run without Redis is visible.
+ */
+export async function redisTestTargets(): Promise<RedisTestTarget[]> {
+  const targets: RedisTestTarget[] = [];
+  const url = sharedRedisUrl();
+  if (await redisAnswers(url)) {
+    targets.push({
+      name: "Redis",
+      start: async () => ({ settings: redisTestSettings({ kind: "single", url }), dispose: async () => {} }),
+    });
+  } else {
+    console.warn(`nothing answers at ${url}: the Redis contract runs are skipped`);
+  }
+  const missing = redisServerMissing();
+  if (missing === undefined) {
+    targets.push({
+      name: "Redis Cluster",
+      async start() {
+        const cluster = await startPrivateRedisCluster();
+        return {
+          settings: redisTestSettings({ kind: "cluster", nodeUrls: cluster.nodeUrls }),
+          dispose: () => cluster.dispose(),
+        };
+      },
+    });
+  } else {
+    console.warn(missing);
+  }
+  return targets;
 }
