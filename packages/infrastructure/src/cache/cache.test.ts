@@ -6,6 +6,7 @@ import { RedisCache } from "../redis/redis-cache.js";
 import { openRedis, type RedisConnection } from "../redis/redis-connection.js";
 import { systemClock } from "../security/system-clock.js";
 import {
+  eventually,
   type PrivateRedis,
   redisServerMissing,
   redisTestSettings,
@@ -16,14 +17,6 @@ import { MemoryCache } from "./memory-cache.js";
 
 const logger = createLogger({ level: "silent", pretty: false });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const until = Date.now() + 15_000;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** Opens one more instance of the cache; instances of a shared backend see each other's writes. */
 interface CacheBackend {

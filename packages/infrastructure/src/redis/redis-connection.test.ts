@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisSettings } from "../config/config.js";
 import { createLogger } from "../logging/logger.js";
 import {
+  eventually,
   freeRedisPort,
   type PrivateRedis,
   type PrivateRedisCluster,
@@ -19,14 +20,6 @@ const logger = createLogger({ level: "silent", pretty: false });
 const missing = redisServerMissing();
 const sharedUp = await redisAnswers(sharedRedisUrl());
 if (missing !== undefined) console.warn(missing);
-
-async function eventually(check: () => Promise<boolean> | boolean, what: string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function commandsSuite(name: string, settings: () => RedisSettings) {
   describe(name, () => {

@@ -5,6 +5,7 @@ import { createLogger } from "../logging/logger.js";
 import { openRedis, type RedisConnection } from "../redis/redis-connection.js";
 import { RedisSessionRevocations } from "../redis/redis-session-revocations.js";
 import {
+  eventually,
   type PrivateRedis,
   redisServerMissing,
   redisTestSettings,
@@ -15,14 +16,6 @@ import { MemorySessionRevocations } from "./memory-session-revocations.js";
 
 const logger = createLogger({ level: "silent", pretty: false });
 const RETAIN = 900;
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const until = Date.now() + 15_000;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 class MovableClock implements Clock {
   private offset = 0;

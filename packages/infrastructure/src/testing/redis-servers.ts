@@ -9,6 +9,15 @@ import type { RedisSettings } from "../config/config.js";
 
 const run = promisify(execFile);
 
+/** Polls `check` until it holds (connections, pub/sub and outages settle asynchronously). */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 /** The shared Redis of the test machine: TEST_REDIS_URL, else 127.0.0.1:6379. */
 export function sharedRedisUrl(env: NodeJS.ProcessEnv = process.env): string {
   return env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
