@@ -10,6 +10,7 @@ import { type Child, freePort, installExitHandlers, onExit, startChild, stopChil
 import { type Credentials, logInSessions, registerUsers } from "./gatehouse-client.js";
 import { runLoad } from "./load.js";
 import { measureRateLimitCheck } from "./rate-limit-check.js";
+import { benchNodes, benchOneRedisNode, type RedisScenarios } from "./redis-scenarios.js";
 import { type BenchReport, formatReport, ratiosOf, writeReport } from "./report.js";
 import {
   getOptions,
@@ -38,6 +39,7 @@ interface BenchSettings {
   readonly databaseUrl: string | undefined;
   /** Redis for the rate-limit check (and, through REDIS_URL, for the server); unset: memory only. */
   readonly redisUrl: string | undefined;
+  readonly nodes: number;
 }
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
@@ -62,6 +64,7 @@ function readSettings(): BenchSettings {
     argon2Concurrency: intFromEnv("ARGON2_MAX_CONCURRENCY", defaultArgon2Concurrency(), 1, 256),
     databaseUrl: databaseUrl === "" ? undefined : databaseUrl,
     redisUrl: process.env.BENCH_REDIS_URL?.trim() || process.env.REDIS_URL?.trim() || undefined,
+    nodes: intFromEnv("BENCH_NODES", 3, 1, 16),
   };
 }
 
@@ -96,7 +99,11 @@ interface RunningServer {
   readonly baseUrl: string;
 }
 
-async function startGatehouse(settings: BenchSettings, dataDir: string): Promise<RunningServer> {
+async function startGatehouse(
+  settings: BenchSettings,
+  dataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<RunningServer> {
   const port = await freePort();
   const child = startChild("gatehouse server", SERVER_SCRIPT, {
     ...process.env,
@@ -111,6 +118,7 @@ async function startGatehouse(settings: BenchSettings, dataDir: string): Promise
     // Every bench client comes from 127.0.0.1: the PRD limits would answer 429 to nearly all of it.
     ...RELAXED_RATE_LIMITS,
     ...(settings.databaseUrl === undefined ? {} : { DATABASE_URL: settings.databaseUrl }),
+    ...extraEnv,
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForHttp(`${baseUrl}/health/ready`, child, 120_000);
@@ -175,6 +183,45 @@ async function benchGatehouse(settings: BenchSettings) {
   }
 }
 
+/** One node with Redis, then (with PostgreSQL) `nodes` processes sharing the database and Redis. */
+async function benchRedis(settings: BenchSettings, redisUrl: string): Promise<RedisScenarios> {
+  const runId = randomBytes(4).toString("hex");
+  // A prefix per run: the bench never touches other keys of a shared Redis.
+  // One JWT secret for every node: a token from one node must be accepted by the others.
+  const env = {
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: `gh-bench-${runId}:`,
+    JWT_SECRET: randomBytes(32).toString("hex"),
+  };
+  const dataDirs: string[] = [];
+  const servers: RunningServer[] = [];
+  const start = async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
+    dataDirs.push(dataDir);
+    const server = await startGatehouse(settings, dataDir, env);
+    servers.push(server);
+    return server;
+  };
+  try {
+    log(`• starting apps/server with Redis at ${new URL(redisUrl).host}`);
+    const first = await start();
+    const users = await registerUsers(first.baseUrl, runId, settings.users, settings.cores * 2);
+    const load: LoadSettings = { ...settings, baseUrl: first.baseUrl };
+    const single = await benchOneRedisNode(load, users, settings.cores, log);
+    if (settings.databaseUrl === undefined || settings.nodes < 2) {
+      log("• multi-node run skipped: it needs DATABASE_URL (one PostgreSQL for every node) and BENCH_NODES >= 2");
+      return single;
+    }
+    log(`• starting ${settings.nodes - 1} more nodes on the same PostgreSQL and Redis`);
+    for (let index = 1; index < settings.nodes; index++) await start();
+    const urls = servers.map((server) => server.baseUrl);
+    return { ...single, cluster_me: await benchNodes(load, urls, users, settings.cores, log) };
+  } finally {
+    await Promise.all(servers.map((server) => stopChild(server.child)));
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function environmentOf(settings: BenchSettings): Record<string, unknown> {
   return {
     node: process.version,
@@ -188,6 +235,8 @@ function environmentOf(settings: BenchSettings): Record<string, unknown> {
     users: settings.users,
     me_probe_connections: settings.probeConnections,
     me_probe_rate: settings.probeRate,
+    redis: settings.redisUrl === undefined ? "not benchmarked (set BENCH_REDIS_URL)" : new URL(settings.redisUrl).host,
+    nodes: settings.nodes,
   };
 }
 
@@ -201,7 +250,12 @@ async function main(): Promise<void> {
     `• rate-limit check: ${settings.durationSeconds}s each, memory${settings.redisUrl ? " and Redis" : " (no REDIS_URL)"}`,
   );
   const rateLimitCheck = await measureRateLimitCheck(settings.redisUrl, settings.durationSeconds, settings.connections);
-  const scenarios = { hello, rate_limit_check: rateLimitCheck, ...(await benchGatehouse(settings)) };
+  const scenarios = {
+    hello,
+    rate_limit_check: rateLimitCheck,
+    ...(await benchGatehouse(settings)),
+    ...(settings.redisUrl === undefined ? {} : { redis: await benchRedis(settings, settings.redisUrl) }),
+  };
   const report: BenchReport = {
     started_at: startedAt,
     finished_at: new Date().toISOString(),

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Argon2Ceiling } from "./argon2-ceiling.js";
 import type { ScenarioResult } from "./load.js";
 import type { RateLimitCheckCost } from "./rate-limit-check.js";
+import type { RedisScenarios } from "./redis-scenarios.js";
 
 export interface BenchReport {
   readonly started_at: string;
@@ -20,6 +21,8 @@ export interface BenchReport {
     readonly me_probe: ScenarioResult;
     readonly me_probe_under_login_load: ScenarioResult;
     readonly login_under_mixed_load: ScenarioResult;
+    /** Present when BENCH_REDIS_URL was set. */
+    readonly redis?: RedisScenarios;
   };
   readonly ratios: {
     /** 2xx/s of GET /me over the bare Fastify hello route. */
@@ -28,6 +31,8 @@ export interface BenchReport {
     readonly login_over_argon2_ceiling: number;
     /** p99 of the fixed-rate GET /me probe while logins saturate the CPU, over its p99 alone. */
     readonly me_probe_p99_under_load_over_alone: number;
+    /** 2xx/s of GET /me with the Redis cache over hello (target >= 0.4). */
+    readonly me_redis_over_hello?: number;
   };
 }
 
@@ -42,6 +47,9 @@ export function ratiosOf(scenarios: BenchReport["scenarios"]): BenchReport["rati
       scenarios.me_probe_under_login_load.latency_ms.p99,
       scenarios.me_probe.latency_ms.p99,
     ),
+    ...(scenarios.redis === undefined
+      ? {}
+      : { me_redis_over_hello: ratio(scenarios.redis.me_redis.ok_per_second, scenarios.hello.ok_per_second) }),
   };
 }
 
@@ -87,7 +95,30 @@ export function formatReport(report: BenchReport): string {
     `me / hello (2xx/s):                     ${r.me_over_hello}`,
     `login / argon2 ceiling (2xx/s):         ${r.login_over_argon2_ceiling}`,
     `me probe p99, during logins / alone:    ${r.me_probe_p99_under_load_over_alone}`,
+    ...redisLines(report),
   ].join("\n");
+}
+
+function redisLines(report: BenchReport): string[] {
+  const redis = report.scenarios.redis;
+  if (redis === undefined) return [];
+  const cluster = redis.cluster_me;
+  return [
+    "",
+    scenarioRow("GET /auth/me, Redis cache (warm)", redis.me_redis),
+    scenarioRow("POST /auth/refresh, Redis on", redis.refresh_redis),
+    ...(cluster === undefined
+      ? []
+      : cluster.per_node.map((result, index) =>
+          scenarioRow(`GET /auth/me on node ${index + 1}/${cluster.nodes}`, result),
+        )),
+    `me with Redis / hello (2xx/s):          ${report.ratios.me_redis_over_hello}`,
+    ...(cluster === undefined
+      ? []
+      : [
+          `${cluster.nodes} nodes aggregate me 2xx/s:          ${cluster.aggregate_ok_per_second} (worst p99 ${cluster.worst_p99_ms} ms)`,
+        ]),
+  ];
 }
 
 /** Writes `<dir>/<timestamp>.json` and returns its path. */
