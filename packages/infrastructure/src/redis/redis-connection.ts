@@ -183,7 +183,8 @@ function openSingle(settings: RedisSettings, url: string, logger: Logger): Redis
 
   const backend: Backend = {
     mode: "single",
-    isReady: () => client.isReady,
+    // Ready only once pub/sub is back too: until then other nodes' revocations do not arrive.
+    isReady: () => client.isReady && (subscriber === undefined || subscriber.isReady),
     get: (key) => client.get(key),
     setEx: (key, value, ttlSeconds) => client.set(key, value, { expiration: { type: "EX", value: ttlSeconds } }),
     delOne: (key) => client.del(key),
