@@ -168,7 +168,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     });
   }
 
-  const redisCache = redis === undefined ? undefined : new RedisCache(redis, logger);
+  const redisCache = redis === undefined ? undefined : await RedisCache.open(redis, logger, clock);
   const cache = redisCache ?? new MemoryCache(clock);
   const probes: HealthProbe[] = [databaseProbe(database)];
   if (redis !== undefined && redisCache !== undefined) {

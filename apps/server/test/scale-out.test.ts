@@ -1,4 +1,4 @@
-import { createLogger, openRedis, RedisCache, rowsOf } from "@gatehouse/infrastructure";
+import { createLogger, openRedis, RedisCache, rowsOf, systemClock } from "@gatehouse/infrastructure";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, type NodeCluster, nodeClusterMissing, signUp, startNodeCluster } from "./support/node-cluster.js";
@@ -65,7 +65,7 @@ describe.skipIf(missing !== undefined)("scale-out: 3 server processes, one Postg
     );
     try {
       await eventually(async () => redis.isReady(), Boolean, "the test's Redis connection");
-      await new RedisCache(redis, logger).delete([`permissions:${session.userId}`]);
+      await (await RedisCache.open(redis, logger, systemClock)).delete([`permissions:${session.userId}`]);
     } finally {
       await redis.close();
     }
