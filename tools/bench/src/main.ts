@@ -235,7 +235,6 @@ function environmentOf(settings: BenchSettings): Record<string, unknown> {
     users: settings.users,
     me_probe_connections: settings.probeConnections,
     me_probe_rate: settings.probeRate,
-    redis: settings.redisUrl === undefined ? "not benchmarked (set BENCH_REDIS_URL)" : new URL(settings.redisUrl).host,
     nodes: settings.nodes,
   };
 }
