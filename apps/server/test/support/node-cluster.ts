@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { RATE_LIMIT_ENV } from "@gatehouse/infrastructure";
 import { createTestDatabase, postgresTestUrl, type TestDatabase } from "@gatehouse/infrastructure/testing";
 import { type PrivateRedis, redisServerMissing, startPrivateRedis } from "@gatehouse/infrastructure/testing/redis";
 import { TEST_JWT_SECRET } from "./test-server.js";
@@ -35,6 +36,11 @@ export interface NodeCluster {
   readonly database: TestDatabase;
   close(): Promise<void>;
 }
+
+/** Limits high enough that tests about other things never meet a 429 (they share one address). */
+const RELAXED_RATE_LIMITS = Object.fromEntries(
+  Object.values(RATE_LIMIT_ENV).map((prefix) => [`${prefix}_REQUESTS`, "1000000"]),
+);
 
 /** Why the scale-out tests cannot run here, or undefined. */
 export function nodeClusterMissing(): string | undefined {
@@ -100,8 +106,8 @@ async function startNode(
 
 /**
  * Starts `count` server processes (the built `dist/main.js`) on one private PostgreSQL database
- * and one private `redis-server`, which a test may stop and start. `env` is added to every node
- * (the rate-limit tests set their limits there).
+ * and one private `redis-server`, which a test may stop and start. Rate limits are relaxed
+ * unless `env` (added to every node) sets them, as rate-limit tests do.
  */
 export async function startNodeCluster(
   options: { count?: number; env?: Record<string, string> } = {},
@@ -124,7 +130,7 @@ export async function startNodeCluster(
     await database.drop();
   };
   try {
-    const env = { DATABASE_URL: database.url as string, REDIS_URL: redis.url, ...options.env };
+    const env = { ...RELAXED_RATE_LIMITS, DATABASE_URL: database.url as string, REDIS_URL: redis.url, ...options.env };
     const started = await Promise.all(
       Array.from({ length: options.count ?? 3 }, (_, index) => startNode(String.fromCharCode(65 + index), env)),
     );
