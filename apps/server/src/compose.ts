@@ -1,16 +1,28 @@
 import { type ApiUseCases, buildApp, type GatehouseApp } from "@gatehouse/api";
 import {
+  makeApproveUser,
   makeAuthenticate,
   makeAuthorize,
   makeCheckHealth,
   makeCheckRateLimit,
+  makeCreateUser,
+  makeDeleteUser,
+  makeDeleteUserPermanently,
   makeDeliverDueMail,
   makeGetCurrentUser,
+  makeGetUser,
+  makeGetUserStatistics,
+  makeListAuditLogs,
+  makeListUsers,
   makeLoadAccess,
   makeLogIn,
   makeLogOut,
+  makeReactivateUser,
   makeRefreshSession,
   makeRegisterUser,
+  makeRestoreUser,
+  makeSuspendUser,
+  makeUpdateUser,
 } from "@gatehouse/application";
 import {
   type Clock,
@@ -183,6 +195,8 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     ttlSeconds: config.jwt.refreshTokenTtlSeconds,
     reuseGraceSeconds: config.refreshReuseGraceSeconds,
   };
+  // What every administrative change to a user needs: one transaction, then revocation and cache invalidation.
+  const adminChange = { uow, clock, cache, revocations };
   const useCases: ApiUseCases = {
     registerUser: makeRegisterUser({ uow, hasher, clock, passwordPolicy }),
     logIn: makeLogIn({
@@ -208,6 +222,18 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
       timeoutMs: config.healthCheckTimeoutMs,
       clock,
     }),
+    listUsers: makeListUsers({ users: repositories.users }),
+    getUserStatistics: makeGetUserStatistics({ users: repositories.users, clock }),
+    getUser: makeGetUser({ users: repositories.users }),
+    createUser: makeCreateUser({ uow, users: repositories.users, hasher, clock, passwordPolicy }),
+    updateUser: makeUpdateUser(adminChange),
+    deleteUser: makeDeleteUser(adminChange),
+    restoreUser: makeRestoreUser(adminChange),
+    deleteUserPermanently: makeDeleteUserPermanently(adminChange),
+    approveUser: makeApproveUser(adminChange),
+    suspendUser: makeSuspendUser(adminChange),
+    reactivateUser: makeReactivateUser(adminChange),
+    listAuditLogs: makeListAuditLogs({ auditLog: repositories.auditLog }),
   };
 
   const mail = mailDeliveryFor(config, logger, clock);

@@ -1,13 +1,25 @@
 import type {
+  ApproveUser,
   Authenticate,
   Authorize,
   CheckHealth,
   CheckRateLimit,
+  CreateUser,
+  DeleteUser,
+  DeleteUserPermanently,
   GetCurrentUser,
+  GetUser,
+  GetUserStatistics,
+  ListAuditLogs,
+  ListUsers,
   LogIn,
   LogOut,
+  ReactivateUser,
   RefreshSession,
   RegisterUser,
+  RestoreUser,
+  SuspendUser,
+  UpdateUser,
 } from "@gatehouse/application";
 import type { FastifyBaseLogger } from "fastify";
 
@@ -22,6 +34,18 @@ export interface ApiUseCases {
   readonly authorize: Authorize;
   readonly checkHealth: CheckHealth;
   readonly checkRateLimit: CheckRateLimit;
+  readonly listUsers: ListUsers;
+  readonly getUserStatistics: GetUserStatistics;
+  readonly getUser: GetUser;
+  readonly createUser: CreateUser;
+  readonly updateUser: UpdateUser;
+  readonly deleteUser: DeleteUser;
+  readonly restoreUser: RestoreUser;
+  readonly deleteUserPermanently: DeleteUserPermanently;
+  readonly approveUser: ApproveUser;
+  readonly suspendUser: SuspendUser;
+  readonly reactivateUser: ReactivateUser;
+  readonly listAuditLogs: ListAuditLogs;
 }
 
 /** A message kept by the development mailbox, as the API shows it. */

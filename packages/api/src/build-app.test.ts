@@ -44,6 +44,18 @@ function fakeUseCases(overrides: Partial<ApiUseCases> = {}): ApiUseCases {
       decision: { allowed: true, limit: 1000, remaining: 999, resetAt: 1_700_000_060, retryAfterSeconds: 0 },
       rule: { limit: 1000, windowSeconds: 60 },
     }),
+    listUsers: unexpected,
+    getUserStatistics: unexpected,
+    getUser: unexpected,
+    createUser: unexpected,
+    updateUser: unexpected,
+    deleteUser: unexpected,
+    restoreUser: unexpected,
+    deleteUserPermanently: unexpected,
+    approveUser: unexpected,
+    suspendUser: unexpected,
+    reactivateUser: unexpected,
+    listAuditLogs: unexpected,
     ...overrides,
   };
 }

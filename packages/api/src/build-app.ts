@@ -13,6 +13,8 @@ import { makePermissionHook } from "./http/permission-hook.js";
 import { makeRateLimitHook } from "./http/rate-limit-hook.js";
 import { requestIdFor } from "./http/request-id.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
+import { adminAuditRoutes } from "./routes/admin-audit-routes.js";
+import { adminUsersRoutes } from "./routes/admin-users-routes.js";
 import { authRoutes } from "./routes/auth-routes.js";
 import { devRoutes } from "./routes/dev-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
@@ -39,6 +41,7 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
         { name: "auth", description: "Registration, login, token refresh, logout, current user" },
         { name: "health", description: "Liveness, readiness and details" },
         { name: "dev", description: "Development helpers, never served in production" },
+        { name: "admin", description: "User administration and the audit log (each route names its permission)" },
       ],
       components: {
         securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
@@ -191,5 +194,7 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
   await app.register(authRoutes, { useCases: options.useCases });
   await app.register(healthRoutes, { options });
   if (options.devMailbox) await app.register(devRoutes, { mailbox: options.devMailbox });
+  await app.register(adminUsersRoutes, { useCases: options.useCases });
+  await app.register(adminAuditRoutes, { useCases: options.useCases });
   return app;
 }

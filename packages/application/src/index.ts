@@ -1,3 +1,4 @@
+export { type ApproveUser, makeApproveUser } from "./approve-user.js";
 export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./authenticate.js";
 export { type Authorize, type AuthorizeDeps, makeAuthorize } from "./authorize.js";
 export {
@@ -9,6 +10,7 @@ export {
   userCacheKeys,
   writeCached,
 } from "./cache-keys.js";
+export type { ChangeAccountStatusDeps } from "./change-account-status.js";
 export {
   type CheckHealth,
   type CheckHealthDeps,
@@ -25,6 +27,19 @@ export {
   type RouteRateLimit,
 } from "./check-rate-limit.js";
 export {
+  CreatableStatuses,
+  type CreateUser,
+  type CreateUserDeps,
+  type CreateUserInput,
+  makeCreateUser,
+} from "./create-user.js";
+export { type DeleteUser, type DeleteUserDeps, makeDeleteUser } from "./delete-user.js";
+export {
+  type DeleteUserPermanently,
+  type DeleteUserPermanentlyDeps,
+  makeDeleteUserPermanently,
+} from "./delete-user-permanently.js";
+export {
   type DeliverDueMail,
   type DeliverDueMailDeps,
   type MailDeliveryPolicy,
@@ -38,11 +53,17 @@ export {
   type GetCurrentUserDeps,
   makeGetCurrentUser,
 } from "./get-current-user.js";
+export { type GetUser, type GetUserDeps, makeGetUser } from "./get-user.js";
+export { type GetUserStatistics, type GetUserStatisticsDeps, makeGetUserStatistics } from "./get-user-statistics.js";
+export { type ListAuditLogs, type ListAuditLogsDeps, makeListAuditLogs } from "./list-audit-logs.js";
+export { type ListUsers, type ListUsersDeps, makeListUsers } from "./list-users.js";
 export { type LoadAccess, type LoadAccessDeps, makeLoadAccess } from "./load-access.js";
 export { type LogIn, type LogInDeps, type LogInInput, type LogInResult, makeLogIn } from "./log-in.js";
 export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./log-out.js";
+export { makeReactivateUser, type ReactivateUser } from "./reactivate-user.js";
 export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./refresh-session.js";
 export { makeRegisterUser, type RegisterUser, type RegisterUserDeps, type RegisterUserInput } from "./register-user.js";
+export { makeRestoreUser, type RestoreUser, type RestoreUserDeps } from "./restore-user.js";
 export {
   type CleanupDeps,
   type CleanupPolicy,
@@ -51,4 +72,7 @@ export {
   type RunCleanup,
 } from "./run-cleanup.js";
 export type { RefreshTokenPolicy, SessionTokens } from "./session-tokens.js";
+export { makeSuspendUser, type SuspendUser } from "./suspend-user.js";
+export { makeUpdateUser, type UpdateUser, type UpdateUserDeps, type UserUpdate } from "./update-user.js";
+export type { AdminActor } from "./user-administration.js";
 export type { UserProfile } from "./user-profile-cache.js";

@@ -14,6 +14,7 @@ import {
   validationError,
 } from "@gatehouse/domain";
 import { auditEntryFor } from "./audit-entry-for.js";
+import { profileFieldIssues } from "./profile-fields.js";
 
 export interface RegisterUserInput {
   readonly username: string;
@@ -30,21 +31,6 @@ export interface RegisterUserDeps {
   readonly passwordPolicy: PasswordPolicy;
 }
 
-const FULL_NAME_MAX = 100;
-const PHONE = /^\+?[0-9 ()-]{5,20}$/;
-
-function optionalFieldIssues(input: RegisterUserInput): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  const fullName = input.fullName?.trim();
-  if (fullName != null && (fullName.length === 0 || fullName.length > FULL_NAME_MAX)) {
-    issues.push({ field: "full_name", message: `must be 1-${FULL_NAME_MAX} characters` });
-  }
-  if (input.phoneNumber != null && !PHONE.test(input.phoneNumber.trim())) {
-    issues.push({ field: "phone_number", message: "must be a phone number (digits, spaces, +, -, parentheses)" });
-  }
-  return issues;
-}
-
 /**
  * Self-registration: validates every field at once, hashes the password, and creates an
  * active user with the `user` role, audited in the same transaction. A concurrent
@@ -57,7 +43,7 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
       checkUsername(input.username),
       checkEmail(email),
       checkPassword(input.password, deps.passwordPolicy),
-      ...optionalFieldIssues(input),
+      ...profileFieldIssues(input),
     ].filter((issue): issue is FieldIssue => issue !== undefined);
     if (issues.length > 0) throw validationError(issues);
 

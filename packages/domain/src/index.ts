@@ -1,4 +1,4 @@
-export type { AuditAction, AuditEntry, RequestContext } from "./audit/audit-entry.js";
+export type { AuditAction, AuditEntry, AuditLogQuery, AuditRecord, RequestContext } from "./audit/audit-entry.js";
 export { DomainError, type FieldIssue, isDomainError, validationError } from "./errors/domain-error.js";
 export { type ErrorCode, ErrorCodes } from "./errors/error-codes.js";
 export type { CodeMailData, MailMessage, MailTemplateName, OutgoingMail } from "./mail/mail-message.js";
@@ -50,5 +50,20 @@ export {
   SystemRoles,
   type UserAccess,
 } from "./user/role.js";
-export { isActive, type NewUser, permissionsOf, type RoleGrant, type User, type UserWithRoles } from "./user/user.js";
+export {
+  isActive,
+  type NewUser,
+  type Page,
+  permissionsOf,
+  type RoleGrant,
+  UNUSABLE_PASSWORD_HASH,
+  type User,
+  type UserListQuery,
+  type UserPatch,
+  type UserSortField,
+  UserSortFields,
+  type UserStatistics,
+  type UserSummary,
+  type UserWithRoles,
+} from "./user/user.js";
 export { checkUsername, USERNAME_MAX, USERNAME_MIN } from "./user/username.js";

@@ -25,3 +25,26 @@ export function currentUserResponse(user: UserProfile, roles: readonly RoleGrant
     updated_at: user.updatedAt.toISOString(),
   };
 }
+
+/** A user as administrators see it (PRD §4.9.1 / §4.6.3): every field but the password hash. */
+export function adminUserResponse(user: User, roleNames: readonly string[]) {
+  return {
+    ...registeredUserResponse(user),
+    organization: user.organization,
+    department: user.department,
+    status_reason: user.statusReason,
+    status_changed_at: user.statusChangedAt.toISOString(),
+    roles: [...roleNames],
+    is_active: isActive(user),
+    is_deleted: user.deletedAt !== null,
+    deleted_at: user.deletedAt?.toISOString() ?? null,
+    deleted_by: user.deletedBy,
+    email_verified_at: user.emailVerifiedAt?.toISOString() ?? null,
+    updated_at: user.updatedAt.toISOString(),
+  };
+}
+
+/** PRD §5.1 pagination block. */
+export function paginationOf(page: number, perPage: number, totalItems: number) {
+  return { page, per_page: perPage, total_items: totalItems, total_pages: Math.ceil(totalItems / perPage) };
+}

@@ -1,6 +1,10 @@
 import {
+  type AccountStatus,
+  AccountStatuses,
   type AuditEntry,
   type AuditLog,
+  type AuditLogQuery,
+  type AuditRecord,
   type Clock,
   DomainError,
   type MailOutbox,
@@ -17,7 +21,10 @@ import {
   type TransactionalRepositories,
   type UnitOfWork,
   type User,
+  type UserListQuery,
+  type UserPatch,
   type UserRepository,
+  type UserSummary,
   type UserWithRoles,
 } from "@gatehouse/domain";
 
@@ -65,6 +72,7 @@ export const SEEDED_ROLES: readonly RoleGrant[] = [
 
 type FailurePoint =
   | "users.create"
+  | "users.update"
   | "refreshTokens.insert"
   | "refreshTokens.rotate"
   | "refreshTokens.revokeFamily"
@@ -123,6 +131,8 @@ export class InMemoryDatabase {
       passwordHash: "hashed:Passw0rd!",
       fullName: null,
       phoneNumber: null,
+      organization: null,
+      department: null,
       status: "active",
       statusReason: null,
       statusChangedAt: now,
@@ -262,6 +272,8 @@ export class InMemoryDatabase {
         const now = this.clock.now();
         const user: User = {
           ...input,
+          organization: input.organization ?? null,
+          department: input.department ?? null,
           id: this.newId("user"),
           statusReason: null,
           statusChangedAt: now,
@@ -280,6 +292,72 @@ export class InMemoryDatabase {
         const stored = this.live().find((candidate) => candidate.user.id === id);
         return stored === undefined ? undefined : this.withRoles(stored);
       },
+      findById: async (id: string) => this.anyWithRoles(id),
+      // One unit of work runs at a time here, so reading is locking.
+      lockById: async (id: string) => this.anyWithRoles(id),
+      update: async (id: string, patch: UserPatch) => {
+        this.maybeFail("users.update");
+        return this.patchUser(id, patch);
+      },
+      deletePermanently: async (id: string) => {
+        const before = this.state.users.length;
+        this.state.users = this.state.users.filter((stored) => stored.user.id !== id);
+        this.state.refreshTokens = this.state.refreshTokens.filter((token) => token.userId !== id);
+        return this.state.users.length < before;
+      },
+      list: async (query: UserListQuery) => {
+        const matching = this.state.users.filter((stored) => matchesListQuery(stored, query)).sort(listOrder(query));
+        const start = (query.page - 1) * query.perPage;
+        const items: UserSummary[] = matching
+          .slice(start, start + query.perPage)
+          .map((stored) => ({ user: stored.user, roleNames: [...stored.roleNames].sort() }));
+        return { items, totalItems: matching.length };
+      },
+      statistics: async (now: Date) => this.statistics(now),
+      rolesNamed: async (names: readonly string[]) => this.roles.filter((role) => names.includes(role.name)),
+    };
+  }
+
+  private anyWithRoles(id: string): UserWithRoles | undefined {
+    const stored = this.state.users.find((candidate) => candidate.user.id === id);
+    return stored === undefined ? undefined : this.withRoles(stored);
+  }
+
+  private patchUser(id: string, patch: UserPatch): User {
+    const index = this.state.users.findIndex((stored) => stored.user.id === id);
+    const stored = this.state.users[index];
+    if (stored === undefined) throw new DomainError("USER_NOT_FOUND", "User not found");
+    const user: User = { ...stored.user, ...patch, updatedAt: this.clock.now() };
+    if (user.deletedAt === null) {
+      const others = this.live().filter((candidate) => candidate.user.id !== id);
+      if (others.some((other) => other.user.username.toLowerCase() === user.username.toLowerCase())) {
+        throw new DomainError("DUPLICATE_USERNAME", "Username is already taken");
+      }
+      if (others.some((other) => other.user.email.toLowerCase() === user.email.toLowerCase())) {
+        throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
+      }
+    }
+    this.state.users[index] = { ...stored, user };
+    return user;
+  }
+
+  private statistics(now: Date) {
+    const live = this.live();
+    const byStatus = Object.fromEntries(AccountStatuses.map((status) => [status, 0])) as Record<AccountStatus, number>;
+    for (const stored of live) byStatus[stored.user.status] += 1;
+    const byRole = Object.fromEntries(
+      this.roles.map((role) => [role.name, live.filter((stored) => stored.roleNames.includes(role.name)).length]),
+    );
+    const since = (days: number) =>
+      this.state.users.filter((stored) => stored.user.createdAt.getTime() >= now.getTime() - days * 86_400_000).length;
+    return {
+      totalUsers: live.length,
+      active: byStatus.active,
+      inactive: live.length - byStatus.active,
+      deleted: this.state.users.length - live.length,
+      byStatus,
+      byRole,
+      registrations: { last24h: since(1), last7d: since(7), last30d: since(30) },
     };
   }
 
@@ -394,6 +472,20 @@ export class InMemoryDatabase {
         this.maybeFail("auditLog.append");
         this.state.audit.push({ entry, txId: this.currentTx });
       },
+      list: async (query: AuditLogQuery) => {
+        const matching = this.state.audit
+          .map(
+            (stored, index): AuditRecord => ({
+              ...stored.entry,
+              id: `audit-${index}`,
+              username: this.state.users.find((user) => user.user.id === stored.entry.userId)?.user.username ?? null,
+            }),
+          )
+          .filter((record) => matchesAuditQuery(record, query))
+          .reverse();
+        const start = (query.page - 1) * query.perPage;
+        return { items: matching.slice(start, start + query.perPage), totalItems: matching.length };
+      },
     };
   }
 
@@ -450,4 +542,37 @@ export class InMemoryDatabase {
       this.currentTx = null;
     }
   }
+}
+
+function matchesListQuery(stored: StoredUser, query: UserListQuery): boolean {
+  const { user } = stored;
+  const term = query.search?.toLowerCase();
+  const active = user.status === "active" && user.deletedAt === null;
+  return (
+    (query.includeDeleted || user.deletedAt === null) &&
+    (term === undefined ||
+      [user.username, user.email, user.fullName ?? ""].some((value) => value.toLowerCase().includes(term))) &&
+    (query.status === undefined || user.status === query.status) &&
+    (query.isActive === undefined || query.isActive === active) &&
+    (query.role === undefined || stored.roleNames.includes(query.role))
+  );
+}
+
+function listOrder(query: UserListQuery): (a: StoredUser, b: StoredUser) => number {
+  const key = (stored: StoredUser): string =>
+    query.sort === "created_at" ? stored.user.createdAt.toISOString() : stored.user[query.sort].toLowerCase();
+  const sign = query.order === "asc" ? 1 : -1;
+  return (a, b) => sign * (key(a).localeCompare(key(b)) || a.user.id.localeCompare(b.user.id));
+}
+
+function matchesAuditQuery(record: AuditRecord, query: AuditLogQuery): boolean {
+  return (
+    (query.userId === undefined || record.userId === query.userId) &&
+    (query.action === undefined || record.action === query.action) &&
+    (query.resourceType === undefined || record.resourceType === query.resourceType) &&
+    (query.resourceId === undefined || record.resourceId === query.resourceId) &&
+    (query.status === undefined || record.status === query.status) &&
+    (query.from === undefined || record.timestamp.getTime() >= query.from.getTime()) &&
+    (query.to === undefined || record.timestamp.getTime() <= query.to.getTime())
+  );
 }

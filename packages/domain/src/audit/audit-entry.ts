@@ -6,7 +6,35 @@ export type AuditAction =
   | "auth.logout"
   | "auth.refresh"
   | "auth.refresh_reuse_detected"
-  | "access.denied";
+  | "access.denied"
+  | "user.create"
+  | "user.update"
+  | "user.delete"
+  | "user.restore"
+  | "user.deactivate"
+  | "user.approve"
+  | "user.suspend"
+  | "user.reactivate"
+  | "user.permanent_delete";
+
+/** Filters and page of the audit-log list (PRD §4.5.3 plus `resourceId`); newest first. */
+export interface AuditLogQuery {
+  readonly page: number;
+  readonly perPage: number;
+  readonly userId?: string;
+  readonly action?: string;
+  readonly resourceType?: string;
+  readonly resourceId?: string;
+  readonly status?: "success" | "failure";
+  readonly from?: Date;
+  readonly to?: Date;
+}
+
+/** A stored audit entry with its id and the actor's username (null when anonymous or purged). */
+export interface AuditRecord extends AuditEntry {
+  readonly id: string;
+  readonly username: string | null;
+}
 
 /** Who asked, from where: copied into every audit entry. */
 export interface RequestContext {

@@ -1,6 +1,20 @@
-import type { NewUser, User, UserWithRoles } from "../user/user.js";
+import type {
+  NewUser,
+  Page,
+  RoleGrant,
+  User,
+  UserListQuery,
+  UserPatch,
+  UserStatistics,
+  UserSummary,
+  UserWithRoles,
+} from "../user/user.js";
 
-/** Persistence of users and their role assignments. Soft-deleted users are invisible here. */
+/**
+ * Persistence of users and their role assignments. Lookups used by sign-in paths ignore
+ * soft-deleted users; the administrator's lookups (`findById`, `lockById`, `list` with
+ * `includeDeleted`) see them too.
+ */
 export interface UserRepository {
   /**
    * Inserts a user and grants it the named roles, atomically with respect to uniqueness.
@@ -12,4 +26,29 @@ export interface UserRepository {
   findByEmail(email: string): Promise<User | undefined>;
   /** The live user with this id and its roles with their permissions, if any. */
   findWithRoles(id: string): Promise<UserWithRoles | undefined>;
+  /** The user with this id and its roles, soft-deleted or not; undefined when no such row exists. */
+  findById(id: string): Promise<UserWithRoles | undefined>;
+  /**
+   * Like `findById`, and locks the user's row until the surrounding unit of work ends, so a
+   * check on the user's state and the change that depends on it cannot interleave with
+   * another administrator's change.
+   */
+  lockById(id: string): Promise<UserWithRoles | undefined>;
+  /**
+   * Writes the fields present in `patch` (and `updated_at`) and returns the stored user.
+   * @throws DomainError DUPLICATE_EMAIL or DUPLICATE_USERNAME when the new (or, on restore,
+   *   the revived) username or email is held by another live user.
+   */
+  update(id: string, patch: UserPatch): Promise<User>;
+  /**
+   * Removes the row with its role assignments and refresh tokens; audit entries keep the id.
+   * Returns false when no such row existed.
+   */
+  deletePermanently(id: string): Promise<boolean>;
+  /** One page of users with their role names, filtered and ordered as asked, with the total count. */
+  list(query: UserListQuery): Promise<Page<UserSummary>>;
+  /** Counts by status, by role, active/inactive/deleted and registrations before `now`. */
+  statistics(now: Date): Promise<UserStatistics>;
+  /** The roles with these names and their permissions; names that match no role are left out. */
+  rolesNamed(names: readonly string[]): Promise<RoleGrant[]>;
 }

@@ -8,6 +8,8 @@ export interface User {
   readonly passwordHash: string;
   readonly fullName: string | null;
   readonly phoneNumber: string | null;
+  readonly organization: string | null;
+  readonly department: string | null;
   readonly status: AccountStatus;
   readonly statusReason: string | null;
   readonly statusChangedAt: Date;
@@ -26,8 +28,76 @@ export interface NewUser {
   readonly passwordHash: string;
   readonly fullName: string | null;
   readonly phoneNumber: string | null;
+  readonly organization?: string | null;
+  readonly department?: string | null;
   readonly status: AccountStatus;
   readonly emailVerifiedAt: Date | null;
+}
+
+/**
+ * Stored instead of a hash for accounts created without a password (by an administrator):
+ * no password verifies against it, so the owner must set one through password reset first.
+ * Not an argon2 string, so it can never collide with a real hash.
+ */
+export const UNUSABLE_PASSWORD_HASH = "!password-reset-required";
+
+/** The fields an administrator's update or a lifecycle change may write. */
+export type UserPatch = Partial<
+  Pick<
+    User,
+    | "username"
+    | "email"
+    | "fullName"
+    | "phoneNumber"
+    | "organization"
+    | "department"
+    | "status"
+    | "statusReason"
+    | "statusChangedAt"
+    | "deletedAt"
+    | "deletedBy"
+  >
+>;
+
+/** A user with the names of its roles, as listed by administrators. */
+export interface UserSummary {
+  readonly user: User;
+  readonly roleNames: readonly string[];
+}
+
+/** Sort keys of the admin user list. */
+export const UserSortFields = ["created_at", "username", "email"] as const;
+export type UserSortField = (typeof UserSortFields)[number];
+
+/** Filters, order and page of the admin user list (PRD §4.9.1). */
+export interface UserListQuery {
+  readonly page: number;
+  readonly perPage: number;
+  /** Case-insensitive substring of username, email or full name; taken literally (no wildcards). */
+  readonly search?: string;
+  readonly role?: string;
+  readonly isActive?: boolean;
+  readonly status?: AccountStatus;
+  readonly includeDeleted: boolean;
+  readonly sort: UserSortField;
+  readonly order: "asc" | "desc";
+}
+
+/** One page of results and how many match in all. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly totalItems: number;
+}
+
+/** Counts for the admin dashboard (seed 001's statistics, extended). Deleted users count only as deleted. */
+export interface UserStatistics {
+  readonly totalUsers: number;
+  readonly active: number;
+  readonly inactive: number;
+  readonly deleted: number;
+  readonly byStatus: Readonly<Record<AccountStatus, number>>;
+  readonly byRole: Readonly<Record<string, number>>;
+  readonly registrations: { readonly last24h: number; readonly last7d: number; readonly last30d: number };
 }
 
 /** A role with the names of the permissions it grants. */

@@ -1,3 +1,4 @@
+import type { AuditEntry } from "@gatehouse/domain";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../testing/test-database.js";
@@ -40,5 +41,59 @@ describe.each(testDatabaseKinds())("AuditLog contract on %s", (kind) => {
       duration_ms: 42,
       details: { reason: "unknown_account" },
     });
+  });
+
+  it("lists matching entries newest first with the actor's username and the total", async () => {
+    const repos = repositoriesOn(database.handle.db);
+    const actor = await repos.users.create(
+      {
+        username: `auditor_${Math.random().toString(36).slice(2, 8)}`,
+        email: `auditor_${Math.random().toString(36).slice(2, 8)}@example.com`,
+        passwordHash: "x",
+        fullName: null,
+        phoneNumber: null,
+        status: "active",
+        emailVerifiedAt: null,
+      },
+      [],
+    );
+    const target = "11111111-1111-4111-8111-111111111111";
+    const entry = (minute: number, overrides: Partial<AuditEntry> = {}): AuditEntry => ({
+      action: "user.update",
+      userId: actor.id,
+      resourceType: "user",
+      resourceId: target,
+      status: "success",
+      details: { minute },
+      ipAddress: null,
+      userAgent: null,
+      requestId: null,
+      durationMs: 1,
+      timestamp: new Date(Date.UTC(2026, 4, 1, 10, minute)),
+      ...overrides,
+    });
+    for (const minute of [1, 3, 2]) await repos.auditLog.append(entry(minute));
+    await repos.auditLog.append(entry(4, { action: "user.delete" }));
+    await repos.auditLog.append(entry(5, { action: "access.denied", status: "failure", userId: null }));
+
+    const page = await repos.auditLog.list({ page: 1, perPage: 2, action: "user.update", resourceId: target });
+    expect(page.totalItems).toBe(3);
+    expect(page.items.map((item) => item.details)).toEqual([{ minute: 3 }, { minute: 2 }]);
+    expect(page.items[0]).toMatchObject({ username: actor.username, userId: actor.id, resourceType: "user" });
+    expect(page.items[0]?.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const window = await repos.auditLog.list({
+      page: 1,
+      perPage: 10,
+      resourceId: target,
+      from: new Date(Date.UTC(2026, 4, 1, 10, 2)),
+      to: new Date(Date.UTC(2026, 4, 1, 10, 4)),
+    });
+    expect(window.items.map((item) => item.details)).toEqual([{ minute: 4 }, { minute: 3 }, { minute: 2 }]);
+    const failures = await repos.auditLog.list({ page: 1, perPage: 10, resourceId: target, status: "failure" });
+    expect(failures.items).toHaveLength(1);
+    expect(failures.items[0]?.username).toBeNull();
+    const byActor = await repos.auditLog.list({ page: 1, perPage: 10, userId: actor.id, resourceType: "user" });
+    expect(byActor.totalItems).toBe(4);
   });
 });

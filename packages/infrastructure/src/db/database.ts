@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -89,7 +90,9 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
   const unlock = dataDir === undefined ? () => {} : lockDataDir(dataDir);
   let client: PGlite;
   try {
-    client = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+    // Extensions the migrations create must be loaded into PGlite's build first.
+    const options = { extensions: { pg_trgm } };
+    client = dataDir === undefined ? new PGlite(options) : new PGlite(dataDir, options);
     await client.waitReady;
   } catch (error) {
     unlock();

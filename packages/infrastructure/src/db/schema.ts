@@ -30,6 +30,8 @@ export const users = pgTable(
     passwordHash: varchar("password_hash", { length: 255 }).notNull(),
     fullName: varchar("full_name", { length: 100 }),
     phoneNumber: varchar("phone_number", { length: 20 }),
+    organization: varchar("organization", { length: 100 }),
+    department: varchar("department", { length: 100 }),
     status: varchar("status", { length: 32 }).notNull().default("active"),
     statusReason: text("status_reason"),
     statusChangedAt: timestamp("status_changed_at", { withTimezone: true }).notNull().defaultNow(),
@@ -46,6 +48,11 @@ export const users = pgTable(
     index("idx_users_status").on(t.status).where(sql`${t.deletedAt} IS NULL`),
     index("idx_users_deleted_at").on(t.deletedAt).where(sql`${t.deletedAt} IS NOT NULL`),
     index("idx_users_created_at").on(t.createdAt),
+    // The admin search is a case-insensitive substring match (ILIKE '%term%'): trigram GIN
+    // indexes serve it, one per searched column, combined by a bitmap OR.
+    index("idx_users_username_trgm").using("gin", t.username.op("gin_trgm_ops")),
+    index("idx_users_email_trgm").using("gin", t.email.op("gin_trgm_ops")),
+    index("idx_users_full_name_trgm").using("gin", t.fullName.op("gin_trgm_ops")),
     check(
       "users_status_check",
       sql`${t.status} IN ('pending_verification', 'pending_approval', 'active', 'suspended', 'deactivated')`,
@@ -134,7 +141,8 @@ export const auditLogs = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     timestamp: timestamp("timestamp", { withTimezone: true }).notNull().defaultNow(),
-    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    // No foreign key: the trail keeps the actor's id after the user row is permanently deleted.
+    userId: uuid("user_id"),
     action: varchar("action", { length: 100 }).notNull(),
     resourceType: varchar("resource_type", { length: 50 }).notNull(),
     resourceId: uuid("resource_id"),
@@ -146,11 +154,13 @@ export const auditLogs = pgTable(
     durationMs: integer("duration_ms"),
   },
   (t) => [
+    // The admin list is newest first under equality filters: each filter's index ends with the
+    // timestamp, so a filtered page is read in order from the index instead of sorted.
     index("idx_audit_logs_timestamp").on(t.timestamp.desc()),
-    index("idx_audit_logs_user").on(t.userId),
-    index("idx_audit_logs_action").on(t.action),
-    index("idx_audit_logs_resource").on(t.resourceType, t.resourceId),
-    index("idx_audit_logs_status").on(t.status),
+    index("idx_audit_logs_user").on(t.userId, t.timestamp.desc()),
+    index("idx_audit_logs_action").on(t.action, t.timestamp.desc()),
+    index("idx_audit_logs_resource").on(t.resourceType, t.resourceId, t.timestamp.desc()),
+    index("idx_audit_logs_status").on(t.status, t.timestamp.desc()),
   ],
 );
 

@@ -1,15 +1,18 @@
 import { randomUUID } from "node:crypto";
 import {
   type AccountStatus,
+  AccountStatuses,
   DomainError,
   type NewUser,
   type RoleGrant,
   type User,
+  type UserListQuery,
   type UserRepository,
+  type UserStatistics,
   type UserWithRoles,
 } from "@gatehouse/domain";
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { Database } from "./database.js";
+import { and, asc, desc, eq, ilike, inArray, isNull, not, or, type SQL, sql } from "drizzle-orm";
+import { type Database, rowsOf } from "./database.js";
 import { permissions, rolePermissions, roles, userRoles, users } from "./schema.js";
 import { violatedUniqueConstraint } from "./unique-violation.js";
 
@@ -23,6 +26,127 @@ function duplicateError(constraint: string): DomainError {
   return constraint === "users_username_unique"
     ? new DomainError("DUPLICATE_USERNAME", "Username is already taken")
     : new DomainError("DUPLICATE_EMAIL", "Email is already registered");
+}
+
+type GrantRow = { roleId: string | null; roleName: string | null; permission: string | null };
+
+/** Folds the rows of a user ⋈ roles ⋈ permissions join into role grants. */
+function grantsOf(rows: readonly GrantRow[]): RoleGrant[] {
+  const grants = new Map<string, { id: string; name: string; permissions: string[] }>();
+  for (const row of rows) {
+    if (row.roleId === null || row.roleName === null) continue;
+    let grant = grants.get(row.roleId);
+    if (grant === undefined) {
+      grant = { id: row.roleId, name: row.roleName, permissions: [] };
+      grants.set(row.roleId, grant);
+    }
+    if (row.permission !== null) grant.permissions.push(row.permission);
+  }
+  return [...grants.values()];
+}
+
+function withRolesOf(rows: ReadonlyArray<GrantRow & { user: UserRow }>): UserWithRoles | undefined {
+  const first = rows[0];
+  return first === undefined ? undefined : { user: toUser(first.user), roles: grantsOf(rows) };
+}
+
+/** Users ⋈ roles ⋈ permissions: one row per granted permission, ordered for `grantsOf`. */
+function selectUserGrants(db: Database, where: SQL | undefined) {
+  return db
+    .select({ user: users, roleId: roles.id, roleName: roles.name, permission: permissions.name })
+    .from(users)
+    .leftJoin(userRoles, eq(userRoles.userId, users.id))
+    .leftJoin(roles, eq(roles.id, userRoles.roleId))
+    .leftJoin(rolePermissions, eq(rolePermissions.roleId, roles.id))
+    .leftJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
+    .where(where)
+    .orderBy(asc(roles.name), asc(permissions.name));
+}
+
+/** A user with roles and permissions, soft-deleted or not; `lock` holds the user row until commit. */
+function selectWithRoles(db: Database, id: string, lock: boolean) {
+  const query = selectUserGrants(db, eq(users.id, id));
+  return lock ? query.for("update", { of: users }) : query;
+}
+
+/** `\`, `%` and `_` taken literally by LIKE (whose default escape character is the backslash). */
+export function escapeLike(term: string): string {
+  return term.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+const liveAndActive = sql`(${users.status} = 'active' AND ${users.deletedAt} IS NULL)`;
+
+function listConditions(query: UserListQuery): SQL | undefined {
+  const conditions: Array<SQL | undefined> = [];
+  if (!query.includeDeleted) conditions.push(isNull(users.deletedAt));
+  if (query.search !== undefined && query.search !== "") {
+    const pattern = `%${escapeLike(query.search)}%`;
+    conditions.push(or(ilike(users.username, pattern), ilike(users.email, pattern), ilike(users.fullName, pattern)));
+  }
+  if (query.status !== undefined) conditions.push(eq(users.status, query.status));
+  if (query.isActive !== undefined) conditions.push(query.isActive ? liveAndActive : not(liveAndActive));
+  if (query.role !== undefined) {
+    conditions.push(
+      sql`EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = "users"."id" AND r.name = ${query.role})`,
+    );
+  }
+  return and(...conditions);
+}
+
+function listOrder(query: UserListQuery): SQL[] {
+  const direction = query.order === "asc" ? asc : desc;
+  // Case-insensitive order, on the same expressions the unique indexes cover.
+  const key =
+    query.sort === "username"
+      ? sql`lower(${users.username})`
+      : query.sort === "email"
+        ? sql`lower(${users.email})`
+        : sql`${users.createdAt}`;
+  return [direction(key), direction(users.id)];
+}
+
+// Spelled out with aliases: Drizzle leaves column names unqualified in a one-table select,
+// which would make `id` inside the subquery mean the role's id.
+const roleNamesOfUser = sql<
+  string[]
+>`ARRAY(SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = "users"."id" ORDER BY r.name)`;
+
+async function statisticsOf(db: Database, now: Date): Promise<UserStatistics> {
+  const day = 86_400_000;
+  const since = (days: number) => new Date(now.getTime() - days * day).toISOString();
+  const [byStatusRows, byRoleRows, totalsRows] = await Promise.all([
+    db
+      .select({ status: users.status, count: sql<number>`count(*)::int` })
+      .from(users)
+      .where(isNull(users.deletedAt))
+      .groupBy(users.status),
+    db
+      .select({ name: roles.name, count: sql<number>`count(${users.id})::int` })
+      .from(roles)
+      .leftJoin(userRoles, eq(userRoles.roleId, roles.id))
+      .leftJoin(users, and(eq(users.id, userRoles.userId), isNull(users.deletedAt)))
+      .groupBy(roles.name)
+      .orderBy(asc(roles.name)),
+    db.execute(sql`SELECT
+        count(*) FILTER (WHERE ${users.deletedAt} IS NOT NULL)::int AS deleted,
+        count(*) FILTER (WHERE ${users.createdAt} >= ${since(1)}::timestamptz)::int AS last24h,
+        count(*) FILTER (WHERE ${users.createdAt} >= ${since(7)}::timestamptz)::int AS last7d,
+        count(*) FILTER (WHERE ${users.createdAt} >= ${since(30)}::timestamptz)::int AS last30d
+      FROM ${users}`),
+  ]);
+  const byStatus = Object.fromEntries(AccountStatuses.map((status) => [status, 0])) as Record<AccountStatus, number>;
+  for (const row of byStatusRows) byStatus[row.status as AccountStatus] = row.count;
+  const totals = rowsOf<{ deleted: number; last24h: number; last7d: number; last30d: number }>(totalsRows)[0];
+  const totalUsers = Object.values(byStatus).reduce((sum, count) => sum + count, 0);
+  return {
+    totalUsers,
+    active: byStatus.active,
+    inactive: totalUsers - byStatus.active,
+    deleted: totals?.deleted ?? 0,
+    byStatus,
+    byRole: Object.fromEntries(byRoleRows.map((row) => [row.name, row.count])),
+    registrations: { last24h: totals?.last24h ?? 0, last7d: totals?.last7d ?? 0, last30d: totals?.last30d ?? 0 },
+  };
 }
 
 /**
@@ -39,16 +163,9 @@ function preparedReads(db: Database) {
   const build = {
     byEmail: () => live(users.email, "email").prepare("user_by_email"),
     withRoles: () =>
-      db
-        .select({ user: users, roleId: roles.id, roleName: roles.name, permission: permissions.name })
-        .from(users)
-        .leftJoin(userRoles, eq(userRoles.userId, users.id))
-        .leftJoin(roles, eq(roles.id, userRoles.roleId))
-        .leftJoin(rolePermissions, eq(rolePermissions.roleId, roles.id))
-        .leftJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
-        .where(and(eq(users.id, sql.placeholder("id")), isNull(users.deletedAt)))
-        .orderBy(asc(roles.name), asc(permissions.name))
-        .prepare("user_with_roles"),
+      selectUserGrants(db, and(eq(users.id, sql.placeholder("id")), isNull(users.deletedAt))).prepare(
+        "user_with_roles",
+      ),
   };
   type Built = { [K in keyof typeof build]?: ReturnType<(typeof build)[K]> };
   const cache: Built = {};
@@ -90,20 +207,68 @@ export function makeUserRepository(db: Database): UserRepository {
     },
 
     async findWithRoles(id): Promise<UserWithRoles | undefined> {
-      const rows = await query("withRoles").execute({ id });
-      const first = rows[0];
-      if (first === undefined) return undefined;
-      const grants = new Map<string, { id: string; name: string; permissions: string[] }>();
-      for (const row of rows) {
-        if (row.roleId === null || row.roleName === null) continue;
-        let grant = grants.get(row.roleId);
-        if (grant === undefined) {
-          grant = { id: row.roleId, name: row.roleName, permissions: [] };
-          grants.set(row.roleId, grant);
-        }
-        if (row.permission !== null) grant.permissions.push(row.permission);
+      return withRolesOf(await query("withRoles").execute({ id }));
+    },
+
+    async findById(id) {
+      return withRolesOf(await selectWithRoles(db, id, false));
+    },
+
+    async lockById(id) {
+      return withRolesOf(await selectWithRoles(db, id, true));
+    },
+
+    async update(id, patch) {
+      try {
+        const [row] = await db
+          .update(users)
+          .set({ ...patch, updatedAt: sql`now()` })
+          .where(eq(users.id, id))
+          .returning();
+        if (row === undefined) throw new DomainError("USER_NOT_FOUND", "User not found");
+        return toUser(row);
+      } catch (error) {
+        const constraint = violatedUniqueConstraint(error);
+        if (constraint !== undefined) throw duplicateError(constraint);
+        throw error;
       }
-      return { user: toUser(first.user), roles: [...grants.values()] satisfies RoleGrant[] };
+    },
+
+    async deletePermanently(id) {
+      const removed = await db.delete(users).where(eq(users.id, id)).returning({ id: users.id });
+      return removed.length > 0;
+    },
+
+    async list(listQuery) {
+      const where = listConditions(listQuery);
+      const [rows, counted] = await Promise.all([
+        db
+          .select({ user: users, roleNames: roleNamesOfUser })
+          .from(users)
+          .where(where)
+          .orderBy(...listOrder(listQuery))
+          .limit(listQuery.perPage)
+          .offset((listQuery.page - 1) * listQuery.perPage),
+        db.select({ count: sql<number>`count(*)::int` }).from(users).where(where),
+      ]);
+      return {
+        items: rows.map((row) => ({ user: toUser(row.user), roleNames: row.roleNames })),
+        totalItems: counted[0]?.count ?? 0,
+      };
+    },
+
+    statistics: (now) => statisticsOf(db, now),
+
+    async rolesNamed(names) {
+      if (names.length === 0) return [];
+      const rows = await db
+        .select({ roleId: roles.id, roleName: roles.name, permission: permissions.name })
+        .from(roles)
+        .leftJoin(rolePermissions, eq(rolePermissions.roleId, roles.id))
+        .leftJoin(permissions, eq(permissions.id, rolePermissions.permissionId))
+        .where(inArray(roles.name, [...names]))
+        .orderBy(asc(roles.name), asc(permissions.name));
+      return grantsOf(rows);
     },
   };
 }

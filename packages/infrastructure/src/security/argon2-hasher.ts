@@ -41,9 +41,12 @@ export function makeArgon2Hasher(
     },
     hash: (password) => gate.run(() => hash(password, argon2)),
     async verify(password, storedHash) {
-      const target = storedHash ?? (await dummyHash);
+      // A stored value that is no argon2 hash (an account created without a password) costs a
+      // full verify too, so its timing does not tell such accounts apart.
+      const usable = storedHash?.startsWith("$argon2") === true ? storedHash : undefined;
+      const target = usable ?? (await dummyHash);
       const matches = await gate.run(() => verify(target, password).catch(() => false));
-      return storedHash !== undefined && matches;
+      return usable !== undefined && matches;
     },
   };
 }

@@ -1,0 +1,13 @@
+import type { Clock, UserRepository, UserStatistics } from "@gatehouse/domain";
+
+export interface GetUserStatisticsDeps {
+  readonly users: Pick<UserRepository, "statistics">;
+  readonly clock: Clock;
+}
+
+/** Seed 001's statistics, extended: by role, by status, active/inactive, deleted, registrations. */
+export function makeGetUserStatistics(deps: GetUserStatisticsDeps) {
+  return (): Promise<UserStatistics> => deps.users.statistics(deps.clock.now());
+}
+
+export type GetUserStatistics = ReturnType<typeof makeGetUserStatistics>;

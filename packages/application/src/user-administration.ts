@@ -1,0 +1,86 @@
+import {
+  type Cache,
+  DomainError,
+  hasPermission,
+  type SessionRevocations,
+  SystemRoles,
+  type TransactionalRepositories,
+  type UserAccess,
+  type UserWithRoles,
+} from "@gatehouse/domain";
+import { CacheKeys } from "./cache-keys.js";
+
+/** The administrator making a change: their id and what they hold now (from the permission hook). */
+export interface AdminActor {
+  readonly id: string;
+  readonly access: UserAccess;
+}
+
+/** What every administrative change to a user needs after its transaction commits. */
+export interface AfterChangeDeps {
+  readonly cache: Pick<Cache, "delete">;
+  readonly revocations: Pick<SessionRevocations, "revoke">;
+}
+
+export function isSuperAdmin(access: UserAccess): boolean {
+  return access.roles.includes(SystemRoles.superAdmin);
+}
+
+/** Locks the target user's row for the rest of the unit of work; USER_NOT_FOUND when there is none. */
+export async function lockTarget(tx: TransactionalRepositories, userId: string): Promise<UserWithRoles> {
+  const target = await tx.users.lockById(userId);
+  if (target === undefined) throw new DomainError("USER_NOT_FOUND", "User not found");
+  return target;
+}
+
+/** Soft-deleted users are changed only by restore (or purged); every other change refuses them. */
+export function assertNotDeleted(target: UserWithRoles): void {
+  if (target.user.deletedAt !== null) throw new DomainError("USER_ALREADY_DELETED", "User is deleted");
+}
+
+/** Only a super_admin may change, suspend or delete a super_admin (PRD §4.9.1). */
+export function assertMayManage(actor: AdminActor, target: UserWithRoles): void {
+  const targetIsSuperAdmin = target.roles.some((role) => role.name === SystemRoles.superAdmin);
+  if (targetIsSuperAdmin && !isSuperAdmin(actor.access)) {
+    throw new DomainError("SUPER_ADMIN_REQUIRED", "Only a super_admin may manage a super_admin");
+  }
+}
+
+/** Nobody grants more than they hold: super_admin only by a super_admin, and no permission the actor lacks. */
+export function assertMayGrant(actor: AdminActor, roles: UserWithRoles["roles"]): void {
+  if (roles.some((role) => role.name === SystemRoles.superAdmin) && !isSuperAdmin(actor.access)) {
+    throw new DomainError("SUPER_ADMIN_REQUIRED", "Only a super_admin may grant super_admin");
+  }
+  const lacking = [...new Set(roles.flatMap((role) => role.permissions))].filter(
+    (permission) => !hasPermission(actor.access, permission),
+  );
+  if (lacking.length > 0) {
+    throw new DomainError("INSUFFICIENT_PERMISSIONS", "You cannot grant a permission you do not hold", {
+      lacking_permissions: lacking.sort(),
+    });
+  }
+}
+
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/** `{ field: { old, new } }` (API field names) for the fields whose value differs; dates as ISO strings. */
+export function changesBetween<T extends object>(before: T, after: T, fields: readonly (keyof T & string)[]) {
+  const plain = (value: unknown) => (value instanceof Date ? value.toISOString() : (value ?? null));
+  const changes: Record<string, { old: unknown; new: unknown }> = {};
+  for (const field of fields) {
+    const old = plain(before[field]);
+    const next = plain(after[field]);
+    if (old !== next) changes[snakeCase(field)] = { old, new: next };
+  }
+  return changes;
+}
+
+/**
+ * After the transaction committed: refuses the ended sessions' access tokens from the next
+ * request on, and drops the cached permissions and profile so the next request reads the
+ * change (ASVS 8.3.2).
+ */
+export async function applyAfterCommit(deps: AfterChangeDeps, userId: string, endedSessions: readonly string[]) {
+  if (endedSessions.length > 0) await deps.revocations.revoke(endedSessions);
+  await deps.cache.delete([CacheKeys.permissions(userId), CacheKeys.user(userId)]);
+}
