@@ -5,6 +5,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultArgon2Concurrency, RATE_LIMIT_ENV } from "@gatehouse/infrastructure";
+import { type AdminBenchResult, benchAdmin } from "./admin-bench.js";
 import { measureArgon2Ceiling } from "./argon2-ceiling.js";
 import { type Child, freePort, installExitHandlers, onExit, startChild, stopChild, waitForHttp } from "./children.js";
 import { type Credentials, logInSessions, registerUsers } from "./gatehouse-client.js";
@@ -40,6 +41,9 @@ interface BenchSettings {
   /** Redis for the rate-limit check (and, through REDIS_URL, for the server); unset: memory only. */
   readonly redisUrl: string | undefined;
   readonly nodes: number;
+  /** Seeded for the admin scenarios (PostgreSQL only). */
+  readonly adminUsers: number;
+  readonly auditRows: number;
 }
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
@@ -65,6 +69,8 @@ function readSettings(): BenchSettings {
     databaseUrl: databaseUrl === "" ? undefined : databaseUrl,
     redisUrl: process.env.BENCH_REDIS_URL?.trim() || process.env.REDIS_URL?.trim() || undefined,
     nodes: intFromEnv("BENCH_NODES", 3, 1, 16),
+    adminUsers: intFromEnv("BENCH_ADMIN_USERS", 100_000, 1, 10_000_000),
+    auditRows: intFromEnv("BENCH_AUDIT_ROWS", 1_000_000, 1, 100_000_000),
   };
 }
 
@@ -222,6 +228,34 @@ async function benchRedis(settings: BenchSettings, redisUrl: string): Promise<Re
   }
 }
 
+/**
+ * The admin list and audit-log filter on seeded volumes. PostgreSQL only: the figures are
+ * about its indexes, and seeding a million rows into the embedded PGlite says nothing useful.
+ */
+async function benchAdminScenarios(settings: BenchSettings): Promise<AdminBenchResult | { skipped: string }> {
+  if (settings.databaseUrl === undefined) {
+    log("• admin scenarios skipped: they need DATABASE_URL (PostgreSQL)");
+    return { skipped: "needs DATABASE_URL (PostgreSQL)" };
+  }
+  const startServer = async (databaseUrl: string) => {
+    const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-admin-"));
+    onExit(() => rmSync(dataDir, { recursive: true, force: true }));
+    const server = await startGatehouse({ ...settings, databaseUrl }, dataDir);
+    return { baseUrl: server.baseUrl, stop: () => stopChild(server.child) };
+  };
+  return benchAdmin(
+    {
+      users: settings.adminUsers,
+      auditRows: settings.auditRows,
+      connections: Math.min(settings.connections, 10),
+      durationSeconds: settings.durationSeconds,
+    },
+    settings.databaseUrl,
+    startServer,
+    log,
+  );
+}
+
 function environmentOf(settings: BenchSettings): Record<string, unknown> {
   return {
     node: process.version,
@@ -255,11 +289,13 @@ async function main(): Promise<void> {
     ...(await benchGatehouse(settings)),
     ...(settings.redisUrl === undefined ? {} : { redis: await benchRedis(settings, settings.redisUrl) }),
   };
+  const admin = await benchAdminScenarios(settings);
   const report: BenchReport = {
     started_at: startedAt,
     finished_at: new Date().toISOString(),
     environment: environmentOf(settings),
     scenarios,
+    admin,
     ratios: ratiosOf(scenarios),
   };
   log("");

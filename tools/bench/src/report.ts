@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { AdminBenchResult } from "./admin-bench.js";
 import type { Argon2Ceiling } from "./argon2-ceiling.js";
 import type { ScenarioResult } from "./load.js";
 import type { RateLimitCheckCost } from "./rate-limit-check.js";
@@ -24,6 +25,8 @@ export interface BenchReport {
     /** Present when BENCH_REDIS_URL was set. */
     readonly redis?: RedisScenarios;
   };
+  /** Admin list search and audit-log filters on seeded volumes (PostgreSQL only). */
+  readonly admin: AdminBenchResult | { readonly skipped: string };
   readonly ratios: {
     /** 2xx/s of GET /me over the bare Fastify hello route. */
     readonly me_over_hello: number;
@@ -64,6 +67,21 @@ function scenarioRow(name: string, result: ScenarioResult): string {
   return row(name, result.requests_per_second, result.latency_ms, String(result.non_2xx), String(result.errors));
 }
 
+function adminRows(admin: BenchReport["admin"]): string[] {
+  if ("skipped" in admin) return ["", `admin scenarios skipped: ${admin.skipped}`];
+  const { seeded } = admin;
+  return [
+    "",
+    `admin scenarios on ${seeded.users} users / ${seeded.audit_rows} audit rows (seeded in ${seeded.seconds}s):`,
+    scenarioRow("GET /admin/users?search=", admin.user_search),
+    scenarioRow("GET /admin/audit-logs?user_id=", admin.audit_by_user),
+    scenarioRow("GET /admin/audit-logs?action=&from=", admin.audit_by_action_and_window),
+    `SQL execution (ms): ${Object.entries(admin.sql_execution_ms)
+      .map(([name, ms]) => `${name} ${ms}`)
+      .join(", ")}`,
+  ];
+}
+
 /** The human-readable table. */
 export function formatReport(report: BenchReport): string {
   const { scenarios: s, ratios: r } = report;
@@ -96,6 +114,7 @@ export function formatReport(report: BenchReport): string {
     `login / argon2 ceiling (2xx/s):         ${r.login_over_argon2_ceiling}`,
     `me probe p99, during logins / alone:    ${r.me_probe_p99_under_load_over_alone}`,
     ...redisLines(report),
+    ...adminRows(report.admin),
   ].join("\n");
 }
 

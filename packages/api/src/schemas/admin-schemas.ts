@@ -21,6 +21,8 @@ export const UserListQuerystring = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 100,
+        // Control characters are refused: the index joins the fields with U+001F.
+        pattern: "^[^\\u0000-\\u001f]+$",
         description: "Case-insensitive substring of username, email or full name; % and _ match themselves",
       }),
     ),

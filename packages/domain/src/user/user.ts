@@ -73,7 +73,10 @@ export type UserSortField = (typeof UserSortFields)[number];
 export interface UserListQuery {
   readonly page: number;
   readonly perPage: number;
-  /** Case-insensitive substring of username, email or full name; taken literally (no wildcards). */
+  /**
+   * Case-insensitive substring of username, email or full name; taken literally (no wildcards).
+   * Free of control characters (the API refuses them).
+   */
   readonly search?: string;
   readonly role?: string;
   readonly isActive?: boolean;

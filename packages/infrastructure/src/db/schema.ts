@@ -21,6 +21,11 @@ const timestamps = {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 };
 
+/** The text the admin search matches; the repository's query must spell it exactly like this. */
+export function userSearchText(t: { username: PgColumn; email: PgColumn; fullName: PgColumn }) {
+  return sql`(${t.username} || E'\\x1f' || ${t.email} || E'\\x1f' || coalesce(${t.fullName}, ''))`;
+}
+
 export const users = pgTable(
   "users",
   {
@@ -48,11 +53,11 @@ export const users = pgTable(
     index("idx_users_status").on(t.status).where(sql`${t.deletedAt} IS NULL`),
     index("idx_users_deleted_at").on(t.deletedAt).where(sql`${t.deletedAt} IS NOT NULL`),
     index("idx_users_created_at").on(t.createdAt),
-    // The admin search is a case-insensitive substring match (ILIKE '%term%'): trigram GIN
-    // indexes serve it, one per searched column, combined by a bitmap OR.
-    index("idx_users_username_trgm").using("gin", t.username.op("gin_trgm_ops")),
-    index("idx_users_email_trgm").using("gin", t.email.op("gin_trgm_ops")),
-    index("idx_users_full_name_trgm").using("gin", t.fullName.op("gin_trgm_ops")),
+    // The admin search is a case-insensitive substring match (ILIKE '%term%') over username,
+    // email and full name. One trigram GIN index over the three joined by U+001F (which a
+    // search term may not contain, so no match spans two fields): one index scan is cheap
+    // enough that the planner prefers it to a sequential scan, which three ORed ones were not.
+    index("idx_users_search_trgm").using("gin", sql`${userSearchText(t)} gin_trgm_ops`),
     check(
       "users_status_check",
       sql`${t.status} IN ('pending_verification', 'pending_approval', 'active', 'suspended', 'deactivated')`,

@@ -11,9 +11,9 @@ import {
   type UserStatistics,
   type UserWithRoles,
 } from "@gatehouse/domain";
-import { and, asc, desc, eq, ilike, inArray, isNull, not, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, isNull, not, type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "./database.js";
-import { permissions, rolePermissions, roles, userRoles, users } from "./schema.js";
+import { permissions, rolePermissions, roles, userRoles, userSearchText, users } from "./schema.js";
 import { violatedUniqueConstraint } from "./unique-violation.js";
 
 type UserRow = typeof users.$inferSelect;
@@ -81,7 +81,7 @@ function listConditions(query: UserListQuery): SQL | undefined {
   if (!query.includeDeleted) conditions.push(isNull(users.deletedAt));
   if (query.search !== undefined && query.search !== "") {
     const pattern = `%${escapeLike(query.search)}%`;
-    conditions.push(or(ilike(users.username, pattern), ilike(users.email, pattern), ilike(users.fullName, pattern)));
+    conditions.push(ilike(userSearchText(users), pattern));
   }
   if (query.status !== undefined) conditions.push(eq(users.status, query.status));
   if (query.isActive !== undefined) conditions.push(query.isActive ? liveAndActive : not(liveAndActive));
@@ -95,13 +95,17 @@ function listConditions(query: UserListQuery): SQL | undefined {
 
 function listOrder(query: UserListQuery): SQL[] {
   const direction = query.order === "asc" ? asc : desc;
-  // Case-insensitive order, on the same expressions the unique indexes cover.
+  const searching = query.search !== undefined && query.search !== "";
+  // Case-insensitive order, on the same expressions the unique indexes cover. While searching,
+  // the key is disguised (same order, no index matches it): otherwise the planner, expecting
+  // many matches, walks that index and filters row by row until the page fills, which for a
+  // rare term means the whole table; the trigram index finds the few matches at once.
   const key =
     query.sort === "username"
-      ? sql`lower(${users.username})`
+      ? sql`lower(${users.username})${searching ? sql` || ''` : sql``}`
       : query.sort === "email"
-        ? sql`lower(${users.email})`
-        : sql`${users.createdAt}`;
+        ? sql`lower(${users.email})${searching ? sql` || ''` : sql``}`
+        : sql`${users.createdAt}${searching ? sql` + interval '0 seconds'` : sql``}`;
   return [direction(key), direction(users.id)];
 }
 
