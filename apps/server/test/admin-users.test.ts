@@ -361,6 +361,12 @@ describe.each(testDatabaseKinds())("admin users API on %s", (kind) => {
       const root = await send(t, "DELETE", `${BASE}/${superAdmin.userId}`, admin.accessToken);
       expect(root.status).toBe(403);
       expect(errorCode(root.body)).toBe("SUPER_ADMIN_REQUIRED");
+      const [refusal] = await auditRows(t, "user.delete", superAdmin.userId);
+      expect(refusal).toMatchObject({
+        user_id: admin.userId,
+        status: "failure",
+        details: { code: "SUPER_ADMIN_REQUIRED" },
+      });
       expect((await get(t, `${BASE}/00000000-0000-4000-8000-000000000000`, admin.accessToken)).status).toBe(404);
     });
 

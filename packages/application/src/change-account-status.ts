@@ -15,6 +15,7 @@ import {
   applyAfterCommit,
   assertMayManage,
   assertNotDeleted,
+  auditingRefusals,
   changesBetween,
   lockTarget,
 } from "./user-administration.js";
@@ -38,13 +39,26 @@ export interface StatusChange {
  * transaction, then revokes the user's sessions (when the step says so) and drops the
  * user's cached permissions, so the change applies on the user's next request.
  */
-export async function changeAccountStatus(
+export function changeAccountStatus(
   deps: ChangeAccountStatusDeps,
   step: StatusChange,
   actor: AdminActor,
   userId: string,
   ctx: RequestContext,
   reason: string | null = null,
+): Promise<User> {
+  return auditingRefusals(deps, ctx, { action: step.action, actor, userId }, () =>
+    applyStatusChange(deps, step, actor, userId, ctx, reason),
+  );
+}
+
+async function applyStatusChange(
+  deps: ChangeAccountStatusDeps,
+  step: StatusChange,
+  actor: AdminActor,
+  userId: string,
+  ctx: RequestContext,
+  reason: string | null,
 ): Promise<User> {
   const now = deps.clock.now();
   const { user, endedSessions } = await deps.uow.run(async (tx) => {

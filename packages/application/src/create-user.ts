@@ -18,7 +18,7 @@ import {
 } from "@gatehouse/domain";
 import { auditEntryFor } from "./audit-entry-for.js";
 import { type ProfileFields, profileFieldIssues, trimmedOrNull } from "./profile-fields.js";
-import { type AdminActor, assertMayGrant } from "./user-administration.js";
+import { type AdminActor, assertMayGrant, auditingRefusals } from "./user-administration.js";
 
 /** The states an administrator may create an account in. */
 export const CreatableStatuses = ["active", "pending_verification", "pending_approval"] as const;
@@ -57,11 +57,7 @@ function issuesOf(input: CreateUserInput, email: string, policy: PasswordPolicy)
  * administrator holds.
  */
 export function makeCreateUser(deps: CreateUserDeps) {
-  return async function createUser(
-    actor: AdminActor,
-    input: CreateUserInput,
-    ctx: RequestContext,
-  ): Promise<UserWithRoles> {
+  async function createUser(actor: AdminActor, input: CreateUserInput, ctx: RequestContext): Promise<UserWithRoles> {
     const email = normalizeEmail(input.email);
     const roleNames = [...new Set(input.roles ?? [SystemRoles.user])];
     const issues = issuesOf(input, email, deps.passwordPolicy);
@@ -98,7 +94,9 @@ export function makeCreateUser(deps: CreateUserDeps) {
       );
       return { user, roles };
     });
-  };
+  }
+  return (actor: AdminActor, input: CreateUserInput, ctx: RequestContext) =>
+    auditingRefusals(deps, ctx, { action: "user.create", actor, userId: null }, () => createUser(actor, input, ctx));
 }
 
 export type CreateUser = ReturnType<typeof makeCreateUser>;

@@ -4,6 +4,7 @@ import {
   type AdminActor,
   type AfterChangeDeps,
   applyAfterCommit,
+  auditingRefusals,
   isSuperAdmin,
   lockTarget,
 } from "./user-administration.js";
@@ -19,7 +20,7 @@ export interface DeleteUserPermanentlyDeps extends AfterChangeDeps {
  * its roles and refresh tokens; audit entries keep the id (audit_logs has no foreign key).
  */
 export function makeDeleteUserPermanently(deps: DeleteUserPermanentlyDeps) {
-  return async function deleteUserPermanently(
+  async function deleteUserPermanently(
     actor: AdminActor,
     userId: string,
     confirm: string,
@@ -48,7 +49,11 @@ export function makeDeleteUserPermanently(deps: DeleteUserPermanentlyDeps) {
       return endedSessions;
     });
     await applyAfterCommit(deps, userId, endedSessions);
-  };
+  }
+  return (actor: AdminActor, userId: string, confirm: string, ctx: RequestContext) =>
+    auditingRefusals(deps, ctx, { action: "user.permanent_delete", actor, userId }, () =>
+      deleteUserPermanently(actor, userId, confirm, ctx),
+    );
 }
 
 export type DeleteUserPermanently = ReturnType<typeof makeDeleteUserPermanently>;

@@ -6,6 +6,7 @@ import {
   applyAfterCommit,
   assertMayManage,
   assertNotDeleted,
+  auditingRefusals,
   lockTarget,
 } from "./user-administration.js";
 
@@ -20,7 +21,7 @@ export interface DeleteUserDeps extends AfterChangeDeps {
  * Not yourself (CANNOT_DELETE_SELF), not a super_admin unless you are one, not twice.
  */
 export function makeDeleteUser(deps: DeleteUserDeps) {
-  return async function deleteUser(actor: AdminActor, userId: string, ctx: RequestContext): Promise<User> {
+  async function deleteUser(actor: AdminActor, userId: string, ctx: RequestContext): Promise<User> {
     if (actor.id === userId) throw new DomainError("CANNOT_DELETE_SELF", "You cannot delete your own account");
     const now = deps.clock.now();
     const { user, endedSessions } = await deps.uow.run(async (tx) => {
@@ -44,7 +45,9 @@ export function makeDeleteUser(deps: DeleteUserDeps) {
     });
     await applyAfterCommit(deps, userId, endedSessions);
     return user;
-  };
+  }
+  return (actor: AdminActor, userId: string, ctx: RequestContext) =>
+    auditingRefusals(deps, ctx, { action: "user.delete", actor, userId }, () => deleteUser(actor, userId, ctx));
 }
 
 export type DeleteUser = ReturnType<typeof makeDeleteUser>;

@@ -5,6 +5,7 @@ import {
   type AfterChangeDeps,
   applyAfterCommit,
   assertMayManage,
+  auditingRefusals,
   lockTarget,
 } from "./user-administration.js";
 
@@ -19,7 +20,7 @@ export interface RestoreUserDeps extends AfterChangeDeps {
  * The account keeps its status; its old sessions stay ended.
  */
 export function makeRestoreUser(deps: RestoreUserDeps) {
-  return async function restoreUser(
+  async function restoreUser(
     actor: AdminActor,
     userId: string,
     ctx: RequestContext,
@@ -42,7 +43,9 @@ export function makeRestoreUser(deps: RestoreUserDeps) {
     });
     await applyAfterCommit(deps, userId, []);
     return { user, restoredAt };
-  };
+  }
+  return (actor: AdminActor, userId: string, ctx: RequestContext) =>
+    auditingRefusals(deps, ctx, { action: "user.restore", actor, userId }, () => restoreUser(actor, userId, ctx));
 }
 
 export type RestoreUser = ReturnType<typeof makeRestoreUser>;

@@ -20,6 +20,7 @@ import {
   applyAfterCommit,
   assertMayManage,
   assertNotDeleted,
+  auditingRefusals,
   changesBetween,
   lockTarget,
 } from "./user-administration.js";
@@ -83,12 +84,7 @@ function patchOf(update: UserUpdate, status: AccountStatus | undefined, now: Dat
  * changed field, and an update that changes nothing writes nothing.
  */
 export function makeUpdateUser(deps: UpdateUserDeps) {
-  return async function updateUser(
-    actor: AdminActor,
-    userId: string,
-    update: UserUpdate,
-    ctx: RequestContext,
-  ): Promise<User> {
+  async function updateUser(actor: AdminActor, userId: string, update: UserUpdate, ctx: RequestContext): Promise<User> {
     const issues = issuesOf(update);
     if (issues.length > 0) throw validationError(issues);
     const now = deps.clock.now();
@@ -115,7 +111,9 @@ export function makeUpdateUser(deps: UpdateUserDeps) {
     });
     await applyAfterCommit(deps, userId, endedSessions);
     return user;
-  };
+  }
+  return (actor: AdminActor, userId: string, update: UserUpdate, ctx: RequestContext) =>
+    auditingRefusals(deps, ctx, { action: "user.update", actor, userId }, () => updateUser(actor, userId, update, ctx));
 }
 
 export type UpdateUser = ReturnType<typeof makeUpdateUser>;

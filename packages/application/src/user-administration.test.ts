@@ -60,7 +60,13 @@ describe("administrative changes to a user", () => {
       expect(error).toBeInstanceOf(DomainError);
       expect((error as DomainError).code).toBe("SUPER_ADMIN_REQUIRED");
     }
-    expect(db.auditEntries()).toEqual([]);
+    // Each refused attempt is on record as a failure, the change itself is not.
+    expect(db.auditEntries().map((entry) => [entry.action, entry.status, entry.resourceId])).toEqual([
+      ["user.suspend", "failure", root.id],
+      ["user.update", "failure", root.id],
+      ["user.delete", "failure", root.id],
+    ]);
+    expect(db.allUsers().find((user) => user.id === root.id)).toMatchObject({ status: "active", fullName: null });
   });
 
   it("an update that changes nothing writes no audit entry", async () => {

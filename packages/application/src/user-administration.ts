@@ -1,13 +1,20 @@
 import {
+  type AuditAction,
   type Cache,
+  type Clock,
   DomainError,
+  type ErrorCode,
   hasPermission,
+  isDomainError,
+  type RequestContext,
   type SessionRevocations,
   SystemRoles,
   type TransactionalRepositories,
+  type UnitOfWork,
   type UserAccess,
   type UserWithRoles,
 } from "@gatehouse/domain";
+import { auditEntryFor } from "./audit-entry-for.js";
 import { CacheKeys } from "./cache-keys.js";
 
 /** The administrator making a change: their id and what they hold now (from the permission hook). */
@@ -83,4 +90,38 @@ export function changesBetween<T extends object>(before: T, after: T, fields: re
 export async function applyAfterCommit(deps: AfterChangeDeps, userId: string, endedSessions: readonly string[]) {
   if (endedSessions.length > 0) await deps.revocations.revoke(endedSessions);
   await deps.cache.delete([CacheKeys.permissions(userId), CacheKeys.user(userId)]);
+}
+
+/** Refusals an administrator wants to see in the trail (attempts to reach above one's rank). */
+const AUDITED_REFUSALS: ReadonlySet<ErrorCode> = new Set([
+  "SUPER_ADMIN_REQUIRED",
+  "CANNOT_DELETE_SELF",
+  "INSUFFICIENT_PERMISSIONS",
+]);
+
+/**
+ * Runs an administrative change; when it is refused for the caller's rank, records the attempt
+ * as a `failure` entry in a unit of work of its own (the refused one rolled back), then rethrows.
+ */
+export async function auditingRefusals<T>(
+  deps: { readonly uow: UnitOfWork; readonly clock: Clock },
+  ctx: RequestContext,
+  attempt: { readonly action: AuditAction; readonly actor: AdminActor; readonly userId: string | null },
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isDomainError(error) && AUDITED_REFUSALS.has(error.code)) {
+      const entry = auditEntryFor(deps.clock, ctx, {
+        action: attempt.action,
+        userId: attempt.actor.id,
+        resourceId: attempt.userId,
+        status: "failure",
+        details: { code: error.code },
+      });
+      await deps.uow.run((tx) => tx.auditLog.append(entry));
+    }
+    throw error;
+  }
 }

@@ -1,3 +1,4 @@
+import { UNUSABLE_PASSWORD_HASH } from "@gatehouse/domain";
 import { describe, expect, it } from "vitest";
 import { makeArgon2Hasher } from "./argon2-hasher.js";
 
@@ -17,6 +18,11 @@ describe("argon2id hasher", () => {
 
   it("returns false for a malformed stored hash instead of throwing", async () => {
     expect(await hasher.verify("anything", "not-a-phc-string")).toBe(false);
+  });
+
+  it("verifies nothing against the unusable hash of an account created without a password", async () => {
+    expect(await hasher.verify(UNUSABLE_PASSWORD_HASH, UNUSABLE_PASSWORD_HASH)).toBe(false);
+    expect(await hasher.verify("", UNUSABLE_PASSWORD_HASH)).toBe(false);
   });
 
   it("never runs more hashes at once than its limit", async () => {
