@@ -15,7 +15,7 @@ import {
   type UserWithRoles,
 } from "@gatehouse/domain";
 import { auditEntryFor } from "./audit-entry-for.js";
-import { CacheKeys } from "./cache-keys.js";
+import { userCacheKeys } from "./cache-keys.js";
 
 /** The administrator making a change: their id and what they hold now (from the permission hook). */
 export interface AdminActor {
@@ -89,7 +89,7 @@ export function changesBetween<T extends object>(before: T, after: T, fields: re
  */
 export async function applyAfterCommit(deps: AfterChangeDeps, userId: string, endedSessions: readonly string[]) {
   if (endedSessions.length > 0) await deps.revocations.revoke(endedSessions);
-  await deps.cache.delete([CacheKeys.permissions(userId), CacheKeys.user(userId)]);
+  await deps.cache.delete(userCacheKeys(userId));
 }
 
 /** Refusals an administrator wants to see in the trail (attempts to reach above one's rank). */

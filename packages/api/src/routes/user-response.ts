@@ -1,5 +1,5 @@
 import type { UserProfile } from "@gatehouse/application";
-import type { RoleGrant } from "@gatehouse/domain";
+import type { RoleGrant, User } from "@gatehouse/domain";
 import { isActive } from "@gatehouse/domain";
 
 /** The entity → response mapping (the one mapping after the repository's row → entity one). */
