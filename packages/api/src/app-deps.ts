@@ -1,15 +1,39 @@
 import type {
+  AssignUserRoles,
   Authenticate,
   Authorize,
   CheckHealth,
   CheckRateLimit,
+  CreatePermission,
+  CreateRole,
+  DeleteRole,
   GetCurrentUser,
+  GrantRolePermissions,
+  ListPermissions,
+  ListRoles,
   LogIn,
   LogOut,
   RefreshSession,
   RegisterUser,
+  RevokeRolePermission,
+  UnassignUserRole,
+  UpdateRole,
 } from "@gatehouse/application";
 import type { FastifyBaseLogger } from "fastify";
+
+/** Roles, permissions and role assignments (PRD §4.9.1 roles rows, §4.9.2, §4.9.3). */
+export interface RbacUseCases {
+  readonly listRoles: ListRoles;
+  readonly createRole: CreateRole;
+  readonly updateRole: UpdateRole;
+  readonly deleteRole: DeleteRole;
+  readonly grantRolePermissions: GrantRolePermissions;
+  readonly revokeRolePermission: RevokeRolePermission;
+  readonly listPermissions: ListPermissions;
+  readonly createPermission: CreatePermission;
+  readonly assignUserRoles: AssignUserRoles;
+  readonly unassignUserRole: UnassignUserRole;
+}
 
 /** The use cases the HTTP API calls; `apps/server` builds them from real adapters. */
 export interface ApiUseCases {
@@ -22,6 +46,7 @@ export interface ApiUseCases {
   readonly authorize: Authorize;
   readonly checkHealth: CheckHealth;
   readonly checkRateLimit: CheckRateLimit;
+  readonly rbac: RbacUseCases;
 }
 
 /** A message kept by the development mailbox, as the API shows it. */

@@ -44,6 +44,18 @@ function fakeUseCases(overrides: Partial<ApiUseCases> = {}): ApiUseCases {
       decision: { allowed: true, limit: 1000, remaining: 999, resetAt: 1_700_000_060, retryAfterSeconds: 0 },
       rule: { limit: 1000, windowSeconds: 60 },
     }),
+    rbac: {
+      listRoles: unexpected,
+      createRole: unexpected,
+      updateRole: unexpected,
+      deleteRole: unexpected,
+      grantRolePermissions: unexpected,
+      revokeRolePermission: unexpected,
+      listPermissions: unexpected,
+      createPermission: unexpected,
+      assignUserRoles: unexpected,
+      unassignUserRole: unexpected,
+    },
     ...overrides,
   };
 }

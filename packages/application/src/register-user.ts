@@ -1,48 +1,22 @@
 import {
   type Clock,
-  checkEmail,
-  checkPassword,
-  checkUsername,
-  type FieldIssue,
-  normalizeEmail,
   type PasswordHasher,
   type PasswordPolicy,
   type RequestContext,
   SystemRoles,
   type UnitOfWork,
   type User,
-  validationError,
 } from "@gatehouse/domain";
 import { auditEntryFor } from "./audit-entry-for.js";
+import { type NewAccountInput, newActiveUser, validateNewAccount } from "./new-account.js";
 
-export interface RegisterUserInput {
-  readonly username: string;
-  readonly email: string;
-  readonly password: string;
-  readonly fullName?: string | null;
-  readonly phoneNumber?: string | null;
-}
+export type RegisterUserInput = NewAccountInput;
 
 export interface RegisterUserDeps {
   readonly uow: UnitOfWork;
   readonly hasher: PasswordHasher;
   readonly clock: Clock;
   readonly passwordPolicy: PasswordPolicy;
-}
-
-const FULL_NAME_MAX = 100;
-const PHONE = /^\+?[0-9 ()-]{5,20}$/;
-
-function optionalFieldIssues(input: RegisterUserInput): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  const fullName = input.fullName?.trim();
-  if (fullName != null && (fullName.length === 0 || fullName.length > FULL_NAME_MAX)) {
-    issues.push({ field: "full_name", message: `must be 1-${FULL_NAME_MAX} characters` });
-  }
-  if (input.phoneNumber != null && !PHONE.test(input.phoneNumber.trim())) {
-    issues.push({ field: "phone_number", message: "must be a phone number (digits, spaces, +, -, parentheses)" });
-  }
-  return issues;
 }
 
 /**
@@ -52,29 +26,11 @@ function optionalFieldIssues(input: RegisterUserInput): FieldIssue[] {
  */
 export function makeRegisterUser(deps: RegisterUserDeps) {
   return async function registerUser(input: RegisterUserInput, ctx: RequestContext): Promise<User> {
-    const email = normalizeEmail(input.email);
-    const issues = [
-      checkUsername(input.username),
-      checkEmail(email),
-      checkPassword(input.password, deps.passwordPolicy),
-      ...optionalFieldIssues(input),
-    ].filter((issue): issue is FieldIssue => issue !== undefined);
-    if (issues.length > 0) throw validationError(issues);
+    const { email } = validateNewAccount(input, deps.passwordPolicy);
 
     const passwordHash = await deps.hasher.hash(input.password);
     return deps.uow.run(async (tx) => {
-      const user = await tx.users.create(
-        {
-          username: input.username,
-          email,
-          passwordHash,
-          fullName: input.fullName?.trim() ?? null,
-          phoneNumber: input.phoneNumber?.trim() ?? null,
-          status: "active",
-          emailVerifiedAt: null,
-        },
-        [SystemRoles.user],
-      );
+      const user = await tx.users.create(newActiveUser(input, email, passwordHash), [SystemRoles.user]);
       await tx.auditLog.append(auditEntryFor(deps.clock, ctx, { action: "auth.register", userId: user.id }));
       return user;
     });

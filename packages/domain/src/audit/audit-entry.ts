@@ -6,7 +6,16 @@ export type AuditAction =
   | "auth.logout"
   | "auth.refresh"
   | "auth.refresh_reuse_detected"
-  | "access.denied";
+  | "access.denied"
+  | "user.create"
+  | "role.create"
+  | "role.update"
+  | "role.delete"
+  | "role.assign"
+  | "role.unassign"
+  | "permission.create"
+  | "permission.assign"
+  | "permission.unassign";
 
 /** Who asked, from where: copied into every audit entry. */
 export interface RequestContext {
