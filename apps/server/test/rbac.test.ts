@@ -251,6 +251,18 @@ describe.each(testDatabaseKinds())("roles, permissions and role assignments on %
 
       await must(send(t, "DELETE", `/api/v1/admin/roles/${roleId}?force=true`, undefined, root.accessToken));
       expect((await list()).status).toBe(403);
+      const rolesRead = { permission: "roles:read", permission_id: ids.get("roles:read"), role_id: roleId };
+      expect((await auditRows("permission.assign", roleId)).map((row) => row.details)).toEqual([
+        expect.objectContaining(rolesRead),
+        expect.objectContaining(rolesRead),
+      ]);
+      expect(await auditRows("permission.unassign", roleId)).toEqual([
+        expect.objectContaining({
+          user_id: root.userId,
+          resource_type: "role_permission",
+          details: expect.objectContaining(rolesRead),
+        }),
+      ]);
       const [deleted] = await auditRows("role.delete", roleId);
       expect(deleted?.details).toMatchObject({ forced: true, unassigned_users: 1 });
     });
