@@ -311,10 +311,16 @@ describe.each(testDatabaseKinds())("roles, permissions and role assignments on %
         send(t, "POST", `/api/v1/admin/users/${target.userId}/roles`, { role_ids: [reader] }, manager.accessToken),
       );
       expect(allowed.roles.map((role) => role.name)).toContain("user");
-      const [assigned] = await auditRows("role.assign", target.userId);
+      const [refused, assigned] = await auditRows("role.assign", target.userId);
+      expect(refused).toMatchObject({
+        user_id: manager.userId,
+        status: "failure",
+        details: { refused: "PRIVILEGE_ESCALATION" },
+      });
       expect(assigned).toMatchObject({
         user_id: manager.userId,
         resource_type: "user_role",
+        status: "success",
         details: { role_id: reader },
       });
     });
@@ -332,7 +338,14 @@ describe.each(testDatabaseKinds())("roles, permissions and role assignments on %
       expect(response.body.error).toMatchObject({ details: { missing_permissions: ["permissions:write"] } });
       const roles = await must<RoleData[]>(send(t, "GET", "/api/v1/admin/roles", undefined, root.accessToken));
       expect(roles.find((role) => role.id === roleId)?.permissions).toEqual([]);
-      expect(await auditRows("permission.assign", roleId)).toEqual([]);
+      // The refused grant is audited as a failure, and nothing else was written.
+      expect(await auditRows("permission.assign", roleId)).toEqual([
+        expect.objectContaining({
+          user_id: manager.userId,
+          status: "failure",
+          details: { refused: "PRIVILEGE_ESCALATION", missing_permissions: ["permissions:write"] },
+        }),
+      ]);
     });
 
     it("cannot take super_admin away unless super_admin, and never from the last one", async () => {

@@ -62,7 +62,22 @@ describe("assign and unassign user roles", () => {
       const error = await caught(() => s.assign(manager, target.id, { names }, s.ctx));
       expect(error, names[0]).toMatchObject({ code: "PRIVILEGE_ESCALATION" });
     }
-    expect(s.db.auditEntries()).toEqual([]);
+    // Nothing assigned; each refusal is audited as a failure, naming what was missing.
+    expect(s.db.storedUsers().find((stored) => stored.user.id === target.id)?.roleNames).toEqual(["user"]);
+    expect(s.db.auditEntries()).toEqual([
+      expect.objectContaining({
+        action: "role.assign",
+        status: "failure",
+        userId: manager.id,
+        resourceId: target.id,
+        details: { refused: "PRIVILEGE_ESCALATION" },
+      }),
+      expect.objectContaining({
+        action: "role.assign",
+        status: "failure",
+        details: { refused: "PRIVILEGE_ESCALATION", missing_permissions: expect.arrayContaining(["users:write"]) },
+      }),
+    ]);
     const within = await customRole(s, "within", ["perm-roles-write"]);
     await expect(s.assign(manager, target.id, { ids: [within.id] }, s.ctx)).resolves.toBeDefined();
   });

@@ -8,7 +8,7 @@ import {
 } from "@gatehouse/domain";
 import type { AccessInvalidation } from "./access-invalidation.js";
 import { auditEntryFor } from "./audit-entry-for.js";
-import { type AdminActor, assertMayHandOut } from "./privilege-guard.js";
+import { type AdminActor, assertMayHandOut, auditingEscalation } from "./privilege-guard.js";
 
 export interface UserRolesDeps {
   readonly uow: UnitOfWork;
@@ -44,31 +44,34 @@ export function makeAssignUserRoles(deps: UserRolesDeps) {
     selector: RoleSelector,
     ctx: RequestContext,
   ): Promise<UserRoles> {
-    const result = await deps.uow.run(async (tx) => {
-      await userRolesOf(tx, userId);
-      const wanted = [...new Set("ids" in selector ? selector.ids : selector.names)];
-      const roles = await tx.roles.findForAssignment("ids" in selector ? { ids: wanted } : { names: wanted });
-      const missing = wanted.filter((key) => !roles.some((role) => role.id === key || role.name === key));
-      if (missing.length > 0) throw new DomainError("ROLE_NOT_FOUND", "Unknown role", { roles: missing });
-      assertMayHandOut(actor, roles);
-      const assigned = await tx.roles.assign(
-        userId,
-        roles.map((role) => role.id),
-        actor.id,
-      );
-      for (const role of roles.filter((candidate) => assigned.includes(candidate.id))) {
-        await tx.auditLog.append(
-          auditEntryFor(deps.clock, ctx, {
-            action: "role.assign",
-            userId: actor.id,
-            resourceType: "user_role",
-            resourceId: userId,
-            details: userRoleDetails(role),
-          }),
+    const attempt = { action: "role.assign", actor, resourceType: "user_role", resourceId: userId } as const;
+    const result = await auditingEscalation(deps, ctx, attempt, () =>
+      deps.uow.run(async (tx) => {
+        await userRolesOf(tx, userId);
+        const wanted = [...new Set("ids" in selector ? selector.ids : selector.names)];
+        const roles = await tx.roles.findForAssignment("ids" in selector ? { ids: wanted } : { names: wanted });
+        const missing = wanted.filter((key) => !roles.some((role) => role.id === key || role.name === key));
+        if (missing.length > 0) throw new DomainError("ROLE_NOT_FOUND", "Unknown role", { roles: missing });
+        assertMayHandOut(actor, roles);
+        const assigned = await tx.roles.assign(
+          userId,
+          roles.map((role) => role.id),
+          actor.id,
         );
-      }
-      return userRolesOf(tx, userId);
-    });
+        for (const role of roles.filter((candidate) => assigned.includes(candidate.id))) {
+          await tx.auditLog.append(
+            auditEntryFor(deps.clock, ctx, {
+              action: "role.assign",
+              userId: actor.id,
+              resourceType: "user_role",
+              resourceId: userId,
+              details: userRoleDetails(role),
+            }),
+          );
+        }
+        return userRolesOf(tx, userId);
+      }),
+    );
     await deps.invalidate.users([userId]);
     return result;
   };

@@ -1,7 +1,7 @@
 import { type Clock, DomainError, type RequestContext, type RoleDetails, type UnitOfWork } from "@gatehouse/domain";
 import type { AccessInvalidation } from "./access-invalidation.js";
 import { auditEntryFor } from "./audit-entry-for.js";
-import { type AdminActor, assertHoldsAll, assertModifiable } from "./privilege-guard.js";
+import { type AdminActor, assertHoldsAll, assertModifiable, auditingEscalation } from "./privilege-guard.js";
 
 export interface RolePermissionsDeps {
   readonly uow: UnitOfWork;
@@ -22,36 +22,44 @@ export function makeGrantRolePermissions(deps: RolePermissionsDeps) {
     permissionIds: readonly string[],
     ctx: RequestContext,
   ): Promise<RoleDetails> {
-    const { role, changed } = await deps.uow.run(async (tx) => {
-      const current = assertModifiable(await tx.roles.lock(roleId));
-      const wanted = [...new Set(permissionIds)];
-      const found = await tx.roles.findPermissions(wanted);
-      const missing = wanted.filter((id) => !found.some((permission) => permission.id === id));
-      if (missing.length > 0) {
-        throw new DomainError("PERMISSION_NOT_FOUND", "Unknown permission", { permission_ids: missing });
-      }
-      assertHoldsAll(
-        actor,
-        found.map((permission) => permission.name),
-      );
-      const granted = await tx.roles.grantPermissions(roleId, wanted);
-      for (const permission of found.filter((candidate) => granted.includes(candidate.id))) {
-        await tx.auditLog.append(
-          auditEntryFor(deps.clock, ctx, {
-            action: "permission.assign",
-            userId: actor.id,
-            resourceType: "role_permission",
-            resourceId: roleId,
-            details: rolePermissionDetails(current, permission),
-          }),
+    const attempt = {
+      action: "permission.assign",
+      actor,
+      resourceType: "role_permission",
+      resourceId: roleId,
+    } as const;
+    const { role, changed } = await auditingEscalation(deps, ctx, attempt, () =>
+      deps.uow.run(async (tx) => {
+        const current = assertModifiable(await tx.roles.lock(roleId));
+        const wanted = [...new Set(permissionIds)];
+        const found = await tx.roles.findPermissions(wanted);
+        const missing = wanted.filter((id) => !found.some((permission) => permission.id === id));
+        if (missing.length > 0) {
+          throw new DomainError("PERMISSION_NOT_FOUND", "Unknown permission", { permission_ids: missing });
+        }
+        assertHoldsAll(
+          actor,
+          found.map((permission) => permission.name),
         );
-      }
-      const updated = await tx.roles.findById(roleId);
-      return {
-        role: { ...(updated ?? current), userCount: await tx.roles.countHolders(roleId) },
-        changed: granted.length > 0,
-      };
-    });
+        const granted = await tx.roles.grantPermissions(roleId, wanted);
+        for (const permission of found.filter((candidate) => granted.includes(candidate.id))) {
+          await tx.auditLog.append(
+            auditEntryFor(deps.clock, ctx, {
+              action: "permission.assign",
+              userId: actor.id,
+              resourceType: "role_permission",
+              resourceId: roleId,
+              details: rolePermissionDetails(current, permission),
+            }),
+          );
+        }
+        const updated = await tx.roles.findById(roleId);
+        return {
+          role: { ...(updated ?? current), userCount: await tx.roles.countHolders(roleId) },
+          changed: granted.length > 0,
+        };
+      }),
+    );
     if (changed) await deps.invalidate.holdersOf(roleId);
     return role;
   };

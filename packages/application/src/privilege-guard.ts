@@ -1,4 +1,16 @@
-import { DomainError, hasPermission, type RoleWithPermissions, SystemRoles, type UserAccess } from "@gatehouse/domain";
+import {
+  type AuditAction,
+  type Clock,
+  DomainError,
+  hasPermission,
+  isDomainError,
+  type RequestContext,
+  type RoleWithPermissions,
+  SystemRoles,
+  type UnitOfWork,
+  type UserAccess,
+} from "@gatehouse/domain";
+import { auditEntryFor } from "./audit-entry-for.js";
 
 /** The administrator making a change: who (for audit) and what they hold now (for escalation checks). */
 export interface AdminActor {
@@ -40,4 +52,42 @@ export function assertModifiable<T extends { isSystem: boolean }>(role: T | unde
   if (role === undefined) throw new DomainError("ROLE_NOT_FOUND", "Role not found");
   if (role.isSystem) throw new DomainError("CANNOT_MODIFY_SYSTEM_ROLE", "System roles cannot be changed");
   return role;
+}
+
+/**
+ * Runs a role change and, when it is refused as PRIVILEGE_ESCALATION, records the attempt as a
+ * `failure` audit row in its own transaction (the change's transaction rolled back with its
+ * rows): an administrator trying to hand out more than they hold is worth seeing.
+ */
+export async function auditingEscalation<T>(
+  deps: { readonly uow: UnitOfWork; readonly clock: Clock },
+  ctx: RequestContext,
+  attempt: {
+    readonly action: AuditAction;
+    readonly actor: AdminActor;
+    readonly resourceType: string;
+    readonly resourceId: string;
+  },
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isDomainError(error) && error.code === "PRIVILEGE_ESCALATION") {
+      const details = { refused: error.code, ...(typeof error.details === "object" ? error.details : {}) };
+      await deps.uow.run((tx) =>
+        tx.auditLog.append(
+          auditEntryFor(deps.clock, ctx, {
+            action: attempt.action,
+            userId: attempt.actor.id,
+            resourceType: attempt.resourceType,
+            resourceId: attempt.resourceId,
+            status: "failure",
+            details,
+          }),
+        ),
+      );
+    }
+    throw error;
+  }
 }
