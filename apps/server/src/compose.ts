@@ -1,18 +1,27 @@
-import { type ApiUseCases, buildApp, type GatehouseApp } from "@gatehouse/api";
+import { type ApiUseCases, buildApp, type GatehouseApp, type RbacUseCases } from "@gatehouse/api";
 import {
+  type AccessInvalidation,
+  makeAccessInvalidation,
   makeApproveUser,
+  makeAssignUserRoles,
   makeAuthenticate,
   makeAuthorize,
   makeCheckHealth,
   makeCheckRateLimit,
+  makeCreatePermission,
+  makeCreateRole,
   makeCreateUser,
+  makeDeleteRole,
   makeDeleteUser,
   makeDeleteUserPermanently,
   makeDeliverDueMail,
   makeGetCurrentUser,
   makeGetUser,
   makeGetUserStatistics,
+  makeGrantRolePermissions,
   makeListAuditLogs,
+  makeListPermissions,
+  makeListRoles,
   makeListUsers,
   makeLoadAccess,
   makeLogIn,
@@ -21,7 +30,10 @@ import {
   makeRefreshSession,
   makeRegisterUser,
   makeRestoreUser,
+  makeRevokeRolePermission,
   makeSuspendUser,
+  makeUnassignUserRole,
+  makeUpdateRole,
   makeUpdateUser,
 } from "@gatehouse/application";
 import {
@@ -30,6 +42,8 @@ import {
   type HealthProbe,
   type Mailer,
   type RateLimiter,
+  type RoleRepository,
+  type UnitOfWork,
 } from "@gatehouse/domain";
 import {
   type Config,
@@ -59,6 +73,8 @@ import {
   runMigrations,
   systemClock,
 } from "@gatehouse/infrastructure";
+
+import { createAdminAccount } from "./admin-account.js";
 import { type OutboxSender, startOutboxSender } from "./outbox-sender.js";
 
 export interface Server {
@@ -122,6 +138,39 @@ function startMailSender(config: Config, logger: Logger, clock: Clock, database:
   });
 }
 
+function rbacUseCases(uow: UnitOfWork, roles: RoleRepository, clock: Clock, invalidate: AccessInvalidation) {
+  const change = { uow, clock, invalidate };
+  return {
+    listRoles: makeListRoles({ roles }),
+    createRole: makeCreateRole(change),
+    updateRole: makeUpdateRole(change),
+    deleteRole: makeDeleteRole(change),
+    grantRolePermissions: makeGrantRolePermissions(change),
+    revokeRolePermission: makeRevokeRolePermission(change),
+    listPermissions: makeListPermissions({ roles }),
+    createPermission: makeCreatePermission(change),
+    assignUserRoles: makeAssignUserRoles(change),
+    unassignUserRole: makeUnassignUserRole(change),
+  } satisfies RbacUseCases;
+}
+
+/** BOOTSTRAP_ADMIN_*: a super_admin when none exists; concurrent starts create one between them. */
+async function applyBootstrapAdmin(config: Config, database: DatabaseHandle, logger: Logger): Promise<void> {
+  if (config.bootstrapAdmin === undefined) return;
+  const result = await createAdminAccount(config, database, config.bootstrapAdmin, {
+    onlyIfNone: true,
+    origin: "bootstrap",
+  });
+  if (result.created) {
+    logger.warn(
+      { user_id: result.user.id, username: result.user.username },
+      "created the bootstrap super_admin from BOOTSTRAP_ADMIN_*: change its password and unset BOOTSTRAP_ADMIN_PASSWORD",
+    );
+  } else {
+    logger.info("a super_admin exists: BOOTSTRAP_ADMIN_* ignored");
+  }
+}
+
 function databaseProbe(handle: DatabaseHandle): HealthProbe {
   return { name: "database", ping: () => pingDatabase(handle.db), details: async () => handle.stats() };
 }
@@ -145,6 +194,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   const jwt = resolveJwtSecret(config.jwt.secret, config.dataDir, config.production);
   const database = overrides.database ?? (await openDatabase(config.database));
   if (config.autoMigrate) await runMigrations(database);
+  await applyBootstrapAdmin(config, database, logger);
   // Connects in the background: a Redis outage at start degrades readiness, it does not stop the start.
   const redis = config.redis === undefined ? undefined : openRedis(config.redis, logger);
 
@@ -187,6 +237,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     probes.push({ ...redis.probe, details: async () => ({ mode: redis.mode, cache: redisCache.stats() }) });
   }
   const loadAccess = makeLoadAccess({ users: repositories.users, cache });
+  const invalidate = makeAccessInvalidation({ roles: repositories.roles, cache });
 
   const rateLimiter = rateLimiterFor(redis, clock, logger);
 
@@ -234,6 +285,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     suspendUser: makeSuspendUser(adminChange),
     reactivateUser: makeReactivateUser(adminChange),
     listAuditLogs: makeListAuditLogs({ auditLog: repositories.auditLog }),
+    rbac: rbacUseCases(uow, repositories.roles, clock, invalidate),
   };
 
   const mail = mailDeliveryFor(config, logger, clock);

@@ -4,7 +4,19 @@ import { startTestServer, type TestServer } from "./support/test-server.js";
 
 interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, Record<string, { security?: unknown; tags?: string[]; responses: Record<string, unknown> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        security?: unknown;
+        tags?: string[];
+        description?: string;
+        "x-required-permission"?: string;
+        responses: Record<string, unknown>;
+      }
+    >
+  >;
 }
 
 describe("OpenAPI document", () => {
@@ -36,8 +48,7 @@ describe("OpenAPI document", () => {
     const api = routes.filter((route) => !route.url.startsWith("/swagger-ui") && route.url !== "/openapi.json");
     expect(api.length).toBeGreaterThanOrEqual(10);
     for (const route of api) {
-      // Fastify writes path parameters as `:id`, OpenAPI as `{id}`.
-      const path = route.url.replace(/:([A-Za-z_]+)/g, "{$1}");
+      const path = openApiPath(route.url);
       expect(documented, `${route.method} ${route.url}`).toContain(`${route.method} ${path}`);
       const operation = document.paths[path]?.[route.method.toLowerCase()];
       expect(operation?.tags?.length, `${route.method} ${route.url} tags`).toBeGreaterThan(0);
@@ -50,6 +61,21 @@ describe("OpenAPI document", () => {
     expect(document.paths["/api/v1/auth/login"]?.post?.security).toBeUndefined();
   });
 
+  it("shows each guarded route's required permission in its description and x-required-permission", () => {
+    const guarded = collectRoutes(t).filter((route) => route.permission !== undefined);
+    expect(guarded.length).toBeGreaterThanOrEqual(10);
+    for (const route of guarded) {
+      const operation = document.paths[openApiPath(route.url)]?.[route.method.toLowerCase()];
+      const name = `${route.method} ${route.url}`;
+      expect(operation?.["x-required-permission"], name).toBe(route.permission);
+      expect(operation?.description, name).toContain(`**Required permission:** \`${route.permission}\``);
+      expect(operation?.security, name).toEqual([{ bearerAuth: [] }]);
+      expect(Object.keys(operation?.responses ?? {}), name).toEqual(expect.arrayContaining(["401", "403"]));
+    }
+    expect(document.paths["/api/v1/admin/roles/{id}"]?.delete?.["x-required-permission"]).toBe("roles:delete");
+    expect(document.paths["/api/v1/auth/me"]?.get?.["x-required-permission"]).toBeUndefined();
+  });
+
   it("serves Swagger UI", async () => {
     const response = await t.app.inject({ method: "GET", url: "/swagger-ui/" });
     expect(response.statusCode).toBe(200);
@@ -57,7 +83,12 @@ describe("OpenAPI document", () => {
   });
 });
 
+/** Fastify's `:id` path parameters as OpenAPI's `{id}`. */
+function openApiPath(url: string): string {
+  return url.replace(/:([A-Za-z_]+)/g, "{$1}");
+}
+
 /** Every route the app registered (implicit HEAD routes left out). */
-function collectRoutes(t: TestServer): Array<{ method: string; url: string }> {
+function collectRoutes(t: TestServer): TestServer["app"]["routeTable"] {
   return t.app.routeTable.filter((route) => route.method !== "HEAD" && route.method !== "OPTIONS");
 }

@@ -1,16 +1,23 @@
 import type {
   ApproveUser,
+  AssignUserRoles,
   Authenticate,
   Authorize,
   CheckHealth,
   CheckRateLimit,
+  CreatePermission,
+  CreateRole,
   CreateUser,
+  DeleteRole,
   DeleteUser,
   DeleteUserPermanently,
   GetCurrentUser,
   GetUser,
   GetUserStatistics,
+  GrantRolePermissions,
   ListAuditLogs,
+  ListPermissions,
+  ListRoles,
   ListUsers,
   LogIn,
   LogOut,
@@ -18,10 +25,27 @@ import type {
   RefreshSession,
   RegisterUser,
   RestoreUser,
+  RevokeRolePermission,
   SuspendUser,
+  UnassignUserRole,
+  UpdateRole,
   UpdateUser,
 } from "@gatehouse/application";
 import type { FastifyBaseLogger } from "fastify";
+
+/** Roles, permissions and role assignments (PRD §4.9.1 roles rows, §4.9.2, §4.9.3). */
+export interface RbacUseCases {
+  readonly listRoles: ListRoles;
+  readonly createRole: CreateRole;
+  readonly updateRole: UpdateRole;
+  readonly deleteRole: DeleteRole;
+  readonly grantRolePermissions: GrantRolePermissions;
+  readonly revokeRolePermission: RevokeRolePermission;
+  readonly listPermissions: ListPermissions;
+  readonly createPermission: CreatePermission;
+  readonly assignUserRoles: AssignUserRoles;
+  readonly unassignUserRole: UnassignUserRole;
+}
 
 /** The use cases the HTTP API calls; `apps/server` builds them from real adapters. */
 export interface ApiUseCases {
@@ -46,6 +70,7 @@ export interface ApiUseCases {
   readonly suspendUser: SuspendUser;
   readonly reactivateUser: ReactivateUser;
   readonly listAuditLogs: ListAuditLogs;
+  readonly rbac: RbacUseCases;
 }
 
 /** A message kept by the development mailbox, as the API shows it. */

@@ -56,6 +56,18 @@ function fakeUseCases(overrides: Partial<ApiUseCases> = {}): ApiUseCases {
     suspendUser: unexpected,
     reactivateUser: unexpected,
     listAuditLogs: unexpected,
+    rbac: {
+      listRoles: unexpected,
+      createRole: unexpected,
+      updateRole: unexpected,
+      deleteRole: unexpected,
+      grantRolePermissions: unexpected,
+      revokeRolePermission: unexpected,
+      listPermissions: unexpected,
+      createPermission: unexpected,
+      assignUserRoles: unexpected,
+      unassignUserRole: unexpected,
+    },
     ...overrides,
   };
 }

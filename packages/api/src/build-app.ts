@@ -9,15 +9,18 @@ import type { AppOptions } from "./app-deps.js";
 import { makeAuthHook } from "./http/auth-hook.js";
 import { handleError, sendError } from "./http/error-handler.js";
 import { RouteIndex } from "./http/method-not-allowed.js";
+import { requiredPermissionDocs } from "./http/permission-docs.js";
 import { makePermissionHook } from "./http/permission-hook.js";
 import { makeRateLimitHook } from "./http/rate-limit-hook.js";
 import { requestIdFor } from "./http/request-id.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
 import { adminAuditRoutes } from "./routes/admin-audit-routes.js";
+import { adminUserRolesRoutes } from "./routes/admin-user-roles-routes.js";
 import { adminUsersRoutes } from "./routes/admin-users-routes.js";
 import { authRoutes } from "./routes/auth-routes.js";
 import { devRoutes } from "./routes/dev-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
+import { roleRoutes } from "./routes/role-routes.js";
 import { ErrorBody } from "./schemas/envelope.js";
 
 /** The built application: a Fastify instance. */
@@ -41,12 +44,16 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
         { name: "auth", description: "Registration, login, token refresh, logout, current user" },
         { name: "health", description: "Liveness, readiness and details" },
         { name: "dev", description: "Development helpers, never served in production" },
-        { name: "admin", description: "User administration and the audit log (each route names its permission)" },
+        { name: "admin: audit", description: "The audit log" },
+        { name: "admin: users", description: "User administration (each operation names its permission)" },
+        { name: "admin: roles", description: "Roles and the permissions they grant" },
+        { name: "admin: permissions", description: "The permission catalogue" },
       ],
       components: {
         securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
       },
     },
+    transform: requiredPermissionDocs,
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: SWAGGER_UI_PATH, staticCSP: true });
@@ -157,14 +164,19 @@ function registerNotFound(app: FastifyInstance, routes: RouteIndex): void {
   });
 }
 
-/** Remembers every route for 405 answers and for `app.routeTable` (the OpenAPI test reads it). */
+/**
+ * Remembers every route for 405 answers and for `app.routeTable` (the OpenAPI test and the
+ * permission matrix read it, with each route's declared permission).
+ */
 function indexRoutes(app: FastifyInstance): RouteIndex {
   const routes = new RouteIndex();
-  const routeTable: Array<{ method: string; url: string }> = [];
+  const routeTable: Array<{ method: string; url: string; permission: string | undefined; auth: boolean }> = [];
   app.decorate("routeTable", routeTable);
   app.addHook("onRoute", (route) => {
     routes.add(route);
-    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url });
+    const permission = route.config?.permission;
+    const auth = route.config?.auth === true || permission !== undefined;
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, permission, auth });
   });
   return routes;
 }
@@ -196,5 +208,7 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
   if (options.devMailbox) await app.register(devRoutes, { mailbox: options.devMailbox });
   await app.register(adminUsersRoutes, { useCases: options.useCases });
   await app.register(adminAuditRoutes, { useCases: options.useCases });
+  await app.register(roleRoutes, { rbac: options.useCases.rbac });
+  await app.register(adminUserRolesRoutes, { rbac: options.useCases.rbac });
   return app;
 }

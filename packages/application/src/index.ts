@@ -1,4 +1,17 @@
+export {
+  type AccessInvalidation,
+  type AccessInvalidationDeps,
+  INVALIDATION_BATCH,
+  makeAccessInvalidation,
+} from "./access-invalidation.js";
 export { type ApproveUser, makeApproveUser } from "./approve-user.js";
+export {
+  type AssignUserRoles,
+  makeAssignUserRoles,
+  type RoleSelector,
+  type UserRoles,
+  type UserRolesDeps,
+} from "./assign-user-roles.js";
 export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./authenticate.js";
 export { type Authorize, type AuthorizeDeps, makeAuthorize } from "./authorize.js";
 export {
@@ -26,6 +39,14 @@ export {
   type RateLimitRequest,
   type RouteRateLimit,
 } from "./check-rate-limit.js";
+export { type CreatePermission, type CreatePermissionDeps, makeCreatePermission } from "./create-permission.js";
+export { type CreateRole, type CreateRoleDeps, makeCreateRole, type RoleFields } from "./create-role.js";
+export {
+  type CreateSuperAdmin,
+  type CreateSuperAdminDeps,
+  type CreateSuperAdminResult,
+  makeCreateSuperAdmin,
+} from "./create-super-admin.js";
 export {
   CreatableStatuses,
   type CreateUser,
@@ -33,6 +54,7 @@ export {
   type CreateUserInput,
   makeCreateUser,
 } from "./create-user.js";
+export { type DeleteRole, type DeleteRoleDeps, makeDeleteRole } from "./delete-role.js";
 export { type DeleteUser, type DeleteUserDeps, makeDeleteUser } from "./delete-user.js";
 export {
   type DeleteUserPermanently,
@@ -55,15 +77,30 @@ export {
 } from "./get-current-user.js";
 export { type GetUser, type GetUserDeps, makeGetUser } from "./get-user.js";
 export { type GetUserStatistics, type GetUserStatisticsDeps, makeGetUserStatistics } from "./get-user-statistics.js";
+export {
+  type GrantRolePermissions,
+  makeGrantRolePermissions,
+  type RolePermissionsDeps,
+} from "./grant-role-permissions.js";
 export { type ListAuditLogs, type ListAuditLogsDeps, makeListAuditLogs } from "./list-audit-logs.js";
+export {
+  type ListPermissions,
+  type ListRoles,
+  type ListRolesDeps,
+  makeListPermissions,
+  makeListRoles,
+} from "./list-roles.js";
 export { type ListUsers, type ListUsersDeps, makeListUsers } from "./list-users.js";
 export { type LoadAccess, type LoadAccessDeps, makeLoadAccess } from "./load-access.js";
 export { type LogIn, type LogInDeps, type LogInInput, type LogInResult, makeLogIn } from "./log-in.js";
 export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./log-out.js";
+export { type NewAccountInput, validateNewAccount } from "./new-account.js";
+export { type AdminActor, assertHoldsAll, assertMayHandOut } from "./privilege-guard.js";
 export { makeReactivateUser, type ReactivateUser } from "./reactivate-user.js";
 export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./refresh-session.js";
 export { makeRegisterUser, type RegisterUser, type RegisterUserDeps, type RegisterUserInput } from "./register-user.js";
 export { makeRestoreUser, type RestoreUser, type RestoreUserDeps } from "./restore-user.js";
+export { makeRevokeRolePermission, type RevokeRolePermission } from "./revoke-role-permission.js";
 export {
   type CleanupDeps,
   type CleanupPolicy,
@@ -73,6 +110,7 @@ export {
 } from "./run-cleanup.js";
 export type { RefreshTokenPolicy, SessionTokens } from "./session-tokens.js";
 export { makeSuspendUser, type SuspendUser } from "./suspend-user.js";
+export { makeUnassignUserRole, type UnassignUserRole } from "./unassign-user-role.js";
+export { makeUpdateRole, type UpdateRole, type UpdateRoleDeps } from "./update-role.js";
 export { makeUpdateUser, type UpdateUser, type UpdateUserDeps, type UserUpdate } from "./update-user.js";
-export type { AdminActor } from "./user-administration.js";
 export type { UserProfile } from "./user-profile-cache.js";

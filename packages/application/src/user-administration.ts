@@ -16,12 +16,11 @@ import {
 } from "@gatehouse/domain";
 import { auditEntryFor } from "./audit-entry-for.js";
 import { userCacheKeys } from "./cache-keys.js";
+import type { AdminActor } from "./privilege-guard.js";
+
+export type { AdminActor };
 
 /** The administrator making a change: their id and what they hold now (from the permission hook). */
-export interface AdminActor {
-  readonly id: string;
-  readonly access: UserAccess;
-}
 
 /** What every administrative change to a user needs after its transaction commits. */
 export interface AfterChangeDeps {

@@ -15,6 +15,7 @@ export type { OpaqueTokens } from "./ports/opaque-tokens.js";
 export type { PasswordHasher } from "./ports/password-hasher.js";
 export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./ports/rate-limiter.js";
 export type { RefreshTokenRepository, RotatedTokenInput } from "./ports/refresh-token-repository.js";
+export type { PermissionInput, RoleInput, RoleRepository } from "./ports/role-repository.js";
 export type { SessionRevocations } from "./ports/session-revocations.js";
 export type { TransactionalRepositories, UnitOfWork } from "./ports/unit-of-work.js";
 export type { UserRepository } from "./ports/user-repository.js";
@@ -43,9 +44,17 @@ export {
 export { checkEmail, normalizeEmail } from "./user/email.js";
 export { checkPassword, DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "./user/password-policy.js";
 export {
+  checkDescription,
+  checkPermissionName,
+  checkRoleName,
+  DESCRIPTION_MAX,
   hasPermission,
+  type Permission,
   type PermissionName,
   Permissions,
+  type Role,
+  type RoleDetails,
+  type RoleWithPermissions,
   type SystemRoleName,
   SystemRoles,
   type UserAccess,

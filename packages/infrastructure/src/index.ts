@@ -16,6 +16,7 @@ export { makeMailQueue } from "./db/mail-outbox.js";
 export { makeJobLock, makeMaintenanceRepository } from "./db/maintenance.js";
 export { DEFAULT_MIGRATIONS_DIR, runMigrations } from "./db/migrate.js";
 export { makeRefreshTokenRepository } from "./db/refresh-token-repository.js";
+export { makeRoleRepository } from "./db/role-repository.js";
 export * as tables from "./db/schema.js";
 export { makeUnitOfWork, repositoriesOn } from "./db/unit-of-work.js";
 export { makeUserRepository } from "./db/user-repository.js";

@@ -48,3 +48,20 @@ export async function registerAndLogIn(t: TestServer, user: { username: string; 
 export function errorCode(body: Json): string | undefined {
   return (body.error as { code?: string } | undefined)?.code;
 }
+
+/** Any method, JSON in and out. */
+export async function send(
+  t: TestServer,
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  url: string,
+  payload?: unknown,
+  token?: string,
+) {
+  const response = await t.app.inject({
+    method,
+    url,
+    ...(payload === undefined ? {} : { payload: payload as Json }),
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return { status: response.statusCode, body: response.json() as Json, headers: response.headers };
+}

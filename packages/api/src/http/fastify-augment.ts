@@ -3,8 +3,16 @@ import type { AccessTokenClaims, UserAccess } from "@gatehouse/domain";
 
 declare module "fastify" {
   interface FastifyInstance {
-    /** Every route registered, as `{ method, url }` (HEAD and OPTIONS included when explicit). */
-    readonly routeTable: ReadonlyArray<{ readonly method: string; readonly url: string }>;
+    /**
+     * Every route registered (HEAD and OPTIONS included when explicit), with the permission it
+     * declares and whether it needs a bearer token.
+     */
+    readonly routeTable: ReadonlyArray<{
+      readonly method: string;
+      readonly url: string;
+      readonly permission: string | undefined;
+      readonly auth: boolean;
+    }>;
   }
   interface FastifyRequest {
     /** Set by the auth hook on routes that require a bearer token. */

@@ -1,4 +1,4 @@
-import type { Authorize } from "@gatehouse/application";
+import type { AdminActor, Authorize } from "@gatehouse/application";
 import type { FastifyRequest } from "fastify";
 import { claimsOf } from "./auth-hook.js";
 import { requestContext } from "./request-context.js";
@@ -21,4 +21,9 @@ export function accessOf(request: FastifyRequest) {
     throw new Error(`route ${request.routeOptions.url} used access without declaring a permission`);
   }
   return request.access;
+}
+
+/** The administrator calling a permission-guarded route: who, and what they hold now. */
+export function actorOf(request: FastifyRequest): AdminActor {
+  return { id: claimsOf(request).sub, access: accessOf(request) };
 }

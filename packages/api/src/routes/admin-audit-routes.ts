@@ -11,7 +11,7 @@ export const adminAuditRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases
     {
       config: { permission: "audit:read" },
       schema: {
-        tags: ["admin"],
+        tags: ["admin: audit"],
         security: [{ bearerAuth: [] }],
         operationId: "adminListAuditLogs",
         summary: "List audit log entries",

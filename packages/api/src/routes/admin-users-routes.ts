@@ -21,7 +21,7 @@ import {
 import { Envelope, errorResponses, MessageOnly, ok } from "../schemas/envelope.js";
 import { adminUserResponse, paginationOf } from "./user-response.js";
 
-const tags = ["admin"];
+const tags = ["admin: users"];
 const security = [{ bearerAuth: [] }];
 const BASE = "/api/v1/admin/users";
 

@@ -11,11 +11,15 @@ import {
   type NewRefreshToken,
   type NewUser,
   type OutgoingMail,
+  type Permission,
   Permissions,
   type RefreshToken,
   type RefreshTokenRepository,
   type RevocationReason,
+  type Role,
   type RoleGrant,
+  type RoleRepository,
+  type RoleWithPermissions,
   type RotatedTokenInput,
   SystemRoles,
   type TransactionalRepositories,
@@ -47,15 +51,22 @@ export interface StoredMail {
   readonly txId: number | null;
 }
 
+/** A role as the fake stores it: with the ids of the permissions it grants. */
+interface StoredRole extends Role {
+  readonly permissionIds: readonly string[];
+}
+
 interface State {
   users: StoredUser[];
+  roles: StoredRole[];
+  permissions: Permission[];
   refreshTokens: RefreshToken[];
   audit: StoredAuditEntry[];
   outbox: StoredMail[];
   nextId: number;
 }
 
-/** Roles as seeded by the first migration. */
+/** Roles as seeded by the first migration (all three are system roles). */
 export const SEEDED_ROLES: readonly RoleGrant[] = [
   {
     id: "role-super-admin",
@@ -77,6 +88,7 @@ type FailurePoint =
   | "refreshTokens.rotate"
   | "refreshTokens.revokeFamily"
   | "auditLog.append"
+  | "roles.assign"
   | "outbox.enqueue";
 
 /**
@@ -85,7 +97,7 @@ type FailurePoint =
  * throws, so a failed unit of work leaves no trace, like a rolled-back transaction.
  */
 export class InMemoryDatabase {
-  private state: State = { users: [], refreshTokens: [], audit: [], outbox: [], nextId: 1 };
+  private state: State;
   private readonly failures = new Map<FailurePoint, Error>();
   private currentTx: number | null = null;
   private queue: Promise<void> = Promise.resolve();
@@ -98,15 +110,15 @@ export class InMemoryDatabase {
 
   readonly users: UserRepository;
   readonly refreshTokens: RefreshTokenRepository;
+  readonly roles: RoleRepository;
   readonly auditLog: AuditLog;
   readonly outbox: MailOutbox;
   readonly uow: UnitOfWork;
 
-  constructor(
-    private readonly clock: Clock,
-    readonly roles: readonly RoleGrant[] = SEEDED_ROLES,
-  ) {
+  constructor(private readonly clock: Clock) {
+    this.state = { users: [], ...seededCatalogue(clock.now()), refreshTokens: [], audit: [], outbox: [], nextId: 1 };
     this.users = this.makeUsers();
+    this.roles = this.makeRoles();
     this.refreshTokens = this.makeRefreshTokens();
     this.auditLog = this.makeAuditLog();
     this.outbox = this.makeOutbox();
@@ -247,11 +259,162 @@ export class InMemoryDatabase {
 
   private withRoles(stored: StoredUser): UserWithRoles {
     const roles = stored.roleNames.map((name) => {
-      const role = this.roles.find((candidate) => candidate.name === name);
+      const role = this.state.roles.find((candidate) => candidate.name === name);
       if (role === undefined) throw new Error(`unknown role ${name}`);
-      return role;
+      return this.grantOf(role);
     });
     return { user: stored.user, roles };
+  }
+
+  private grantOf(role: StoredRole): RoleGrant {
+    return { id: role.id, name: role.name, permissions: this.roleWithPermissions(role).permissions.map((p) => p.name) };
+  }
+
+  private roleWithPermissions(role: StoredRole): RoleWithPermissions {
+    const { permissionIds, ...rest } = role;
+    const permissions = this.state.permissions
+      .filter((permission) => permissionIds.includes(permission.id))
+      .map(({ id, name }) => ({ id, name }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return { ...rest, permissions };
+  }
+
+  private storedRole(id: string): StoredRole | undefined {
+    return this.state.roles.find((role) => role.id === id);
+  }
+
+  private replaceRole(role: StoredRole): void {
+    this.state.roles = this.state.roles.map((candidate) => (candidate.id === role.id ? role : candidate));
+  }
+
+  private holderNames(roleName: string): StoredUser[] {
+    return this.state.users.filter((stored) => stored.roleNames.includes(roleName));
+  }
+
+  private withUserRoles(userId: string, change: (names: readonly string[]) => string[]): void {
+    this.state.users = this.state.users.map((stored) =>
+      stored.user.id === userId ? { ...stored, roleNames: change(stored.roleNames) } : stored,
+    );
+  }
+
+  private makeRoles(): RoleRepository {
+    const unique = (name: string, except?: string) => {
+      if (this.state.roles.some((role) => role.name === name && role.id !== except)) {
+        throw new DomainError("DUPLICATE_ROLE", "Role name is already taken");
+      }
+    };
+    const find = async (id: string) => {
+      const role = this.storedRole(id);
+      return role && this.roleWithPermissions(role);
+    };
+    const countHolders = async (roleId: string) => {
+      const role = this.storedRole(roleId);
+      return role === undefined ? 0 : this.holderNames(role.name).filter((s) => s.user.deletedAt === null).length;
+    };
+    return {
+      list: async () =>
+        Promise.all(
+          [...this.state.roles]
+            .sort((a, b) => a.name.localeCompare(b.name))
+            .map(async (role) => ({ ...this.roleWithPermissions(role), userCount: await countHolders(role.id) })),
+        ),
+      findById: find,
+      // Units of work run one at a time here, so a lock has nothing to exclude.
+      lock: find,
+      lockByName: async (name) => {
+        const role = this.state.roles.find((candidate) => candidate.name === name);
+        return role && this.roleWithPermissions(role);
+      },
+      findForAssignment: async (by) =>
+        this.state.roles
+          .filter((role) => ("ids" in by ? by.ids.includes(role.id) : by.names.includes(role.name)))
+          .map((role) => this.roleWithPermissions(role)),
+      create: async (input) => {
+        unique(input.name);
+        const now = this.clock.now();
+        const role: StoredRole = {
+          id: this.newId("role"),
+          ...input,
+          isSystem: false,
+          createdAt: now,
+          updatedAt: now,
+          permissionIds: [],
+        };
+        this.state.roles.push(role);
+        const { permissionIds: _, ...created } = role;
+        return created;
+      },
+      update: async (id, input) => {
+        const role = this.storedRole(id);
+        if (role === undefined) throw new DomainError("ROLE_NOT_FOUND", "Role not found");
+        unique(input.name, id);
+        const updated = { ...role, ...input, updatedAt: this.clock.now() };
+        this.replaceRole(updated);
+        for (const holder of this.holderNames(role.name)) {
+          this.withUserRoles(holder.user.id, (names) => names.map((name) => (name === role.name ? input.name : name)));
+        }
+        const { permissionIds: _, ...result } = updated;
+        return result;
+      },
+      delete: async (id) => {
+        const role = this.storedRole(id);
+        if (role === undefined) return;
+        for (const holder of this.holderNames(role.name)) {
+          this.withUserRoles(holder.user.id, (names) => names.filter((name) => name !== role.name));
+        }
+        this.state.roles = this.state.roles.filter((candidate) => candidate.id !== id);
+      },
+      countHolders,
+      holders: async (roleId, afterUserId, limit) => {
+        const role = this.storedRole(roleId);
+        if (role === undefined) return [];
+        return this.holderNames(role.name)
+          .map((stored) => stored.user.id)
+          .sort()
+          .filter((id) => afterUserId === null || id > afterUserId)
+          .slice(0, limit);
+      },
+      grantPermissions: async (roleId, permissionIds) => {
+        const role = this.storedRole(roleId);
+        if (role === undefined) throw new Error(`no role ${roleId}`);
+        const added = [...new Set(permissionIds)].filter((id) => !role.permissionIds.includes(id));
+        this.replaceRole({ ...role, permissionIds: [...role.permissionIds, ...added] });
+        return added;
+      },
+      revokePermission: async (roleId, permissionId) => {
+        const role = this.storedRole(roleId);
+        if (role === undefined || !role.permissionIds.includes(permissionId)) return false;
+        this.replaceRole({ ...role, permissionIds: role.permissionIds.filter((id) => id !== permissionId) });
+        return true;
+      },
+      listPermissions: async () => [...this.state.permissions].sort((a, b) => a.name.localeCompare(b.name)),
+      findPermissions: async (ids) => this.state.permissions.filter((permission) => ids.includes(permission.id)),
+      createPermission: async (input) => {
+        if (this.state.permissions.some((permission) => permission.name === input.name)) {
+          throw new DomainError("DUPLICATE_PERMISSION", "Permission already exists");
+        }
+        const now = this.clock.now();
+        const permission: Permission = { id: this.newId("perm"), ...input, createdAt: now, updatedAt: now };
+        this.state.permissions.push(permission);
+        return permission;
+      },
+      assign: async (userId, roleIds) => {
+        this.maybeFail("roles.assign");
+        const stored = this.state.users.find((candidate) => candidate.user.id === userId);
+        if (stored === undefined) throw new Error(`no user ${userId}`);
+        const names = roleIds.map((id) => this.storedRole(id)?.name).filter((name) => name !== undefined);
+        const added = names.filter((name) => !stored.roleNames.includes(name));
+        this.withUserRoles(userId, (held) => [...held, ...added]);
+        return this.state.roles.filter((role) => added.includes(role.name)).map((role) => role.id);
+      },
+      unassign: async (userId, roleId) => {
+        const role = this.storedRole(roleId);
+        const stored = this.state.users.find((candidate) => candidate.user.id === userId);
+        if (role === undefined || stored === undefined || !stored.roleNames.includes(role.name)) return false;
+        this.withUserRoles(userId, (held) => held.filter((name) => name !== role.name));
+        return true;
+      },
+    };
   }
 
   private makeUsers(): UserRepository {
@@ -267,7 +430,7 @@ export class InMemoryDatabase {
           throw new DomainError("DUPLICATE_USERNAME", "Username is already taken");
         }
         for (const name of roleNames) {
-          if (!this.roles.some((role) => role.name === name)) throw new Error(`unknown role ${name}`);
+          if (!this.state.roles.some((role) => role.name === name)) throw new Error(`unknown role ${name}`);
         }
         const now = this.clock.now();
         const user: User = {
@@ -314,7 +477,8 @@ export class InMemoryDatabase {
         return { items, totalItems: matching.length };
       },
       statistics: async (now: Date) => this.statistics(now),
-      rolesNamed: async (names: readonly string[]) => this.roles.filter((role) => names.includes(role.name)),
+      rolesNamed: async (names: readonly string[]) =>
+        this.state.roles.filter((role) => names.includes(role.name)).map((role) => this.grantOf(role)),
     };
   }
 
@@ -346,7 +510,7 @@ export class InMemoryDatabase {
     const byStatus = Object.fromEntries(AccountStatuses.map((status) => [status, 0])) as Record<AccountStatus, number>;
     for (const stored of live) byStatus[stored.user.status] += 1;
     const byRole = Object.fromEntries(
-      this.roles.map((role) => [role.name, live.filter((stored) => stored.roleNames.includes(role.name)).length]),
+      this.state.roles.map((role) => [role.name, live.filter((stored) => stored.roleNames.includes(role.name)).length]),
     );
     const since = (days: number) =>
       this.state.users.filter((stored) => stored.user.createdAt.getTime() >= now.getTime() - days * 86_400_000).length;
@@ -502,6 +666,7 @@ export class InMemoryDatabase {
     const repos: TransactionalRepositories = {
       users: this.users,
       refreshTokens: this.refreshTokens,
+      roles: this.roles,
       auditLog: this.auditLog,
       outbox: this.outbox,
     };
@@ -575,4 +740,25 @@ function matchesAuditQuery(record: AuditRecord, query: AuditLogQuery): boolean {
     (query.from === undefined || record.timestamp.getTime() >= query.from.getTime()) &&
     (query.to === undefined || record.timestamp.getTime() <= query.to.getTime())
   );
+}
+
+/** The roles and permissions the first migration seeds, with ids the tests can name. */
+function seededCatalogue(now: Date): { roles: StoredRole[]; permissions: Permission[] } {
+  const permissions = Permissions.map((name) => ({
+    id: `perm-${name.replace(":", "-")}`,
+    name,
+    description: null,
+    createdAt: now,
+    updatedAt: now,
+  }));
+  const roles = SEEDED_ROLES.map((role) => ({
+    id: role.id,
+    name: role.name,
+    description: null,
+    isSystem: true,
+    createdAt: now,
+    updatedAt: now,
+    permissionIds: permissions.filter((p) => role.permissions.includes(p.name)).map((p) => p.id),
+  }));
+  return { roles, permissions };
 }

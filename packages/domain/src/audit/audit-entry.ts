@@ -15,7 +15,15 @@ export type AuditAction =
   | "user.approve"
   | "user.suspend"
   | "user.reactivate"
-  | "user.permanent_delete";
+  | "user.permanent_delete"
+  | "role.create"
+  | "role.update"
+  | "role.delete"
+  | "role.assign"
+  | "role.unassign"
+  | "permission.create"
+  | "permission.assign"
+  | "permission.unassign";
 
 /** Filters and page of the audit-log list (PRD §4.5.3 plus `resourceId`); newest first. */
 export interface AuditLogQuery {

@@ -1,12 +1,14 @@
 import type { AuditLog } from "./audit-log.js";
 import type { MailOutbox } from "./mail-outbox.js";
 import type { RefreshTokenRepository } from "./refresh-token-repository.js";
+import type { RoleRepository } from "./role-repository.js";
 import type { UserRepository } from "./user-repository.js";
 
 /** The repositories bound to one transaction. */
 export interface TransactionalRepositories {
   readonly users: UserRepository;
   readonly refreshTokens: RefreshTokenRepository;
+  readonly roles: RoleRepository;
   readonly auditLog: AuditLog;
   readonly outbox: MailOutbox;
 }

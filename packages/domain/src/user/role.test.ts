@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Permissions, SystemRoles } from "./role.js";
+import { checkDescription, checkPermissionName, checkRoleName, Permissions, SystemRoles } from "./role.js";
 
 describe("roles and permissions catalogue", () => {
   it("names the three system roles", () => {
@@ -9,5 +9,29 @@ describe("roles and permissions catalogue", () => {
   it("has unique permissions named resource:action", () => {
     expect(new Set(Permissions).size).toBe(Permissions.length);
     for (const permission of Permissions) expect(permission).toMatch(/^[a-z]+:[a-z]+$/);
+  });
+});
+
+describe("role and permission names", () => {
+  it("accepts lower-case role names of 2-50 characters and refuses everything else", () => {
+    for (const good of ["ab", "support_agent", "l2", "a".repeat(50)]) expect(checkRoleName(good)).toBeUndefined();
+    for (const bad of ["a", "Support", "with space", "dash-ed", "a".repeat(51), "", "ünicode"]) {
+      expect(checkRoleName(bad), bad).toEqual({ field: "name", message: expect.any(String) });
+    }
+  });
+
+  it("accepts lower-case resource:action permission names only", () => {
+    for (const good of [...Permissions, "reports:export", "billing_v2:read"]) {
+      expect(checkPermissionName(good), good).toBeUndefined();
+    }
+    for (const bad of ["users", "Users:read", "users:", ":read", "users:read:all", "users read", "a:b c"]) {
+      expect(checkPermissionName(bad), bad).toBeDefined();
+    }
+  });
+
+  it("limits descriptions to 500 characters", () => {
+    expect(checkDescription(null)).toBeUndefined();
+    expect(checkDescription("x".repeat(500))).toBeUndefined();
+    expect(checkDescription("x".repeat(501))).toBeDefined();
   });
 });

@@ -67,6 +67,11 @@ export interface Config {
    * (the socket address is the client), a hop count, or the proxies' addresses and CIDRs.
    */
   readonly trustProxy: TrustProxy;
+  /**
+   * BOOTSTRAP_ADMIN_EMAIL + BOOTSTRAP_ADMIN_PASSWORD (+ BOOTSTRAP_ADMIN_USERNAME, default
+   * `admin`): a super_admin created at start when none exists. Undefined when not set.
+   */
+  readonly bootstrapAdmin: { readonly email: string; readonly username: string; readonly password: string } | undefined;
   readonly logLevel: string;
   readonly logPretty: boolean;
 }

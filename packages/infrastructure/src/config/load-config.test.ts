@@ -19,6 +19,25 @@ describe("loadConfig", () => {
     expect(config.refreshReuseGraceSeconds).toBe(10);
     expect(config.bodyLimitBytes).toBe(65_536);
     expect(config.autoMigrate).toBe(true);
+    expect(config.bootstrapAdmin).toBeUndefined();
+  });
+
+  it("reads the bootstrap admin only as an email and password pair, without echoing the password", () => {
+    const config = loadConfig(
+      { BOOTSTRAP_ADMIN_EMAIL: "root@example.com", BOOTSTRAP_ADMIN_PASSWORD: " Spaced-Pass9 " },
+      emptyDir(),
+    );
+    expect(config.bootstrapAdmin).toEqual({ email: "root@example.com", password: " Spaced-Pass9 ", username: "admin" });
+    expect(
+      loadConfig(
+        { BOOTSTRAP_ADMIN_EMAIL: "a@example.com", BOOTSTRAP_ADMIN_PASSWORD: "x", BOOTSTRAP_ADMIN_USERNAME: "root" },
+        emptyDir(),
+      ).bootstrapAdmin?.username,
+    ).toBe("root");
+    expect(() => loadConfig({ BOOTSTRAP_ADMIN_EMAIL: "a@example.com" }, emptyDir())).toThrow(
+      "BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together",
+    );
+    expect(() => loadConfig({ BOOTSTRAP_ADMIN_PASSWORD: "Secret-Pass9" }, emptyDir())).toThrow(/must be set together/);
   });
 
   it("uses PostgreSQL when DATABASE_URL is set", () => {

@@ -28,6 +28,11 @@ class Reader {
     return value === undefined || value === "" ? undefined : value;
   }
 
+  rawUntrimmed(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === "" ? undefined : value;
+  }
+
   string(name: string, fallback: string): string {
     return this.raw(name) ?? fallback;
   }
@@ -193,6 +198,17 @@ function readTrustProxy(read: Reader): TrustProxy {
   return items;
 }
 
+function bootstrapAdmin(read: Reader): Config["bootstrapAdmin"] {
+  const email = read.raw("BOOTSTRAP_ADMIN_EMAIL");
+  // Read untrimmed: a password may legitimately start or end with a space.
+  const password = read.rawUntrimmed("BOOTSTRAP_ADMIN_PASSWORD");
+  if (email === undefined && password === undefined) return undefined;
+  if (email === undefined || password === undefined) {
+    throw new ConfigError("BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together");
+  }
+  return { email, password, username: read.string("BOOTSTRAP_ADMIN_USERNAME", "admin") };
+}
+
 /**
  * Builds the configuration: environment first, then `.env`, then defaults (PRD §7.2).
  * Throws ConfigError on the first invalid value; secrets are never echoed in the message.
@@ -256,6 +272,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     corsAllowedOrigins: checkOrigins("CORS_ALLOWED_ORIGINS", read.list("CORS_ALLOWED_ORIGINS")),
     rateLimits: readRateLimits(read),
     trustProxy: readTrustProxy(read),
+    bootstrapAdmin: bootstrapAdmin(read),
     logLevel: read.oneOf("LOG_LEVEL", "info", LOG_LEVELS),
     logPretty: read.bool("LOG_PRETTY", !production && process.stdout.isTTY === true),
   };

@@ -109,7 +109,11 @@ export const userRoles = pgTable(
     assignedAt: timestamp("assigned_at", { withTimezone: true }).notNull().defaultNow(),
     assignedBy: uuid("assigned_by").references(() => users.id, { onDelete: "set null" }),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.roleId] }), index("idx_user_roles_role").on(t.roleId)],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.roleId] }),
+    // (role, user) so paging a role's holders for cache invalidation is an index range scan.
+    index("idx_user_roles_role_user").on(t.roleId, t.userId),
+  ],
 );
 
 export const refreshTokens = pgTable(

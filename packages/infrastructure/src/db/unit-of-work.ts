@@ -3,12 +3,14 @@ import { makeAuditLog } from "./audit-log.js";
 import type { Database } from "./database.js";
 import { makeMailOutbox } from "./mail-outbox.js";
 import { makeRefreshTokenRepository } from "./refresh-token-repository.js";
+import { makeRoleRepository } from "./role-repository.js";
 import { makeUserRepository } from "./user-repository.js";
 
 export function repositoriesOn(db: Database): TransactionalRepositories {
   return {
     users: makeUserRepository(db),
     refreshTokens: makeRefreshTokenRepository(db),
+    roles: makeRoleRepository(db),
     auditLog: makeAuditLog(db),
     outbox: makeMailOutbox(db),
   };

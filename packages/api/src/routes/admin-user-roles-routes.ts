@@ -1,0 +1,62 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { RbacUseCases } from "../app-deps.js";
+import { actorOf } from "../http/permission-hook.js";
+import { requestContext } from "../http/request-context.js";
+import { Envelope, errorResponses, ok } from "../schemas/envelope.js";
+import { AssignRolesBody, IdParams, UserRoleParams, UserRolesData } from "../schemas/rbac-schemas.js";
+import { userRolesResponse } from "./rbac-response.js";
+
+const tags = ["admin: users"];
+const security = [{ bearerAuth: [] }];
+
+/** PRD §4.9.1: a user's role assignments. */
+export const adminUserRolesRoutes: FastifyPluginAsyncTypebox<{ rbac: RbacUseCases }> = async (app, { rbac }) => {
+  app.post(
+    "/api/v1/admin/users/:id/roles",
+    {
+      config: { permission: "roles:write" },
+      schema: {
+        tags,
+        summary: "Assign roles to a user",
+        description:
+          "By `role_ids` or `role_names`; roles the user holds already are kept. Only a super_admin grants " +
+          "super_admin, and nobody grants a role holding a permission they lack (403 PRIVILEGE_ESCALATION). " +
+          "Applies on the user's next request.",
+        operationId: "assignUserRoles",
+        security,
+        params: IdParams,
+        body: AssignRolesBody,
+        response: { 200: Envelope(UserRolesData), ...errorResponses(400, 401, 403, 404, 413, 415) },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const selector = "role_ids" in body ? { ids: body.role_ids } : { names: body.role_names };
+      const result = await rbac.assignUserRoles(actorOf(request), request.params.id, selector, requestContext(request));
+      return ok(userRolesResponse(result), "Roles assigned");
+    },
+  );
+
+  app.delete(
+    "/api/v1/admin/users/:id/roles/:role_id",
+    {
+      config: { permission: "roles:write" },
+      schema: {
+        tags,
+        summary: "Remove a role from a user",
+        description:
+          "Only a super_admin removes super_admin, never from the last one (422 LAST_SUPER_ADMIN). " +
+          "404 ROLE_NOT_FOUND when the user does not hold the role. Applies on the user's next request.",
+        operationId: "unassignUserRole",
+        security,
+        params: UserRoleParams,
+        response: { 200: Envelope(UserRolesData), ...errorResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      const { id, role_id } = request.params;
+      const result = await rbac.unassignUserRole(actorOf(request), id, role_id, requestContext(request));
+      return ok(userRolesResponse(result), "Role removed");
+    },
+  );
+};
