@@ -3,9 +3,12 @@ import {
   makeApproveUser,
   makeAuthenticate,
   makeAuthorize,
+  makeChangePassword,
   makeCheckHealth,
   makeCheckRateLimit,
   makeCreateUser,
+  makeDeactivateAccount,
+  makeDeleteAccount,
   makeDeleteUser,
   makeDeleteUserPermanently,
   makeDeliverDueMail,
@@ -23,6 +26,16 @@ import {
   makeRestoreUser,
   makeSuspendUser,
   makeUpdateUser,
+  makeDeliverDueMail,
+  makeGetCurrentUser,
+  makeListSessions,
+  makeLoadAccess,
+  makeLogIn,
+  makeLogOut,
+  makeReactivateAccount,
+  makeRefreshSession,
+  makeRegisterUser,
+  makeRevokeSession,
 } from "@gatehouse/application";
 import {
   type Clock,
@@ -234,6 +247,12 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     suspendUser: makeSuspendUser(adminChange),
     reactivateUser: makeReactivateUser(adminChange),
     listAuditLogs: makeListAuditLogs({ auditLog: repositories.auditLog }),
+    changePassword: makeChangePassword({ users: repositories.users, uow, hasher, clock, passwordPolicy, revocations }),
+    deactivateAccount: makeDeactivateAccount({ users: repositories.users, uow, hasher, clock, revocations, cache }),
+    reactivateAccount: makeReactivateAccount({ users: repositories.users, uow, hasher, clock, passwordPolicy }),
+    deleteAccount: makeDeleteAccount({ users: repositories.users, uow, hasher, clock, revocations, cache }),
+    listSessions: makeListSessions({ refreshTokens: repositories.refreshTokens, clock }),
+    revokeSession: makeRevokeSession({ uow, clock, revocations }),
   };
 
   const mail = mailDeliveryFor(config, logger, clock);

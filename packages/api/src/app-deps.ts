@@ -2,9 +2,12 @@ import type {
   ApproveUser,
   Authenticate,
   Authorize,
+  ChangePassword,
   CheckHealth,
   CheckRateLimit,
   CreateUser,
+  DeactivateAccount,
+  DeleteAccount,
   DeleteUser,
   DeleteUserPermanently,
   GetCurrentUser,
@@ -20,6 +23,14 @@ import type {
   RestoreUser,
   SuspendUser,
   UpdateUser,
+  GetCurrentUser,
+  ListSessions,
+  LogIn,
+  LogOut,
+  ReactivateAccount,
+  RefreshSession,
+  RegisterUser,
+  RevokeSession,
 } from "@gatehouse/application";
 import type { FastifyBaseLogger } from "fastify";
 
@@ -46,6 +57,12 @@ export interface ApiUseCases {
   readonly suspendUser: SuspendUser;
   readonly reactivateUser: ReactivateUser;
   readonly listAuditLogs: ListAuditLogs;
+  readonly changePassword: ChangePassword;
+  readonly deactivateAccount: DeactivateAccount;
+  readonly reactivateAccount: ReactivateAccount;
+  readonly deleteAccount: DeleteAccount;
+  readonly listSessions: ListSessions;
+  readonly revokeSession: RevokeSession;
 }
 
 /** A message kept by the development mailbox, as the API shows it. */

@@ -56,6 +56,12 @@ function fakeUseCases(overrides: Partial<ApiUseCases> = {}): ApiUseCases {
     suspendUser: unexpected,
     reactivateUser: unexpected,
     listAuditLogs: unexpected,
+    changePassword: unexpected,
+    deactivateAccount: unexpected,
+    reactivateAccount: unexpected,
+    deleteAccount: unexpected,
+    listSessions: unexpected,
+    revokeSession: unexpected,
     ...overrides,
   };
 }

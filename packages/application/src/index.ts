@@ -12,6 +12,12 @@ export {
 } from "./cache-keys.js";
 export type { ChangeAccountStatusDeps } from "./change-account-status.js";
 export {
+  type ChangePassword,
+  type ChangePasswordDeps,
+  type ChangePasswordInput,
+  makeChangePassword,
+} from "./change-password.js";
+export {
   type CheckHealth,
   type CheckHealthDeps,
   type HealthReport,
@@ -26,6 +32,7 @@ export {
   type RateLimitRequest,
   type RouteRateLimit,
 } from "./check-rate-limit.js";
+export { makeMailOutboxTask, makePurgeDeletedUsersTask } from "./cleanup-tasks.js";
 export {
   CreatableStatuses,
   type CreateUser,
@@ -33,6 +40,8 @@ export {
   type CreateUserInput,
   makeCreateUser,
 } from "./create-user.js";
+export { type DeactivateAccount, type DeactivateAccountDeps, makeDeactivateAccount } from "./deactivate-account.js";
+export { type DeleteAccount, type DeleteAccountDeps, makeDeleteAccount } from "./delete-account.js";
 export { type DeleteUser, type DeleteUserDeps, makeDeleteUser } from "./delete-user.js";
 export {
   type DeleteUserPermanently,
@@ -60,6 +69,7 @@ export { type ListUsers, type ListUsersDeps, makeListUsers } from "./list-users.
 export { type LoadAccess, type LoadAccessDeps, makeLoadAccess } from "./load-access.js";
 export { type LogIn, type LogInDeps, type LogInInput, type LogInResult, makeLogIn } from "./log-in.js";
 export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./log-out.js";
+export { makeReactivateAccount, type ReactivateAccount, type ReactivateAccountDeps } from "./reactivate-account.js";
 export { makeReactivateUser, type ReactivateUser } from "./reactivate-user.js";
 export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./refresh-session.js";
 export { makeRegisterUser, type RegisterUser, type RegisterUserDeps, type RegisterUserInput } from "./register-user.js";
@@ -68,10 +78,19 @@ export {
   type CleanupDeps,
   type CleanupPolicy,
   type CleanupSummary,
+  type CleanupTask,
   makeRunCleanup,
   type RunCleanup,
 } from "./run-cleanup.js";
 export type { RefreshTokenPolicy, SessionTokens } from "./session-tokens.js";
+export {
+  type ListSessions,
+  type ListSessionsDeps,
+  makeListSessions,
+  makeRevokeSession,
+  type RevokeSession,
+  type RevokeSessionDeps,
+} from "./sessions.js";
 export { makeSuspendUser, type SuspendUser } from "./suspend-user.js";
 export { makeUpdateUser, type UpdateUser, type UpdateUserDeps, type UserUpdate } from "./update-user.js";
 export type { AdminActor } from "./user-administration.js";

@@ -48,3 +48,19 @@ export async function registerAndLogIn(t: TestServer, user: { username: string; 
 export function errorCode(body: Json): string | undefined {
   return (body.error as { code?: string } | undefined)?.code;
 }
+
+/** Any method, with optional body, bearer token and extra headers. */
+export async function send(
+  t: TestServer,
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  url: string,
+  options: { payload?: unknown; token?: string; headers?: Record<string, string> } = {},
+) {
+  const response = await t.app.inject({
+    method,
+    url,
+    ...(options.payload === undefined ? {} : { payload: options.payload as Json }),
+    headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
+  });
+  return { status: response.statusCode, body: response.json() as Json, headers: response.headers };
+}

@@ -15,7 +15,13 @@ export type AuditAction =
   | "user.approve"
   | "user.suspend"
   | "user.reactivate"
-  | "user.permanent_delete";
+  | "user.permanent_delete"
+  | "auth.session_revoked"
+  | "user.password_changed"
+  | "user.deactivated"
+  | "user.reactivated"
+  | "user.deleted"
+  | "user.purged";
 
 /** Filters and page of the audit-log list (PRD §4.5.3 plus `resourceId`); newest first. */
 export interface AuditLogQuery {
