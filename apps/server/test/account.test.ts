@@ -129,12 +129,13 @@ describe.each(testDatabaseKinds())("the signed-in user's account (%s)", (kind) =
           payload: { current_password: user.password, new_password: NEW_PASSWORD },
         });
         expect(changed.status).toBe(200);
-        // The first delivery attempt fails against the stopped server; the mail stays queued.
+        // The first delivery attempt fails against the stopped server and is recorded (not
+        // merely claimed: the clock moves only once the retry time was set); the mail stays queued.
         for (;;) {
-          const [row] = await t.query<{ attempts: number; status: string }>(
-            sql`SELECT attempts, status FROM mail_outbox WHERE recipient = ${user.email}`,
+          const [row] = await t.query<{ last_error: string | null; status: string }>(
+            sql`SELECT last_error, status FROM mail_outbox WHERE recipient = ${user.email}`,
           );
-          if (row !== undefined && row.attempts >= 1) {
+          if (row !== undefined && row.last_error !== null) {
             expect(row.status).toBe("pending");
             break;
           }
