@@ -1,4 +1,5 @@
 import {
+  type Cache,
   type Clock,
   checkPassword,
   type PasswordHasher,
@@ -10,6 +11,7 @@ import {
   validationError,
 } from "@gatehouse/domain";
 import { auditEntryFor } from "./audit-entry-for.js";
+import { userCacheKeys } from "./cache-keys.js";
 import { confirmPassword, stillConfirmed } from "./own-account.js";
 
 export interface ChangePasswordInput {
@@ -28,6 +30,7 @@ export interface ChangePasswordDeps {
   readonly clock: Clock;
   readonly passwordPolicy: PasswordPolicy;
   readonly revocations: Pick<SessionRevocations, "revoke">;
+  readonly cache: Pick<Cache, "delete">;
 }
 
 /**
@@ -66,7 +69,8 @@ export function makeChangePassword(deps: ChangePasswordDeps) {
       );
       return families;
     });
-    await deps.revocations.revoke(ended);
+    // The cached profile carries updated_at and password_changed_at.
+    await Promise.all([deps.revocations.revoke(ended), deps.cache.delete(userCacheKeys(user.id))]);
     return { otherSessionsEnded: ended.length };
   };
 }

@@ -13,7 +13,7 @@ import {
   type UserRepository,
 } from "@gatehouse/domain";
 import { auditEntryFor } from "./audit-entry-for.js";
-import { CacheKeys } from "./cache-keys.js";
+import { userCacheKeys } from "./cache-keys.js";
 
 export interface ConfirmPasswordDeps {
   readonly users: Pick<UserRepository, "findWithRoles">;
@@ -55,10 +55,10 @@ export interface EndSessionsDeps {
 
 /**
  * After the commit that revoked `families`: their access tokens fail from the next request on,
- * and the user's cached access is dropped (status or deletion changed what they may do).
+ * and every cached entry derived from the user is dropped (status or deletion changed it).
  */
 export async function endSessions(deps: EndSessionsDeps, userId: string, families: readonly string[]): Promise<void> {
-  await Promise.all([deps.revocations.revoke(families), deps.cache.delete([CacheKeys.permissions(userId)])]);
+  await Promise.all([deps.revocations.revoke(families), deps.cache.delete(userCacheKeys(userId))]);
 }
 
 export interface CloseOwnAccountDeps extends ConfirmPasswordDeps, EndSessionsDeps {

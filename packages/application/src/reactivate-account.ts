@@ -1,5 +1,6 @@
 import {
   assertTransition,
+  type Cache,
   DomainError,
   type RequestContext,
   SELF_DEACTIVATION_REASON,
@@ -7,9 +8,12 @@ import {
   type User,
 } from "@gatehouse/domain";
 import { auditEntryFor } from "./audit-entry-for.js";
+import { userCacheKeys } from "./cache-keys.js";
 import { type CheckCredentialsDeps, checkCredentials, invalidCredentials } from "./check-credentials.js";
 
-export type ReactivateAccountDeps = CheckCredentialsDeps;
+export interface ReactivateAccountDeps extends CheckCredentialsDeps {
+  readonly cache: Pick<Cache, "delete">;
+}
 
 /**
  * Why `user` cannot come back by itself, or undefined when it can (or already is active). A
@@ -37,7 +41,7 @@ export function makeReactivateAccount(deps: ReactivateAccountDeps) {
   ): Promise<{ reactivated: boolean }> {
     const user = await checkCredentials(deps, input, ctx, "user.reactivated");
     const now = deps.clock.now();
-    return deps.uow.run(async (tx) => {
+    const result = await deps.uow.run(async (tx) => {
       const locked = await tx.users.lockLiveById(user.id);
       if (locked === undefined || locked.passwordHash !== user.passwordHash) throw invalidCredentials();
       const refused = refusal(locked);
@@ -50,6 +54,9 @@ export function makeReactivateAccount(deps: ReactivateAccountDeps) {
       );
       return { reactivated: true };
     });
+    // The cached profile still says `deactivated`: drop it so /auth/me sees the change.
+    if (result.reactivated) await deps.cache.delete(userCacheKeys(user.id));
+    return result;
   };
 }
 
