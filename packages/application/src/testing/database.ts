@@ -315,6 +315,19 @@ export class InMemoryDatabase {
       },
       statistics: async (now: Date) => this.statistics(now),
       rolesNamed: async (names: readonly string[]) => this.roles.filter((role) => names.includes(role.name)),
+      lockLiveById: async (id: string) => this.live().find((stored) => stored.user.id === id)?.user,
+      setPassword: async (id: string, passwordHash: string, at: Date) => {
+        this.maybeFail("users.update");
+        this.updateUser(id, { passwordHash, passwordChangedAt: at, updatedAt: at });
+      },
+      setStatus: async (id: string, status: AccountStatus, reason: string | null, at: Date) => {
+        this.maybeFail("users.update");
+        this.updateUser(id, { status, statusReason: reason, statusChangedAt: at, updatedAt: at });
+      },
+      softDelete: async (id: string, deletedBy: string, at: Date) => {
+        this.maybeFail("users.update");
+        this.updateUser(id, { deletedAt: at, deletedBy, updatedAt: at });
+      },
     };
   }
 
@@ -358,19 +371,6 @@ export class InMemoryDatabase {
       byStatus,
       byRole,
       registrations: { last24h: since(1), last7d: since(7), last30d: since(30) },
-      lockLiveById: async (id: string) => this.live().find((stored) => stored.user.id === id)?.user,
-      setPassword: async (id: string, passwordHash: string, at: Date) => {
-        this.maybeFail("users.update");
-        this.updateUser(id, { passwordHash, passwordChangedAt: at, updatedAt: at });
-      },
-      setStatus: async (id: string, status: AccountStatus, reason: string | null, at: Date) => {
-        this.maybeFail("users.update");
-        this.updateUser(id, { status, statusReason: reason, statusChangedAt: at, updatedAt: at });
-      },
-      softDelete: async (id: string, deletedBy: string, at: Date) => {
-        this.maybeFail("users.update");
-        this.updateUser(id, { deletedAt: at, deletedBy, updatedAt: at });
-      },
     };
   }
 
