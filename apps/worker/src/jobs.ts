@@ -1,6 +1,20 @@
-import { makeRunCleanup } from "@gatehouse/application";
+import {
+  type CleanupTask,
+  makeDeliverDueMail,
+  makeMailOutboxTask,
+  makePurgeDeletedUsersTask,
+  makeRunCleanup,
+} from "@gatehouse/application";
 import type { Clock } from "@gatehouse/domain";
-import { type Config, type DatabaseHandle, makeJobLock, makeMaintenanceRepository } from "@gatehouse/infrastructure";
+import {
+  type Config,
+  type DatabaseHandle,
+  makeJobLock,
+  makeMailQueue,
+  makeMaintenanceRepository,
+  makeSmtpMailer,
+  type SmtpMailer,
+} from "@gatehouse/infrastructure";
 
 /** What every job receives: validated configuration, an open (migrated) database and a clock. */
 export interface JobContext {
@@ -17,18 +31,73 @@ export interface JobSummary {
 
 export type Job = (context: JobContext) => Promise<JobSummary>;
 
-/** Deletes refresh tokens and audit entries past their retention (PRD §7.2 retention settings). */
-export const cleanupJob: Job = ({ config, database, clock }) =>
-  makeRunCleanup({
-    maintenance: makeMaintenanceRepository(database),
-    jobLock: makeJobLock(database),
-    clock,
-    policy: {
-      refreshTokenRetentionDays: config.refreshTokenRetentionDays,
-      auditLogRetentionDays: config.auditLogRetentionDays,
+/** Delivery rounds the worker runs at most per cleanup (× MAIL_BATCH_SIZE mails). */
+const MAX_MAIL_ROUNDS = 50;
+
+/**
+ * What `cleanup` does after the retention deletes, in order: one entry per task, each
+ * batched, repeatable, and run under the cleanup lock. A new task is one entry here.
+ */
+function cleanupTasks({ config, database, clock }: JobContext, smtp: SmtpMailer | undefined): CleanupTask[] {
+  const maintenance = makeMaintenanceRepository(database);
+  const queue = makeMailQueue(database.db);
+  const deliver =
+    smtp &&
+    makeDeliverDueMail({
+      queue,
+      mailer: smtp,
+      clock,
+      policy: {
+        batchSize: config.mail.batchSize,
+        maxAttempts: config.mail.maxAttempts,
+        retryBaseSeconds: config.mail.retryBaseSeconds,
+        retryMaxSeconds: 3600,
+        leaseSeconds: 120,
+      },
+    });
+  return [
+    makeMailOutboxTask({
+      queue,
+      deliver,
+      giveUpAfterHours: config.mail.giveUpAfterHours,
+      batchSize: config.mail.batchSize,
+      maxRounds: MAX_MAIL_ROUNDS,
+    }),
+    makePurgeDeletedUsersTask({
+      maintenance,
+      purgeAfterDays: config.userPurgeAfterDays,
       batchSize: config.cleanupBatchSize,
-    },
-  })();
+    }),
+  ];
+}
+
+/**
+ * Deletes refresh tokens and audit entries past their retention (PRD §7.2), then runs the
+ * cleanup tasks: stale outbox mail (give up, or retry when SMTP_URL is set) and purging users
+ * deleted longer than USER_PURGE_AFTER_DAYS ago. One advisory lock covers the whole run.
+ */
+export const cleanupJob: Job = async (context) => {
+  const { config, database, clock } = context;
+  const smtp =
+    config.mail.smtpUrl === undefined
+      ? undefined
+      : makeSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, product: config.appName });
+  try {
+    return await makeRunCleanup({
+      maintenance: makeMaintenanceRepository(database),
+      jobLock: makeJobLock(database),
+      clock,
+      policy: {
+        refreshTokenRetentionDays: config.refreshTokenRetentionDays,
+        auditLogRetentionDays: config.auditLogRetentionDays,
+        batchSize: config.cleanupBatchSize,
+      },
+      tasks: cleanupTasks(context, smtp),
+    })();
+  } finally {
+    smtp?.close();
+  }
+};
 
 /** Job name → job. A new job is one entry here. */
 export const JOBS: Readonly<Record<string, Job>> = {

@@ -9,6 +9,7 @@ import {
   safeError,
   systemClock,
 } from "@gatehouse/infrastructure";
+import { Cron } from "croner";
 import { JOBS, type Job, type JobSummary } from "./jobs.js";
 
 /** Where the worker writes: one line per call, without the trailing newline. */
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   readonly clock?: Clock;
   /** The job registry; defaults to JOBS. */
   readonly jobs?: Readonly<Record<string, Job>>;
+  /** Ends `schedule` (main.ts aborts it on SIGTERM/SIGINT). */
+  readonly signal?: AbortSignal;
 }
 
 export const EXIT_OK = 0;
@@ -43,8 +46,11 @@ function oneLine(error: unknown): string {
 }
 
 function usage(jobs: Readonly<Record<string, Job>>): string {
-  return `usage: ${NAME} <job>\njobs: ${Object.keys(jobs).join(", ")}`;
+  return `usage: ${NAME} <job> | ${NAME} schedule\njobs: ${Object.keys(jobs).join(", ")}`;
 }
+
+/** The job `schedule` runs. */
+const SCHEDULED_JOB = "cleanup";
 
 function pickJob(argv: readonly string[], jobs: Readonly<Record<string, Job>>, io: WorkerIo): Job | undefined {
   const [name, ...rest] = argv;
@@ -71,10 +77,53 @@ async function runJob(job: Job, config: Config, options: WorkerOptions): Promise
 }
 
 /**
- * Runs the job named by `argv[0]` once and returns the process exit code: 0 when it ran or
+ * Runs the job named by `argv[0]` once (or, for `schedule`, on WORKER_SCHEDULE until
+ * `options.signal` aborts) and returns the process exit code: 0 when it ran or
  * was skipped because another run holds its lock (stdout: one JSON line), 1 on invalid
  * configuration or failure (stderr: one line), 2 on a missing or unknown job (stderr: usage).
  */
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal === undefined) return; // runs until the process is killed
+    if (signal.aborted) resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+/**
+ * `schedule`: stays up and runs `cleanup` whenever WORKER_SCHEDULE matches, for deployments
+ * without cron. Each run prints its summary line; a failed run prints one stderr line and the
+ * schedule goes on. A run never overlaps the previous one, and the advisory lock still keeps
+ * two schedulers (or a scheduler and cron) from running it at once. On abort it waits for the
+ * run in flight, then resolves 0.
+ */
+async function runSchedule(env: NodeJS.ProcessEnv, io: WorkerIo, options: WorkerOptions): Promise<number> {
+  const jobs = options.jobs ?? JOBS;
+  const job = jobs[SCHEDULED_JOB];
+  if (job === undefined) throw new Error(`no ${SCHEDULED_JOB} job`);
+  const config = loadConfig(env, options.cwd ?? process.cwd());
+  let inFlight: Promise<void> = Promise.resolve();
+  let cron: Cron;
+  try {
+    cron = new Cron(config.workerSchedule, { protect: true }, () => {
+      inFlight = runJob(job, config, options).then(
+        (summary) => io.out(JSON.stringify(summary)),
+        (error: unknown) => io.err(`${NAME}: ${SCHEDULED_JOB} failed: ${oneLine(error)}`),
+      );
+      return inFlight;
+    });
+  } catch (error) {
+    throw new ConfigError(`WORKER_SCHEDULE is not a valid cron pattern: ${oneLine(error)}`);
+  }
+  io.err(
+    `${NAME}: ${SCHEDULED_JOB} scheduled at "${config.workerSchedule}"; next run ${cron.nextRun()?.toISOString()}`,
+  );
+  await untilAborted(options.signal);
+  cron.stop();
+  await inFlight;
+  return EXIT_OK;
+}
+
 export async function runWorker(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
@@ -82,6 +131,15 @@ export async function runWorker(
   options: WorkerOptions = {},
 ): Promise<number> {
   const jobs = options.jobs ?? JOBS;
+  if (argv[0] === "schedule" && argv.length === 1) {
+    try {
+      return await runSchedule(env, io, options);
+    } catch (error) {
+      const what = error instanceof ConfigError ? "invalid configuration" : "schedule failed";
+      io.err(`${NAME}: ${what}: ${oneLine(error)}`);
+      return EXIT_FAILURE;
+    }
+  }
   const job = pickJob(argv, jobs, io);
   if (job === undefined) {
     io.err(usage(jobs));

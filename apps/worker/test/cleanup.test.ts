@@ -14,6 +14,7 @@ import {
   insertToken,
   insertUser,
   postgresTitle,
+  runCaptured,
   summaryOf,
   survivingAudit,
   survivingTokens,
@@ -60,11 +61,9 @@ function cleanupSuite(kind: "pglite" | "postgres") {
 
   /** PGlite is in memory, so it is passed in; PostgreSQL goes through DATABASE_URL like production. */
   async function run(extraEnv: Record<string, string> = {}) {
-    const captured = captureIo();
     const env = kind === "postgres" ? { DATABASE_URL: database.url, ...extraEnv } : extraEnv;
     const options = kind === "postgres" ? { cwd: tmpdir() } : { cwd: tmpdir(), database: database.handle };
-    const code = await runWorker(["cleanup"], env, captured.io, options);
-    return { code, ...captured };
+    return runCaptured(["cleanup"], env, options);
   }
 
   it("deletes exactly the rows past retention and keeps the rest", async () => {

@@ -27,7 +27,7 @@ describe("runWorker", () => {
     const result = await run([]);
     expect(result.code).toBe(EXIT_USAGE);
     expect(result.stdout).toEqual([]);
-    expect(result.stderr).toEqual(["usage: gatehouse-worker <job>\njobs: cleanup"]);
+    expect(result.stderr).toEqual(["usage: gatehouse-worker <job> | gatehouse-worker schedule\njobs: cleanup"]);
   });
 
   it("refuses an unknown job, an inherited property name, and extra arguments", async () => {

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { type Database, tables } from "@gatehouse/infrastructure";
-import type { WorkerIo } from "../src/run-worker.js";
+import { createTestDatabase, type TestDatabase } from "@gatehouse/infrastructure/testing";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { runWorker, type WorkerIo, type WorkerOptions } from "../src/run-worker.js";
 
 const DAY_MS = 86_400_000;
 
@@ -23,6 +25,13 @@ export function captureIo(): CapturedIo {
   const stdout: string[] = [];
   const stderr: string[] = [];
   return { io: { out: (line) => stdout.push(line), err: (line) => stderr.push(line) }, stdout, stderr };
+}
+
+/** Runs the worker with captured output; resolves the exit code and the lines written. */
+export async function runCaptured(argv: readonly string[], env: NodeJS.ProcessEnv, options: WorkerOptions) {
+  const captured = captureIo();
+  const code = await runWorker(argv, env, captured.io, options);
+  return { code, ...captured };
 }
 
 /** The single JSON line a run printed, parsed. */
@@ -88,6 +97,8 @@ export async function survivingAudit(db: Database, ids: readonly string[]): Prom
 }
 
 export async function emptyTables(db: Database): Promise<void> {
+  await db.delete(tables.mailOutbox);
+  await db.delete(tables.userRoles);
   await db.delete(tables.auditLogs);
   await db.delete(tables.refreshTokens);
   await db.delete(tables.users);
@@ -104,4 +115,30 @@ export function deferred(): Deferred {
     resolve = done;
   });
   return { promise, resolve: () => resolve() };
+}
+
+/**
+ * A private database for the surrounding describe block, emptied (`emptyTables`) before each
+ * test. Read `database` and `db` inside tests and hooks: they are set by `beforeAll`.
+ */
+export function suiteDatabase(kind: "pglite" | "postgres"): { readonly database: TestDatabase; readonly db: Database } {
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+  beforeEach(async () => {
+    if (database) await emptyTables(database.handle.db);
+  });
+  return {
+    get database() {
+      if (database === undefined) throw new Error("suiteDatabase used outside a test");
+      return database;
+    },
+    get db() {
+      return this.database.handle.db;
+    },
+  };
 }

@@ -3,11 +3,14 @@ import type {
   AssignUserRoles,
   Authenticate,
   Authorize,
+  ChangePassword,
   CheckHealth,
   CheckRateLimit,
   CreatePermission,
   CreateRole,
   CreateUser,
+  DeactivateAccount,
+  DeleteAccount,
   DeleteRole,
   DeleteUser,
   DeleteUserPermanently,
@@ -18,14 +21,17 @@ import type {
   ListAuditLogs,
   ListPermissions,
   ListRoles,
+  ListSessions,
   ListUsers,
   LogIn,
   LogOut,
+  ReactivateAccount,
   ReactivateUser,
   RefreshSession,
   RegisterUser,
   RestoreUser,
   RevokeRolePermission,
+  RevokeSession,
   SuspendUser,
   UnassignUserRole,
   UpdateRole,
@@ -71,6 +77,12 @@ export interface ApiUseCases {
   readonly reactivateUser: ReactivateUser;
   readonly listAuditLogs: ListAuditLogs;
   readonly rbac: RbacUseCases;
+  readonly changePassword: ChangePassword;
+  readonly deactivateAccount: DeactivateAccount;
+  readonly reactivateAccount: ReactivateAccount;
+  readonly deleteAccount: DeleteAccount;
+  readonly listSessions: ListSessions;
+  readonly revokeSession: RevokeSession;
 }
 
 /** A message kept by the development mailbox, as the API shows it. */

@@ -68,6 +68,12 @@ function fakeUseCases(overrides: Partial<ApiUseCases> = {}): ApiUseCases {
       assignUserRoles: unexpected,
       unassignUserRole: unexpected,
     },
+    changePassword: unexpected,
+    deactivateAccount: unexpected,
+    reactivateAccount: unexpected,
+    deleteAccount: unexpected,
+    listSessions: unexpected,
+    revokeSession: unexpected,
     ...overrides,
   };
 }

@@ -14,6 +14,7 @@ import { makePermissionHook } from "./http/permission-hook.js";
 import { makeRateLimitHook } from "./http/rate-limit-hook.js";
 import { requestIdFor } from "./http/request-id.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
+import { accountRoutes } from "./routes/account-routes.js";
 import { adminAuditRoutes } from "./routes/admin-audit-routes.js";
 import { adminUserRolesRoutes } from "./routes/admin-user-roles-routes.js";
 import { adminUsersRoutes } from "./routes/admin-users-routes.js";
@@ -42,6 +43,8 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
       },
       tags: [
         { name: "auth", description: "Registration, login, token refresh, logout, current user" },
+        { name: "users", description: "The signed-in user's own account" },
+        { name: "sessions", description: "The signed-in user's sessions" },
         { name: "health", description: "Liveness, readiness and details" },
         { name: "dev", description: "Development helpers, never served in production" },
         { name: "admin: audit", description: "The audit log" },
@@ -204,6 +207,7 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
   });
   await registerDocs(app, options);
   await app.register(authRoutes, { useCases: options.useCases });
+  await app.register(accountRoutes, { useCases: options.useCases });
   await app.register(healthRoutes, { options });
   if (options.devMailbox) await app.register(devRoutes, { mailbox: options.devMailbox });
   await app.register(adminUsersRoutes, { useCases: options.useCases });

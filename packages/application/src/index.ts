@@ -25,6 +25,12 @@ export {
 } from "./cache-keys.js";
 export type { ChangeAccountStatusDeps } from "./change-account-status.js";
 export {
+  type ChangePassword,
+  type ChangePasswordDeps,
+  type ChangePasswordInput,
+  makeChangePassword,
+} from "./change-password.js";
+export {
   type CheckHealth,
   type CheckHealthDeps,
   type HealthReport,
@@ -39,6 +45,7 @@ export {
   type RateLimitRequest,
   type RouteRateLimit,
 } from "./check-rate-limit.js";
+export { makeMailOutboxTask, makePurgeDeletedUsersTask } from "./cleanup-tasks.js";
 export { type CreatePermission, type CreatePermissionDeps, makeCreatePermission } from "./create-permission.js";
 export { type CreateRole, type CreateRoleDeps, makeCreateRole, type RoleFields } from "./create-role.js";
 export {
@@ -54,6 +61,8 @@ export {
   type CreateUserInput,
   makeCreateUser,
 } from "./create-user.js";
+export { type DeactivateAccount, type DeactivateAccountDeps, makeDeactivateAccount } from "./deactivate-account.js";
+export { type DeleteAccount, type DeleteAccountDeps, makeDeleteAccount } from "./delete-account.js";
 export { type DeleteRole, type DeleteRoleDeps, makeDeleteRole } from "./delete-role.js";
 export { type DeleteUser, type DeleteUserDeps, makeDeleteUser } from "./delete-user.js";
 export {
@@ -96,6 +105,7 @@ export { type LogIn, type LogInDeps, type LogInInput, type LogInResult, makeLogI
 export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./log-out.js";
 export { type NewAccountInput, validateNewAccount } from "./new-account.js";
 export { type AdminActor, assertHoldsAll, assertMayHandOut } from "./privilege-guard.js";
+export { makeReactivateAccount, type ReactivateAccount, type ReactivateAccountDeps } from "./reactivate-account.js";
 export { makeReactivateUser, type ReactivateUser } from "./reactivate-user.js";
 export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./refresh-session.js";
 export { makeRegisterUser, type RegisterUser, type RegisterUserDeps, type RegisterUserInput } from "./register-user.js";
@@ -105,10 +115,19 @@ export {
   type CleanupDeps,
   type CleanupPolicy,
   type CleanupSummary,
+  type CleanupTask,
   makeRunCleanup,
   type RunCleanup,
 } from "./run-cleanup.js";
 export type { RefreshTokenPolicy, SessionTokens } from "./session-tokens.js";
+export {
+  type ListSessions,
+  type ListSessionsDeps,
+  makeListSessions,
+  makeRevokeSession,
+  type RevokeSession,
+  type RevokeSessionDeps,
+} from "./sessions.js";
 export { makeSuspendUser, type SuspendUser } from "./suspend-user.js";
 export { makeUnassignUserRole, type UnassignUserRole } from "./unassign-user-role.js";
 export { makeUpdateRole, type UpdateRole, type UpdateRoleDeps } from "./update-role.js";

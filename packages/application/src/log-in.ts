@@ -1,8 +1,6 @@
 import {
   type AccessTokens,
   type Clock,
-  DomainError,
-  normalizeEmail,
   type OpaqueTokens,
   type PasswordHasher,
   type PasswordPolicy,
@@ -15,9 +13,9 @@ import {
   type UnitOfWork,
   type User,
   type UserRepository,
-  validationError,
 } from "@gatehouse/domain";
 import { auditEntryFor } from "./audit-entry-for.js";
+import { checkCredentials, invalidCredentials, recordCredentialFailure } from "./check-credentials.js";
 import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type SessionTokens } from "./session-tokens.js";
 
 export interface LogInInput {
@@ -44,8 +42,6 @@ export interface LogInDeps {
   readonly loginFailures: { readonly limiter: Pick<RateLimiter, "hit" | "refund">; readonly rule: RateLimitRule };
 }
 
-const invalidCredentials = () => new DomainError("INVALID_CREDENTIALS", "Invalid email or password");
-
 /**
  * Password login. Unknown email, wrong password and soft-deleted user are indistinguishable:
  * same error, and the same argon2 work (a dummy hash when there is no user). Only after the
@@ -57,39 +53,21 @@ const invalidCredentials = () => new DomainError("INVALID_CREDENTIALS", "Invalid
  * exists, so an unknown and a known email run out, and answer 429, alike.
  */
 export function makeLogIn(deps: LogInDeps) {
-  async function recordFailure(ctx: RequestContext, userId: string | null, reason: string): Promise<void> {
-    await deps.uow.run((tx) =>
-      tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, { action: "auth.login_failed", userId, status: "failure", details: { reason } }),
-      ),
-    );
-  }
-
   return async function logIn(input: LogInInput, ctx: RequestContext): Promise<LogInResult> {
-    // Depends only on the input, so rejecting early reveals nothing about accounts.
-    if (input.password.length > deps.passwordPolicy.maxLength) {
-      throw validationError([
-        { field: "password", message: `must be at most ${deps.passwordPolicy.maxLength} characters` },
-      ]);
-    }
-    const email = normalizeEmail(input.email);
     const { limiter, rule } = deps.loginFailures;
-    const failureKey = `login_failures:${email}`;
-    const attempt = await limiter.hit(failureKey, rule);
-    if (!attempt.allowed) {
-      await recordFailure(ctx, null, "too_many_failures");
-      throw rateLimitExceeded(attempt, rule);
-    }
-    const user = await deps.users.findByEmail(email);
-    const passwordMatches = await deps.hasher.verify(input.password, user?.passwordHash);
-    if (passwordMatches) await limiter.refund(failureKey, rule);
-    if (user === undefined || !passwordMatches) {
-      await recordFailure(ctx, user?.id ?? null, user === undefined ? "unknown_account" : "wrong_password");
-      throw invalidCredentials();
-    }
+    const user = await checkCredentials(deps, input, ctx, "auth.login_failed", {
+      async before(email) {
+        const attempt = await limiter.hit(`login_failures:${email}`, rule);
+        if (!attempt.allowed) {
+          await recordCredentialFailure(deps, ctx, "auth.login_failed", null, "too_many_failures");
+          throw rateLimitExceeded(attempt, rule);
+        }
+      },
+      proven: (email) => limiter.refund(`login_failures:${email}`, rule),
+    });
     const blocked = sessionBlockedError(user.status);
     if (blocked) {
-      await recordFailure(ctx, user.id, `status_${user.status}`);
+      await recordCredentialFailure(deps, ctx, "auth.login_failed", user.id, `status_${user.status}`);
       throw blocked;
     }
     const withRoles = await deps.users.findWithRoles(user.id);

@@ -1,6 +1,5 @@
-import type { MaintenanceRepository } from "@gatehouse/domain";
 import { describe, expect, it } from "vitest";
-import { type CleanupPolicy, makeRunCleanup } from "./run-cleanup.js";
+import { type CleanupDeps, type CleanupPolicy, makeRunCleanup } from "./run-cleanup.js";
 import { FakeClock, FakeJobLock, FakeMaintenanceRepository } from "./testing/index.js";
 
 const DAY_MS = 86_400_000;
@@ -77,7 +76,7 @@ describe("runCleanup", () => {
   it("reports how long the run took by the clock", async () => {
     const { clock, jobLock } = setup();
     const inner = new FakeMaintenanceRepository();
-    const slow: MaintenanceRepository = {
+    const slow: CleanupDeps["maintenance"] = {
       deleteRefreshTokensEndedBefore: async (cutoff, batchSize) => {
         clock.advanceMs(150);
         return inner.deleteRefreshTokensEndedBefore(cutoff, batchSize);
@@ -118,7 +117,7 @@ describe("runCleanup", () => {
 
   it("propagates a deletion failure and releases the lock", async () => {
     const { clock, jobLock } = setup();
-    const broken: MaintenanceRepository = {
+    const broken: CleanupDeps["maintenance"] = {
       deleteRefreshTokensEndedBefore: () => Promise.reject(new Error("statement timeout")),
       deleteAuditEntriesBefore: async () => 0,
     };

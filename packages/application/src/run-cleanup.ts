@@ -6,26 +6,37 @@ export interface CleanupPolicy {
   readonly batchSize: number;
 }
 
+/**
+ * More maintenance run under the cleanup lock after the retention deletes (the registry of
+ * what `cleanup` does is the list the worker passes). Each returns the counts it adds to the
+ * summary line, and must be batched and safe to repeat.
+ */
+export interface CleanupTask {
+  run(now: Date): Promise<Readonly<Record<string, number>>>;
+}
+
 export interface CleanupDeps {
-  readonly maintenance: MaintenanceRepository;
+  readonly maintenance: Pick<MaintenanceRepository, "deleteRefreshTokensEndedBefore" | "deleteAuditEntriesBefore">;
   readonly jobLock: JobLock;
   readonly clock: Clock;
   readonly policy: CleanupPolicy;
+  readonly tasks?: readonly CleanupTask[];
 }
 
 export type CleanupSummary =
   | { readonly job: "cleanup"; readonly skipped: true; readonly reason: "another run holds the lock" }
-  | {
+  | ({
       readonly job: "cleanup";
       readonly skipped: false;
       readonly refresh_tokens_deleted: number;
       readonly audit_entries_deleted: number;
       readonly duration_ms: number;
-    };
+    } & Readonly<Record<string, number | string | boolean>>);
 
 const DAY_MS = 86_400_000;
 
-async function deleteInBatches(deleteBatch: () => Promise<number>, batchSize: number): Promise<number> {
+/** Repeats `deleteBatch` until a batch comes back short; returns the total. */
+export async function deleteInBatches(deleteBatch: () => Promise<number>, batchSize: number): Promise<number> {
   let total = 0;
   for (;;) {
     const deleted = await deleteBatch();
@@ -54,7 +65,9 @@ export function makeRunCleanup(deps: CleanupDeps) {
         () => deps.maintenance.deleteAuditEntriesBefore(auditCutoff, batchSize),
         batchSize,
       );
-      return { tokens, audit };
+      let counts: Record<string, number> = {};
+      for (const task of deps.tasks ?? []) counts = { ...counts, ...(await task.run(started)) };
+      return { tokens, audit, counts };
     });
     if (!outcome.acquired) return { job: "cleanup", skipped: true, reason: "another run holds the lock" };
     return {
@@ -62,6 +75,7 @@ export function makeRunCleanup(deps: CleanupDeps) {
       skipped: false,
       refresh_tokens_deleted: outcome.result.tokens,
       audit_entries_deleted: outcome.result.audit,
+      ...outcome.result.counts,
       duration_ms: deps.clock.now().getTime() - started.getTime(),
     };
   };

@@ -28,6 +28,7 @@ export {
   rateLimitExceeded,
 } from "./rate-limit/rate-limit.js";
 export {
+  type ActiveSession,
   judgePresentedToken,
   type NewRefreshToken,
   type PresentedTokenVerdict,
@@ -39,6 +40,7 @@ export {
   AccountStatuses,
   assertTransition,
   canTransition,
+  SELF_DEACTIVATION_REASON,
   sessionBlockedError,
 } from "./user/account-status.js";
 export { checkEmail, normalizeEmail } from "./user/email.js";

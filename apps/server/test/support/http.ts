@@ -57,11 +57,21 @@ export async function send(
   payload?: unknown,
   token?: string,
 ) {
+  return sendWith(t, method, url, { payload, ...(token === undefined ? {} : { token }) });
+}
+
+/** Like `send`, with the body, bearer token and extra headers as named options. */
+export async function sendWith(
+  t: TestServer,
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  url: string,
+  options: { payload?: unknown; token?: string; headers?: Record<string, string> } = {},
+) {
   const response = await t.app.inject({
     method,
     url,
-    ...(payload === undefined ? {} : { payload: payload as Json }),
-    headers: token ? { authorization: `Bearer ${token}` } : {},
+    ...(options.payload === undefined ? {} : { payload: options.payload as Json }),
+    headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
   });
   return { status: response.statusCode, body: response.json() as Json, headers: response.headers };
 }

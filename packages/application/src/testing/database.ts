@@ -479,6 +479,19 @@ export class InMemoryDatabase {
       statistics: async (now: Date) => this.statistics(now),
       rolesNamed: async (names: readonly string[]) =>
         this.state.roles.filter((role) => names.includes(role.name)).map((role) => this.grantOf(role)),
+      lockLiveById: async (id: string) => this.live().find((stored) => stored.user.id === id)?.user,
+      setPassword: async (id: string, passwordHash: string, at: Date) => {
+        this.maybeFail("users.update");
+        this.updateUser(id, { passwordHash, passwordChangedAt: at, updatedAt: at });
+      },
+      setStatus: async (id: string, status: AccountStatus, reason: string | null, at: Date) => {
+        this.maybeFail("users.update");
+        this.updateUser(id, { status, statusReason: reason, statusChangedAt: at, updatedAt: at });
+      },
+      softDelete: async (id: string, deletedBy: string, at: Date) => {
+        this.maybeFail("users.update");
+        this.updateUser(id, { deletedAt: at, deletedBy, updatedAt: at });
+      },
     };
   }
 
@@ -612,10 +625,29 @@ export class InMemoryDatabase {
         this.maybeFail("refreshTokens.revokeFamily");
         return this.revokeWhere((token) => token.familyId === familyId, reason, at).length;
       },
-      revokeAllForUser: async (userId: string, reason: RevocationReason, at: Date) => {
-        const revoked = this.revokeWhere((token) => token.userId === userId, reason, at);
+      revokeAllForUser: async (userId: string, reason: RevocationReason, at: Date, keepFamilyId?: string) => {
+        const revoked = this.revokeWhere(
+          (token) => token.userId === userId && token.familyId !== keepFamilyId,
+          reason,
+          at,
+        );
         return [...new Set(revoked.map((token) => token.familyId))];
       },
+      listActiveSessions: async (userId: string, now: Date) =>
+        this.state.refreshTokens
+          .filter((token) => token.userId === userId && token.revokedAt === null && token.expiresAt > now)
+          .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+          .map((token) => {
+            const family = this.tokensOfFamily(token.familyId);
+            const started = Math.min(...family.map((member) => member.createdAt.getTime()));
+            return {
+              id: token.familyId,
+              createdAt: new Date(started),
+              lastUsedAt: token.createdAt,
+              userAgent: token.userAgent,
+              ipAddress: token.ipAddress,
+            };
+          }),
       familiesRevokedSince: async (since: Date) => {
         const families = this.state.refreshTokens
           .filter(

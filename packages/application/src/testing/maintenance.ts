@@ -50,6 +50,17 @@ export class FakeMaintenanceRepository implements MaintenanceRepository {
     return deleted;
   }
 
+  /** Soft-deletion instants of users not purged yet. */
+  deletedUsers: Date[] = [];
+  purgedUsers = 0;
+
+  async purgeUsersDeletedBefore(cutoff: Date, batchSize: number): Promise<number> {
+    const { kept, deleted } = deleteBatch(this.deletedUsers, cutoff, batchSize);
+    this.deletedUsers = kept;
+    this.purgedUsers += deleted;
+    return deleted;
+  }
+
   async deleteAuditEntriesBefore(cutoff: Date, batchSize: number): Promise<number> {
     const { kept, deleted } = deleteBatch(this.auditTimestamps, cutoff, batchSize);
     this.auditTimestamps = kept;

@@ -23,7 +23,10 @@ export type AuditAction =
   | "role.unassign"
   | "permission.create"
   | "permission.assign"
-  | "permission.unassign";
+  | "permission.unassign"
+  | "auth.session_revoked"
+  | "user.password_changed"
+  | "user.purged";
 
 /** Filters and page of the audit-log list (PRD §4.5.3 plus `resourceId`); newest first. */
 export interface AuditLogQuery {

@@ -8,4 +8,11 @@ export interface MaintenanceRepository {
   deleteRefreshTokensEndedBefore(cutoff: Date, batchSize: number): Promise<number>;
   /** Deletes up to `batchSize` audit entries older than `cutoff`; returns how many. */
   deleteAuditEntriesBefore(cutoff: Date, batchSize: number): Promise<number>;
+  /**
+   * Anonymises up to `batchSize` users soft-deleted before `cutoff` and not purged yet: email,
+   * username, password hash, name and phone are replaced, sessions and role grants deleted,
+   * `purged_at` set, and a `user.purged` audit row written for each, in one transaction. Audit
+   * rows about the user are kept. Returns how many were purged.
+   */
+  purgeUsersDeletedBefore(cutoff: Date, batchSize: number): Promise<number>;
 }

@@ -1,4 +1,4 @@
-import type { NewRefreshToken, RefreshToken, RevocationReason } from "../token/refresh-token.js";
+import type { ActiveSession, NewRefreshToken, RefreshToken, RevocationReason } from "../token/refresh-token.js";
 
 /** What a successor token needs beyond what it inherits from its parent. */
 export interface RotatedTokenInput {
@@ -34,8 +34,13 @@ export interface RefreshTokenRepository {
    * concurrent rotation cannot leave a live successor behind. Returns how many were active.
    */
   revokeFamily(familyId: string, reason: RevocationReason, at: Date): Promise<number>;
-  /** Like `revokeFamily` for every family of the user; returns the affected family ids. */
-  revokeAllForUser(userId: string, reason: RevocationReason, at: Date): Promise<string[]>;
+  /**
+   * Like `revokeFamily` for every family of the user, except `keepFamilyId` when given (the
+   * caller's own session); returns the affected family ids.
+   */
+  revokeAllForUser(userId: string, reason: RevocationReason, at: Date, keepFamilyId?: string): Promise<string[]>;
+  /** The user's sessions with an active, unexpired token at `now`, most recently used first. */
+  listActiveSessions(userId: string, now: Date): Promise<ActiveSession[]>;
   /**
    * Families ended (for any reason but rotation) at or after `since`: the sessions whose
    * access tokens may still be unexpired. Used to rebuild the revocation list at start.

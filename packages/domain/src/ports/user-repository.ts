@@ -1,3 +1,4 @@
+import type { AccountStatus } from "../user/account-status.js";
 import type {
   NewUser,
   Page,
@@ -51,4 +52,21 @@ export interface UserRepository {
   statistics(now: Date): Promise<UserStatistics>;
   /** The roles with these names and their permissions; names that match no role are left out. */
   rolesNamed(names: readonly string[]): Promise<RoleGrant[]>;
+  /**
+   * The live user with this id, its row locked until the surrounding unit of work ends, so a
+   * check on it (status, password hash) still holds when the change is written.
+   */
+  lockLiveById(id: string): Promise<User | undefined>;
+  /** Stores a new password hash and stamps `password_changed_at`. Call after `lockLiveById`. */
+  setPassword(id: string, passwordHash: string, at: Date): Promise<void>;
+  /**
+   * Moves the user to `status` with `reason`. Call after `lockLiveById` and `assertTransition`:
+   * the state machine decides, this only writes.
+   */
+  setStatus(id: string, status: AccountStatus, reason: string | null, at: Date): Promise<void>;
+  /**
+   * Soft-deletes the user (`deleted_at`, `deleted_by`): it disappears from every read here,
+   * and its email and username are free again. Call after `lockLiveById`.
+   */
+  softDelete(id: string, deletedBy: string, at: Date): Promise<void>;
 }

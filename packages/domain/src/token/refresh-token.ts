@@ -33,6 +33,19 @@ export interface RefreshToken {
   readonly ipAddress: string | null;
 }
 
+/**
+ * A session as its owner sees it. `id` is the family id (the `sid` of its access tokens);
+ * `lastUsedAt` is its last refresh (or its start): access-token use is not written anywhere,
+ * so authenticated requests stay free of database writes.
+ */
+export interface ActiveSession {
+  readonly id: string;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date;
+  readonly userAgent: string | null;
+  readonly ipAddress: string | null;
+}
+
 export interface NewRefreshToken {
   readonly userId: string;
   /** Omit to start a new family (a new login); the repository then uses the token's own id. */

@@ -20,6 +20,12 @@ const TRANSITIONS: Readonly<Record<AccountStatus, readonly AccountStatus[]>> = {
   deactivated: ["active"],
 };
 
+/**
+ * `status_reason` of an account its owner deactivated. Only such an account may come back by
+ * itself (POST /auth/reactivate); an administrator's suspension is `suspended`, another status.
+ */
+export const SELF_DEACTIVATION_REASON = "self_deactivated";
+
 export function canTransition(from: AccountStatus, to: AccountStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }

@@ -56,6 +56,10 @@ export interface Config {
     /** The worker gives up on mail still queued after this long (its codes have expired). */
     readonly giveUpAfterHours: number;
   };
+  /** Days after a soft delete before the worker anonymises the user; 0 = never. */
+  readonly userPurgeAfterDays: number;
+  /** Cron pattern of `worker schedule` (5 fields, or 6 with seconds first). */
+  readonly workerSchedule: string;
   readonly healthCheckTimeoutMs: number;
   readonly shutdownTimeoutSeconds: number;
   readonly bodyLimitBytes: number;

@@ -266,6 +266,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       retryBaseSeconds: read.int("MAIL_RETRY_BASE_SECONDS", 30, 1, 3600),
       giveUpAfterHours: read.int("MAIL_GIVE_UP_AFTER_HOURS", 24, 1, 24 * 365),
     },
+    userPurgeAfterDays: read.int("USER_PURGE_AFTER_DAYS", 30, 0, 36_500),
+    workerSchedule: read.string("WORKER_SCHEDULE", "15 3 * * *"),
     healthCheckTimeoutMs: read.int("HEALTH_CHECK_TIMEOUT_MS", 5000, 10, 60_000),
     shutdownTimeoutSeconds: read.int("SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
     bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 65_536, 1024, 10_485_760),

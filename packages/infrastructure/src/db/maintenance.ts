@@ -1,7 +1,7 @@
 import type { JobLock, MaintenanceRepository } from "@gatehouse/domain";
 import { sql } from "drizzle-orm";
 import { type DatabaseHandle, rowsOf } from "./database.js";
-import { auditLogs, refreshTokens } from "./schema.js";
+import { auditLogs, refreshTokens, userRoles, users } from "./schema.js";
 
 // Raw `sql` templates bypass Drizzle's column mapping, and postgres.js refuses a Date as a
 // parameter there: cutoffs travel as ISO strings.
@@ -30,6 +30,32 @@ export function makeMaintenanceRepository(handle: DatabaseHandle): MaintenanceRe
           SELECT id FROM ${auditLogs} WHERE "timestamp" < ${cutoff.toISOString()} LIMIT ${batchSize}
         ) RETURNING id`);
       return rowsOf(deleted).length;
+    },
+    async purgeUsersDeletedBefore(cutoff, batchSize) {
+      // One statement, so a batch is purged whole or not at all. SKIP LOCKED: a concurrent run
+      // (or an administrator restoring the user right now) is passed over, not waited for.
+      // The placeholders keep the row valid (NOT NULL, unique among purged rows) but say
+      // nothing about the person; the deleted row no longer blocks its email or username.
+      const purged = await db.execute(sql`
+        WITH purged AS (
+          UPDATE ${users} SET
+            email = 'purged+' || id || '@invalid', username = 'purged-' || id,
+            password_hash = '!purged', full_name = NULL, phone_number = NULL, status_reason = NULL,
+            email_verified_at = NULL, purged_at = now(), updated_at = now()
+          WHERE id IN (
+            SELECT id FROM ${users}
+            WHERE deleted_at < ${cutoff.toISOString()} AND purged_at IS NULL
+            ORDER BY deleted_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED
+          ) RETURNING id
+        ),
+        sessions AS (DELETE FROM ${refreshTokens} WHERE user_id IN (SELECT id FROM purged)),
+        grants AS (DELETE FROM ${userRoles} WHERE user_id IN (SELECT id FROM purged)),
+        audit AS (
+          INSERT INTO ${auditLogs} (action, resource_type, resource_id, status, details)
+          SELECT 'user.purged', 'user', id, 'success', '{"by":"worker"}'::jsonb FROM purged
+        )
+        SELECT id FROM purged`);
+      return rowsOf(purged).length;
     },
   };
 }

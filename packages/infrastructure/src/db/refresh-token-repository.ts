@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { RefreshToken, RefreshTokenRepository, RevocationReason } from "@gatehouse/domain";
-import { and, eq, gte, isNull, ne, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gt, gte, isNull, min, ne, type SQL, sql } from "drizzle-orm";
 import type { Database } from "./database.js";
 import { refreshTokens } from "./schema.js";
 
@@ -81,19 +81,50 @@ export function makeRefreshTokenRepository(db: Database): RefreshTokenRepository
       return revoked.length;
     },
 
-    async revokeAllForUser(userId, reason, at) {
+    async revokeAllForUser(userId, reason, at, keepFamilyId) {
+      const kept = keepFamilyId === undefined ? sql`` : sql`AND family_id <> ${keepFamilyId}::uuid`;
       // Same reason as revokeFamily; families are locked in id order so two callers never deadlock.
       await db.execute(sql`
         SELECT ${familyLock(sql`family_id`)} FROM (
           SELECT DISTINCT family_id FROM ${refreshTokens}
-          WHERE user_id = ${userId} AND revoked_at IS NULL ORDER BY family_id
+          WHERE user_id = ${userId} AND revoked_at IS NULL ${kept} ORDER BY family_id
         ) AS families`);
       const revoked = await db
         .update(refreshTokens)
         .set({ revokedAt: at, revokedReason: reason })
-        .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)))
+        .where(
+          and(
+            eq(refreshTokens.userId, userId),
+            isNull(refreshTokens.revokedAt),
+            keepFamilyId === undefined ? undefined : ne(refreshTokens.familyId, keepFamilyId),
+          ),
+        )
         .returning({ familyId: refreshTokens.familyId });
       return [...new Set(revoked.map((row) => row.familyId))];
+    },
+
+    async listActiveSessions(userId, now) {
+      // The active token carries the latest refresh (its creation) and client; the family's
+      // first token, when the session started.
+      const started = db
+        .select({ familyId: refreshTokens.familyId, startedAt: min(refreshTokens.createdAt).as("started_at") })
+        .from(refreshTokens)
+        .where(eq(refreshTokens.userId, userId))
+        .groupBy(refreshTokens.familyId)
+        .as("started");
+      const rows = await db
+        .select({
+          id: refreshTokens.familyId,
+          createdAt: started.startedAt,
+          lastUsedAt: refreshTokens.createdAt,
+          userAgent: refreshTokens.userAgent,
+          ipAddress: refreshTokens.ipAddress,
+        })
+        .from(refreshTokens)
+        .innerJoin(started, eq(started.familyId, refreshTokens.familyId))
+        .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt), gt(refreshTokens.expiresAt, now)))
+        .orderBy(desc(refreshTokens.createdAt));
+      return rows.map((row) => ({ ...row, createdAt: new Date(row.createdAt ?? row.lastUsedAt) }));
     },
 
     async familiesRevokedSince(since) {

@@ -45,6 +45,8 @@ export const users = pgTable(
     ...timestamps,
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
     deletedBy: uuid("deleted_by").references((): PgColumn => users.id, { onDelete: "set null" }),
+    // Set by the worker once a soft-deleted user's personal data is gone: it cannot be restored.
+    purgedAt: timestamp("purged_at", { withTimezone: true }),
   },
   (t) => [
     // Uniqueness is case-insensitive and ignores soft-deleted rows, which may be restored later.

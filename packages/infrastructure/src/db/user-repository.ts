@@ -274,5 +274,32 @@ export function makeUserRepository(db: Database): UserRepository {
         .orderBy(asc(roles.name), asc(permissions.name));
       return grantsOf(rows);
     },
+
+    async lockLiveById(id) {
+      const [row] = await db
+        .select()
+        .from(users)
+        .where(and(eq(users.id, id), isNull(users.deletedAt)))
+        .for("update");
+      return row && toUser(row);
+    },
+
+    async setPassword(id, passwordHash, at) {
+      await db.update(users).set({ passwordHash, passwordChangedAt: at, updatedAt: at }).where(eq(users.id, id));
+    },
+
+    async setStatus(id, status, reason, at) {
+      await db
+        .update(users)
+        .set({ status, statusReason: reason, statusChangedAt: at, updatedAt: at })
+        .where(eq(users.id, id));
+    },
+
+    async softDelete(id, deletedBy, at) {
+      await db
+        .update(users)
+        .set({ deletedAt: at, deletedBy, updatedAt: at })
+        .where(and(eq(users.id, id), isNull(users.deletedAt)));
+    },
   };
 }
