@@ -59,7 +59,7 @@ describe.each(testDatabaseKinds())("cleanup: outbox and purge tasks (%s)", (kind
       sql`INSERT INTO user_roles (user_id, role_id) SELECT ${old}, id FROM roles WHERE name = 'user'`,
     );
     await suite.db.execute(sql`INSERT INTO audit_logs (action, resource_type, user_id, resource_id, ip_address)
-      VALUES ('user.deleted', 'user', ${old}, ${old}, '203.0.113.9')`);
+      VALUES ('user.delete', 'user', ${old}, ${old}, '203.0.113.9')`);
 
     const first = await run();
     expect(first.code).toBe(0);
