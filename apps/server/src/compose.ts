@@ -1,9 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { type ApiUseCases, buildApp, type GatehouseApp } from "@gatehouse/api";
 import {
   makeAuthenticate,
   makeAuthorize,
+  makeCheckEmail,
   makeCheckHealth,
   makeCheckRateLimit,
+  makeConfirmEmailChange,
   makeDeliverDueMail,
   makeGetCurrentUser,
   makeLoadAccess,
@@ -11,6 +14,11 @@ import {
   makeLogOut,
   makeRefreshSession,
   makeRegisterUser,
+  makeRequestPasswordReset,
+  makeResendVerification,
+  makeResetPassword,
+  makeUpdateProfile,
+  makeVerifyEmail,
 } from "@gatehouse/application";
 import {
   type Clock,
@@ -30,6 +38,7 @@ import {
   MemorySessionRevocations,
   makeArgon2Hasher,
   makeDevMailer,
+  makeHmacOneTimeSecrets,
   makeJoseAccessTokens,
   makeMailQueue,
   makeSmtpMailer,
@@ -167,8 +176,35 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     ttlSeconds: config.jwt.refreshTokenTtlSeconds,
     reuseGraceSeconds: config.refreshReuseGraceSeconds,
   };
+  const { lifecycle } = config;
+  const policy = {
+    ...lifecycle,
+    resendLimits: {
+      cooldownSeconds: lifecycle.resendCooldownSeconds,
+      maxPerWindow: lifecycle.resendMaxPerDay,
+      windowSeconds: 86_400,
+    },
+  };
+  // Codes and link tokens are hashed under a key derived from the server secret.
+  const secrets = makeHmacOneTimeSecrets(jwt.secret);
+  // Attempts on a code are claimed outside any transaction, so a failed request still counts.
+  const codeCheck = { codes: repositories.oneTimeCodes, secrets, clock };
   const useCases: ApiUseCases = {
-    registerUser: makeRegisterUser({ uow, hasher, clock, passwordPolicy }),
+    registerUser: makeRegisterUser({ uow, hasher, clock, passwordPolicy, secrets, policy, newId: randomUUID }),
+    verifyEmail: makeVerifyEmail({ ...codeCheck, users: repositories.users, uow, policy }),
+    resendVerification: makeResendVerification({ uow, clock, secrets, policy }),
+    ...(policy.enumerationProtection ? {} : { checkEmail: makeCheckEmail({ uow, clock, secrets, policy }) }),
+    requestPasswordReset: makeRequestPasswordReset({ uow, clock, secrets, policy }),
+    resetPassword: makeResetPassword({
+      ...codeCheck,
+      users: repositories.users,
+      uow,
+      hasher,
+      revocations,
+      passwordPolicy,
+    }),
+    updateProfile: makeUpdateProfile({ users: repositories.users, uow, hasher, clock, secrets, policy }),
+    confirmEmailChange: makeConfirmEmailChange({ ...codeCheck, users: repositories.users, uow }),
     logIn: makeLogIn({
       users: repositories.users,
       uow,

@@ -17,7 +17,10 @@ export interface JobSummary {
 
 export type Job = (context: JobContext) => Promise<JobSummary>;
 
-/** Deletes refresh tokens and audit entries past their retention (PRD §7.2 retention settings). */
+/**
+ * Deletes refresh tokens and audit entries past their retention (PRD §7.2 retention settings),
+ * expired never-verified registrations, ended one-time codes and old throttle records.
+ */
 export const cleanupJob: Job = ({ config, database, clock }) =>
   makeRunCleanup({
     maintenance: makeMaintenanceRepository(database),
@@ -27,6 +30,7 @@ export const cleanupJob: Job = ({ config, database, clock }) =>
       refreshTokenRetentionDays: config.refreshTokenRetentionDays,
       auditLogRetentionDays: config.auditLogRetentionDays,
       batchSize: config.cleanupBatchSize,
+      verificationTtlHours: config.lifecycle.verificationTtlHours,
     },
   })();
 

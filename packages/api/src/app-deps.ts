@@ -1,13 +1,20 @@
 import type {
   Authenticate,
   Authorize,
+  CheckEmail,
   CheckHealth,
   CheckRateLimit,
+  ConfirmEmailChange,
   GetCurrentUser,
   LogIn,
   LogOut,
   RefreshSession,
   RegisterUser,
+  RequestPasswordReset,
+  ResendVerification,
+  ResetPassword,
+  UpdateProfile,
+  VerifyEmail,
 } from "@gatehouse/application";
 import type { FastifyBaseLogger } from "fastify";
 
@@ -22,6 +29,14 @@ export interface ApiUseCases {
   readonly authorize: Authorize;
   readonly checkHealth: CheckHealth;
   readonly checkRateLimit: CheckRateLimit;
+  readonly verifyEmail: VerifyEmail;
+  readonly resendVerification: ResendVerification;
+  /** Absent when ENUMERATION_PROTECTION is on: the route then does not exist (404). */
+  readonly checkEmail?: CheckEmail;
+  readonly requestPasswordReset: RequestPasswordReset;
+  readonly resetPassword: ResetPassword;
+  readonly updateProfile: UpdateProfile;
+  readonly confirmEmailChange: ConfirmEmailChange;
 }
 
 /** A message kept by the development mailbox, as the API shows it. */

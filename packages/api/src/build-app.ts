@@ -16,6 +16,8 @@ import { SECURITY_HEADERS } from "./http/security-headers.js";
 import { authRoutes } from "./routes/auth-routes.js";
 import { devRoutes } from "./routes/dev-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
+import { lifecycleRoutes } from "./routes/lifecycle-routes.js";
+import { profileRoutes } from "./routes/profile-routes.js";
 import { ErrorBody } from "./schemas/envelope.js";
 
 /** The built application: a Fastify instance. */
@@ -37,6 +39,9 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
       },
       tags: [
         { name: "auth", description: "Registration, login, token refresh, logout, current user" },
+        { name: "registration", description: "Email verification, resend, address availability" },
+        { name: "account recovery", description: "Forgotten password: request a code, set a new password" },
+        { name: "users", description: "The signed-in user's profile" },
         { name: "health", description: "Liveness, readiness and details" },
         { name: "dev", description: "Development helpers, never served in production" },
       ],
@@ -189,6 +194,8 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
   });
   await registerDocs(app, options);
   await app.register(authRoutes, { useCases: options.useCases });
+  await app.register(lifecycleRoutes, { useCases: options.useCases });
+  await app.register(profileRoutes, { useCases: options.useCases });
   await app.register(healthRoutes, { options });
   if (options.devMailbox) await app.register(devRoutes, { mailbox: options.devMailbox });
   return app;

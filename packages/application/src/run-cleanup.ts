@@ -1,9 +1,12 @@
 import type { Clock, JobLock, MaintenanceRepository } from "@gatehouse/domain";
+import { HOUR_MS } from "./lifecycle-policy.js";
 
 export interface CleanupPolicy {
   readonly refreshTokenRetentionDays: number;
   readonly auditLogRetentionDays: number;
   readonly batchSize: number;
+  /** Never-verified registrations older than this, without a valid code, are deleted. */
+  readonly verificationTtlHours: number;
 }
 
 export interface CleanupDeps {
@@ -20,6 +23,9 @@ export type CleanupSummary =
       readonly skipped: false;
       readonly refresh_tokens_deleted: number;
       readonly audit_entries_deleted: number;
+      readonly registrations_expired: number;
+      readonly one_time_codes_deleted: number;
+      readonly throttle_records_deleted: number;
       readonly duration_ms: number;
     };
 
@@ -35,8 +41,9 @@ async function deleteInBatches(deleteBatch: () => Promise<number>, batchSize: nu
 }
 
 /**
- * Deletes refresh tokens that ended (expired or revoked) and audit entries past their
- * retention, in batches so no single statement holds locks for long. Runs under a
+ * Deletes refresh tokens that ended (expired or revoked), audit entries past their retention,
+ * expired never-verified registrations (freeing their email and username, seed 000 flow 11),
+ * ended one-time codes and old throttle records, in batches so no single statement holds locks for long. Runs under a
  * cluster-wide lock: a second concurrent run does nothing and says so.
  */
 export function makeRunCleanup(deps: CleanupDeps) {
@@ -54,7 +61,26 @@ export function makeRunCleanup(deps: CleanupDeps) {
         () => deps.maintenance.deleteAuditEntriesBefore(auditCutoff, batchSize),
         batchSize,
       );
-      return { tokens, audit };
+      const now = deps.clock.now();
+      const registrations = await deleteInBatches(
+        () =>
+          deps.maintenance.deleteExpiredRegistrations(
+            new Date(now.getTime() - deps.policy.verificationTtlHours * HOUR_MS),
+            now,
+            batchSize,
+          ),
+        batchSize,
+      );
+      const codes = await deleteInBatches(
+        () => deps.maintenance.deleteOneTimeCodesEndedBefore(now, batchSize),
+        batchSize,
+      );
+      // Throttle records matter for a day (the per-address daily cap); keep two to be safe.
+      const throttle = await deleteInBatches(
+        () => deps.maintenance.deleteThrottleRecordsBefore(new Date(now.getTime() - 2 * DAY_MS), batchSize),
+        batchSize,
+      );
+      return { tokens, audit, registrations, codes, throttle };
     });
     if (!outcome.acquired) return { job: "cleanup", skipped: true, reason: "another run holds the lock" };
     return {
@@ -62,6 +88,9 @@ export function makeRunCleanup(deps: CleanupDeps) {
       skipped: false,
       refresh_tokens_deleted: outcome.result.tokens,
       audit_entries_deleted: outcome.result.audit,
+      registrations_expired: outcome.result.registrations,
+      one_time_codes_deleted: outcome.result.codes,
+      throttle_records_deleted: outcome.result.throttle,
       duration_ms: deps.clock.now().getTime() - started.getTime(),
     };
   };

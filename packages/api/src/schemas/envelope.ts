@@ -21,14 +21,15 @@ export const ErrorBody = Type.Object(
 );
 
 const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
-  400: "VALIDATION_ERROR: malformed JSON or invalid fields (one details entry per field)",
+  400: "VALIDATION_ERROR: malformed JSON or invalid fields (one details entry per field); INVALID_VERIFICATION_CODE; INVALID_RESET_TOKEN",
   401: "UNAUTHORIZED, INVALID_CREDENTIALS, INVALID_TOKEN, TOKEN_EXPIRED, SESSION_REVOKED or REFRESH_TOKEN_*",
   403: "ACCOUNT_DEACTIVATED, ACCOUNT_SUSPENDED, ACCOUNT_NOT_VERIFIED, ACCOUNT_PENDING_APPROVAL, FORBIDDEN",
   404: "NOT_FOUND",
-  409: "DUPLICATE_EMAIL or DUPLICATE_USERNAME",
+  409: "DUPLICATE_EMAIL, DUPLICATE_USERNAME or ALREADY_VERIFIED",
+  410: "VERIFICATION_EXPIRED: register again (or request a new code while the registration lasts)",
   413: "PAYLOAD_TOO_LARGE: body over the limit",
   415: "UNSUPPORTED_MEDIA_TYPE: send application/json",
-  429: "RATE_LIMIT_EXCEEDED: the budget of this route category is spent; Retry-After says when to retry",
+  429: "RATE_LIMIT_EXCEEDED: the budget of this route category is spent; Retry-After and details.retry_after say when to retry",
   500: "INTERNAL_ERROR",
   503: "SERVICE_UNAVAILABLE or DATABASE_ERROR",
 };

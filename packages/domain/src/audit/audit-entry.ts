@@ -6,7 +6,18 @@ export type AuditAction =
   | "auth.logout"
   | "auth.refresh"
   | "auth.refresh_reuse_detected"
-  | "access.denied";
+  | "access.denied"
+  | "auth.register_existing_email"
+  | "auth.email_verified"
+  | "auth.verification_failed"
+  | "auth.verification_resent"
+  | "auth.password_reset_requested"
+  | "auth.password_reset"
+  | "auth.password_reset_failed"
+  | "user.profile_updated"
+  | "user.email_change_requested"
+  | "user.email_changed"
+  | "user.registration_expired";
 
 /** Who asked, from where: copied into every audit entry. */
 export interface RequestContext {

@@ -1,5 +1,7 @@
 import type { AuditLog } from "./audit-log.js";
 import type { MailOutbox } from "./mail-outbox.js";
+import type { MailThrottle } from "./mail-throttle.js";
+import type { OneTimeCodeRepository } from "./one-time-code-repository.js";
 import type { RefreshTokenRepository } from "./refresh-token-repository.js";
 import type { UserRepository } from "./user-repository.js";
 
@@ -9,6 +11,8 @@ export interface TransactionalRepositories {
   readonly refreshTokens: RefreshTokenRepository;
   readonly auditLog: AuditLog;
   readonly outbox: MailOutbox;
+  readonly oneTimeCodes: OneTimeCodeRepository;
+  readonly mailThrottle: MailThrottle;
 }
 
 /** Runs work in one transaction: all of its writes land, or none do. */

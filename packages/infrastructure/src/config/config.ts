@@ -67,6 +67,19 @@ export interface Config {
    * (the socket address is the client), a hop count, or the proxies' addresses and CIDRs.
    */
   readonly trustProxy: TrustProxy;
+  /** Self-service account lifecycle (issue 5 §1). */
+  readonly lifecycle: {
+    readonly requireEmailVerification: boolean;
+    readonly requireAdminApproval: boolean;
+    readonly verificationTtlHours: number;
+    readonly passwordResetTtlMinutes: number;
+    readonly resendCooldownSeconds: number;
+    readonly resendMaxPerDay: number;
+    /** Where links in emails point; never taken from a request's Host header. */
+    readonly publicBaseUrl: string;
+    /** Registering a taken email answers like a new registration (and mails the owner). */
+    readonly enumerationProtection: boolean;
+  };
   readonly logLevel: string;
   readonly logPretty: boolean;
 }
