@@ -241,6 +241,10 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     corsAllowedOrigins: config.corsAllowedOrigins,
     trustProxy: config.trustProxy,
     isShuttingDown: () => shuttingDown,
+    responseFloors: {
+      mailRequestsMs: lifecycle.mailRequestResponseFloorMs,
+      registerMs: lifecycle.enumerationProtection ? lifecycle.registerResponseFloorMs : undefined,
+    },
   });
 
   const mailSender = mail.mailer && startMailSender(config, logger, clock, database, mail.mailer);

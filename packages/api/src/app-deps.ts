@@ -71,6 +71,11 @@ export interface AppOptions {
   readonly isShuttingDown: () => boolean;
   /** Serves GET /dev/mailbox when given; the server passes it only outside production. */
   readonly devMailbox?: DevMailboxReader;
+  /**
+   * Minimum response times of the answers that must not reveal whether an account exists
+   * (forgot-password and resend; registration only with enumeration protection). Absent: none.
+   */
+  readonly responseFloors?: { readonly mailRequestsMs: number; readonly registerMs: number | undefined };
   /** Process start, for `uptime_seconds`. */
   readonly startedAt?: Date;
 }

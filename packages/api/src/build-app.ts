@@ -193,8 +193,8 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
     maxAge: 3600,
   });
   await registerDocs(app, options);
-  await app.register(authRoutes, { useCases: options.useCases });
-  await app.register(lifecycleRoutes, { useCases: options.useCases });
+  await app.register(authRoutes, { useCases: options.useCases, responseFloors: options.responseFloors });
+  await app.register(lifecycleRoutes, { useCases: options.useCases, responseFloors: options.responseFloors });
   await app.register(profileRoutes, { useCases: options.useCases });
   await app.register(healthRoutes, { options });
   if (options.devMailbox) await app.register(devRoutes, { mailbox: options.devMailbox });

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { SessionTokens } from "@gatehouse/application";
-import type { ApiUseCases } from "../app-deps.js";
+import type { ApiUseCases, AppOptions } from "../app-deps.js";
 import { claimsOf } from "../http/auth-hook.js";
 import { requestContext } from "../http/request-context.js";
+import { holdUntilFloor } from "../http/response-floor.js";
 import { Envelope, errorResponses, MessageOnly, ok } from "../schemas/envelope.js";
 import {
   CurrentUser,
@@ -30,7 +31,10 @@ function tokenResponse(tokens: SessionTokens) {
 }
 
 /** PRD §4.1: register, login, refresh, logout, me. */
-export const authRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = async (app, { useCases }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<{
+  useCases: ApiUseCases;
+  responseFloors: AppOptions["responseFloors"];
+}> = async (app, { useCases, responseFloors }) => {
   const registerSchema = {
     tags,
     summary: "Register a new user",
@@ -56,6 +60,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = 
           { username, email, password, fullName: full_name ?? null, phoneNumber: phone_number ?? null },
           requestContext(request),
         );
+        await holdUntilFloor(reply, responseFloors?.registerMs);
         const expiresAt = registration.verificationExpiresAt;
         return reply.code(201).send(
           ok(

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import type { ApiUseCases } from "../app-deps.js";
+import type { ApiUseCases, AppOptions } from "../app-deps.js";
 import { requestContext } from "../http/request-context.js";
+import { holdUntilFloor } from "../http/response-floor.js";
 import { Envelope, errorResponses, MessageOnly, ok } from "../schemas/envelope.js";
 import { EmailAvailability, EmailBody, ResetPasswordBody, VerifiedUser, VerifyBody } from "../schemas/user-schemas.js";
 
@@ -12,7 +13,10 @@ const RESEND_ANSWER = "If a registration is waiting for this address, a new code
 const RESET_ANSWER = "If an account exists for this address, a password reset email has been sent";
 
 /** Seed 000's registration flow (verify, resend, check-email) and account recovery. */
-export const lifecycleRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = async (app, { useCases }) => {
+export const lifecycleRoutes: FastifyPluginAsyncTypebox<{
+  useCases: ApiUseCases;
+  responseFloors: AppOptions["responseFloors"];
+}> = async (app, { useCases, responseFloors }) => {
   app.post(
     "/api/v1/register/verify",
     {
@@ -57,8 +61,9 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases 
         response: { 200: MessageOnly, ...errorResponses(400, 413, 415, 429) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       await useCases.resendVerification(request.body.email, requestContext(request));
+      await holdUntilFloor(reply, responseFloors?.mailRequestsMs);
       return { success: true as const, message: RESEND_ANSWER };
     },
   );
@@ -101,6 +106,7 @@ export const lifecycleRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases 
     },
     async (request, reply) => {
       await useCases.requestPasswordReset(request.body.email, requestContext(request));
+      await holdUntilFloor(reply, responseFloors?.mailRequestsMs);
       return reply.code(202).send({ success: true as const, message: RESET_ANSWER });
     },
   );

@@ -79,6 +79,10 @@ export interface Config {
     readonly publicBaseUrl: string;
     /** Registering a taken email answers like a new registration (and mails the owner). */
     readonly enumerationProtection: boolean;
+    /** Forgot-password and resend answer no sooner than this, so timing does not tell accounts apart. */
+    readonly mailRequestResponseFloorMs: number;
+    /** Registration answers no sooner than this when enumeration protection is on. */
+    readonly registerResponseFloorMs: number;
   };
   readonly logLevel: string;
   readonly logPretty: boolean;

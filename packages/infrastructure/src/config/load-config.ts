@@ -270,6 +270,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
         ["http:", "https:"],
       ).replace(/\/+$/, ""),
       enumerationProtection: read.bool("ENUMERATION_PROTECTION", false),
+      mailRequestResponseFloorMs: read.int("MAIL_REQUEST_RESPONSE_FLOOR_MS", 250, 0, 10_000),
+      registerResponseFloorMs: read.int("REGISTER_RESPONSE_FLOOR_MS", 750, 0, 30_000),
     },
     logLevel: read.oneOf("LOG_LEVEL", "info", LOG_LEVELS),
     logPretty: read.bool("LOG_PRETTY", !production && process.stdout.isTTY === true),
