@@ -157,6 +157,9 @@ describe("registration with email verification", () => {
     const second = await t.register(ADA, t.ctx());
     expect(second.user.id).not.toBe(first.user.id);
     expect(t.db.allUsers().map((u) => u.id)).toEqual([second.user.id]);
+    expect(t.db.auditEntries().filter((e) => e.action === "user.registration_expired")).toEqual([
+      expect.objectContaining({ userId: null, resourceId: first.user.id }),
+    ]);
   });
 
   it("with enumeration protection, answers a taken email like a new registration and mails the owner", async () => {

@@ -79,13 +79,29 @@ function initialStatus(policy: LifecyclePolicy): AccountStatus {
 export function makeRegisterUser(deps: RegisterUserDeps) {
   const { policy } = deps;
 
-  async function create(tx: TransactionalRepositories, input: RegisterUserInput, email: string, passwordHash: string) {
+  async function create(
+    tx: TransactionalRepositories,
+    input: RegisterUserInput,
+    email: string,
+    passwordHash: string,
+    ctx: RequestContext,
+  ) {
     const now = deps.clock.now();
-    await tx.users.deleteExpiredRegistrations(
+    const replaced = await tx.users.deleteExpiredRegistrations(
       { email, username: input.username },
       new Date(now.getTime() - policy.verificationTtlHours * HOUR_MS),
       now,
     );
+    for (const id of replaced) {
+      await tx.auditLog.append(
+        auditEntryFor(deps.clock, ctx, {
+          action: "user.registration_expired",
+          userId: null,
+          resourceId: id,
+          details: { reason: "replaced by a new registration" },
+        }),
+      );
+    }
     if (policy.enumerationProtection && (await tx.users.findByEmail(email)) !== undefined) {
       throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
     }
@@ -167,7 +183,7 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
     const passwordHash = await deps.hasher.hash(input.password);
     try {
       return await deps.uow.run(async (tx) => {
-        const registration = await create(tx, input, email, passwordHash);
+        const registration = await create(tx, input, email, passwordHash, ctx);
         await tx.auditLog.append(
           auditEntryFor(deps.clock, ctx, {
             action: "auth.register",

@@ -336,7 +336,7 @@ export class InMemoryDatabase {
         const ids = new Set(doomed.map(({ user }) => user.id));
         this.state.users = this.state.users.filter(({ user }) => !ids.has(user.id));
         this.state.codes = this.state.codes.filter((code) => !ids.has(code.userId));
-        return ids.size;
+        return [...ids];
       },
       findByEmail: async (email: string) =>
         this.live().find((stored) => stored.user.email.toLowerCase() === email.toLowerCase())?.user,

@@ -40,11 +40,11 @@ export interface UserRepository {
   /**
    * Deletes never-verified registrations that hold `email` or `username` and have expired: created
    * before `createdBefore` and without a verification code still valid at `now`. Frees the
-   * address and name for a new registration (seed 000 flow 12). Returns how many were deleted.
+   * address and name for a new registration (seed 000 flow 12). Returns the deleted users' ids.
    */
   deleteExpiredRegistrations(
     holding: { readonly email: string; readonly username: string },
     createdBefore: Date,
     now: Date,
-  ): Promise<number>;
+  ): Promise<string[]>;
 }

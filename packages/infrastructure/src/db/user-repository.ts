@@ -162,7 +162,7 @@ export function makeUserRepository(db: Database): UserRepository {
           ),
         )
         .returning({ id: users.id });
-      return deleted.length;
+      return deleted.map((row) => row.id);
     },
 
     async findByEmail(email) {
