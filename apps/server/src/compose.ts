@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { type ApiUseCases, buildApp, type GatehouseApp, type RbacUseCases } from "@gatehouse/api";
 import {
   type AccessInvalidation,
@@ -7,8 +8,10 @@ import {
   makeAuthenticate,
   makeAuthorize,
   makeChangePassword,
+  makeCheckEmail,
   makeCheckHealth,
   makeCheckRateLimit,
+  makeConfirmEmailChange,
   makeCreatePermission,
   makeCreateRole,
   makeCreateUser,
@@ -34,13 +37,18 @@ import {
   makeReactivateUser,
   makeRefreshSession,
   makeRegisterUser,
+  makeRequestPasswordReset,
+  makeResendVerification,
+  makeResetPassword,
   makeRestoreUser,
   makeRevokeRolePermission,
   makeRevokeSession,
   makeSuspendUser,
   makeUnassignUserRole,
+  makeUpdateProfile,
   makeUpdateRole,
   makeUpdateUser,
+  makeVerifyEmail,
 } from "@gatehouse/application";
 import {
   type Clock,
@@ -62,6 +70,7 @@ import {
   MemorySessionRevocations,
   makeArgon2Hasher,
   makeDevMailer,
+  makeHmacOneTimeSecrets,
   makeJoseAccessTokens,
   makeMailQueue,
   makeSmtpMailer,
@@ -254,8 +263,35 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   };
   // What every administrative change to a user needs: one transaction, then revocation and cache invalidation.
   const adminChange = { uow, clock, cache, revocations };
+  const { lifecycle } = config;
+  const policy = {
+    ...lifecycle,
+    resendLimits: {
+      cooldownSeconds: lifecycle.resendCooldownSeconds,
+      maxPerWindow: lifecycle.resendMaxPerDay,
+      windowSeconds: 86_400,
+    },
+  };
+  // Codes and link tokens are hashed under a key derived from the server secret.
+  const secrets = makeHmacOneTimeSecrets(jwt.secret);
+  // Attempts on a code are claimed outside any transaction, so a failed request still counts.
+  const codeCheck = { codes: repositories.oneTimeCodes, secrets, clock };
   const useCases: ApiUseCases = {
-    registerUser: makeRegisterUser({ uow, hasher, clock, passwordPolicy }),
+    registerUser: makeRegisterUser({ uow, hasher, clock, passwordPolicy, secrets, policy, newId: randomUUID }),
+    verifyEmail: makeVerifyEmail({ ...codeCheck, users: repositories.users, uow, policy }),
+    resendVerification: makeResendVerification({ uow, clock, secrets, policy }),
+    ...(policy.enumerationProtection ? {} : { checkEmail: makeCheckEmail({ uow, clock, secrets, policy }) }),
+    requestPasswordReset: makeRequestPasswordReset({ uow, clock, secrets, policy }),
+    resetPassword: makeResetPassword({
+      ...codeCheck,
+      users: repositories.users,
+      uow,
+      hasher,
+      revocations,
+      passwordPolicy,
+    }),
+    updateProfile: makeUpdateProfile({ users: repositories.users, uow, hasher, clock, secrets, policy }),
+    confirmEmailChange: makeConfirmEmailChange({ ...codeCheck, users: repositories.users, uow }),
     logIn: makeLogIn({
       users: repositories.users,
       uow,
@@ -319,6 +355,10 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     corsAllowedOrigins: config.corsAllowedOrigins,
     trustProxy: config.trustProxy,
     isShuttingDown: () => shuttingDown,
+    responseFloors: {
+      mailRequestsMs: lifecycle.mailRequestResponseFloorMs,
+      registerMs: lifecycle.enumerationProtection ? lifecycle.registerResponseFloorMs : undefined,
+    },
   });
 
   const mailSender = mail.mailer && startMailSender(config, logger, clock, database, mail.mailer);

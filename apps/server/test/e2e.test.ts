@@ -18,6 +18,27 @@ async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<vo
   }
 }
 
+/**
+ * Registration as the quick start does it with the default REQUIRE_EMAIL_VERIFICATION: the
+ * verification mail lands in the development mailbox (no SMTP_URL), its code verifies the account.
+ */
+async function registerVerified(base: string, user: { username: string; email: string; password: string }) {
+  const registered = await call(base, "POST", "/api/v1/auth/register", user);
+  expect(registered.status).toBe(201);
+  expect(registered.body.data?.status).toBe("pending_verification");
+  const deadline = Date.now() + 20_000;
+  let text: string | undefined;
+  while (text === undefined) {
+    if (Date.now() > deadline) throw new Error(`no verification mail for ${user.email}`);
+    const box = await call(base, "GET", `/dev/mailbox?to=${encodeURIComponent(user.email)}`);
+    text = (box.body.data?.mails as Array<{ text: string }> | undefined)?.[0]?.text;
+    if (text === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const code = /\b(\d{6})\b/.exec(text)?.[1];
+  const verified = await call(base, "POST", "/api/v1/register/verify", { email: user.email, code });
+  expect(verified.body.data?.status).toBe("active");
+}
+
 describe("end to end: the real server process over real HTTP", () => {
   let server: RunningServer;
   beforeAll(async () => {
@@ -29,6 +50,7 @@ describe("end to end: the real server process over real HTTP", () => {
       // 5 a minute per address, and the 10 attempts in flight per account, would refuse some.
       RATE_LIMIT_AUTH_REQUESTS: "100",
       RATE_LIMIT_LOGIN_FAILURES_REQUESTS: "100",
+      MAIL_POLL_INTERVAL_MS: "50",
     });
   });
   afterAll(async () => {
@@ -41,10 +63,10 @@ describe("end to end: the real server process over real HTTP", () => {
     expect(docs.status).toBe(200);
   });
 
-  it("register → login → me → refresh → reuse → logout", async () => {
+  it("register → (code from the dev mailbox) verify → login → me → refresh → reuse → logout", async () => {
     const base = server.baseUrl;
     const user = { username: "e2e_user", email: "e2e@example.com", password: "Correct-Horse-9" };
-    expect((await call(base, "POST", "/api/v1/auth/register", user)).status).toBe(201);
+    await registerVerified(base, user);
     const login = await call(base, "POST", "/api/v1/auth/login", { email: user.email, password: user.password });
     expect(login.status).toBe(200);
     const first = login.body.data as { access_token: string; refresh_token: string };
@@ -72,7 +94,7 @@ describe("end to end: the real server process over real HTTP", () => {
   it("on SIGTERM finishes in-flight requests, then exits 0", async () => {
     const base = server.baseUrl;
     const user = { username: "e2e_slow", email: "slow@example.com", password: "Correct-Horse-9" };
-    await call(base, "POST", "/api/v1/auth/register", user);
+    await registerVerified(base, user);
     // With one argon2 slot, twenty logins queue for several hundred milliseconds: slow requests.
     // SIGTERM only once the server has read all twenty requests: a connection whose request
     // has not been read yet counts as idle and is closed at shutdown, by design.

@@ -91,6 +91,7 @@ export const cleanupJob: Job = async (context) => {
         refreshTokenRetentionDays: config.refreshTokenRetentionDays,
         auditLogRetentionDays: config.auditLogRetentionDays,
         batchSize: config.cleanupBatchSize,
+        verificationTtlHours: config.lifecycle.verificationTtlHours,
       },
       tasks: cleanupTasks(context, smtp),
     })();

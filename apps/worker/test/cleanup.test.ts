@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { type Database, tables } from "@gatehouse/infrastructure";
 import { createTestDatabase, postgresTestUrl, type TestDatabase } from "@gatehouse/infrastructure/testing";
@@ -116,6 +117,55 @@ function cleanupSuite(kind: "pglite" | "postgres") {
     expect(await db.select().from(tables.auditLogs)).toHaveLength(1);
     expect(await survivingTokens(db, [keptToken])).toEqual([keptToken]);
     expect(await survivingAudit(db, [keptAudit])).toEqual([keptAudit]);
+  });
+
+  it("expires never-verified registrations past VERIFICATION_TTL_HOURS and deletes ended codes, once", async () => {
+    const pending = async (name: string, createdAt: Date, codeExpiresAt?: Date) => {
+      const [user] = await db
+        .insert(tables.users)
+        .values({
+          username: name,
+          email: `${name}@example.com`,
+          passwordHash: "x",
+          status: "pending_verification",
+          createdAt,
+        })
+        .returning({ id: tables.users.id });
+      const id = user?.id ?? "";
+      if (codeExpiresAt !== undefined) {
+        await db.insert(tables.oneTimeCodes).values({
+          userId: id,
+          purpose: "verify_email",
+          email: `${name}@example.com`,
+          codeHash: randomBytes(32).toString("hex"),
+          tokenHash: randomBytes(32).toString("hex"),
+          expiresAt: codeExpiresAt,
+        });
+      }
+      return id;
+    };
+    const expired = await pending("expired", daysAgo(2), daysAgo(1));
+    const noCode = await pending("nocode", daysAgo(2));
+    const resent = await pending("resent", daysAgo(2), daysFromNow(0.5));
+    const young = await pending("young", daysAgo(0.5), daysFromNow(0.5));
+    await insertUser(db, "verified"); // active, old enough, never touched
+
+    const result = await run({ VERIFICATION_TTL_HOURS: "24", CLEANUP_BATCH_SIZE: "1" });
+    expect(summaryOf(result)).toMatchObject({ registrations_expired: 2, one_time_codes_deleted: 0 });
+    const left = await db.select({ id: tables.users.id }).from(tables.users);
+    expect(sorted(left.map((row) => row.id)).filter((id) => [expired, noCode, resent, young].includes(id))).toEqual(
+      sorted([resent, young]),
+    );
+    const expiredAudit = await db.select().from(tables.auditLogs);
+    expect(
+      expiredAudit
+        .filter((row) => row.action === "user.registration_expired")
+        .map((row) => row.resourceId)
+        .sort(),
+    ).toEqual(sorted([expired, noCode]));
+    // The freed email can be taken by a new row at once.
+    await insertUser(db, "expired");
+    expect(summaryOf(await run())).toMatchObject({ registrations_expired: 0 });
   });
 }
 

@@ -4,8 +4,10 @@ import type {
   Authenticate,
   Authorize,
   ChangePassword,
+  CheckEmail,
   CheckHealth,
   CheckRateLimit,
+  ConfirmEmailChange,
   CreatePermission,
   CreateRole,
   CreateUser,
@@ -29,13 +31,18 @@ import type {
   ReactivateUser,
   RefreshSession,
   RegisterUser,
+  RequestPasswordReset,
+  ResendVerification,
+  ResetPassword,
   RestoreUser,
   RevokeRolePermission,
   RevokeSession,
   SuspendUser,
   UnassignUserRole,
+  UpdateProfile,
   UpdateRole,
   UpdateUser,
+  VerifyEmail,
 } from "@gatehouse/application";
 import type { FastifyBaseLogger } from "fastify";
 
@@ -83,6 +90,14 @@ export interface ApiUseCases {
   readonly deleteAccount: DeleteAccount;
   readonly listSessions: ListSessions;
   readonly revokeSession: RevokeSession;
+  readonly verifyEmail: VerifyEmail;
+  readonly resendVerification: ResendVerification;
+  /** Absent when ENUMERATION_PROTECTION is on: the route then does not exist (404). */
+  readonly checkEmail?: CheckEmail;
+  readonly requestPasswordReset: RequestPasswordReset;
+  readonly resetPassword: ResetPassword;
+  readonly updateProfile: UpdateProfile;
+  readonly confirmEmailChange: ConfirmEmailChange;
 }
 
 /** A message kept by the development mailbox, as the API shows it. */
@@ -117,6 +132,11 @@ export interface AppOptions {
   readonly isShuttingDown: () => boolean;
   /** Serves GET /dev/mailbox when given; the server passes it only outside production. */
   readonly devMailbox?: DevMailboxReader;
+  /**
+   * Minimum response times of the answers that must not reveal whether an account exists
+   * (forgot-password and resend; registration only with enumeration protection). Absent: none.
+   */
+  readonly responseFloors?: { readonly mailRequestsMs: number; readonly registerMs: number | undefined };
   /** Process start, for `uptime_seconds`. */
   readonly startedAt?: Date;
 }

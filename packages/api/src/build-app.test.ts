@@ -74,6 +74,12 @@ function fakeUseCases(overrides: Partial<ApiUseCases> = {}): ApiUseCases {
     deleteAccount: unexpected,
     listSessions: unexpected,
     revokeSession: unexpected,
+    verifyEmail: unexpected,
+    resendVerification: unexpected,
+    requestPasswordReset: unexpected,
+    resetPassword: unexpected,
+    updateProfile: unexpected,
+    confirmEmailChange: unexpected,
     ...overrides,
   };
 }
@@ -416,5 +422,82 @@ describe("rate limiting", () => {
       });
       expect(seen[0]?.clientIp, String(trustProxy)).toBe("198.51.100.7");
     }
+  });
+});
+
+describe("self-service routes", () => {
+  it("serves check-email only when the use case is given (ENUMERATION_PROTECTION off)", async () => {
+    const off = await appWith();
+    const hidden = await off.inject({
+      method: "POST",
+      url: "/api/v1/register/check-email",
+      payload: { email: "a@b.co" },
+    });
+    expect(hidden.statusCode).toBe(404);
+    expect(hidden.json()).toMatchObject({ success: false, error: { code: "NOT_FOUND" } });
+    const on = await appWith({ checkEmail: async () => true });
+    const shown = await on.inject({
+      method: "POST",
+      url: "/api/v1/register/check-email",
+      payload: { email: "a@b.co" },
+    });
+    expect(shown.json()).toEqual({ success: true, data: { available: true } });
+  });
+
+  it("answers a limited resend 429 with retry_after in the details and the Retry-After header", async () => {
+    const app = await appWith({
+      resendVerification: async () => {
+        throw new DomainError("RATE_LIMIT_EXCEEDED", "Too many", { retry_after: 42 });
+      },
+    });
+    const response = await app.inject({ method: "POST", url: "/api/v1/register/resend", payload: { email: "a@b.co" } });
+    expect(response.statusCode).toBe(429);
+    expect(response.headers["retry-after"]).toBe("42");
+    expect(response.json()).toMatchObject({ error: { code: "RATE_LIMIT_EXCEEDED", details: { retry_after: 42 } } });
+  });
+
+  it("accepts either { email, code } or { token } at verify, and nothing mixed or extra", async () => {
+    const seen: unknown[] = [];
+    const app = await appWith({
+      verifyEmail: async (input) => {
+        seen.push(input);
+        return { id: "00000000-0000-4000-8000-000000000001", email: "a@b.co", status: "active" } as never;
+      },
+    });
+    const post = (payload: Record<string, unknown>) =>
+      app.inject({ method: "POST", url: "/api/v1/register/verify", payload });
+    expect((await post({ email: "a@b.co", code: "123456" })).statusCode).toBe(200);
+    expect((await post({ token: "t" })).statusCode).toBe(200);
+    expect((await post({ token: "t", code: "123456" })).statusCode).toBe(400);
+    expect((await post({ email: "a@b.co" })).statusCode).toBe(400);
+    expect(seen).toEqual([{ email: "a@b.co", code: "123456" }, { token: "t" }]);
+  });
+
+  it("answers forgot-password 202 with one fixed body", async () => {
+    const app = await appWith({ requestPasswordReset: async () => {} });
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/v1/auth/forgot-password",
+      payload: { email: "a@b.co" },
+    });
+    expect(response.statusCode).toBe(202);
+    expect(response.json()).toEqual({
+      success: true,
+      message: "If an account exists for this address, a password reset email has been sent",
+    });
+  });
+
+  it("refuses unknown fields at PUT /users/me", async () => {
+    const app = await appWith({ authorize: async () => ({}) as never });
+    const response = await app.inject({
+      method: "PUT",
+      url: "/api/v1/users/me",
+      headers: { authorization: "Bearer good" },
+      payload: { full_name: "Ada", is_admin: true },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      error: { code: "VALIDATION_ERROR", details: [{ field: "is_admin", message: "is not allowed" }] },
+    });
   });
 });

@@ -21,6 +21,8 @@ import { adminUsersRoutes } from "./routes/admin-users-routes.js";
 import { authRoutes } from "./routes/auth-routes.js";
 import { devRoutes } from "./routes/dev-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
+import { lifecycleRoutes } from "./routes/lifecycle-routes.js";
+import { profileRoutes } from "./routes/profile-routes.js";
 import { roleRoutes } from "./routes/role-routes.js";
 import { ErrorBody } from "./schemas/envelope.js";
 
@@ -45,6 +47,9 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
         { name: "auth", description: "Registration, login, token refresh, logout, current user" },
         { name: "users", description: "The signed-in user's own account" },
         { name: "sessions", description: "The signed-in user's sessions" },
+        { name: "registration", description: "Email verification, resend, address availability" },
+        { name: "account recovery", description: "Forgotten password: request a code, set a new password" },
+        { name: "users", description: "The signed-in user's profile" },
         { name: "health", description: "Liveness, readiness and details" },
         { name: "dev", description: "Development helpers, never served in production" },
         { name: "admin: audit", description: "The audit log" },
@@ -206,8 +211,10 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
     maxAge: 3600,
   });
   await registerDocs(app, options);
-  await app.register(authRoutes, { useCases: options.useCases });
   await app.register(accountRoutes, { useCases: options.useCases });
+  await app.register(authRoutes, { useCases: options.useCases, responseFloors: options.responseFloors });
+  await app.register(lifecycleRoutes, { useCases: options.useCases, responseFloors: options.responseFloors });
+  await app.register(profileRoutes, { useCases: options.useCases });
   await app.register(healthRoutes, { options });
   if (options.devMailbox) await app.register(devRoutes, { mailbox: options.devMailbox });
   await app.register(adminUsersRoutes, { useCases: options.useCases });

@@ -43,7 +43,7 @@ describe("cleanup tasks", () => {
       maintenance: new FakeMaintenanceRepository(),
       jobLock,
       clock,
-      policy: { refreshTokenRetentionDays: 7, auditLogRetentionDays: 90, batchSize: 10 },
+      policy: { refreshTokenRetentionDays: 7, auditLogRetentionDays: 90, batchSize: 10, verificationTtlHours: 24 },
       tasks: [
         {
           run: async () => {

@@ -30,6 +30,7 @@ export {
   type ChangePasswordInput,
   makeChangePassword,
 } from "./change-password.js";
+export { type CheckEmail, type CheckEmailDeps, makeCheckEmail } from "./check-email.js";
 export {
   type CheckHealth,
   type CheckHealthDeps,
@@ -46,6 +47,12 @@ export {
   type RouteRateLimit,
 } from "./check-rate-limit.js";
 export { makeMailOutboxTask, makePurgeDeletedUsersTask } from "./cleanup-tasks.js";
+export {
+  type ConfirmEmailChange,
+  type ConfirmEmailChangeDeps,
+  type ConfirmEmailChangeInput,
+  makeConfirmEmailChange,
+} from "./confirm-email-change.js";
 export { type CreatePermission, type CreatePermissionDeps, makeCreatePermission } from "./create-permission.js";
 export { type CreateRole, type CreateRoleDeps, makeCreateRole, type RoleFields } from "./create-role.js";
 export {
@@ -70,6 +77,7 @@ export {
   type DeleteUserPermanentlyDeps,
   makeDeleteUserPermanently,
 } from "./delete-user-permanently.js";
+
 export {
   type DeliverDueMail,
   type DeliverDueMailDeps,
@@ -91,6 +99,7 @@ export {
   makeGrantRolePermissions,
   type RolePermissionsDeps,
 } from "./grant-role-permissions.js";
+export { type LifecyclePolicy, LinkPaths } from "./lifecycle-policy.js";
 export { type ListAuditLogs, type ListAuditLogsDeps, makeListAuditLogs } from "./list-audit-logs.js";
 export {
   type ListPermissions,
@@ -108,7 +117,25 @@ export { type AdminActor, assertHoldsAll, assertMayHandOut } from "./privilege-g
 export { makeReactivateAccount, type ReactivateAccount, type ReactivateAccountDeps } from "./reactivate-account.js";
 export { makeReactivateUser, type ReactivateUser } from "./reactivate-user.js";
 export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./refresh-session.js";
-export { makeRegisterUser, type RegisterUser, type RegisterUserDeps, type RegisterUserInput } from "./register-user.js";
+export {
+  makeRegisterUser,
+  type RegisterUser,
+  type RegisterUserDeps,
+  type RegisterUserInput,
+  type Registration,
+} from "./register-user.js";
+export {
+  makeRequestPasswordReset,
+  type RequestPasswordReset,
+  type RequestPasswordResetDeps,
+} from "./request-password-reset.js";
+export { makeResendVerification, type ResendVerification, type ResendVerificationDeps } from "./resend-verification.js";
+export {
+  makeResetPassword,
+  type ResetPassword,
+  type ResetPasswordDeps,
+  type ResetPasswordInput,
+} from "./reset-password.js";
 export { makeRestoreUser, type RestoreUser, type RestoreUserDeps } from "./restore-user.js";
 export { makeRevokeRolePermission, type RevokeRolePermission } from "./revoke-role-permission.js";
 export {
@@ -130,6 +157,15 @@ export {
 } from "./sessions.js";
 export { makeSuspendUser, type SuspendUser } from "./suspend-user.js";
 export { makeUnassignUserRole, type UnassignUserRole } from "./unassign-user-role.js";
+export {
+  makeUpdateProfile,
+  type ProfileUpdate,
+  type UpdateProfile,
+  type UpdateProfileDeps,
+  type UpdateProfileInput,
+} from "./update-profile.js";
 export { makeUpdateRole, type UpdateRole, type UpdateRoleDeps } from "./update-role.js";
 export { makeUpdateUser, type UpdateUser, type UpdateUserDeps, type UserUpdate } from "./update-user.js";
 export type { UserProfile } from "./user-profile-cache.js";
+
+export { makeVerifyEmail, type VerifyEmail, type VerifyEmailDeps, type VerifyEmailInput } from "./verify-email.js";

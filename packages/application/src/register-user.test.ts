@@ -4,17 +4,30 @@ import { makeRegisterUser, type RegisterUserInput } from "./register-user.js";
 import {
   caught,
   FakeClock,
+  FakeOneTimeSecrets,
   FakePasswordHasher,
   InMemoryDatabase,
+  LIFECYCLE_POLICY,
   PASSWORD_POLICY,
   requestContext,
 } from "./testing/index.js";
+
+/** Verification off: these tests are about the registration itself (lifecycle.test.ts covers the rest). */
+const NO_VERIFICATION = { ...LIFECYCLE_POLICY, requireEmailVerification: false };
 
 function setup() {
   const clock = new FakeClock();
   const db = new InMemoryDatabase(clock);
   const hasher = new FakePasswordHasher();
-  const registerUser = makeRegisterUser({ uow: db.uow, hasher, clock, passwordPolicy: PASSWORD_POLICY });
+  const registerUser = makeRegisterUser({
+    uow: db.uow,
+    hasher,
+    clock,
+    passwordPolicy: PASSWORD_POLICY,
+    secrets: new FakeOneTimeSecrets(),
+    policy: NO_VERIFICATION,
+    newId: () => "fresh-id",
+  });
   return { clock, db, hasher, registerUser };
 }
 
@@ -27,7 +40,7 @@ const VALID: RegisterUserInput = {
 describe("registerUser", () => {
   it("creates an active user with a hashed password and the user role", async () => {
     const { db, hasher, registerUser, clock } = setup();
-    const user = await registerUser(
+    const { user } = await registerUser(
       { ...VALID, fullName: "Alice Liddell", phoneNumber: "+44 20 7946-0958" },
       requestContext(clock),
     );
@@ -56,17 +69,17 @@ describe("registerUser", () => {
 
   it("normalizes the email before validating and storing it", async () => {
     const { registerUser, clock } = setup();
-    const user = await registerUser({ ...VALID, email: "  Alice@Example.COM " }, requestContext(clock));
+    const { user } = await registerUser({ ...VALID, email: "  Alice@Example.COM " }, requestContext(clock));
     expect(user.email).toBe("alice@example.com");
   });
 
   it("stores absent optional fields as null and trims the full name", async () => {
     const { registerUser, clock } = setup();
-    const bare = await registerUser(VALID, requestContext(clock));
+    const { user: bare } = await registerUser(VALID, requestContext(clock));
     expect(bare.fullName).toBeNull();
     expect(bare.phoneNumber).toBeNull();
 
-    const trimmed = await registerUser(
+    const { user: trimmed } = await registerUser(
       { username: "bob", email: "bob@example.com", password: "Passw0rd!", fullName: "  Bob  ", phoneNumber: null },
       requestContext(clock),
     );
@@ -119,6 +132,9 @@ describe("registerUser", () => {
       hasher: new FakePasswordHasher(),
       clock,
       passwordPolicy: { minLength: 12, maxLength: 128 },
+      secrets: new FakeOneTimeSecrets(),
+      policy: NO_VERIFICATION,
+      newId: () => "fresh-id",
     });
     const error = await caught(() => registerUser({ ...VALID, password: "Passw0rd123" }, requestContext(clock)));
     expect(error).toMatchObject({
@@ -153,7 +169,7 @@ describe("registerUser", () => {
   it("writes an auth.register audit entry in the same unit of work as the user", async () => {
     const { db, registerUser, clock } = setup();
     const ctx = requestContext(clock, { requestId: "req-42", ipAddress: "198.51.100.1", userAgent: "curl/8" }, 25);
-    const user = await registerUser(VALID, ctx);
+    const { user } = await registerUser(VALID, ctx);
 
     expect(db.transactions).toEqual([{ id: 1, outcome: "committed" }]);
     const [stored] = db.storedAuditEntries();
@@ -166,7 +182,7 @@ describe("registerUser", () => {
       resourceType: "user",
       resourceId: user.id,
       status: "success",
-      details: null,
+      details: { status: "active" },
       ipAddress: "198.51.100.1",
       userAgent: "curl/8",
       requestId: "req-42",

@@ -3,7 +3,21 @@ import { type CleanupDeps, type CleanupPolicy, makeRunCleanup } from "./run-clea
 import { FakeClock, FakeJobLock, FakeMaintenanceRepository } from "./testing/index.js";
 
 const DAY_MS = 86_400_000;
-const POLICY: CleanupPolicy = { refreshTokenRetentionDays: 7, auditLogRetentionDays: 90, batchSize: 2 };
+const POLICY: CleanupPolicy = {
+  refreshTokenRetentionDays: 7,
+  auditLogRetentionDays: 90,
+  batchSize: 2,
+  verificationTtlHours: 24,
+};
+
+/** The registration, code and throttle deletions of a fake, for repositories built by hand. */
+function lifecycleDeletes(fake: FakeMaintenanceRepository) {
+  return {
+    deleteExpiredRegistrations: fake.deleteExpiredRegistrations.bind(fake),
+    deleteOneTimeCodesEndedBefore: fake.deleteOneTimeCodesEndedBefore.bind(fake),
+    deleteThrottleRecordsBefore: fake.deleteThrottleRecordsBefore.bind(fake),
+  };
+}
 
 function setup(policy: CleanupPolicy = POLICY) {
   const clock = new FakeClock("2024-06-01T00:00:00.000Z");
@@ -19,6 +33,9 @@ describe("runCleanup", () => {
     const { maintenance, runCleanup, daysAgo } = setup();
     maintenance.refreshTokenEnds = [8, 9, 10, 30, 365].map(daysAgo);
     maintenance.auditTimestamps = [91, 100, 200].map(daysAgo);
+    maintenance.registrationEnds = [0.1, 0.2, 5].map(daysAgo);
+    maintenance.oneTimeCodeEnds = [0.01, 1].map(daysAgo);
+    maintenance.throttleRecords = [1, 3].map(daysAgo);
 
     const summary = await runCleanup();
 
@@ -27,6 +44,9 @@ describe("runCleanup", () => {
       skipped: false,
       refresh_tokens_deleted: 5,
       audit_entries_deleted: 3,
+      registrations_expired: 3,
+      one_time_codes_deleted: 2,
+      throttle_records_deleted: 1,
       duration_ms: 0,
     });
     expect(maintenance.calls.map((call) => [call.table, call.deleted])).toEqual([
@@ -35,7 +55,14 @@ describe("runCleanup", () => {
       ["refresh_tokens", 1],
       ["audit_logs", 2],
       ["audit_logs", 1],
+      ["registrations", 2],
+      ["registrations", 1],
+      ["one_time_codes", 2],
+      ["one_time_codes", 0],
+      ["mail_throttle", 1],
     ]);
+    // Throttle records live two days: the per-address daily cap must still see yesterday's sends.
+    expect(maintenance.calls.find((call) => call.table === "mail_throttle")?.cutoff).toEqual(daysAgo(2));
     expect(maintenance.calls.every((call) => call.batchSize === 2)).toBe(true);
   });
 
@@ -49,6 +76,9 @@ describe("runCleanup", () => {
       ["refresh_tokens", 2],
       ["refresh_tokens", 0],
       ["audit_logs", 0],
+      ["registrations", 0],
+      ["one_time_codes", 0],
+      ["mail_throttle", 0],
     ]);
   });
 
@@ -77,6 +107,7 @@ describe("runCleanup", () => {
     const { clock, jobLock } = setup();
     const inner = new FakeMaintenanceRepository();
     const slow: CleanupDeps["maintenance"] = {
+      ...lifecycleDeletes(inner),
       deleteRefreshTokensEndedBefore: async (cutoff, batchSize) => {
         clock.advanceMs(150);
         return inner.deleteRefreshTokensEndedBefore(cutoff, batchSize);
@@ -118,6 +149,7 @@ describe("runCleanup", () => {
   it("propagates a deletion failure and releases the lock", async () => {
     const { clock, jobLock } = setup();
     const broken: CleanupDeps["maintenance"] = {
+      ...lifecycleDeletes(new FakeMaintenanceRepository()),
       deleteRefreshTokensEndedBefore: () => Promise.reject(new Error("statement timeout")),
       deleteAuditEntriesBefore: async () => 0,
     };

@@ -1,9 +1,12 @@
 import type { Clock, JobLock, MaintenanceRepository } from "@gatehouse/domain";
+import { HOUR_MS } from "./lifecycle-policy.js";
 
 export interface CleanupPolicy {
   readonly refreshTokenRetentionDays: number;
   readonly auditLogRetentionDays: number;
   readonly batchSize: number;
+  /** Never-verified registrations older than this, without a valid code, are deleted. */
+  readonly verificationTtlHours: number;
 }
 
 /**
@@ -16,7 +19,14 @@ export interface CleanupTask {
 }
 
 export interface CleanupDeps {
-  readonly maintenance: Pick<MaintenanceRepository, "deleteRefreshTokensEndedBefore" | "deleteAuditEntriesBefore">;
+  readonly maintenance: Pick<
+    MaintenanceRepository,
+    | "deleteRefreshTokensEndedBefore"
+    | "deleteAuditEntriesBefore"
+    | "deleteExpiredRegistrations"
+    | "deleteOneTimeCodesEndedBefore"
+    | "deleteThrottleRecordsBefore"
+  >;
   readonly jobLock: JobLock;
   readonly clock: Clock;
   readonly policy: CleanupPolicy;
@@ -30,6 +40,9 @@ export type CleanupSummary =
       readonly skipped: false;
       readonly refresh_tokens_deleted: number;
       readonly audit_entries_deleted: number;
+      readonly registrations_expired: number;
+      readonly one_time_codes_deleted: number;
+      readonly throttle_records_deleted: number;
       readonly duration_ms: number;
     } & Readonly<Record<string, number | string | boolean>>);
 
@@ -46,8 +59,9 @@ export async function deleteInBatches(deleteBatch: () => Promise<number>, batchS
 }
 
 /**
- * Deletes refresh tokens that ended (expired or revoked) and audit entries past their
- * retention, in batches so no single statement holds locks for long. Runs under a
+ * Deletes refresh tokens that ended (expired or revoked), audit entries past their retention,
+ * expired never-verified registrations (freeing their email and username, seed 000 flow 11),
+ * ended one-time codes and old throttle records, in batches so no single statement holds locks for long. Runs under a
  * cluster-wide lock: a second concurrent run does nothing and says so.
  */
 export function makeRunCleanup(deps: CleanupDeps) {
@@ -65,9 +79,28 @@ export function makeRunCleanup(deps: CleanupDeps) {
         () => deps.maintenance.deleteAuditEntriesBefore(auditCutoff, batchSize),
         batchSize,
       );
+      const now = deps.clock.now();
+      const registrations = await deleteInBatches(
+        () =>
+          deps.maintenance.deleteExpiredRegistrations(
+            new Date(now.getTime() - deps.policy.verificationTtlHours * HOUR_MS),
+            now,
+            batchSize,
+          ),
+        batchSize,
+      );
+      const codes = await deleteInBatches(
+        () => deps.maintenance.deleteOneTimeCodesEndedBefore(now, batchSize),
+        batchSize,
+      );
+      // Throttle records matter for a day (the per-address daily cap); keep two to be safe.
+      const throttle = await deleteInBatches(
+        () => deps.maintenance.deleteThrottleRecordsBefore(new Date(now.getTime() - 2 * DAY_MS), batchSize),
+        batchSize,
+      );
       let counts: Record<string, number> = {};
       for (const task of deps.tasks ?? []) counts = { ...counts, ...(await task.run(started)) };
-      return { tokens, audit, counts };
+      return { tokens, audit, registrations, codes, throttle, counts };
     });
     if (!outcome.acquired) return { job: "cleanup", skipped: true, reason: "another run holds the lock" };
     return {
@@ -75,6 +108,9 @@ export function makeRunCleanup(deps: CleanupDeps) {
       skipped: false,
       refresh_tokens_deleted: outcome.result.tokens,
       audit_entries_deleted: outcome.result.audit,
+      registrations_expired: outcome.result.registrations,
+      one_time_codes_deleted: outcome.result.codes,
+      throttle_records_deleted: outcome.result.throttle,
       ...outcome.result.counts,
       duration_ms: deps.clock.now().getTime() - started.getTime(),
     };

@@ -9,8 +9,11 @@ export type { Clock } from "./ports/clock.js";
 export type { HealthProbe } from "./ports/health-probe.js";
 export type { JobLock } from "./ports/job-lock.js";
 export type { ClaimedMail, MailOutbox, MailQueue } from "./ports/mail-outbox.js";
+export type { MailThrottle, ThrottleLimits, ThrottleVerdict } from "./ports/mail-throttle.js";
 export type { Mailer } from "./ports/mailer.js";
 export type { MaintenanceRepository } from "./ports/maintenance-repository.js";
+export type { OneTimeCodeRepository } from "./ports/one-time-code-repository.js";
+export type { OneTimeSecrets } from "./ports/one-time-secrets.js";
 export type { OpaqueTokens } from "./ports/opaque-tokens.js";
 export type { PasswordHasher } from "./ports/password-hasher.js";
 export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./ports/rate-limiter.js";
@@ -18,7 +21,7 @@ export type { RefreshTokenRepository, RotatedTokenInput } from "./ports/refresh-
 export type { PermissionInput, RoleInput, RoleRepository } from "./ports/role-repository.js";
 export type { SessionRevocations } from "./ports/session-revocations.js";
 export type { TransactionalRepositories, UnitOfWork } from "./ports/unit-of-work.js";
-export type { UserRepository } from "./ports/user-repository.js";
+export type { ProfileChanges, UserRepository } from "./ports/user-repository.js";
 export {
   DEFAULT_RATE_LIMIT_POLICY,
   describeWindow,
@@ -78,3 +81,11 @@ export {
   type UserWithRoles,
 } from "./user/user.js";
 export { checkUsername, USERNAME_MAX, USERNAME_MIN } from "./user/username.js";
+export {
+  judgeCode,
+  MAX_CODE_ATTEMPTS,
+  type NewOneTimeCode,
+  type OneTimeCode,
+  type OneTimeCodePurpose,
+  OneTimeCodePurposes,
+} from "./verification/one-time-code.js";

@@ -13,8 +13,10 @@ export {
   rowsOf,
 } from "./db/database.js";
 export { makeMailQueue } from "./db/mail-outbox.js";
+export { makeMailThrottle } from "./db/mail-throttle.js";
 export { makeJobLock, makeMaintenanceRepository } from "./db/maintenance.js";
 export { DEFAULT_MIGRATIONS_DIR, runMigrations } from "./db/migrate.js";
+export { makeOneTimeCodeRepository } from "./db/one-time-code-repository.js";
 export { makeRefreshTokenRepository } from "./db/refresh-token-repository.js";
 export { makeRoleRepository } from "./db/role-repository.js";
 export * as tables from "./db/schema.js";
@@ -44,6 +46,7 @@ export {
 } from "./redis/redis-connection.js";
 export { RedisSessionRevocations, type RedisSessionRevocationsDeps } from "./redis/redis-session-revocations.js";
 export { type Argon2HasherOptions, makeArgon2Hasher, PRD_ARGON2_OPTIONS } from "./security/argon2-hasher.js";
+export { makeHmacOneTimeSecrets } from "./security/hmac-one-time-secrets.js";
 export { type JwtSettings, makeJoseAccessTokens } from "./security/jose-access-tokens.js";
 export { MemorySessionRevocations } from "./security/memory-session-revocations.js";
 export { opaqueTokens } from "./security/opaque-tokens.js";

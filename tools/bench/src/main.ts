@@ -118,6 +118,8 @@ async function startGatehouse(
     APP_PORT: String(port),
     DATA_DIR: dataDir,
     JWT_SECRET: randomBytes(32).toString("hex"),
+    // The bench measures sign-in and token paths; its users are registered active.
+    REQUIRE_EMAIL_VERIFICATION: "false",
     LOG_LEVEL: "info",
     LOG_PRETTY: "false",
     ARGON2_MAX_CONCURRENCY: String(settings.argon2Concurrency),

@@ -42,7 +42,11 @@ export interface TestServerOptions {
   readonly rateLimits?: "configured" | "relaxed";
 }
 
-/** The real composition (real use cases, real adapters) on a private database, driven by `inject`. */
+/**
+ * The real composition (real use cases, real adapters) on a private database, driven by `inject`.
+ * Email verification is off unless a test opts in (`REQUIRE_EMAIL_VERIFICATION: "true"`), so
+ * suites about other features can register and log in directly.
+ */
 export async function startTestServer(
   env: Record<string, string> = {},
   kind: "pglite" | "postgres" = "pglite",
@@ -51,7 +55,14 @@ export async function startTestServer(
   const limits = options.rateLimits === "configured" ? {} : RELAXED_RATE_LIMITS;
   const database = await createTestDatabase(kind, { maxConnections: 20 });
   const config = loadConfig(
-    { JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent", DB_AUTO_MIGRATE: "false", ...limits, ...env },
+    {
+      JWT_SECRET: TEST_JWT_SECRET,
+      LOG_LEVEL: "silent",
+      DB_AUTO_MIGRATE: "false",
+      REQUIRE_EMAIL_VERIFICATION: "false",
+      ...limits,
+      ...env,
+    },
     mkdtempSync(join(tmpdir(), "gh-http-")),
   );
   const clock = new TestClock();

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { SessionTokens } from "@gatehouse/application";
-import type { ApiUseCases } from "../app-deps.js";
+import type { ApiUseCases, AppOptions } from "../app-deps.js";
 import { claimsOf } from "../http/auth-hook.js";
 import { requestContext } from "../http/request-context.js";
+import { holdUntilFloor } from "../http/response-floor.js";
 import { Envelope, errorResponses, MessageOnly, ok } from "../schemas/envelope.js";
 import {
   CurrentUser,
@@ -30,11 +31,19 @@ function tokenResponse(tokens: SessionTokens) {
 }
 
 /** PRD §4.1: register, login, refresh, logout, me. */
-export const authRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = async (app, { useCases }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<{
+  useCases: ApiUseCases;
+  responseFloors: AppOptions["responseFloors"];
+}> = async (app, { useCases, responseFloors }) => {
   const registerSchema = {
     tags,
     summary: "Register a new user",
-    description: "Creates an active user with the `user` role. Also served at POST /api/v1/register.",
+    description:
+      "Creates a user with the `user` role. With REQUIRE_EMAIL_VERIFICATION (default) the user starts in " +
+      "`pending_verification` and a code and link are emailed; otherwise it starts `active` (or " +
+      "`pending_approval` with REQUIRE_ADMIN_APPROVAL). An expired, never-verified registration of the same " +
+      "email or username is replaced. With ENUMERATION_PROTECTION a taken email gets the same 201 (the owner " +
+      "is emailed instead). Also served at POST /api/v1/register.",
     body: RegisterBody,
     response: { 201: Envelope(RegisteredUser), ...errorResponses(400, 409, 413, 415, 429) },
   };
@@ -47,11 +56,23 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ useCases: ApiUseCases }> = 
       },
       async (request, reply) => {
         const { username, email, password, full_name, phone_number } = request.body;
-        const user = await useCases.registerUser(
+        const registration = await useCases.registerUser(
           { username, email, password, fullName: full_name ?? null, phoneNumber: phone_number ?? null },
           requestContext(request),
         );
-        return reply.code(201).send(ok(registeredUserResponse(user), "User registered successfully"));
+        await holdUntilFloor(reply, responseFloors?.registerMs);
+        const expiresAt = registration.verificationExpiresAt;
+        return reply.code(201).send(
+          ok(
+            {
+              ...registeredUserResponse(registration.user),
+              verification_expires_at: expiresAt?.toISOString() ?? null,
+            },
+            expiresAt === null
+              ? "User registered successfully"
+              : "Registration received: enter the code sent to your email address to activate the account",
+          ),
+        );
       },
     );
   }

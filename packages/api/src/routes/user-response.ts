@@ -3,7 +3,9 @@ import type { RoleGrant, User } from "@gatehouse/domain";
 import { isActive } from "@gatehouse/domain";
 
 /** The entity → response mapping (the one mapping after the repository's row → entity one). */
-export function registeredUserResponse(user: UserProfile) {
+export function registeredUserResponse(
+  user: Pick<UserProfile, "id" | "username" | "email" | "fullName" | "phoneNumber" | "status" | "createdAt">,
+) {
   return {
     id: user.id,
     username: user.username,

@@ -21,17 +21,18 @@ export const ErrorBody = Type.Object(
 );
 
 const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
-  400: "VALIDATION_ERROR: malformed JSON or invalid fields (one details entry per field)",
+  400: "VALIDATION_ERROR: malformed JSON or invalid fields (one details entry per field); INVALID_VERIFICATION_CODE; INVALID_RESET_TOKEN",
   401: "UNAUTHORIZED, INVALID_CREDENTIALS, INVALID_TOKEN, TOKEN_EXPIRED, SESSION_REVOKED or REFRESH_TOKEN_*",
   403:
     "ACCOUNT_DEACTIVATED, ACCOUNT_SUSPENDED, ACCOUNT_NOT_VERIFIED, ACCOUNT_PENDING_APPROVAL, FORBIDDEN, " +
     "INSUFFICIENT_PERMISSIONS (details.required_permission) or PRIVILEGE_ESCALATION",
   404: "NOT_FOUND, USER_NOT_FOUND, ROLE_NOT_FOUND or PERMISSION_NOT_FOUND",
-  409: "DUPLICATE_EMAIL, DUPLICATE_USERNAME, DUPLICATE_ROLE, DUPLICATE_PERMISSION or ROLE_IN_USE",
+  409: "DUPLICATE_EMAIL, DUPLICATE_USERNAME, DUPLICATE_ROLE, DUPLICATE_PERMISSION, ROLE_IN_USE or ALREADY_VERIFIED",
+  410: "VERIFICATION_EXPIRED: register again (or request a new code while the registration lasts)",
   413: "PAYLOAD_TOO_LARGE: body over the limit",
   415: "UNSUPPORTED_MEDIA_TYPE: send application/json",
   422: "A business rule refused the change, e.g. CANNOT_MODIFY_SYSTEM_ROLE, CANNOT_DELETE_SYSTEM_ROLE, LAST_SUPER_ADMIN",
-  429: "RATE_LIMIT_EXCEEDED: the budget of this route category is spent; Retry-After says when to retry",
+  429: "RATE_LIMIT_EXCEEDED: the budget of this route category is spent; Retry-After and details.retry_after say when to retry",
   500: "INTERNAL_ERROR",
   503: "SERVICE_UNAVAILABLE or DATABASE_ERROR",
 };

@@ -41,7 +41,58 @@ const UserFields = {
   created_at: DateTime,
 };
 
-export const RegisteredUser = Type.Object(UserFields);
+export const RegisteredUser = Type.Object({
+  ...UserFields,
+  verification_expires_at: Type.Union([DateTime, Type.Null()], {
+    description: "Until when the mailed verification code is valid; null when verification is off",
+  }),
+});
+
+// No `examples` here: the OpenAPI conversion does not rewrite them inside anyOf bodies.
+const EmailField = Type.String({ maxLength: 320 });
+const CodeField = Type.String({ maxLength: 16, description: "The 6-digit code from the email, e.g. 042917" });
+const TokenField = Type.String({ minLength: 1, maxLength: 256, description: "The token from the emailed link" });
+const NewPasswordField = Type.String({
+  maxLength: 1024,
+  description: "Same rules as at registration; must differ from the current password",
+});
+
+export const VerifyBody = Type.Union(
+  [
+    Type.Object({ email: EmailField, code: CodeField }, { additionalProperties: false }),
+    Type.Object({ token: TokenField }, { additionalProperties: false }),
+  ],
+  { description: "Either the email and the typed code, or the link token" },
+);
+
+export const VerifiedUser = Type.Object({ id: Uuid, email: Type.String(), status: AccountStatusSchema });
+
+export const EmailBody = Type.Object({ email: EmailField }, { additionalProperties: false });
+
+export const EmailAvailability = Type.Object({ available: Type.Boolean() });
+
+export const ResetPasswordBody = Type.Union([
+  Type.Object({ token: TokenField, new_password: NewPasswordField }, { additionalProperties: false }),
+  Type.Object({ email: EmailField, code: CodeField, new_password: NewPasswordField }, { additionalProperties: false }),
+]);
+
+export const UpdateProfileBody = Type.Object(
+  {
+    username: Type.Optional(Type.String({ maxLength: 200 })),
+    full_name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    phone_number: Type.Optional(Type.Union([Type.String({ maxLength: 50 }), Type.Null()])),
+    email: Type.Optional(
+      Type.String({ maxLength: 320, description: "A new address: needs current_password and a mailed code" }),
+    ),
+    current_password: Type.Optional(Type.String({ maxLength: 1024 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfirmEmailBody = Type.Union([
+  Type.Object({ code: CodeField }, { additionalProperties: false }),
+  Type.Object({ token: TokenField }, { additionalProperties: false }),
+]);
 
 export const LoginBody = Type.Object(
   {
@@ -83,10 +134,19 @@ export const LogoutBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const CurrentUser = Type.Object({
+const CurrentUserFields = {
   ...UserFields,
   is_active: Type.Boolean(),
   email_verified_at: Type.Union([DateTime, Type.Null()]),
   roles: Type.Array(Type.Object({ id: Uuid, name: Type.String(), permissions: Type.Array(Type.String()) })),
   updated_at: DateTime,
+};
+
+export const CurrentUser = Type.Object(CurrentUserFields);
+
+export const UpdatedProfile = Type.Object({
+  ...CurrentUserFields,
+  pending_email: Type.Union([Type.String(), Type.Null()], {
+    description: "The new address waiting for its code; the login email changes once it is confirmed",
+  }),
 });

@@ -8,8 +8,11 @@ import {
   type Clock,
   DomainError,
   type MailOutbox,
+  type MailThrottle,
   type NewRefreshToken,
   type NewUser,
+  type OneTimeCode,
+  type OneTimeCodeRepository,
   type OutgoingMail,
   type Permission,
   Permissions,
@@ -63,6 +66,8 @@ interface State {
   refreshTokens: RefreshToken[];
   audit: StoredAuditEntry[];
   outbox: StoredMail[];
+  codes: OneTimeCode[];
+  throttle: Array<{ key: string; at: Date }>;
   nextId: number;
 }
 
@@ -89,7 +94,8 @@ type FailurePoint =
   | "refreshTokens.revokeFamily"
   | "auditLog.append"
   | "roles.assign"
-  | "outbox.enqueue";
+  | "outbox.enqueue"
+  | "oneTimeCodes.issue";
 
 /**
  * An in-memory store behind every repository port, for unit tests only. Writes go straight
@@ -113,15 +119,28 @@ export class InMemoryDatabase {
   readonly roles: RoleRepository;
   readonly auditLog: AuditLog;
   readonly outbox: MailOutbox;
+  readonly oneTimeCodes: OneTimeCodeRepository;
+  readonly mailThrottle: MailThrottle;
   readonly uow: UnitOfWork;
 
   constructor(private readonly clock: Clock) {
-    this.state = { users: [], ...seededCatalogue(clock.now()), refreshTokens: [], audit: [], outbox: [], nextId: 1 };
+    this.state = {
+      users: [],
+      ...seededCatalogue(clock.now()),
+      refreshTokens: [],
+      audit: [],
+      outbox: [],
+      codes: [],
+      throttle: [],
+      nextId: 1,
+    };
     this.users = this.makeUsers();
     this.roles = this.makeRoles();
     this.refreshTokens = this.makeRefreshTokens();
     this.auditLog = this.makeAuditLog();
     this.outbox = this.makeOutbox();
+    this.oneTimeCodes = this.makeOneTimeCodes();
+    this.mailThrottle = this.makeMailThrottle();
     this.uow = this.makeUnitOfWork();
   }
 
@@ -227,6 +246,16 @@ export class InMemoryDatabase {
   /** Mail queued so far, oldest first. */
   queuedMail(): OutgoingMail[] {
     return this.state.outbox.map((stored) => stored.mail);
+  }
+
+  /** Every one-time code stored so far, oldest first. */
+  allCodes(): OneTimeCode[] {
+    return [...this.state.codes];
+  }
+
+  /** Changes a stored code directly (e.g. to backdate its expiry). */
+  updateCode(id: string, changes: Partial<OneTimeCode>): void {
+    this.state.codes = this.state.codes.map((code) => (code.id === id ? { ...code, ...changes } : code));
   }
 
   auditEntries(): AuditEntry[] {
@@ -449,6 +478,52 @@ export class InMemoryDatabase {
         this.state.users.push({ user, roleNames: [...roleNames], txId: this.currentTx });
         return user;
       },
+      markEmailVerified: async (id, status, at) => {
+        const stored = this.live().find((candidate) => candidate.user.id === id);
+        if (stored === undefined || stored.user.status !== "pending_verification") return undefined;
+        return this.updateUser(id, { status, statusChangedAt: at, emailVerifiedAt: at, updatedAt: at });
+      },
+      setPassword: async (id, passwordHash, at) => {
+        this.maybeFail("users.update");
+        return this.live().some((stored) => stored.user.id === id)
+          ? this.updateUser(id, { passwordHash, passwordChangedAt: at, updatedAt: at })
+          : undefined;
+      },
+      updateProfile: async (id, changes, at) => {
+        if (!this.live().some((stored) => stored.user.id === id)) return undefined;
+        const username = changes.username?.toLowerCase();
+        if (
+          username !== undefined &&
+          this.live().some((o) => o.user.id !== id && o.user.username.toLowerCase() === username)
+        ) {
+          throw new DomainError("DUPLICATE_USERNAME", "Username is already taken");
+        }
+        return this.updateUser(id, { ...changes, updatedAt: at });
+      },
+      changeEmail: async (id, email, at) => {
+        if (!this.live().some((stored) => stored.user.id === id)) return undefined;
+        if (this.live().some((o) => o.user.id !== id && o.user.email.toLowerCase() === email.toLowerCase())) {
+          throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
+        }
+        return this.updateUser(id, { email, emailVerifiedAt: at, updatedAt: at });
+      },
+      deleteExpiredRegistrations: async (holding, createdBefore, now) => {
+        const doomed = this.live().filter(
+          ({ user }) =>
+            user.status === "pending_verification" &&
+            user.createdAt.getTime() < createdBefore.getTime() &&
+            (user.email.toLowerCase() === holding.email.toLowerCase() ||
+              user.username.toLowerCase() === holding.username.toLowerCase()) &&
+            !this.state.codes.some(
+              (code) =>
+                code.userId === user.id && code.purpose === "verify_email" && code.expiresAt.getTime() > now.getTime(),
+            ),
+        );
+        const ids = new Set(doomed.map(({ user }) => user.id));
+        this.state.users = this.state.users.filter(({ user }) => !ids.has(user.id));
+        this.state.codes = this.state.codes.filter((code) => !ids.has(code.userId));
+        return [...ids];
+      },
       findByEmail: async (email: string) =>
         this.live().find((stored) => stored.user.email.toLowerCase() === email.toLowerCase())?.user,
       findWithRoles: async (id: string) => {
@@ -480,10 +555,6 @@ export class InMemoryDatabase {
       rolesNamed: async (names: readonly string[]) =>
         this.state.roles.filter((role) => names.includes(role.name)).map((role) => this.grantOf(role)),
       lockLiveById: async (id: string) => this.live().find((stored) => stored.user.id === id)?.user,
-      setPassword: async (id: string, passwordHash: string, at: Date) => {
-        this.maybeFail("users.update");
-        this.updateUser(id, { passwordHash, passwordChangedAt: at, updatedAt: at });
-      },
       setStatus: async (id: string, status: AccountStatus, reason: string | null, at: Date) => {
         this.maybeFail("users.update");
         this.updateUser(id, { status, statusReason: reason, statusChangedAt: at, updatedAt: at });
@@ -694,6 +765,72 @@ export class InMemoryDatabase {
     };
   }
 
+  private makeOneTimeCodes(): OneTimeCodeRepository {
+    const isUnused = (code: OneTimeCode) => code.usedAt === null && code.revokedAt === null;
+    const change = (id: string, update: (code: OneTimeCode) => OneTimeCode | undefined): boolean => {
+      const code = this.state.codes.find((candidate) => candidate.id === id);
+      const updated = code && update(code);
+      if (updated === undefined) return false;
+      this.updateCode(id, updated);
+      return true;
+    };
+    const revokeAll: OneTimeCodeRepository["revokeAll"] = async (userId, purpose, at) => {
+      let revoked = 0;
+      this.state.codes = this.state.codes.map((code) => {
+        if (code.userId !== userId || code.purpose !== purpose || !isUnused(code)) return code;
+        revoked += 1;
+        return { ...code, revokedAt: at };
+      });
+      return revoked;
+    };
+    return {
+      issue: async (input, at) => {
+        this.maybeFail("oneTimeCodes.issue");
+        await revokeAll(input.userId, input.purpose, at);
+        const code: OneTimeCode = {
+          ...input,
+          id: this.newId("otc"),
+          attempts: 0,
+          createdAt: at,
+          usedAt: null,
+          revokedAt: null,
+        };
+        this.state.codes.push(code);
+        return code;
+      },
+      findLatest: async (userId, purpose) =>
+        this.state.codes.filter((code) => code.userId === userId && code.purpose === purpose && isUnused(code)).at(-1),
+      findByTokenHash: async (tokenHash) => this.state.codes.find((code) => code.tokenHash === tokenHash),
+      claimAttempt: async (id, maxAttempts) =>
+        change(id, (code) =>
+          isUnused(code) && code.attempts < maxAttempts ? { ...code, attempts: code.attempts + 1 } : undefined,
+        ),
+      consume: async (id, at) => change(id, (code) => (isUnused(code) ? { ...code, usedAt: at } : undefined)),
+      revokeAll,
+    };
+  }
+
+  private makeMailThrottle(): MailThrottle {
+    return {
+      take: async (key, limits, now) => {
+        const windowStart = now.getTime() - limits.windowSeconds * 1000;
+        const sent = this.state.throttle
+          .filter((r) => r.key === key && r.at.getTime() > windowStart)
+          .map((r) => r.at.getTime());
+        const waits: number[] = [];
+        const last = sent.length > 0 ? Math.max(...sent) : undefined;
+        if (last !== undefined && limits.cooldownSeconds > 0)
+          waits.push(last + limits.cooldownSeconds * 1000 - now.getTime());
+        if (sent.length >= limits.maxPerWindow)
+          waits.push(Math.min(...sent) + limits.windowSeconds * 1000 - now.getTime());
+        const waitMs = Math.max(0, ...waits);
+        if (waitMs > 0) return { allowed: false, retryAfterSeconds: Math.ceil(waitMs / 1000) };
+        this.state.throttle.push({ key, at: now });
+        return { allowed: true };
+      },
+    };
+  }
+
   private makeUnitOfWork(): UnitOfWork {
     const repos: TransactionalRepositories = {
       users: this.users,
@@ -701,6 +838,8 @@ export class InMemoryDatabase {
       roles: this.roles,
       auditLog: this.auditLog,
       outbox: this.outbox,
+      oneTimeCodes: this.oneTimeCodes,
+      mailThrottle: this.mailThrottle,
     };
     return {
       run: <T>(work: (tx: TransactionalRepositories) => Promise<T>): Promise<T> => {

@@ -1,7 +1,18 @@
 import type { Clock, PasswordPolicy, RequestContext } from "@gatehouse/domain";
+import type { LifecyclePolicy } from "../lifecycle-policy.js";
 import type { RefreshTokenPolicy } from "../session-tokens.js";
 
 export const PASSWORD_POLICY: PasswordPolicy = { minLength: 8, maxLength: 128 };
+/** The issue 5 defaults: verification on, no approval, no enumeration protection. */
+export const LIFECYCLE_POLICY: LifecyclePolicy = {
+  requireEmailVerification: true,
+  requireAdminApproval: false,
+  verificationTtlHours: 24,
+  passwordResetTtlMinutes: 15,
+  resendLimits: { cooldownSeconds: 60, maxPerWindow: 5, windowSeconds: 86_400 },
+  publicBaseUrl: "https://app.example.com",
+  enumerationProtection: false,
+};
 export const REFRESH_POLICY: RefreshTokenPolicy = { ttlSeconds: 7 * 86_400, reuseGraceSeconds: 10 };
 
 /** A request context that started `elapsedMs` before the clock's current instant. */

@@ -1,8 +1,14 @@
 export { FakeCache } from "./cache.js";
 export { FakeClock } from "./clock.js";
 export { InMemoryDatabase, SEEDED_ROLES, type StoredAuditEntry, type StoredUser } from "./database.js";
-export { caught, PASSWORD_POLICY, REFRESH_POLICY, requestContext } from "./fixtures.js";
+export { caught, LIFECYCLE_POLICY, PASSWORD_POLICY, REFRESH_POLICY, requestContext } from "./fixtures.js";
 export { FakeMailer, FakeMailQueue, type FakeQueuedMail } from "./mail.js";
 export { FakeJobLock, FakeMaintenanceRepository } from "./maintenance.js";
 export { FakeRateLimiter } from "./rate-limiter.js";
-export { FakeAccessTokens, FakeOpaqueTokens, FakePasswordHasher, FakeSessionRevocations } from "./security.js";
+export {
+  FakeAccessTokens,
+  FakeOneTimeSecrets,
+  FakeOpaqueTokens,
+  FakePasswordHasher,
+  FakeSessionRevocations,
+} from "./security.js";

@@ -36,8 +36,13 @@ export class FakeJobLock implements JobLock {
 export class FakeMaintenanceRepository implements MaintenanceRepository {
   refreshTokenEnds: Date[] = [];
   auditTimestamps: Date[] = [];
+  /** Never-verified registrations as the instant each stops being valid. */
+  registrationEnds: Date[] = [];
+  /** One-time codes as the instant each ended (used, revoked or expired). */
+  oneTimeCodeEnds: Date[] = [];
+  throttleRecords: Date[] = [];
   readonly calls: Array<{
-    readonly table: "refresh_tokens" | "audit_logs";
+    readonly table: "refresh_tokens" | "audit_logs" | "registrations" | "one_time_codes" | "mail_throttle";
     readonly cutoff: Date;
     readonly batchSize: number;
     readonly deleted: number;
@@ -65,6 +70,27 @@ export class FakeMaintenanceRepository implements MaintenanceRepository {
     const { kept, deleted } = deleteBatch(this.auditTimestamps, cutoff, batchSize);
     this.auditTimestamps = kept;
     this.calls.push({ table: "audit_logs", cutoff, batchSize, deleted });
+    return deleted;
+  }
+
+  async deleteExpiredRegistrations(_createdBefore: Date, now: Date, batchSize: number): Promise<number> {
+    const { kept, deleted } = deleteBatch(this.registrationEnds, new Date(now.getTime() + 1), batchSize);
+    this.registrationEnds = kept;
+    this.calls.push({ table: "registrations", cutoff: now, batchSize, deleted });
+    return deleted;
+  }
+
+  async deleteOneTimeCodesEndedBefore(cutoff: Date, batchSize: number): Promise<number> {
+    const { kept, deleted } = deleteBatch(this.oneTimeCodeEnds, cutoff, batchSize);
+    this.oneTimeCodeEnds = kept;
+    this.calls.push({ table: "one_time_codes", cutoff, batchSize, deleted });
+    return deleted;
+  }
+
+  async deleteThrottleRecordsBefore(cutoff: Date, batchSize: number): Promise<number> {
+    const { kept, deleted } = deleteBatch(this.throttleRecords, cutoff, batchSize);
+    this.throttleRecords = kept;
+    this.calls.push({ table: "mail_throttle", cutoff, batchSize, deleted });
     return deleted;
   }
 }

@@ -4,6 +4,7 @@ import {
   type Clock,
   DomainError,
   type IssuedAccessToken,
+  type OneTimeSecrets,
   type OpaqueTokens,
   type PasswordHasher,
   type SessionRevocations,
@@ -112,5 +113,35 @@ export class FakeSessionRevocations implements SessionRevocations {
 
   revokedSids(): string[] {
     return [...this.revoked].sort();
+  }
+}
+
+/** Predictable codes (`100001`, …) and link tokens (`link-1`, …) with readable "keyed" hashes. */
+export class FakeOneTimeSecrets implements OneTimeSecrets {
+  private codes = 100_000;
+  private tokens = 0;
+  readonly issuedCodes: string[] = [];
+  readonly issuedTokens: string[] = [];
+
+  newCode(): string {
+    this.codes += 1;
+    const code = String(this.codes);
+    this.issuedCodes.push(code);
+    return code;
+  }
+
+  newLinkToken(): string {
+    this.tokens += 1;
+    const token = `link-${this.tokens}`;
+    this.issuedTokens.push(token);
+    return token;
+  }
+
+  hash(secret: string): string {
+    return `hmac(${secret})`;
+  }
+
+  matches(secret: string, hash: string): boolean {
+    return this.hash(secret) === hash;
   }
 }

@@ -26,7 +26,18 @@ export type AuditAction =
   | "permission.unassign"
   | "auth.session_revoked"
   | "user.password_changed"
-  | "user.purged";
+  | "user.purged"
+  | "auth.register_existing_email"
+  | "auth.email_verified"
+  | "auth.verification_failed"
+  | "auth.verification_resent"
+  | "auth.password_reset_requested"
+  | "auth.password_reset"
+  | "auth.password_reset_failed"
+  | "user.profile_updated"
+  | "user.email_change_requested"
+  | "user.email_changed"
+  | "user.registration_expired";
 
 /** Filters and page of the audit-log list (PRD §4.5.3 plus `resourceId`); newest first. */
 export interface AuditLogQuery {

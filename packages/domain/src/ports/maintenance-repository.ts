@@ -15,4 +15,14 @@ export interface MaintenanceRepository {
    * rows about the user are kept. Returns how many were purged.
    */
   purgeUsersDeletedBefore(cutoff: Date, batchSize: number): Promise<number>;
+  /**
+   * Deletes up to `batchSize` never-verified registrations that expired (created before
+   * `createdBefore`, no verification code valid at `now`), freeing their email and username, and
+   * writes one `user.registration_expired` audit row for each in the same statement. Returns how many.
+   */
+  deleteExpiredRegistrations(createdBefore: Date, now: Date, batchSize: number): Promise<number>;
+  /** Deletes up to `batchSize` one-time codes used, revoked or expired before `cutoff`; returns how many. */
+  deleteOneTimeCodesEndedBefore(cutoff: Date, batchSize: number): Promise<number>;
+  /** Deletes up to `batchSize` mail-throttle records older than `cutoff`; returns how many. */
+  deleteThrottleRecordsBefore(cutoff: Date, batchSize: number): Promise<number>;
 }

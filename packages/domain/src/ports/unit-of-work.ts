@@ -1,5 +1,7 @@
 import type { AuditLog } from "./audit-log.js";
 import type { MailOutbox } from "./mail-outbox.js";
+import type { MailThrottle } from "./mail-throttle.js";
+import type { OneTimeCodeRepository } from "./one-time-code-repository.js";
 import type { RefreshTokenRepository } from "./refresh-token-repository.js";
 import type { RoleRepository } from "./role-repository.js";
 import type { UserRepository } from "./user-repository.js";
@@ -11,6 +13,8 @@ export interface TransactionalRepositories {
   readonly roles: RoleRepository;
   readonly auditLog: AuditLog;
   readonly outbox: MailOutbox;
+  readonly oneTimeCodes: OneTimeCodeRepository;
+  readonly mailThrottle: MailThrottle;
 }
 
 /** Runs work in one transaction: all of its writes land, or none do. */

@@ -11,6 +11,13 @@ import type {
   UserWithRoles,
 } from "../user/user.js";
 
+/** Profile fields a user may change themselves; absent fields stay as they are. */
+export interface ProfileChanges {
+  readonly username?: string;
+  readonly fullName?: string | null;
+  readonly phoneNumber?: string | null;
+}
+
 /**
  * Persistence of users and their role assignments. Lookups used by sign-in paths ignore
  * soft-deleted users; the administrator's lookups (`findById`, `lockById`, `list` with
@@ -57,8 +64,6 @@ export interface UserRepository {
    * check on it (status, password hash) still holds when the change is written.
    */
   lockLiveById(id: string): Promise<User | undefined>;
-  /** Stores a new password hash and stamps `password_changed_at`. Call after `lockLiveById`. */
-  setPassword(id: string, passwordHash: string, at: Date): Promise<void>;
   /**
    * Moves the user to `status` with `reason`. Call after `lockLiveById` and `assertTransition`:
    * the state machine decides, this only writes.
@@ -69,4 +74,31 @@ export interface UserRepository {
    * and its email and username are free again. Call after `lockLiveById`.
    */
   softDelete(id: string, deletedBy: string, at: Date): Promise<void>;
+  /**
+   * Records a proven email address: sets `emailVerifiedAt` and moves a `pending_verification`
+   * user to `status`. Returns undefined when the user is gone or no longer pending.
+   */
+  markEmailVerified(id: string, status: AccountStatus, at: Date): Promise<User | undefined>;
+  /** Replaces the password hash and stamps `passwordChangedAt`; undefined when the user is gone. */
+  setPassword(id: string, passwordHash: string, at: Date): Promise<User | undefined>;
+  /**
+   * Applies profile changes. @throws DomainError DUPLICATE_USERNAME when another live user holds
+   * the username (case-insensitively). Undefined when the user is gone.
+   */
+  updateProfile(id: string, changes: ProfileChanges, at: Date): Promise<User | undefined>;
+  /**
+   * Makes a proven address the login email (and marks it verified).
+   * @throws DomainError DUPLICATE_EMAIL when another live user took it meanwhile.
+   */
+  changeEmail(id: string, email: string, at: Date): Promise<User | undefined>;
+  /**
+   * Deletes never-verified registrations that hold `email` or `username` and have expired: created
+   * before `createdBefore` and without a verification code still valid at `now`. Frees the
+   * address and name for a new registration (seed 000 flow 12). Returns the deleted users' ids.
+   */
+  deleteExpiredRegistrations(
+    holding: { readonly email: string; readonly username: string },
+    createdBefore: Date,
+    now: Date,
+  ): Promise<string[]>;
 }

@@ -10,6 +10,7 @@ export type RevocationReason =
   | "account_inactive"
   | "expired"
   | "password_changed"
+  | "password_reset"
   | "admin";
 
 /**

@@ -76,6 +76,23 @@ export interface Config {
    * `admin`): a super_admin created at start when none exists. Undefined when not set.
    */
   readonly bootstrapAdmin: { readonly email: string; readonly username: string; readonly password: string } | undefined;
+  /** Self-service account lifecycle (issue 5 §1). */
+  readonly lifecycle: {
+    readonly requireEmailVerification: boolean;
+    readonly requireAdminApproval: boolean;
+    readonly verificationTtlHours: number;
+    readonly passwordResetTtlMinutes: number;
+    readonly resendCooldownSeconds: number;
+    readonly resendMaxPerDay: number;
+    /** Where links in emails point; never taken from a request's Host header. */
+    readonly publicBaseUrl: string;
+    /** Registering a taken email answers like a new registration (and mails the owner). */
+    readonly enumerationProtection: boolean;
+    /** Forgot-password and resend answer no sooner than this, so timing does not tell accounts apart. */
+    readonly mailRequestResponseFloorMs: number;
+    /** Registration answers no sooner than this when enumeration protection is on. */
+    readonly registerResponseFloorMs: number;
+  };
   readonly logLevel: string;
   readonly logPretty: boolean;
 }

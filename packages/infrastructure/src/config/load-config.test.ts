@@ -40,6 +40,40 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ BOOTSTRAP_ADMIN_PASSWORD: "Secret-Pass9" }, emptyDir())).toThrow(/must be set together/);
   });
 
+  it("reads the lifecycle settings: verification on, approval and enumeration protection off by default", () => {
+    expect(loadConfig({ APP_PORT: "9000" }, emptyDir()).lifecycle).toEqual({
+      requireEmailVerification: true,
+      requireAdminApproval: false,
+      verificationTtlHours: 24,
+      passwordResetTtlMinutes: 15,
+      resendCooldownSeconds: 60,
+      resendMaxPerDay: 5,
+      publicBaseUrl: "http://localhost:9000",
+      enumerationProtection: false,
+      mailRequestResponseFloorMs: 250,
+      registerResponseFloorMs: 750,
+    });
+    const set = loadConfig(
+      {
+        REQUIRE_EMAIL_VERIFICATION: "false",
+        REQUIRE_ADMIN_APPROVAL: "true",
+        ENUMERATION_PROTECTION: "yes",
+        PUBLIC_BASE_URL: "https://id.example.com/",
+        VERIFICATION_TTL_HOURS: "48",
+      },
+      emptyDir(),
+    ).lifecycle;
+    expect(set).toMatchObject({
+      requireEmailVerification: false,
+      requireAdminApproval: true,
+      enumerationProtection: true,
+      publicBaseUrl: "https://id.example.com",
+      verificationTtlHours: 48,
+    });
+    expect(() => loadConfig({ PUBLIC_BASE_URL: "ftp://x" }, emptyDir())).toThrow(ConfigError);
+    expect(() => loadConfig({ PASSWORD_RESET_TTL_MINUTES: "0" }, emptyDir())).toThrow(/PASSWORD_RESET_TTL_MINUTES/);
+  });
+
   it("uses PostgreSQL when DATABASE_URL is set", () => {
     const config = loadConfig({ DATABASE_URL: "postgres://u@h:5432/db", DATABASE_MAX_CONNECTIONS: "4" }, emptyDir());
     expect(config.database).toEqual({ kind: "postgres", url: "postgres://u@h:5432/db", maxConnections: 4 });

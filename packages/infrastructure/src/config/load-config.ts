@@ -225,13 +225,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     throw new ConfigError("JWT_SECRET must be at least 32 bytes long");
   }
 
+  const port = read.int("APP_PORT", 8080, 0, 65_535);
   return {
     appName: read.string("APP_NAME", "gatehouse"),
     appEnv,
     production,
     appVersion: read.string("APP_VERSION", "0.1.0"),
     host: read.string("APP_HOST", "0.0.0.0"),
-    port: read.int("APP_PORT", 8080, 0, 65_535),
+    port,
     database:
       databaseUrl === undefined
         ? { kind: "pglite", dataDir: resolve(dataDir, "pglite") }
@@ -275,6 +276,22 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     rateLimits: readRateLimits(read),
     trustProxy: readTrustProxy(read),
     bootstrapAdmin: bootstrapAdmin(read),
+    lifecycle: {
+      requireEmailVerification: read.bool("REQUIRE_EMAIL_VERIFICATION", true),
+      requireAdminApproval: read.bool("REQUIRE_ADMIN_APPROVAL", false),
+      verificationTtlHours: read.int("VERIFICATION_TTL_HOURS", 24, 1, 24 * 30),
+      passwordResetTtlMinutes: read.int("PASSWORD_RESET_TTL_MINUTES", 15, 1, 24 * 60),
+      resendCooldownSeconds: read.int("RESEND_COOLDOWN_SECONDS", 60, 0, 86_400),
+      resendMaxPerDay: read.int("RESEND_MAX_PER_DAY", 5, 1, 10_000),
+      publicBaseUrl: checkUrl(
+        "PUBLIC_BASE_URL",
+        read.string("PUBLIC_BASE_URL", `http://localhost:${port === 0 ? 8080 : port}`),
+        ["http:", "https:"],
+      ).replace(/\/+$/, ""),
+      enumerationProtection: read.bool("ENUMERATION_PROTECTION", false),
+      mailRequestResponseFloorMs: read.int("MAIL_REQUEST_RESPONSE_FLOOR_MS", 250, 0, 10_000),
+      registerResponseFloorMs: read.int("REGISTER_RESPONSE_FLOOR_MS", 750, 0, 30_000),
+    },
     logLevel: read.oneOf("LOG_LEVEL", "info", LOG_LEVELS),
     logPretty: read.bool("LOG_PRETTY", !production && process.stdout.isTTY === true),
   };

@@ -86,4 +86,46 @@ describe.each(testDatabaseKinds())("MaintenanceRepository and JobLock contract o
     expect(await first).toEqual({ acquired: true, result: "first" });
     expect(await lock.tryRun("contract.job", async () => "third")).toEqual({ acquired: true, result: "third" });
   });
+
+  it("deletes expired never-verified registrations with an audit row each, and ended codes and old throttle rows", async () => {
+    const old = new Date(Date.now() - 3 * DAY).toISOString();
+    const future = new Date(Date.now() + DAY).toISOString();
+    await database.handle.db.execute(sql`
+      INSERT INTO users (username, email, password_hash, status, created_at) VALUES
+        ('exp1', 'exp1@example.com', 'x', 'pending_verification', ${old}),
+        ('exp2', 'exp2@example.com', 'x', 'pending_verification', ${old}),
+        ('renewed', 'renewed@example.com', 'x', 'pending_verification', ${old}),
+        ('young', 'young@example.com', 'x', 'pending_verification', now()),
+        ('oldactive', 'oldactive@example.com', 'x', 'active', ${old})`);
+    await database.handle.db.execute(sql`
+      INSERT INTO one_time_codes (user_id, purpose, email, code_hash, token_hash, expires_at, used_at)
+      SELECT id, 'verify_email', email, md5(random()::text), md5(random()::text),
+             CASE WHEN username = 'renewed' THEN ${future}::timestamptz ELSE ${old}::timestamptz END,
+             CASE WHEN username = 'oldactive' THEN ${old}::timestamptz END
+      FROM users WHERE username IN ('exp1', 'renewed', 'oldactive')`);
+    await database.handle.db.execute(sql`
+      INSERT INTO mail_throttle (key, sent_at) VALUES ('k', ${old}), ('k', now())`);
+    const maintenance = makeMaintenanceRepository(database.handle);
+    const now = new Date();
+    const cutoff = new Date(now.getTime() - DAY);
+    expect(await maintenance.deleteExpiredRegistrations(cutoff, now, 1)).toBe(1);
+    expect(await maintenance.deleteExpiredRegistrations(cutoff, now, 1)).toBe(1);
+    expect(await maintenance.deleteExpiredRegistrations(cutoff, now, 1)).toBe(0);
+    const left = rowsOf<{ username: string }>(
+      await database.handle.db.execute(sql`SELECT username FROM users WHERE username IN
+        ('exp1', 'exp2', 'renewed', 'young', 'oldactive') ORDER BY username`),
+    );
+    expect(left.map((row) => row.username)).toEqual(["oldactive", "renewed", "young"]);
+    const audited = rowsOf<{ n: number }>(
+      await database.handle.db.execute(
+        sql`SELECT count(*)::int AS n FROM audit_logs WHERE action = 'user.registration_expired'`,
+      ),
+    );
+    expect(audited[0]?.n).toBe(2);
+    // exp1's code went with its user; oldactive's used code is deleted here, renewed's live one stays.
+    expect(await maintenance.deleteOneTimeCodesEndedBefore(now, 10)).toBe(1);
+    expect(await count("one_time_codes")).toBe(1);
+    expect(await maintenance.deleteThrottleRecordsBefore(cutoff, 10)).toBe(1);
+    expect(await count("mail_throttle")).toBe(1);
+  });
 });

@@ -1,7 +1,8 @@
 import type { JobLock, MaintenanceRepository } from "@gatehouse/domain";
 import { sql } from "drizzle-orm";
 import { type DatabaseHandle, rowsOf } from "./database.js";
-import { auditLogs, refreshTokens, userRoles, users } from "./schema.js";
+import { auditLogs, mailThrottle, oneTimeCodes, refreshTokens, userRoles, users } from "./schema.js";
+import { expiredRegistration } from "./user-repository.js";
 
 // Raw `sql` templates bypass Drizzle's column mapping, and postgres.js refuses a Date as a
 // parameter there: cutoffs travel as ISO strings.
@@ -56,6 +57,40 @@ export function makeMaintenanceRepository(handle: DatabaseHandle): MaintenanceRe
         )
         SELECT id FROM purged`);
       return rowsOf(purged).length;
+    },
+
+    async deleteExpiredRegistrations(createdBefore, now, batchSize) {
+      // The audit rows are written by the same statement, so a crash cannot delete unrecorded.
+      const expired = db
+        .select({ id: users.id })
+        .from(users)
+        .where(expiredRegistration(createdBefore, now))
+        .limit(batchSize)
+        .for("update", { skipLocked: true });
+      const deleted = await db.execute(sql`
+        WITH gone AS (DELETE FROM ${users} WHERE id IN (${expired}) RETURNING id, created_at)
+        INSERT INTO ${auditLogs} (action, resource_type, resource_id, status, details)
+        SELECT 'user.registration_expired', 'user', id, 'success',
+               jsonb_build_object('registered_at', created_at, 'reason', 'never verified')
+        FROM gone RETURNING id`);
+      return rowsOf(deleted).length;
+    },
+    async deleteOneTimeCodesEndedBefore(cutoff, batchSize) {
+      const at = cutoff.toISOString();
+      const deleted = await db.execute(sql`
+        DELETE FROM ${oneTimeCodes} WHERE id IN (
+          SELECT id FROM ${oneTimeCodes}
+          WHERE used_at < ${at} OR revoked_at < ${at} OR expires_at < ${at}
+          LIMIT ${batchSize}
+        ) RETURNING id`);
+      return rowsOf(deleted).length;
+    },
+    async deleteThrottleRecordsBefore(cutoff, batchSize) {
+      const deleted = await db.execute(sql`
+        DELETE FROM ${mailThrottle} WHERE id IN (
+          SELECT id FROM ${mailThrottle} WHERE sent_at < ${cutoff.toISOString()} LIMIT ${batchSize}
+        ) RETURNING id`);
+      return rowsOf(deleted).length;
     },
   };
 }

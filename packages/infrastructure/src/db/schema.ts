@@ -196,6 +196,48 @@ export const mailOutbox = pgTable(
   ],
 );
 
+export const oneTimeCodes = pgTable(
+  "one_time_codes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: varchar("purpose", { length: 32 }).notNull(),
+    // The address the code went to: for an email change, the new address it proves.
+    email: varchar("email", { length: 255 }).notNull(),
+    // Keyed hashes (HMAC-SHA256, hex): neither the code nor the link token is stored.
+    codeHash: varchar("code_hash", { length: 64 }).notNull(),
+    tokenHash: varchar("token_hash", { length: 64 }).notNull().unique(),
+    attempts: integer("attempts").notNull().default(0),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [
+    // A new code replaces the old one; the store refuses two live codes for one purpose.
+    uniqueIndex("one_time_codes_one_live_per_purpose")
+      .on(t.userId, t.purpose)
+      .where(sql`${t.usedAt} IS NULL AND ${t.revokedAt} IS NULL`),
+    index("idx_one_time_codes_user").on(t.userId),
+    index("idx_one_time_codes_expires").on(t.expiresAt),
+    check("one_time_codes_purpose_check", sql`${t.purpose} IN ('verify_email', 'change_email', 'reset_password')`),
+    check("one_time_codes_attempts_check", sql`${t.attempts} >= 0`),
+  ],
+);
+
+/** One row per mail send that a throttle allowed, keyed by a keyed hash of what was asked for. */
+export const mailThrottle = pgTable(
+  "mail_throttle",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    key: varchar("key", { length: 64 }).notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("idx_mail_throttle_key").on(t.key, t.sentAt), index("idx_mail_throttle_sent_at").on(t.sentAt)],
+);
+
 export const schema = {
   users,
   roles,
@@ -205,5 +247,7 @@ export const schema = {
   refreshTokens,
   auditLogs,
   mailOutbox,
+  oneTimeCodes,
+  mailThrottle,
 };
 export type Schema = typeof schema;

@@ -2,6 +2,8 @@ import type { TransactionalRepositories, UnitOfWork } from "@gatehouse/domain";
 import { makeAuditLog } from "./audit-log.js";
 import type { Database } from "./database.js";
 import { makeMailOutbox } from "./mail-outbox.js";
+import { makeMailThrottle } from "./mail-throttle.js";
+import { makeOneTimeCodeRepository } from "./one-time-code-repository.js";
 import { makeRefreshTokenRepository } from "./refresh-token-repository.js";
 import { makeRoleRepository } from "./role-repository.js";
 import { makeUserRepository } from "./user-repository.js";
@@ -13,6 +15,8 @@ export function repositoriesOn(db: Database): TransactionalRepositories {
     roles: makeRoleRepository(db),
     auditLog: makeAuditLog(db),
     outbox: makeMailOutbox(db),
+    oneTimeCodes: makeOneTimeCodeRepository(db),
+    mailThrottle: makeMailThrottle(db),
   };
 }
 

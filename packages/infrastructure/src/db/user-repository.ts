@@ -11,15 +11,40 @@ import {
   type UserStatistics,
   type UserWithRoles,
 } from "@gatehouse/domain";
-import { and, asc, desc, eq, ilike, inArray, isNull, not, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "./database.js";
-import { permissions, rolePermissions, roles, userRoles, userSearchText, users } from "./schema.js";
+import { oneTimeCodes, permissions, rolePermissions, roles, userRoles, userSearchText, users } from "./schema.js";
 import { violatedUniqueConstraint } from "./unique-violation.js";
 
 type UserRow = typeof users.$inferSelect;
 
 export function toUser(row: UserRow): User {
   return { ...row, status: row.status as AccountStatus };
+}
+
+/**
+ * A never-verified registration that expired: created before `createdBefore` and without a
+ * verification code still valid at `now` (a resend renews the registration).
+ */
+export function expiredRegistration(createdBefore: Date, now: Date) {
+  return and(
+    eq(users.status, "pending_verification"),
+    isNull(users.deletedAt),
+    lt(users.createdAt, createdBefore),
+    sql`NOT EXISTS (SELECT 1 FROM ${oneTimeCodes} c WHERE c.user_id = ${users.id}
+      AND c.purpose = 'verify_email' AND c.expires_at > ${now.toISOString()}::timestamptz)`,
+  );
+}
+
+/** Runs a write that may hit the email/username unique indexes, naming the clash. */
+async function mappingDuplicates<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const constraint = violatedUniqueConstraint(error);
+    if (constraint !== undefined) throw duplicateError(constraint);
+    throw error;
+  }
 }
 
 function duplicateError(constraint: string): DomainError {
@@ -205,6 +230,62 @@ export function makeUserRepository(db: Database): UserRepository {
       }
     },
 
+    async markEmailVerified(id, status, at) {
+      const [row] = await db
+        .update(users)
+        .set({ status, statusChangedAt: at, emailVerifiedAt: at, updatedAt: at })
+        .where(and(eq(users.id, id), eq(users.status, "pending_verification"), isNull(users.deletedAt)))
+        .returning();
+      return row && toUser(row);
+    },
+
+    async setPassword(id, passwordHash, at) {
+      const [row] = await db
+        .update(users)
+        .set({ passwordHash, passwordChangedAt: at, updatedAt: at })
+        .where(and(eq(users.id, id), isNull(users.deletedAt)))
+        .returning();
+      return row && toUser(row);
+    },
+
+    async updateProfile(id, changes, at) {
+      const [row] = await mappingDuplicates(() =>
+        db
+          .update(users)
+          .set({ ...changes, updatedAt: at })
+          .where(and(eq(users.id, id), isNull(users.deletedAt)))
+          .returning(),
+      );
+      return row && toUser(row);
+    },
+
+    async changeEmail(id, email, at) {
+      const [row] = await mappingDuplicates(() =>
+        db
+          .update(users)
+          .set({ email, emailVerifiedAt: at, updatedAt: at })
+          .where(and(eq(users.id, id), isNull(users.deletedAt)))
+          .returning(),
+      );
+      return row && toUser(row);
+    },
+
+    async deleteExpiredRegistrations(holding, createdBefore, now) {
+      const deleted = await db
+        .delete(users)
+        .where(
+          and(
+            expiredRegistration(createdBefore, now),
+            or(
+              sql`lower(${users.email}) = ${holding.email.toLowerCase()}`,
+              sql`lower(${users.username}) = ${holding.username.toLowerCase()}`,
+            ),
+          ),
+        )
+        .returning({ id: users.id });
+      return deleted.map((row) => row.id);
+    },
+
     async findByEmail(email) {
       const [row] = await query("byEmail").execute({ email });
       return row && toUser(row);
@@ -282,10 +363,6 @@ export function makeUserRepository(db: Database): UserRepository {
         .where(and(eq(users.id, id), isNull(users.deletedAt)))
         .for("update");
       return row && toUser(row);
-    },
-
-    async setPassword(id, passwordHash, at) {
-      await db.update(users).set({ passwordHash, passwordChangedAt: at, updatedAt: at }).where(eq(users.id, id));
     },
 
     async setStatus(id, status, reason, at) {

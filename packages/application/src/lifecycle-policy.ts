@@ -1,0 +1,37 @@
+import type { OneTimeCode, ThrottleLimits, User } from "@gatehouse/domain";
+
+/** Issue 5 §1 settings the self-service use cases read. */
+export interface LifecyclePolicy {
+  readonly requireEmailVerification: boolean;
+  readonly requireAdminApproval: boolean;
+  readonly verificationTtlHours: number;
+  readonly passwordResetTtlMinutes: number;
+  /** Per address, for verification resends and reset requests. */
+  readonly resendLimits: ThrottleLimits;
+  /** Links in mails are built from this, never from a request's Host header. */
+  readonly publicBaseUrl: string;
+  readonly enumerationProtection: boolean;
+}
+
+export const HOUR_MS = 3_600_000;
+
+/** The frontend pages the mailed links open; each posts the token back to the API. */
+export const LinkPaths = {
+  verify_email: "/verify-email",
+  change_email: "/verify-email-change",
+  reset_password: "/reset-password",
+} as const;
+
+/**
+ * Whether a `pending_verification` registration is over: its latest verification code expired
+ * (a resend renews it), or, with no code at all, it is older than the verification TTL.
+ */
+export function registrationExpired(
+  user: Pick<User, "createdAt">,
+  latestCode: Pick<OneTimeCode, "expiresAt"> | undefined,
+  now: Date,
+  verificationTtlHours: number,
+): boolean {
+  const end = latestCode?.expiresAt.getTime() ?? user.createdAt.getTime() + verificationTtlHours * HOUR_MS;
+  return end <= now.getTime();
+}
