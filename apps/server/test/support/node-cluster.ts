@@ -106,8 +106,9 @@ async function startNode(
 
 /**
  * Starts `count` server processes (the built `dist/main.js`) on one private PostgreSQL database
- * and one private `redis-server`, which a test may stop and start. Rate limits are relaxed
- * unless `env` (added to every node) sets them, as rate-limit tests do.
+ * and one private `redis-server`, which a test may stop and start. Rate limits are relaxed and
+ * sign-up makes active users (no email verification) unless `env` (added to every node) says
+ * otherwise, so scale-out tests are about nodes, not about the registration lifecycle.
  */
 export async function startNodeCluster(
   options: { count?: number; env?: Record<string, string> } = {},
@@ -130,7 +131,13 @@ export async function startNodeCluster(
     await database.drop();
   };
   try {
-    const env = { ...RELAXED_RATE_LIMITS, DATABASE_URL: database.url as string, REDIS_URL: redis.url, ...options.env };
+    const env = {
+      ...RELAXED_RATE_LIMITS,
+      REQUIRE_EMAIL_VERIFICATION: "false",
+      DATABASE_URL: database.url as string,
+      REDIS_URL: redis.url,
+      ...options.env,
+    };
     const started = await Promise.all(
       Array.from({ length: options.count ?? 3 }, (_, index) => startNode(String.fromCharCode(65 + index), env)),
     );
