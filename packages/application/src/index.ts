@@ -1,19 +1,183 @@
 export {
+  type ChangePassword,
+  type ChangePasswordDeps,
+  type ChangePasswordInput,
+  makeChangePassword,
+} from "./account/change-password.js";
+export {
+  type ConfirmEmailChange,
+  type ConfirmEmailChangeDeps,
+  type ConfirmEmailChangeInput,
+  makeConfirmEmailChange,
+} from "./account/confirm-email-change.js";
+export {
+  type DeactivateAccount,
+  type DeactivateAccountDeps,
+  makeDeactivateAccount,
+} from "./account/deactivate-account.js";
+export { type DeleteAccount, type DeleteAccountDeps, makeDeleteAccount } from "./account/delete-account.js";
+export {
+  type CurrentUser,
+  type GetCurrentUser,
+  type GetCurrentUserDeps,
+  makeGetCurrentUser,
+} from "./account/get-current-user.js";
+export {
+  makeReactivateAccount,
+  type ReactivateAccount,
+  type ReactivateAccountDeps,
+} from "./account/reactivate-account.js";
+export {
+  type ListSessions,
+  type ListSessionsDeps,
+  makeListSessions,
+  makeRevokeSession,
+  type RevokeSession,
+  type RevokeSessionDeps,
+} from "./account/sessions.js";
+export {
+  makeUpdateProfile,
+  type ProfileUpdate,
+  type UpdateProfile,
+  type UpdateProfileDeps,
+  type UpdateProfileInput,
+} from "./account/update-profile.js";
+export type { UserProfile } from "./account/user-profile-cache.js";
+export { type ApproveUser, makeApproveUser } from "./admin/approve-user.js";
+export type { ChangeAccountStatusDeps } from "./admin/change-account-status.js";
+export {
+  type CreateSuperAdmin,
+  type CreateSuperAdminDeps,
+  type CreateSuperAdminResult,
+  makeCreateSuperAdmin,
+} from "./admin/create-super-admin.js";
+export {
+  CreatableStatuses,
+  type CreateUser,
+  type CreateUserDeps,
+  type CreateUserInput,
+  makeCreateUser,
+} from "./admin/create-user.js";
+export { type DeleteUser, type DeleteUserDeps, makeDeleteUser } from "./admin/delete-user.js";
+export {
+  type DeleteUserPermanently,
+  type DeleteUserPermanentlyDeps,
+  makeDeleteUserPermanently,
+} from "./admin/delete-user-permanently.js";
+export { type GetUser, type GetUserDeps, makeGetUser } from "./admin/get-user.js";
+export {
+  type GetUserStatistics,
+  type GetUserStatisticsDeps,
+  makeGetUserStatistics,
+} from "./admin/get-user-statistics.js";
+export { type ListAuditLogs, type ListAuditLogsDeps, makeListAuditLogs } from "./admin/list-audit-logs.js";
+export { type ListUsers, type ListUsersDeps, makeListUsers } from "./admin/list-users.js";
+export { makeReactivateUser, type ReactivateUser } from "./admin/reactivate-user.js";
+export { makeRestoreUser, type RestoreUser, type RestoreUserDeps } from "./admin/restore-user.js";
+export { makeSuspendUser, type SuspendUser } from "./admin/suspend-user.js";
+export { makeUpdateUser, type UpdateUser, type UpdateUserDeps, type UserUpdate } from "./admin/update-user.js";
+export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./auth/authenticate.js";
+export { type Authorize, type AuthorizeDeps, makeAuthorize } from "./auth/authorize.js";
+export { type LoadAccess, type LoadAccessDeps, makeLoadAccess } from "./auth/load-access.js";
+export { type LogIn, type LogInDeps, type LogInInput, type LogInResult, makeLogIn } from "./auth/log-in.js";
+export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./auth/log-out.js";
+export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./auth/refresh-session.js";
+export type { RefreshTokenPolicy, SessionTokens } from "./auth/session-tokens.js";
+export {
+  type CheckHealth,
+  type CheckHealthDeps,
+  type HealthReport,
+  makeCheckHealth,
+  type ProbeResult,
+} from "./health/check-health.js";
+export {
+  type DeliverDueMail,
+  type DeliverDueMailDeps,
+  type MailDeliveryPolicy,
+  type MailDeliverySummary,
+  makeDeliverDueMail,
+  retryDelaySeconds,
+} from "./mail/deliver-due-mail.js";
+export { makeMailOutboxTask, makePurgeDeletedUsersTask } from "./maintenance/cleanup-tasks.js";
+export {
+  type CleanupDeps,
+  type CleanupPolicy,
+  type CleanupSummary,
+  type CleanupTask,
+  makeRunCleanup,
+  type RunCleanup,
+} from "./maintenance/run-cleanup.js";
+export {
+  type CheckRateLimit,
+  type CheckRateLimitDeps,
+  makeCheckRateLimit,
+  type RateLimitCheck,
+  type RateLimitRequest,
+  type RouteRateLimit,
+} from "./rate-limit/check-rate-limit.js";
+export {
   type AccessInvalidation,
   type AccessInvalidationDeps,
   INVALIDATION_BATCH,
   makeAccessInvalidation,
-} from "./access-invalidation.js";
-export { type ApproveUser, makeApproveUser } from "./approve-user.js";
+} from "./rbac/access-invalidation.js";
 export {
   type AssignUserRoles,
   makeAssignUserRoles,
   type RoleSelector,
   type UserRoles,
   type UserRolesDeps,
-} from "./assign-user-roles.js";
-export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./authenticate.js";
-export { type Authorize, type AuthorizeDeps, makeAuthorize } from "./authorize.js";
+} from "./rbac/assign-user-roles.js";
+export { type CreatePermission, type CreatePermissionDeps, makeCreatePermission } from "./rbac/create-permission.js";
+export { type CreateRole, type CreateRoleDeps, makeCreateRole, type RoleFields } from "./rbac/create-role.js";
+export { type DeleteRole, type DeleteRoleDeps, makeDeleteRole } from "./rbac/delete-role.js";
+export {
+  type GrantRolePermissions,
+  makeGrantRolePermissions,
+  type RolePermissionsDeps,
+} from "./rbac/grant-role-permissions.js";
+export {
+  type ListPermissions,
+  type ListRoles,
+  type ListRolesDeps,
+  makeListPermissions,
+  makeListRoles,
+} from "./rbac/list-roles.js";
+export { type AdminActor, assertHoldsAll, assertMayHandOut } from "./rbac/privilege-guard.js";
+export { makeRevokeRolePermission, type RevokeRolePermission } from "./rbac/revoke-role-permission.js";
+export { makeUnassignUserRole, type UnassignUserRole } from "./rbac/unassign-user-role.js";
+export { makeUpdateRole, type UpdateRole, type UpdateRoleDeps } from "./rbac/update-role.js";
+export {
+  makeRequestPasswordReset,
+  type RequestPasswordReset,
+  type RequestPasswordResetDeps,
+} from "./recovery/request-password-reset.js";
+export {
+  makeResetPassword,
+  type ResetPassword,
+  type ResetPasswordDeps,
+  type ResetPasswordInput,
+} from "./recovery/reset-password.js";
+export { type CheckEmail, type CheckEmailDeps, makeCheckEmail } from "./registration/check-email.js";
+export { type NewAccountInput, validateNewAccount } from "./registration/new-account.js";
+export {
+  makeRegisterUser,
+  type RegisterUser,
+  type RegisterUserDeps,
+  type RegisterUserInput,
+  type Registration,
+} from "./registration/register-user.js";
+export {
+  makeResendVerification,
+  type ResendVerification,
+  type ResendVerificationDeps,
+} from "./registration/resend-verification.js";
+export {
+  makeVerifyEmail,
+  type VerifyEmail,
+  type VerifyEmailDeps,
+  type VerifyEmailInput,
+} from "./registration/verify-email.js";
 export {
   CacheKeys,
   type CacheKind,
@@ -22,150 +186,5 @@ export {
   readCached,
   userCacheKeys,
   writeCached,
-} from "./cache-keys.js";
-export type { ChangeAccountStatusDeps } from "./change-account-status.js";
-export {
-  type ChangePassword,
-  type ChangePasswordDeps,
-  type ChangePasswordInput,
-  makeChangePassword,
-} from "./change-password.js";
-export { type CheckEmail, type CheckEmailDeps, makeCheckEmail } from "./check-email.js";
-export {
-  type CheckHealth,
-  type CheckHealthDeps,
-  type HealthReport,
-  makeCheckHealth,
-  type ProbeResult,
-} from "./check-health.js";
-export {
-  type CheckRateLimit,
-  type CheckRateLimitDeps,
-  makeCheckRateLimit,
-  type RateLimitCheck,
-  type RateLimitRequest,
-  type RouteRateLimit,
-} from "./check-rate-limit.js";
-export { makeMailOutboxTask, makePurgeDeletedUsersTask } from "./cleanup-tasks.js";
-export {
-  type ConfirmEmailChange,
-  type ConfirmEmailChangeDeps,
-  type ConfirmEmailChangeInput,
-  makeConfirmEmailChange,
-} from "./confirm-email-change.js";
-export { type CreatePermission, type CreatePermissionDeps, makeCreatePermission } from "./create-permission.js";
-export { type CreateRole, type CreateRoleDeps, makeCreateRole, type RoleFields } from "./create-role.js";
-export {
-  type CreateSuperAdmin,
-  type CreateSuperAdminDeps,
-  type CreateSuperAdminResult,
-  makeCreateSuperAdmin,
-} from "./create-super-admin.js";
-export {
-  CreatableStatuses,
-  type CreateUser,
-  type CreateUserDeps,
-  type CreateUserInput,
-  makeCreateUser,
-} from "./create-user.js";
-export { type DeactivateAccount, type DeactivateAccountDeps, makeDeactivateAccount } from "./deactivate-account.js";
-export { type DeleteAccount, type DeleteAccountDeps, makeDeleteAccount } from "./delete-account.js";
-export { type DeleteRole, type DeleteRoleDeps, makeDeleteRole } from "./delete-role.js";
-export { type DeleteUser, type DeleteUserDeps, makeDeleteUser } from "./delete-user.js";
-export {
-  type DeleteUserPermanently,
-  type DeleteUserPermanentlyDeps,
-  makeDeleteUserPermanently,
-} from "./delete-user-permanently.js";
-
-export {
-  type DeliverDueMail,
-  type DeliverDueMailDeps,
-  type MailDeliveryPolicy,
-  type MailDeliverySummary,
-  makeDeliverDueMail,
-  retryDelaySeconds,
-} from "./deliver-due-mail.js";
-export {
-  type CurrentUser,
-  type GetCurrentUser,
-  type GetCurrentUserDeps,
-  makeGetCurrentUser,
-} from "./get-current-user.js";
-export { type GetUser, type GetUserDeps, makeGetUser } from "./get-user.js";
-export { type GetUserStatistics, type GetUserStatisticsDeps, makeGetUserStatistics } from "./get-user-statistics.js";
-export {
-  type GrantRolePermissions,
-  makeGrantRolePermissions,
-  type RolePermissionsDeps,
-} from "./grant-role-permissions.js";
-export { type LifecyclePolicy, LinkPaths } from "./lifecycle-policy.js";
-export { type ListAuditLogs, type ListAuditLogsDeps, makeListAuditLogs } from "./list-audit-logs.js";
-export {
-  type ListPermissions,
-  type ListRoles,
-  type ListRolesDeps,
-  makeListPermissions,
-  makeListRoles,
-} from "./list-roles.js";
-export { type ListUsers, type ListUsersDeps, makeListUsers } from "./list-users.js";
-export { type LoadAccess, type LoadAccessDeps, makeLoadAccess } from "./load-access.js";
-export { type LogIn, type LogInDeps, type LogInInput, type LogInResult, makeLogIn } from "./log-in.js";
-export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./log-out.js";
-export { type NewAccountInput, validateNewAccount } from "./new-account.js";
-export { type AdminActor, assertHoldsAll, assertMayHandOut } from "./privilege-guard.js";
-export { makeReactivateAccount, type ReactivateAccount, type ReactivateAccountDeps } from "./reactivate-account.js";
-export { makeReactivateUser, type ReactivateUser } from "./reactivate-user.js";
-export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./refresh-session.js";
-export {
-  makeRegisterUser,
-  type RegisterUser,
-  type RegisterUserDeps,
-  type RegisterUserInput,
-  type Registration,
-} from "./register-user.js";
-export {
-  makeRequestPasswordReset,
-  type RequestPasswordReset,
-  type RequestPasswordResetDeps,
-} from "./request-password-reset.js";
-export { makeResendVerification, type ResendVerification, type ResendVerificationDeps } from "./resend-verification.js";
-export {
-  makeResetPassword,
-  type ResetPassword,
-  type ResetPasswordDeps,
-  type ResetPasswordInput,
-} from "./reset-password.js";
-export { makeRestoreUser, type RestoreUser, type RestoreUserDeps } from "./restore-user.js";
-export { makeRevokeRolePermission, type RevokeRolePermission } from "./revoke-role-permission.js";
-export {
-  type CleanupDeps,
-  type CleanupPolicy,
-  type CleanupSummary,
-  type CleanupTask,
-  makeRunCleanup,
-  type RunCleanup,
-} from "./run-cleanup.js";
-export type { RefreshTokenPolicy, SessionTokens } from "./session-tokens.js";
-export {
-  type ListSessions,
-  type ListSessionsDeps,
-  makeListSessions,
-  makeRevokeSession,
-  type RevokeSession,
-  type RevokeSessionDeps,
-} from "./sessions.js";
-export { makeSuspendUser, type SuspendUser } from "./suspend-user.js";
-export { makeUnassignUserRole, type UnassignUserRole } from "./unassign-user-role.js";
-export {
-  makeUpdateProfile,
-  type ProfileUpdate,
-  type UpdateProfile,
-  type UpdateProfileDeps,
-  type UpdateProfileInput,
-} from "./update-profile.js";
-export { makeUpdateRole, type UpdateRole, type UpdateRoleDeps } from "./update-role.js";
-export { makeUpdateUser, type UpdateUser, type UpdateUserDeps, type UserUpdate } from "./update-user.js";
-export type { UserProfile } from "./user-profile-cache.js";
-
-export { makeVerifyEmail, type VerifyEmail, type VerifyEmailDeps, type VerifyEmailInput } from "./verify-email.js";
+} from "./shared/cache-keys.js";
+export { type LifecyclePolicy, LinkPaths } from "./shared/lifecycle-policy.js";

@@ -1,6 +1,6 @@
 import type { Clock, PasswordPolicy, RequestContext } from "@gatehouse/domain";
-import type { LifecyclePolicy } from "../lifecycle-policy.js";
-import type { RefreshTokenPolicy } from "../session-tokens.js";
+import type { RefreshTokenPolicy } from "../auth/session-tokens.js";
+import type { LifecyclePolicy } from "../shared/lifecycle-policy.js";
 
 export const PASSWORD_POLICY: PasswordPolicy = { minLength: 8, maxLength: 128 };
 /** The issue 5 defaults: verification on, no approval, no enumeration protection. */

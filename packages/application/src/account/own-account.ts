@@ -1,0 +1,100 @@
+import {
+  type AuditAction,
+  type Cache,
+  type Clock,
+  DomainError,
+  type PasswordHasher,
+  type RequestContext,
+  type SessionRevocations,
+  sessionBlockedError,
+  type TransactionalRepositories,
+  type UnitOfWork,
+  type User,
+  type UserRepository,
+} from "@gatehouse/domain";
+import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { userCacheKeys } from "../shared/cache-keys.js";
+
+export interface ConfirmPasswordDeps {
+  readonly users: Pick<UserRepository, "findWithRoles">;
+  readonly hasher: Pick<PasswordHasher, "verify">;
+}
+
+/**
+ * Re-authenticates the signed-in user before a sensitive change: the account must still exist
+ * and may hold a session, and `password` must be its password (401 INVALID_CREDENTIALS
+ * otherwise). Argon2 runs outside any transaction, so no row stays locked while it works.
+ */
+export async function confirmPassword(deps: ConfirmPasswordDeps, userId: string, password: string): Promise<User> {
+  const account = await deps.users.findWithRoles(userId);
+  if (account === undefined) throw new DomainError("UNAUTHORIZED", "Account no longer exists");
+  const blocked = sessionBlockedError(account.user.status);
+  if (blocked) throw blocked;
+  if (!(await deps.hasher.verify(password, account.user.passwordHash))) {
+    throw new DomainError("INVALID_CREDENTIALS", "Password is incorrect");
+  }
+  return account.user;
+}
+
+/**
+ * The row as locked inside the unit of work, provided nothing changed the password since it
+ * was confirmed: a concurrent change makes the confirmed password stale, so the caller loses.
+ */
+export function stillConfirmed(locked: User | undefined, confirmed: User): User {
+  if (locked === undefined) throw new DomainError("UNAUTHORIZED", "Account no longer exists");
+  if (locked.passwordHash !== confirmed.passwordHash) {
+    throw new DomainError("INVALID_CREDENTIALS", "Password is incorrect");
+  }
+  return locked;
+}
+
+export interface EndSessionsDeps {
+  readonly revocations: Pick<SessionRevocations, "revoke">;
+  readonly cache: Pick<Cache, "delete">;
+}
+
+/**
+ * After the commit that revoked `families`: their access tokens fail from the next request on,
+ * and every cached entry derived from the user is dropped (status or deletion changed it).
+ */
+export async function endSessions(deps: EndSessionsDeps, userId: string, families: readonly string[]): Promise<void> {
+  await Promise.all([deps.revocations.revoke(families), deps.cache.delete(userCacheKeys(userId))]);
+}
+
+export interface CloseOwnAccountDeps extends ConfirmPasswordDeps, EndSessionsDeps {
+  readonly uow: UnitOfWork;
+  readonly clock: Clock;
+}
+
+/**
+ * The shape of deactivating and deleting one's own account: prove the password, then in one
+ * transaction apply the change to the locked row, end every session and audit it (`apply`
+ * returns the audit details); after the commit, refuse the sessions' access tokens.
+ */
+export async function closeOwnAccount(
+  deps: CloseOwnAccountDeps,
+  input: { userId: string; password: string },
+  ctx: RequestContext,
+  change: {
+    action: AuditAction;
+    apply(tx: TransactionalRepositories, locked: User, now: Date): Promise<Record<string, unknown>>;
+  },
+): Promise<{ sessionsEnded: number }> {
+  const user = await confirmPassword(deps, input.userId, input.password);
+  const now = deps.clock.now();
+  const ended = await deps.uow.run(async (tx) => {
+    const locked = stillConfirmed(await tx.users.lockLiveById(user.id), user);
+    const details = await change.apply(tx, locked, now);
+    const families = await tx.refreshTokens.revokeAllForUser(locked.id, "account_inactive", now);
+    await tx.auditLog.append(
+      auditEntryFor(deps.clock, ctx, {
+        action: change.action,
+        userId: locked.id,
+        details: { by: "self", ...details, sessions_ended: families.length },
+      }),
+    );
+    return families;
+  });
+  await endSessions(deps, user.id, ended);
+  return { sessionsEnded: ended.length };
+}

@@ -1,0 +1,63 @@
+import {
+  assertTransition,
+  type Cache,
+  DomainError,
+  type RequestContext,
+  SELF_DEACTIVATION_REASON,
+  sessionBlockedError,
+  type User,
+} from "@gatehouse/domain";
+import { type CheckCredentialsDeps, checkCredentials, invalidCredentials } from "../auth/check-credentials.js";
+import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { userCacheKeys } from "../shared/cache-keys.js";
+
+export interface ReactivateAccountDeps extends CheckCredentialsDeps {
+  readonly cache: Pick<Cache, "delete">;
+}
+
+/**
+ * Why `user` cannot come back by itself, or undefined when it can (or already is active). A
+ * suspension, or a deactivation an administrator made, is lifted only by an administrator.
+ */
+function refusal(user: User): DomainError | undefined {
+  if (user.status === "active") return undefined;
+  if (user.status === "deactivated" && user.statusReason === SELF_DEACTIVATION_REASON) return undefined;
+  if (user.status === "deactivated") {
+    return new DomainError("ACCOUNT_DEACTIVATED", "Account was deactivated by an administrator");
+  }
+  return sessionBlockedError(user.status);
+}
+
+/**
+ * POST /auth/reactivate: brings back an account its owner deactivated. Like login, an
+ * unknown email, a wrong password and a deleted account are one answer (401, same argon2
+ * work); a status surfaces only after the password was proven. Reactivating an active
+ * account changes nothing and succeeds. It does not sign in: the client logs in next.
+ */
+export function makeReactivateAccount(deps: ReactivateAccountDeps) {
+  return async function reactivateAccount(
+    input: { email: string; password: string },
+    ctx: RequestContext,
+  ): Promise<{ reactivated: boolean }> {
+    const user = await checkCredentials(deps, input, ctx, "user.reactivate");
+    const now = deps.clock.now();
+    const result = await deps.uow.run(async (tx) => {
+      const locked = await tx.users.lockLiveById(user.id);
+      if (locked === undefined || locked.passwordHash !== user.passwordHash) throw invalidCredentials();
+      const refused = refusal(locked);
+      if (refused) throw refused;
+      if (locked.status === "active") return { reactivated: false };
+      assertTransition(locked.status, "active");
+      await tx.users.setStatus(locked.id, "active", null, now);
+      await tx.auditLog.append(
+        auditEntryFor(deps.clock, ctx, { action: "user.reactivate", userId: locked.id, details: { by: "self" } }),
+      );
+      return { reactivated: true };
+    });
+    // The cached profile still says `deactivated`: drop it so /auth/me sees the change.
+    if (result.reactivated) await deps.cache.delete(userCacheKeys(user.id));
+    return result;
+  };
+}
+
+export type ReactivateAccount = ReturnType<typeof makeReactivateAccount>;

@@ -1,0 +1,127 @@
+import {
+  type Clock,
+  checkEmail,
+  checkUsername,
+  DomainError,
+  type FieldIssue,
+  normalizeEmail,
+  type OneTimeSecrets,
+  type PasswordHasher,
+  type ProfileChanges,
+  type RequestContext,
+  sessionBlockedError,
+  type UnitOfWork,
+  type UserRepository,
+  type UserWithRoles,
+  validationError,
+} from "@gatehouse/domain";
+import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { HOUR_MS, type LifecyclePolicy } from "../shared/lifecycle-policy.js";
+import { sendCode } from "../shared/one-time-codes.js";
+import { profileFieldIssues } from "../shared/profile-fields.js";
+
+export interface UpdateProfileInput {
+  readonly username?: string;
+  readonly fullName?: string | null;
+  readonly phoneNumber?: string | null;
+  readonly email?: string;
+  readonly currentPassword?: string;
+}
+
+export interface ProfileUpdate {
+  readonly account: UserWithRoles;
+  /** The new address waiting for its code, when the email is being changed. */
+  readonly pendingEmail: string | null;
+}
+
+export interface UpdateProfileDeps {
+  readonly users: Pick<UserRepository, "findWithRoles">;
+  readonly uow: UnitOfWork;
+  readonly hasher: PasswordHasher;
+  readonly clock: Clock;
+  readonly secrets: OneTimeSecrets;
+  readonly policy: Pick<LifecyclePolicy, "verificationTtlHours" | "publicBaseUrl">;
+}
+
+function profileChanges(input: UpdateProfileInput): ProfileChanges {
+  return {
+    ...(input.username === undefined ? {} : { username: input.username }),
+    ...(input.fullName === undefined ? {} : { fullName: input.fullName?.trim() ?? null }),
+    ...(input.phoneNumber === undefined ? {} : { phoneNumber: input.phoneNumber?.trim() ?? null }),
+  };
+}
+
+/**
+ * PUT /users/me. Name, phone and username change at once (a taken username is 409). A new email
+ * needs the current password; it only becomes the login email once the code mailed to it is
+ * confirmed, and the old address is told about the request.
+ */
+export function makeUpdateProfile(deps: UpdateProfileDeps) {
+  return async function updateProfile(
+    userId: string,
+    input: UpdateProfileInput,
+    ctx: RequestContext,
+  ): Promise<ProfileUpdate> {
+    const newEmail = input.email === undefined ? undefined : normalizeEmail(input.email);
+    const issues = [
+      input.username === undefined ? undefined : checkUsername(input.username),
+      newEmail === undefined ? undefined : checkEmail(newEmail),
+      ...profileFieldIssues({ fullName: input.fullName, phoneNumber: input.phoneNumber }),
+    ].filter((issue): issue is FieldIssue => issue !== undefined);
+    if (issues.length > 0) throw validationError(issues);
+
+    const current = await deps.users.findWithRoles(userId);
+    if (current === undefined) throw new DomainError("UNAUTHORIZED", "Account no longer exists");
+    const { user } = current;
+    const blocked = sessionBlockedError(user.status);
+    if (blocked) throw blocked;
+    const emailChange = newEmail !== undefined && newEmail !== user.email ? newEmail : undefined;
+    if (emailChange !== undefined) {
+      if (input.currentPassword === undefined) {
+        throw validationError([{ field: "current_password", message: "is required to change the email" }]);
+      }
+      if (!(await deps.hasher.verify(input.currentPassword, user.passwordHash))) {
+        throw new DomainError("INVALID_CREDENTIALS", "Current password is incorrect");
+      }
+    }
+    const changes = profileChanges(input);
+    return deps.uow.run(async (tx) => {
+      const now = deps.clock.now();
+      const updated = Object.keys(changes).length > 0 ? await tx.users.updateProfile(userId, changes, now) : user;
+      if (updated === undefined) throw new DomainError("UNAUTHORIZED", "Account no longer exists");
+      if (emailChange !== undefined) {
+        const holder = await tx.users.findByEmail(emailChange);
+        if (holder !== undefined) throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
+        await sendCode(
+          tx,
+          { ...deps, publicBaseUrl: deps.policy.publicBaseUrl },
+          {
+            userId,
+            username: updated.username,
+            purpose: "change_email",
+            email: emailChange,
+            ttlMs: deps.policy.verificationTtlHours * HOUR_MS,
+          },
+        );
+        await tx.outbox.enqueue({
+          to: user.email,
+          template: "email-change-notice",
+          data: { username: updated.username, newEmail: emailChange },
+        });
+        await tx.auditLog.append(auditEntryFor(deps.clock, ctx, { action: "user.email_change_requested", userId }));
+      }
+      if (Object.keys(changes).length > 0) {
+        await tx.auditLog.append(
+          auditEntryFor(deps.clock, ctx, {
+            action: "user.profile_updated",
+            userId,
+            details: { fields: Object.keys(changes) },
+          }),
+        );
+      }
+      return { account: { user: updated, roles: current.roles }, pendingEmail: emailChange ?? null };
+    });
+  };
+}
+
+export type UpdateProfile = ReturnType<typeof makeUpdateProfile>;

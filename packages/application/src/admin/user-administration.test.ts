@@ -1,0 +1,79 @@
+import { DomainError } from "@gatehouse/domain";
+import { describe, expect, it } from "vitest";
+import { CacheKeys } from "../shared/cache-keys.js";
+import {
+  caught,
+  FakeCache,
+  FakeClock,
+  FakeOpaqueTokens,
+  FakeSessionRevocations,
+  InMemoryDatabase,
+  requestContext,
+} from "../testing/index.js";
+import { makeDeleteUser } from "./delete-user.js";
+import { makeSuspendUser } from "./suspend-user.js";
+import { makeUpdateUser } from "./update-user.js";
+import type { AdminActor } from "./user-administration.js";
+
+function setup() {
+  const clock = new FakeClock();
+  const db = new InMemoryDatabase(clock);
+  const cache = new FakeCache(clock);
+  const revocations = new FakeSessionRevocations();
+  const deps = { uow: db.uow, clock, cache, revocations };
+  const adminUser = db.seedUser({ username: "admin" }, ["admin"]);
+  const root = db.seedUser({ username: "root" }, ["super_admin"]);
+  const target = db.seedUser({ username: "target", email: "target@example.com" });
+  const session = db.seedRefreshToken({ userId: target.id, tokenHash: FakeOpaqueTokens.hashOf("target-laptop") });
+  const admin: AdminActor = { id: adminUser.id, access: { roles: ["admin"], permissions: ["users:write"] } };
+  return { clock, db, cache, revocations, deps, admin, root, target, session, ctx: requestContext(clock) };
+}
+
+describe("administrative changes to a user", () => {
+  it("a failed audit write rolls the change back and leaves the cache and sessions alone", async () => {
+    const { db, deps, admin, target, cache, revocations, ctx } = setup();
+    db.failNext("auditLog.append");
+    await expect(makeSuspendUser(deps)(admin, target.id, "abuse", ctx)).rejects.toThrow(/injected/);
+    expect(db.allUsers().find((user) => user.id === target.id)?.status).toBe("active");
+    expect(db.auditEntries()).toEqual([]);
+    expect(db.activeTokensOfFamily(db.allRefreshTokens()[0]?.familyId ?? "")).toHaveLength(1);
+    expect(cache.deleted).toEqual([]);
+    expect(revocations.revokedSids()).toEqual([]);
+  });
+
+  it("suspension revokes the sessions and drops the user's permission and profile cache entries", async () => {
+    const { deps, admin, target, cache, revocations, session, ctx, db } = setup();
+    await makeSuspendUser(deps)(admin, target.id, "abuse", ctx);
+    expect(revocations.revokedSids()).toEqual([session.familyId]);
+    expect(cache.deleted).toEqual(
+      expect.arrayContaining([CacheKeys.permissions(target.id), CacheKeys.user(target.id)]),
+    );
+    expect(db.auditEntries()[0]).toMatchObject({ action: "user.suspend", userId: admin.id, resourceId: target.id });
+  });
+
+  it("an admin cannot suspend, update or delete a super_admin", async () => {
+    const { deps, admin, root, ctx, db } = setup();
+    for (const attempt of [
+      () => makeSuspendUser(deps)(admin, root.id, "nope", ctx),
+      () => makeUpdateUser(deps)(admin, root.id, { fullName: "Owned" }, ctx),
+      () => makeDeleteUser(deps)(admin, root.id, ctx),
+    ]) {
+      const error = await caught(attempt);
+      expect(error).toBeInstanceOf(DomainError);
+      expect((error as DomainError).code).toBe("SUPER_ADMIN_REQUIRED");
+    }
+    // Each refused attempt is on record as a failure, the change itself is not.
+    expect(db.auditEntries().map((entry) => [entry.action, entry.status, entry.resourceId])).toEqual([
+      ["user.suspend", "failure", root.id],
+      ["user.update", "failure", root.id],
+      ["user.delete", "failure", root.id],
+    ]);
+    expect(db.allUsers().find((user) => user.id === root.id)).toMatchObject({ status: "active", fullName: null });
+  });
+
+  it("an update that changes nothing writes no audit entry", async () => {
+    const { deps, admin, target, ctx, db } = setup();
+    await makeUpdateUser(deps)(admin, target.id, { username: "target", isActive: true }, ctx);
+    expect(db.auditEntries()).toEqual([]);
+  });
+});

@@ -1,0 +1,106 @@
+import {
+  type AccessTokens,
+  type Clock,
+  type OpaqueTokens,
+  type PasswordHasher,
+  type PasswordPolicy,
+  type RateLimiter,
+  type RateLimitRule,
+  type RequestContext,
+  type RoleGrant,
+  rateLimitExceeded,
+  sessionBlockedError,
+  type UnitOfWork,
+  type User,
+  type UserRepository,
+} from "@gatehouse/domain";
+import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { checkCredentials, invalidCredentials, recordCredentialFailure } from "./check-credentials.js";
+import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type SessionTokens } from "./session-tokens.js";
+
+export interface LogInInput {
+  readonly email: string;
+  readonly password: string;
+}
+
+export interface LogInResult {
+  readonly tokens: SessionTokens;
+  readonly user: User;
+  readonly roles: readonly RoleGrant[];
+}
+
+export interface LogInDeps {
+  readonly users: Pick<UserRepository, "findByEmail" | "findWithRoles">;
+  readonly uow: UnitOfWork;
+  readonly hasher: PasswordHasher;
+  readonly opaqueTokens: OpaqueTokens;
+  readonly accessTokens: AccessTokens;
+  readonly clock: Clock;
+  readonly passwordPolicy: PasswordPolicy;
+  readonly refreshPolicy: RefreshTokenPolicy;
+  /** Failed attempts per account (normalized email), whatever the address they come from. */
+  readonly loginFailures: { readonly limiter: Pick<RateLimiter, "hit" | "refund">; readonly rule: RateLimitRule };
+}
+
+/**
+ * Password login. Unknown email, wrong password and soft-deleted user are indistinguishable:
+ * same error, and the same argon2 work (a dummy hash when there is no user). Only after the
+ * password is proven does a non-active status surface as its own 403 code.
+ *
+ * Each attempt first takes a slot of the email's failure budget, so a distributed guess at one
+ * account slows down however many addresses it comes from; a proven password gives the slot
+ * back. The budget is keyed by the email as typed (normalized), never by whether an account
+ * exists, so an unknown and a known email run out, and answer 429, alike.
+ */
+export function makeLogIn(deps: LogInDeps) {
+  return async function logIn(input: LogInInput, ctx: RequestContext): Promise<LogInResult> {
+    const { limiter, rule } = deps.loginFailures;
+    const user = await checkCredentials(deps, input, ctx, "auth.login_failed", {
+      async before(email) {
+        const attempt = await limiter.hit(`login_failures:${email}`, rule);
+        if (!attempt.allowed) {
+          await recordCredentialFailure(deps, ctx, "auth.login_failed", null, "too_many_failures");
+          throw rateLimitExceeded(attempt, rule);
+        }
+      },
+      proven: (email) => limiter.refund(`login_failures:${email}`, rule),
+    });
+    const blocked = sessionBlockedError(user.status);
+    if (blocked) {
+      await recordCredentialFailure(deps, ctx, "auth.login_failed", user.id, `status_${user.status}`);
+      throw blocked;
+    }
+    const withRoles = await deps.users.findWithRoles(user.id);
+    if (withRoles === undefined) throw invalidCredentials(); // deleted between the two reads
+
+    const now = deps.clock.now();
+    const refresh = deps.opaqueTokens.generate();
+    const stored = await deps.uow.run(async (tx) => {
+      const token = await tx.refreshTokens.insert({
+        userId: user.id,
+        parentId: null,
+        tokenHash: refresh.hash,
+        expiresAt: refreshExpiry(now, deps.refreshPolicy),
+        userAgent: ctx.userAgent,
+        ipAddress: ctx.ipAddress,
+      });
+      await tx.auditLog.append(
+        auditEntryFor(deps.clock, ctx, {
+          action: "auth.login",
+          userId: user.id,
+          details: { session_id: token.familyId },
+        }),
+      );
+      return token;
+    });
+    const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
+      user: withRoles.user,
+      roles: withRoles.roles,
+      sessionId: stored.familyId,
+      refreshToken: refresh.token,
+    });
+    return { tokens, user: withRoles.user, roles: withRoles.roles };
+  };
+}
+
+export type LogIn = ReturnType<typeof makeLogIn>;

@@ -1,0 +1,171 @@
+import {
+  type AccountStatus,
+  type Clock,
+  DomainError,
+  isDomainError,
+  type OneTimeSecrets,
+  type PasswordHasher,
+  type PasswordPolicy,
+  type RequestContext,
+  SystemRoles,
+  type TransactionalRepositories,
+  type UnitOfWork,
+  type User,
+} from "@gatehouse/domain";
+import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { HOUR_MS, type LifecyclePolicy } from "../shared/lifecycle-policy.js";
+import { sendCode } from "../shared/one-time-codes.js";
+import { type NewAccountInput, validateNewAccount } from "./new-account.js";
+
+export type RegisterUserInput = NewAccountInput;
+
+/** What registration reports: the user as created, and until when its verification code is valid. */
+export interface Registration {
+  readonly user: Pick<User, "id" | "username" | "email" | "fullName" | "phoneNumber" | "status" | "createdAt">;
+  readonly verificationExpiresAt: Date | null;
+}
+
+export interface RegisterUserDeps {
+  readonly uow: UnitOfWork;
+  readonly hasher: PasswordHasher;
+  readonly clock: Clock;
+  readonly passwordPolicy: PasswordPolicy;
+  readonly secrets: OneTimeSecrets;
+  readonly policy: LifecyclePolicy;
+  /** A fresh UUID for the answer to a registration that created nothing (enumeration protection). */
+  readonly newId: () => string;
+}
+
+function initialStatus(policy: LifecyclePolicy): AccountStatus {
+  if (policy.requireEmailVerification) return "pending_verification";
+  return policy.requireAdminApproval ? "pending_approval" : "active";
+}
+
+/**
+ * Self-registration. Validates every field at once and hashes the password before anything
+ * else (so every path costs one hash). With verification on, the user starts in
+ * `pending_verification` and a verify-email mail with a code and a link is queued in the same
+ * transaction. An expired, never-verified registration holding the email or username is
+ * replaced (seed 000 flow 12). With enumeration protection, a taken email answers exactly like
+ * a new registration and the owner is mailed instead.
+ */
+export function makeRegisterUser(deps: RegisterUserDeps) {
+  const { policy } = deps;
+
+  async function create(
+    tx: TransactionalRepositories,
+    input: RegisterUserInput,
+    email: string,
+    passwordHash: string,
+    ctx: RequestContext,
+  ) {
+    const now = deps.clock.now();
+    const replaced = await tx.users.deleteExpiredRegistrations(
+      { email, username: input.username },
+      new Date(now.getTime() - policy.verificationTtlHours * HOUR_MS),
+      now,
+    );
+    for (const id of replaced) {
+      await tx.auditLog.append(
+        auditEntryFor(deps.clock, ctx, {
+          action: "user.registration_expired",
+          userId: null,
+          resourceId: id,
+          details: { reason: "replaced by a new registration" },
+        }),
+      );
+    }
+    if (policy.enumerationProtection && (await tx.users.findByEmail(email)) !== undefined) {
+      throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
+    }
+    const user = await tx.users.create(
+      {
+        username: input.username,
+        email,
+        passwordHash,
+        fullName: input.fullName?.trim() ?? null,
+        phoneNumber: input.phoneNumber?.trim() ?? null,
+        status: initialStatus(policy),
+        emailVerifiedAt: null,
+      },
+      [SystemRoles.user],
+    );
+    let verificationExpiresAt: Date | null = null;
+    if (user.status === "pending_verification") {
+      const issued = await sendCode(
+        tx,
+        { ...deps, publicBaseUrl: policy.publicBaseUrl },
+        {
+          userId: user.id,
+          username: user.username,
+          purpose: "verify_email",
+          email,
+          ttlMs: policy.verificationTtlHours * HOUR_MS,
+        },
+      );
+      verificationExpiresAt = issued.expiresAt;
+    }
+    return { user, verificationExpiresAt };
+  }
+
+  /** The owner hears about the attempt; the caller gets what a new registration would have got. */
+  async function answerForTakenEmail(
+    input: RegisterUserInput,
+    email: string,
+    ctx: RequestContext,
+  ): Promise<Registration> {
+    const now = deps.clock.now();
+    await deps.uow.run(async (tx) => {
+      const owner = await tx.users.findByEmail(email);
+      if (owner === undefined) return;
+      await tx.outbox.enqueue({
+        to: owner.email,
+        template: "registration-attempt",
+        data: { username: owner.username },
+      });
+      await tx.auditLog.append(
+        auditEntryFor(deps.clock, ctx, { action: "auth.register_existing_email", userId: null, resourceId: owner.id }),
+      );
+    });
+    return {
+      user: {
+        id: deps.newId(),
+        username: input.username,
+        email,
+        fullName: input.fullName?.trim() ?? null,
+        phoneNumber: input.phoneNumber?.trim() ?? null,
+        status: initialStatus(policy),
+        createdAt: now,
+      },
+      verificationExpiresAt: policy.requireEmailVerification
+        ? new Date(now.getTime() + policy.verificationTtlHours * HOUR_MS)
+        : null,
+    };
+  }
+
+  return async function registerUser(input: RegisterUserInput, ctx: RequestContext): Promise<Registration> {
+    const { email } = validateNewAccount(input, deps.passwordPolicy);
+
+    const passwordHash = await deps.hasher.hash(input.password);
+    try {
+      return await deps.uow.run(async (tx) => {
+        const registration = await create(tx, input, email, passwordHash, ctx);
+        await tx.auditLog.append(
+          auditEntryFor(deps.clock, ctx, {
+            action: "auth.register",
+            userId: registration.user.id,
+            details: { status: registration.user.status },
+          }),
+        );
+        return registration;
+      });
+    } catch (error) {
+      if (policy.enumerationProtection && isDomainError(error) && error.code === "DUPLICATE_EMAIL") {
+        return answerForTakenEmail(input, email, ctx);
+      }
+      throw error;
+    }
+  };
+}
+
+export type RegisterUser = ReturnType<typeof makeRegisterUser>;

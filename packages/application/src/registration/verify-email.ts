@@ -1,0 +1,90 @@
+import {
+  type AccountStatus,
+  assertTransition,
+  type Clock,
+  DomainError,
+  type RequestContext,
+  type UnitOfWork,
+  type User,
+  type UserRepository,
+} from "@gatehouse/domain";
+import { auditEntryFor, recordFailure } from "../shared/audit-entry-for.js";
+import { type LifecyclePolicy, registrationExpired } from "../shared/lifecycle-policy.js";
+import { type CodeCheckDeps, checkPresentedCode, locateCodeOwner } from "../shared/one-time-codes.js";
+
+export type VerifyEmailInput = { readonly email: string; readonly code: string } | { readonly token: string };
+
+export interface VerifyEmailDeps extends CodeCheckDeps {
+  readonly users: Pick<UserRepository, "findByEmail" | "findWithRoles">;
+  readonly uow: UnitOfWork;
+  readonly clock: Clock;
+  readonly policy: Pick<LifecyclePolicy, "requireAdminApproval" | "verificationTtlHours" | "enumerationProtection">;
+}
+
+const invalidCode = (details?: unknown) =>
+  new DomainError("INVALID_VERIFICATION_CODE", "Invalid or unknown verification code", details);
+const expired = () =>
+  new DomainError("VERIFICATION_EXPIRED", "The verification code has expired; register again or request a new code");
+
+/**
+ * Seed 000 flows 2 and 3: a correct code (or link) moves a `pending_verification` user to
+ * `active`, or to `pending_approval` when an admin must approve. Wrong code → 400 (the code is
+ * burned after MAX_CODE_ATTEMPTS), expired → 410, already verified → 409. The code is consumed
+ * in the same transaction as the status change, so it works once even under concurrency.
+ */
+export function makeVerifyEmail(deps: VerifyEmailDeps) {
+  const { policy } = deps;
+  const nextStatus: AccountStatus = policy.requireAdminApproval ? "pending_approval" : "active";
+
+  /** Already verified: 409, unless enumeration protection hides whether the address exists. */
+  function alreadyVerified(): DomainError {
+    return policy.enumerationProtection
+      ? invalidCode()
+      : new DomainError("ALREADY_VERIFIED", "The email address is already verified");
+  }
+
+  return async function verifyEmail(input: VerifyEmailInput, ctx: RequestContext): Promise<User> {
+    const { user, presented } = await locateCodeOwner(deps, input);
+    if (user === undefined) throw invalidCode();
+    if (user.status !== "pending_verification") throw alreadyVerified();
+
+    const check = await checkPresentedCode(deps, "verify_email", presented);
+    switch (check.outcome) {
+      case "match":
+        break;
+      case "expired":
+        throw expired();
+      case "unknown":
+        throw registrationExpired(user, undefined, deps.clock.now(), policy.verificationTtlHours)
+          ? expired()
+          : invalidCode();
+      case "burned":
+        await recordFailure(deps, ctx, {
+          action: "auth.verification_failed",
+          userId: user.id,
+          reason: "attempts_exhausted",
+        });
+        throw invalidCode({ reason: "attempts_exhausted", hint: "request a new code" });
+      default:
+        await recordFailure(deps, ctx, { action: "auth.verification_failed", userId: user.id, reason: check.outcome });
+        throw invalidCode();
+    }
+    const now = deps.clock.now();
+    assertTransition(user.status, nextStatus);
+    return deps.uow.run(async (tx) => {
+      if (!(await tx.oneTimeCodes.consume(check.code.id, now))) throw invalidCode();
+      const verified = await tx.users.markEmailVerified(user.id, nextStatus, now);
+      if (verified === undefined) throw alreadyVerified();
+      await tx.auditLog.append(
+        auditEntryFor(deps.clock, ctx, {
+          action: "auth.email_verified",
+          userId: user.id,
+          details: { status: nextStatus },
+        }),
+      );
+      return verified;
+    });
+  };
+}
+
+export type VerifyEmail = ReturnType<typeof makeVerifyEmail>;
