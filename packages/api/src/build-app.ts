@@ -11,7 +11,7 @@ import { handleError, sendError } from "./http/error-handler.js";
 import { RouteIndex } from "./http/method-not-allowed.js";
 import { requiredPermissionDocs } from "./http/permission-docs.js";
 import { makePermissionHook } from "./http/permission-hook.js";
-import { makeRateLimitHook } from "./http/rate-limit-hook.js";
+import { registerRateLimit } from "./http/rate-limit-hook.js";
 import { requestIdFor } from "./http/request-id.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
 import { accountRoutes } from "./routes/account-routes.js";
@@ -130,7 +130,7 @@ function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
     request.log.debug({ method: request.method, url: pathOf(request.url) }, "request received");
   });
   app.addHook("onRequest", makeAuthHook(options.useCases.authenticate));
-  app.addHook("onRequest", makeRateLimitHook(options.useCases.checkRateLimit, pathOf));
+  registerRateLimit(app, options.useCases.checkRateLimit, pathOf);
   app.addHook("onRequest", makePermissionHook(options.useCases.authorize));
   // The access line holds only the fields below, never a body, a header or a query, so it
   // skips the logger's wildcard redaction, which cost more than the rest of a cheap request.

@@ -1,6 +1,7 @@
-import type { CheckRateLimit, RouteRateLimit } from "@gatehouse/application";
+import fastifyRateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from "@fastify/rate-limit";
+import type { CheckRateLimit, RateLimitCheck, RouteRateLimit } from "@gatehouse/application";
 import { rateLimitExceeded } from "@gatehouse/domain";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 
 const ADMIN_PREFIX = "/api/v1/admin";
 const API_PREFIX = "/api/v1/";
@@ -19,23 +20,120 @@ export function routeRateLimit(request: FastifyRequest, path: string): RouteRate
 }
 
 /**
- * Counts every limited request (PRD §4.4) and answers 429 RATE_LIMIT_EXCEEDED once its
- * budget is spent. Runs after authentication, so the API is counted per user, and before
- * the permission check, so a refused request costs no database read. Every limited
- * response carries `X-RateLimit-*`; the error handler adds `Retry-After` to the 429.
+ * The plugin hands its store a key and nothing else, while `checkRateLimit` needs the request
+ * (category, client address, user) and the headers need its whole answer. So the key is a
+ * ticket: `keyGenerator` files the request under it, the store takes it back out, and the
+ * answer is kept per request until the hook has written the headers (docs/ARCHITECTURE.md,
+ * "Rate limiting").
  */
-export function makeRateLimitHook(checkRateLimit: CheckRateLimit, pathOf: (url: string) => string) {
-  return async function rateLimitHook(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const route = routeRateLimit(request, pathOf(request.url));
-    if (route === "none") return;
-    const { decision, rule } = await checkRateLimit({
-      route,
-      clientIp: request.ip,
-      userId: request.auth?.sub ?? null,
-    });
-    reply.header("x-ratelimit-limit", decision.limit);
-    reply.header("x-ratelimit-remaining", decision.remaining);
-    reply.header("x-ratelimit-reset", decision.resetAt);
-    if (!decision.allowed) throw rateLimitExceeded(decision, rule);
+class TicketDesk {
+  private readonly waiting = new Map<string, FastifyRequest>();
+  private sequence = 0;
+  readonly answers = new WeakMap<FastifyRequest, RateLimitCheck>();
+
+  file(request: FastifyRequest): string {
+    this.sequence = (this.sequence + 1) % Number.MAX_SAFE_INTEGER;
+    const ticket = String(this.sequence);
+    this.waiting.set(ticket, request);
+    return ticket;
+  }
+
+  take(ticket: string): FastifyRequest | undefined {
+    const request = this.waiting.get(ticket);
+    this.waiting.delete(ticket);
+    return request;
+  }
+}
+
+/**
+ * `@fastify/rate-limit`'s store, counting through the `checkRateLimit` use case (and so
+ * through the RateLimiter port the server wires: Redis with the in-memory fallback). The
+ * plugin reads `current` against its own `max` and says `remaining = max - current`, so a
+ * refusal answers `max + 1` and an admission `max - remaining`; `ttl` is the wait before a
+ * retry can succeed, which the plugin turns into `Retry-After`.
+ */
+function checkRateLimitStore(checkRateLimit: CheckRateLimit, desk: TicketDesk, pathOf: (url: string) => string) {
+  const store: FastifyRateLimitStore = {
+    incr(ticket, callback, _timeWindow, max) {
+      const request = desk.take(ticket);
+      if (request === undefined) return callback(new Error(`rate limit: no request filed under ticket ${ticket}`));
+      const route = routeRateLimit(request, pathOf(request.url));
+      if (route === "none") return callback(new Error("rate limit: asked to count an unlimited route"));
+      checkRateLimit({ route, clientIp: request.ip, userId: request.auth?.sub ?? null }).then(
+        (check) => {
+          desk.answers.set(request, check);
+          const { allowed, remaining, retryAfterSeconds } = check.decision;
+          callback(null, { current: allowed ? max - remaining : max + 1, ttl: retryAfterSeconds * 1000 });
+        },
+        (error: Error) => callback(error),
+      );
+    },
+    child: () => store,
   };
+  // The plugin constructs its store with `new`; every instance is this one adapter.
+  return function CheckRateLimitStore() {
+    return store;
+  } as unknown as FastifyRateLimitStoreCtor;
+}
+
+/**
+ * Counts every limited request (README "Rate limiting") through `@fastify/rate-limit` and
+ * answers 429 RATE_LIMIT_EXCEEDED once its budget is spent. The plugin lives in a scope of its
+ * own and its handler is called from one app-level `onRequest` hook, registered here between
+ * the auth hook and the permission hook: after authentication, so the API is counted per user,
+ * and before the permission check, so a refused request costs no database read. Unknown paths
+ * are counted too (as the anonymous API). The plugin writes `X-RateLimit-Remaining`; this hook
+ * writes `X-RateLimit-Limit` and `X-RateLimit-Reset` (Unix seconds) from the use case's
+ * answer; the error handler adds `Retry-After` to the 429.
+ */
+export function registerRateLimit(
+  app: FastifyInstance,
+  checkRateLimit: CheckRateLimit,
+  pathOf: (url: string) => string,
+): void {
+  const desk = new TicketDesk();
+  let limit:
+    | { readonly scope: FastifyInstance; readonly handler: ReturnType<FastifyInstance["rateLimit"]> }
+    | undefined;
+  // Not wrapped in fastify-plugin: the plugin's onRoute hook must not see the routes, whose
+  // `config.rateLimit` holds a category name where the plugin expects its own options.
+  app.register(async (scope) => {
+    await scope.register(fastifyRateLimit, {
+      global: false,
+      store: checkRateLimitStore(checkRateLimit, desk, pathOf),
+      keyGenerator: (request) => desk.file(request),
+      addHeaders: {
+        "x-ratelimit-limit": false,
+        "x-ratelimit-remaining": true,
+        "x-ratelimit-reset": false,
+        "retry-after": false,
+      },
+      addHeadersOnExceeding: {
+        "x-ratelimit-limit": false,
+        "x-ratelimit-remaining": true,
+        "x-ratelimit-reset": false,
+      },
+      errorResponseBuilder: (request) => {
+        const check = desk.answers.get(request);
+        if (check === undefined) throw new Error("rate limit: refused without an answer");
+        return rateLimitExceeded(check.decision, check.rule);
+      },
+    });
+    limit = { scope, handler: scope.rateLimit() };
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    if (routeRateLimit(request, pathOf(request.url)) === "none") return;
+    if (limit === undefined) throw new Error("rate limit: a request arrived before the plugin loaded");
+    try {
+      await limit.handler.call(limit.scope, request, reply);
+    } finally {
+      const check = desk.answers.get(request);
+      if (check !== undefined) {
+        reply.header("x-ratelimit-limit", check.decision.limit);
+        reply.header("x-ratelimit-reset", check.decision.resetAt);
+        desk.answers.delete(request);
+      }
+    }
+  });
 }
