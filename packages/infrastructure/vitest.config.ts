@@ -5,5 +5,7 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // PostgreSQL and Redis: from the environment, else Docker containers, else embedded.
+    globalSetup: ["./src/testing/global-setup.ts"],
   },
 });

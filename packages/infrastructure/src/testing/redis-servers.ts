@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { RedisSettings } from "../config/config.js";
+import { configuredRedisUrl } from "./test-services.js";
 
 const run = promisify(execFile);
 
@@ -18,9 +19,19 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
   }
 }
 
-/** The shared Redis of the test machine: TEST_REDIS_URL, else 127.0.0.1:6379. */
+/**
+ * Stands for "no shared Redis in this run": a name that never resolves (`.invalid`), which
+ * `redisAnswers` refuses without trying, so callers keep a plain string.
+ */
+export const NO_TEST_REDIS = "redis://no-test-redis-configured.invalid:6379";
+
+/**
+ * The shared Redis of a test run: TEST_REDIS_URL, else REDIS_URL, else the redis:7 container
+ * the global setup started when Docker answered (published as TEST_REDIS_URL); otherwise
+ * `NO_TEST_REDIS`, and the Redis cases are skipped (the in-memory adapters still run).
+ */
 export function sharedRedisUrl(env: NodeJS.ProcessEnv = process.env): string {
-  return env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+  return configuredRedisUrl(env) ?? NO_TEST_REDIS;
 }
 
 /**
@@ -44,6 +55,7 @@ export function redisServerMissing(): string | undefined {
 
 /** Whether something answers PING at `url` (the shared test Redis may be absent). */
 export async function redisAnswers(url: string): Promise<boolean> {
+  if (url === NO_TEST_REDIS) return false;
   const { hostname, port } = new URL(url);
   try {
     const { stdout } = await run("redis-cli", ["-h", hostname, "-p", port || "6379", "PING"], { timeout: 2000 });
@@ -202,7 +214,11 @@ export async function redisTestTargets(): Promise<RedisTestTarget[]> {
       start: async () => ({ settings: redisTestSettings({ kind: "single", url }), dispose: async () => {} }),
     });
   } else {
-    console.warn(`nothing answers at ${url}: the Redis contract runs are skipped`);
+    console.warn(
+      url === NO_TEST_REDIS
+        ? "no TEST_REDIS_URL/REDIS_URL and no Docker: the shared-Redis contract runs are skipped"
+        : `nothing answers at ${url}: the Redis contract runs are skipped`,
+    );
   }
   const missing = redisServerMissing();
   if (missing === undefined) {

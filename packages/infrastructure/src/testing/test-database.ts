@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { type DatabaseHandle, openDatabase } from "../db/database.js";
 import { runMigrations } from "../db/migrate.js";
+import { configuredPostgresUrl } from "./test-services.js";
 
 /** A migrated database that belongs to one test file and is dropped afterwards. */
 export interface TestDatabase {
@@ -12,10 +13,13 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** The server a test run may create databases on: TEST_DATABASE_URL, else DATABASE_URL. */
+/**
+ * The server a test run may create databases on: TEST_DATABASE_URL, else DATABASE_URL, else
+ * the postgres:15 container the global setup started when Docker answered (published as
+ * TEST_DATABASE_URL); undefined means PGlite only.
+ */
 export function postgresTestUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const url = env.TEST_DATABASE_URL ?? env.DATABASE_URL;
-  return url === undefined || url === "" ? undefined : url;
+  return configuredPostgresUrl(env);
 }
 
 /** The adapters every contract suite runs against: PGlite always, PostgreSQL when configured. */
