@@ -11,6 +11,7 @@ import { type Child, freePort, installExitHandlers, onExit, startChild, stopChil
 import { type Credentials, logInSessions, registerUsers } from "./gatehouse-client.js";
 import { runLoad } from "./load.js";
 import { measureRateLimitCheck } from "./rate-limit-check.js";
+import { measureRateLimitHook } from "./rate-limit-hook.js";
 import { benchNodes, benchOneRedisNode, type RedisScenarios } from "./redis-scenarios.js";
 import { type BenchReport, formatReport, ratiosOf, writeReport } from "./report.js";
 import {
@@ -285,9 +286,12 @@ async function main(): Promise<void> {
     `• rate-limit check: ${settings.durationSeconds}s each, memory${settings.redisUrl ? " and Redis" : " (no REDIS_URL)"}`,
   );
   const rateLimitCheck = await measureRateLimitCheck(settings.redisUrl, settings.durationSeconds, settings.connections);
+  log(`• rate-limit hook: ${settings.durationSeconds}s, in process (inject)`);
+  const rateLimitHook = await measureRateLimitHook(settings.durationSeconds);
   const scenarios = {
     hello,
     rate_limit_check: rateLimitCheck,
+    rate_limit_hook: rateLimitHook,
     ...(await benchGatehouse(settings)),
     ...(settings.redisUrl === undefined ? {} : { redis: await benchRedis(settings, settings.redisUrl) }),
   };

@@ -4,6 +4,7 @@ import type { AdminBenchResult } from "./admin-bench.js";
 import type { Argon2Ceiling } from "./argon2-ceiling.js";
 import type { ScenarioResult } from "./load.js";
 import type { RateLimitCheckCost } from "./rate-limit-check.js";
+import type { RateLimitHookCost } from "./rate-limit-hook.js";
 import type { RedisScenarios } from "./redis-scenarios.js";
 
 export interface BenchReport {
@@ -14,6 +15,8 @@ export interface BenchReport {
     readonly hello: ScenarioResult;
     /** One limiter check, alone and with `connections` in flight, per backend (PRD 11.1: p95 < 2 ms). */
     readonly rate_limit_check: readonly RateLimitCheckCost[];
+    /** The same check as a request pays it: API hook + @fastify/rate-limit + memory limiter. */
+    readonly rate_limit_hook: readonly RateLimitHookCost[];
     readonly live: ScenarioResult;
     readonly argon2_verify: Argon2Ceiling;
     readonly login: ScenarioResult;
@@ -107,6 +110,11 @@ export function formatReport(report: BenchReport): string {
         "-",
         "-",
       ),
+    ),
+    ...s.rate_limit_hook.map(
+      (cost) =>
+        `rate-limit hook ×${cost.concurrency}: a limited 404 p50/p95 ${cost.limited.latency_ms.p50}/${cost.limited.latency_ms.p95} ms, ` +
+        `unlimited ${cost.unlimited.latency_ms.p50}/${cost.unlimited.latency_ms.p95} ms, added ${cost.added_p50_ms}/${cost.added_p95_ms} ms`,
     ),
     "",
     `refresh chains restarted from a spare session: ${s.refresh.chains_restarted}, stranded: ${s.refresh.chains_stranded}`,
