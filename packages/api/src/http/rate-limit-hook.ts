@@ -50,7 +50,8 @@ class TicketDesk {
  * through the RateLimiter port the server wires: Redis with the in-memory fallback). The
  * plugin reads `current` against its own `max` and says `remaining = max - current`, so a
  * refusal answers `max + 1` and an admission `max - remaining`; `ttl` is the wait before a
- * retry can succeed, which the plugin turns into `Retry-After`.
+ * retry can succeed (the plugin's own `Retry-After` is off: the error handler writes it from
+ * the 429's `retry_after`, as for every RATE_LIMIT_EXCEEDED).
  */
 function checkRateLimitStore(checkRateLimit: CheckRateLimit, desk: TicketDesk, pathOf: (url: string) => string) {
   const store: FastifyRateLimitStore = {
