@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import {
-  DEFAULT_RATE_LIMIT_POLICY,
+  defaultRateLimitPolicy,
   RateLimitCategories,
   type RateLimitCategory,
   type RateLimitPolicy,
@@ -153,10 +153,11 @@ export const RATE_LIMIT_ENV: Readonly<Record<RateLimitCategory, string>> = {
   login_failures: "RATE_LIMIT_LOGIN_FAILURES",
 };
 
-function readRateLimits(read: Reader): RateLimitPolicy {
+function readRateLimits(read: Reader, production: boolean): RateLimitPolicy {
+  const defaults = defaultRateLimitPolicy(production);
   const entries = RateLimitCategories.map((category) => {
     const prefix = RATE_LIMIT_ENV[category];
-    const fallback = DEFAULT_RATE_LIMIT_POLICY[category];
+    const fallback = defaults[category];
     return [
       category,
       {
@@ -273,7 +274,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     shutdownTimeoutSeconds: read.int("SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
     bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 65_536, 1024, 10_485_760),
     corsAllowedOrigins: checkOrigins("CORS_ALLOWED_ORIGINS", read.list("CORS_ALLOWED_ORIGINS")),
-    rateLimits: readRateLimits(read),
+    rateLimits: readRateLimits(read, production),
     trustProxy: readTrustProxy(read),
     bootstrapAdmin: bootstrapAdmin(read),
     lifecycle: {
