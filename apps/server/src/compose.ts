@@ -76,7 +76,6 @@ import {
   makeSmtpMailer,
   makeUnitOfWork,
   opaqueTokens,
-  openDatabase,
   openRedis,
   pingDatabase,
   RedisCache,
@@ -85,12 +84,12 @@ import {
   RedisSessionRevocations,
   repositoriesOn,
   resolveJwtSecret,
-  runMigrations,
   systemClock,
 } from "@gatehouse/infrastructure";
 
 import { createAdminAccount } from "./admin-account.js";
 import { type OutboxSender, startOutboxSender } from "./outbox-sender.js";
+import { migrateInPhases, openDatabaseInPhases, StartupPhases } from "./startup-phases.js";
 
 export interface Server {
   readonly app: GatehouseApp;
@@ -109,6 +108,8 @@ export interface ServerOverrides {
   /** An already-open database (tests use an in-memory PGlite). */
   readonly database?: DatabaseHandle;
   readonly clock?: Clock;
+  /** Times the slow start-up steps; main.ts reads it for the "listening" line. */
+  readonly phases?: StartupPhases;
 }
 
 interface MailDelivery {
@@ -207,8 +208,9 @@ function rateLimiterFor(redis: RedisConnection | undefined, clock: Clock, logger
 export async function createServer(config: Config, logger: Logger, overrides: ServerOverrides = {}): Promise<Server> {
   const clock = overrides.clock ?? systemClock;
   const jwt = resolveJwtSecret(config.jwt.secret, config.dataDir, config.production);
-  const database = overrides.database ?? (await openDatabase(config.database));
-  if (config.autoMigrate) await runMigrations(database);
+  const phases = overrides.phases ?? new StartupPhases(logger);
+  const database = overrides.database ?? (await openDatabaseInPhases(config.database, phases));
+  if (config.autoMigrate) await migrateInPhases(database, phases);
   await applyBootstrapAdmin(config, database, logger);
   // Connects in the background: a Redis outage at start degrades readiness, it does not stop the start.
   const redis = config.redis === undefined ? undefined : openRedis(config.redis, logger);

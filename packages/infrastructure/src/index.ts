@@ -15,7 +15,7 @@ export {
 export { makeMailQueue } from "./db/mail-outbox.js";
 export { makeMailThrottle } from "./db/mail-throttle.js";
 export { makeJobLock, makeMaintenanceRepository } from "./db/maintenance.js";
-export { DEFAULT_MIGRATIONS_DIR, runMigrations } from "./db/migrate.js";
+export { countPendingMigrations, DEFAULT_MIGRATIONS_DIR, type MigrationProgress, runMigrations } from "./db/migrate.js";
 export { makeOneTimeCodeRepository } from "./db/one-time-code-repository.js";
 export { makeRefreshTokenRepository } from "./db/refresh-token-repository.js";
 export { makeRoleRepository } from "./db/role-repository.js";
