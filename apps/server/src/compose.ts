@@ -65,6 +65,7 @@ import {
   DevMailbox,
   FallbackRateLimiter,
   type Logger,
+  loadMailTemplateOverrides,
   MemoryCache,
   MemoryRateLimiter,
   MemorySessionRevocations,
@@ -125,8 +126,11 @@ interface MailDelivery {
  */
 function mailDeliveryFor(config: Config, logger: Logger, clock: Clock): MailDelivery {
   const product = config.appName;
+  // Loaded (and each override test-rendered) before anything is sent: a bad one stops the start.
+  const templates = loadMailTemplateOverrides(config.mail.templatesDir);
+  if (templates) logger.info({ files: templates.files }, "mail templates overridden from MAIL_TEMPLATES_DIR");
   if (config.mail.smtpUrl !== undefined) {
-    const smtp = makeSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, product });
+    const smtp = makeSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, product, templates });
     return { mailer: smtp, devMailbox: undefined, close: () => smtp.close() };
   }
   if (config.production) {
@@ -134,7 +138,7 @@ function mailDeliveryFor(config: Config, logger: Logger, clock: Clock): MailDeli
     return { mailer: undefined, devMailbox: undefined, close: () => {} };
   }
   const devMailbox = new DevMailbox();
-  const mailer = makeDevMailer(devMailbox, logger, product, () => clock.now());
+  const mailer = makeDevMailer(devMailbox, logger, product, () => clock.now(), templates);
   return { mailer, devMailbox, close: () => {} };
 }
 

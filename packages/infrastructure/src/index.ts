@@ -32,6 +32,14 @@ export {
 } from "./logging/logger.js";
 export { type DevMail, DevMailbox, makeDevMailer } from "./mail/dev-mailbox.js";
 export { makeSmtpMailer, type SmtpMailer, type SmtpMailerSettings } from "./mail/smtp-mailer.js";
+export {
+  loadMailTemplateOverrides,
+  MAIL_TEMPLATE_PARTS,
+  type MailTemplateData,
+  MailTemplateError,
+  type MailTemplateOverrides,
+  type MailTemplatePart,
+} from "./mail/template-overrides.js";
 export { escapeHtml, type RenderedMail, renderMail } from "./mail/templates.js";
 export { FallbackRateLimiter } from "./rate-limit/fallback-rate-limiter.js";
 export { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter.js";

@@ -210,6 +210,10 @@ function bootstrapAdmin(read: Reader): Config["bootstrapAdmin"] {
   return { email, password, username: read.string("BOOTSTRAP_ADMIN_USERNAME", "admin") };
 }
 
+function optionalPath(value: string | undefined, cwd: string): string | undefined {
+  return value === undefined ? undefined : resolve(cwd, value);
+}
+
 /**
  * Builds the configuration: environment first, then `.env`, then defaults (PRD §7.2).
  * Throws ConfigError on the first invalid value; secrets are never echoed in the message.
@@ -262,6 +266,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     mail: {
       smtpUrl: optionalUrl(read, "SMTP_URL", ["smtp:", "smtps:"]),
       from: read.string("MAIL_FROM", "Gatehouse <no-reply@localhost>"),
+      templatesDir: optionalPath(read.raw("MAIL_TEMPLATES_DIR"), cwd),
       pollIntervalMs: read.int("MAIL_POLL_INTERVAL_MS", 1000, 10, 60_000),
       batchSize: read.int("MAIL_BATCH_SIZE", 20, 1, 1000),
       maxAttempts: read.int("MAIL_MAX_ATTEMPTS", 8, 1, 100),
