@@ -9,16 +9,23 @@ import { fileURLToPath } from "node:url";
 const ANSI = /\u001b\[[0-9;]*m/g;
 // turbo prefixes each line with `<package>:test: `; vitest's total is `Tests  3 failed | 40 passed | 2 skipped (45)`.
 const TESTS_LINE = /^\S+:test:\s+Tests\s+(.*)$/;
+// A file whose hook failed or timed out counts its tests as skipped, not failed: count the file.
+const FILES_LINE = /^\S+:test:\s+Test Files\s+(.*)$/;
+const ERRORS_LINE = /^\S+:test:\s+Errors\s+(\d+) errors?/;
 
 /**
  * Sums vitest's `Tests` lines of turbo's output.
  * @param {Iterable<string>} lines
- * @returns {{ passed: number, failed: number, skipped: number, packages: number }}
+ * @returns {{ passed: number, failed: number, skipped: number, packages: number, failedFiles: number, errors: number }}
  */
 export function summarise(lines) {
-  const total = { passed: 0, failed: 0, skipped: 0, packages: 0 };
+  const total = { passed: 0, failed: 0, skipped: 0, packages: 0, failedFiles: 0, errors: 0 };
   for (const raw of lines) {
-    const match = TESTS_LINE.exec(raw.replace(ANSI, ""));
+    const line = raw.replace(ANSI, "");
+    const files = FILES_LINE.exec(line)?.[1];
+    if (files) total.failedFiles += Number(/(\d+) failed/.exec(files)?.[1] ?? 0);
+    total.errors += Number(ERRORS_LINE.exec(line)?.[1] ?? 0);
+    const match = TESTS_LINE.exec(line);
     if (!match?.[1]) continue;
     total.packages += 1;
     for (const [, count, kind] of match[1].matchAll(/(\d+) (passed|failed|skipped|todo)/g)) {
@@ -30,9 +37,13 @@ export function summarise(lines) {
   return total;
 }
 
-/** @param {{ passed: number, failed: number, skipped: number }} total */
+/** @param {{ passed: number, failed: number, skipped: number, failedFiles?: number, errors?: number }} total */
 export function summaryLine(total) {
-  return `tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`;
+  const extra = [
+    total.failedFiles ? `${total.failedFiles} test file${total.failedFiles === 1 ? "" : "s"} failed` : "",
+    total.errors ? `${total.errors} unhandled error${total.errors === 1 ? "" : "s"}` : "",
+  ].filter(Boolean);
+  return `tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped${extra.map((e) => `, ${e}`).join("")}`;
 }
 
 function main() {

@@ -20,6 +20,8 @@ describe("Swagger UI over plain HTTP", () => {
   for (const path of ["/swagger-ui/", "/swagger-ui/static/index.html", "/swagger-ui/static/swagger-ui.css"]) {
     it(`serves ${path} with a CSP that does not upgrade insecure requests`, async () => {
       const response = await fetch(`${base}${path}`);
+      // Read the body: an unread one keeps the connection busy, and closing the server waits for it.
+      await response.arrayBuffer();
       expect(response.status).toBe(200);
       const csp = response.headers.get("content-security-policy") ?? "";
       expect(csp).not.toContain("upgrade-insecure-requests");
@@ -31,6 +33,7 @@ describe("Swagger UI over plain HTTP", () => {
 
   it("leaves the API's own strict CSP alone", async () => {
     const response = await fetch(`${base}/api/v1/health`);
+    await response.arrayBuffer();
     expect(response.headers.get("content-security-policy")).toBe(
       "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
     );
