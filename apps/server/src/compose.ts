@@ -65,6 +65,7 @@ import {
   DevMailbox,
   FallbackRateLimiter,
   type Logger,
+  loadMailTemplateOverrides,
   MemoryCache,
   MemoryRateLimiter,
   MemorySessionRevocations,
@@ -76,7 +77,6 @@ import {
   makeSmtpMailer,
   makeUnitOfWork,
   opaqueTokens,
-  openDatabase,
   openRedis,
   pingDatabase,
   RedisCache,
@@ -85,12 +85,12 @@ import {
   RedisSessionRevocations,
   repositoriesOn,
   resolveJwtSecret,
-  runMigrations,
   systemClock,
 } from "@gatehouse/infrastructure";
 
 import { createAdminAccount } from "./admin-account.js";
 import { type OutboxSender, startOutboxSender } from "./outbox-sender.js";
+import { migrateInPhases, openDatabaseInPhases, StartupPhases } from "./startup-phases.js";
 
 export interface Server {
   readonly app: GatehouseApp;
@@ -109,6 +109,8 @@ export interface ServerOverrides {
   /** An already-open database (tests use an in-memory PGlite). */
   readonly database?: DatabaseHandle;
   readonly clock?: Clock;
+  /** Times the slow start-up steps; main.ts reads it for the "listening" line. */
+  readonly phases?: StartupPhases;
 }
 
 interface MailDelivery {
@@ -124,8 +126,11 @@ interface MailDelivery {
  */
 function mailDeliveryFor(config: Config, logger: Logger, clock: Clock): MailDelivery {
   const product = config.appName;
+  // Loaded (and each override test-rendered) before anything is sent: a bad one stops the start.
+  const templates = loadMailTemplateOverrides(config.mail.templatesDir);
+  if (templates) logger.info({ files: templates.files }, "mail templates overridden from MAIL_TEMPLATES_DIR");
   if (config.mail.smtpUrl !== undefined) {
-    const smtp = makeSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, product });
+    const smtp = makeSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, product, templates });
     return { mailer: smtp, devMailbox: undefined, close: () => smtp.close() };
   }
   if (config.production) {
@@ -133,7 +138,7 @@ function mailDeliveryFor(config: Config, logger: Logger, clock: Clock): MailDeli
     return { mailer: undefined, devMailbox: undefined, close: () => {} };
   }
   const devMailbox = new DevMailbox();
-  const mailer = makeDevMailer(devMailbox, logger, product, () => clock.now());
+  const mailer = makeDevMailer(devMailbox, logger, product, () => clock.now(), templates);
   return { mailer, devMailbox, close: () => {} };
 }
 
@@ -207,8 +212,9 @@ function rateLimiterFor(redis: RedisConnection | undefined, clock: Clock, logger
 export async function createServer(config: Config, logger: Logger, overrides: ServerOverrides = {}): Promise<Server> {
   const clock = overrides.clock ?? systemClock;
   const jwt = resolveJwtSecret(config.jwt.secret, config.dataDir, config.production);
-  const database = overrides.database ?? (await openDatabase(config.database));
-  if (config.autoMigrate) await runMigrations(database);
+  const phases = overrides.phases ?? new StartupPhases(logger);
+  const database = overrides.database ?? (await openDatabaseInPhases(config.database, phases));
+  if (config.autoMigrate) await migrateInPhases(database, phases);
   await applyBootstrapAdmin(config, database, logger);
   // Connects in the background: a Redis outage at start degrades readiness, it does not stop the start.
   const redis = config.redis === undefined ? undefined : openRedis(config.redis, logger);

@@ -2,6 +2,7 @@
 import { ConfigError, createLogger, loadConfig } from "@gatehouse/infrastructure";
 import { createServer } from "./compose.js";
 import { installGracefulShutdown } from "./graceful-shutdown.js";
+import { StartupPhases } from "./startup-phases.js";
 
 function publicHost(host: string): string {
   return host === "0.0.0.0" || host === "::" ? "localhost" : host;
@@ -23,13 +24,18 @@ async function main(): Promise<void> {
       ? `using embedded PostgreSQL (PGlite) in ${config.database.dataDir}`
       : "using PostgreSQL from DATABASE_URL",
   );
-  const server = await createServer(config, logger);
+  const phases = new StartupPhases(logger);
+  const server = await createServer(config, logger, { phases });
   installGracefulShutdown(server, logger, config.shutdownTimeoutSeconds);
   await server.app.listen({ host: config.host, port: config.port });
   const address = server.app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const base = `http://${publicHost(config.host)}:${port}`;
-  logger.info({ host: config.host, port }, `Gatehouse listening on ${base} (Swagger UI: ${base}/swagger-ui)`);
+  const startup = phases.summary();
+  logger.info(
+    { host: config.host, port, ...startup.fields },
+    `Gatehouse listening on ${base} (Swagger UI: ${base}/swagger-ui); ${startup.text}`,
+  );
 }
 
 main().catch((error: unknown) => {

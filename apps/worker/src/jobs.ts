@@ -9,6 +9,7 @@ import type { Clock } from "@gatehouse/domain";
 import {
   type Config,
   type DatabaseHandle,
+  loadMailTemplateOverrides,
   makeJobLock,
   makeMailQueue,
   makeMaintenanceRepository,
@@ -81,7 +82,12 @@ export const cleanupJob: Job = async (context) => {
   const smtp =
     config.mail.smtpUrl === undefined
       ? undefined
-      : makeSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, product: config.appName });
+      : makeSmtpMailer({
+          url: config.mail.smtpUrl,
+          from: config.mail.from,
+          product: config.appName,
+          templates: loadMailTemplateOverrides(config.mail.templatesDir),
+        });
   try {
     return await makeRunCleanup({
       maintenance: makeMaintenanceRepository(database),

@@ -32,6 +32,16 @@ export type GatehouseApp = FastifyInstance;
 export const OPENAPI_PATH = "/openapi.json";
 export const SWAGGER_UI_PATH = "/swagger-ui";
 
+/** The CSP without its `upgrade-insecure-requests` directive. */
+function withoutUpgradeInsecureRequests(csp: string): string {
+  return csp
+    .split(";")
+    .map((directive) => directive.trim())
+    .filter((directive) => directive !== "" && directive !== "upgrade-insecure-requests")
+    .join("; ")
+    .concat(";");
+}
+
 async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -64,7 +74,15 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
     transform: requiredPermissionDocs,
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: SWAGGER_UI_PATH, staticCSP: true });
+  // The plugin's static CSP ends in `upgrade-insecure-requests`: over plain HTTP on any host
+  // but localhost the browser then fetches the UI's scripts over HTTPS and the page stays blank.
+  // Keep the directive only when this server itself speaks TLS.
+  const tls = Boolean(app.initialConfig.https);
+  await app.register(swaggerUi, {
+    routePrefix: SWAGGER_UI_PATH,
+    staticCSP: true,
+    transformStaticCSP: (csp) => (tls ? csp : withoutUpgradeInsecureRequests(csp)),
+  });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
 }
 

@@ -24,6 +24,8 @@ export type { TransactionalRepositories, UnitOfWork } from "./ports/unit-of-work
 export type { ProfileChanges, UserRepository } from "./ports/user-repository.js";
 export {
   DEFAULT_RATE_LIMIT_POLICY,
+  DEVELOPMENT_RATE_LIMIT_POLICY,
+  defaultRateLimitPolicy,
   describeWindow,
   RateLimitCategories,
   type RateLimitCategory,

@@ -15,7 +15,7 @@ export {
 export { makeMailQueue } from "./db/mail-outbox.js";
 export { makeMailThrottle } from "./db/mail-throttle.js";
 export { makeJobLock, makeMaintenanceRepository } from "./db/maintenance.js";
-export { DEFAULT_MIGRATIONS_DIR, runMigrations } from "./db/migrate.js";
+export { countPendingMigrations, DEFAULT_MIGRATIONS_DIR, type MigrationProgress, runMigrations } from "./db/migrate.js";
 export { makeOneTimeCodeRepository } from "./db/one-time-code-repository.js";
 export { makeRefreshTokenRepository } from "./db/refresh-token-repository.js";
 export { makeRoleRepository } from "./db/role-repository.js";
@@ -32,6 +32,14 @@ export {
 } from "./logging/logger.js";
 export { type DevMail, DevMailbox, makeDevMailer } from "./mail/dev-mailbox.js";
 export { makeSmtpMailer, type SmtpMailer, type SmtpMailerSettings } from "./mail/smtp-mailer.js";
+export {
+  loadMailTemplateOverrides,
+  MAIL_TEMPLATE_PARTS,
+  type MailTemplateData,
+  MailTemplateError,
+  type MailTemplateOverrides,
+  type MailTemplatePart,
+} from "./mail/template-overrides.js";
 export { escapeHtml, type RenderedMail, renderMail } from "./mail/templates.js";
 export { FallbackRateLimiter } from "./rate-limit/fallback-rate-limiter.js";
 export { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter.js";

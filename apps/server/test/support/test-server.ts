@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Clock } from "@gatehouse/domain";
+import { type Clock, DEFAULT_RATE_LIMIT_POLICY } from "@gatehouse/domain";
 import { createLogger, loadConfig, RATE_LIMIT_ENV, rowsOf } from "@gatehouse/infrastructure";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "@gatehouse/infrastructure/testing";
 import { type SQL, sql } from "drizzle-orm";
@@ -37,8 +37,12 @@ const RELAXED_RATE_LIMITS = Object.fromEntries(
   Object.values(RATE_LIMIT_ENV).map((prefix) => [`${prefix}_REQUESTS`, "1000000"]),
 );
 
+const PRODUCTION_AUTH_LIMIT = {
+  [`${RATE_LIMIT_ENV.auth}_REQUESTS`]: String(DEFAULT_RATE_LIMIT_POLICY.auth.limit),
+};
+
 export interface TestServerOptions {
-  /** "configured": the limits of `env` or the defaults; "relaxed" (default): out of reach. */
+  /** "configured": the limits of `env` or the production defaults; "relaxed" (default): out of reach. */
   readonly rateLimits?: "configured" | "relaxed";
 }
 
@@ -52,7 +56,8 @@ export async function startTestServer(
   kind: "pglite" | "postgres" = "pglite",
   options: TestServerOptions = {},
 ): Promise<TestServer> {
-  const limits = options.rateLimits === "configured" ? {} : RELAXED_RATE_LIMITS;
+  // "configured" suites assert the PRD limits, which development relaxes for `auth`.
+  const limits = options.rateLimits === "configured" ? PRODUCTION_AUTH_LIMIT : RELAXED_RATE_LIMITS;
   const database = await createTestDatabase(kind, { maxConnections: 20 });
   const config = loadConfig(
     {

@@ -1,5 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { describeWindow, rateLimitExceeded } from "./rate-limit.js";
+import {
+  DEFAULT_RATE_LIMIT_POLICY,
+  DEVELOPMENT_RATE_LIMIT_POLICY,
+  defaultRateLimitPolicy,
+  describeWindow,
+  rateLimitExceeded,
+} from "./rate-limit.js";
+
+describe("defaultRateLimitPolicy", () => {
+  it("keeps the PRD limits in production (auth: 5 per minute)", () => {
+    expect(defaultRateLimitPolicy(true)).toBe(DEFAULT_RATE_LIMIT_POLICY);
+    expect(DEFAULT_RATE_LIMIT_POLICY.auth).toEqual({ limit: 5, windowSeconds: 60 });
+  });
+
+  it("relaxes only the shared auth budget in development, to 30 per minute", () => {
+    const development = defaultRateLimitPolicy(false);
+    expect(development).toBe(DEVELOPMENT_RATE_LIMIT_POLICY);
+    expect(development.auth).toEqual({ limit: 30, windowSeconds: 60 });
+    expect({ ...development, auth: DEFAULT_RATE_LIMIT_POLICY.auth }).toEqual(DEFAULT_RATE_LIMIT_POLICY);
+  });
+});
 
 describe("describeWindow", () => {
   it("names the window the way the PRD 429 body does", () => {

@@ -21,6 +21,21 @@ export const DEFAULT_RATE_LIMIT_POLICY: RateLimitPolicy = {
   login_failures: { limit: 10, windowSeconds: 15 * 60 },
 };
 
+/**
+ * Development defaults: the production ones with a wider `auth` budget. That budget is shared by
+ * register, verify, resend, login, forgot and reset, so the README's quick start (register,
+ * verify, login, then a retry or two) would otherwise meet a 429 on its sixth call in a minute.
+ */
+export const DEVELOPMENT_RATE_LIMIT_POLICY: RateLimitPolicy = {
+  ...DEFAULT_RATE_LIMIT_POLICY,
+  auth: { limit: 30, windowSeconds: 60 },
+};
+
+/** The defaults in force before any `RATE_LIMIT_*` setting: production keeps the PRD limits. */
+export function defaultRateLimitPolicy(production: boolean): RateLimitPolicy {
+  return production ? DEFAULT_RATE_LIMIT_POLICY : DEVELOPMENT_RATE_LIMIT_POLICY;
+}
+
 /** "1 minute", "15 minutes", "90 seconds": the `window` of the 429 body (PRD 4.4.3). */
 export function describeWindow(seconds: number): string {
   const [amount, unit] =

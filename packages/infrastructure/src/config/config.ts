@@ -47,6 +47,8 @@ export interface Config {
     /** Undefined when not configured: development keeps mail in the dev mailbox instead. */
     readonly smtpUrl: string | undefined;
     readonly from: string;
+    /** MAIL_TEMPLATES_DIR, resolved: `<template>.<subject|text|html>.eta` overrides; unset: built-ins. */
+    readonly templatesDir: string | undefined;
     /** Pause of the outbox sender between rounds that found less than a full batch. */
     readonly pollIntervalMs: number;
     readonly batchSize: number;

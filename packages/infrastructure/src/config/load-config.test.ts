@@ -167,8 +167,8 @@ describe("loadConfig", () => {
 });
 
 describe("loadConfig: rate limits and TRUST_PROXY", () => {
-  it("defaults to the PRD 4.4.1 table and 10 failed logins per 15 minutes, with TRUST_PROXY off", () => {
-    const config = loadConfig({}, emptyDir());
+  it("defaults in production to the PRD 4.4.1 table and 10 failed logins per 15 minutes, with TRUST_PROXY off", () => {
+    const config = loadConfig({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32) }, emptyDir());
     expect(config.rateLimits).toEqual({
       auth: { limit: 5, windowSeconds: 60 },
       refresh: { limit: 10, windowSeconds: 60 },
@@ -178,6 +178,15 @@ describe("loadConfig: rate limits and TRUST_PROXY", () => {
       login_failures: { limit: 10, windowSeconds: 900 },
     });
     expect(config.trustProxy).toBe(false);
+  });
+
+  it("relaxes the shared auth budget to 30 per minute in development, so the quick start meets no 429", () => {
+    const development = loadConfig({}, emptyDir()).rateLimits;
+    const production = loadConfig({ APP_ENV: "production", JWT_SECRET: "x".repeat(32) }, emptyDir()).rateLimits;
+    expect(development.auth).toEqual({ limit: 30, windowSeconds: 60 });
+    expect(production.auth).toEqual({ limit: 5, windowSeconds: 60 });
+    expect({ ...development, auth: production.auth }).toEqual(production);
+    expect(loadConfig({ RATE_LIMIT_AUTH_REQUESTS: "5" }, emptyDir()).rateLimits.auth.limit).toBe(5);
   });
 
   it("reads RATE_LIMIT_<CATEGORY>_REQUESTS and _WINDOW_SECONDS, and refuses a zero limit", () => {

@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import {
-  DEFAULT_RATE_LIMIT_POLICY,
+  defaultRateLimitPolicy,
   RateLimitCategories,
   type RateLimitCategory,
   type RateLimitPolicy,
@@ -153,10 +153,11 @@ export const RATE_LIMIT_ENV: Readonly<Record<RateLimitCategory, string>> = {
   login_failures: "RATE_LIMIT_LOGIN_FAILURES",
 };
 
-function readRateLimits(read: Reader): RateLimitPolicy {
+function readRateLimits(read: Reader, production: boolean): RateLimitPolicy {
+  const defaults = defaultRateLimitPolicy(production);
   const entries = RateLimitCategories.map((category) => {
     const prefix = RATE_LIMIT_ENV[category];
-    const fallback = DEFAULT_RATE_LIMIT_POLICY[category];
+    const fallback = defaults[category];
     return [
       category,
       {
@@ -207,6 +208,10 @@ function bootstrapAdmin(read: Reader): Config["bootstrapAdmin"] {
     throw new ConfigError("BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together");
   }
   return { email, password, username: read.string("BOOTSTRAP_ADMIN_USERNAME", "admin") };
+}
+
+function optionalPath(value: string | undefined, cwd: string): string | undefined {
+  return value === undefined ? undefined : resolve(cwd, value);
 }
 
 /**
@@ -261,6 +266,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     mail: {
       smtpUrl: optionalUrl(read, "SMTP_URL", ["smtp:", "smtps:"]),
       from: read.string("MAIL_FROM", "Gatehouse <no-reply@localhost>"),
+      templatesDir: optionalPath(read.raw("MAIL_TEMPLATES_DIR"), cwd),
       pollIntervalMs: read.int("MAIL_POLL_INTERVAL_MS", 1000, 10, 60_000),
       batchSize: read.int("MAIL_BATCH_SIZE", 20, 1, 1000),
       maxAttempts: read.int("MAIL_MAX_ATTEMPTS", 8, 1, 100),
@@ -273,7 +279,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     shutdownTimeoutSeconds: read.int("SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
     bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 65_536, 1024, 10_485_760),
     corsAllowedOrigins: checkOrigins("CORS_ALLOWED_ORIGINS", read.list("CORS_ALLOWED_ORIGINS")),
-    rateLimits: readRateLimits(read),
+    rateLimits: readRateLimits(read, production),
     trustProxy: readTrustProxy(read),
     bootstrapAdmin: bootstrapAdmin(read),
     lifecycle: {

@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../testing/test-database.js";
-import { rowsOf } from "./database.js";
-import { runMigrations } from "./migrate.js";
+import { openDatabase, rowsOf } from "./database.js";
+import { countPendingMigrations, DEFAULT_MIGRATIONS_DIR, runMigrations } from "./migrate.js";
 
 describe.each(testDatabaseKinds())("migrations on %s", (kind) => {
   let database: TestDatabase;
@@ -56,5 +58,30 @@ describe.each(testDatabaseKinds())("migrations on %s", (kind) => {
         sql`INSERT INTO users (username, email, password_hash, status) VALUES ('bad', 'bad@example.com', 'x', 'banned')`,
       ),
     ).rejects.toThrow();
+  });
+});
+
+describe("migration progress", () => {
+  it("reports the pending count before applying, and nothing once the database is current", async () => {
+    const journal = JSON.parse(readFileSync(join(DEFAULT_MIGRATIONS_DIR, "meta", "_journal.json"), "utf8")) as {
+      entries: unknown[];
+    };
+    const handle = await openDatabase({ kind: "pglite", dataDir: undefined });
+    try {
+      expect(await countPendingMigrations(handle.db)).toBe(journal.entries.length);
+      const announced: number[] = [];
+      await runMigrations(handle, undefined, { onPending: (count) => announced.push(count) });
+      expect(announced).toEqual([journal.entries.length]);
+      expect(await countPendingMigrations(handle.db)).toBe(0);
+      await runMigrations(handle, undefined, { onPending: (count) => announced.push(count) });
+      expect(announced).toEqual([journal.entries.length]);
+      // The two newest forgotten: they count as pending, the older ones do not.
+      await handle.db.execute(sql`
+        DELETE FROM drizzle.__drizzle_migrations
+        WHERE id IN (SELECT id FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 2)`);
+      expect(await countPendingMigrations(handle.db)).toBe(2);
+    } finally {
+      await handle.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { Mailer, MailTemplateName } from "@gatehouse/domain";
 import type { Logger } from "pino";
+import type { MailTemplateOverrides } from "./template-overrides.js";
 import { type RenderedMail, renderMail } from "./templates.js";
 
 /** A message kept by the development mailbox. */
@@ -35,10 +36,16 @@ export class DevMailbox {
  * names recipient and subject only, never the body: bodies hold one-time codes, and logs
  * travel further than a local mailbox.
  */
-export function makeDevMailer(mailbox: DevMailbox, logger: Logger, product: string, now: () => Date): Mailer {
+export function makeDevMailer(
+  mailbox: DevMailbox,
+  logger: Logger,
+  product: string,
+  now: () => Date,
+  templates?: MailTemplateOverrides,
+): Mailer {
   return {
     async send(mail) {
-      const rendered = renderMail(mail, product);
+      const rendered = renderMail(mail, product, templates);
       mailbox.add({ ...rendered, template: mail.template, deliveredAt: now() });
       logger.info(
         { to: rendered.to, template: mail.template, subject: rendered.subject },

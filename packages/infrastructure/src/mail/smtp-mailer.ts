@@ -1,5 +1,6 @@
 import type { Mailer } from "@gatehouse/domain";
 import { createTransport } from "nodemailer";
+import type { MailTemplateOverrides } from "./template-overrides.js";
 import { renderMail } from "./templates.js";
 
 export interface SmtpMailerSettings {
@@ -9,6 +10,8 @@ export interface SmtpMailerSettings {
   readonly from: string;
   /** Names the service in subjects. */
   readonly product: string;
+  /** MAIL_TEMPLATES_DIR's templates, loaded at start; unset: the built-ins. */
+  readonly templates?: MailTemplateOverrides | undefined;
 }
 
 export interface SmtpMailer extends Mailer {
@@ -35,7 +38,7 @@ export function makeSmtpMailer(settings: SmtpMailerSettings): SmtpMailer {
   );
   return {
     async send(mail) {
-      const rendered = renderMail(mail, settings.product);
+      const rendered = renderMail(mail, settings.product, settings.templates);
       await transport.sendMail({
         to: rendered.to,
         subject: rendered.subject,

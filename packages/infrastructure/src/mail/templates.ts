@@ -1,4 +1,5 @@
 import type { CodeMailData, OutgoingMail } from "@gatehouse/domain";
+import type { MailTemplateOverrides } from "./template-overrides.js";
 
 /** A message ready for the wire: both bodies carry the same content. */
 export interface RenderedMail {
@@ -128,8 +129,16 @@ function htmlBody(content: MailContent): string {
   return `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${parts.join("")}</body></html>`;
 }
 
-/** Renders `mail` as subject, plain text and HTML. `product` names the service in subjects. */
-export function renderMail(mail: OutgoingMail, product: string): RenderedMail {
+/**
+ * Renders `mail` as subject, plain text and HTML. `product` names the service in subjects.
+ * A part `overrides` (MAIL_TEMPLATES_DIR) has for this template replaces the built-in one.
+ */
+export function renderMail(mail: OutgoingMail, product: string, overrides?: MailTemplateOverrides): RenderedMail {
   const content = contentOf(mail, product);
-  return { to: mail.to, subject: content.subject, text: textBody(content), html: htmlBody(content) };
+  return {
+    to: mail.to,
+    subject: overrides?.render(mail, product, "subject") ?? content.subject,
+    text: overrides?.render(mail, product, "text") ?? textBody(content),
+    html: overrides?.render(mail, product, "html") ?? htmlBody(content),
+  };
 }
