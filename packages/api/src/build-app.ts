@@ -90,7 +90,6 @@ function createFastify(options: AppOptions) {
     // Errors raised before routing (a malformed URL) get the envelope like every other error.
     frameworkErrors: (error, request, reply) =>
       sendError(request, stampResponse(request, reply), {
-        status: 400,
         code: "VALIDATION_ERROR",
         message: error.code === "FST_ERR_BAD_URL" ? "Malformed request URL" : "Malformed request",
       }),
@@ -159,13 +158,11 @@ function registerNotFound(app: FastifyInstance, routes: RouteIndex): void {
     if (allowed && !allowed.includes(request.method)) {
       reply.header("allow", allowed.join(", "));
       return sendError(request, reply, {
-        status: 405,
         code: "METHOD_NOT_ALLOWED",
         message: `Method ${request.method} is not allowed on ${path}`,
       });
     }
     return sendError(request, reply, {
-      status: 404,
       code: "NOT_FOUND",
       message: `No route for ${request.method} ${path}`,
     });
