@@ -15,10 +15,15 @@ export interface Policies {
 export type Wiring = Omit<Adapters, "close"> &
   Omit<ServingAdapters, "close"> & { readonly config: Config; readonly policies: Policies };
 
+/** The password rules: the defaults with PASSWORD_MIN_LENGTH (also for `gatehouse admin create`). */
+export function passwordPolicyFrom(config: Pick<Config, "passwordMinLength">): PasswordPolicy {
+  return { ...DEFAULT_PASSWORD_POLICY, minLength: config.passwordMinLength };
+}
+
 export function policiesFrom(config: Config): Policies {
   const { lifecycle } = config;
   return {
-    password: { ...DEFAULT_PASSWORD_POLICY, minLength: config.passwordMinLength },
+    password: passwordPolicyFrom(config),
     refresh: { ttlSeconds: config.jwt.refreshTokenTtlSeconds, reuseGraceSeconds: config.refreshReuseGraceSeconds },
     lifecycle: {
       ...lifecycle,

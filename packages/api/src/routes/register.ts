@@ -1,6 +1,6 @@
 import { requestContext } from "../http/request-context.js";
 import { holdUntilFloor } from "../http/response-floor.js";
-import { Envelope, errorResponses, MessageOnly, ok } from "../schemas/envelope.js";
+import { done, Envelope, errorResponses, MessageOnly, ok } from "../schemas/envelope.js";
 import {
   EmailAvailability,
   EmailBody,
@@ -114,7 +114,7 @@ export const registerRoutes: RoutesPlugin = async (app, { options }) => {
     async (request, reply) => {
       await registration.resendVerification(request.body.email, requestContext(request));
       await holdUntilFloor(reply, floors?.mailRequestsMs);
-      return { success: true as const, message: RESEND_ANSWER };
+      return done(RESEND_ANSWER);
     },
   );
 

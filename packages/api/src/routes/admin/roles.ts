@@ -1,7 +1,7 @@
 import { Type } from "typebox";
 import { actorOf } from "../../http/permission-hook.js";
 import { requestContext } from "../../http/request-context.js";
-import { Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
+import { done, Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
 import {
   CreateRoleBody,
   DeleteRoleQuery,
@@ -102,7 +102,7 @@ export const roleRoutes: RoutesPlugin = async (app, { options }) => {
         { force: request.query.force === "true" },
         requestContext(request),
       );
-      return { success: true as const, message: "Role deleted" };
+      return done("Role deleted");
     },
   );
 

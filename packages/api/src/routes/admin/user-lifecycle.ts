@@ -7,7 +7,7 @@ import {
   SuspendBody,
   UserIdParams,
 } from "../../schemas/admin-schemas.js";
-import { Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
+import { done, Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
 import { adminAccountResponse } from "../responses.js";
 import { type RoutesPlugin, bearer as security } from "../routes-plugin.js";
 
@@ -40,7 +40,7 @@ export const adminUserLifecycleRoutes: RoutesPlugin = async (app, { options }) =
     },
     async (request) => {
       await admin.deleteUser(actorOf(request), request.params.id, requestContext(request));
-      return { success: true as const, message: "User deleted successfully" };
+      return done("User deleted successfully");
     },
   );
 
@@ -92,7 +92,7 @@ export const adminUserLifecycleRoutes: RoutesPlugin = async (app, { options }) =
         request.query.confirm,
         requestContext(request),
       );
-      return { success: true as const, message: "User permanently deleted" };
+      return done("User permanently deleted");
     },
   );
 

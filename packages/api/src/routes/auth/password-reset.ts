@@ -1,6 +1,6 @@
 import { requestContext } from "../../http/request-context.js";
 import { holdUntilFloor } from "../../http/response-floor.js";
-import { errorResponses, MessageOnly } from "../../schemas/envelope.js";
+import { done, errorResponses, MessageOnly } from "../../schemas/envelope.js";
 import { EmailBody, ResetPasswordBody } from "../../schemas/user-schemas.js";
 import type { RoutesPlugin } from "../routes-plugin.js";
 
@@ -32,7 +32,7 @@ export const passwordResetRoutes: RoutesPlugin = async (app, { options }) => {
     async (request, reply) => {
       await recovery.requestPasswordReset(request.body.email, requestContext(request));
       await holdUntilFloor(reply, options.responseFloors?.mailRequestsMs);
-      return reply.code(202).send({ success: true as const, message: RESET_ANSWER });
+      return reply.code(202).send(done(RESET_ANSWER));
     },
   );
 
@@ -56,7 +56,7 @@ export const passwordResetRoutes: RoutesPlugin = async (app, { options }) => {
     async (request) => {
       const { new_password, ...presented } = request.body;
       await recovery.resetPassword({ ...presented, newPassword: new_password }, requestContext(request));
-      return { success: true as const, message: "Password has been reset: log in with the new password" };
+      return done("Password has been reset: log in with the new password");
     },
   );
 };

@@ -1,6 +1,6 @@
 import { requestContext } from "../../http/request-context.js";
 import { ReactivateBody } from "../../schemas/account-schemas.js";
-import { errorResponses, MessageOnly } from "../../schemas/envelope.js";
+import { done, errorResponses, MessageOnly } from "../../schemas/envelope.js";
 import type { RoutesPlugin } from "../routes-plugin.js";
 
 /** POST /api/v1/auth/reactivate: a self-deactivated account comes back with its password. */
@@ -26,10 +26,7 @@ export const reactivateRoutes: RoutesPlugin = async (app, { options }) => {
     },
     async (request) => {
       const result = await account.reactivateAccount(request.body, requestContext(request));
-      return {
-        success: true as const,
-        message: result.reactivated ? "Account reactivated; you can log in" : "Account is already active",
-      };
+      return done(result.reactivated ? "Account reactivated; you can log in" : "Account is already active");
     },
   );
 };

@@ -1,7 +1,7 @@
 import { claimsOf } from "../../http/auth-hook.js";
 import { requestContext } from "../../http/request-context.js";
 import { SessionIdParams, SessionList } from "../../schemas/account-schemas.js";
-import { Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
+import { done, Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
 import { sessionResponse } from "../responses.js";
 import { bearer, type RoutesPlugin } from "../routes-plugin.js";
 
@@ -53,7 +53,7 @@ export const sessionRoutes: RoutesPlugin = async (app, { options }) => {
         { userId: claims.sub, currentSessionId: claims.sid, sessionId: request.params.id.toLowerCase() },
         requestContext(request),
       );
-      return { success: true as const, message: "Session revoked" };
+      return done("Session revoked");
     },
   );
 };

@@ -1,6 +1,6 @@
 import { claimsOf } from "../../http/auth-hook.js";
 import { requestContext } from "../../http/request-context.js";
-import { Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
+import { done, Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
 import { LoginBody, LoginData, LogoutBody, RefreshBody, RefreshData } from "../../schemas/user-schemas.js";
 import { tokenResponse } from "../responses.js";
 import { bearer, type RoutesPlugin } from "../routes-plugin.js";
@@ -96,7 +96,7 @@ export const tokenRoutes: RoutesPlugin = async (app, { options }) => {
         },
         requestContext(request),
       );
-      return { success: true as const, message: "Logged out successfully" };
+      return done("Logged out successfully");
     },
   );
 };
