@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: every case here builds the same adapter-free app from the fakes below,
+// and splitting the file by concern would repeat them.
 import { connect } from "node:net";
 import type { CheckRateLimit, HealthReport, RateLimitRequest } from "@gatehouse/application";
 import { type AccessTokenClaims, DomainError } from "@gatehouse/domain";
