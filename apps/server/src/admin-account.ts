@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type CreateSuperAdminResult, makeCreateSuperAdmin } from "@gatehouse/application";
-import { DEFAULT_PASSWORD_POLICY, type RequestContext } from "@gatehouse/domain";
+import type { RequestContext } from "@gatehouse/domain";
 import {
   type Config,
   type DatabaseHandle,
@@ -8,6 +8,7 @@ import {
   makeUnitOfWork,
   systemClock,
 } from "@gatehouse/infrastructure";
+import { passwordPolicyFrom } from "./wiring/wiring.js";
 
 /** The audit origin of accounts an operator creates outside HTTP (CLI, bootstrap). */
 export function operatorContext(origin: "cli" | "bootstrap"): RequestContext {
@@ -40,7 +41,7 @@ export async function createAdminAccount(
     uow: makeUnitOfWork(database.db),
     hasher,
     clock: systemClock,
-    passwordPolicy: { ...DEFAULT_PASSWORD_POLICY, minLength: config.passwordMinLength },
+    passwordPolicy: passwordPolicyFrom(config),
   });
   return createSuperAdmin(input, { onlyIfNone: options.onlyIfNone }, operatorContext(options.origin));
 }

@@ -2,9 +2,10 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isDomainError } from "@gatehouse/domain";
-import { ConfigError, DataDirInUseError, loadConfig, openDatabase, runMigrations } from "@gatehouse/infrastructure";
+import { ConfigError, DataDirInUseError, loadConfig } from "@gatehouse/infrastructure";
 import { createAdminAccount } from "./admin-account.js";
 import { readSecretLine } from "./secret-prompt.js";
+import { openAdapters } from "./wiring/adapters.js";
 
 const USAGE = `Usage:
   gatehouse admin create --email <email> --username <name> [--password-file <file>]
@@ -48,12 +49,12 @@ async function adminCreate(args: string[]): Promise<void> {
   }
   const config = loadConfig();
   const password = await readPassword(values["password-file"]);
-  const database = await openDatabase(config.database);
+  // The operator's first command may precede the first server start: always migrate.
+  const adapters = await openAdapters({ ...config, autoMigrate: true });
   try {
-    await runMigrations(database);
     const result = await createAdminAccount(
       config,
-      database,
+      adapters.database,
       { email: values.email, username: values.username, password },
       { onlyIfNone: false, origin: "cli" },
     );
@@ -61,7 +62,7 @@ async function adminCreate(args: string[]): Promise<void> {
       process.stdout.write(`created super_admin ${result.user.username} <${result.user.email}> (${result.user.id})\n`);
     }
   } finally {
-    await database.close();
+    await adapters.close();
   }
 }
 

@@ -1,96 +1,12 @@
-import { randomUUID } from "node:crypto";
-import { type ApiUseCases, buildApp, type GatehouseApp, type RbacUseCases } from "@gatehouse/api";
-import {
-  type AccessInvalidation,
-  makeAccessInvalidation,
-  makeApproveUser,
-  makeAssignUserRoles,
-  makeAuthenticate,
-  makeAuthorize,
-  makeChangePassword,
-  makeCheckEmail,
-  makeCheckHealth,
-  makeCheckRateLimit,
-  makeConfirmEmailChange,
-  makeCreatePermission,
-  makeCreateRole,
-  makeCreateUser,
-  makeDeactivateAccount,
-  makeDeleteAccount,
-  makeDeleteRole,
-  makeDeleteUser,
-  makeDeleteUserPermanently,
-  makeDeliverDueMail,
-  makeGetCurrentUser,
-  makeGetUser,
-  makeGetUserStatistics,
-  makeGrantRolePermissions,
-  makeListAuditLogs,
-  makeListPermissions,
-  makeListRoles,
-  makeListSessions,
-  makeListUsers,
-  makeLoadAccess,
-  makeLogIn,
-  makeLogOut,
-  makeReactivateAccount,
-  makeReactivateUser,
-  makeRefreshSession,
-  makeRegisterUser,
-  makeRequestPasswordReset,
-  makeResendVerification,
-  makeResetPassword,
-  makeRestoreUser,
-  makeRevokeRolePermission,
-  makeRevokeSession,
-  makeSuspendUser,
-  makeUnassignUserRole,
-  makeUpdateProfile,
-  makeUpdateRole,
-  makeUpdateUser,
-  makeVerifyEmail,
-} from "@gatehouse/application";
-import {
-  type Clock,
-  DEFAULT_PASSWORD_POLICY,
-  type HealthProbe,
-  type Mailer,
-  type RateLimiter,
-  type RoleRepository,
-  type UnitOfWork,
-} from "@gatehouse/domain";
-import {
-  type Config,
-  type DatabaseHandle,
-  DevMailbox,
-  FallbackRateLimiter,
-  type Logger,
-  loadMailTemplateOverrides,
-  MemoryCache,
-  MemoryRateLimiter,
-  MemorySessionRevocations,
-  makeArgon2Hasher,
-  makeDevMailer,
-  makeHmacOneTimeSecrets,
-  makeJoseAccessTokens,
-  makeMailQueue,
-  makeSmtpMailer,
-  makeUnitOfWork,
-  opaqueTokens,
-  openRedis,
-  pingDatabase,
-  RedisCache,
-  type RedisConnection,
-  RedisRateLimiter,
-  RedisSessionRevocations,
-  repositoriesOn,
-  resolveJwtSecret,
-  systemClock,
-} from "@gatehouse/infrastructure";
-
+import { buildApp, type GatehouseApp } from "@gatehouse/api";
+import type { Config, DatabaseHandle, DevMailbox, Logger } from "@gatehouse/infrastructure";
 import { createAdminAccount } from "./admin-account.js";
-import { type OutboxSender, startOutboxSender } from "./outbox-sender.js";
-import { migrateInPhases, openDatabaseInPhases, StartupPhases } from "./startup-phases.js";
+import type { OutboxSender } from "./outbox-sender.js";
+import { type AdapterOverrides, openAdapters } from "./wiring/adapters.js";
+import { startMailSender } from "./wiring/mail-sender.js";
+import { openServingAdapters, resolveServerSecret } from "./wiring/serving-adapters.js";
+import { wireUseCases } from "./wiring/use-cases.js";
+import { policiesFrom } from "./wiring/wiring.js";
 
 export interface Server {
   readonly app: GatehouseApp;
@@ -105,74 +21,7 @@ export interface Server {
   close(): Promise<void>;
 }
 
-export interface ServerOverrides {
-  /** An already-open database (tests use an in-memory PGlite). */
-  readonly database?: DatabaseHandle;
-  readonly clock?: Clock;
-  /** Times the slow start-up steps; main.ts reads it for the "listening" line. */
-  readonly phases?: StartupPhases;
-}
-
-interface MailDelivery {
-  readonly mailer: Mailer | undefined;
-  readonly devMailbox: DevMailbox | undefined;
-  close(): void;
-}
-
-/**
- * SMTP when SMTP_URL is set; otherwise, outside production, the development mailbox. In
- * production without SMTP_URL nothing is sent: mail stays queued (nothing lost) until the
- * server runs with SMTP_URL, and a warning says so at start.
- */
-function mailDeliveryFor(config: Config, logger: Logger, clock: Clock): MailDelivery {
-  const product = config.appName;
-  // Loaded (and each override test-rendered) before anything is sent: a bad one stops the start.
-  const templates = loadMailTemplateOverrides(config.mail.templatesDir);
-  if (templates) logger.info({ files: templates.files }, "mail templates overridden from MAIL_TEMPLATES_DIR");
-  if (config.mail.smtpUrl !== undefined) {
-    const smtp = makeSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, product, templates });
-    return { mailer: smtp, devMailbox: undefined, close: () => smtp.close() };
-  }
-  if (config.production) {
-    logger.warn("SMTP_URL is not set: outgoing mail stays queued in mail_outbox until it is");
-    return { mailer: undefined, devMailbox: undefined, close: () => {} };
-  }
-  const devMailbox = new DevMailbox();
-  const mailer = makeDevMailer(devMailbox, logger, product, () => clock.now(), templates);
-  return { mailer, devMailbox, close: () => {} };
-}
-
-function startMailSender(config: Config, logger: Logger, clock: Clock, database: DatabaseHandle, mailer: Mailer) {
-  const policy = {
-    batchSize: config.mail.batchSize,
-    maxAttempts: config.mail.maxAttempts,
-    retryBaseSeconds: config.mail.retryBaseSeconds,
-    retryMaxSeconds: 3600,
-    leaseSeconds: 120,
-  };
-  return startOutboxSender({
-    deliver: makeDeliverDueMail({ queue: makeMailQueue(database.db), mailer, clock, policy }),
-    intervalMs: config.mail.pollIntervalMs,
-    batchSize: policy.batchSize,
-    logger,
-  });
-}
-
-function rbacUseCases(uow: UnitOfWork, roles: RoleRepository, clock: Clock, invalidate: AccessInvalidation) {
-  const change = { uow, clock, invalidate };
-  return {
-    listRoles: makeListRoles({ roles }),
-    createRole: makeCreateRole(change),
-    updateRole: makeUpdateRole(change),
-    deleteRole: makeDeleteRole(change),
-    grantRolePermissions: makeGrantRolePermissions(change),
-    revokeRolePermission: makeRevokeRolePermission(change),
-    listPermissions: makeListPermissions({ roles }),
-    createPermission: makeCreatePermission(change),
-    assignUserRoles: makeAssignUserRoles(change),
-    unassignUserRole: makeUnassignUserRole(change),
-  } satisfies RbacUseCases;
-}
+export type ServerOverrides = AdapterOverrides;
 
 /** BOOTSTRAP_ADMIN_*: a super_admin when none exists; concurrent starts create one between them. */
 async function applyBootstrapAdmin(config: Config, database: DatabaseHandle, logger: Logger): Promise<void> {
@@ -191,169 +40,31 @@ async function applyBootstrapAdmin(config: Config, database: DatabaseHandle, log
   }
 }
 
-function databaseProbe(handle: DatabaseHandle): HealthProbe {
-  return { name: "database", ping: () => pingDatabase(handle.db), details: async () => handle.stats() };
-}
-
 /**
- * Shared limits through Redis when it is configured, falling back to this instance's own
- * counts (same limits) while it is unreachable; per-instance limits without Redis.
- */
-function rateLimiterFor(redis: RedisConnection | undefined, clock: Clock, logger: Logger): RateLimiter {
-  const local = new MemoryRateLimiter(clock);
-  if (redis === undefined) return local;
-  return new FallbackRateLimiter(new RedisRateLimiter(redis, clock), local, clock, logger);
-}
-
-/**
- * The composition root: configuration → adapters → use cases → Fastify. Plain functions,
- * no container: reading this file tells which adapter serves which port.
+ * The composition root, in order: adapters → use cases → Fastify → (at the end) close. Plain
+ * functions, no container: wiring/ holds one function per feature group, so reading it tells
+ * which adapter serves which port.
  */
 export async function createServer(config: Config, logger: Logger, overrides: ServerOverrides = {}): Promise<Server> {
-  const clock = overrides.clock ?? systemClock;
-  const jwt = resolveJwtSecret(config.jwt.secret, config.dataDir, config.production);
-  const phases = overrides.phases ?? new StartupPhases(logger);
-  const database = overrides.database ?? (await openDatabaseInPhases(config.database, phases));
-  if (config.autoMigrate) await migrateInPhases(database, phases);
-  await applyBootstrapAdmin(config, database, logger);
-  // Connects in the background: a Redis outage at start degrades readiness, it does not stop the start.
-  const redis = config.redis === undefined ? undefined : openRedis(config.redis, logger);
-
-  if (jwt.generated) {
-    logger.warn({ path: jwt.path }, "JWT_SECRET is not set: using a generated development secret kept in DATA_DIR");
-  }
-  const accessTokens = await makeJoseAccessTokens({
-    secret: jwt.secret,
-    issuer: config.jwt.issuer,
-    audience: config.jwt.audience,
-    accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
-    clockToleranceSeconds: config.jwt.clockToleranceSeconds,
-  });
-  const hasher = makeArgon2Hasher({ maxConcurrency: config.argon2MaxConcurrency });
-  await hasher.ready();
-  const uow = makeUnitOfWork(database.db);
-  const repositories = repositoriesOn(database.db);
-
-  const revocationWindowSeconds = config.jwt.accessTokenTtlSeconds + config.jwt.clockToleranceSeconds;
-  const revokedInDatabaseSince = (since: Date) => repositories.refreshTokens.familiesRevokedSince(since);
-  let revocations: MemorySessionRevocations | RedisSessionRevocations;
-  if (redis === undefined) {
-    const local = new MemorySessionRevocations(clock, revocationWindowSeconds);
-    local.seed(await revokedInDatabaseSince(new Date(clock.now().getTime() - revocationWindowSeconds * 1000)));
-    revocations = local;
-  } else {
-    revocations = await RedisSessionRevocations.open({
-      redis,
-      clock,
-      retainSeconds: revocationWindowSeconds,
-      revokedInDatabaseSince,
-      logger,
-    });
+  const jwt = resolveServerSecret(config);
+  const adapters = await openAdapters(config, overrides);
+  let serving: Awaited<ReturnType<typeof openServingAdapters>>;
+  try {
+    await applyBootstrapAdmin(config, adapters.database, logger);
+    serving = await openServingAdapters(config, logger, adapters, jwt);
+  } catch (error) {
+    await adapters.close();
+    throw error;
   }
 
-  const redisCache = redis === undefined ? undefined : await RedisCache.open(redis, logger, clock);
-  const cache = redisCache ?? new MemoryCache(clock);
-  const probes: HealthProbe[] = [databaseProbe(database)];
-  if (redis !== undefined && redisCache !== undefined) {
-    probes.push({ ...redis.probe, details: async () => ({ mode: redis.mode, cache: redisCache.stats() }) });
-  }
-  const loadAccess = makeLoadAccess({ users: repositories.users, cache });
-  const invalidate = makeAccessInvalidation({ roles: repositories.roles, cache });
+  const { close: _closeAdapters, ...shared } = adapters;
+  const { close: _closeServing, ...online } = serving;
+  const useCases = wireUseCases({ ...shared, ...online, config, policies: policiesFrom(config) });
 
-  const rateLimiter = rateLimiterFor(redis, clock, logger);
-
-  const passwordPolicy = { ...DEFAULT_PASSWORD_POLICY, minLength: config.passwordMinLength };
-  const refreshPolicy = {
-    ttlSeconds: config.jwt.refreshTokenTtlSeconds,
-    reuseGraceSeconds: config.refreshReuseGraceSeconds,
-  };
-  // What every administrative change to a user needs: one transaction, then revocation and cache invalidation.
-  const adminChange = { uow, clock, cache, revocations };
-  const { lifecycle } = config;
-  const policy = {
-    ...lifecycle,
-    resendLimits: {
-      cooldownSeconds: lifecycle.resendCooldownSeconds,
-      maxPerWindow: lifecycle.resendMaxPerDay,
-      windowSeconds: 86_400,
-    },
-  };
-  // Codes and link tokens are hashed under a key derived from the server secret.
-  const secrets = makeHmacOneTimeSecrets(jwt.secret);
-  // Attempts on a code are claimed outside any transaction, so a failed request still counts.
-  const codeCheck = { codes: repositories.oneTimeCodes, secrets, clock };
-  const useCases: ApiUseCases = {
-    registerUser: makeRegisterUser({ uow, hasher, clock, passwordPolicy, secrets, policy, newId: randomUUID }),
-    verifyEmail: makeVerifyEmail({ ...codeCheck, users: repositories.users, uow, policy }),
-    resendVerification: makeResendVerification({ uow, clock, secrets, policy }),
-    ...(policy.enumerationProtection ? {} : { checkEmail: makeCheckEmail({ uow, clock, secrets, policy }) }),
-    requestPasswordReset: makeRequestPasswordReset({ uow, clock, secrets, policy }),
-    resetPassword: makeResetPassword({
-      ...codeCheck,
-      users: repositories.users,
-      uow,
-      hasher,
-      revocations,
-      passwordPolicy,
-    }),
-    updateProfile: makeUpdateProfile({ users: repositories.users, uow, hasher, clock, secrets, policy }),
-    confirmEmailChange: makeConfirmEmailChange({ ...codeCheck, users: repositories.users, uow }),
-    logIn: makeLogIn({
-      users: repositories.users,
-      uow,
-      hasher,
-      opaqueTokens,
-      accessTokens,
-      clock,
-      passwordPolicy,
-      refreshPolicy,
-      loginFailures: { limiter: rateLimiter, rule: config.rateLimits.login_failures },
-    }),
-    refreshSession: makeRefreshSession({ uow, opaqueTokens, accessTokens, revocations, clock, refreshPolicy }),
-    logOut: makeLogOut({ uow, opaqueTokens, revocations, clock }),
-    getCurrentUser: makeGetCurrentUser({ users: repositories.users, cache }),
-    authenticate: makeAuthenticate({ accessTokens, revocations }),
-    authorize: makeAuthorize({ loadAccess, auditLog: repositories.auditLog, clock }),
-    checkRateLimit: makeCheckRateLimit({ limiter: rateLimiter, policy: config.rateLimits }),
-    checkHealth: makeCheckHealth({
-      probes,
-      optionalProbes: ["redis"],
-      timeoutMs: config.healthCheckTimeoutMs,
-      clock,
-    }),
-    listUsers: makeListUsers({ users: repositories.users }),
-    getUserStatistics: makeGetUserStatistics({ users: repositories.users, clock }),
-    getUser: makeGetUser({ users: repositories.users }),
-    createUser: makeCreateUser({ uow, users: repositories.users, hasher, clock, passwordPolicy }),
-    updateUser: makeUpdateUser(adminChange),
-    deleteUser: makeDeleteUser(adminChange),
-    restoreUser: makeRestoreUser(adminChange),
-    deleteUserPermanently: makeDeleteUserPermanently(adminChange),
-    approveUser: makeApproveUser(adminChange),
-    suspendUser: makeSuspendUser(adminChange),
-    reactivateUser: makeReactivateUser(adminChange),
-    listAuditLogs: makeListAuditLogs({ auditLog: repositories.auditLog }),
-    rbac: rbacUseCases(uow, repositories.roles, clock, invalidate),
-    changePassword: makeChangePassword({
-      users: repositories.users,
-      uow,
-      hasher,
-      clock,
-      passwordPolicy,
-      revocations,
-      cache,
-    }),
-    deactivateAccount: makeDeactivateAccount({ users: repositories.users, uow, hasher, clock, revocations, cache }),
-    reactivateAccount: makeReactivateAccount({ users: repositories.users, uow, hasher, clock, passwordPolicy, cache }),
-    deleteAccount: makeDeleteAccount({ users: repositories.users, uow, hasher, clock, revocations, cache }),
-    listSessions: makeListSessions({ refreshTokens: repositories.refreshTokens, clock }),
-    revokeSession: makeRevokeSession({ uow, clock, revocations }),
-  };
-
-  const mail = mailDeliveryFor(config, logger, clock);
   let shuttingDown = false;
+  const { lifecycle } = config;
   const app = await buildApp({
-    ...(mail.devMailbox ? { devMailbox: mail.devMailbox } : {}),
+    ...(serving.devMailbox ? { devMailbox: serving.devMailbox } : {}),
     useCases,
     logger,
     version: config.appVersion,
@@ -366,13 +77,12 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
       registerMs: lifecycle.enumerationProtection ? lifecycle.registerResponseFloorMs : undefined,
     },
   });
-
-  const mailSender = mail.mailer && startMailSender(config, logger, clock, database, mail.mailer);
+  const mailSender = startMailSender(config, logger, adapters, serving);
 
   return {
     app,
-    database,
-    devMailbox: mail.devMailbox,
+    database: adapters.database,
+    devMailbox: serving.devMailbox,
     mailSender,
     beginShutdown: () => {
       shuttingDown = true;
@@ -383,10 +93,8 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
       // The sender's round in flight still needs the database; mail it had not reached yet
       // stays queued for the next start.
       await mailSender?.stop();
-      mail.close();
-      if (revocations instanceof RedisSessionRevocations) revocations.close();
-      await redis?.close();
-      await database.close();
+      await serving.close();
+      await adapters.close();
     },
   };
 }

@@ -16,6 +16,7 @@ import {
   makeSmtpMailer,
   type SmtpMailer,
 } from "@gatehouse/infrastructure";
+import { mailDeliveryPolicy } from "@gatehouse/server/mail-delivery";
 
 /** What every job receives: validated configuration, an open (migrated) database and a clock. */
 export interface JobContext {
@@ -42,20 +43,7 @@ const MAX_MAIL_ROUNDS = 50;
 function cleanupTasks({ config, database, clock }: JobContext, smtp: SmtpMailer | undefined): CleanupTask[] {
   const maintenance = makeMaintenanceRepository(database);
   const queue = makeMailQueue(database.db);
-  const deliver =
-    smtp &&
-    makeDeliverDueMail({
-      queue,
-      mailer: smtp,
-      clock,
-      policy: {
-        batchSize: config.mail.batchSize,
-        maxAttempts: config.mail.maxAttempts,
-        retryBaseSeconds: config.mail.retryBaseSeconds,
-        retryMaxSeconds: 3600,
-        leaseSeconds: 120,
-      },
-    });
+  const deliver = smtp && makeDeliverDueMail({ queue, mailer: smtp, clock, policy: mailDeliveryPolicy(config) });
   return [
     makeMailOutboxTask({
       queue,

@@ -1,14 +1,6 @@
 import type { Clock } from "@gatehouse/domain";
-import {
-  type Config,
-  ConfigError,
-  type DatabaseHandle,
-  loadConfig,
-  openDatabase,
-  runMigrations,
-  safeError,
-  systemClock,
-} from "@gatehouse/infrastructure";
+import { type Config, ConfigError, type DatabaseHandle, loadConfig, safeError } from "@gatehouse/infrastructure";
+import { openAdapters } from "@gatehouse/server/adapters";
 import { Cron } from "croner";
 import { JOBS, type Job, type JobSummary } from "./jobs.js";
 
@@ -67,12 +59,11 @@ function pickJob(argv: readonly string[], jobs: Readonly<Record<string, Job>>, i
 }
 
 async function runJob(job: Job, config: Config, options: WorkerOptions): Promise<JobSummary> {
-  const database = options.database ?? (await openDatabase(config.database));
+  const { database, clock, close } = await openAdapters(config, { database: options.database, clock: options.clock });
   try {
-    if (config.autoMigrate) await runMigrations(database);
-    return await job({ config, database, clock: options.clock ?? systemClock });
+    return await job({ config, database, clock });
   } finally {
-    if (options.database === undefined) await database.close();
+    await close();
   }
 }
 

@@ -46,7 +46,60 @@ import type {
 } from "@gatehouse/application";
 import type { FastifyBaseLogger } from "fastify";
 
-/** Roles, permissions and role assignments (PRD §4.9.1 roles rows, §4.9.2, §4.9.3). */
+/** Sign-in and the per-request checks: tokens, sessions, permissions (application `auth/`). */
+export interface AuthUseCases {
+  readonly logIn: LogIn;
+  readonly refreshSession: RefreshSession;
+  readonly logOut: LogOut;
+  readonly authenticate: Authenticate;
+  readonly authorize: Authorize;
+}
+
+/** Self-registration and its email verification (application `registration/`). */
+export interface RegistrationUseCases {
+  readonly registerUser: RegisterUser;
+  readonly verifyEmail: VerifyEmail;
+  readonly resendVerification: ResendVerification;
+  /** Absent when ENUMERATION_PROTECTION is on: the route then does not exist (404). */
+  readonly checkEmail?: CheckEmail;
+}
+
+/** A forgotten password (application `recovery/`). */
+export interface RecoveryUseCases {
+  readonly requestPasswordReset: RequestPasswordReset;
+  readonly resetPassword: ResetPassword;
+}
+
+/** The signed-in user acting on their own account and sessions (application `account/`). */
+export interface AccountUseCases {
+  readonly getCurrentUser: GetCurrentUser;
+  readonly updateProfile: UpdateProfile;
+  readonly confirmEmailChange: ConfirmEmailChange;
+  readonly changePassword: ChangePassword;
+  readonly deactivateAccount: DeactivateAccount;
+  readonly reactivateAccount: ReactivateAccount;
+  readonly deleteAccount: DeleteAccount;
+  readonly listSessions: ListSessions;
+  readonly revokeSession: RevokeSession;
+}
+
+/** An administrator acting on other users, and the audit log (application `admin/`). */
+export interface AdminUseCases {
+  readonly listUsers: ListUsers;
+  readonly getUserStatistics: GetUserStatistics;
+  readonly getUser: GetUser;
+  readonly createUser: CreateUser;
+  readonly updateUser: UpdateUser;
+  readonly deleteUser: DeleteUser;
+  readonly restoreUser: RestoreUser;
+  readonly deleteUserPermanently: DeleteUserPermanently;
+  readonly approveUser: ApproveUser;
+  readonly suspendUser: SuspendUser;
+  readonly reactivateUser: ReactivateUser;
+  readonly listAuditLogs: ListAuditLogs;
+}
+
+/** Roles, permissions and role assignments (application `rbac/`). */
 export interface RbacUseCases {
   readonly listRoles: ListRoles;
   readonly createRole: CreateRole;
@@ -60,44 +113,19 @@ export interface RbacUseCases {
   readonly unassignUserRole: UnassignUserRole;
 }
 
-/** The use cases the HTTP API calls; `apps/server` builds them from real adapters. */
+/**
+ * The use cases the HTTP API calls, grouped like the application's feature folders;
+ * `apps/server` builds each group in its own wiring function from real adapters.
+ */
 export interface ApiUseCases {
-  readonly registerUser: RegisterUser;
-  readonly logIn: LogIn;
-  readonly refreshSession: RefreshSession;
-  readonly logOut: LogOut;
-  readonly getCurrentUser: GetCurrentUser;
-  readonly authenticate: Authenticate;
-  readonly authorize: Authorize;
-  readonly checkHealth: CheckHealth;
-  readonly checkRateLimit: CheckRateLimit;
-  readonly listUsers: ListUsers;
-  readonly getUserStatistics: GetUserStatistics;
-  readonly getUser: GetUser;
-  readonly createUser: CreateUser;
-  readonly updateUser: UpdateUser;
-  readonly deleteUser: DeleteUser;
-  readonly restoreUser: RestoreUser;
-  readonly deleteUserPermanently: DeleteUserPermanently;
-  readonly approveUser: ApproveUser;
-  readonly suspendUser: SuspendUser;
-  readonly reactivateUser: ReactivateUser;
-  readonly listAuditLogs: ListAuditLogs;
+  readonly auth: AuthUseCases;
+  readonly registration: RegistrationUseCases;
+  readonly recovery: RecoveryUseCases;
+  readonly account: AccountUseCases;
+  readonly admin: AdminUseCases;
   readonly rbac: RbacUseCases;
-  readonly changePassword: ChangePassword;
-  readonly deactivateAccount: DeactivateAccount;
-  readonly reactivateAccount: ReactivateAccount;
-  readonly deleteAccount: DeleteAccount;
-  readonly listSessions: ListSessions;
-  readonly revokeSession: RevokeSession;
-  readonly verifyEmail: VerifyEmail;
-  readonly resendVerification: ResendVerification;
-  /** Absent when ENUMERATION_PROTECTION is on: the route then does not exist (404). */
-  readonly checkEmail?: CheckEmail;
-  readonly requestPasswordReset: RequestPasswordReset;
-  readonly resetPassword: ResetPassword;
-  readonly updateProfile: UpdateProfile;
-  readonly confirmEmailChange: ConfirmEmailChange;
+  readonly health: { readonly checkHealth: CheckHealth };
+  readonly rateLimit: { readonly checkRateLimit: CheckRateLimit };
 }
 
 /** A message kept by the development mailbox, as the API shows it. */
@@ -114,6 +142,12 @@ export interface DevMailView {
 export interface DevMailboxReader {
   /** Newest first; `to` filters by recipient. */
   list(to?: string): readonly DevMailView[];
+}
+
+/** Minimum response times, in milliseconds, of the answers that must not reveal an account. */
+export interface ResponseFloors {
+  readonly mailRequestsMs: number;
+  readonly registerMs: number | undefined;
 }
 
 export interface AppOptions {
@@ -136,7 +170,7 @@ export interface AppOptions {
    * Minimum response times of the answers that must not reveal whether an account exists
    * (forgot-password and resend; registration only with enumeration protection). Absent: none.
    */
-  readonly responseFloors?: { readonly mailRequestsMs: number; readonly registerMs: number | undefined };
+  readonly responseFloors?: ResponseFloors;
   /** Process start, for `uptime_seconds`. */
   readonly startedAt?: Date;
 }

@@ -14,16 +14,12 @@ import { makePermissionHook } from "./http/permission-hook.js";
 import { registerRateLimit } from "./http/rate-limit-hook.js";
 import { requestIdFor } from "./http/request-id.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
-import { accountRoutes } from "./routes/account-routes.js";
-import { adminAuditRoutes } from "./routes/admin-audit-routes.js";
-import { adminUserRolesRoutes } from "./routes/admin-user-roles-routes.js";
-import { adminUsersRoutes } from "./routes/admin-users-routes.js";
-import { authRoutes } from "./routes/auth-routes.js";
-import { devRoutes } from "./routes/dev-routes.js";
-import { healthRoutes } from "./routes/health-routes.js";
-import { lifecycleRoutes } from "./routes/lifecycle-routes.js";
-import { profileRoutes } from "./routes/profile-routes.js";
-import { roleRoutes } from "./routes/role-routes.js";
+import { adminRoutes } from "./routes/admin/index.js";
+import { authRoutes } from "./routes/auth/index.js";
+import { devRoutes } from "./routes/dev.js";
+import { healthRoutes } from "./routes/health.js";
+import { meRoutes } from "./routes/me.js";
+import { registerRoutes } from "./routes/register.js";
 import { ErrorBody } from "./schemas/envelope.js";
 
 /** The built application: a Fastify instance. */
@@ -108,7 +104,6 @@ function createFastify(options: AppOptions) {
     // Errors raised before routing (a malformed URL) get the envelope like every other error.
     frameworkErrors: (error, request, reply) =>
       sendError(request, stampResponse(request, reply), {
-        status: 400,
         code: "VALIDATION_ERROR",
         message: error.code === "FST_ERR_BAD_URL" ? "Malformed request URL" : "Malformed request",
       }),
@@ -147,9 +142,10 @@ function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
     stampResponse(request, reply);
     request.log.debug({ method: request.method, url: pathOf(request.url) }, "request received");
   });
-  app.addHook("onRequest", makeAuthHook(options.useCases.authenticate));
-  registerRateLimit(app, options.useCases.checkRateLimit, pathOf);
-  app.addHook("onRequest", makePermissionHook(options.useCases.authorize));
+  const { auth, rateLimit } = options.useCases;
+  app.addHook("onRequest", makeAuthHook(auth.authenticate));
+  registerRateLimit(app, rateLimit.checkRateLimit, pathOf);
+  app.addHook("onRequest", makePermissionHook(auth.authorize));
   // The access line holds only the fields below, never a body, a header or a query, so it
   // skips the logger's wildcard redaction, which cost more than the rest of a cheap request.
   const accessLog = options.logger.child({}, { redact: { paths: [] } });
@@ -177,13 +173,11 @@ function registerNotFound(app: FastifyInstance, routes: RouteIndex): void {
     if (allowed && !allowed.includes(request.method)) {
       reply.header("allow", allowed.join(", "));
       return sendError(request, reply, {
-        status: 405,
         code: "METHOD_NOT_ALLOWED",
         message: `Method ${request.method} is not allowed on ${path}`,
       });
     }
     return sendError(request, reply, {
-      status: 404,
       code: "NOT_FOUND",
       message: `No route for ${request.method} ${path}`,
     });
@@ -229,15 +223,9 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
     maxAge: 3600,
   });
   await registerDocs(app, options);
-  await app.register(accountRoutes, { useCases: options.useCases });
-  await app.register(authRoutes, { useCases: options.useCases, responseFloors: options.responseFloors });
-  await app.register(lifecycleRoutes, { useCases: options.useCases, responseFloors: options.responseFloors });
-  await app.register(profileRoutes, { useCases: options.useCases });
-  await app.register(healthRoutes, { options });
-  if (options.devMailbox) await app.register(devRoutes, { mailbox: options.devMailbox });
-  await app.register(adminUsersRoutes, { useCases: options.useCases });
-  await app.register(adminAuditRoutes, { useCases: options.useCases });
-  await app.register(roleRoutes, { rbac: options.useCases.rbac });
-  await app.register(adminUserRolesRoutes, { rbac: options.useCases.rbac });
+  // One plugin per URL prefix; each folder or file under routes/ is named after its prefix.
+  for (const routes of [registerRoutes, authRoutes, meRoutes, healthRoutes, devRoutes, adminRoutes]) {
+    await app.register(routes, { options });
+  }
   return app;
 }

@@ -1,3 +1,14 @@
-export type { ApiUseCases, AppOptions, RbacUseCases } from "./app-deps.js";
+export type {
+  AccountUseCases,
+  AdminUseCases,
+  ApiUseCases,
+  AppOptions,
+  AuthUseCases,
+  DevMailboxReader,
+  DevMailView,
+  RbacUseCases,
+  RecoveryUseCases,
+  RegistrationUseCases,
+  ResponseFloors,
+} from "./app-deps.js";
 export { buildApp, type GatehouseApp, OPENAPI_PATH, SWAGGER_UI_PATH } from "./build-app.js";
-export { statusByCode } from "./http/status-by-code.js";

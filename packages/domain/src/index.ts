@@ -1,6 +1,15 @@
 export type { AuditAction, AuditEntry, AuditLogQuery, AuditRecord, RequestContext } from "./audit/audit-entry.js";
 export { DomainError, type FieldIssue, isDomainError, validationError } from "./errors/domain-error.js";
-export { type ErrorCode, ErrorCodes } from "./errors/error-codes.js";
+export {
+  type DetailsOf,
+  ERROR_TABLE,
+  type ErrorCode,
+  ErrorCodes,
+  type ErrorDetails,
+  type ErrorEntry,
+  type RateLimitDetails,
+  statusOf,
+} from "./errors/error-codes.js";
 export type { CodeMailData, MailMessage, MailTemplateName, OutgoingMail } from "./mail/mail-message.js";
 export type { AccessTokenClaims, AccessTokens, IssuedAccessToken } from "./ports/access-tokens.js";
 export type { AuditLog } from "./ports/audit-log.js";

@@ -1,20 +1,21 @@
-import { type ErrorCode, isDomainError } from "@gatehouse/domain";
+import { type DomainError, ERROR_TABLE, type ErrorCode, isDomainError, type RateLimitDetails } from "@gatehouse/domain";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { statusByCode } from "./status-by-code.js";
 
+/** An error answer: a code from the error table, its message (default: the table's) and details. */
 interface ErrorReply {
-  readonly status: number;
   readonly code: ErrorCode;
-  readonly message: string;
+  readonly message?: string;
   readonly details?: unknown;
 }
 
+/** The error envelope, with the status the error table gives the code. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ErrorReply): FastifyReply {
-  return reply.code(error.status).send({
+  const entry = ERROR_TABLE[error.code];
+  return reply.code(entry.status).send({
     success: false,
     error: {
       code: error.code,
-      message: error.message,
+      message: error.message ?? entry.message,
       ...(error.details === undefined ? {} : { details: error.details }),
       request_id: request.id,
     },
@@ -58,36 +59,38 @@ function isUnavailable(error: unknown): boolean {
   return false;
 }
 
+const NOT_JSON = "Request body is not valid JSON";
+
 /** Maps Fastify's own errors (parsing, limits, validation) to the catalogue. */
 function fromFastifyError(error: FastifyError): ErrorReply | undefined {
   if (error.validation) {
-    return {
-      status: 400,
-      code: "VALIDATION_ERROR",
-      message: "Input validation failed",
-      details: fieldIssues(error.validation, error.validationContext),
-    };
+    return { code: "VALIDATION_ERROR", details: fieldIssues(error.validation, error.validationContext) };
   }
   switch (error.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return { status: 413, code: "PAYLOAD_TOO_LARGE", message: "Request body is too large" };
+      return { code: "PAYLOAD_TOO_LARGE" };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return { status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: "Content-Type must be application/json" };
+      return { code: "UNSUPPORTED_MEDIA_TYPE" };
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_JSON_BODY":
-      return { status: 400, code: "VALIDATION_ERROR", message: "Request body is not valid JSON" };
+      return { code: "VALIDATION_ERROR", message: NOT_JSON };
     default:
       break;
   }
-  if (error instanceof SyntaxError) {
-    return { status: 400, code: "VALIDATION_ERROR", message: "Request body is not valid JSON" };
-  }
-  if (error.statusCode === 400) return { status: 400, code: "VALIDATION_ERROR", message: "Malformed request" };
-  if (error.statusCode === 413) return { status: 413, code: "PAYLOAD_TOO_LARGE", message: "Request body is too large" };
-  if (error.statusCode === 415) {
-    return { status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: "Content-Type must be application/json" };
-  }
+  if (error instanceof SyntaxError) return { code: "VALIDATION_ERROR", message: NOT_JSON };
+  if (error.statusCode === 400) return { code: "VALIDATION_ERROR", message: "Malformed request" };
+  if (error.statusCode === 413) return { code: "PAYLOAD_TOO_LARGE" };
+  if (error.statusCode === 415) return { code: "UNSUPPORTED_MEDIA_TYPE" };
   return undefined;
+}
+
+/** A 429 carrying the one rate-limit body (see RateLimitDetails). */
+function isRateLimited(
+  error: DomainError,
+): error is DomainError<"RATE_LIMIT_EXCEEDED"> & { details: RateLimitDetails } {
+  if (error.code !== "RATE_LIMIT_EXCEEDED") return false;
+  const retryAfter = (error.details as Partial<RateLimitDetails> | undefined)?.retry_after;
+  return typeof retryAfter === "number";
 }
 
 /**
@@ -97,27 +100,15 @@ function fromFastifyError(error: FastifyError): ErrorReply | undefined {
  */
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isDomainError(error)) {
-    const retryAfter = (error.details as { retry_after?: unknown } | undefined)?.retry_after;
-    if (error.code === "RATE_LIMIT_EXCEEDED" && typeof retryAfter === "number") {
-      reply.header("retry-after", retryAfter);
-    }
-    return sendError(request, reply, {
-      status: statusByCode[error.code],
-      code: error.code,
-      message: error.message,
-      details: error.details,
-    });
+    if (isRateLimited(error)) reply.header("retry-after", error.details.retry_after);
+    return sendError(request, reply, { code: error.code, message: error.message, details: error.details });
   }
   const known = fromFastifyError(error);
   if (known) return sendError(request, reply, known);
   if (isUnavailable(error)) {
     request.log.error({ err: error }, "dependency unavailable");
-    return sendError(request, reply, {
-      status: 503,
-      code: "SERVICE_UNAVAILABLE",
-      message: "Service temporarily unavailable",
-    });
+    return sendError(request, reply, { code: "SERVICE_UNAVAILABLE" });
   }
   request.log.error({ err: error }, "unhandled error");
-  return sendError(request, reply, { status: 500, code: "INTERNAL_ERROR", message: "Internal server error" });
+  return sendError(request, reply, { code: "INTERNAL_ERROR" });
 }

@@ -49,3 +49,8 @@ export function errorResponses(...statuses: number[]): Record<number, unknown> {
 export function ok<T>(data: T, message?: string) {
   return message === undefined ? { success: true as const, data } : { success: true as const, data, message };
 }
+
+/** A success without data: `{ success: true, message }` (the MessageOnly schema). */
+export function done(message: string) {
+  return { success: true as const, message };
+}

@@ -1,4 +1,10 @@
-import { type Clock, DomainError, type OneTimeSecrets, type RequestContext, type UnitOfWork } from "@gatehouse/domain";
+import {
+  type Clock,
+  type OneTimeSecrets,
+  type RequestContext,
+  rateLimitExceeded,
+  type UnitOfWork,
+} from "@gatehouse/domain";
 import { type LifecyclePolicy, registrationExpired } from "../shared/lifecycle-policy.js";
 import { requireEmail } from "./resend-verification.js";
 
@@ -28,9 +34,7 @@ export function makeCheckEmail(deps: CheckEmailDeps) {
         now,
       );
       if (!verdict.allowed) {
-        throw new DomainError("RATE_LIMIT_EXCEEDED", "Too many availability checks; try again later", {
-          retry_after: verdict.retryAfterSeconds,
-        });
+        throw rateLimitExceeded({ ...verdict, limit: CHECK_EMAIL_LIMITS.maxPerWindow }, CHECK_EMAIL_LIMITS);
       }
       const holder = await tx.users.findByEmail(email);
       if (holder === undefined) return true;

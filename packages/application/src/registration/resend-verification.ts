@@ -1,10 +1,10 @@
 import {
   type Clock,
   checkEmail,
-  DomainError,
   normalizeEmail,
   type OneTimeSecrets,
   type RequestContext,
+  rateLimitExceeded,
   type UnitOfWork,
   validationError,
 } from "@gatehouse/domain";
@@ -41,9 +41,7 @@ export function makeResendVerification(deps: ResendVerificationDeps) {
       const now = deps.clock.now();
       const verdict = await tx.mailThrottle.take(deps.secrets.hash(`resend:${email}`), policy.resendLimits, now);
       if (!verdict.allowed) {
-        throw new DomainError("RATE_LIMIT_EXCEEDED", "Too many verification emails requested; try again later", {
-          retry_after: verdict.retryAfterSeconds,
-        });
+        throw rateLimitExceeded({ ...verdict, limit: policy.resendLimits.maxPerWindow }, policy.resendLimits);
       }
       const user = await tx.users.findByEmail(email);
       const pending = user?.status === "pending_verification" ? user : undefined;

@@ -1,4 +1,5 @@
 import { DomainError } from "../errors/domain-error.js";
+import { ERROR_TABLE } from "../errors/error-codes.js";
 import type { RateLimitDecision, RateLimitRule } from "../ports/rate-limiter.js";
 
 /**
@@ -47,9 +48,15 @@ export function describeWindow(seconds: number): string {
   return `${amount} ${unit}${amount === 1 ? "" : "s"}`;
 }
 
-/** The PRD 4.4.3 error for a refused hit; the API adds `Retry-After` from `retry_after`. */
-export function rateLimitExceeded(decision: RateLimitDecision, rule: RateLimitRule): DomainError {
-  return new DomainError("RATE_LIMIT_EXCEEDED", "Too many requests. Please try again later.", {
+/**
+ * The one 429: every refused limit (route categories, failed logins, mail throttles) answers
+ * `{ retry_after, limit, window }`; the API adds `Retry-After` from `retry_after`.
+ */
+export function rateLimitExceeded<
+  D extends Pick<RateLimitDecision, "retryAfterSeconds" | "limit">,
+  R extends Pick<RateLimitRule, "windowSeconds">,
+>(decision: D, rule: R): DomainError<"RATE_LIMIT_EXCEEDED"> {
+  return new DomainError("RATE_LIMIT_EXCEEDED", ERROR_TABLE.RATE_LIMIT_EXCEEDED.message, {
     retry_after: decision.retryAfterSeconds,
     limit: decision.limit,
     window: describeWindow(rule.windowSeconds),

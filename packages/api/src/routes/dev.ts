@@ -1,7 +1,7 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import type { DevMailboxReader } from "../app-deps.js";
 import { Envelope, errorResponses, ok } from "../schemas/envelope.js";
+import { devMailResponse } from "./responses.js";
+import type { RoutesPlugin } from "./routes-plugin.js";
 
 const DevMail = Type.Object({
   to: Type.String(),
@@ -16,7 +16,9 @@ const DevMail = Type.Object({
  * Development only (never registered in production): the mail the server would have sent,
  * newest first, so registration and reset can be completed by hand without an SMTP server.
  */
-export const devRoutes: FastifyPluginAsyncTypebox<{ mailbox: DevMailboxReader }> = async (app, { mailbox }) => {
+export const devRoutes: RoutesPlugin = async (app, { options }) => {
+  const mailbox = options.devMailbox;
+  if (mailbox === undefined) return;
   app.get(
     "/dev/mailbox",
     {
@@ -34,16 +36,6 @@ export const devRoutes: FastifyPluginAsyncTypebox<{ mailbox: DevMailboxReader }>
         response: { 200: Envelope(Type.Object({ mails: Type.Array(DevMail) })), ...errorResponses(400) },
       },
     },
-    async (request) =>
-      ok({
-        mails: mailbox.list(request.query.to).map((mail) => ({
-          to: mail.to,
-          template: mail.template,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          delivered_at: mail.deliveredAt.toISOString(),
-        })),
-      }),
+    async (request) => ok({ mails: mailbox.list(request.query.to).map(devMailResponse) }),
   );
 };

@@ -1,16 +1,16 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import type { RbacUseCases } from "../app-deps.js";
-import { actorOf } from "../http/permission-hook.js";
-import { requestContext } from "../http/request-context.js";
-import { Envelope, errorResponses, ok } from "../schemas/envelope.js";
-import { AssignRolesBody, IdParams, UserRoleParams, UserRolesData } from "../schemas/rbac-schemas.js";
-import { userRolesResponse } from "./rbac-response.js";
+import { actorOf } from "../../http/permission-hook.js";
+import { requestContext } from "../../http/request-context.js";
+import { Envelope, errorResponses, ok } from "../../schemas/envelope.js";
+import { AssignRolesBody, IdParams, UserRoleParams, UserRolesData } from "../../schemas/rbac-schemas.js";
+import { userRolesResponse } from "../responses.js";
+import { type RoutesPlugin, bearer as security } from "../routes-plugin.js";
 
 const tags = ["admin: users"];
-const security = [{ bearerAuth: [] }];
 
-/** PRD §4.9.1: a user's role assignments. */
-export const adminUserRolesRoutes: FastifyPluginAsyncTypebox<{ rbac: RbacUseCases }> = async (app, { rbac }) => {
+/** /api/v1/admin/users/{id}/roles: a user's role assignments. */
+export const userRoleRoutes: RoutesPlugin = async (app, { options }) => {
+  const { rbac } = options.useCases;
+
   app.post(
     "/api/v1/admin/users/:id/roles",
     {

@@ -1,29 +1,26 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import type { RbacUseCases } from "../app-deps.js";
-import { actorOf } from "../http/permission-hook.js";
-import { requestContext } from "../http/request-context.js";
-import { Envelope, errorResponses, MessageOnly, ok } from "../schemas/envelope.js";
+import { actorOf } from "../../http/permission-hook.js";
+import { requestContext } from "../../http/request-context.js";
+import { done, Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
 import {
-  CreatePermissionBody,
   CreateRoleBody,
   DeleteRoleQuery,
   IdParams,
-  PermissionData,
   PermissionIdsBody,
   RoleData,
   RolePermissionParams,
   UpdateRoleBody,
-} from "../schemas/rbac-schemas.js";
-import { permissionResponse, roleResponse } from "./rbac-response.js";
+} from "../../schemas/rbac-schemas.js";
+import { roleResponse } from "../responses.js";
+import { type RoutesPlugin, bearer as security } from "../routes-plugin.js";
 
 const roleTags = ["admin: roles"];
-const permissionTags = ["admin: permissions"];
-const security = [{ bearerAuth: [] }];
 const guarded = (...statuses: number[]) => errorResponses(400, 401, 403, ...statuses);
 
-/** PRD §4.9.2-4.9.3: roles, their permissions, and the permission catalogue. */
-export const roleRoutes: FastifyPluginAsyncTypebox<{ rbac: RbacUseCases }> = async (app, { rbac }) => {
+/** /api/v1/admin/roles: roles and the permissions they grant. */
+export const roleRoutes: RoutesPlugin = async (app, { options }) => {
+  const { rbac } = options.useCases;
+
   app.get(
     "/api/v1/admin/roles",
     {
@@ -105,7 +102,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox<{ rbac: RbacUseCases }> = asy
         { force: request.query.force === "true" },
         requestContext(request),
       );
-      return { success: true as const, message: "Role deleted" };
+      return done("Role deleted");
     },
   );
 
@@ -159,41 +156,6 @@ export const roleRoutes: FastifyPluginAsyncTypebox<{ rbac: RbacUseCases }> = asy
         requestContext(request),
       );
       return ok(roleResponse(role), "Permission removed");
-    },
-  );
-
-  app.get(
-    "/api/v1/admin/permissions",
-    {
-      config: { permission: "permissions:read" },
-      schema: {
-        tags: permissionTags,
-        summary: "List permissions",
-        operationId: "listPermissions",
-        security,
-        response: { 200: Envelope(Type.Array(PermissionData)), ...errorResponses(401, 403) },
-      },
-    },
-    async () => ok((await rbac.listPermissions()).map(permissionResponse)),
-  );
-
-  app.post(
-    "/api/v1/admin/permissions",
-    {
-      config: { permission: "permissions:write" },
-      schema: {
-        tags: permissionTags,
-        summary: "Create a permission",
-        description: "Named `resource:action`; 409 DUPLICATE_PERMISSION when it exists.",
-        operationId: "createPermission",
-        security,
-        body: CreatePermissionBody,
-        response: { 201: Envelope(PermissionData), ...guarded(409, 413, 415) },
-      },
-    },
-    async (request, reply) => {
-      const permission = await rbac.createPermission(actorOf(request), request.body, requestContext(request));
-      return reply.code(201).send(ok(permissionResponse(permission), "Permission created"));
     },
   );
 };

@@ -1,8 +1,7 @@
 import { cpuUsage, memoryUsage } from "node:process";
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import type { AppOptions } from "../app-deps.js";
 import { errorResponses } from "../schemas/envelope.js";
+import { bearer, type RoutesPlugin } from "./routes-plugin.js";
 
 const tags = ["health"];
 const Timestamp = Type.String({ format: "date-time" });
@@ -29,9 +28,12 @@ function cpuPercentSince(previous: NodeJS.CpuUsage, elapsedMs: number): number {
   return elapsedMs <= 0 ? 0 : Math.round(((used.user + used.system) / 1000 / elapsedMs) * 1000) / 10;
 }
 
-/** PRD §4.7 probes, plus seed 000's GET /api/v1/health. Their bodies are not enveloped (PRD 4.7). */
-export const healthRoutes: FastifyPluginAsyncTypebox<{ options: AppOptions }> = async (app, { options }) => {
-  const { checkHealth } = options.useCases;
+/**
+ * /health/live, /health/ready, /health/details and GET /api/v1/health. Probe bodies are not
+ * enveloped: load balancers read `status` at the top level.
+ */
+export const healthRoutes: RoutesPlugin = async (app, { options }) => {
+  const { checkHealth } = options.useCases.health;
   const startedAt = options.startedAt ?? new Date();
   const uptimeSeconds = () => Math.floor((Date.now() - startedAt.getTime()) / 1000);
   let cpuMark = { at: performance.now(), usage: cpuUsage() };
@@ -78,7 +80,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ options: AppOptions }> = 
         tags,
         summary: "Detailed health (any valid token)",
         operationId: "healthDetails",
-        security: [{ bearerAuth: [] }],
+        security: bearer,
         response: {
           200: Type.Object({
             status: Type.Union([Type.Literal("healthy"), Type.Literal("degraded"), Type.Literal("unhealthy")]),

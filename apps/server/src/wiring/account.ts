@@ -1,0 +1,31 @@
+import type { AccountUseCases } from "@gatehouse/api";
+import {
+  makeChangePassword,
+  makeConfirmEmailChange,
+  makeDeactivateAccount,
+  makeDeleteAccount,
+  makeGetCurrentUser,
+  makeListSessions,
+  makeReactivateAccount,
+  makeRevokeSession,
+  makeUpdateProfile,
+} from "@gatehouse/application";
+import type { Wiring } from "./wiring.js";
+
+/** The signed-in user acting on their own account and sessions. */
+export function wireAccount(w: Wiring): AccountUseCases {
+  const { uow, clock, hasher, cache, revocations, secrets } = w;
+  const { users, refreshTokens, oneTimeCodes } = w.repositories;
+  const passwordPolicy = w.policies.password;
+  return {
+    getCurrentUser: makeGetCurrentUser({ users, cache }),
+    updateProfile: makeUpdateProfile({ users, uow, hasher, clock, secrets, policy: w.policies.lifecycle }),
+    confirmEmailChange: makeConfirmEmailChange({ codes: oneTimeCodes, secrets, clock, users, uow }),
+    changePassword: makeChangePassword({ users, uow, hasher, clock, passwordPolicy, revocations, cache }),
+    deactivateAccount: makeDeactivateAccount({ users, uow, hasher, clock, revocations, cache }),
+    reactivateAccount: makeReactivateAccount({ users, uow, hasher, clock, passwordPolicy, cache }),
+    deleteAccount: makeDeleteAccount({ users, uow, hasher, clock, revocations, cache }),
+    listSessions: makeListSessions({ refreshTokens, clock }),
+    revokeSession: makeRevokeSession({ uow, clock, revocations }),
+  };
+}

@@ -1,0 +1,38 @@
+import type { AdminUseCases } from "@gatehouse/api";
+import {
+  makeApproveUser,
+  makeCreateUser,
+  makeDeleteUser,
+  makeDeleteUserPermanently,
+  makeGetUser,
+  makeGetUserStatistics,
+  makeListAuditLogs,
+  makeListUsers,
+  makeReactivateUser,
+  makeRestoreUser,
+  makeSuspendUser,
+  makeUpdateUser,
+} from "@gatehouse/application";
+import type { Wiring } from "./wiring.js";
+
+/** An administrator acting on other users, and the audit log. */
+export function wireAdmin(w: Wiring): AdminUseCases {
+  const { uow, clock } = w;
+  const { users, auditLog } = w.repositories;
+  // What every administrative change to a user needs: one transaction, then revocation and cache invalidation.
+  const change = { uow, clock, cache: w.cache, revocations: w.revocations };
+  return {
+    listUsers: makeListUsers({ users }),
+    getUserStatistics: makeGetUserStatistics({ users, clock }),
+    getUser: makeGetUser({ users }),
+    createUser: makeCreateUser({ uow, users, hasher: w.hasher, clock, passwordPolicy: w.policies.password }),
+    updateUser: makeUpdateUser(change),
+    deleteUser: makeDeleteUser(change),
+    restoreUser: makeRestoreUser(change),
+    deleteUserPermanently: makeDeleteUserPermanently(change),
+    approveUser: makeApproveUser(change),
+    suspendUser: makeSuspendUser(change),
+    reactivateUser: makeReactivateUser(change),
+    listAuditLogs: makeListAuditLogs({ auditLog }),
+  };
+}

@@ -1,0 +1,38 @@
+import type { AuthUseCases } from "@gatehouse/api";
+import {
+  makeAuthenticate,
+  makeAuthorize,
+  makeLoadAccess,
+  makeLogIn,
+  makeLogOut,
+  makeRefreshSession,
+} from "@gatehouse/application";
+import { opaqueTokens } from "@gatehouse/infrastructure";
+import type { Wiring } from "./wiring.js";
+
+/** Sign-in, token rotation, sign-out, and the per-request token and permission checks. */
+export function wireAuth(w: Wiring): AuthUseCases {
+  const { uow, clock, accessTokens, revocations, repositories } = w;
+  const refreshPolicy = w.policies.refresh;
+  return {
+    logIn: makeLogIn({
+      users: repositories.users,
+      uow,
+      hasher: w.hasher,
+      opaqueTokens,
+      accessTokens,
+      clock,
+      passwordPolicy: w.policies.password,
+      refreshPolicy,
+      loginFailures: { limiter: w.rateLimiter, rule: w.config.rateLimits.login_failures },
+    }),
+    refreshSession: makeRefreshSession({ uow, opaqueTokens, accessTokens, revocations, clock, refreshPolicy }),
+    logOut: makeLogOut({ uow, opaqueTokens, revocations, clock }),
+    authenticate: makeAuthenticate({ accessTokens, revocations }),
+    authorize: makeAuthorize({
+      loadAccess: makeLoadAccess({ users: repositories.users, cache: w.cache }),
+      auditLog: repositories.auditLog,
+      clock,
+    }),
+  };
+}

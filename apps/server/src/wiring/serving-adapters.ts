@@ -1,0 +1,168 @@
+import type {
+  AccessTokens,
+  Cache,
+  Clock,
+  HealthProbe,
+  Mailer,
+  OneTimeSecrets,
+  RateLimiter,
+  SessionRevocations,
+} from "@gatehouse/domain";
+import {
+  type Config,
+  type DatabaseHandle,
+  DevMailbox,
+  FallbackRateLimiter,
+  type Logger,
+  loadMailTemplateOverrides,
+  MemoryCache,
+  MemoryRateLimiter,
+  MemorySessionRevocations,
+  makeDevMailer,
+  makeHmacOneTimeSecrets,
+  makeJoseAccessTokens,
+  makeSmtpMailer,
+  openRedis,
+  pingDatabase,
+  RedisCache,
+  type RedisConnection,
+  RedisRateLimiter,
+  RedisSessionRevocations,
+  resolveJwtSecret,
+} from "@gatehouse/infrastructure";
+import type { Adapters } from "./adapters.js";
+
+/** What only the HTTP server needs on top of the shared adapters. */
+export interface ServingAdapters {
+  readonly accessTokens: AccessTokens;
+  readonly revocations: SessionRevocations;
+  readonly cache: Cache;
+  readonly probes: readonly HealthProbe[];
+  readonly rateLimiter: RateLimiter;
+  /** Codes and link tokens are hashed under a key derived from the server secret. */
+  readonly secrets: OneTimeSecrets;
+  /** Where mail goes; undefined in production without SMTP_URL (it stays queued). */
+  readonly mailer: Mailer | undefined;
+  /** Where mail goes without SMTP_URL outside production; undefined otherwise. */
+  readonly devMailbox: DevMailbox | undefined;
+  close(): Promise<void>;
+}
+
+interface MailDelivery {
+  readonly mailer: Mailer | undefined;
+  readonly devMailbox: DevMailbox | undefined;
+  close(): void;
+}
+
+/**
+ * SMTP when SMTP_URL is set; otherwise, outside production, the development mailbox. In
+ * production without SMTP_URL nothing is sent: mail stays queued (nothing lost) until the
+ * server runs with SMTP_URL, and a warning says so at start.
+ */
+function mailDeliveryFor(config: Config, logger: Logger, clock: Clock): MailDelivery {
+  const product = config.appName;
+  // Loaded (and each override test-rendered) before anything is sent: a bad one stops the start.
+  const templates = loadMailTemplateOverrides(config.mail.templatesDir);
+  if (templates) logger.info({ files: templates.files }, "mail templates overridden from MAIL_TEMPLATES_DIR");
+  if (config.mail.smtpUrl !== undefined) {
+    const smtp = makeSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, product, templates });
+    return { mailer: smtp, devMailbox: undefined, close: () => smtp.close() };
+  }
+  if (config.production) {
+    logger.warn("SMTP_URL is not set: outgoing mail stays queued in mail_outbox until it is");
+    return { mailer: undefined, devMailbox: undefined, close: () => {} };
+  }
+  const devMailbox = new DevMailbox();
+  const mailer = makeDevMailer(devMailbox, logger, product, () => clock.now(), templates);
+  return { mailer, devMailbox, close: () => {} };
+}
+
+function databaseProbe(handle: DatabaseHandle): HealthProbe {
+  return { name: "database", ping: () => pingDatabase(handle.db), details: async () => handle.stats() };
+}
+
+/**
+ * Shared limits through Redis when it is configured, falling back to this instance's own
+ * counts (same limits) while it is unreachable; per-instance limits without Redis.
+ */
+function rateLimiterFor(redis: RedisConnection | undefined, clock: Clock, logger: Logger): RateLimiter {
+  const local = new MemoryRateLimiter(clock);
+  if (redis === undefined) return local;
+  return new FallbackRateLimiter(new RedisRateLimiter(redis, clock), local, clock, logger);
+}
+
+/**
+ * Revoked sessions: in Redis when configured (shared by every node), else in memory, seeded
+ * from the database with the families revoked within one access-token lifetime.
+ */
+async function revocationsFor(
+  config: Config,
+  logger: Logger,
+  adapters: Adapters,
+  redis: RedisConnection | undefined,
+): Promise<MemorySessionRevocations | RedisSessionRevocations> {
+  const { clock, repositories } = adapters;
+  const retainSeconds = config.jwt.accessTokenTtlSeconds + config.jwt.clockToleranceSeconds;
+  const revokedInDatabaseSince = (since: Date) => repositories.refreshTokens.familiesRevokedSince(since);
+  if (redis !== undefined) {
+    return RedisSessionRevocations.open({ redis, clock, retainSeconds, revokedInDatabaseSince, logger });
+  }
+  const local = new MemorySessionRevocations(clock, retainSeconds);
+  local.seed(await revokedInDatabaseSince(new Date(clock.now().getTime() - retainSeconds * 1000)));
+  return local;
+}
+
+type JwtSecret = ReturnType<typeof resolveJwtSecret>;
+
+/**
+ * JWT_SECRET, or outside production a generated one kept in DATA_DIR. Resolved before anything
+ * is opened, so a production start without it fails at once, naming the variable.
+ */
+export function resolveServerSecret(config: Config): JwtSecret {
+  return resolveJwtSecret(config.jwt.secret, config.dataDir, config.production);
+}
+
+/** Opens Redis (when configured), the token keys, the cache, the rate limiter and the mailer. */
+export async function openServingAdapters(
+  config: Config,
+  logger: Logger,
+  adapters: Adapters,
+  jwt: JwtSecret,
+): Promise<ServingAdapters> {
+  const { clock, database } = adapters;
+  if (jwt.generated) {
+    logger.warn({ path: jwt.path }, "JWT_SECRET is not set: using a generated development secret kept in DATA_DIR");
+  }
+  const accessTokens = await makeJoseAccessTokens({
+    secret: jwt.secret,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
+    clockToleranceSeconds: config.jwt.clockToleranceSeconds,
+  });
+  await adapters.hasher.ready();
+  // Connects in the background: a Redis outage at start degrades readiness, it does not stop the start.
+  const redis = config.redis === undefined ? undefined : openRedis(config.redis, logger);
+  const revocations = await revocationsFor(config, logger, adapters, redis);
+  const redisCache = redis === undefined ? undefined : await RedisCache.open(redis, logger, clock);
+  const probes: HealthProbe[] = [databaseProbe(database)];
+  if (redis !== undefined && redisCache !== undefined) {
+    probes.push({ ...redis.probe, details: async () => ({ mode: redis.mode, cache: redisCache.stats() }) });
+  }
+  const mail = mailDeliveryFor(config, logger, clock);
+  return {
+    accessTokens,
+    revocations,
+    cache: redisCache ?? new MemoryCache(clock),
+    probes,
+    rateLimiter: rateLimiterFor(redis, clock, logger),
+    secrets: makeHmacOneTimeSecrets(jwt.secret),
+    mailer: mail.mailer,
+    devMailbox: mail.devMailbox,
+    async close() {
+      mail.close();
+      if (revocations instanceof RedisSessionRevocations) revocations.close();
+      await redis?.close();
+    },
+  };
+}

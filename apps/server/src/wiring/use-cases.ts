@@ -1,0 +1,23 @@
+import type { ApiUseCases } from "@gatehouse/api";
+import { wireAccount } from "./account.js";
+import { wireAdmin } from "./admin.js";
+import { wireAuth } from "./auth.js";
+import { wireHealth, wireRateLimit } from "./health.js";
+import { wireRbac } from "./rbac.js";
+import { wireRecovery } from "./recovery.js";
+import { wireRegistration } from "./registration.js";
+import type { Wiring } from "./wiring.js";
+
+/** Every use case the API calls, one wiring function per feature group. */
+export function wireUseCases(w: Wiring): ApiUseCases {
+  return {
+    auth: wireAuth(w),
+    registration: wireRegistration(w),
+    recovery: wireRecovery(w),
+    account: wireAccount(w),
+    admin: wireAdmin(w),
+    rbac: wireRbac(w),
+    health: wireHealth(w),
+    rateLimit: wireRateLimit(w),
+  };
+}

@@ -1,0 +1,37 @@
+import type { LifecyclePolicy, RefreshTokenPolicy } from "@gatehouse/application";
+import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "@gatehouse/domain";
+import type { Config } from "@gatehouse/infrastructure";
+import type { Adapters } from "./adapters.js";
+import type { ServingAdapters } from "./serving-adapters.js";
+
+/** The policies the use cases apply, read once from the configuration. */
+export interface Policies {
+  readonly password: PasswordPolicy;
+  readonly refresh: RefreshTokenPolicy;
+  readonly lifecycle: LifecyclePolicy;
+}
+
+/** What every feature's wiring function receives: the open adapters, the config and the policies. */
+export type Wiring = Omit<Adapters, "close"> &
+  Omit<ServingAdapters, "close"> & { readonly config: Config; readonly policies: Policies };
+
+/** The password rules: the defaults with PASSWORD_MIN_LENGTH (also for `gatehouse admin create`). */
+export function passwordPolicyFrom(config: Pick<Config, "passwordMinLength">): PasswordPolicy {
+  return { ...DEFAULT_PASSWORD_POLICY, minLength: config.passwordMinLength };
+}
+
+export function policiesFrom(config: Config): Policies {
+  const { lifecycle } = config;
+  return {
+    password: passwordPolicyFrom(config),
+    refresh: { ttlSeconds: config.jwt.refreshTokenTtlSeconds, reuseGraceSeconds: config.refreshReuseGraceSeconds },
+    lifecycle: {
+      ...lifecycle,
+      resendLimits: {
+        cooldownSeconds: lifecycle.resendCooldownSeconds,
+        maxPerWindow: lifecycle.resendMaxPerDay,
+        windowSeconds: 86_400,
+      },
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { RoutesPlugin } from "../routes-plugin.js";
+import { authMeRoutes } from "./me.js";
+import { passwordResetRoutes } from "./password-reset.js";
+import { reactivateRoutes } from "./reactivate.js";
+import { sessionRoutes } from "./sessions.js";
+import { tokenRoutes } from "./tokens.js";
+
+/**
+ * Everything under /api/v1/auth except registration (routes/register.ts serves its alias):
+ * tokens, the current user, sessions, reactivation and password reset.
+ */
+export const authRoutes: RoutesPlugin = async (app, { options }) => {
+  await app.register(tokenRoutes, { options });
+  await app.register(authMeRoutes, { options });
+  await app.register(sessionRoutes, { options });
+  await app.register(reactivateRoutes, { options });
+  await app.register(passwordResetRoutes, { options });
+};

@@ -1,0 +1,142 @@
+import type { ListAuditLogs, ListSessions, SessionTokens, UserProfile, UserRoles } from "@gatehouse/application";
+import type { Permission, RoleDetails, RoleGrant, User } from "@gatehouse/domain";
+import { isActive } from "@gatehouse/domain";
+import type { DevMailView } from "../app-deps.js";
+
+/**
+ * Every entity → response mapping of the API, in one place (the one mapping after the
+ * repository's row → entity one). Routes never build a response field by hand.
+ */
+
+export function registeredUserResponse(
+  user: Pick<UserProfile, "id" | "username" | "email" | "fullName" | "phoneNumber" | "status" | "createdAt">,
+) {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    full_name: user.fullName,
+    phone_number: user.phoneNumber,
+    status: user.status,
+    created_at: user.createdAt.toISOString(),
+  };
+}
+
+/** The signed-in user: the shared fields plus state, roles and their permissions. */
+export function currentUserResponse(user: UserProfile, roles: readonly RoleGrant[]) {
+  return {
+    ...registeredUserResponse(user),
+    is_active: isActive(user),
+    email_verified_at: user.emailVerifiedAt?.toISOString() ?? null,
+    roles: roles.map((role) => ({ id: role.id, name: role.name, permissions: [...role.permissions] })),
+    updated_at: user.updatedAt.toISOString(),
+  };
+}
+
+/** A user as administrators see it: every field but the password hash. */
+export function adminUserResponse(user: User, roleNames: readonly string[]) {
+  return {
+    ...registeredUserResponse(user),
+    organization: user.organization,
+    department: user.department,
+    status_reason: user.statusReason,
+    status_changed_at: user.statusChangedAt.toISOString(),
+    roles: [...roleNames],
+    is_active: isActive(user),
+    is_deleted: user.deletedAt !== null,
+    deleted_at: user.deletedAt?.toISOString() ?? null,
+    deleted_by: user.deletedBy,
+    email_verified_at: user.emailVerifiedAt?.toISOString() ?? null,
+    updated_at: user.updatedAt.toISOString(),
+  };
+}
+
+/** An administrator's view of a user with the names of its roles, sorted. */
+export function adminAccountResponse(account: { user: User; roles: readonly RoleGrant[] }) {
+  return adminUserResponse(account.user, account.roles.map((role) => role.name).sort());
+}
+
+/** The pagination block of every list. */
+export function paginationOf(page: number, perPage: number, totalItems: number) {
+  return { page, per_page: perPage, total_items: totalItems, total_pages: Math.ceil(totalItems / perPage) };
+}
+
+export function tokenResponse(tokens: SessionTokens) {
+  return {
+    access_token: tokens.accessToken,
+    refresh_token: tokens.refreshToken,
+    token_type: tokens.tokenType,
+    expires_in: tokens.expiresIn,
+    refresh_expires_in: tokens.refreshExpiresIn,
+  };
+}
+
+export function sessionResponse(session: Awaited<ReturnType<ListSessions>>[number]) {
+  return {
+    id: session.id,
+    created_at: session.createdAt.toISOString(),
+    last_used_at: session.lastUsedAt.toISOString(),
+    user_agent: session.userAgent,
+    ip_address: session.ipAddress,
+    current: session.current,
+  };
+}
+
+export function auditEntryResponse(entry: Awaited<ReturnType<ListAuditLogs>>["items"][number]) {
+  return {
+    id: entry.id,
+    timestamp: entry.timestamp.toISOString(),
+    user_id: entry.userId,
+    username: entry.username,
+    action: entry.action,
+    resource_type: entry.resourceType,
+    resource_id: entry.resourceId,
+    ip_address: entry.ipAddress,
+    user_agent: entry.userAgent,
+    request_id: entry.requestId,
+    status: entry.status,
+    details: entry.details === null ? null : { ...entry.details },
+    duration_ms: entry.durationMs,
+  };
+}
+
+export function roleResponse(role: RoleDetails) {
+  return {
+    id: role.id,
+    name: role.name,
+    description: role.description,
+    is_system: role.isSystem,
+    permissions: role.permissions.map(({ id, name }) => ({ id, name })),
+    user_count: role.userCount,
+    created_at: role.createdAt.toISOString(),
+    updated_at: role.updatedAt.toISOString(),
+  };
+}
+
+export function permissionResponse(permission: Permission) {
+  return {
+    id: permission.id,
+    name: permission.name,
+    description: permission.description,
+    created_at: permission.createdAt.toISOString(),
+    updated_at: permission.updatedAt.toISOString(),
+  };
+}
+
+export function userRolesResponse(result: UserRoles) {
+  return {
+    user_id: result.userId,
+    roles: result.roles.map((role) => ({ id: role.id, name: role.name, permissions: [...role.permissions] })),
+  };
+}
+
+export function devMailResponse(mail: DevMailView) {
+  return {
+    to: mail.to,
+    template: mail.template,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    delivered_at: mail.deliveredAt.toISOString(),
+  };
+}
