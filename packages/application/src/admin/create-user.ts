@@ -16,9 +16,10 @@ import {
   type UserWithRoles,
   validationError,
 } from "@gatehouse/domain";
+import { type AdminActor, assertMayGrant, grantOfRoles } from "../rbac/privilege.js";
 import { auditEntryFor } from "../shared/audit-entry-for.js";
 import { type ProfileFields, profileFieldIssues, trimmedOrNull } from "../shared/profile-fields.js";
-import { type AdminActor, assertMayGrant, auditingRefusals } from "./user-administration.js";
+import { auditingRefusals } from "../shared/refusals.js";
 
 /** The states an administrator may create an account in. */
 export const CreatableStatuses = ["active", "pending_verification", "pending_approval"] as const;
@@ -65,7 +66,7 @@ export function makeCreateUser(deps: CreateUserDeps) {
     const unknown = roleNames.filter((name) => !roles.some((role) => role.name === name));
     if (unknown.length > 0) issues.push({ field: "roles", message: `unknown role: ${unknown.join(", ")}` });
     if (issues.length > 0) throw validationError(issues);
-    assertMayGrant(actor, roles);
+    assertMayGrant(actor, grantOfRoles(roles));
 
     const passwordHash = input.password === undefined ? UNUSABLE_PASSWORD_HASH : await deps.hasher.hash(input.password);
     const status: AccountStatus = input.status ?? "active";
@@ -96,7 +97,9 @@ export function makeCreateUser(deps: CreateUserDeps) {
     });
   }
   return (actor: AdminActor, input: CreateUserInput, ctx: RequestContext) =>
-    auditingRefusals(deps, ctx, { action: "user.create", actor, userId: null }, () => createUser(actor, input, ctx));
+    auditingRefusals(deps, ctx, { action: "user.create", userId: actor.id, resourceId: null }, () =>
+      createUser(actor, input, ctx),
+    );
 }
 
 export type CreateUser = ReturnType<typeof makeCreateUser>;

@@ -71,7 +71,7 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
     const current = verdict === "rotate" ? presented : await tx.refreshTokens.findActiveInFamily(presented.familyId);
     if (current === undefined) throw revokedError(); // the family ended meanwhile (logout)
 
-    const account = await tx.users.findWithRoles(presented.userId);
+    const account = await tx.users.find(presented.userId);
     const blocked = account === undefined ? revokedError() : sessionBlockedError(account.user.status);
     if (account === undefined || blocked) {
       await tx.refreshTokens.revokeFamily(presented.familyId, "account_inactive", now);

@@ -9,7 +9,7 @@ import {
   validationError,
 } from "@gatehouse/domain";
 import { auditEntryFor } from "../shared/audit-entry-for.js";
-import type { AdminActor } from "./privilege-guard.js";
+import type { AdminActor } from "./privilege.js";
 
 export interface RoleFields {
   readonly name: string;

@@ -1,7 +1,7 @@
 import { type Clock, DomainError, type RequestContext, type UnitOfWork } from "@gatehouse/domain";
 import { auditEntryFor } from "../shared/audit-entry-for.js";
 import type { AccessInvalidation } from "./access-invalidation.js";
-import type { AdminActor } from "./privilege-guard.js";
+import type { AdminActor } from "./privilege.js";
 
 export interface DeleteRoleDeps {
   readonly uow: UnitOfWork;

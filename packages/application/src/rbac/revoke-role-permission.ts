@@ -1,7 +1,7 @@
 import { DomainError, type RequestContext, type RoleDetails } from "@gatehouse/domain";
 import { auditEntryFor } from "../shared/audit-entry-for.js";
 import { type RolePermissionsDeps, rolePermissionDetails } from "./grant-role-permissions.js";
-import { type AdminActor, assertModifiable } from "./privilege-guard.js";
+import { type AdminActor, assertModifiable } from "./privilege.js";
 
 /**
  * Removes one permission from a non-system role; PERMISSION_NOT_FOUND when the role does not

@@ -2,7 +2,7 @@ import { type Clock, type RequestContext, type RoleDetails, type UnitOfWork, val
 import { auditEntryFor } from "../shared/audit-entry-for.js";
 import type { AccessInvalidation } from "./access-invalidation.js";
 import { type RoleFields, roleFieldIssues } from "./create-role.js";
-import { type AdminActor, assertModifiable } from "./privilege-guard.js";
+import { type AdminActor, assertModifiable } from "./privilege.js";
 
 export interface UpdateRoleDeps {
   readonly uow: UnitOfWork;

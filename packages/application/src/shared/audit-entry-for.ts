@@ -1,4 +1,4 @@
-import type { AuditAction, AuditEntry, Clock, RequestContext, UnitOfWork } from "@gatehouse/domain";
+import type { AuditAction, AuditEntry, Clock, RequestContext } from "@gatehouse/domain";
 
 /** Builds an audit entry stamped with the request's origin and duration so far. */
 export function auditEntryFor(
@@ -29,22 +29,4 @@ export function auditEntryFor(
     durationMs: Math.max(0, now.getTime() - ctx.startedAt.getTime()),
     timestamp: now,
   };
-}
-
-/** Records a refused attempt in its own unit of work (the request itself fails and writes nothing). */
-export async function recordFailure(
-  deps: { readonly uow: UnitOfWork; readonly clock: Clock },
-  ctx: RequestContext,
-  failure: { action: AuditAction; userId: string | null; reason: string },
-): Promise<void> {
-  await deps.uow.run((tx) =>
-    tx.auditLog.append(
-      auditEntryFor(deps.clock, ctx, {
-        action: failure.action,
-        userId: failure.userId,
-        status: "failure",
-        details: { reason: failure.reason },
-      }),
-    ),
-  );
 }

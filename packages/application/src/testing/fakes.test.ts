@@ -1,4 +1,4 @@
-import { DomainError } from "@gatehouse/domain";
+import { userRepositoryContract } from "@gatehouse/domain/testing";
 import { describe, expect, it } from "vitest";
 import {
   caught,
@@ -12,6 +12,15 @@ import {
 } from "./index.js";
 
 // The use-case tests lean on these fakes behaving like the real adapters; this pins that down.
+// The port contracts are the same functions the Drizzle adapters run on PGlite and PostgreSQL.
+userRepositoryContract(
+  "the in-memory fake",
+  async () => {
+    const db = new InMemoryDatabase(new FakeClock());
+    return { repos: db, uow: db.uow, close: async () => {} };
+  },
+  { unsupported: ["deletePermanently", "list", "statistics"] },
+);
 
 function newUser(email: string, username: string) {
   return {
@@ -93,26 +102,6 @@ describe("InMemoryDatabase unit of work", () => {
 });
 
 describe("InMemoryDatabase repositories", () => {
-  it("refuses duplicate emails and usernames case-insensitively, ignoring soft-deleted users", async () => {
-    const db = new InMemoryDatabase(new FakeClock());
-    await db.users.create(newUser("a@example.com", "alice"), ["user"]);
-    await expect(db.users.create(newUser("A@EXAMPLE.com", "other"), [])).rejects.toMatchObject({
-      code: "DUPLICATE_EMAIL",
-    });
-    await expect(db.users.create(newUser("b@example.com", "ALICE"), [])).rejects.toBeInstanceOf(DomainError);
-    db.seedUser({ email: "gone@example.com", username: "gone", deletedAt: new Date() });
-    await expect(db.users.create(newUser("gone@example.com", "gone"), [])).resolves.toMatchObject({
-      email: "gone@example.com",
-    });
-  });
-
-  it("hides soft-deleted users", async () => {
-    const db = new InMemoryDatabase(new FakeClock());
-    const user = db.seedUser({ email: "a@example.com", deletedAt: new Date() });
-    expect(await db.users.findByEmail("a@example.com")).toBeUndefined();
-    expect(await db.users.findWithRoles(user.id)).toBeUndefined();
-  });
-
   it("keeps at most one active token per family", async () => {
     const clock = new FakeClock();
     const db = new InMemoryDatabase(clock);

@@ -96,63 +96,6 @@ describe.each(testDatabaseKinds())("OneTimeCodeRepository and MailThrottle contr
     expect(await repos().oneTimeCodes.claimAttempt(code.id, MAX_CODE_ATTEMPTS)).toBe(false);
   });
 
-  it("frees an expired registration's email and username, and only an expired one", async () => {
-    const stale = await newUser();
-    const fresh = await newUser();
-    const old = new Date(Date.now() - 48 * HOUR).toISOString();
-    await database.handle.db.execute(sql`UPDATE users SET created_at = ${old} WHERE id IN (${stale}, ${fresh})`);
-    // `fresh` was resent a code that is still valid, which renews the registration.
-    await uow().run((tx) => tx.oneTimeCodes.issue(newCode(fresh), new Date()));
-    const [staleUser, freshUser] = rowsOf<{ email: string; username: string }>(
-      await database.handle.db.execute(
-        sql`SELECT email, username FROM users WHERE id IN (${stale}, ${fresh}) ORDER BY (id = ${stale}) DESC`,
-      ),
-    );
-    const cutoff = new Date(Date.now() - 24 * HOUR);
-    const users = repos().users;
-    expect(
-      await users.deleteExpiredRegistrations(
-        { email: freshUser?.email ?? "", username: freshUser?.username ?? "" },
-        cutoff,
-        new Date(),
-      ),
-    ).toEqual([]);
-    expect(
-      await users.deleteExpiredRegistrations(
-        { email: "x@x.io", username: staleUser?.username ?? "" },
-        cutoff,
-        new Date(),
-      ),
-    ).toEqual([stale]);
-    expect(await users.findByEmail(staleUser?.email ?? "")).toBeUndefined();
-  });
-
-  it("records verification, passwords, profile and email changes; clashes are DUPLICATE_*", async () => {
-    const users = repos().users;
-    const id = await newUser();
-    const other = await newUser();
-    const at = new Date(Date.now() - 1000);
-    expect(await users.markEmailVerified(id, "active", at)).toMatchObject({ status: "active", emailVerifiedAt: at });
-    expect(await users.markEmailVerified(id, "active", at)).toBeUndefined(); // no longer pending
-    expect(await users.setPassword(id, "new-hash", at)).toMatchObject({
-      passwordHash: "new-hash",
-      passwordChangedAt: at,
-    });
-    const [otherRow] = rowsOf<{ email: string; username: string }>(
-      await database.handle.db.execute(sql`SELECT email, username FROM users WHERE id = ${other}`),
-    );
-    await expect(
-      users.updateProfile(id, { username: otherRow?.username.toUpperCase() ?? "" }, at),
-    ).rejects.toMatchObject({
-      code: "DUPLICATE_USERNAME",
-    });
-    expect(await users.updateProfile(id, { fullName: "Ada", phoneNumber: null }, at)).toMatchObject({
-      fullName: "Ada",
-    });
-    await expect(users.changeEmail(id, otherRow?.email ?? "", at)).rejects.toMatchObject({ code: "DUPLICATE_EMAIL" });
-    expect(await users.changeEmail(id, "changed@example.com", at)).toMatchObject({ email: "changed@example.com" });
-  });
-
   it("throttles per key: cooldown first, then the cap per window, with the seconds to wait", async () => {
     const limits = { cooldownSeconds: 60, maxPerWindow: 3, windowSeconds: 3600 };
     const key = randomBytes(8).toString("hex");

@@ -162,7 +162,7 @@ describe.each(testDatabaseKinds())("RoleRepository contract on %s", (kind) => {
     await roles().delete(role.id);
     expect(await roles().findById(role.id)).toBeUndefined();
     expect(await roles().holders(role.id, null, 10)).toEqual([]);
-    expect((await repos().users.findWithRoles(user))?.roles).toEqual([]);
+    expect((await repos().users.find(user))?.roles).toEqual([]);
   });
 
   it.runIf(kind === "postgres")(
