@@ -20,7 +20,7 @@ import { makeFakeAuditLog, makeFakeMailThrottle, makeFakeOneTimeCodes, makeFakeO
 import { makeFakeRoles, seededCatalogue } from "./fake-roles.js";
 import type { FailurePoint, FakeStore, State, StoredAuditEntry, StoredUser } from "./fake-store.js";
 import { makeFakeRefreshTokens } from "./fake-tokens.js";
-import { makeFakeUsers, patchUser } from "./fake-users.js";
+import { makeFakeUsers, newStoredUser, patchUser } from "./fake-users.js";
 
 export { SEEDED_ROLES } from "./fake-roles.js";
 export type { StoredAuditEntry, StoredUser } from "./fake-store.js";
@@ -104,29 +104,14 @@ export class InMemoryDatabase {
 
   /** Inserts a user directly, outside any unit of work. */
   seedUser(overrides: Partial<User> = {}, roleNames: readonly string[] = [SystemRoles.user]): User {
-    const now = this.clock.now();
     const id = overrides.id ?? this.store.newId("user");
-    const user: User = {
+    const defaults = { username: `user_${id}`, email: `${id}@example.com`, passwordHash: "hashed:Passw0rd!" };
+    const fresh = newStoredUser(
       id,
-      username: `user_${id}`,
-      email: `${id}@example.com`,
-      passwordHash: "hashed:Passw0rd!",
-      fullName: null,
-      phoneNumber: null,
-      organization: null,
-      department: null,
-      status: "active",
-      statusReason: null,
-      statusChangedAt: now,
-      emailVerifiedAt: null,
-      passwordChangedAt: now,
-      createdAt: now,
-      updatedAt: now,
-      deletedAt: null,
-      deletedBy: null,
-      purgedAt: null,
-      ...overrides,
-    };
+      { ...defaults, fullName: null, phoneNumber: null, status: "active", emailVerifiedAt: null },
+      this.clock.now(),
+    );
+    const user: User = { ...fresh, ...overrides };
     this.state.users.push({ user, roleNames: [...roleNames], txId: null });
     return user;
   }

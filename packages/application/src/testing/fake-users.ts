@@ -52,6 +52,24 @@ export function patchUser(store: FakeStore, id: string, patch: Partial<User>): U
   return user;
 }
 
+/** A new row as the database fills it: `id`, the timestamps at `now`, the nullable columns null. */
+export function newStoredUser(id: string, input: NewUser, now: Date): User {
+  return {
+    ...input,
+    organization: input.organization ?? null,
+    department: input.department ?? null,
+    id,
+    statusReason: null,
+    statusChangedAt: now,
+    passwordChangedAt: now,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+    deletedBy: null,
+    purgedAt: null,
+  };
+}
+
 /** The fake `UserRepository`; one unit of work runs at a time here, so reading is locking. */
 export function makeFakeUsers(store: FakeStore): UserRepository {
   return {
@@ -60,21 +78,7 @@ export function makeFakeUsers(store: FakeStore): UserRepository {
       for (const name of roleNames) {
         if (!store.state.roles.some((role) => role.name === name)) throw new Error(`unknown role ${name}`);
       }
-      const now = store.clock.now();
-      const user: User = {
-        ...input,
-        organization: input.organization ?? null,
-        department: input.department ?? null,
-        id: store.newId("user"),
-        statusReason: null,
-        statusChangedAt: now,
-        passwordChangedAt: now,
-        createdAt: now,
-        updatedAt: now,
-        deletedAt: null,
-        deletedBy: null,
-        purgedAt: null,
-      };
+      const user = newStoredUser(store.newId("user"), input, store.clock.now());
       assertUnique(store, user);
       store.state.users.push({ user, roleNames: [...roleNames], txId: store.currentTx });
       return user;

@@ -1,4 +1,4 @@
-import { userRepositoryContract } from "@gatehouse/domain/testing";
+import { refreshTokenRepositoryContract, userRepositoryContract } from "@gatehouse/domain/testing";
 import { describe, expect, it } from "vitest";
 import {
   caught,
@@ -13,14 +13,12 @@ import {
 
 // The use-case tests lean on these fakes behaving like the real adapters; this pins that down.
 // The port contracts are the same functions the Drizzle adapters run on PGlite and PostgreSQL.
-userRepositoryContract(
-  "the in-memory fake",
-  async () => {
-    const db = new InMemoryDatabase(new FakeClock());
-    return { repos: db, uow: db.uow, close: async () => {} };
-  },
-  { unsupported: ["deletePermanently", "list", "statistics"] },
-);
+const openFake = async () => {
+  const db = new InMemoryDatabase(new FakeClock());
+  return { repos: db, uow: db.uow, close: async () => {} };
+};
+userRepositoryContract("the in-memory fake", openFake, { unsupported: ["deletePermanently", "list", "statistics"] });
+refreshTokenRepositoryContract("the in-memory fake", openFake);
 
 function newUser(email: string, username: string) {
   return {
@@ -98,62 +96,6 @@ describe("InMemoryDatabase unit of work", () => {
     const db = new InMemoryDatabase(new FakeClock());
     await expect(db.uow.run(() => Promise.reject(new Error("x")))).rejects.toThrow("x");
     await expect(db.uow.run(async () => 7)).resolves.toBe(7);
-  });
-});
-
-describe("InMemoryDatabase repositories", () => {
-  it("keeps at most one active token per family", async () => {
-    const clock = new FakeClock();
-    const db = new InMemoryDatabase(clock);
-    const first = await db.refreshTokens.insert({
-      userId: "u",
-      parentId: null,
-      tokenHash: "h1",
-      expiresAt: clock.now(),
-      userAgent: null,
-      ipAddress: null,
-    });
-    expect(first.familyId).toBe(first.id);
-    await expect(
-      db.refreshTokens.insert({
-        userId: "u",
-        familyId: first.familyId,
-        parentId: first.id,
-        tokenHash: "h2",
-        expiresAt: clock.now(),
-        userAgent: null,
-        ipAddress: null,
-      }),
-    ).rejects.toThrow(/active token/);
-  });
-
-  it("refuses to rotate a token that is no longer active", async () => {
-    const clock = new FakeClock();
-    const db = new InMemoryDatabase(clock);
-    const token = db.seedRefreshToken({ userId: "u", tokenHash: "h1" });
-    const next = { tokenHash: "h2", expiresAt: clock.now(), userAgent: null, ipAddress: null };
-    await db.refreshTokens.rotate(token, next, clock.now());
-    await expect(db.refreshTokens.rotate(token, { ...next, tokenHash: "h3" }, clock.now())).rejects.toThrow(
-      /not active/,
-    );
-  });
-
-  it("lists families ended for reasons other than rotation since an instant", async () => {
-    const clock = new FakeClock();
-    const db = new InMemoryDatabase(clock);
-    const rotated = db.seedRefreshToken({ userId: "u", tokenHash: "h1" });
-    const loggedOut = db.seedRefreshToken({ userId: "u", tokenHash: "h2" });
-    const old = db.seedRefreshToken({ userId: "u", tokenHash: "h3" });
-    await db.refreshTokens.revokeFamily(old.familyId, "logout", clock.now());
-    clock.advanceSeconds(60);
-    const since = clock.now();
-    await db.refreshTokens.rotate(
-      rotated,
-      { tokenHash: "h4", expiresAt: since, userAgent: null, ipAddress: null },
-      since,
-    );
-    await db.refreshTokens.revokeFamily(loggedOut.familyId, "logout", since);
-    expect(await db.refreshTokens.familiesRevokedSince(since)).toEqual([loggedOut.familyId]);
   });
 });
 

@@ -10,4 +10,5 @@ export {
   type OpenHarness,
   UNSUPPORTED_IN_FAKE,
 } from "./harness.js";
+export { refreshTokenRepositoryContract } from "./refresh-token-repository-contract.js";
 export { userRepositoryContract } from "./user-repository-contract.js";
