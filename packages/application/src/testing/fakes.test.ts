@@ -1,4 +1,4 @@
-import { refreshTokenRepositoryContract, userRepositoryContract } from "@gatehouse/domain/testing";
+import { oneTimeCodeContract, refreshTokenRepositoryContract, userRepositoryContract } from "@gatehouse/domain/testing";
 import { describe, expect, it } from "vitest";
 import {
   caught,
@@ -19,6 +19,7 @@ const openFake = async () => {
 };
 userRepositoryContract("the in-memory fake", openFake, { unsupported: ["deletePermanently", "list", "statistics"] });
 refreshTokenRepositoryContract("the in-memory fake", openFake);
+oneTimeCodeContract("the in-memory fake", openFake);
 
 function newUser(email: string, username: string) {
   return {

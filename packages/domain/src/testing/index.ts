@@ -10,5 +10,6 @@ export {
   type OpenHarness,
   UNSUPPORTED_IN_FAKE,
 } from "./harness.js";
+export { oneTimeCodeContract } from "./one-time-code-contract.js";
 export { refreshTokenRepositoryContract } from "./refresh-token-repository-contract.js";
 export { userRepositoryContract } from "./user-repository-contract.js";
