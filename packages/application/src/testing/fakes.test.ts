@@ -1,4 +1,9 @@
-import { oneTimeCodeContract, refreshTokenRepositoryContract, userRepositoryContract } from "@gatehouse/domain/testing";
+import {
+  oneTimeCodeContract,
+  refreshTokenRepositoryContract,
+  roleRepositoryContract,
+  userRepositoryContract,
+} from "@gatehouse/domain/testing";
 import { describe, expect, it } from "vitest";
 import {
   caught,
@@ -20,6 +25,9 @@ const openFake = async () => {
 userRepositoryContract("the in-memory fake", openFake, { unsupported: ["deletePermanently", "list", "statistics"] });
 refreshTokenRepositoryContract("the in-memory fake", openFake);
 oneTimeCodeContract("the in-memory fake", openFake);
+roleRepositoryContract("the in-memory fake", openFake, {
+  unsupported: ["list", "update", "revokePermission", "createPermission", "listPermissions", "lockByName"],
+});
 
 function newUser(email: string, username: string) {
   return {

@@ -12,4 +12,5 @@ export {
 } from "./harness.js";
 export { oneTimeCodeContract } from "./one-time-code-contract.js";
 export { refreshTokenRepositoryContract } from "./refresh-token-repository-contract.js";
+export { roleRepositoryContract } from "./role-repository-contract.js";
 export { userRepositoryContract } from "./user-repository-contract.js";
