@@ -52,7 +52,7 @@ function issuesOf(input: CreateUserInput, email: string, policy: PasswordPolicy)
 }
 
 /**
- * An administrator creates an account (seed 001), validated like a registration. Without a
+ * An administrator creates an account (README, Admin API), validated like a registration. Without a
  * password the account stores an unusable hash: nobody can sign in to it until its owner sets
  * a password through password reset. The roles must exist and may not grant more than the
  * administrator holds.

@@ -4,7 +4,7 @@ export interface GetUserDeps {
   readonly users: Pick<UserRepository, "find">;
 }
 
-/** One user for an administrator, soft-deleted ones included (PRD §4.6.2). */
+/** One user for an administrator, soft-deleted ones included (README, Admin API). */
 export function makeGetUser(deps: GetUserDeps) {
   return async function getUser(userId: string): Promise<UserWithRoles> {
     const account = await deps.users.find(userId, { includeDeleted: true });

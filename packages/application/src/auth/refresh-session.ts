@@ -35,7 +35,7 @@ type Outcome =
 const revokedError = () => new DomainError("REFRESH_TOKEN_REVOKED", "Refresh token has been revoked");
 
 /**
- * Refresh-token rotation (PRD §4.2, foundation issue §6). The family is locked for the whole
+ * Refresh-token rotation (ARCHITECTURE, Refresh tokens and sessions). The family is locked for the whole
  * decision, so concurrent refreshes are serialized and a family never holds two active tokens.
  * A token rotated within the grace window gets a fresh token for the same family (lost
  * response, racing tabs); one rotated earlier is a replay, and the whole family is revoked.

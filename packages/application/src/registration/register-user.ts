@@ -46,7 +46,7 @@ function initialStatus(policy: LifecyclePolicy): AccountStatus {
  * else (so every path costs one hash). With verification on, the user starts in
  * `pending_verification` and a verify-email mail with a code and a link is queued in the same
  * transaction. An expired, never-verified registration holding the email or username is
- * replaced (seed 000 flow 12). With enumeration protection, a taken email answers exactly like
+ * replaced (README, Account lifecycle). With enumeration protection, a taken email answers exactly like
  * a new registration and the owner is mailed instead.
  */
 export function makeRegisterUser(deps: RegisterUserDeps) {

@@ -28,7 +28,7 @@ export function requireEmail(raw: string): string {
 }
 
 /**
- * Seed 000 flow 4. The limits (cooldown, per-day cap) count requests per address whether or
+ * Resending the verification code (README, Account lifecycle). The limits (cooldown, per-day cap) count requests per address whether or
  * not an account exists, so pending, unknown and active addresses get the same answer,
  * including the 429. Only a pending, unexpired registration gets a mail; its new code
  * revokes the previous code and link.

@@ -107,7 +107,7 @@ export interface UserSummary {
 export const UserSortFields = ["created_at", "username", "email"] as const;
 export type UserSortField = (typeof UserSortFields)[number];
 
-/** Filters, order and page of the admin user list (PRD §4.9.1). */
+/** Filters, order and page of the admin user list. */
 export interface UserListQuery {
   readonly page: number;
   readonly perPage: number;
@@ -130,7 +130,7 @@ export interface Page<T> {
   readonly totalItems: number;
 }
 
-/** Counts for the admin dashboard (seed 001's statistics, extended). Deleted users count only as deleted. */
+/** Counts for the admin dashboard. Deleted users count only as deleted. */
 export interface UserStatistics {
   readonly totalUsers: number;
   readonly active: number;
