@@ -9,7 +9,7 @@ import {
   validationError,
 } from "@gatehouse/domain";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { CODE_SHAPE, type CodeCheckDeps, checkPresentedCode } from "../shared/one-time-codes.js";
 
 export type ConfirmEmailChangeInput = { readonly code: string } | { readonly token: string };
@@ -56,7 +56,7 @@ export function makeConfirmEmailChange(deps: ConfirmEmailChangeDeps) {
       ) {
         throw new DomainError("UNAUTHORIZED", "Account no longer exists");
       }
-      await tx.auditLog.append(auditEntryFor(deps.clock, ctx, { action: "user.email_changed", userId }));
+      await audit(tx, deps, ctx, { action: "user.email_changed", userId });
     });
     await afterUserChange(deps, userId);
     const account = await deps.users.find(userId);

@@ -11,7 +11,7 @@ import {
   type UserRepository,
 } from "@gatehouse/domain";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 
 export interface ConfirmPasswordDeps {
   readonly users: Pick<UserRepository, "find">;
@@ -73,13 +73,11 @@ export async function closeOwnAccount(
     const locked = stillConfirmed((await tx.users.find(user.id, { lock: true }))?.user, user);
     const details = await change.apply(tx, locked, now);
     const families = await tx.refreshTokens.revokeAllForUser(locked.id, "account_inactive", now);
-    await tx.auditLog.append(
-      auditEntryFor(deps.clock, ctx, {
-        action: change.action,
-        userId: locked.id,
-        details: { by: "self", ...details, sessions_ended: families.length },
-      }),
-    );
+    await audit(tx, deps, ctx, {
+      action: change.action,
+      userId: locked.id,
+      details: { by: "self", ...details, sessions_ended: families.length },
+    });
     return families;
   });
   await afterUserChange(deps, user.id, ended);

@@ -9,7 +9,7 @@ import {
 } from "@gatehouse/domain";
 import { type CheckCredentialsDeps, checkCredentials, invalidCredentials } from "../auth/check-credentials.js";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 
 export interface ReactivateAccountDeps extends CheckCredentialsDeps, AfterUserChangeDeps {}
 
@@ -47,9 +47,7 @@ export function makeReactivateAccount(deps: ReactivateAccountDeps) {
       if (locked.status === "active") return { reactivated: false };
       assertTransition(locked.status, "active");
       await tx.users.update(locked.id, UserChanges.status("active", null, now), now);
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, { action: "user.reactivate", userId: locked.id, details: { by: "self" } }),
-      );
+      await audit(tx, deps, ctx, { action: "user.reactivate", userId: locked.id, details: { by: "self" } });
       return { reactivated: true };
     });
     if (result.reactivated) await afterUserChange(deps, user.id);

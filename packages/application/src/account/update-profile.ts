@@ -16,7 +16,7 @@ import {
   validationError,
 } from "@gatehouse/domain";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { HOUR_MS, type LifecyclePolicy } from "../shared/lifecycle-policy.js";
 import { sendCode } from "../shared/one-time-codes.js";
 import { profileFieldIssues } from "../shared/profile-fields.js";
@@ -110,16 +110,14 @@ export function makeUpdateProfile(deps: UpdateProfileDeps) {
           template: "email-change-notice",
           data: { username: updated.username, newEmail: emailChange },
         });
-        await tx.auditLog.append(auditEntryFor(deps.clock, ctx, { action: "user.email_change_requested", userId }));
+        await audit(tx, deps, ctx, { action: "user.email_change_requested", userId });
       }
       if (Object.keys(changes).length > 0) {
-        await tx.auditLog.append(
-          auditEntryFor(deps.clock, ctx, {
-            action: "user.profile_updated",
-            userId,
-            details: { fields: Object.keys(changes) },
-          }),
-        );
+        await audit(tx, deps, ctx, {
+          action: "user.profile_updated",
+          userId,
+          details: { fields: Object.keys(changes) },
+        });
       }
       return { account: { user: updated, roles: current.roles }, pendingEmail: emailChange ?? null };
     });

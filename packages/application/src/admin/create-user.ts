@@ -17,7 +17,7 @@ import {
   validationError,
 } from "@gatehouse/domain";
 import { type AdminActor, assertMayGrant, grantOfRoles } from "../rbac/privilege.js";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { type ProfileFields, profileFieldIssues, trimmedOrNull } from "../shared/profile-fields.js";
 import { auditingRefusals } from "../shared/refusals.js";
 
@@ -85,14 +85,12 @@ export function makeCreateUser(deps: CreateUserDeps) {
         },
         roleNames,
       );
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "user.create",
-          userId: actor.id,
-          resourceId: user.id,
-          details: { roles: roleNames, status, password_set: input.password !== undefined },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "user.create",
+        userId: actor.id,
+        resourceId: user.id,
+        details: { roles: roleNames, status, password_set: input.password !== undefined },
+      });
       return { user, roles };
     });
   }

@@ -1,7 +1,7 @@
 import { DomainError, type RequestContext } from "@gatehouse/domain";
 import { isSuperAdmin } from "../rbac/privilege.js";
 import { afterUserChange } from "../shared/after-user-change.js";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { auditingRefusals } from "../shared/refusals.js";
 import { type AdminActor, lockTarget } from "./user-administration.js";
 import type { AdminChangeDeps } from "./user-change.js";
@@ -32,14 +32,12 @@ export function makeDeleteUserPermanently(deps: DeleteUserPermanentlyDeps) {
       }
       const endedSessions = await tx.refreshTokens.revokeAllForUser(userId, "admin", now);
       await tx.users.deletePermanently(userId);
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "user.permanent_delete",
-          userId: actor.id,
-          resourceId: userId,
-          details: { username: target.user.username, was_soft_deleted: target.user.deletedAt !== null },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "user.permanent_delete",
+        userId: actor.id,
+        resourceId: userId,
+        details: { username: target.user.username, was_soft_deleted: target.user.deletedAt !== null },
+      });
       return endedSessions;
     });
     await afterUserChange(deps, userId, endedSessions);

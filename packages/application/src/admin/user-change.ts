@@ -8,7 +8,7 @@ import {
   type UserChanges,
 } from "@gatehouse/domain";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { auditingRefusals } from "../shared/refusals.js";
 import { type AdminActor, assertMayManage, assertNotDeleted, lockTarget, written } from "./user-administration.js";
 
@@ -66,14 +66,12 @@ export function runAdminChange(
       const endedSessions = change.endsSessions(target.user, user)
         ? await tx.refreshTokens.revokeAllForUser(userId, "admin", now)
         : [];
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: change.auditedAs?.(target.user, user) ?? change.action,
-          userId: actor.id,
-          resourceId: userId,
-          details: change.details(target.user, user, endedSessions.length),
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: change.auditedAs?.(target.user, user) ?? change.action,
+        userId: actor.id,
+        resourceId: userId,
+        details: change.details(target.user, user, endedSessions.length),
+      });
       return { user, endedSessions };
     });
     await afterUserChange(deps, userId, endedSessions);

@@ -14,7 +14,7 @@ import {
   type User,
   type UserRepository,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { recordRefusal } from "../shared/refusals.js";
 import { checkCredentials, invalidCredentials } from "./check-credentials.js";
 import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type SessionTokens } from "./session-tokens.js";
@@ -93,13 +93,11 @@ export function makeLogIn(deps: LogInDeps) {
         userAgent: ctx.userAgent,
         ipAddress: ctx.ipAddress,
       });
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "auth.login",
-          userId: user.id,
-          details: { session_id: token.familyId },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "auth.login",
+        userId: user.id,
+        details: { session_id: token.familyId },
+      });
       return token;
     });
     const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {

@@ -12,7 +12,7 @@ import {
   type UnitOfWork,
   type UserWithRoles,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type SessionTokens } from "./session-tokens.js";
 
 export interface RefreshSessionDeps {
@@ -57,14 +57,12 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
     if (verdict === "revoked") throw revokedError();
     if (verdict === "reuse") {
       await tx.refreshTokens.revokeFamily(presented.familyId, "reuse_detected", now);
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "auth.refresh_reuse_detected",
-          userId: presented.userId,
-          status: "failure",
-          details: { session_id: presented.familyId, token_id: presented.id },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "auth.refresh_reuse_detected",
+        userId: presented.userId,
+        status: "failure",
+        details: { session_id: presented.familyId, token_id: presented.id },
+      });
       return { kind: "family_ended", familyId: presented.familyId, error: revokedError() };
     }
 
@@ -90,13 +88,11 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
         },
         now,
       ),
-      tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "auth.refresh",
-          userId: presented.userId,
-          details: { session_id: presented.familyId, grace_reissue: verdict === "grace" },
-        }),
-      ),
+      audit(tx, deps, ctx, {
+        action: "auth.refresh",
+        userId: presented.userId,
+        details: { session_id: presented.familyId, grace_reissue: verdict === "grace" },
+      }),
     ]);
     return { kind: "rotated", account, next };
   }

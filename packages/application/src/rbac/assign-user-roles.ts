@@ -6,7 +6,7 @@ import {
   type TransactionalRepositories,
   type UnitOfWork,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { auditingRefusals } from "../shared/refusals.js";
 import type { AccessInvalidation } from "./access-invalidation.js";
 import { type AdminActor, assertMayGrant, grantOfRoles } from "./privilege.js";
@@ -60,15 +60,13 @@ export function makeAssignUserRoles(deps: UserRolesDeps) {
           actor.id,
         );
         for (const role of roles.filter((candidate) => assigned.includes(candidate.id))) {
-          await tx.auditLog.append(
-            auditEntryFor(deps.clock, ctx, {
-              action: "role.assign",
-              userId: actor.id,
-              resourceType: "user_role",
-              resourceId: userId,
-              details: userRoleDetails(role),
-            }),
-          );
+          await audit(tx, deps, ctx, {
+            action: "role.assign",
+            userId: actor.id,
+            resourceType: "user_role",
+            resourceId: userId,
+            details: userRoleDetails(role),
+          });
         }
         return userRolesOf(tx, userId);
       }),

@@ -1,5 +1,5 @@
 import { type Clock, DomainError, type RequestContext, type RoleDetails, type UnitOfWork } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { auditingRefusals } from "../shared/refusals.js";
 import type { AccessInvalidation } from "./access-invalidation.js";
 import { type AdminActor, assertMayGrant, assertModifiable } from "./privilege.js";
@@ -41,15 +41,13 @@ export function makeGrantRolePermissions(deps: RolePermissionsDeps) {
         assertMayGrant(actor, { permissions: found.map((permission) => permission.name) });
         const granted = await tx.roles.grantPermissions(roleId, wanted);
         for (const permission of found.filter((candidate) => granted.includes(candidate.id))) {
-          await tx.auditLog.append(
-            auditEntryFor(deps.clock, ctx, {
-              action: "permission.assign",
-              userId: actor.id,
-              resourceType: "role_permission",
-              resourceId: roleId,
-              details: rolePermissionDetails(current, permission),
-            }),
-          );
+          await audit(tx, deps, ctx, {
+            action: "permission.assign",
+            userId: actor.id,
+            resourceType: "role_permission",
+            resourceId: roleId,
+            details: rolePermissionDetails(current, permission),
+          });
         }
         const updated = await tx.roles.findById(roleId);
         return {

@@ -1,5 +1,5 @@
 import { DomainError, type RequestContext, SystemRoles } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { auditingRefusals } from "../shared/refusals.js";
 import { type UserRoles, type UserRolesDeps, userRoleDetails, userRolesOf } from "./assign-user-roles.js";
 import { type AdminActor, assertMayGrant, grantOfRoles } from "./privilege.js";
@@ -37,15 +37,13 @@ export function makeUnassignUserRole(deps: UserRolesDeps) {
         if (!(await tx.roles.unassign(userId, roleId))) {
           throw new DomainError("ROLE_NOT_FOUND", "The user does not hold this role");
         }
-        await tx.auditLog.append(
-          auditEntryFor(deps.clock, ctx, {
-            action: "role.unassign",
-            userId: actor.id,
-            resourceType: "user_role",
-            resourceId: userId,
-            details: userRoleDetails(role),
-          }),
-        );
+        await audit(tx, deps, ctx, {
+          action: "role.unassign",
+          userId: actor.id,
+          resourceType: "user_role",
+          resourceId: userId,
+          details: userRoleDetails(role),
+        });
         return { userId, roles: before.roles.filter((held) => held.id !== roleId) };
       }),
     );

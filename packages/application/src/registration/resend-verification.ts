@@ -8,7 +8,7 @@ import {
   type UnitOfWork,
   validationError,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { HOUR_MS, type LifecyclePolicy, registrationExpired } from "../shared/lifecycle-policy.js";
 import { sendCode } from "../shared/one-time-codes.js";
 
@@ -64,13 +64,11 @@ export function makeResendVerification(deps: ResendVerificationDeps) {
         );
       }
       // Written for every request, so the work (and so the timing) hardly depends on the account.
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "auth.verification_resent",
-          userId: live ? (pending?.id ?? null) : null,
-          details: { sent: live },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "auth.verification_resent",
+        userId: live ? (pending?.id ?? null) : null,
+        details: { sent: live },
+      });
     });
   };
 }

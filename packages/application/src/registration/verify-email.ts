@@ -10,7 +10,7 @@ import {
   type UserRepository,
 } from "@gatehouse/domain";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { type LifecyclePolicy, registrationExpired } from "../shared/lifecycle-policy.js";
 import { type CodeCheckDeps, checkPresentedCode, locateCodeOwner } from "../shared/one-time-codes.js";
 import { recordRefusal } from "../shared/refusals.js";
@@ -85,13 +85,11 @@ export function makeVerifyEmail(deps: VerifyEmailDeps) {
         status: "pending_verification",
       });
       if (verified === undefined) throw alreadyVerified();
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "auth.email_verified",
-          userId: user.id,
-          details: { status: nextStatus },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "auth.email_verified",
+        userId: user.id,
+        details: { status: nextStatus },
+      });
       return verified;
     });
     await afterUserChange(deps, user.id);

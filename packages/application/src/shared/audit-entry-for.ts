@@ -1,4 +1,4 @@
-import type { AuditAction, AuditEntry, Clock, RequestContext } from "@gatehouse/domain";
+import type { AuditAction, AuditEntry, Clock, RequestContext, TransactionalRepositories } from "@gatehouse/domain";
 
 /** Builds an audit entry stamped with the request's origin and duration so far. */
 export function auditEntryFor(
@@ -29,4 +29,14 @@ export function auditEntryFor(
     durationMs: Math.max(0, now.getTime() - ctx.startedAt.getTime()),
     timestamp: now,
   };
+}
+
+/** Appends the entry of what the request did, in the caller's unit of work. */
+export function audit(
+  tx: Pick<TransactionalRepositories, "auditLog">,
+  deps: { readonly clock: Clock },
+  ctx: RequestContext,
+  entry: Parameters<typeof auditEntryFor>[2],
+): Promise<void> {
+  return tx.auditLog.append(auditEntryFor(deps.clock, ctx, entry));
 }

@@ -8,7 +8,7 @@ import {
   type User,
   UserChanges,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "./audit-entry-for.js";
+import { audit } from "./audit-entry-for.js";
 
 /** One password change (by its owner, or through recovery) as the shared tail writes it. */
 export interface NewPassword {
@@ -47,12 +47,10 @@ export async function storeNewPassword(
       ? []
       : await tx.refreshTokens.revokeAllForUser(user.id, change.revokeAs, now, change.keepFamilyId);
   await tx.outbox.enqueue({ to: stored.email, template: "password-changed", data: { username: stored.username } });
-  await tx.auditLog.append(
-    auditEntryFor(deps.clock, ctx, {
-      action: change.action,
-      userId: user.id,
-      details: { [change.countedAs]: ended.length },
-    }),
-  );
+  await audit(tx, deps, ctx, {
+    action: change.action,
+    userId: user.id,
+    details: { [change.countedAs]: ended.length },
+  });
   return ended;
 }
