@@ -244,6 +244,22 @@ describe.each(testDatabaseKinds())("admin users API on %s", (kind) => {
       expect(JSON.stringify(audit?.details)).not.toContain("argon2");
     });
 
+    // Regression, "one clock": an administrator's update stamped updated_at with the database's
+    // now(), self-service with the application's Clock. Both now take the application's.
+    it("stamps updated_at with the application's clock, like self-service", async () => {
+      const target = await signedInWith(t, null, "clocked");
+      const startedAt = Date.now();
+      t.clock.advance(120);
+      try {
+        const response = await send(t, "PUT", `${BASE}/${target.userId}`, admin.accessToken, { department: "Ops" });
+        expect(response.status).toBe(200);
+        const stamped = new Date((response.body.data as { updated_at: string }).updated_at).getTime();
+        expect(stamped - startedAt).toBeGreaterThanOrEqual(119_000);
+      } finally {
+        t.clock.advance(-120);
+      }
+    });
+
     it("answers 409 for a username or email another user holds", async () => {
       const target = await signedInWith(t, null, "target");
       const other = await signedInWith(t, null, "other");

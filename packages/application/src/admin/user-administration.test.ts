@@ -118,9 +118,9 @@ describe("administrative changes to a user", () => {
     ]);
   });
 
-  // Regression: admin updates stamped `updated_at` with the database clock, self-service with
-  // the application's. Every write now takes its instant from the application's `Clock`.
-  it("one clock: an administrator's update stamps updated_at with the application's clock", async () => {
+  // The writer takes the instant from the use case (the database-clock regression itself is
+  // pinned by the Drizzle adapter's test and the HTTP test of PUT /admin/users/{id}).
+  it("an administrator's update stamps updated_at with the application's clock", async () => {
     const { deps, admin, target, ctx, clock } = setup();
     clock.advanceMs(60_000);
     const updated = await makeUpdateUser(deps)(admin, target.id, { department: "Ops" }, ctx);
