@@ -1,3 +1,4 @@
+import { expect, it } from "vitest";
 import type { TransactionalRepositories, UnitOfWork } from "../ports/unit-of-work.js";
 import type { NewUser } from "../user/user.js";
 
@@ -21,6 +22,29 @@ export interface ContractOptions {
 
 /** The message of a method the in-memory fake leaves out, and what a contract checks for. */
 export const UNSUPPORTED_IN_FAKE = "unsupported in the fake: test it on PGlite";
+
+/**
+ * A contract case for `method` of the port `target()` returns, or, when the adapter declines the
+ * method, the check that it says so (`UNSUPPORTED_IN_FAKE`) when called with `probe`.
+ */
+export function caseFor<T extends object>(
+  options: ContractOptions,
+  target: () => T,
+  method: keyof T & string,
+  title: string,
+  body: () => Promise<void>,
+  probe: readonly unknown[],
+): void {
+  if (!options.unsupported?.includes(method)) {
+    it(title, body);
+    return;
+  }
+  it(`${title} (declined: ${method})`, async () => {
+    const port = target();
+    const call = port[method] as (...args: unknown[]) => Promise<unknown>;
+    await expect(call.apply(port, [...probe])).rejects.toThrow(UNSUPPORTED_IN_FAKE);
+  });
+}
 
 let counter = 0;
 

@@ -2,13 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RoleRepository } from "../ports/role-repository.js";
 import { Permissions } from "../user/role.js";
 import { UserChanges } from "../user/user.js";
-import {
-  type ContractHarness,
-  type ContractOptions,
-  newUserInput,
-  type OpenHarness,
-  UNSUPPORTED_IN_FAKE,
-} from "./harness.js";
+import { type ContractHarness, type ContractOptions, caseFor, newUserInput, type OpenHarness } from "./harness.js";
 
 const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
 const unique = (prefix: string) => `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
@@ -35,16 +29,8 @@ export function roleRepositoryContract(name: string, open: OpenHarness, options:
       if (found === undefined) throw new Error(`no permission ${permission}`);
       return found.id;
     };
-    /** A case for `method`, or, when the adapter declines it, the check that it says so. */
     const itUses = (method: keyof RoleRepository, title: string, body: () => Promise<void>) =>
-      options.unsupported?.includes(method)
-        ? it(`${title} (declined: ${method})`, async () => {
-            const call = (roles()[method] as (...args: unknown[]) => Promise<unknown>).bind(roles());
-            await expect(call(UNKNOWN_ID, { name: unique("x"), description: null })).rejects.toThrow(
-              UNSUPPORTED_IN_FAKE,
-            );
-          })
-        : it(title, body);
+      caseFor(options, roles, method, title, body, [UNKNOWN_ID, { name: unique("x"), description: null }]);
 
     it("creates a role and refuses a duplicate name", async () => {
       const roleName = unique("support");

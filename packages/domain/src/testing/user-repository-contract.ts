@@ -4,9 +4,9 @@ import { UserChanges, type UserListQuery } from "../user/user.js";
 import {
   type ContractHarness,
   type ContractOptions,
+  caseFor,
   newUserInput as newUser,
   type OpenHarness,
-  UNSUPPORTED_IN_FAKE,
 } from "./harness.js";
 
 const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
@@ -26,15 +26,8 @@ export function userRepositoryContract(name: string, open: OpenHarness, options:
       await harness.close();
     });
     const users = () => harness.repos.users;
-    const declines = (method: keyof UserRepository) => options.unsupported?.includes(method) ?? false;
-    /** A case for `method`, or, when the adapter declines it, the check that it says so. */
     const itUses = (method: keyof UserRepository, title: string, body: () => Promise<void>) =>
-      declines(method)
-        ? it(`${title} (declined: ${method})`, async () => {
-            const call = (users()[method] as (...args: unknown[]) => Promise<unknown>).bind(users());
-            await expect(call(UNKNOWN_ID, {})).rejects.toThrow(UNSUPPORTED_IN_FAKE);
-          })
-        : it(title, body);
+      caseFor(options, users, method, title, body, [UNKNOWN_ID, {}]);
     const later = (ms = 60_000) => new Date(Date.now() + ms);
 
     it("creates a user with timestamps, roles and permissions; no roles is an empty list", async () => {

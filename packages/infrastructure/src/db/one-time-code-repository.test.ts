@@ -4,6 +4,7 @@ import { oneTimeCodeContract } from "@gatehouse/domain/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeHmacOneTimeSecrets } from "../security/hmac-one-time-secrets.js";
+import { drizzleHarness } from "../testing/drizzle-harness.js";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../testing/test-database.js";
 import { rowsOf } from "./database.js";
 import { makeUnitOfWork, repositoriesOn } from "./unit-of-work.js";
@@ -11,16 +12,7 @@ import { makeUnitOfWork, repositoriesOn } from "./unit-of-work.js";
 const HOUR = 3_600_000;
 
 // The port-level contract (shared with the in-memory fake), on every database this run has.
-for (const kind of testDatabaseKinds()) {
-  oneTimeCodeContract(kind, async () => {
-    const database = await createTestDatabase(kind);
-    return {
-      repos: repositoriesOn(database.handle.db),
-      uow: makeUnitOfWork(database.handle.db),
-      close: () => database.drop(),
-    };
-  });
-}
+for (const kind of testDatabaseKinds()) oneTimeCodeContract(kind, drizzleHarness(kind));
 
 // The same rules under concurrent callers: only a database shows them.
 describe.each(testDatabaseKinds())("Drizzle OneTimeCodeRepository and MailThrottle on %s", (kind) => {

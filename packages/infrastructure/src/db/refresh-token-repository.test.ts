@@ -2,6 +2,7 @@ import type { RefreshToken, User } from "@gatehouse/domain";
 import { refreshTokenRepositoryContract } from "@gatehouse/domain/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { opaqueTokens } from "../security/opaque-tokens.js";
+import { drizzleHarness } from "../testing/drizzle-harness.js";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../testing/test-database.js";
 import { makeUnitOfWork, repositoriesOn } from "./unit-of-work.js";
 
@@ -18,16 +19,7 @@ function successorInput() {
 }
 
 // The port-level contract (shared with the in-memory fake), on every database this run has.
-for (const kind of testDatabaseKinds()) {
-  refreshTokenRepositoryContract(kind, async () => {
-    const database = await createTestDatabase(kind);
-    return {
-      repos: repositoriesOn(database.handle.db),
-      uow: makeUnitOfWork(database.handle.db),
-      close: () => database.drop(),
-    };
-  });
-}
+for (const kind of testDatabaseKinds()) refreshTokenRepositoryContract(kind, drizzleHarness(kind));
 
 // What only a database shows: the hash at rest, the family lock making concurrent work wait.
 describe.each(testDatabaseKinds())("Drizzle RefreshTokenRepository on %s", (kind) => {

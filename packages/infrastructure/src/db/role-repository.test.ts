@@ -1,6 +1,7 @@
 import { DomainError, type RoleRepository } from "@gatehouse/domain";
 import { roleRepositoryContract } from "@gatehouse/domain/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { drizzleHarness } from "../testing/drizzle-harness.js";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../testing/test-database.js";
 import { makeUnitOfWork, repositoriesOn } from "./unit-of-work.js";
 
@@ -9,16 +10,7 @@ function unique(prefix: string): string {
 }
 
 // The port-level contract (shared with the in-memory fake), on every database this run has.
-for (const kind of testDatabaseKinds()) {
-  roleRepositoryContract(kind, async () => {
-    const database = await createTestDatabase(kind);
-    return {
-      repos: repositoriesOn(database.handle.db),
-      uow: makeUnitOfWork(database.handle.db),
-      close: () => database.drop(),
-    };
-  });
-}
+for (const kind of testDatabaseKinds()) roleRepositoryContract(kind, drizzleHarness(kind));
 
 // What only a database shows: a concurrent creation, a row lock held until commit.
 describe.each(testDatabaseKinds())("Drizzle RoleRepository on %s", (kind) => {

@@ -2,22 +2,14 @@ import { DomainError, UserChanges } from "@gatehouse/domain";
 import { newUserInput as newUser, userRepositoryContract } from "@gatehouse/domain/testing";
 import { ilike, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { drizzleHarness } from "../testing/drizzle-harness.js";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../testing/test-database.js";
 import { rowsOf } from "./database.js";
 import { userSearchText, users as usersTable } from "./schema.js";
 import { makeUnitOfWork, repositoriesOn } from "./unit-of-work.js";
 
 // The port-level contract (shared with the in-memory fake), on every database this run has.
-for (const kind of testDatabaseKinds()) {
-  userRepositoryContract(kind, async () => {
-    const database = await createTestDatabase(kind);
-    return {
-      repos: repositoriesOn(database.handle.db),
-      uow: makeUnitOfWork(database.handle.db),
-      close: () => database.drop(),
-    };
-  });
-}
+for (const kind of testDatabaseKinds()) userRepositoryContract(kind, drizzleHarness(kind));
 
 // What only a database can show: races on the unique indexes, rows as SQL sees them, the plan.
 describe.each(testDatabaseKinds())("Drizzle UserRepository on %s", (kind) => {
