@@ -49,6 +49,24 @@ describe.each(testDatabaseKinds())("the signed-in user's account (%s)", (kind) =
     });
   });
 
+  describe("PUT /api/v1/users/me", () => {
+    // Regression, "stale profile": the update answered 200 but left `user:{id}` cached, so
+    // /auth/me served the old name and username for up to 5 minutes.
+    it("stale profile: GET /auth/me shows the new values right after the update", async () => {
+      const session = await registerAndLogIn(t, uniqueUser("stale"));
+      const before = await get(t, "/api/v1/auth/me", session.accessToken);
+      expect(before.status).toBe(200);
+      const username = `fresh_${session.userId.slice(0, 8)}`;
+      const update = await sendWith(t, "PUT", "/api/v1/users/me", {
+        token: session.accessToken,
+        payload: { username, full_name: "Fresh Name" },
+      });
+      expect(update.status).toBe(200);
+      const after = await get(t, "/api/v1/auth/me", session.accessToken);
+      expect(after.body.data).toMatchObject({ username, full_name: "Fresh Name" });
+    });
+  });
+
   describe("PATCH /api/v1/users/me/password", () => {
     it("refuses a wrong current password (401), a weak or unchanged new one (400), changing nothing", async () => {
       const { user, first } = await twoSessions();

@@ -171,16 +171,23 @@ describe.each(testDatabaseKinds())("admin users API on %s", (kind) => {
       expect((await post(t, BASE, { ...uniqueUser(), email: fresh.email }, admin.accessToken)).status).toBe(409);
     });
 
-    it("refuses to grant super_admin, or a role carrying a permission the admin lacks", async () => {
+    // Regression, "one rule, two answers": granting more than one holds answered
+    // SUPER_ADMIN_REQUIRED / INSUFFICIENT_PERMISSIONS here but PRIVILEGE_ESCALATION on
+    // POST /admin/users/{id}/roles. Both routes now give the one answer.
+    it("refuses to grant super_admin, or a role carrying a permission the admin lacks (PRIVILEGE_ESCALATION)", async () => {
       const root = await post(t, BASE, { ...uniqueUser(), roles: ["super_admin"] }, admin.accessToken);
       expect(root.status).toBe(403);
-      expect(errorCode(root.body)).toBe("SUPER_ADMIN_REQUIRED");
+      expect(errorCode(root.body)).toBe("PRIVILEGE_ESCALATION");
       await t.query(sql`INSERT INTO roles (name) VALUES ('role_writer') ON CONFLICT DO NOTHING`);
       await t.query(
         sql`INSERT INTO role_permissions (role_id, permission_id) SELECT r.id, p.id FROM roles r, permissions p WHERE r.name = 'role_writer' AND p.name = 'roles:write' ON CONFLICT DO NOTHING`,
       );
       const escalation = await post(t, BASE, { ...uniqueUser(), roles: ["role_writer"] }, admin.accessToken);
-      expect(errorCode(escalation.body)).toBe("INSUFFICIENT_PERMISSIONS");
+      expect(escalation.status).toBe(403);
+      expect(escalation.body.error).toMatchObject({
+        code: "PRIVILEGE_ESCALATION",
+        details: { missing_permissions: ["roles:write"] },
+      });
       const unknown = await post(t, BASE, { ...uniqueUser(), roles: ["no_such_role"] }, admin.accessToken);
       expect(errorCode(unknown.body)).toBe("VALIDATION_ERROR");
       expect((await post(t, BASE, { ...uniqueUser(), roles: ["super_admin"] }, superAdmin.accessToken)).status).toBe(
@@ -235,6 +242,22 @@ describe.each(testDatabaseKinds())("admin users API on %s", (kind) => {
         },
       });
       expect(JSON.stringify(audit?.details)).not.toContain("argon2");
+    });
+
+    // Regression, "one clock": an administrator's update stamped updated_at with the database's
+    // now(), self-service with the application's Clock. Both now take the application's.
+    it("stamps updated_at with the application's clock, like self-service", async () => {
+      const target = await signedInWith(t, null, "clocked");
+      const startedAt = Date.now();
+      t.clock.advance(120);
+      try {
+        const response = await send(t, "PUT", `${BASE}/${target.userId}`, admin.accessToken, { department: "Ops" });
+        expect(response.status).toBe(200);
+        const stamped = new Date((response.body.data as { updated_at: string }).updated_at).getTime();
+        expect(stamped - startedAt).toBeGreaterThanOrEqual(119_000);
+      } finally {
+        t.clock.advance(-120);
+      }
     });
 
     it("answers 409 for a username or email another user holds", async () => {
@@ -365,7 +388,7 @@ describe.each(testDatabaseKinds())("admin users API on %s", (kind) => {
       expect(refusal).toMatchObject({
         user_id: admin.userId,
         status: "failure",
-        details: { code: "SUPER_ADMIN_REQUIRED" },
+        details: { refused: "SUPER_ADMIN_REQUIRED" },
       });
       expect((await get(t, `${BASE}/00000000-0000-4000-8000-000000000000`, admin.accessToken)).status).toBe(404);
     });
@@ -387,6 +410,17 @@ describe.each(testDatabaseKinds())("admin users API on %s", (kind) => {
       const clash = await post(t, `${BASE}/${target.userId}/restore`, undefined, admin.accessToken);
       expect(clash.status).toBe(409);
       expect(errorCode(clash.body)).toBe("DUPLICATE_USERNAME");
+    });
+
+    // Regression: restore ignored purged_at and revived an anonymised, password-less account.
+    it("refuses to restore a purged user", async () => {
+      const target = await signedInWith(t, null, "ghost");
+      expect((await send(t, "DELETE", `${BASE}/${target.userId}`, admin.accessToken)).status).toBe(200);
+      await t.query(sql`UPDATE users SET purged_at = now() WHERE id = ${target.userId}`);
+      const restored = await post(t, `${BASE}/${target.userId}/restore`, undefined, admin.accessToken);
+      expect(restored.status).toBe(422);
+      expect(errorCode(restored.body)).toBe("INVALID_STATUS_TRANSITION");
+      expect((await userRow(t, target.userId))?.deleted_at).not.toBeNull();
     });
 
     it("permanent delete needs super_admin and the username as confirmation; audit keeps the id", async () => {

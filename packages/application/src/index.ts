@@ -44,7 +44,6 @@ export {
 } from "./account/update-profile.js";
 export type { UserProfile } from "./account/user-profile-cache.js";
 export { type ApproveUser, makeApproveUser } from "./admin/approve-user.js";
-export type { ChangeAccountStatusDeps } from "./admin/change-account-status.js";
 export {
   type CreateSuperAdmin,
   type CreateSuperAdminDeps,
@@ -76,6 +75,7 @@ export { makeReactivateUser, type ReactivateUser } from "./admin/reactivate-user
 export { makeRestoreUser, type RestoreUser, type RestoreUserDeps } from "./admin/restore-user.js";
 export { makeSuspendUser, type SuspendUser } from "./admin/suspend-user.js";
 export { makeUpdateUser, type UpdateUser, type UpdateUserDeps, type UserUpdate } from "./admin/update-user.js";
+export type { AdminChangeDeps } from "./admin/user-change.js";
 export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./auth/authenticate.js";
 export { type Authorize, type AuthorizeDeps, makeAuthorize } from "./auth/authorize.js";
 export { type LoadAccess, type LoadAccessDeps, makeLoadAccess } from "./auth/load-access.js";
@@ -143,7 +143,7 @@ export {
   makeListPermissions,
   makeListRoles,
 } from "./rbac/list-roles.js";
-export { type AdminActor, assertHoldsAll, assertMayHandOut } from "./rbac/privilege-guard.js";
+export { type AdminActor, assertMayGrant, type Grant } from "./rbac/privilege.js";
 export { makeRevokeRolePermission, type RevokeRolePermission } from "./rbac/revoke-role-permission.js";
 export { makeUnassignUserRole, type UnassignUserRole } from "./rbac/unassign-user-role.js";
 export { makeUpdateRole, type UpdateRole, type UpdateRoleDeps } from "./rbac/update-role.js";

@@ -30,7 +30,7 @@ export type { RefreshTokenRepository, RotatedTokenInput } from "./ports/refresh-
 export type { PermissionInput, RoleInput, RoleRepository } from "./ports/role-repository.js";
 export type { SessionRevocations } from "./ports/session-revocations.js";
 export type { TransactionalRepositories, UnitOfWork } from "./ports/unit-of-work.js";
-export type { ProfileChanges, UserRepository } from "./ports/user-repository.js";
+export type { FindUserOptions, UserRepository } from "./ports/user-repository.js";
 export {
   DEFAULT_RATE_LIMIT_POLICY,
   DEVELOPMENT_RATE_LIMIT_POLICY,
@@ -83,8 +83,9 @@ export {
   type RoleGrant,
   UNUSABLE_PASSWORD_HASH,
   type User,
+  UserChanges,
+  type UserExpectation,
   type UserListQuery,
-  type UserPatch,
   type UserSortField,
   UserSortFields,
   type UserStatistics,

@@ -19,11 +19,20 @@ export function wireAccount(w: Wiring): AccountUseCases {
   const passwordPolicy = w.policies.password;
   return {
     getCurrentUser: makeGetCurrentUser({ users, cache }),
-    updateProfile: makeUpdateProfile({ users, uow, hasher, clock, secrets, policy: w.policies.lifecycle }),
-    confirmEmailChange: makeConfirmEmailChange({ codes: oneTimeCodes, secrets, clock, users, uow }),
+    updateProfile: makeUpdateProfile({
+      users,
+      uow,
+      hasher,
+      clock,
+      secrets,
+      policy: w.policies.lifecycle,
+      cache,
+      revocations,
+    }),
+    confirmEmailChange: makeConfirmEmailChange({ codes: oneTimeCodes, secrets, clock, users, uow, cache, revocations }),
     changePassword: makeChangePassword({ users, uow, hasher, clock, passwordPolicy, revocations, cache }),
     deactivateAccount: makeDeactivateAccount({ users, uow, hasher, clock, revocations, cache }),
-    reactivateAccount: makeReactivateAccount({ users, uow, hasher, clock, passwordPolicy, cache }),
+    reactivateAccount: makeReactivateAccount({ users, uow, hasher, clock, passwordPolicy, cache, revocations }),
     deleteAccount: makeDeleteAccount({ users, uow, hasher, clock, revocations, cache }),
     listSessions: makeListSessions({ refreshTokens, clock }),
     revokeSession: makeRevokeSession({ uow, clock, revocations }),

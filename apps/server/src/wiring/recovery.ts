@@ -16,6 +16,7 @@ export function wireRecovery(w: Wiring): RecoveryUseCases {
       uow,
       hasher: w.hasher,
       revocations: w.revocations,
+      cache: w.cache,
       passwordPolicy: w.policies.password,
     }),
   };

@@ -19,7 +19,16 @@ export function wireRegistration(w: Wiring): RegistrationUseCases {
       policy,
       newId: randomUUID,
     }),
-    verifyEmail: makeVerifyEmail({ codes, secrets, clock, users: w.repositories.users, uow, policy }),
+    verifyEmail: makeVerifyEmail({
+      codes,
+      secrets,
+      clock,
+      users: w.repositories.users,
+      uow,
+      policy,
+      cache: w.cache,
+      revocations: w.revocations,
+    }),
     resendVerification: makeResendVerification({ uow, clock, secrets, policy }),
     ...(policy.enumerationProtection ? {} : { checkEmail: makeCheckEmail({ uow, clock, secrets, policy }) }),
   };

@@ -1,18 +1,16 @@
 import {
-  type Cache,
   type Clock,
   checkPassword,
   type PasswordHasher,
   type PasswordPolicy,
   type RequestContext,
-  type SessionRevocations,
   type UnitOfWork,
   type UserRepository,
   validationError,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
-import { userCacheKeys } from "../shared/cache-keys.js";
-import { confirmPassword, stillConfirmed } from "./own-account.js";
+import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
+import { storeNewPassword } from "../shared/new-password.js";
+import { accountGone, confirmPassword, stillConfirmed } from "./own-account.js";
 
 export interface ChangePasswordInput {
   readonly userId: string;
@@ -23,14 +21,12 @@ export interface ChangePasswordInput {
   readonly signOutOtherSessions: boolean;
 }
 
-export interface ChangePasswordDeps {
-  readonly users: Pick<UserRepository, "findWithRoles">;
+export interface ChangePasswordDeps extends AfterUserChangeDeps {
+  readonly users: Pick<UserRepository, "find">;
   readonly uow: UnitOfWork;
   readonly hasher: PasswordHasher;
   readonly clock: Clock;
   readonly passwordPolicy: PasswordPolicy;
-  readonly revocations: Pick<SessionRevocations, "revoke">;
-  readonly cache: Pick<Cache, "delete">;
 }
 
 /**
@@ -54,23 +50,24 @@ export function makeChangePassword(deps: ChangePasswordDeps) {
 
     const now = deps.clock.now();
     const ended = await deps.uow.run(async (tx) => {
-      const locked = stillConfirmed(await tx.users.lockLiveById(user.id), user);
-      await tx.users.setPassword(locked.id, passwordHash, now);
-      const families = input.signOutOtherSessions
-        ? await tx.refreshTokens.revokeAllForUser(locked.id, "password_changed", now, input.sessionId)
-        : [];
-      await tx.outbox.enqueue({ to: locked.email, template: "password-changed", data: { username: locked.username } });
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
+      const locked = stillConfirmed((await tx.users.find(user.id, { lock: true }))?.user, user);
+      return storeNewPassword(
+        tx,
+        deps,
+        ctx,
+        {
+          user: locked,
+          passwordHash,
           action: "user.password_changed",
-          userId: locked.id,
-          details: { other_sessions_ended: families.length },
-        }),
+          revokeAs: input.signOutOtherSessions ? "password_changed" : undefined,
+          keepFamilyId: input.sessionId,
+          countedAs: "other_sessions_ended",
+          gone: accountGone,
+        },
+        now,
       );
-      return families;
     });
-    // The cached profile carries updated_at and password_changed_at.
-    await Promise.all([deps.revocations.revoke(ended), deps.cache.delete(userCacheKeys(user.id))]);
+    await afterUserChange(deps, user.id, ended);
     return { otherSessionsEnded: ended.length };
   };
 }

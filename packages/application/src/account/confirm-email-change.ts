@@ -3,17 +3,19 @@ import {
   DomainError,
   type RequestContext,
   type UnitOfWork,
+  UserChanges,
   type UserRepository,
   type UserWithRoles,
   validationError,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { CODE_SHAPE, type CodeCheckDeps, checkPresentedCode } from "../shared/one-time-codes.js";
 
 export type ConfirmEmailChangeInput = { readonly code: string } | { readonly token: string };
 
-export interface ConfirmEmailChangeDeps extends CodeCheckDeps {
-  readonly users: Pick<UserRepository, "findWithRoles">;
+export interface ConfirmEmailChangeDeps extends CodeCheckDeps, AfterUserChangeDeps {
+  readonly users: Pick<UserRepository, "find">;
   readonly uow: UnitOfWork;
   readonly clock: Clock;
 }
@@ -49,12 +51,15 @@ export function makeConfirmEmailChange(deps: ConfirmEmailChangeDeps) {
     const newEmail = check.code.email;
     await deps.uow.run(async (tx) => {
       if (!(await tx.oneTimeCodes.consume(check.code.id, now))) throw invalidCode();
-      if ((await tx.users.changeEmail(userId, newEmail, now)) === undefined) {
+      if (
+        (await tx.users.update(userId, UserChanges.verifiedEmail(newEmail, now), now, { deleted: false })) === undefined
+      ) {
         throw new DomainError("UNAUTHORIZED", "Account no longer exists");
       }
-      await tx.auditLog.append(auditEntryFor(deps.clock, ctx, { action: "user.email_changed", userId }));
+      await audit(tx, deps, ctx, { action: "user.email_changed", userId });
     });
-    const account = await deps.users.findWithRoles(userId);
+    await afterUserChange(deps, userId);
+    const account = await deps.users.find(userId);
     if (account === undefined) throw new DomainError("UNAUTHORIZED", "Account no longer exists");
     return account;
   };

@@ -1,4 +1,4 @@
-import { assertTransition, type RequestContext, SELF_DEACTIVATION_REASON } from "@gatehouse/domain";
+import { assertTransition, type RequestContext, SELF_DEACTIVATION_REASON, UserChanges } from "@gatehouse/domain";
 import { type CloseOwnAccountDeps, closeOwnAccount } from "./own-account.js";
 
 export type DeactivateAccountDeps = CloseOwnAccountDeps;
@@ -15,7 +15,7 @@ export function makeDeactivateAccount(deps: DeactivateAccountDeps) {
       action: "user.deactivate",
       async apply(tx, locked, now) {
         assertTransition(locked.status, "deactivated");
-        await tx.users.setStatus(locked.id, "deactivated", SELF_DEACTIVATION_REASON, now);
+        await tx.users.update(locked.id, UserChanges.status("deactivated", SELF_DEACTIVATION_REASON, now), now);
         return { from: locked.status };
       },
     });

@@ -1,4 +1,4 @@
-import type { RequestContext } from "@gatehouse/domain";
+import { type RequestContext, UserChanges } from "@gatehouse/domain";
 import { type CloseOwnAccountDeps, closeOwnAccount } from "./own-account.js";
 
 export type DeleteAccountDeps = CloseOwnAccountDeps;
@@ -13,7 +13,7 @@ export function makeDeleteAccount(deps: DeleteAccountDeps) {
     closeOwnAccount(deps, input, ctx, {
       action: "user.delete",
       async apply(tx, locked, now) {
-        await tx.users.softDelete(locked.id, locked.id, now);
+        await tx.users.update(locked.id, UserChanges.softDelete(locked.id, now), now, { deleted: false });
         return {};
       },
     });

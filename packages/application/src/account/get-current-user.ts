@@ -31,7 +31,7 @@ export function makeGetCurrentUser(deps: GetCurrentUserDeps) {
       readCached<RoleGrant[]>(deps.cache, "permissions", CacheKeys.permissions(userId)),
     ]);
     if (user !== undefined && roles !== undefined) return usable({ user, roles });
-    const account = await deps.users.findWithRoles(userId);
+    const account = await deps.users.find(userId);
     if (account === undefined) return usable(undefined);
     await cacheAccount(deps.cache, account);
     return usable({ user: profileOf(account.user), roles: account.roles });

@@ -1,24 +1,24 @@
 import {
   type AuditAction,
-  type Cache,
   type Clock,
   DomainError,
   type PasswordHasher,
   type RequestContext,
-  type SessionRevocations,
   sessionBlockedError,
   type TransactionalRepositories,
   type UnitOfWork,
   type User,
   type UserRepository,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
-import { userCacheKeys } from "../shared/cache-keys.js";
+import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
+import { audit } from "../shared/audit-entry-for.js";
 
 export interface ConfirmPasswordDeps {
-  readonly users: Pick<UserRepository, "findWithRoles">;
+  readonly users: Pick<UserRepository, "find">;
   readonly hasher: Pick<PasswordHasher, "verify">;
 }
+
+export const accountGone = () => new DomainError("UNAUTHORIZED", "Account no longer exists");
 
 /**
  * Re-authenticates the signed-in user before a sensitive change: the account must still exist
@@ -26,8 +26,8 @@ export interface ConfirmPasswordDeps {
  * otherwise). Argon2 runs outside any transaction, so no row stays locked while it works.
  */
 export async function confirmPassword(deps: ConfirmPasswordDeps, userId: string, password: string): Promise<User> {
-  const account = await deps.users.findWithRoles(userId);
-  if (account === undefined) throw new DomainError("UNAUTHORIZED", "Account no longer exists");
+  const account = await deps.users.find(userId);
+  if (account === undefined) throw accountGone();
   const blocked = sessionBlockedError(account.user.status);
   if (blocked) throw blocked;
   if (!(await deps.hasher.verify(password, account.user.passwordHash))) {
@@ -41,27 +41,14 @@ export async function confirmPassword(deps: ConfirmPasswordDeps, userId: string,
  * was confirmed: a concurrent change makes the confirmed password stale, so the caller loses.
  */
 export function stillConfirmed(locked: User | undefined, confirmed: User): User {
-  if (locked === undefined) throw new DomainError("UNAUTHORIZED", "Account no longer exists");
+  if (locked === undefined) throw accountGone();
   if (locked.passwordHash !== confirmed.passwordHash) {
     throw new DomainError("INVALID_CREDENTIALS", "Password is incorrect");
   }
   return locked;
 }
 
-export interface EndSessionsDeps {
-  readonly revocations: Pick<SessionRevocations, "revoke">;
-  readonly cache: Pick<Cache, "delete">;
-}
-
-/**
- * After the commit that revoked `families`: their access tokens fail from the next request on,
- * and every cached entry derived from the user is dropped (status or deletion changed it).
- */
-export async function endSessions(deps: EndSessionsDeps, userId: string, families: readonly string[]): Promise<void> {
-  await Promise.all([deps.revocations.revoke(families), deps.cache.delete(userCacheKeys(userId))]);
-}
-
-export interface CloseOwnAccountDeps extends ConfirmPasswordDeps, EndSessionsDeps {
+export interface CloseOwnAccountDeps extends ConfirmPasswordDeps, AfterUserChangeDeps {
   readonly uow: UnitOfWork;
   readonly clock: Clock;
 }
@@ -83,18 +70,16 @@ export async function closeOwnAccount(
   const user = await confirmPassword(deps, input.userId, input.password);
   const now = deps.clock.now();
   const ended = await deps.uow.run(async (tx) => {
-    const locked = stillConfirmed(await tx.users.lockLiveById(user.id), user);
+    const locked = stillConfirmed((await tx.users.find(user.id, { lock: true }))?.user, user);
     const details = await change.apply(tx, locked, now);
     const families = await tx.refreshTokens.revokeAllForUser(locked.id, "account_inactive", now);
-    await tx.auditLog.append(
-      auditEntryFor(deps.clock, ctx, {
-        action: change.action,
-        userId: locked.id,
-        details: { by: "self", ...details, sessions_ended: families.length },
-      }),
-    );
+    await audit(tx, deps, ctx, {
+      action: change.action,
+      userId: locked.id,
+      details: { by: "self", ...details, sessions_ended: families.length },
+    });
     return families;
   });
-  await endSessions(deps, user.id, ended);
+  await afterUserChange(deps, user.id, ended);
   return { sessionsEnded: ended.length };
 }

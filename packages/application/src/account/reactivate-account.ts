@@ -1,19 +1,17 @@
 import {
   assertTransition,
-  type Cache,
   DomainError,
   type RequestContext,
   SELF_DEACTIVATION_REASON,
   sessionBlockedError,
   type User,
+  UserChanges,
 } from "@gatehouse/domain";
 import { type CheckCredentialsDeps, checkCredentials, invalidCredentials } from "../auth/check-credentials.js";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
-import { userCacheKeys } from "../shared/cache-keys.js";
+import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
+import { audit } from "../shared/audit-entry-for.js";
 
-export interface ReactivateAccountDeps extends CheckCredentialsDeps {
-  readonly cache: Pick<Cache, "delete">;
-}
+export interface ReactivateAccountDeps extends CheckCredentialsDeps, AfterUserChangeDeps {}
 
 /**
  * Why `user` cannot come back by itself, or undefined when it can (or already is active). A
@@ -42,20 +40,17 @@ export function makeReactivateAccount(deps: ReactivateAccountDeps) {
     const user = await checkCredentials(deps, input, ctx, "user.reactivate");
     const now = deps.clock.now();
     const result = await deps.uow.run(async (tx) => {
-      const locked = await tx.users.lockLiveById(user.id);
+      const locked = (await tx.users.find(user.id, { lock: true }))?.user;
       if (locked === undefined || locked.passwordHash !== user.passwordHash) throw invalidCredentials();
       const refused = refusal(locked);
       if (refused) throw refused;
       if (locked.status === "active") return { reactivated: false };
       assertTransition(locked.status, "active");
-      await tx.users.setStatus(locked.id, "active", null, now);
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, { action: "user.reactivate", userId: locked.id, details: { by: "self" } }),
-      );
+      await tx.users.update(locked.id, UserChanges.status("active", null, now), now);
+      await audit(tx, deps, ctx, { action: "user.reactivate", userId: locked.id, details: { by: "self" } });
       return { reactivated: true };
     });
-    // The cached profile still says `deactivated`: drop it so /auth/me sees the change.
-    if (result.reactivated) await deps.cache.delete(userCacheKeys(user.id));
+    if (result.reactivated) await afterUserChange(deps, user.id);
     return result;
   };
 }

@@ -7,7 +7,7 @@ import {
   type SessionRevocations,
   type UnitOfWork,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 
 export interface ListSessionsDeps {
   readonly refreshTokens: Pick<RefreshTokenRepository, "listActiveSessions">;
@@ -49,15 +49,13 @@ export function makeRevokeSession(deps: RevokeSessionDeps) {
       if (!own.some((session) => session.id === input.sessionId)) throw sessionNotFound();
       // Zero: a concurrent logout or refresh-reuse ended it first; the answer is the same.
       if ((await tx.refreshTokens.revokeFamily(input.sessionId, "logout", now)) === 0) throw sessionNotFound();
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "auth.session_revoked",
-          userId: input.userId,
-          resourceType: "session",
-          resourceId: input.sessionId,
-          details: { current: input.sessionId === input.currentSessionId },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "auth.session_revoked",
+        userId: input.userId,
+        resourceType: "session",
+        resourceId: input.sessionId,
+        details: { current: input.sessionId === input.currentSessionId },
+      });
     });
     await deps.revocations.revoke([input.sessionId]);
   };

@@ -7,15 +7,16 @@ import {
   normalizeEmail,
   type OneTimeSecrets,
   type PasswordHasher,
-  type ProfileChanges,
   type RequestContext,
   sessionBlockedError,
   type UnitOfWork,
+  type UserChanges,
   type UserRepository,
   type UserWithRoles,
   validationError,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { HOUR_MS, type LifecyclePolicy } from "../shared/lifecycle-policy.js";
 import { sendCode } from "../shared/one-time-codes.js";
 import { profileFieldIssues } from "../shared/profile-fields.js";
@@ -34,8 +35,8 @@ export interface ProfileUpdate {
   readonly pendingEmail: string | null;
 }
 
-export interface UpdateProfileDeps {
-  readonly users: Pick<UserRepository, "findWithRoles">;
+export interface UpdateProfileDeps extends AfterUserChangeDeps {
+  readonly users: Pick<UserRepository, "find">;
   readonly uow: UnitOfWork;
   readonly hasher: PasswordHasher;
   readonly clock: Clock;
@@ -43,7 +44,7 @@ export interface UpdateProfileDeps {
   readonly policy: Pick<LifecyclePolicy, "verificationTtlHours" | "publicBaseUrl">;
 }
 
-function profileChanges(input: UpdateProfileInput): ProfileChanges {
+function profileChanges(input: UpdateProfileInput): UserChanges {
   return {
     ...(input.username === undefined ? {} : { username: input.username }),
     ...(input.fullName === undefined ? {} : { fullName: input.fullName?.trim() ?? null }),
@@ -70,7 +71,7 @@ export function makeUpdateProfile(deps: UpdateProfileDeps) {
     ].filter((issue): issue is FieldIssue => issue !== undefined);
     if (issues.length > 0) throw validationError(issues);
 
-    const current = await deps.users.findWithRoles(userId);
+    const current = await deps.users.find(userId);
     if (current === undefined) throw new DomainError("UNAUTHORIZED", "Account no longer exists");
     const { user } = current;
     const blocked = sessionBlockedError(user.status);
@@ -85,9 +86,10 @@ export function makeUpdateProfile(deps: UpdateProfileDeps) {
       }
     }
     const changes = profileChanges(input);
-    return deps.uow.run(async (tx) => {
+    const update = await deps.uow.run(async (tx) => {
       const now = deps.clock.now();
-      const updated = Object.keys(changes).length > 0 ? await tx.users.updateProfile(userId, changes, now) : user;
+      const updated =
+        Object.keys(changes).length > 0 ? await tx.users.update(userId, changes, now, { deleted: false }) : user;
       if (updated === undefined) throw new DomainError("UNAUTHORIZED", "Account no longer exists");
       if (emailChange !== undefined) {
         const holder = await tx.users.findByEmail(emailChange);
@@ -108,19 +110,19 @@ export function makeUpdateProfile(deps: UpdateProfileDeps) {
           template: "email-change-notice",
           data: { username: updated.username, newEmail: emailChange },
         });
-        await tx.auditLog.append(auditEntryFor(deps.clock, ctx, { action: "user.email_change_requested", userId }));
+        await audit(tx, deps, ctx, { action: "user.email_change_requested", userId });
       }
       if (Object.keys(changes).length > 0) {
-        await tx.auditLog.append(
-          auditEntryFor(deps.clock, ctx, {
-            action: "user.profile_updated",
-            userId,
-            details: { fields: Object.keys(changes) },
-          }),
-        );
+        await audit(tx, deps, ctx, {
+          action: "user.profile_updated",
+          userId,
+          details: { fields: Object.keys(changes) },
+        });
       }
       return { account: { user: updated, roles: current.roles }, pendingEmail: emailChange ?? null };
     });
+    await afterUserChange(deps, userId);
+    return update;
   };
 }
 

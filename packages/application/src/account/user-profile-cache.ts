@@ -36,5 +36,6 @@ export async function readCachedProfile(cache: Cache, userId: string): Promise<U
     createdAt: new Date(stored.createdAt),
     updatedAt: new Date(stored.updatedAt),
     deletedAt: dateOrNull(stored.deletedAt),
+    purgedAt: dateOrNull(stored.purgedAt),
   };
 }

@@ -9,7 +9,7 @@ import {
 } from "@gatehouse/domain";
 import { userRoleDetails } from "../rbac/assign-user-roles.js";
 import { type NewAccountInput, newActiveUser, validateNewAccount } from "../registration/new-account.js";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 
 export interface CreateSuperAdminDeps {
   readonly uow: UnitOfWork;
@@ -45,15 +45,13 @@ export function makeCreateSuperAdmin(deps: CreateSuperAdminDeps) {
       }
       const user = await tx.users.create(newActiveUser(input, email, passwordHash), [SystemRoles.superAdmin]);
       const target = { userId: null, resourceType: "user", resourceId: user.id } as const;
-      await tx.auditLog.append(auditEntryFor(deps.clock, ctx, { action: "user.create", ...target }));
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "role.assign",
-          ...target,
-          resourceType: "user_role",
-          details: userRoleDetails(role),
-        }),
-      );
+      await audit(tx, deps, ctx, { action: "user.create", ...target });
+      await audit(tx, deps, ctx, {
+        action: "role.assign",
+        ...target,
+        resourceType: "user_role",
+        details: userRoleDetails(role),
+      });
       return { created: true, user } as const;
     });
   };

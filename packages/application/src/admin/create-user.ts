@@ -16,9 +16,10 @@ import {
   type UserWithRoles,
   validationError,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { type AdminActor, assertMayGrant, grantOfRoles } from "../rbac/privilege.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { type ProfileFields, profileFieldIssues, trimmedOrNull } from "../shared/profile-fields.js";
-import { type AdminActor, assertMayGrant, auditingRefusals } from "./user-administration.js";
+import { auditingRefusals } from "../shared/refusals.js";
 
 /** The states an administrator may create an account in. */
 export const CreatableStatuses = ["active", "pending_verification", "pending_approval"] as const;
@@ -51,7 +52,7 @@ function issuesOf(input: CreateUserInput, email: string, policy: PasswordPolicy)
 }
 
 /**
- * An administrator creates an account (seed 001), validated like a registration. Without a
+ * An administrator creates an account (README, Admin API), validated like a registration. Without a
  * password the account stores an unusable hash: nobody can sign in to it until its owner sets
  * a password through password reset. The roles must exist and may not grant more than the
  * administrator holds.
@@ -65,7 +66,7 @@ export function makeCreateUser(deps: CreateUserDeps) {
     const unknown = roleNames.filter((name) => !roles.some((role) => role.name === name));
     if (unknown.length > 0) issues.push({ field: "roles", message: `unknown role: ${unknown.join(", ")}` });
     if (issues.length > 0) throw validationError(issues);
-    assertMayGrant(actor, roles);
+    assertMayGrant(actor, grantOfRoles(roles));
 
     const passwordHash = input.password === undefined ? UNUSABLE_PASSWORD_HASH : await deps.hasher.hash(input.password);
     const status: AccountStatus = input.status ?? "active";
@@ -84,19 +85,19 @@ export function makeCreateUser(deps: CreateUserDeps) {
         },
         roleNames,
       );
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "user.create",
-          userId: actor.id,
-          resourceId: user.id,
-          details: { roles: roleNames, status, password_set: input.password !== undefined },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "user.create",
+        userId: actor.id,
+        resourceId: user.id,
+        details: { roles: roleNames, status, password_set: input.password !== undefined },
+      });
       return { user, roles };
     });
   }
   return (actor: AdminActor, input: CreateUserInput, ctx: RequestContext) =>
-    auditingRefusals(deps, ctx, { action: "user.create", actor, userId: null }, () => createUser(actor, input, ctx));
+    auditingRefusals(deps, ctx, { action: "user.create", userId: actor.id, resourceId: null }, () =>
+      createUser(actor, input, ctx),
+    );
 }
 
 export type CreateUser = ReturnType<typeof makeCreateUser>;

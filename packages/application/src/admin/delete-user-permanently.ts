@@ -1,21 +1,15 @@
-import { type Clock, DomainError, type RequestContext, type UnitOfWork } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
-import {
-  type AdminActor,
-  type AfterChangeDeps,
-  applyAfterCommit,
-  auditingRefusals,
-  isSuperAdmin,
-  lockTarget,
-} from "./user-administration.js";
+import { DomainError, type RequestContext } from "@gatehouse/domain";
+import { isSuperAdmin } from "../rbac/privilege.js";
+import { afterUserChange } from "../shared/after-user-change.js";
+import { audit } from "../shared/audit-entry-for.js";
+import { auditingRefusals } from "../shared/refusals.js";
+import { type AdminActor, lockTarget } from "./user-administration.js";
+import type { AdminChangeDeps } from "./user-change.js";
 
-export interface DeleteUserPermanentlyDeps extends AfterChangeDeps {
-  readonly uow: UnitOfWork;
-  readonly clock: Clock;
-}
+export type DeleteUserPermanentlyDeps = AdminChangeDeps;
 
 /**
- * Hard delete (PRD §4.6.4): super_admin only, and only when `confirm` repeats the user's
+ * Hard delete: super_admin only, and only when `confirm` repeats the user's
  * username, so an id pasted into the wrong request cannot erase an account. The row goes with
  * its roles and refresh tokens; audit entries keep the id (audit_logs has no foreign key).
  */
@@ -38,20 +32,18 @@ export function makeDeleteUserPermanently(deps: DeleteUserPermanentlyDeps) {
       }
       const endedSessions = await tx.refreshTokens.revokeAllForUser(userId, "admin", now);
       await tx.users.deletePermanently(userId);
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "user.permanent_delete",
-          userId: actor.id,
-          resourceId: userId,
-          details: { username: target.user.username, was_soft_deleted: target.user.deletedAt !== null },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "user.permanent_delete",
+        userId: actor.id,
+        resourceId: userId,
+        details: { username: target.user.username, was_soft_deleted: target.user.deletedAt !== null },
+      });
       return endedSessions;
     });
-    await applyAfterCommit(deps, userId, endedSessions);
+    await afterUserChange(deps, userId, endedSessions);
   }
   return (actor: AdminActor, userId: string, confirm: string, ctx: RequestContext) =>
-    auditingRefusals(deps, ctx, { action: "user.permanent_delete", actor, userId }, () =>
+    auditingRefusals(deps, ctx, { action: "user.permanent_delete", userId: actor.id, resourceId: userId }, () =>
       deleteUserPermanently(actor, userId, confirm, ctx),
     );
 }

@@ -5,7 +5,7 @@ export interface GetUserStatisticsDeps {
   readonly clock: Clock;
 }
 
-/** Seed 001's statistics, extended: by role, by status, active/inactive, deleted, registrations. */
+/** The admin dashboard's counts (README, Admin API): by role, by status, active/inactive, deleted, registrations. */
 export function makeGetUserStatistics(deps: GetUserStatisticsDeps) {
   return (): Promise<UserStatistics> => deps.users.statistics(deps.clock.now());
 }

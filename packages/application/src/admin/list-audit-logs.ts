@@ -4,7 +4,7 @@ export interface ListAuditLogsDeps {
   readonly auditLog: Pick<AuditLog, "list">;
 }
 
-/** The audit trail for administrators (PRD §4.5.3), newest first. */
+/** The audit trail for administrators (README, Admin API), newest first. */
 export function makeListAuditLogs(deps: ListAuditLogsDeps) {
   return (query: AuditLogQuery): Promise<Page<AuditRecord>> => deps.auditLog.list(query);
 }

@@ -4,7 +4,7 @@ export interface ListUsersDeps {
   readonly users: Pick<UserRepository, "list">;
 }
 
-/** The admin user list (PRD §4.9.1); the HTTP layer has validated and bounded the query. */
+/** The admin user list (README, Admin API); the HTTP layer has validated and bounded the query. */
 export function makeListUsers(deps: ListUsersDeps) {
   return (query: UserListQuery): Promise<Page<UserSummary>> => deps.users.list(query);
 }

@@ -1,6 +1,7 @@
 import { DomainError, type RequestContext, validationError } from "@gatehouse/domain";
-import { type ChangeAccountStatusDeps, changeAccountStatus } from "./change-account-status.js";
+import { statusChange } from "./status-change.js";
 import type { AdminActor } from "./user-administration.js";
+import { type AdminChangeDeps, runAdminChange } from "./user-change.js";
 
 const REASON_MAX = 500;
 
@@ -9,21 +10,15 @@ const REASON_MAX = 500;
  * the user's unexpired access tokens fail on their next request. Suspending yourself is
  * refused: it would lock the caller out mid-request.
  */
-export function makeSuspendUser(deps: ChangeAccountStatusDeps) {
+export function makeSuspendUser(deps: AdminChangeDeps) {
   return async (actor: AdminActor, userId: string, reason: string, ctx: RequestContext) => {
     const trimmed = reason.trim();
     if (trimmed.length === 0 || trimmed.length > REASON_MAX) {
       throw validationError([{ field: "reason", message: `must be 1-${REASON_MAX} characters` }]);
     }
     if (actor.id === userId) throw new DomainError("INVALID_STATUS_TRANSITION", "You cannot suspend yourself");
-    return changeAccountStatus(
-      deps,
-      { action: "user.suspend", from: ["active"], to: "suspended", endsSessions: true },
-      actor,
-      userId,
-      ctx,
-      trimmed,
-    );
+    const step = { action: "user.suspend", from: ["active"], to: "suspended", endsSessions: true } as const;
+    return runAdminChange(deps, statusChange(step, trimmed), actor, userId, ctx);
   };
 }
 

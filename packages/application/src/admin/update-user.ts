@@ -1,29 +1,18 @@
 import {
   type AccountStatus,
   assertTransition,
-  type Clock,
   checkEmail,
   checkUsername,
   type FieldIssue,
   normalizeEmail,
   type RequestContext,
-  type UnitOfWork,
   type User,
-  type UserPatch,
+  type UserChanges,
   validationError,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
 import { type ProfileFields, profileFieldIssues, trimmedOrNull } from "../shared/profile-fields.js";
-import {
-  type AdminActor,
-  type AfterChangeDeps,
-  applyAfterCommit,
-  assertMayManage,
-  assertNotDeleted,
-  auditingRefusals,
-  changesBetween,
-  lockTarget,
-} from "./user-administration.js";
+import { type AdminActor, changesBetween } from "./user-administration.js";
+import { type AdminChangeDeps, runAdminChange } from "./user-change.js";
 
 /** The only fields an administrator may update (PUT /admin/users/{id}); absent fields stay. */
 export interface UserUpdate extends ProfileFields {
@@ -32,10 +21,7 @@ export interface UserUpdate extends ProfileFields {
   readonly isActive?: boolean;
 }
 
-export interface UpdateUserDeps extends AfterChangeDeps {
-  readonly uow: UnitOfWork;
-  readonly clock: Clock;
-}
+export type UpdateUserDeps = AdminChangeDeps;
 
 const AUDITED_FIELDS = [
   "username",
@@ -64,7 +50,9 @@ function statusFor(current: AccountStatus, isActive: boolean | undefined): Accou
   return wanted;
 }
 
-function patchOf(update: UserUpdate, status: AccountStatus | undefined, now: Date): UserPatch {
+/** The changes of `update` to `target`; undefined when no audited field would change. */
+function changesOf(update: UserUpdate, target: User, now: Date): UserChanges | undefined {
+  const status = statusFor(target.status, update.isActive);
   const entries = Object.entries({
     username: update.username,
     email: update.email === undefined ? undefined : normalizeEmail(update.email),
@@ -74,8 +62,12 @@ function patchOf(update: UserUpdate, status: AccountStatus | undefined, now: Dat
     department: trimmedOrNull(update.department),
     ...(status === undefined ? {} : { status, statusReason: null, statusChangedAt: now }),
   });
-  return Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as UserPatch;
+  const changes = Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as UserChanges;
+  const changed = changesBetween(target, { ...target, ...changes }, AUDITED_FIELDS);
+  return Object.keys(changed).length === 0 ? undefined : changes;
 }
+
+const deactivates = (before: User, after: User) => before.status !== "deactivated" && after.status === "deactivated";
 
 /**
  * An administrator's update of a live user. The input type is the allow-list: the HTTP layer
@@ -84,36 +76,24 @@ function patchOf(update: UserUpdate, status: AccountStatus | undefined, now: Dat
  * changed field, and an update that changes nothing writes nothing.
  */
 export function makeUpdateUser(deps: UpdateUserDeps) {
-  async function updateUser(actor: AdminActor, userId: string, update: UserUpdate, ctx: RequestContext): Promise<User> {
-    const issues = issuesOf(update);
-    if (issues.length > 0) throw validationError(issues);
-    const now = deps.clock.now();
-    const { user, endedSessions } = await deps.uow.run(async (tx) => {
-      const target = await lockTarget(tx, userId);
-      assertNotDeleted(target);
-      assertMayManage(actor, target);
-      const status = statusFor(target.user.status, update.isActive);
-      const patch = patchOf(update, status, now);
-      const changes = changesBetween(target.user, { ...target.user, ...patch }, AUDITED_FIELDS);
-      if (Object.keys(changes).length === 0) return { user: target.user, endedSessions: [] };
-      const user = await tx.users.update(userId, patch);
-      const endedSessions =
-        status === "deactivated" ? await tx.refreshTokens.revokeAllForUser(userId, "admin", now) : [];
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: status === "deactivated" ? "user.deactivate" : "user.update",
-          userId: actor.id,
-          resourceId: userId,
-          details: { changes },
-        }),
-      );
-      return { user, endedSessions };
-    });
-    await applyAfterCommit(deps, userId, endedSessions);
-    return user;
-  }
-  return (actor: AdminActor, userId: string, update: UserUpdate, ctx: RequestContext) =>
-    auditingRefusals(deps, ctx, { action: "user.update", actor, userId }, () => updateUser(actor, userId, update, ctx));
+  return (actor: AdminActor, userId: string, update: UserUpdate, ctx: RequestContext): Promise<User> =>
+    runAdminChange(
+      deps,
+      {
+        action: "user.update",
+        precheck() {
+          const issues = issuesOf(update);
+          if (issues.length > 0) throw validationError(issues);
+        },
+        changes: (target, now) => changesOf(update, target, now),
+        endsSessions: deactivates,
+        auditedAs: (before, after) => (deactivates(before, after) ? "user.deactivate" : "user.update"),
+        details: (previous, after) => ({ changes: changesBetween(previous, after, AUDITED_FIELDS) }),
+      },
+      actor,
+      userId,
+      ctx,
+    );
 }
 
 export type UpdateUser = ReturnType<typeof makeUpdateUser>;

@@ -6,11 +6,15 @@ import {
   FakeCache,
   FakeClock,
   FakeOpaqueTokens,
+  FakePasswordHasher,
   FakeSessionRevocations,
   InMemoryDatabase,
+  PASSWORD_POLICY,
   requestContext,
 } from "../testing/index.js";
+import { makeCreateUser } from "./create-user.js";
 import { makeDeleteUser } from "./delete-user.js";
+import { makeRestoreUser } from "./restore-user.js";
 import { makeSuspendUser } from "./suspend-user.js";
 import { makeUpdateUser } from "./update-user.js";
 import type { AdminActor } from "./user-administration.js";
@@ -75,5 +79,51 @@ describe("administrative changes to a user", () => {
     const { deps, admin, target, ctx, db } = setup();
     await makeUpdateUser(deps)(admin, target.id, { username: "target", isActive: true }, ctx);
     expect(db.auditEntries()).toEqual([]);
+  });
+
+  // Regression: restore ignored `purged_at` and brought back an anonymised, password-less account.
+  it("a purged user cannot be restored", async () => {
+    const { deps, admin, db, ctx, clock } = setup();
+    const purged = db.seedUser({ deletedAt: clock.now(), purgedAt: clock.now(), passwordHash: "!purged" });
+    expect(await caught(() => makeRestoreUser(deps)(admin, purged.id, ctx))).toMatchObject({
+      code: "INVALID_STATUS_TRANSITION",
+    });
+    expect(db.allUsers().find((user) => user.id === purged.id)?.deletedAt).not.toBeNull();
+    const deleted = db.seedUser({ deletedAt: clock.now() });
+    expect((await makeRestoreUser(deps)(admin, deleted.id, ctx)).user.deletedAt).toBeNull();
+  });
+
+  // Regression, "one rule, two answers": creating a user with roles above the creator's rank
+  // answered SUPER_ADMIN_REQUIRED / INSUFFICIENT_PERMISSIONS, the roles route PRIVILEGE_ESCALATION.
+  it("one rule, two answers: user creation refuses a grant above the actor's rank as PRIVILEGE_ESCALATION", async () => {
+    const { db, admin, ctx, clock } = setup();
+    const createUser = makeCreateUser({
+      uow: db.uow,
+      users: db.users,
+      hasher: new FakePasswordHasher(),
+      clock,
+      passwordPolicy: PASSWORD_POLICY,
+    });
+    const input = (roles: string[]) => ({ username: `new_${roles[0]}`, email: `${roles[0]}@example.com`, roles });
+    expect(await caught(() => createUser(admin, input(["super_admin"]), ctx))).toMatchObject({
+      code: "PRIVILEGE_ESCALATION",
+    });
+    expect(await caught(() => createUser(admin, input(["admin"]), ctx))).toMatchObject({
+      code: "PRIVILEGE_ESCALATION",
+      details: { missing_permissions: ["audit:read", "roles:read", "users:delete", "users:read"] },
+    });
+    expect(db.auditEntries().map((entry) => [entry.action, entry.status, entry.details?.refused])).toEqual([
+      ["user.create", "failure", "PRIVILEGE_ESCALATION"],
+      ["user.create", "failure", "PRIVILEGE_ESCALATION"],
+    ]);
+  });
+
+  // The writer takes the instant from the use case (the database-clock regression itself is
+  // pinned by the Drizzle adapter's test and the HTTP test of PUT /admin/users/{id}).
+  it("an administrator's update stamps updated_at with the application's clock", async () => {
+    const { deps, admin, target, ctx, clock } = setup();
+    clock.advanceMs(60_000);
+    const updated = await makeUpdateUser(deps)(admin, target.id, { department: "Ops" }, ctx);
+    expect(updated.updatedAt).toEqual(clock.now());
   });
 });

@@ -18,7 +18,7 @@ export interface AuthorizeDeps {
 
 /**
  * The one permission check behind every admin route. `super_admin` passes every check
- * (PRD §6.5). A refusal is audited as a failure, since repeated forbidden calls are what an
+ * (ARCHITECTURE, Authorization). A refusal is audited as a failure, since repeated forbidden calls are what an
  * administrator wants to see.
  */
 export function makeAuthorize(deps: AuthorizeDeps) {

@@ -11,7 +11,7 @@ import {
   type UserRepository,
   validationError,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { recordRefusal } from "../shared/refusals.js";
 
 export interface CheckCredentialsDeps {
   readonly users: Pick<UserRepository, "findByEmail">;
@@ -22,19 +22,6 @@ export interface CheckCredentialsDeps {
 }
 
 export const invalidCredentials = () => new DomainError("INVALID_CREDENTIALS", "Invalid email or password");
-
-/** Writes the failure audit row of a credentials check (`failureAction`, status failure). */
-export async function recordCredentialFailure(
-  deps: Pick<CheckCredentialsDeps, "uow" | "clock">,
-  ctx: RequestContext,
-  action: AuditAction,
-  userId: string | null,
-  reason: string,
-): Promise<void> {
-  await deps.uow.run((tx) =>
-    tx.auditLog.append(auditEntryFor(deps.clock, ctx, { action, userId, status: "failure", details: { reason } })),
-  );
-}
 
 /** Hooks around the check, keyed by the normalized email as typed (never by the account). */
 export interface CredentialsGuard {
@@ -70,7 +57,7 @@ export async function checkCredentials(
   if (passwordMatches) await guard?.proven(email);
   if (user === undefined || !passwordMatches) {
     const reason = user === undefined ? "unknown_account" : "wrong_password";
-    await recordCredentialFailure(deps, ctx, failureAction, user?.id ?? null, reason);
+    await recordRefusal(deps, ctx, { action: failureAction, userId: user?.id ?? null, details: { reason } });
     throw invalidCredentials();
   }
   return user;

@@ -11,7 +11,7 @@ import { cacheProfile } from "../account/user-profile-cache.js";
 import { CacheKeys, readCached, writeCached } from "../shared/cache-keys.js";
 
 export interface LoadAccessDeps {
-  readonly users: Pick<UserRepository, "findWithRoles">;
+  readonly users: Pick<UserRepository, "find">;
   readonly cache: Cache;
 }
 
@@ -28,7 +28,7 @@ export async function cacheAccount(cache: Cache, account: UserWithRoles): Promis
 export async function loadGrants(deps: LoadAccessDeps, userId: string): Promise<readonly RoleGrant[] | undefined> {
   const cached = await readCached<RoleGrant[]>(deps.cache, "permissions", CacheKeys.permissions(userId));
   if (cached !== undefined) return cached;
-  const account = await deps.users.findWithRoles(userId);
+  const account = await deps.users.find(userId);
   if (account === undefined) return undefined;
   await cacheAccount(deps.cache, account);
   return isActive(account.user) ? account.roles : undefined;

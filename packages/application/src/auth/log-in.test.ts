@@ -117,7 +117,7 @@ describe("logIn", () => {
   it("fails with INVALID_CREDENTIALS when the account vanishes between the two reads", async () => {
     const { db, hasher, opaqueTokens, accessTokens, clock, ctx } = setup();
     const logIn = makeLogIn({
-      users: { findByEmail: db.users.findByEmail, findWithRoles: async () => undefined },
+      users: { findByEmail: db.users.findByEmail, find: async () => undefined },
       uow: db.uow,
       hasher,
       opaqueTokens,

@@ -14,8 +14,9 @@ import {
   type User,
   type UserRepository,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
-import { checkCredentials, invalidCredentials, recordCredentialFailure } from "./check-credentials.js";
+import { audit } from "../shared/audit-entry-for.js";
+import { recordRefusal } from "../shared/refusals.js";
+import { checkCredentials, invalidCredentials } from "./check-credentials.js";
 import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type SessionTokens } from "./session-tokens.js";
 
 export interface LogInInput {
@@ -30,7 +31,7 @@ export interface LogInResult {
 }
 
 export interface LogInDeps {
-  readonly users: Pick<UserRepository, "findByEmail" | "findWithRoles">;
+  readonly users: Pick<UserRepository, "findByEmail" | "find">;
   readonly uow: UnitOfWork;
   readonly hasher: PasswordHasher;
   readonly opaqueTokens: OpaqueTokens;
@@ -59,7 +60,11 @@ export function makeLogIn(deps: LogInDeps) {
       async before(email) {
         const attempt = await limiter.hit(`login_failures:${email}`, rule);
         if (!attempt.allowed) {
-          await recordCredentialFailure(deps, ctx, "auth.login_failed", null, "too_many_failures");
+          await recordRefusal(deps, ctx, {
+            action: "auth.login_failed",
+            userId: null,
+            details: { reason: "too_many_failures" },
+          });
           throw rateLimitExceeded(attempt, rule);
         }
       },
@@ -67,10 +72,14 @@ export function makeLogIn(deps: LogInDeps) {
     });
     const blocked = sessionBlockedError(user.status);
     if (blocked) {
-      await recordCredentialFailure(deps, ctx, "auth.login_failed", user.id, `status_${user.status}`);
+      await recordRefusal(deps, ctx, {
+        action: "auth.login_failed",
+        userId: user.id,
+        details: { reason: `status_${user.status}` },
+      });
       throw blocked;
     }
-    const withRoles = await deps.users.findWithRoles(user.id);
+    const withRoles = await deps.users.find(user.id);
     if (withRoles === undefined) throw invalidCredentials(); // deleted between the two reads
 
     const now = deps.clock.now();
@@ -84,13 +93,11 @@ export function makeLogIn(deps: LogInDeps) {
         userAgent: ctx.userAgent,
         ipAddress: ctx.ipAddress,
       });
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "auth.login",
-          userId: user.id,
-          details: { session_id: token.familyId },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "auth.login",
+        userId: user.id,
+        details: { session_id: token.familyId },
+      });
       return token;
     });
     const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {

@@ -6,7 +6,7 @@ import {
   type SessionRevocations,
   type UnitOfWork,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 
 export interface LogOutInput {
   /** The signed-in user and the session their access token belongs to. */
@@ -51,13 +51,11 @@ export function makeLogOut(deps: LogOutDeps) {
         families = [familyId];
       }
       const unique = [...new Set(families)];
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "auth.logout",
-          userId: input.userId,
-          details: { all_devices: input.allDevices === true, sessions: unique.length },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "auth.logout",
+        userId: input.userId,
+        details: { all_devices: input.allDevices === true, sessions: unique.length },
+      });
       return unique;
     });
     await deps.revocations.revoke(ended);

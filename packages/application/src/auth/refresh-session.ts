@@ -12,7 +12,7 @@ import {
   type UnitOfWork,
   type UserWithRoles,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type SessionTokens } from "./session-tokens.js";
 
 export interface RefreshSessionDeps {
@@ -35,7 +35,7 @@ type Outcome =
 const revokedError = () => new DomainError("REFRESH_TOKEN_REVOKED", "Refresh token has been revoked");
 
 /**
- * Refresh-token rotation (PRD §4.2, foundation issue §6). The family is locked for the whole
+ * Refresh-token rotation (ARCHITECTURE, Refresh tokens and sessions). The family is locked for the whole
  * decision, so concurrent refreshes are serialized and a family never holds two active tokens.
  * A token rotated within the grace window gets a fresh token for the same family (lost
  * response, racing tabs); one rotated earlier is a replay, and the whole family is revoked.
@@ -57,21 +57,19 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
     if (verdict === "revoked") throw revokedError();
     if (verdict === "reuse") {
       await tx.refreshTokens.revokeFamily(presented.familyId, "reuse_detected", now);
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "auth.refresh_reuse_detected",
-          userId: presented.userId,
-          status: "failure",
-          details: { session_id: presented.familyId, token_id: presented.id },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "auth.refresh_reuse_detected",
+        userId: presented.userId,
+        status: "failure",
+        details: { session_id: presented.familyId, token_id: presented.id },
+      });
       return { kind: "family_ended", familyId: presented.familyId, error: revokedError() };
     }
 
     const current = verdict === "rotate" ? presented : await tx.refreshTokens.findActiveInFamily(presented.familyId);
     if (current === undefined) throw revokedError(); // the family ended meanwhile (logout)
 
-    const account = await tx.users.findWithRoles(presented.userId);
+    const account = await tx.users.find(presented.userId);
     const blocked = account === undefined ? revokedError() : sessionBlockedError(account.user.status);
     if (account === undefined || blocked) {
       await tx.refreshTokens.revokeFamily(presented.familyId, "account_inactive", now);
@@ -90,13 +88,11 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
         },
         now,
       ),
-      tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "auth.refresh",
-          userId: presented.userId,
-          details: { session_id: presented.familyId, grace_reissue: verdict === "grace" },
-        }),
-      ),
+      audit(tx, deps, ctx, {
+        action: "auth.refresh",
+        userId: presented.userId,
+        details: { session_id: presented.familyId, grace_reissue: verdict === "grace" },
+      }),
     ]);
     return { kind: "rotated", account, next };
   }

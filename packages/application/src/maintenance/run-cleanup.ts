@@ -60,7 +60,7 @@ export async function deleteInBatches(deleteBatch: () => Promise<number>, batchS
 
 /**
  * Deletes refresh tokens that ended (expired or revoked), audit entries past their retention,
- * expired never-verified registrations (freeing their email and username, seed 000 flow 11),
+ * expired never-verified registrations (freeing their email and username, README: Worker),
  * ended one-time codes and old throttle records, in batches so no single statement holds locks for long. Runs under a
  * cluster-wide lock: a second concurrent run does nothing and says so.
  */

@@ -6,7 +6,7 @@ import { makeAccessInvalidation } from "./access-invalidation.js";
 import { makeAssignUserRoles } from "./assign-user-roles.js";
 import { makeDeleteRole } from "./delete-role.js";
 import { makeGrantRolePermissions } from "./grant-role-permissions.js";
-import type { AdminActor } from "./privilege-guard.js";
+import type { AdminActor } from "./privilege.js";
 import { makeUnassignUserRole } from "./unassign-user-role.js";
 
 function setup() {

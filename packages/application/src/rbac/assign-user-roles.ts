@@ -6,9 +6,10 @@ import {
   type TransactionalRepositories,
   type UnitOfWork,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
+import { auditingRefusals } from "../shared/refusals.js";
 import type { AccessInvalidation } from "./access-invalidation.js";
-import { type AdminActor, assertMayHandOut, auditingEscalation } from "./privilege-guard.js";
+import { type AdminActor, assertMayGrant, grantOfRoles } from "./privilege.js";
 
 export interface UserRolesDeps {
   readonly uow: UnitOfWork;
@@ -26,7 +27,7 @@ export type RoleSelector = { readonly ids: readonly string[] } | { readonly name
 
 /** The live user's roles now; USER_NOT_FOUND when there is no such live user. */
 export async function userRolesOf(tx: TransactionalRepositories, userId: string): Promise<UserRoles> {
-  const account = await tx.users.findWithRoles(userId);
+  const account = await tx.users.find(userId);
   if (account === undefined) throw new DomainError("USER_NOT_FOUND", "User not found");
   return { userId, roles: account.roles };
 }
@@ -44,30 +45,28 @@ export function makeAssignUserRoles(deps: UserRolesDeps) {
     selector: RoleSelector,
     ctx: RequestContext,
   ): Promise<UserRoles> {
-    const attempt = { action: "role.assign", actor, resourceType: "user_role", resourceId: userId } as const;
-    const result = await auditingEscalation(deps, ctx, attempt, () =>
+    const attempt = { action: "role.assign", userId: actor.id, resourceType: "user_role", resourceId: userId } as const;
+    const result = await auditingRefusals(deps, ctx, attempt, () =>
       deps.uow.run(async (tx) => {
         await userRolesOf(tx, userId);
         const wanted = [...new Set("ids" in selector ? selector.ids : selector.names)];
         const roles = await tx.roles.findForAssignment("ids" in selector ? { ids: wanted } : { names: wanted });
         const missing = wanted.filter((key) => !roles.some((role) => role.id === key || role.name === key));
         if (missing.length > 0) throw new DomainError("ROLE_NOT_FOUND", "Unknown role", { roles: missing });
-        assertMayHandOut(actor, roles);
+        assertMayGrant(actor, grantOfRoles(roles));
         const assigned = await tx.roles.assign(
           userId,
           roles.map((role) => role.id),
           actor.id,
         );
         for (const role of roles.filter((candidate) => assigned.includes(candidate.id))) {
-          await tx.auditLog.append(
-            auditEntryFor(deps.clock, ctx, {
-              action: "role.assign",
-              userId: actor.id,
-              resourceType: "user_role",
-              resourceId: userId,
-              details: userRoleDetails(role),
-            }),
-          );
+          await audit(tx, deps, ctx, {
+            action: "role.assign",
+            userId: actor.id,
+            resourceType: "user_role",
+            resourceId: userId,
+            details: userRoleDetails(role),
+          });
         }
         return userRolesOf(tx, userId);
       }),

@@ -8,8 +8,8 @@ import {
   type UnitOfWork,
   validationError,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
-import type { AdminActor } from "./privilege-guard.js";
+import { audit } from "../shared/audit-entry-for.js";
+import type { AdminActor } from "./privilege.js";
 
 export interface CreatePermissionDeps {
   readonly uow: UnitOfWork;
@@ -35,15 +35,13 @@ export function makeCreatePermission(deps: CreatePermissionDeps) {
         name: fields.name,
         description: fields.description ?? null,
       });
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "permission.create",
-          userId: actor.id,
-          resourceType: "permission",
-          resourceId: permission.id,
-          details: { name: permission.name, description: permission.description },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "permission.create",
+        userId: actor.id,
+        resourceType: "permission",
+        resourceId: permission.id,
+        details: { name: permission.name, description: permission.description },
+      });
       return permission;
     });
   };

@@ -8,8 +8,8 @@ import {
   type UnitOfWork,
   validationError,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
-import type { AdminActor } from "./privilege-guard.js";
+import { audit } from "../shared/audit-entry-for.js";
+import type { AdminActor } from "./privilege.js";
 
 export interface RoleFields {
   readonly name: string;
@@ -35,15 +35,13 @@ export function makeCreateRole(deps: CreateRoleDeps) {
     if (issues.length > 0) throw validationError(issues);
     return deps.uow.run(async (tx) => {
       const role = await tx.roles.create({ name: fields.name, description: fields.description ?? null });
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "role.create",
-          userId: actor.id,
-          resourceType: "role",
-          resourceId: role.id,
-          details: { name: role.name, description: role.description },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "role.create",
+        userId: actor.id,
+        resourceType: "role",
+        resourceId: role.id,
+        details: { name: role.name, description: role.description },
+      });
       return { ...role, permissions: [], userCount: 0 };
     });
   };

@@ -1,7 +1,7 @@
 import { type Clock, DomainError, type RequestContext, type UnitOfWork } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import type { AccessInvalidation } from "./access-invalidation.js";
-import type { AdminActor } from "./privilege-guard.js";
+import type { AdminActor } from "./privilege.js";
 
 export interface DeleteRoleDeps {
   readonly uow: UnitOfWork;
@@ -43,15 +43,13 @@ export function makeDeleteRole(deps: DeleteRoleDeps) {
         page = page.length < HOLDER_PAGE ? [] : await tx.roles.holders(roleId, last, HOLDER_PAGE);
       }
       await tx.roles.delete(roleId);
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "role.delete",
-          userId: actor.id,
-          resourceType: "role",
-          resourceId: roleId,
-          details: { name: role.name, forced: options.force, unassigned_users: userCount },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "role.delete",
+        userId: actor.id,
+        resourceType: "role",
+        resourceId: roleId,
+        details: { name: role.name, forced: options.force, unassigned_users: userCount },
+      });
       return ids;
     });
     await deps.invalidate.users(holders);

@@ -1,7 +1,8 @@
 import { type Clock, DomainError, type RequestContext, type RoleDetails, type UnitOfWork } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
+import { auditingRefusals } from "../shared/refusals.js";
 import type { AccessInvalidation } from "./access-invalidation.js";
-import { type AdminActor, assertHoldsAll, assertModifiable, auditingEscalation } from "./privilege-guard.js";
+import { type AdminActor, assertMayGrant, assertModifiable } from "./privilege.js";
 
 export interface RolePermissionsDeps {
   readonly uow: UnitOfWork;
@@ -24,11 +25,11 @@ export function makeGrantRolePermissions(deps: RolePermissionsDeps) {
   ): Promise<RoleDetails> {
     const attempt = {
       action: "permission.assign",
-      actor,
+      userId: actor.id,
       resourceType: "role_permission",
       resourceId: roleId,
     } as const;
-    const { role, changed } = await auditingEscalation(deps, ctx, attempt, () =>
+    const { role, changed } = await auditingRefusals(deps, ctx, attempt, () =>
       deps.uow.run(async (tx) => {
         const current = assertModifiable(await tx.roles.lock(roleId));
         const wanted = [...new Set(permissionIds)];
@@ -37,21 +38,16 @@ export function makeGrantRolePermissions(deps: RolePermissionsDeps) {
         if (missing.length > 0) {
           throw new DomainError("PERMISSION_NOT_FOUND", "Unknown permission", { permission_ids: missing });
         }
-        assertHoldsAll(
-          actor,
-          found.map((permission) => permission.name),
-        );
+        assertMayGrant(actor, { permissions: found.map((permission) => permission.name) });
         const granted = await tx.roles.grantPermissions(roleId, wanted);
         for (const permission of found.filter((candidate) => granted.includes(candidate.id))) {
-          await tx.auditLog.append(
-            auditEntryFor(deps.clock, ctx, {
-              action: "permission.assign",
-              userId: actor.id,
-              resourceType: "role_permission",
-              resourceId: roleId,
-              details: rolePermissionDetails(current, permission),
-            }),
-          );
+          await audit(tx, deps, ctx, {
+            action: "permission.assign",
+            userId: actor.id,
+            resourceType: "role_permission",
+            resourceId: roleId,
+            details: rolePermissionDetails(current, permission),
+          });
         }
         const updated = await tx.roles.findById(roleId);
         return {

@@ -4,14 +4,14 @@ export interface ListRolesDeps {
   readonly roles: Pick<RoleRepository, "list" | "listPermissions">;
 }
 
-/** Every role with its permissions and live-holder count (PRD §4.9.2). */
+/** Every role with its permissions and live-holder count. */
 export function makeListRoles(deps: ListRolesDeps) {
   return function listRoles(): Promise<RoleDetails[]> {
     return deps.roles.list();
   };
 }
 
-/** Every permission (PRD §4.9.3). */
+/** Every permission. */
 export function makeListPermissions(deps: ListRolesDeps) {
   return function listPermissions(): Promise<Permission[]> {
     return deps.roles.listPermissions();

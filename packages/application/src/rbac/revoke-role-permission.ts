@@ -1,7 +1,7 @@
 import { DomainError, type RequestContext, type RoleDetails } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { type RolePermissionsDeps, rolePermissionDetails } from "./grant-role-permissions.js";
-import { type AdminActor, assertModifiable } from "./privilege-guard.js";
+import { type AdminActor, assertModifiable } from "./privilege.js";
 
 /**
  * Removes one permission from a non-system role; PERMISSION_NOT_FOUND when the role does not
@@ -20,15 +20,13 @@ export function makeRevokeRolePermission(deps: RolePermissionsDeps) {
       if (permission === undefined || !(await tx.roles.revokePermission(roleId, permissionId))) {
         throw new DomainError("PERMISSION_NOT_FOUND", "The role does not hold this permission");
       }
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "permission.unassign",
-          userId: actor.id,
-          resourceType: "role_permission",
-          resourceId: roleId,
-          details: rolePermissionDetails(current, permission),
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "permission.unassign",
+        userId: actor.id,
+        resourceType: "role_permission",
+        resourceId: roleId,
+        details: rolePermissionDetails(current, permission),
+      });
       return {
         ...current,
         permissions: current.permissions.filter((held) => held.id !== permissionId),

@@ -1,7 +1,8 @@
 import { DomainError, type RequestContext, SystemRoles } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
+import { auditingRefusals } from "../shared/refusals.js";
 import { type UserRoles, type UserRolesDeps, userRoleDetails, userRolesOf } from "./assign-user-roles.js";
-import { type AdminActor, assertMayHandOut, auditingEscalation } from "./privilege-guard.js";
+import { type AdminActor, assertMayGrant, grantOfRoles } from "./privilege.js";
 
 /**
  * Takes a role from a user. Only a super_admin removes super_admin, and never from the last
@@ -15,14 +16,19 @@ export function makeUnassignUserRole(deps: UserRolesDeps) {
     roleId: string,
     ctx: RequestContext,
   ): Promise<UserRoles> {
-    const attempt = { action: "role.unassign", actor, resourceType: "user_role", resourceId: userId } as const;
-    const result = await auditingEscalation(deps, ctx, attempt, () =>
+    const attempt = {
+      action: "role.unassign",
+      userId: actor.id,
+      resourceType: "user_role",
+      resourceId: userId,
+    } as const;
+    const result = await auditingRefusals(deps, ctx, attempt, () =>
       deps.uow.run(async (tx) => {
         const before = await userRolesOf(tx, userId);
         const role = await tx.roles.lock(roleId);
         if (role === undefined) throw new DomainError("ROLE_NOT_FOUND", "Role not found");
         if (role.name === SystemRoles.superAdmin) {
-          assertMayHandOut(actor, [role]);
+          assertMayGrant(actor, grantOfRoles([role]));
           const holds = before.roles.some((held) => held.id === roleId);
           if (holds && (await tx.roles.countHolders(roleId)) <= 1) {
             throw new DomainError("LAST_SUPER_ADMIN", "The last super_admin cannot lose the super_admin role");
@@ -31,15 +37,13 @@ export function makeUnassignUserRole(deps: UserRolesDeps) {
         if (!(await tx.roles.unassign(userId, roleId))) {
           throw new DomainError("ROLE_NOT_FOUND", "The user does not hold this role");
         }
-        await tx.auditLog.append(
-          auditEntryFor(deps.clock, ctx, {
-            action: "role.unassign",
-            userId: actor.id,
-            resourceType: "user_role",
-            resourceId: userId,
-            details: userRoleDetails(role),
-          }),
-        );
+        await audit(tx, deps, ctx, {
+          action: "role.unassign",
+          userId: actor.id,
+          resourceType: "user_role",
+          resourceId: userId,
+          details: userRoleDetails(role),
+        });
         return { userId, roles: before.roles.filter((held) => held.id !== roleId) };
       }),
     );

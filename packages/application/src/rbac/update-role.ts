@@ -1,8 +1,8 @@
 import { type Clock, type RequestContext, type RoleDetails, type UnitOfWork, validationError } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import type { AccessInvalidation } from "./access-invalidation.js";
 import { type RoleFields, roleFieldIssues } from "./create-role.js";
-import { type AdminActor, assertModifiable } from "./privilege-guard.js";
+import { type AdminActor, assertModifiable } from "./privilege.js";
 
 export interface UpdateRoleDeps {
   readonly uow: UnitOfWork;
@@ -38,15 +38,13 @@ export function makeUpdateRole(deps: UpdateRoleDeps) {
       const userCount = await tx.roles.countHolders(roleId);
       if (Object.keys(changes).length === 0) return { role: { ...current, userCount }, renamed: false };
       const updated = await tx.roles.update(roleId, next);
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "role.update",
-          userId: actor.id,
-          resourceType: "role",
-          resourceId: roleId,
-          details: { changes },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "role.update",
+        userId: actor.id,
+        resourceType: "role",
+        resourceId: roleId,
+        details: { changes },
+      });
       return { role: { ...updated, permissions: current.permissions, userCount }, renamed: "name" in changes };
     });
     if (renamed) await deps.invalidate.holdersOf(roleId);

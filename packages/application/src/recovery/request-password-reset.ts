@@ -1,6 +1,6 @@
 import type { Clock, OneTimeSecrets, RequestContext, UnitOfWork } from "@gatehouse/domain";
 import { requireEmail } from "../registration/resend-verification.js";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import type { LifecyclePolicy } from "../shared/lifecycle-policy.js";
 import { sendCode } from "../shared/one-time-codes.js";
 
@@ -39,13 +39,11 @@ export function makeRequestPasswordReset(deps: RequestPasswordResetDeps) {
           },
         );
       }
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "auth.password_reset_requested",
-          userId: user?.id ?? null,
-          details: { sent: user !== undefined, ...(verdict.allowed ? {} : { throttled: true }) },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "auth.password_reset_requested",
+        userId: user?.id ?? null,
+        details: { sent: user !== undefined, ...(verdict.allowed ? {} : { throttled: true }) },
+      });
     });
   };
 }

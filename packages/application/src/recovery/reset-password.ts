@@ -5,23 +5,23 @@ import {
   type PasswordHasher,
   type PasswordPolicy,
   type RequestContext,
-  type SessionRevocations,
   type UnitOfWork,
   type UserRepository,
   validationError,
 } from "@gatehouse/domain";
-import { auditEntryFor, recordFailure } from "../shared/audit-entry-for.js";
+import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
+import { storeNewPassword } from "../shared/new-password.js";
 import { type CodeCheckDeps, checkPresentedCode, locateCodeOwner } from "../shared/one-time-codes.js";
+import { recordRefusal } from "../shared/refusals.js";
 
 export type ResetPasswordInput = ({ readonly token: string } | { readonly email: string; readonly code: string }) & {
   readonly newPassword: string;
 };
 
-export interface ResetPasswordDeps extends CodeCheckDeps {
-  readonly users: Pick<UserRepository, "findByEmail" | "findWithRoles">;
+export interface ResetPasswordDeps extends CodeCheckDeps, AfterUserChangeDeps {
+  readonly users: Pick<UserRepository, "findByEmail" | "find">;
   readonly uow: UnitOfWork;
   readonly hasher: PasswordHasher;
-  readonly revocations: SessionRevocations;
   readonly clock: Clock;
   readonly passwordPolicy: PasswordPolicy;
 }
@@ -43,7 +43,11 @@ export function makeResetPassword(deps: ResetPasswordDeps) {
     if (user === undefined) throw invalidReset();
     const check = await checkPresentedCode(deps, "reset_password", presented);
     if (check.outcome !== "match") {
-      await recordFailure(deps, ctx, { action: "auth.password_reset_failed", userId: user.id, reason: check.outcome });
+      await recordRefusal(deps, ctx, {
+        action: "auth.password_reset_failed",
+        userId: user.id,
+        details: { reason: check.outcome },
+      });
       throw invalidReset(
         check.outcome === "burned" ? { reason: "attempts_exhausted", hint: "request a new code" } : undefined,
       );
@@ -53,21 +57,24 @@ export function makeResetPassword(deps: ResetPasswordDeps) {
     }
     const passwordHash = await deps.hasher.hash(input.newPassword);
     const now = deps.clock.now();
-    const sessions = await deps.uow.run(async (tx) => {
+    const ended = await deps.uow.run(async (tx) => {
       if (!(await tx.oneTimeCodes.consume(check.code.id, now))) throw invalidReset();
-      if ((await tx.users.setPassword(user.id, passwordHash, now)) === undefined) throw invalidReset();
-      const revoked = await tx.refreshTokens.revokeAllForUser(user.id, "password_reset", now);
-      await tx.outbox.enqueue({ to: user.email, template: "password-changed", data: { username: user.username } });
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
+      return storeNewPassword(
+        tx,
+        deps,
+        ctx,
+        {
+          user,
+          passwordHash,
           action: "auth.password_reset",
-          userId: user.id,
-          details: { sessions_revoked: revoked.length },
-        }),
+          revokeAs: "password_reset",
+          countedAs: "sessions_revoked",
+          gone: invalidReset,
+        },
+        now,
       );
-      return revoked;
     });
-    await deps.revocations.revoke(sessions);
+    await afterUserChange(deps, user.id, ended);
   };
 }
 

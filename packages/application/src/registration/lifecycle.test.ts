@@ -1,12 +1,14 @@
 import type { CodeMailData, OutgoingMail } from "@gatehouse/domain";
 import { describe, expect, it } from "vitest";
 import { makeConfirmEmailChange } from "../account/confirm-email-change.js";
+import { makeGetCurrentUser } from "../account/get-current-user.js";
 import { makeUpdateProfile } from "../account/update-profile.js";
 import { makeRequestPasswordReset } from "../recovery/request-password-reset.js";
 import { makeResetPassword } from "../recovery/reset-password.js";
 import type { LifecyclePolicy } from "../shared/lifecycle-policy.js";
 import {
   caught,
+  FakeCache,
   FakeClock,
   FakeOneTimeSecrets,
   FakePasswordHasher,
@@ -31,6 +33,8 @@ function setup(overrides: Partial<LifecyclePolicy> = {}) {
   const hasher = new FakePasswordHasher();
   const secrets = new FakeOneTimeSecrets();
   const revocations = new FakeSessionRevocations();
+  const cache = new FakeCache(clock);
+  const afterChange = { cache, revocations };
   const codeCheck = { codes: db.oneTimeCodes, secrets, clock };
   const ctx = () => requestContext(clock);
   let ids = 0;
@@ -44,7 +48,7 @@ function setup(overrides: Partial<LifecyclePolicy> = {}) {
       policy,
       newId: () => `fake-${++ids}`,
     }),
-    verify: makeVerifyEmail({ ...codeCheck, users: db.users, uow: db.uow, policy }),
+    verify: makeVerifyEmail({ ...codeCheck, ...afterChange, users: db.users, uow: db.uow, policy }),
     resend: makeResendVerification({ uow: db.uow, clock, secrets, policy }),
     checkEmail: makeCheckEmail({ uow: db.uow, clock, secrets, policy }),
     forgot: makeRequestPasswordReset({ uow: db.uow, clock, secrets, policy }),
@@ -53,11 +57,12 @@ function setup(overrides: Partial<LifecyclePolicy> = {}) {
       users: db.users,
       uow: db.uow,
       hasher,
-      revocations,
+      ...afterChange,
       passwordPolicy: PASSWORD_POLICY,
     }),
-    updateProfile: makeUpdateProfile({ users: db.users, uow: db.uow, hasher, clock, secrets, policy }),
-    confirmEmail: makeConfirmEmailChange({ ...codeCheck, users: db.users, uow: db.uow }),
+    updateProfile: makeUpdateProfile({ ...afterChange, users: db.users, uow: db.uow, hasher, clock, secrets, policy }),
+    confirmEmail: makeConfirmEmailChange({ ...codeCheck, ...afterChange, users: db.users, uow: db.uow }),
+    me: makeGetCurrentUser({ users: db.users, cache }),
   };
   /** The data of the newest mail of `template` sent to `to`. */
   const lastMail = (to: string, template: OutgoingMail["template"]) => {
@@ -68,7 +73,7 @@ function setup(overrides: Partial<LifecyclePolicy> = {}) {
     if (mail === undefined) throw new Error(`no ${template} mail to ${to}`);
     return mail.data as CodeMailData;
   };
-  return { policy, clock, db, hasher, secrets, revocations, ctx, lastMail, ...useCases };
+  return { policy, clock, db, hasher, secrets, revocations, cache, ctx, lastMail, ...useCases };
 }
 
 describe("registration with email verification", () => {
@@ -337,5 +342,36 @@ describe("profile and email change", () => {
     });
     const confirmed = await t.confirmEmail(user.id, { code }, t.ctx());
     expect(confirmed.user).toMatchObject({ email: "new@example.com", emailVerifiedAt: t.clock.now() });
+  });
+
+  // Regression: the stale-profile bug. `PUT /users/me` and the email-change confirmation
+  // wrote the row but left `user:{id}` cached, so `GET /auth/me` served the old values for
+  // up to 5 minutes.
+  it("stale profile: a profile update and a confirmed email change show on the next /auth/me", async () => {
+    const t = setup();
+    const user = t.db.seedUser({
+      username: "ada",
+      email: ADA.email,
+      passwordHash: FakePasswordHasher.hashOf(ADA.password),
+    });
+    expect((await t.me(user.id)).user).toMatchObject({ username: "ada", fullName: null });
+    await t.updateProfile(user.id, { username: "ada2", fullName: "Ada L" }, t.ctx());
+    expect((await t.me(user.id)).user).toMatchObject({ username: "ada2", fullName: "Ada L" });
+
+    await t.updateProfile(user.id, { email: "new@example.com", currentPassword: ADA.password }, t.ctx());
+    expect((await t.me(user.id)).user.email).toBe(ADA.email);
+    await t.confirmEmail(user.id, { code: t.lastMail("new@example.com", "verify-new-email").code }, t.ctx());
+    expect((await t.me(user.id)).user.email).toBe("new@example.com");
+  });
+
+  it("a password reset drops the cached profile with the ended sessions", async () => {
+    const t = setup();
+    const user = t.db.seedUser({ email: ADA.email, passwordHash: FakePasswordHasher.hashOf(ADA.password) });
+    const before = (await t.me(user.id)).user.passwordChangedAt;
+    t.clock.advanceMs(1000);
+    await t.forgot(ADA.email, t.ctx());
+    const { code } = t.lastMail(ADA.email, "password-reset");
+    await t.reset({ email: ADA.email, code, newPassword: "N3w-password" }, t.ctx());
+    expect((await t.me(user.id)).user.passwordChangedAt.getTime()).toBeGreaterThan(before.getTime());
   });
 });

@@ -56,7 +56,7 @@ describe("registerUser", () => {
     });
     expect(hasher.hashCalls).toEqual(["Passw0rd!"]);
     expect(db.storedUsers()).toEqual([expect.objectContaining({ user, roleNames: ["user"] })]);
-    const account = await db.users.findWithRoles(user.id);
+    const account = await db.users.find(user.id);
     expect(account?.roles.map((role) => role.name)).toEqual(["user"]);
   });
 

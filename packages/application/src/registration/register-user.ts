@@ -12,7 +12,7 @@ import {
   type UnitOfWork,
   type User,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { HOUR_MS, type LifecyclePolicy } from "../shared/lifecycle-policy.js";
 import { sendCode } from "../shared/one-time-codes.js";
 import { type NewAccountInput, validateNewAccount } from "./new-account.js";
@@ -46,7 +46,7 @@ function initialStatus(policy: LifecyclePolicy): AccountStatus {
  * else (so every path costs one hash). With verification on, the user starts in
  * `pending_verification` and a verify-email mail with a code and a link is queued in the same
  * transaction. An expired, never-verified registration holding the email or username is
- * replaced (seed 000 flow 12). With enumeration protection, a taken email answers exactly like
+ * replaced (README, Account lifecycle). With enumeration protection, a taken email answers exactly like
  * a new registration and the owner is mailed instead.
  */
 export function makeRegisterUser(deps: RegisterUserDeps) {
@@ -66,14 +66,12 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
       now,
     );
     for (const id of replaced) {
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "user.registration_expired",
-          userId: null,
-          resourceId: id,
-          details: { reason: "replaced by a new registration" },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "user.registration_expired",
+        userId: null,
+        resourceId: id,
+        details: { reason: "replaced by a new registration" },
+      });
     }
     if (policy.enumerationProtection && (await tx.users.findByEmail(email)) !== undefined) {
       throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
@@ -123,9 +121,7 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
         template: "registration-attempt",
         data: { username: owner.username },
       });
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, { action: "auth.register_existing_email", userId: null, resourceId: owner.id }),
-      );
+      await audit(tx, deps, ctx, { action: "auth.register_existing_email", userId: null, resourceId: owner.id });
     });
     return {
       user: {
@@ -150,13 +146,11 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
     try {
       return await deps.uow.run(async (tx) => {
         const registration = await create(tx, input, email, passwordHash, ctx);
-        await tx.auditLog.append(
-          auditEntryFor(deps.clock, ctx, {
-            action: "auth.register",
-            userId: registration.user.id,
-            details: { status: registration.user.status },
-          }),
-        );
+        await audit(tx, deps, ctx, {
+          action: "auth.register",
+          userId: registration.user.id,
+          details: { status: registration.user.status },
+        });
         return registration;
       });
     } catch (error) {

@@ -8,7 +8,7 @@ import {
   type UnitOfWork,
   validationError,
 } from "@gatehouse/domain";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { HOUR_MS, type LifecyclePolicy, registrationExpired } from "../shared/lifecycle-policy.js";
 import { sendCode } from "../shared/one-time-codes.js";
 
@@ -28,7 +28,7 @@ export function requireEmail(raw: string): string {
 }
 
 /**
- * Seed 000 flow 4. The limits (cooldown, per-day cap) count requests per address whether or
+ * Resending the verification code (README, Account lifecycle). The limits (cooldown, per-day cap) count requests per address whether or
  * not an account exists, so pending, unknown and active addresses get the same answer,
  * including the 429. Only a pending, unexpired registration gets a mail; its new code
  * revokes the previous code and link.
@@ -62,13 +62,11 @@ export function makeResendVerification(deps: ResendVerificationDeps) {
         );
       }
       // Written for every request, so the work (and so the timing) hardly depends on the account.
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "auth.verification_resent",
-          userId: live ? (pending?.id ?? null) : null,
-          details: { sent: live },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "auth.verification_resent",
+        userId: live ? (pending?.id ?? null) : null,
+        details: { sent: live },
+      });
     });
   };
 }

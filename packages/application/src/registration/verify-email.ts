@@ -6,16 +6,19 @@ import {
   type RequestContext,
   type UnitOfWork,
   type User,
+  UserChanges,
   type UserRepository,
 } from "@gatehouse/domain";
-import { auditEntryFor, recordFailure } from "../shared/audit-entry-for.js";
+import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
+import { audit } from "../shared/audit-entry-for.js";
 import { type LifecyclePolicy, registrationExpired } from "../shared/lifecycle-policy.js";
 import { type CodeCheckDeps, checkPresentedCode, locateCodeOwner } from "../shared/one-time-codes.js";
+import { recordRefusal } from "../shared/refusals.js";
 
 export type VerifyEmailInput = { readonly email: string; readonly code: string } | { readonly token: string };
 
-export interface VerifyEmailDeps extends CodeCheckDeps {
-  readonly users: Pick<UserRepository, "findByEmail" | "findWithRoles">;
+export interface VerifyEmailDeps extends CodeCheckDeps, AfterUserChangeDeps {
+  readonly users: Pick<UserRepository, "findByEmail" | "find">;
   readonly uow: UnitOfWork;
   readonly clock: Clock;
   readonly policy: Pick<LifecyclePolicy, "requireAdminApproval" | "verificationTtlHours" | "enumerationProtection">;
@@ -27,7 +30,7 @@ const expired = () =>
   new DomainError("VERIFICATION_EXPIRED", "The verification code has expired; register again or request a new code");
 
 /**
- * Seed 000 flows 2 and 3: a correct code (or link) moves a `pending_verification` user to
+ * Verification (README, self-service lifecycle): a correct code (or link) moves a `pending_verification` user to
  * `active`, or to `pending_approval` when an admin must approve. Wrong code → 400 (the code is
  * burned after MAX_CODE_ATTEMPTS), expired → 410, already verified → 409. The code is consumed
  * in the same transaction as the status change, so it works once even under concurrency.
@@ -59,31 +62,38 @@ export function makeVerifyEmail(deps: VerifyEmailDeps) {
           ? expired()
           : invalidCode();
       case "burned":
-        await recordFailure(deps, ctx, {
+        await recordRefusal(deps, ctx, {
           action: "auth.verification_failed",
           userId: user.id,
-          reason: "attempts_exhausted",
+          details: { reason: "attempts_exhausted" },
         });
         throw invalidCode({ reason: "attempts_exhausted", hint: "request a new code" });
       default:
-        await recordFailure(deps, ctx, { action: "auth.verification_failed", userId: user.id, reason: check.outcome });
+        await recordRefusal(deps, ctx, {
+          action: "auth.verification_failed",
+          userId: user.id,
+          details: { reason: check.outcome },
+        });
         throw invalidCode();
     }
     const now = deps.clock.now();
     assertTransition(user.status, nextStatus);
-    return deps.uow.run(async (tx) => {
+    const verified = await deps.uow.run(async (tx) => {
       if (!(await tx.oneTimeCodes.consume(check.code.id, now))) throw invalidCode();
-      const verified = await tx.users.markEmailVerified(user.id, nextStatus, now);
+      const verified = await tx.users.update(user.id, UserChanges.verifiedEmail(undefined, now, nextStatus), now, {
+        deleted: false,
+        status: "pending_verification",
+      });
       if (verified === undefined) throw alreadyVerified();
-      await tx.auditLog.append(
-        auditEntryFor(deps.clock, ctx, {
-          action: "auth.email_verified",
-          userId: user.id,
-          details: { status: nextStatus },
-        }),
-      );
+      await audit(tx, deps, ctx, {
+        action: "auth.email_verified",
+        userId: user.id,
+        details: { status: nextStatus },
+      });
       return verified;
     });
+    await afterUserChange(deps, user.id);
+    return verified;
   };
 }
 

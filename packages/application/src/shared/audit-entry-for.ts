@@ -1,4 +1,4 @@
-import type { AuditAction, AuditEntry, Clock, RequestContext, UnitOfWork } from "@gatehouse/domain";
+import type { AuditAction, AuditEntry, Clock, RequestContext, TransactionalRepositories } from "@gatehouse/domain";
 
 /** Builds an audit entry stamped with the request's origin and duration so far. */
 export function auditEntryFor(
@@ -31,20 +31,12 @@ export function auditEntryFor(
   };
 }
 
-/** Records a refused attempt in its own unit of work (the request itself fails and writes nothing). */
-export async function recordFailure(
-  deps: { readonly uow: UnitOfWork; readonly clock: Clock },
+/** Appends the entry of what the request did, in the caller's unit of work. */
+export function audit(
+  tx: Pick<TransactionalRepositories, "auditLog">,
+  deps: { readonly clock: Clock },
   ctx: RequestContext,
-  failure: { action: AuditAction; userId: string | null; reason: string },
+  entry: Parameters<typeof auditEntryFor>[2],
 ): Promise<void> {
-  await deps.uow.run((tx) =>
-    tx.auditLog.append(
-      auditEntryFor(deps.clock, ctx, {
-        action: failure.action,
-        userId: failure.userId,
-        status: "failure",
-        details: { reason: failure.reason },
-      }),
-    ),
-  );
+  return tx.auditLog.append(auditEntryFor(deps.clock, ctx, entry));
 }

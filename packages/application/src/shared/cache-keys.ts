@@ -1,10 +1,11 @@
 import type { Cache } from "@gatehouse/domain";
 
 /**
- * Cache keys and lifetimes of PRD §4.10 / appendix C, in one place for every use case.
+ * Cache keys and lifetimes (README, caching), in one place for every use case.
  *
  * Invalidation triggers (delete the key in the same use case, after the commit):
- * - `user:{id}` (profile): any change to the user's row (profile, status, deletion, password).
+ * - `user:{id}` (profile): any change to the user's row (profile, status, deletion, password);
+ *   every such write ends with `afterUserChange` (shared/after-user-change.ts), which drops it.
  * - `permissions:{id}` (role grants): the user's role assignments, the permissions of any role
  *   they hold (delete it for every holder), and the user's status or deletion.
  * - `roles:all`, `permissions:all`: role and permission CRUD.
@@ -33,7 +34,8 @@ export const CacheTtlSeconds = {
  */
 export const CacheShapeVersions = {
   permissions: 2,
-  user: 1,
+  // 2: the profile carries purgedAt.
+  user: 2,
   session: 1,
   rolesAll: 1,
   permissionsAll: 1,

@@ -113,12 +113,12 @@ export const CODE_SHAPE = /^[0-9]{6}$/;
  * (whose code is then checked). The user is undefined when nothing matches.
  */
 export async function locateCodeOwner(
-  deps: CodeCheckDeps & { readonly users: Pick<UserRepository, "findByEmail" | "findWithRoles"> },
+  deps: CodeCheckDeps & { readonly users: Pick<UserRepository, "findByEmail" | "find"> },
   input: { readonly token: string } | { readonly email: string; readonly code: string },
 ): Promise<{ user: User | undefined; presented: PresentedCode }> {
   if ("token" in input) {
     const code = await deps.codes.findByTokenHash(deps.secrets.hash(input.token));
-    const account = code && (await deps.users.findWithRoles(code.userId));
+    const account = code && (await deps.users.find(code.userId));
     return { user: account?.user, presented: { token: input.token } };
   }
   if (!CODE_SHAPE.test(input.code)) throw validationError([{ field: "code", message: "must be 6 digits" }]);

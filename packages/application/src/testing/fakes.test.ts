@@ -1,4 +1,9 @@
-import { DomainError } from "@gatehouse/domain";
+import {
+  oneTimeCodeContract,
+  refreshTokenRepositoryContract,
+  roleRepositoryContract,
+  userRepositoryContract,
+} from "@gatehouse/domain/testing";
 import { describe, expect, it } from "vitest";
 import {
   caught,
@@ -12,6 +17,17 @@ import {
 } from "./index.js";
 
 // The use-case tests lean on these fakes behaving like the real adapters; this pins that down.
+// The port contracts are the same functions the Drizzle adapters run on PGlite and PostgreSQL.
+const openFake = async () => {
+  const db = new InMemoryDatabase(new FakeClock());
+  return { repos: db, uow: db.uow, close: async () => {} };
+};
+userRepositoryContract("the in-memory fake", openFake, { unsupported: ["deletePermanently", "list", "statistics"] });
+refreshTokenRepositoryContract("the in-memory fake", openFake);
+oneTimeCodeContract("the in-memory fake", openFake);
+roleRepositoryContract("the in-memory fake", openFake, {
+  unsupported: ["list", "update", "revokePermission", "createPermission", "listPermissions", "lockByName"],
+});
 
 function newUser(email: string, username: string) {
   return {
@@ -89,82 +105,6 @@ describe("InMemoryDatabase unit of work", () => {
     const db = new InMemoryDatabase(new FakeClock());
     await expect(db.uow.run(() => Promise.reject(new Error("x")))).rejects.toThrow("x");
     await expect(db.uow.run(async () => 7)).resolves.toBe(7);
-  });
-});
-
-describe("InMemoryDatabase repositories", () => {
-  it("refuses duplicate emails and usernames case-insensitively, ignoring soft-deleted users", async () => {
-    const db = new InMemoryDatabase(new FakeClock());
-    await db.users.create(newUser("a@example.com", "alice"), ["user"]);
-    await expect(db.users.create(newUser("A@EXAMPLE.com", "other"), [])).rejects.toMatchObject({
-      code: "DUPLICATE_EMAIL",
-    });
-    await expect(db.users.create(newUser("b@example.com", "ALICE"), [])).rejects.toBeInstanceOf(DomainError);
-    db.seedUser({ email: "gone@example.com", username: "gone", deletedAt: new Date() });
-    await expect(db.users.create(newUser("gone@example.com", "gone"), [])).resolves.toMatchObject({
-      email: "gone@example.com",
-    });
-  });
-
-  it("hides soft-deleted users", async () => {
-    const db = new InMemoryDatabase(new FakeClock());
-    const user = db.seedUser({ email: "a@example.com", deletedAt: new Date() });
-    expect(await db.users.findByEmail("a@example.com")).toBeUndefined();
-    expect(await db.users.findWithRoles(user.id)).toBeUndefined();
-  });
-
-  it("keeps at most one active token per family", async () => {
-    const clock = new FakeClock();
-    const db = new InMemoryDatabase(clock);
-    const first = await db.refreshTokens.insert({
-      userId: "u",
-      parentId: null,
-      tokenHash: "h1",
-      expiresAt: clock.now(),
-      userAgent: null,
-      ipAddress: null,
-    });
-    expect(first.familyId).toBe(first.id);
-    await expect(
-      db.refreshTokens.insert({
-        userId: "u",
-        familyId: first.familyId,
-        parentId: first.id,
-        tokenHash: "h2",
-        expiresAt: clock.now(),
-        userAgent: null,
-        ipAddress: null,
-      }),
-    ).rejects.toThrow(/active token/);
-  });
-
-  it("refuses to rotate a token that is no longer active", async () => {
-    const clock = new FakeClock();
-    const db = new InMemoryDatabase(clock);
-    const token = db.seedRefreshToken({ userId: "u", tokenHash: "h1" });
-    const next = { tokenHash: "h2", expiresAt: clock.now(), userAgent: null, ipAddress: null };
-    await db.refreshTokens.rotate(token, next, clock.now());
-    await expect(db.refreshTokens.rotate(token, { ...next, tokenHash: "h3" }, clock.now())).rejects.toThrow(
-      /not active/,
-    );
-  });
-
-  it("lists families ended for reasons other than rotation since an instant", async () => {
-    const clock = new FakeClock();
-    const db = new InMemoryDatabase(clock);
-    const rotated = db.seedRefreshToken({ userId: "u", tokenHash: "h1" });
-    const loggedOut = db.seedRefreshToken({ userId: "u", tokenHash: "h2" });
-    const old = db.seedRefreshToken({ userId: "u", tokenHash: "h3" });
-    await db.refreshTokens.revokeFamily(old.familyId, "logout", clock.now());
-    clock.advanceSeconds(60);
-    const since = clock.now();
-    await db.refreshTokens.rotate(
-      rotated,
-      { tokenHash: "h4", expiresAt: since, userAgent: null, ipAddress: null },
-      since,
-    );
-    await db.refreshTokens.revokeFamily(loggedOut.familyId, "logout", since);
-    expect(await db.refreshTokens.familiesRevokedSince(since)).toEqual([loggedOut.familyId]);
   });
 });
 

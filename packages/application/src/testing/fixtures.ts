@@ -3,7 +3,7 @@ import type { RefreshTokenPolicy } from "../auth/session-tokens.js";
 import type { LifecyclePolicy } from "../shared/lifecycle-policy.js";
 
 export const PASSWORD_POLICY: PasswordPolicy = { minLength: 8, maxLength: 128 };
-/** The issue 5 defaults: verification on, no approval, no enumeration protection. */
+/** The lifecycle defaults of the README's configuration table: verification on, no approval, no enumeration protection. */
 export const LIFECYCLE_POLICY: LifecyclePolicy = {
   requireEmailVerification: true,
   requireAdminApproval: false,

@@ -1,4 +1,4 @@
-/** PRD §4.5.2 actions written by the foundation; later features add theirs here. */
+/** Every audited action; a feature adds its own here. */
 export type AuditAction =
   | "auth.register"
   | "auth.login"
@@ -39,7 +39,7 @@ export type AuditAction =
   | "user.email_changed"
   | "user.registration_expired";
 
-/** Filters and page of the audit-log list (PRD §4.5.3 plus `resourceId`); newest first. */
+/** Filters and page of the audit-log list; newest first. */
 export interface AuditLogQuery {
   readonly page: number;
   readonly perPage: number;
@@ -67,7 +67,7 @@ export interface RequestContext {
   readonly startedAt: Date;
 }
 
-/** One audit row (PRD §4.5.1). Never holds a password or a token. */
+/** One audit row. Never holds a password or a token. */
 export interface AuditEntry {
   readonly action: AuditAction;
   readonly userId: string | null;

@@ -92,9 +92,7 @@ export interface RateLimitDetails {
 export interface ErrorDetails {
   readonly VALIDATION_ERROR: readonly FieldIssue[];
   readonly RATE_LIMIT_EXCEEDED: RateLimitDetails;
-  readonly INSUFFICIENT_PERMISSIONS:
-    | { readonly required_permission: string }
-    | { readonly lacking_permissions: readonly string[] };
+  readonly INSUFFICIENT_PERMISSIONS: { readonly required_permission: string };
   readonly PRIVILEGE_ESCALATION: { readonly missing_permissions: readonly string[] };
   readonly ROLE_IN_USE: { readonly user_count: number };
   readonly INVALID_STATUS_TRANSITION: { readonly from: string; readonly to: string };

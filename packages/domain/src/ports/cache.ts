@@ -1,5 +1,5 @@
 /**
- * A shared cache for cache-aside reads (PRD §4.10). Values are JSON-serialisable. A cache is
+ * A shared cache for cache-aside reads (ARCHITECTURE, Several nodes: Redis). Values are JSON-serialisable. A cache is
  * an optimisation, never the source of truth: implementations must not throw when their
  * backend is unreachable; they answer a miss (and count it) instead, so a cache outage never
  * fails a request.

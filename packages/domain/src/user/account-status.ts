@@ -1,7 +1,7 @@
 import { DomainError } from "../errors/domain-error.js";
 import type { ErrorCode } from "../errors/error-codes.js";
 
-/** Seed 004's lifecycle. Soft deletion is orthogonal (`deleted_at`), not a status. */
+/** The account lifecycle (README, Account lifecycle). Soft deletion is orthogonal (`deleted_at`), not a status. */
 export const AccountStatuses = [
   "pending_verification",
   "pending_approval",

@@ -1,6 +1,6 @@
 import type { FieldIssue } from "../errors/domain-error.js";
 
-/** Seed 001's rules: length bounds plus an upper-case letter, a lower-case letter and a digit. */
+/** The default password rules: length bounds plus an upper-case letter, a lower-case letter and a digit. */
 export interface PasswordPolicy {
   readonly minLength: number;
   /** Enforced before hashing, so a huge input never reaches argon2. */

@@ -1,11 +1,11 @@
 import type { FieldIssue } from "../errors/domain-error.js";
 
-/** The system roles seeded by the first migration (PRD §4.3.2). */
+/** The system roles seeded by the first migration. */
 export const SystemRoles = { superAdmin: "super_admin", admin: "admin", user: "user" } as const;
 
 export type SystemRoleName = (typeof SystemRoles)[keyof typeof SystemRoles];
 
-/** The permissions seeded by the first migration (PRD §4.3.1), named `resource:action`. */
+/** The permissions seeded by the first migration, named `resource:action`. */
 export const Permissions = [
   "users:read",
   "users:write",

@@ -19,6 +19,8 @@ export interface User {
   readonly updatedAt: Date;
   readonly deletedAt: Date | null;
   readonly deletedBy: string | null;
+  /** When the worker anonymised the soft-deleted account; a purged account cannot be restored. */
+  readonly purgedAt: Date | null;
 }
 
 /** The fields needed to create a user; the repository fills ids and timestamps. */
@@ -41,12 +43,16 @@ export interface NewUser {
  */
 export const UNUSABLE_PASSWORD_HASH = "!password-reset-required";
 
-/** The fields an administrator's update or a lifecycle change may write. */
-export type UserPatch = Partial<
+/**
+ * The columns one write to a user row may set; absent fields stay as they are. The repository
+ * stamps `updatedAt` with the `at` it is given, so every write uses the application's clock.
+ */
+export type UserChanges = Partial<
   Pick<
     User,
     | "username"
     | "email"
+    | "passwordHash"
     | "fullName"
     | "phoneNumber"
     | "organization"
@@ -54,10 +60,42 @@ export type UserPatch = Partial<
     | "status"
     | "statusReason"
     | "statusChangedAt"
+    | "emailVerifiedAt"
+    | "passwordChangedAt"
     | "deletedAt"
     | "deletedBy"
   >
 >;
+
+/** The changes behind each lifecycle write, named for what they mean. */
+export const UserChanges = {
+  /** A new password hash, stamped as changed at `at`. */
+  password: (passwordHash: string, at: Date): UserChanges => ({ passwordHash, passwordChangedAt: at }),
+  /** A move along the account-status state machine (the caller checked the transition). */
+  status: (status: AccountStatus, reason: string | null, at: Date): UserChanges => ({
+    status,
+    statusReason: reason,
+    statusChangedAt: at,
+  }),
+  /** A proven address: marks it verified and, when `status` is given, moves the account there. */
+  verifiedEmail: (email: string | undefined, at: Date, status?: AccountStatus): UserChanges => ({
+    ...(email === undefined ? {} : { email }),
+    emailVerifiedAt: at,
+    ...(status === undefined ? {} : { status, statusChangedAt: at }),
+  }),
+  /** A soft delete by `deletedBy`: the email and username are free again. */
+  softDelete: (deletedBy: string, at: Date): UserChanges => ({ deletedAt: at, deletedBy }),
+  /** Undoes a soft delete. */
+  restore: (): UserChanges => ({ deletedAt: null, deletedBy: null }),
+} as const;
+
+/** Preconditions of a write: it changes nothing (and answers undefined) unless the row matches. */
+export interface UserExpectation {
+  /** false: only a live (not soft-deleted) row; true: only a soft-deleted one. */
+  readonly deleted?: boolean;
+  /** Only a row in this status. */
+  readonly status?: AccountStatus;
+}
 
 /** A user with the names of its roles, as listed by administrators. */
 export interface UserSummary {
@@ -69,7 +107,7 @@ export interface UserSummary {
 export const UserSortFields = ["created_at", "username", "email"] as const;
 export type UserSortField = (typeof UserSortFields)[number];
 
-/** Filters, order and page of the admin user list (PRD §4.9.1). */
+/** Filters, order and page of the admin user list. */
 export interface UserListQuery {
   readonly page: number;
   readonly perPage: number;
@@ -92,7 +130,7 @@ export interface Page<T> {
   readonly totalItems: number;
 }
 
-/** Counts for the admin dashboard (seed 001's statistics, extended). Deleted users count only as deleted. */
+/** Counts for the admin dashboard. Deleted users count only as deleted. */
 export interface UserStatistics {
   readonly totalUsers: number;
   readonly active: number;

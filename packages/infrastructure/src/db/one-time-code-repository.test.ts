@@ -1,16 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { MAX_CODE_ATTEMPTS, type OneTimeCodePurpose } from "@gatehouse/domain";
+import { oneTimeCodeContract } from "@gatehouse/domain/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeHmacOneTimeSecrets } from "../security/hmac-one-time-secrets.js";
+import { drizzleHarness } from "../testing/drizzle-harness.js";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../testing/test-database.js";
 import { rowsOf } from "./database.js";
 import { makeUnitOfWork, repositoriesOn } from "./unit-of-work.js";
 
 const HOUR = 3_600_000;
 
-// The OneTimeCodeRepository and MailThrottle contracts, on every adapter.
-describe.each(testDatabaseKinds())("OneTimeCodeRepository and MailThrottle contract on %s", (kind) => {
+// The port-level contract (shared with the in-memory fake), on every database this run has.
+for (const kind of testDatabaseKinds()) oneTimeCodeContract(kind, drizzleHarness(kind));
+
+// The same rules under concurrent callers: only a database shows them.
+describe.each(testDatabaseKinds())("Drizzle OneTimeCodeRepository and MailThrottle on %s", (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase(kind, { maxConnections: 20 });
@@ -50,18 +55,6 @@ describe.each(testDatabaseKinds())("OneTimeCodeRepository and MailThrottle contr
     };
   }
 
-  it("issues a code as the one live code, revoking the older one of the same purpose only", async () => {
-    const userId = await newUser();
-    const now = new Date();
-    const first = await uow().run((tx) => tx.oneTimeCodes.issue(newCode(userId), now));
-    const reset = await uow().run((tx) => tx.oneTimeCodes.issue(newCode(userId, "reset_password"), now));
-    const second = await uow().run((tx) => tx.oneTimeCodes.issue(newCode(userId), now));
-    expect(second).toMatchObject({ attempts: 0, usedAt: null, revokedAt: null, purpose: "verify_email" });
-    expect(await repos().oneTimeCodes.findLatest(userId, "verify_email")).toEqual(second);
-    expect((await repos().oneTimeCodes.findByTokenHash(first.tokenHash))?.revokedAt).toEqual(now);
-    expect((await repos().oneTimeCodes.findLatest(userId, "reset_password"))?.id).toBe(reset.id);
-  });
-
   it("serializes concurrent issues for one user and purpose: exactly one live code remains", async () => {
     const userId = await newUser();
     await Promise.all(
@@ -94,76 +87,6 @@ describe.each(testDatabaseKinds())("OneTimeCodeRepository and MailThrottle contr
     expect(consumed.filter(Boolean)).toHaveLength(1);
     expect(await repos().oneTimeCodes.findLatest(userId, "verify_email")).toBeUndefined();
     expect(await repos().oneTimeCodes.claimAttempt(code.id, MAX_CODE_ATTEMPTS)).toBe(false);
-  });
-
-  it("frees an expired registration's email and username, and only an expired one", async () => {
-    const stale = await newUser();
-    const fresh = await newUser();
-    const old = new Date(Date.now() - 48 * HOUR).toISOString();
-    await database.handle.db.execute(sql`UPDATE users SET created_at = ${old} WHERE id IN (${stale}, ${fresh})`);
-    // `fresh` was resent a code that is still valid, which renews the registration.
-    await uow().run((tx) => tx.oneTimeCodes.issue(newCode(fresh), new Date()));
-    const [staleUser, freshUser] = rowsOf<{ email: string; username: string }>(
-      await database.handle.db.execute(
-        sql`SELECT email, username FROM users WHERE id IN (${stale}, ${fresh}) ORDER BY (id = ${stale}) DESC`,
-      ),
-    );
-    const cutoff = new Date(Date.now() - 24 * HOUR);
-    const users = repos().users;
-    expect(
-      await users.deleteExpiredRegistrations(
-        { email: freshUser?.email ?? "", username: freshUser?.username ?? "" },
-        cutoff,
-        new Date(),
-      ),
-    ).toEqual([]);
-    expect(
-      await users.deleteExpiredRegistrations(
-        { email: "x@x.io", username: staleUser?.username ?? "" },
-        cutoff,
-        new Date(),
-      ),
-    ).toEqual([stale]);
-    expect(await users.findByEmail(staleUser?.email ?? "")).toBeUndefined();
-  });
-
-  it("records verification, passwords, profile and email changes; clashes are DUPLICATE_*", async () => {
-    const users = repos().users;
-    const id = await newUser();
-    const other = await newUser();
-    const at = new Date(Date.now() - 1000);
-    expect(await users.markEmailVerified(id, "active", at)).toMatchObject({ status: "active", emailVerifiedAt: at });
-    expect(await users.markEmailVerified(id, "active", at)).toBeUndefined(); // no longer pending
-    expect(await users.setPassword(id, "new-hash", at)).toMatchObject({
-      passwordHash: "new-hash",
-      passwordChangedAt: at,
-    });
-    const [otherRow] = rowsOf<{ email: string; username: string }>(
-      await database.handle.db.execute(sql`SELECT email, username FROM users WHERE id = ${other}`),
-    );
-    await expect(
-      users.updateProfile(id, { username: otherRow?.username.toUpperCase() ?? "" }, at),
-    ).rejects.toMatchObject({
-      code: "DUPLICATE_USERNAME",
-    });
-    expect(await users.updateProfile(id, { fullName: "Ada", phoneNumber: null }, at)).toMatchObject({
-      fullName: "Ada",
-    });
-    await expect(users.changeEmail(id, otherRow?.email ?? "", at)).rejects.toMatchObject({ code: "DUPLICATE_EMAIL" });
-    expect(await users.changeEmail(id, "changed@example.com", at)).toMatchObject({ email: "changed@example.com" });
-  });
-
-  it("throttles per key: cooldown first, then the cap per window, with the seconds to wait", async () => {
-    const limits = { cooldownSeconds: 60, maxPerWindow: 3, windowSeconds: 3600 };
-    const key = randomBytes(8).toString("hex");
-    const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1) + seconds * 1000);
-    const take = (seconds: number) => uow().run((tx) => tx.mailThrottle.take(key, limits, at(seconds)));
-    expect(await take(0)).toEqual({ allowed: true });
-    expect(await take(10)).toEqual({ allowed: false, retryAfterSeconds: 50 });
-    expect(await take(60)).toEqual({ allowed: true });
-    expect(await take(120)).toEqual({ allowed: true });
-    expect(await take(180)).toEqual({ allowed: false, retryAfterSeconds: 3600 - 180 });
-    expect(await take(3601)).toEqual({ allowed: true });
   });
 
   it("admits exactly the cap when many takes for one key race", async () => {

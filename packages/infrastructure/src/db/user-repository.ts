@@ -6,12 +6,13 @@ import {
   type NewUser,
   type RoleGrant,
   type User,
+  type UserExpectation,
   type UserListQuery,
   type UserRepository,
   type UserStatistics,
   type UserWithRoles,
 } from "@gatehouse/domain";
-import { and, asc, desc, eq, ilike, inArray, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, isNotNull, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "./database.js";
 import { oneTimeCodes, permissions, rolePermissions, roles, userRoles, userSearchText, users } from "./schema.js";
 import { violatedUniqueConstraint } from "./unique-violation.js";
@@ -88,10 +89,13 @@ function selectUserGrants(db: Database, where: SQL | undefined) {
     .orderBy(asc(roles.name), asc(permissions.name));
 }
 
-/** A user with roles and permissions, soft-deleted or not; `lock` holds the user row until commit. */
-function selectWithRoles(db: Database, id: string, lock: boolean) {
-  const query = selectUserGrants(db, eq(users.id, id));
-  return lock ? query.for("update", { of: users }) : query;
+/** The conditions of `update`'s `expect`. */
+function expectation(expect: UserExpectation | undefined): SQL[] {
+  const conditions: SQL[] = [];
+  if (expect?.deleted === false) conditions.push(isNull(users.deletedAt));
+  if (expect?.deleted === true) conditions.push(isNotNull(users.deletedAt));
+  if (expect?.status !== undefined) conditions.push(eq(users.status, expect.status));
+  return conditions;
 }
 
 /** `\`, `%` and `_` taken literally by LIKE (whose default escape character is the backslash). */
@@ -209,7 +213,7 @@ export function makeUserRepository(db: Database): UserRepository {
   return {
     async create(newUser: NewUser, roleNames: readonly string[]): Promise<User> {
       const id = randomUUID();
-      try {
+      return mappingDuplicates(async () => {
         const [row] = await db
           .insert(users)
           .values({ id, ...newUser })
@@ -223,67 +227,15 @@ export function makeUserRepository(db: Database): UserRepository {
           await db.insert(userRoles).values(granted.map((role) => ({ userId: id, roleId: role.id })));
         }
         return toUser(row as UserRow);
-      } catch (error) {
-        const constraint = violatedUniqueConstraint(error);
-        if (constraint !== undefined) throw duplicateError(constraint);
-        throw error;
-      }
+      });
     },
 
-    async markEmailVerified(id, status, at) {
-      const [row] = await db
-        .update(users)
-        .set({ status, statusChangedAt: at, emailVerifiedAt: at, updatedAt: at })
-        .where(and(eq(users.id, id), eq(users.status, "pending_verification"), isNull(users.deletedAt)))
-        .returning();
-      return row && toUser(row);
-    },
-
-    async setPassword(id, passwordHash, at) {
-      const [row] = await db
-        .update(users)
-        .set({ passwordHash, passwordChangedAt: at, updatedAt: at })
-        .where(and(eq(users.id, id), isNull(users.deletedAt)))
-        .returning();
-      return row && toUser(row);
-    },
-
-    async updateProfile(id, changes, at) {
-      const [row] = await mappingDuplicates(() =>
-        db
-          .update(users)
-          .set({ ...changes, updatedAt: at })
-          .where(and(eq(users.id, id), isNull(users.deletedAt)))
-          .returning(),
-      );
-      return row && toUser(row);
-    },
-
-    async changeEmail(id, email, at) {
-      const [row] = await mappingDuplicates(() =>
-        db
-          .update(users)
-          .set({ email, emailVerifiedAt: at, updatedAt: at })
-          .where(and(eq(users.id, id), isNull(users.deletedAt)))
-          .returning(),
-      );
-      return row && toUser(row);
-    },
-
-    async deleteExpiredRegistrations(holding, createdBefore, now) {
-      const deleted = await db
-        .delete(users)
-        .where(
-          and(
-            expiredRegistration(createdBefore, now),
-            or(
-              sql`lower(${users.email}) = ${holding.email.toLowerCase()}`,
-              sql`lower(${users.username}) = ${holding.username.toLowerCase()}`,
-            ),
-          ),
-        )
-        .returning({ id: users.id });
-      return deleted.map((row) => row.id);
+    async find(id, options = {}) {
+      // The login and `me` paths read a live user without a lock: the prepared query.
+      if (!options.includeDeleted && !options.lock) return withRolesOf(await query("withRoles").execute({ id }));
+      const where = options.includeDeleted ? eq(users.id, id) : and(eq(users.id, id), isNull(users.deletedAt));
+      const select = selectUserGrants(db, where);
+      return withRolesOf(await (options.lock ? select.for("update", { of: users }) : select));
     },
 
     async findByEmail(email) {
@@ -291,32 +243,15 @@ export function makeUserRepository(db: Database): UserRepository {
       return row && toUser(row);
     },
 
-    async findWithRoles(id): Promise<UserWithRoles | undefined> {
-      return withRolesOf(await query("withRoles").execute({ id }));
-    },
-
-    async findById(id) {
-      return withRolesOf(await selectWithRoles(db, id, false));
-    },
-
-    async lockById(id) {
-      return withRolesOf(await selectWithRoles(db, id, true));
-    },
-
-    async update(id, patch) {
-      try {
-        const [row] = await db
+    async update(id, changes, at, expect) {
+      const [row] = await mappingDuplicates(() =>
+        db
           .update(users)
-          .set({ ...patch, updatedAt: sql`now()` })
-          .where(eq(users.id, id))
-          .returning();
-        if (row === undefined) throw new DomainError("USER_NOT_FOUND", "User not found");
-        return toUser(row);
-      } catch (error) {
-        const constraint = violatedUniqueConstraint(error);
-        if (constraint !== undefined) throw duplicateError(constraint);
-        throw error;
-      }
+          .set({ ...changes, updatedAt: at })
+          .where(and(eq(users.id, id), ...expectation(expect)))
+          .returning(),
+      );
+      return row && toUser(row);
     },
 
     async deletePermanently(id) {
@@ -356,27 +291,20 @@ export function makeUserRepository(db: Database): UserRepository {
       return grantsOf(rows);
     },
 
-    async lockLiveById(id) {
-      const [row] = await db
-        .select()
-        .from(users)
-        .where(and(eq(users.id, id), isNull(users.deletedAt)))
-        .for("update");
-      return row && toUser(row);
-    },
-
-    async setStatus(id, status, reason, at) {
-      await db
-        .update(users)
-        .set({ status, statusReason: reason, statusChangedAt: at, updatedAt: at })
-        .where(eq(users.id, id));
-    },
-
-    async softDelete(id, deletedBy, at) {
-      await db
-        .update(users)
-        .set({ deletedAt: at, deletedBy, updatedAt: at })
-        .where(and(eq(users.id, id), isNull(users.deletedAt)));
+    async deleteExpiredRegistrations(holding, createdBefore, now) {
+      const deleted = await db
+        .delete(users)
+        .where(
+          and(
+            expiredRegistration(createdBefore, now),
+            or(
+              sql`lower(${users.email}) = ${holding.email.toLowerCase()}`,
+              sql`lower(${users.username}) = ${holding.username.toLowerCase()}`,
+            ),
+          ),
+        )
+        .returning({ id: users.id });
+      return deleted.map((row) => row.id);
     },
   };
 }

@@ -1,0 +1,56 @@
+import { DomainError, hasPermission, SystemRoles, type UserAccess } from "@gatehouse/domain";
+
+/** The administrator making a change: who (for audit) and what they hold now (for escalation checks). */
+export interface AdminActor {
+  readonly id: string;
+  readonly access: UserAccess;
+}
+
+export function isSuperAdmin(access: UserAccess): boolean {
+  return access.roles.includes(SystemRoles.superAdmin);
+}
+
+/** What a change hands out (or, for `super_admin`, takes away): roles by name, permissions by name. */
+export interface Grant {
+  readonly roleNames?: readonly string[];
+  readonly permissions: readonly string[];
+}
+
+/**
+ * Nobody grants more than they hold, wherever the grant happens (a new user's roles, roles
+ * given to a user, permissions given to a role): `super_admin` is handed out and taken away by
+ * super-admins only, and no permission the actor lacks is handed out.
+ * @throws DomainError PRIVILEGE_ESCALATION (403), naming in `missing_permissions` the
+ *   permissions the actor lacks.
+ */
+export function assertMayGrant(actor: AdminActor, grant: Grant): void {
+  if (grant.roleNames?.includes(SystemRoles.superAdmin) && !isSuperAdmin(actor.access)) {
+    throw new DomainError("PRIVILEGE_ESCALATION", "Only a super_admin may grant or remove the super_admin role");
+  }
+  const missing = [...new Set(grant.permissions)].filter((permission) => !hasPermission(actor.access, permission));
+  if (missing.length > 0) {
+    throw new DomainError("PRIVILEGE_ESCALATION", "You cannot grant permissions you do not hold yourself", {
+      missing_permissions: missing.sort(),
+    });
+  }
+}
+
+/** The grant of handing out these roles: their names and every permission they carry. */
+export function grantOfRoles(
+  roles: ReadonlyArray<{
+    readonly name: string;
+    readonly permissions: ReadonlyArray<string | { readonly name: string }>;
+  }>,
+): Grant {
+  return {
+    roleNames: roles.map((role) => role.name),
+    permissions: roles.flatMap((role) => role.permissions.map((p) => (typeof p === "string" ? p : p.name))),
+  };
+}
+
+/** The role exists and is not a system role, else the matching error. */
+export function assertModifiable<T extends { isSystem: boolean }>(role: T | undefined): T {
+  if (role === undefined) throw new DomainError("ROLE_NOT_FOUND", "Role not found");
+  if (role.isSystem) throw new DomainError("CANNOT_MODIFY_SYSTEM_ROLE", "System roles cannot be changed");
+  return role;
+}

@@ -1,0 +1,16 @@
+/**
+ * Port contracts for tests (`@gatehouse/domain/testing`): each runs one port's cases against
+ * an adapter given an `open()` factory, so the Drizzle adapters and the in-memory fakes are
+ * held to the same behaviour. Imports vitest: for test code only.
+ */
+export {
+  type ContractHarness,
+  type ContractOptions,
+  newUserInput,
+  type OpenHarness,
+  UNSUPPORTED_IN_FAKE,
+} from "./harness.js";
+export { oneTimeCodeContract } from "./one-time-code-contract.js";
+export { refreshTokenRepositoryContract } from "./refresh-token-repository-contract.js";
+export { roleRepositoryContract } from "./role-repository-contract.js";
+export { userRepositoryContract } from "./user-repository-contract.js";

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RefreshToken } from "../token/refresh-token.js";
+import type { User } from "../user/user.js";
+import { type ContractHarness, newUserInput, type OpenHarness } from "./harness.js";
+
+const HOUR = 3_600_000;
+
+/** A 64-hex-digit stand-in for a token hash, unique within the run. */
+function tokenHash(): string {
+  let hex = "";
+  while (hex.length < 64)
+    hex += Math.floor(Math.random() * 0x100000000)
+      .toString(16)
+      .padStart(8, "0");
+  return hex.slice(0, 64);
+}
+
+const successor = () => ({
+  tokenHash: tokenHash(),
+  expiresAt: new Date(Date.now() + HOUR),
+  userAgent: null,
+  ipAddress: null,
+});
+
+/**
+ * The `RefreshTokenRepository` contract at the port: families, rotation, revocation, the
+ * one-active-token rule. Lock waits and races stay with the Drizzle adapter's own tests.
+ */
+export function refreshTokenRepositoryContract(name: string, open: OpenHarness): void {
+  describe(`RefreshTokenRepository contract on ${name}`, () => {
+    let harness: ContractHarness;
+    let user: User;
+    beforeAll(async () => {
+      harness = await open();
+      user = await harness.repos.users.create(newUserInput(), ["user"]);
+    });
+    afterAll(async () => {
+      await harness.close();
+    });
+    const tokens = () => harness.repos.refreshTokens;
+    const startFamily = (userAgent: string | null = "vitest"): Promise<RefreshToken> =>
+      tokens().insert({
+        userId: user.id,
+        parentId: null,
+        tokenHash: tokenHash(),
+        expiresAt: new Date(Date.now() + HOUR),
+        userAgent,
+        ipAddress: "127.0.0.1",
+      });
+    const rotate = (token: RefreshToken, at = new Date()) =>
+      harness.uow.run(async (tx) => {
+        await tx.refreshTokens.lockFamilyOf(token.tokenHash);
+        return tx.refreshTokens.rotate(token, successor(), at);
+      });
+
+    it("starts a family whose id is the first token's id", async () => {
+      const token = await startFamily();
+      expect(token).toMatchObject({ familyId: token.id, parentId: null, revokedAt: null, ipAddress: "127.0.0.1" });
+      expect((await tokens().lockFamilyOf(token.tokenHash))?.id).toBe(token.id);
+      expect(await tokens().lockFamilyOf(tokenHash())).toBeUndefined();
+    });
+
+    it("rotates: retires the current token and links its successor", async () => {
+      const token = await startFamily();
+      const next = await rotate(token);
+      expect(next).toMatchObject({ familyId: token.familyId, parentId: token.id, revokedAt: null });
+      const retired = await tokens().lockFamilyOf(token.tokenHash);
+      expect(retired).toMatchObject({ revokedReason: "rotated", replacedBy: next.id });
+      expect((await tokens().findActiveInFamily(token.familyId))?.id).toBe(next.id);
+    });
+
+    it("refuses to rotate a token that is no longer active", async () => {
+      const token = await startFamily();
+      await tokens().revokeFamily(token.familyId, "logout", new Date());
+      await expect(tokens().rotate(token, successor(), new Date())).rejects.toThrow();
+    });
+
+    it("never lets a family hold two active tokens", async () => {
+      const token = await startFamily();
+      await expect(
+        tokens().insert({ ...successor(), userId: user.id, familyId: token.familyId, parentId: token.id }),
+      ).rejects.toThrow();
+    });
+
+    it("revokes one family and answers how many tokens it ended", async () => {
+      const token = await startFamily();
+      expect(await tokens().revokeFamily(token.familyId, "logout", new Date())).toBe(1);
+      expect(await tokens().revokeFamily(token.familyId, "logout", new Date())).toBe(0);
+      expect((await tokens().lockFamilyOf(token.tokenHash))?.revokedReason).toBe("logout");
+    });
+
+    it("revokes all of a user's families but the kept one, and lists them as recently revoked", async () => {
+      const at = new Date(Date.now() + 1000);
+      const kept = await startFamily();
+      const a = await startFamily();
+      const b = await startFamily();
+      const ended = await tokens().revokeAllForUser(user.id, "password_changed", at, kept.familyId);
+      expect(ended).toEqual(expect.arrayContaining([a.familyId, b.familyId]));
+      expect(ended).not.toContain(kept.familyId);
+      expect(await tokens().findActiveInFamily(a.familyId)).toBeUndefined();
+      expect((await tokens().findActiveInFamily(kept.familyId))?.id).toBe(kept.id);
+      expect(await tokens().familiesRevokedSince(at)).toEqual(expect.arrayContaining([a.familyId, b.familyId]));
+    });
+
+    it("does not list families whose tokens were only rotated", async () => {
+      const since = new Date(Date.now() + 2000);
+      const token = await startFamily();
+      await rotate(token, since);
+      expect(await tokens().familiesRevokedSince(since)).not.toContain(token.familyId);
+    });
+
+    it("lists a user's live sessions, one per family, newest first", async () => {
+      const other = await harness.repos.users.create(newUserInput(), ["user"]);
+      const first = await tokens().insert({ ...successor(), userId: other.id, parentId: null, userAgent: "first" });
+      const second = await tokens().insert({ ...successor(), userId: other.id, parentId: null, userAgent: "second" });
+      await rotate(first);
+      const sessions = await tokens().listActiveSessions(other.id, new Date());
+      expect(sessions.map((session) => session.id).sort()).toEqual([first.familyId, second.familyId].sort());
+      expect(sessions.find((session) => session.id === first.familyId)?.userAgent).toBeNull();
+      await tokens().revokeFamily(second.familyId, "logout", new Date());
+      expect((await tokens().listActiveSessions(other.id, new Date())).map((session) => session.id)).toEqual([
+        first.familyId,
+      ]);
+    });
+  });
+}
