@@ -22,7 +22,13 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly database:
-    | { readonly kind: "postgres"; readonly url: string; readonly maxConnections: number }
+    | {
+        readonly kind: "postgres";
+        readonly url: string;
+        readonly maxConnections: number;
+        /** Bound on every query (`statement_timeout` and client side) and connection attempt. */
+        readonly queryTimeoutMs: number;
+      }
     | { readonly kind: "pglite"; readonly dataDir: string };
   readonly dataDir: string;
   /** Undefined without `REDIS_URL`/`REDIS_CLUSTER_NODES`: the in-memory adapters serve. */

@@ -240,6 +240,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
             kind: "postgres",
             url: checkUrl("DATABASE_URL", databaseUrl, ["postgres:", "postgresql:"]),
             maxConnections: read.int("DATABASE_MAX_CONNECTIONS", 10, 1, 1000),
+            queryTimeoutMs: read.int("DATABASE_QUERY_TIMEOUT_MS", 5000, 100, 600_000),
           },
     dataDir,
     autoMigrate: read.bool("DB_AUTO_MIGRATE", true),
