@@ -2,7 +2,14 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isDomainError } from "@gatehouse/domain";
-import { ConfigError, DataDirInUseError, loadConfig, openDatabase, runMigrations } from "@gatehouse/infrastructure";
+import {
+  ConfigError,
+  DataDirInUseError,
+  describeDatabaseFailure,
+  loadConfig,
+  openDatabase,
+  runMigrations,
+} from "@gatehouse/infrastructure";
 import { createAdminAccount } from "./admin-account.js";
 import { readSecretLine } from "./secret-prompt.js";
 
@@ -76,6 +83,8 @@ function describeFailure(error: unknown): string {
   }
   if (error instanceof ConfigError) return `invalid configuration: ${error.message}`;
   if (error instanceof DataDirInUseError) return error.message;
+  const database = describeDatabaseFailure(error);
+  if (database !== undefined) return database;
   if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
     return `${error.message}\n\n${USAGE}`;
   }

@@ -3,6 +3,7 @@ import {
   type Config,
   ConfigError,
   type DatabaseHandle,
+  describeDatabaseFailure,
   loadConfig,
   openDatabase,
   runMigrations,
@@ -38,6 +39,8 @@ const NAME = "gatehouse-worker";
 
 /** The error and its causes on one line, without query parameters (see safeError). */
 function oneLine(error: unknown): string {
+  const database = describeDatabaseFailure(error);
+  if (database !== undefined) return database;
   const messages: string[] = [];
   for (let current: ReturnType<typeof safeError> | undefined = safeError(error); current; current = current.cause) {
     messages.push(current.message);

@@ -68,6 +68,8 @@ export interface Config {
   readonly workerSchedule: string;
   readonly healthCheckTimeoutMs: number;
   readonly shutdownTimeoutSeconds: number;
+  /** Seconds readiness reports 503 while the listener still accepts, before draining starts. */
+  readonly shutdownDrainDelaySeconds: number;
   readonly bodyLimitBytes: number;
   readonly corsAllowedOrigins: readonly string[];
   /** Sliding-window limits per category (PRD §4.4.1), from `RATE_LIMIT_<CATEGORY>_*`. */

@@ -272,6 +272,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     workerSchedule: read.string("WORKER_SCHEDULE", "15 3 * * *"),
     healthCheckTimeoutMs: read.int("HEALTH_CHECK_TIMEOUT_MS", 5000, 10, 60_000),
     shutdownTimeoutSeconds: read.int("SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
+    shutdownDrainDelaySeconds: read.int("SHUTDOWN_DRAIN_DELAY_SECONDS", 0, 0, 3600),
     bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 65_536, 1024, 10_485_760),
     corsAllowedOrigins: checkOrigins("CORS_ALLOWED_ORIGINS", read.list("CORS_ALLOWED_ORIGINS")),
     rateLimits: readRateLimits(read),
