@@ -99,8 +99,12 @@ export function boundedClient<T extends Sql>(client: T, options: Options): T {
     get(target, property, receiver) {
       if (property === "unsafe") {
         return (query: string, parameters?: unknown[], queryOptions?: Record<string, unknown>) => {
-          // postgres.js queries are lazy: they run when awaited, in the mode chosen before.
           const pending = target.unsafe(query, parameters as never, { ...queryOptions, prepare: true });
+          // postgres.js queries are lazy (they start when awaited); start this one now, so queries
+          // go out in the order they were made however many hops awaiting this wrapper takes:
+          // a lock taken in one statement and a read pipelined after it rely on that order.
+          // `.values()` still applies: the driver reads the mode only when the query runs.
+          pending.execute();
           const run = () => {
             onProgress?.();
             const settled = withinMs(pending, timeoutMs);
