@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { isDomainError } from "@gatehouse/domain";
-import { ConfigError, DataDirInUseError, loadConfig } from "@gatehouse/infrastructure";
+import { ConfigError, DataDirInUseError, describeDatabaseFailure, loadConfig } from "@gatehouse/infrastructure";
 import { createAdminAccount } from "./admin-account.js";
 import { readSecretLine } from "./secret-prompt.js";
 import { openAdapters } from "./wiring/adapters.js";
@@ -77,6 +77,8 @@ function describeFailure(error: unknown): string {
   }
   if (error instanceof ConfigError) return `invalid configuration: ${error.message}`;
   if (error instanceof DataDirInUseError) return error.message;
+  const database = describeDatabaseFailure(error);
+  if (database !== undefined) return database;
   if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
     return `${error.message}\n\n${USAGE}`;
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ConfigError, createLogger, loadConfig } from "@gatehouse/infrastructure";
+import { ConfigError, createLogger, describeDatabaseFailure, loadConfig } from "@gatehouse/infrastructure";
 import { createServer } from "./compose.js";
 import { installGracefulShutdown } from "./graceful-shutdown.js";
 import { StartupPhases } from "./startup-phases.js";
@@ -26,7 +26,10 @@ async function main(): Promise<void> {
   );
   const phases = new StartupPhases(logger);
   const server = await createServer(config, logger, { phases });
-  installGracefulShutdown(server, logger, config.shutdownTimeoutSeconds);
+  installGracefulShutdown(server, logger, {
+    timeoutSeconds: config.shutdownTimeoutSeconds,
+    drainDelaySeconds: config.shutdownDrainDelaySeconds,
+  });
   await server.app.listen({ host: config.host, port: config.port });
   const address = server.app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const reason = error instanceof ConfigError ? "invalid configuration" : "failed to start";
-  process.stderr.write(`gatehouse: ${reason}: ${error instanceof Error ? error.message : String(error)}\n`);
+  const cause = describeDatabaseFailure(error) ?? (error instanceof Error ? error.message : String(error));
+  process.stderr.write(`gatehouse: ${reason}: ${cause}\n`);
   process.exit(1);
 });

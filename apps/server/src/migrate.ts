@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig, openDatabase, runMigrations } from "@gatehouse/infrastructure";
+import {
+  ConfigError,
+  describeDatabaseFailure,
+  loadConfig,
+  openDatabase,
+  runMigrations,
+} from "@gatehouse/infrastructure";
 
 /** `pnpm db:migrate`: applies pending migrations and exits, without starting the server. */
 try {
@@ -12,7 +18,7 @@ try {
   }
   process.stdout.write(`migrations applied (${config.database.kind})\n`);
 } catch (error) {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeDatabaseFailure(error) ?? (error instanceof Error ? error.message : String(error));
   process.stderr.write(`gatehouse: ${error instanceof ConfigError ? "invalid configuration: " : ""}${message}\n`);
   process.exit(1);
 }

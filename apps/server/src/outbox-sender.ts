@@ -1,5 +1,5 @@
 import type { DeliverDueMail } from "@gatehouse/application";
-import { type Logger, safeError } from "@gatehouse/infrastructure";
+import type { Logger } from "@gatehouse/infrastructure";
 
 export interface OutboxSender {
   /** Runs a round now instead of at the next tick (e.g. right after a mail was queued). */
@@ -42,7 +42,8 @@ export function startOutboxSender(options: OutboxSenderOptions): OutboxSender {
       }
       return summary.claimed === options.batchSize;
     } catch (error) {
-      options.logger.error({ err: safeError(error) }, "mail outbox round failed");
+      // The logger's serializer makes it safe; serialising here too logged "non-Error thrown".
+      options.logger.error({ err: error }, "mail outbox round failed");
       return false;
     }
   }

@@ -1,5 +1,12 @@
 import type { Clock } from "@gatehouse/domain";
-import { type Config, ConfigError, type DatabaseHandle, loadConfig, safeError } from "@gatehouse/infrastructure";
+import {
+  type Config,
+  ConfigError,
+  type DatabaseHandle,
+  describeDatabaseFailure,
+  loadConfig,
+  safeError,
+} from "@gatehouse/infrastructure";
 import { openAdapters } from "@gatehouse/server/adapters";
 import { Cron } from "croner";
 import { JOBS, type Job, type JobSummary } from "./jobs.js";
@@ -30,6 +37,8 @@ const NAME = "gatehouse-worker";
 
 /** The error and its causes on one line, without query parameters (see safeError). */
 function oneLine(error: unknown): string {
+  const database = describeDatabaseFailure(error);
+  if (database !== undefined) return database;
   const messages: string[] = [];
   for (let current: ReturnType<typeof safeError> | undefined = safeError(error); current; current = current.cause) {
     messages.push(current.message);

@@ -12,6 +12,7 @@ export {
   pingDatabase,
   rowsOf,
 } from "./db/database.js";
+export { describeDatabaseFailure } from "./db/database-failure.js";
 export { makeMailQueue } from "./db/mail-outbox.js";
 export { makeMailThrottle } from "./db/mail-throttle.js";
 export { makeJobLock, makeMaintenanceRepository } from "./db/maintenance.js";

@@ -22,7 +22,13 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly database:
-    | { readonly kind: "postgres"; readonly url: string; readonly maxConnections: number }
+    | {
+        readonly kind: "postgres";
+        readonly url: string;
+        readonly maxConnections: number;
+        /** Bound on every query (`statement_timeout` and client side) and connection attempt. */
+        readonly queryTimeoutMs: number;
+      }
     | { readonly kind: "pglite"; readonly dataDir: string };
   readonly dataDir: string;
   /** Undefined without `REDIS_URL`/`REDIS_CLUSTER_NODES`: the in-memory adapters serve. */
@@ -64,6 +70,8 @@ export interface Config {
   readonly workerSchedule: string;
   readonly healthCheckTimeoutMs: number;
   readonly shutdownTimeoutSeconds: number;
+  /** Seconds readiness reports 503 while the listener still accepts, before draining starts. */
+  readonly shutdownDrainDelaySeconds: number;
   readonly bodyLimitBytes: number;
   readonly corsAllowedOrigins: readonly string[];
   /** Sliding-window limits per category (PRD §4.4.1), from `RATE_LIMIT_<CATEGORY>_*`. */

@@ -76,7 +76,12 @@ describe("loadConfig", () => {
 
   it("uses PostgreSQL when DATABASE_URL is set", () => {
     const config = loadConfig({ DATABASE_URL: "postgres://u@h:5432/db", DATABASE_MAX_CONNECTIONS: "4" }, emptyDir());
-    expect(config.database).toEqual({ kind: "postgres", url: "postgres://u@h:5432/db", maxConnections: 4 });
+    expect(config.database).toEqual({
+      kind: "postgres",
+      url: "postgres://u@h:5432/db",
+      maxConnections: 4,
+      queryTimeoutMs: 5000,
+    });
   });
 
   it("uses no Redis by default, one server with REDIS_URL, a Cluster with REDIS_CLUSTER_NODES", () => {

@@ -6,8 +6,9 @@ import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import postgres, { type Sql } from "postgres";
+import postgres from "postgres";
 import { lockDataDir } from "./data-dir-lock.js";
+import { boundedClient } from "./query-deadline.js";
 import { type Schema, schema } from "./schema.js";
 
 /** A Drizzle handle on either driver; transactions are the same type, so repositories take either. */
@@ -24,7 +25,13 @@ export interface DatabaseHandle {
 }
 
 export type DatabaseTarget =
-  | { readonly kind: "postgres"; readonly url: string; readonly maxConnections: number }
+  | {
+      readonly kind: "postgres";
+      readonly url: string;
+      readonly maxConnections: number;
+      /** Bound on every query and connection attempt; default DEFAULT_QUERY_TIMEOUT_MS. */
+      readonly queryTimeoutMs?: number;
+    }
   /** `dataDir` undefined keeps the database in memory (tests). */
   | { readonly kind: "pglite"; readonly dataDir: string | undefined };
 
@@ -34,52 +41,55 @@ export function rowsOf<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
+/** The bound on every query when the target names none. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 5000;
+
 /**
- * Drizzle runs every query through `unsafe(…, { prepare: false })`, so PostgreSQL parses and
- * plans each one anew; for the five-table join behind `me` that planning costs ~7x the
- * execution. This makes every query (and every query inside a transaction) a prepared
- * statement, which postgres.js caches per connection by its text. Drizzle generates the same
- * text for the same query shape, so the cache stays as small as the set of shapes.
+ * Reconnect delay in seconds after the `retries`-th failed attempt: from 50 ms doubling to a
+ * 1 s cap, jittered so nodes (and a pool's connections) do not reconnect in step. The driver's
+ * own default climbs to 20 s, which kept a node refusing requests long after PostgreSQL was
+ * back (README, "When a dependency fails").
  */
-function alwaysPrepared<T extends Sql>(client: T): T {
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      if (property === "unsafe") {
-        return (query: string, parameters?: unknown[], options?: Record<string, unknown>) =>
-          target.unsafe(query, parameters as never, { ...options, prepare: true });
-      }
-      if (property === "begin") {
-        return (...args: unknown[]) => {
-          const work = args.pop() as (tx: Sql) => unknown;
-          return (target.begin as (...a: unknown[]) => unknown)(...args, (tx: Sql) => work(alwaysPrepared(tx)));
-        };
-      }
-      return Reflect.get(target, property, receiver);
-    },
-  });
+export function reconnectBackoffSeconds(retries: number): number {
+  const base = Math.min(1, 0.05 * 2 ** Math.min(retries, 5));
+  return base / 2 + (Math.random() * base) / 2;
 }
 
-function openPostgres(url: string, maxConnections: number): DatabaseHandle {
-  const client = postgres(url, {
-    max: maxConnections,
+/**
+ * Driver options shared by the pool and the one-connection clients. `statementTimeoutMs`
+ * undefined leaves statements unbounded on the server (migrations, which may take longer).
+ */
+function driverOptions(queryTimeoutMs: number, statementTimeoutMs: number | undefined) {
+  return {
     onnotice: () => {},
-    connection: { application_name: "gatehouse" },
-  });
-  const db = drizzlePostgres(alwaysPrepared(client), { schema }) as unknown as Database;
+    // A connection attempt that is not answered (a frozen server, a lost route) fails in time.
+    connect_timeout: Math.max(1, queryTimeoutMs / 1000),
+    backoff: reconnectBackoffSeconds,
+    connection: {
+      application_name: "gatehouse",
+      ...(statementTimeoutMs === undefined ? {} : { statement_timeout: statementTimeoutMs }),
+    },
+  };
+}
+
+function openPostgres(url: string, maxConnections: number, queryTimeoutMs: number): DatabaseHandle {
+  const client = postgres(url, { max: maxConnections, ...driverOptions(queryTimeoutMs, queryTimeoutMs) });
+  const db = drizzlePostgres(boundedClient(client, { timeoutMs: queryTimeoutMs }), { schema }) as unknown as Database;
   return {
     kind: "postgres",
     db,
     async withConnection(work) {
       // A private one-connection client rather than `reserve()`: Drizzle cannot wrap a reserved
-      // connection, and these callers (migrations, job locks) are rare.
-      const single = postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: "gatehouse" } });
+      // connection, and these callers (migrations, job locks) are rare. Their statements may
+      // wait on another node's lock or build an index, so only connecting is bounded.
+      const single = postgres(url, { max: 1, ...driverOptions(queryTimeoutMs, undefined) });
       try {
         return await work(drizzlePostgres(single, { schema }) as unknown as Database);
       } finally {
         await single.end({ timeout: 5 });
       }
     },
-    stats: () => ({ driver: "postgres", max: maxConnections }),
+    stats: () => ({ driver: "postgres", max: maxConnections, query_timeout_ms: queryTimeoutMs }),
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -117,7 +127,9 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
 
 export function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   return target.kind === "postgres"
-    ? Promise.resolve(openPostgres(target.url, target.maxConnections))
+    ? Promise.resolve(
+        openPostgres(target.url, target.maxConnections, target.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS),
+      )
     : openPglite(target.dataDir);
 }
 

@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisSettings } from "../config/config.js";
 import { createLogger } from "../logging/logger.js";
@@ -16,6 +18,7 @@ import {
 } from "../testing/redis-servers.js";
 import { openRedis, type RedisConnection, RedisScript, reconnectDelayMs } from "./redis-connection.js";
 
+const run = promisify(execFile);
 const logger = createLogger({ level: "silent", pretty: false });
 const missing = redisServerMissing();
 const sharedUp = await redisAnswers(sharedRedisUrl());
@@ -119,6 +122,35 @@ describe.skipIf(missing !== undefined)("Redis connection loss", () => {
       expect(reconnects).toBe(1);
       await redis.set("k", "after", 60);
       expect(await redis.get("k")).toBe("after");
+      await expect(redis.probe.ping()).resolves.toBeUndefined();
+    } finally {
+      await redis.close();
+    }
+  });
+
+  it("bounds commands on a frozen Redis (SIGSTOP), fails over at once after the first timeout, recovers on SIGCONT", async () => {
+    const redis = openRedis(redisTestSettings({ kind: "single", url: server.url }), logger);
+    let reconnects = 0;
+    redis.onReconnect(() => reconnects++);
+    await eventually(() => redis.isReady(), "connection");
+    await redis.set("frozen", "kept", 60);
+    const { stdout } = await run("redis-cli", ["-p", String(server.port), "INFO", "server"], { timeout: 2000 });
+    const pid = Number(/process_id:(\d+)/.exec(stdout)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, "SIGSTOP");
+    try {
+      // node-redis has written the command, so only our own bound ends it.
+      await expect(redis.get("frozen")).rejects.toThrow("did not answer within 200 ms");
+      expect(redis.isReady()).toBe(false);
+      await expect(redis.get("frozen")).rejects.toThrow("not answering");
+      await expect(redis.probe.ping()).rejects.toThrow("not answering");
+    } finally {
+      process.kill(pid, "SIGCONT");
+    }
+    try {
+      await eventually(() => redis.isReady(), "the stall to clear");
+      expect(reconnects).toBe(1); // listeners resynchronise what they may have missed
+      expect(await redis.get("frozen")).toBe("kept");
       await expect(redis.probe.ping()).resolves.toBeUndefined();
     } finally {
       await redis.close();

@@ -3,6 +3,7 @@ import type { HealthProbe } from "@gatehouse/domain";
 import { createClient, createCluster } from "redis";
 import type { RedisSettings } from "../config/config.js";
 import type { Logger } from "../logging/logger.js";
+import { stallGuard } from "./stall-guard.js";
 
 /** A Lua script run with EVALSHA (the source is sent once per server, on NOSCRIPT). */
 export class RedisScript {
@@ -120,33 +121,50 @@ interface Backend {
   close(): Promise<void>;
 }
 
-function connectionOn(backend: Backend, settings: RedisSettings, reconnectListeners: (() => void)[]): RedisConnection {
+type Outage = ReturnType<typeof outageLog>;
+
+function connectionOn(
+  backend: Backend,
+  settings: RedisSettings,
+  reconnectListeners: (() => void)[],
+  outage: Outage,
+): RedisConnection {
   const prefix = settings.keyPrefix;
   const prefixed = (keys: readonly string[]) => keys.map((key) => prefix + key);
+  const guard = stallGuard(
+    backend,
+    settings.commandTimeoutMs,
+    () => {
+      if (outage.recovered()) for (const listener of reconnectListeners) listener();
+    },
+    outage,
+  );
+  const call = guard.call;
+  const isReady = () => backend.isReady() && !guard.stalled();
   return {
     mode: backend.mode,
     keyPrefix: prefix,
-    isReady: () => backend.isReady(),
-    get: (key) => backend.get(prefix + key),
+    isReady,
+    get: (key) => call(() => backend.get(prefix + key)),
     async set(key, value, ttlSeconds) {
-      await backend.setEx(prefix + key, value, ttlSeconds);
+      await call(() => backend.setEx(prefix + key, value, ttlSeconds));
     },
     async del(keys) {
       // One DEL per key: a multi-key DEL across cluster slots fails with CROSSSLOT.
-      await Promise.all(keys.map((key) => backend.delOne(prefix + key)));
+      await Promise.all(keys.map((key) => call(() => backend.delOne(prefix + key))));
     },
-    zRangeByScore: (key, min, max) => backend.zRangeByScore(prefix + key, min, max),
+    zRangeByScore: (key, min, max) => call(() => backend.zRangeByScore(prefix + key, min, max)),
     async runScript(script, keys, args) {
       const fullKeys = prefixed(keys);
       try {
-        return await backend.evalSha(script.sha1, fullKeys, [...args]);
+        return await call(() => backend.evalSha(script.sha1, fullKeys, [...args]));
       } catch (error) {
         if (!isNoScript(error)) throw error;
-        return await backend.eval(script.source, fullKeys, [...args]);
+        return await call(() => backend.eval(script.source, fullKeys, [...args]));
       }
     },
     async publish(channel, message) {
-      await backend.publish(prefix + channel, message);
+      await call(() => backend.publish(prefix + channel, message));
     },
     subscribe: (channel, listener) => backend.subscribe(prefix + channel, listener),
     onReconnect(listener) {
@@ -155,11 +173,15 @@ function connectionOn(backend: Backend, settings: RedisSettings, reconnectListen
     probe: {
       name: "redis",
       async ping() {
+        if (guard.stalled()) throw new Error("not answering");
         if (!backend.isReady()) throw new Error("not connected");
-        await backend.ping();
+        await call(() => backend.ping());
       },
     },
-    close: () => backend.close(),
+    close: () => {
+      guard.stop();
+      return backend.close();
+    },
   };
 }
 
@@ -224,7 +246,7 @@ function openSingle(settings: RedisSettings, url: string, logger: Logger): Redis
       );
     },
   };
-  return connectionOn(backend, settings, reconnectListeners);
+  return connectionOn(backend, settings, reconnectListeners, outage);
 }
 
 function openCluster(settings: RedisSettings, nodeUrls: readonly string[], logger: Logger): RedisConnection {
@@ -299,5 +321,5 @@ function openCluster(settings: RedisSettings, nodeUrls: readonly string[], logge
       else if (cluster.isOpen) cluster.destroy();
     },
   };
-  return connectionOn(backend, settings, reconnectListeners);
+  return connectionOn(backend, settings, reconnectListeners, outage);
 }
