@@ -90,6 +90,7 @@ import {
 } from "@gatehouse/infrastructure";
 
 import { createAdminAccount } from "./admin-account.js";
+import { wireChat } from "./chat-wiring.js";
 import { type OutboxSender, startOutboxSender } from "./outbox-sender.js";
 
 export interface Server {
@@ -342,6 +343,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     deleteAccount: makeDeleteAccount({ users: repositories.users, uow, hasher, clock, revocations, cache }),
     listSessions: makeListSessions({ refreshTokens: repositories.refreshTokens, clock }),
     revokeSession: makeRevokeSession({ uow, clock, revocations }),
+    chat: wireChat({ config, database, redis, logger, clock, accessTokens, revocations, cache, rateLimiter }),
   };
 
   const mail = mailDeliveryFor(config, logger, clock);

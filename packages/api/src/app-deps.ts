@@ -1,18 +1,23 @@
 import type {
+  AddChatMember,
+  AnnouncePresence,
   ApproveUser,
   AssignUserRoles,
   Authenticate,
   Authorize,
   ChangePassword,
+  ChatHub,
   CheckEmail,
   CheckHealth,
   CheckRateLimit,
   ConfirmEmailChange,
+  CreateChatRoom,
   CreatePermission,
   CreateRole,
   CreateUser,
   DeactivateAccount,
   DeleteAccount,
+  DeleteChatRoom,
   DeleteRole,
   DeleteUser,
   DeleteUserPermanently,
@@ -20,17 +25,23 @@ import type {
   GetUser,
   GetUserStatistics,
   GrantRolePermissions,
+  IdentifyChatUser,
+  JoinChatRoom,
   ListAuditLogs,
+  ListChatMessages,
+  ListChatRooms,
   ListPermissions,
   ListRoles,
   ListSessions,
   ListUsers,
   LogIn,
   LogOut,
+  PostChatMessage,
   ReactivateAccount,
   ReactivateUser,
   RefreshSession,
   RegisterUser,
+  RemoveChatMember,
   RequestPasswordReset,
   ResendVerification,
   ResetPassword,
@@ -39,11 +50,13 @@ import type {
   RevokeSession,
   SuspendUser,
   UnassignUserRole,
+  UpdateChatRoom,
   UpdateProfile,
   UpdateRole,
   UpdateUser,
   VerifyEmail,
 } from "@gatehouse/application";
+import type { ChatLimits } from "@gatehouse/domain";
 import type { FastifyBaseLogger } from "fastify";
 
 /** Roles, permissions and role assignments (PRD §4.9.1 roles rows, §4.9.2, §4.9.3). */
@@ -58,6 +71,25 @@ export interface RbacUseCases {
   readonly createPermission: CreatePermission;
   readonly assignUserRoles: AssignUserRoles;
   readonly unassignUserRole: UnassignUserRole;
+}
+
+/** Chat rooms, history and the WebSocket protocol (README "Chat"). */
+export interface ChatUseCases {
+  readonly listRooms: ListChatRooms;
+  readonly createRoom: CreateChatRoom;
+  readonly updateRoom: UpdateChatRoom;
+  readonly deleteRoom: DeleteChatRoom;
+  readonly addMember: AddChatMember;
+  readonly removeMember: RemoveChatMember;
+  readonly listMessages: ListChatMessages;
+  readonly identify: IdentifyChatUser;
+  readonly joinRoom: JoinChatRoom;
+  readonly postMessage: PostChatMessage;
+  readonly announcePresence: AnnouncePresence;
+  readonly hub: ChatHub;
+  readonly limits: ChatLimits;
+  /** Accept the token as `?token=` on the upgrade URL (CHAT_ALLOW_QUERY_TOKEN). */
+  readonly allowQueryToken: boolean;
 }
 
 /** The use cases the HTTP API calls; `apps/server` builds them from real adapters. */
@@ -98,6 +130,8 @@ export interface ApiUseCases {
   readonly resetPassword: ResetPassword;
   readonly updateProfile: UpdateProfile;
   readonly confirmEmailChange: ConfirmEmailChange;
+  /** Absent: no chat routes. */
+  readonly chat?: ChatUseCases;
 }
 
 /** A message kept by the development mailbox, as the API shows it. */

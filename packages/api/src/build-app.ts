@@ -19,6 +19,8 @@ import { adminAuditRoutes } from "./routes/admin-audit-routes.js";
 import { adminUserRolesRoutes } from "./routes/admin-user-roles-routes.js";
 import { adminUsersRoutes } from "./routes/admin-users-routes.js";
 import { authRoutes } from "./routes/auth-routes.js";
+import { chatRestRoutes } from "./routes/chat/chat-rest-routes.js";
+import { chatSocketRoutes } from "./routes/chat/chat-socket-routes.js";
 import { devRoutes } from "./routes/dev-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
 import { lifecycleRoutes } from "./routes/lifecycle-routes.js";
@@ -56,6 +58,7 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
         { name: "admin: users", description: "User administration (each operation names its permission)" },
         { name: "admin: roles", description: "Roles and the permissions they grant" },
         { name: "admin: permissions", description: "The permission catalogue" },
+        { name: "chat", description: "Chat rooms, members, history and the chat WebSocket" },
       ],
       components: {
         securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
@@ -221,5 +224,10 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
   await app.register(adminAuditRoutes, { useCases: options.useCases });
   await app.register(roleRoutes, { rbac: options.useCases.rbac });
   await app.register(adminUserRolesRoutes, { rbac: options.useCases.rbac });
+  const { chat } = options.useCases;
+  if (chat) {
+    await app.register(chatRestRoutes, { chat });
+    await app.register(chatSocketRoutes, { chat, isShuttingDown: options.isShuttingDown });
+  }
   return app;
 }
