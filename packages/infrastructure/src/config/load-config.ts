@@ -215,7 +215,7 @@ function readChatLimits(read: Reader): ChatLimits {
     maxBufferedBytes: read.int("CHAT_MAX_BUFFERED_BYTES", d.maxBufferedBytes, 16_384, 1_073_741_824),
     maxReplay: read.int("CHAT_MAX_REPLAY", d.maxReplay, 0, 10_000),
     authTimeoutMs: read.int("CHAT_AUTH_TIMEOUT_MS", d.authTimeoutMs, 100, 60_000),
-    heartbeatMs: read.int("CHAT_HEARTBEAT_MS", d.heartbeatMs, 1000, 600_000),
+    heartbeatMs: read.int("CHAT_HEARTBEAT_MS", d.heartbeatMs, 100, 600_000),
   };
 }
 
