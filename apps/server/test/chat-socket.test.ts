@@ -142,7 +142,10 @@ describe("the chat WebSocket protocol", () => {
 
   it("refuses private rooms to non-members as if they did not exist", async () => {
     const root = await logInRoot(t);
-    await must(send(t, "POST", "/api/v1/chat/rooms", { id: "inner", name: "Inner", is_private: true }, root.accessToken), 201);
+    await must(
+      send(t, "POST", "/api/v1/chat/rooms", { id: "inner", name: "Inner", is_private: true }, root.accessToken),
+      201,
+    );
     const outsider = await ChatClient.open(url, { token: bob.accessToken });
     await outsider.next(isType("authenticated"));
     outsider.send({ type: "connect", room_id: "inner" });
