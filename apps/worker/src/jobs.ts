@@ -1,5 +1,6 @@
 import {
   type CleanupTask,
+  makeChatRetentionTask,
   makeDeliverDueMail,
   makeMailOutboxTask,
   makePurgeDeletedUsersTask,
@@ -9,6 +10,7 @@ import type { Clock } from "@gatehouse/domain";
 import {
   type Config,
   type DatabaseHandle,
+  makeChatRepository,
   makeJobLock,
   makeMailQueue,
   makeMaintenanceRepository,
@@ -66,6 +68,11 @@ function cleanupTasks({ config, database, clock }: JobContext, smtp: SmtpMailer 
     makePurgeDeletedUsersTask({
       maintenance,
       purgeAfterDays: config.userPurgeAfterDays,
+      batchSize: config.cleanupBatchSize,
+    }),
+    makeChatRetentionTask({
+      chat: makeChatRepository(database.db),
+      retentionDays: config.chat.retentionDays,
       batchSize: config.cleanupBatchSize,
     }),
   ];
