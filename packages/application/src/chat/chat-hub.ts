@@ -14,8 +14,8 @@ export interface ChatConnection {
   readonly userId: string;
   /** The session of the token it authorised with; changes when it re-authorises. */
   readonly sid: string;
-  /** Queues an already serialized frame. */
-  deliver(text: string): void;
+  /** Queues an already serialized frame (UTF-8 JSON text): encoded once per event, not per socket. */
+  deliver(frame: Uint8Array): void;
   /** Its session was revoked: it closes. */
   revoked(): void;
   /** A room it joined changed (deleted, made private, members removed): it checks its access again. */
@@ -43,7 +43,7 @@ export interface JoinOutcome {
 interface Member {
   cursor: bigint;
   /** Frames that arrived while the replay was read; null once live. */
-  pending: Array<{ readonly id: bigint | undefined; readonly text: string }> | null;
+  pending: Array<{ readonly id: bigint | undefined; readonly frame: Uint8Array }> | null;
 }
 
 /** The hub's view of one room on this node: its members and how far its message sequence got. */
@@ -60,6 +60,8 @@ interface RoomFeed {
 }
 
 const FILL_BATCH = 1000;
+const utf8 = new TextEncoder();
+const encode = (frame: unknown) => utf8.encode(JSON.stringify(frame));
 
 /**
  * Delivery of room events to the sockets of this node. Each room's messages reach each socket
@@ -91,13 +93,13 @@ export function makeChatHub(deps: ChatHubDeps) {
     for (const sid of sids) for (const connection of [...(bySid.get(sid) ?? [])]) connection.revoked();
   });
 
-  function send(room: RoomFeed, id: bigint | undefined, text: string): void {
+  function send(room: RoomFeed, id: bigint | undefined, frame: Uint8Array): void {
     for (const [connection, member] of room.members) {
-      if (member.pending !== null) member.pending.push({ id, text });
-      else if (id === undefined) connection.deliver(text);
+      if (member.pending !== null) member.pending.push({ id, frame });
+      else if (id === undefined) connection.deliver(frame);
       else if (id > member.cursor) {
         member.cursor = id;
-        connection.deliver(text);
+        connection.deliver(frame);
       }
     }
   }
@@ -108,7 +110,7 @@ export function makeChatHub(deps: ChatHubDeps) {
       const message = room.ahead.get(next) as ChatMessage;
       room.ahead.delete(next);
       room.last = next;
-      send(room, next, JSON.stringify(toMessageFrame(message)));
+      send(room, next, encode(toMessageFrame(message)));
     }
     if (room.ahead.size > 0 && room.gapTimer === undefined && !room.filling) {
       room.gapTimer = setTimeout(() => void fill(room), gapWaitMs);
@@ -176,7 +178,7 @@ export function makeChatHub(deps: ChatHubDeps) {
       user_id: event.userId,
       user_name: event.userName,
     };
-    send(room, undefined, JSON.stringify(frame));
+    send(room, undefined, encode(frame));
   }
 
   function feedOf(roomId: string): RoomFeed {
@@ -219,7 +221,7 @@ export function makeChatHub(deps: ChatHubDeps) {
       const id = BigInt(row.id);
       if (id <= member.cursor) continue;
       member.cursor = id;
-      connection.deliver(JSON.stringify(toMessageFrame(row)));
+      connection.deliver(encode(toMessageFrame(row)));
     }
     const first = rows[0];
     return rows.length === deps.maxReplay && (first === undefined || BigInt(first.id) > after + 1n);
@@ -267,11 +269,11 @@ export function makeChatHub(deps: ChatHubDeps) {
         } finally {
           const pending = member.pending;
           member.pending = null;
-          for (const frame of pending) {
-            if (frame.id === undefined) connection.deliver(frame.text);
-            else if (frame.id > member.cursor) {
-              member.cursor = frame.id;
-              connection.deliver(frame.text);
+          for (const queued of pending) {
+            if (queued.id === undefined) connection.deliver(queued.frame);
+            else if (queued.id > member.cursor) {
+              member.cursor = queued.id;
+              connection.deliver(queued.frame);
             }
           }
         }

@@ -72,7 +72,7 @@ export class ChatSocket implements ChatConnection {
     );
   }
 
-  deliver(text: string): void {
+  deliver(frame: Uint8Array): void {
     if (this.closed) return;
     if (this.socket.bufferedAmount > this.chat.limits.maxBufferedBytes) {
       this.close(ChatCloseCodes.tryAgainLater, "reading too slowly");
@@ -80,7 +80,8 @@ export class ChatSocket implements ChatConnection {
       setTimeout(() => this.socket.terminate(), 1000).unref();
       return;
     }
-    this.socket.send(text);
+    // Text frames from bytes encoded once for the whole room.
+    this.socket.send(frame, { binary: false, compress: false });
   }
 
   /** One heartbeat: a ping, counted until its pong. */
@@ -129,7 +130,7 @@ export class ChatSocket implements ChatConnection {
   }
 
   private send(frame: ServerFrame): void {
-    this.deliver(JSON.stringify(frame));
+    this.deliver(Buffer.from(JSON.stringify(frame)));
   }
 
   private enqueue(work: () => Promise<void>): void {
