@@ -76,14 +76,8 @@ export async function chatSocketRoutes(
       url,
       {
         websocket: true,
-        schema: {
-          tags: ["chat"],
-          summary: "Chat WebSocket",
-          description:
-            'Upgrade to a WebSocket, then authorise with {"type":"authorization","token":…} within 5 s ' +
-            '(or send Authorization: Bearer on the upgrade). See README "Chat" for the frames.',
-          ...(url === CHAT_SOCKET_PATHS[0] ? {} : { hide: true }),
-        },
+        // OpenAPI 3.0 cannot describe a WebSocket; README "Chat" documents the protocol.
+        schema: { hide: true },
       },
       accept,
     );
