@@ -76,6 +76,8 @@ export async function chatSocketRoutes(
       url,
       {
         websocket: true,
+        // Opening a socket spends the caller's address's API budget on every path alike (a reconnect storm is limited).
+        config: { rateLimit: "api" },
         // OpenAPI 3.0 cannot describe a WebSocket; README "Chat" documents the protocol.
         schema: { hide: true },
       },
