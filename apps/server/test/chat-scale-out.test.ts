@@ -10,7 +10,8 @@ const userMessages = (client: ChatClient, room: string) => client.messages(room)
 describe.skipIf(missing !== undefined)("chat across 3 server processes, one PostgreSQL, one Redis", () => {
   let cluster: NodeCluster;
   beforeAll(async () => {
-    cluster = await startNodeCluster({ count: 3 });
+    // The send rate is a limit of its own (tested on one node); here it must not refuse a stream.
+    cluster = await startNodeCluster({ count: 3, env: { CHAT_SEND_RATE_LIMIT: "10000" } });
   }, 120_000);
   afterAll(() => cluster?.close());
 
@@ -107,5 +108,38 @@ describe.skipIf(missing !== undefined)("chat across 3 server processes, one Post
     expect(b.frames.filter(isType("message")).filter((f) => f.content === "while-down")).toHaveLength(1);
     a.close();
     b.close();
+  });
+
+  // Last: B stays dead afterwards.
+  it("a node killed mid-stream: its client resumes on another node with no gap and no duplicate", async () => {
+    const writer = await signUp(node(0), "stream");
+    const reader = await signUp(node(0), "victim");
+    const w = await joined(0, writer.accessToken, "general");
+    const onB = await joined(1, reader.accessToken, "general");
+    let sent = 0;
+    const sending = setInterval(() => {
+      w.send({ type: "message", room_id: "general", content: `k${sent}` });
+      sent += 1;
+    }, 50);
+    try {
+      await onB.next((f) => f.content === "k5", 5000);
+      await cluster.kill(1);
+      await onB.closed;
+      const seen = onB.messages("general").filter((f) => String(f.content).startsWith("k"));
+      const last = seen.at(-1);
+      const resumed = await joined(2, reader.accessToken, "general", String(last?.id));
+      const target = `k${sent + 5}`;
+      await resumed.next((f) => f.content === target, 10_000);
+      clearInterval(sending);
+      const contents = [...seen, ...resumed.messages("general")]
+        .map((f) => String(f.content))
+        .filter((content) => content.startsWith("k"));
+      const upTo = contents.indexOf(target) + 1;
+      expect(contents.slice(0, upTo)).toEqual(Array.from({ length: upTo }, (_, i) => `k${i}`));
+      resumed.close();
+    } finally {
+      clearInterval(sending);
+      w.close();
+    }
   });
 });
