@@ -176,6 +176,20 @@ describe("chat hub", () => {
     expect(hub.attach(new Connection("u1", "s5"))).toBe(true);
   });
 
+  it("starts a room over when it was deleted and created again (its ids restart at 1)", async () => {
+    const { history, bus, hub } = setUp();
+    for (let id = 1; id <= 3; id += 1) bus.message(history.add(id));
+    const socket = new Connection("u1", "s1");
+    hub.attach(socket);
+    await hub.join(socket, "general", undefined);
+    bus.message(history.add(4));
+    history.rows.length = 0;
+    bus.listener?.({ kind: "room_changed", roomId: "general" });
+    await settle();
+    bus.message(history.add(1));
+    expect(socket.contents()).toEqual(["m4", "m1"]);
+  });
+
   it("counts distinct online users per room", async () => {
     const { hub } = setUp();
     const sockets = [new Connection("u1", "s1"), new Connection("u1", "s2"), new Connection("u2", "s3")];

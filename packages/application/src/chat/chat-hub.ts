@@ -170,6 +170,7 @@ export function makeChatHub(deps: ChatHubDeps) {
     }
     if (event.kind === "room_changed") {
       for (const connection of [...room.members.keys()]) connection.roomChanged(room.id);
+      void restart(room);
       return;
     }
     const frame: PresenceFrame = {
@@ -179,6 +180,24 @@ export function makeChatHub(deps: ChatHubDeps) {
       user_name: event.userName,
     };
     send(room, undefined, encode(frame));
+  }
+
+  /**
+   * A room deleted and created again numbers its messages from 1 again: when the store's newest
+   * id is below what was delivered, start over from it instead of dropping the new ones.
+   */
+  async function restart(room: RoomFeed): Promise<void> {
+    try {
+      const [newest] = await deps.chat.listMessages(room.id, { limit: 1, order: "newest" });
+      const id = newest ? BigInt(newest.id) : 0n;
+      if (room.last !== undefined && id < room.last) {
+        room.last = id;
+        room.ahead.clear();
+        for (const member of room.members.values()) member.cursor = id;
+      }
+    } catch (error) {
+      deps.onError(error, "re-reading a changed chat room");
+    }
   }
 
   function feedOf(roomId: string): RoomFeed {
