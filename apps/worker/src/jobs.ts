@@ -1,5 +1,6 @@
 import {
   type CleanupTask,
+  makeChatRetentionTask,
   makeDeliverDueMail,
   makeMailOutboxTask,
   makePurgeDeletedUsersTask,
@@ -10,6 +11,7 @@ import {
   type Config,
   type DatabaseHandle,
   loadMailTemplateOverrides,
+  makeChatRepository,
   makeJobLock,
   makeMailQueue,
   makeMaintenanceRepository,
@@ -55,6 +57,11 @@ function cleanupTasks({ config, database, clock }: JobContext, smtp: SmtpMailer 
     makePurgeDeletedUsersTask({
       maintenance,
       purgeAfterDays: config.userPurgeAfterDays,
+      batchSize: config.cleanupBatchSize,
+    }),
+    makeChatRetentionTask({
+      chat: makeChatRepository(database.db),
+      retentionDays: config.chat.retentionDays,
       batchSize: config.cleanupBatchSize,
     }),
   ];

@@ -1,18 +1,23 @@
 import type {
+  AddChatMember,
+  AnnouncePresence,
   ApproveUser,
   AssignUserRoles,
   Authenticate,
   Authorize,
   ChangePassword,
+  ChatHub,
   CheckEmail,
   CheckHealth,
   CheckRateLimit,
   ConfirmEmailChange,
+  CreateChatRoom,
   CreatePermission,
   CreateRole,
   CreateUser,
   DeactivateAccount,
   DeleteAccount,
+  DeleteChatRoom,
   DeleteRole,
   DeleteUser,
   DeleteUserPermanently,
@@ -20,17 +25,23 @@ import type {
   GetUser,
   GetUserStatistics,
   GrantRolePermissions,
+  IdentifyChatUser,
+  JoinChatRoom,
   ListAuditLogs,
+  ListChatMessages,
+  ListChatRooms,
   ListPermissions,
   ListRoles,
   ListSessions,
   ListUsers,
   LogIn,
   LogOut,
+  PostChatMessage,
   ReactivateAccount,
   ReactivateUser,
   RefreshSession,
   RegisterUser,
+  RemoveChatMember,
   RequestPasswordReset,
   ResendVerification,
   ResetPassword,
@@ -39,11 +50,13 @@ import type {
   RevokeSession,
   SuspendUser,
   UnassignUserRole,
+  UpdateChatRoom,
   UpdateProfile,
   UpdateRole,
   UpdateUser,
   VerifyEmail,
 } from "@gatehouse/application";
+import type { ChatLimits } from "@gatehouse/domain";
 import type { FastifyBaseLogger } from "fastify";
 
 /** Sign-in and the per-request checks: tokens, sessions, permissions (application `auth/`). */
@@ -113,6 +126,25 @@ export interface RbacUseCases {
   readonly unassignUserRole: UnassignUserRole;
 }
 
+/** Chat rooms, history and the WebSocket protocol (README "Chat"). */
+export interface ChatUseCases {
+  readonly listRooms: ListChatRooms;
+  readonly createRoom: CreateChatRoom;
+  readonly updateRoom: UpdateChatRoom;
+  readonly deleteRoom: DeleteChatRoom;
+  readonly addMember: AddChatMember;
+  readonly removeMember: RemoveChatMember;
+  readonly listMessages: ListChatMessages;
+  readonly identify: IdentifyChatUser;
+  readonly joinRoom: JoinChatRoom;
+  readonly postMessage: PostChatMessage;
+  readonly announcePresence: AnnouncePresence;
+  readonly hub: ChatHub;
+  readonly limits: ChatLimits;
+  /** Accept the token as `?token=` on the upgrade URL (CHAT_ALLOW_QUERY_TOKEN). */
+  readonly allowQueryToken: boolean;
+}
+
 /**
  * The use cases the HTTP API calls, grouped like the application's feature folders;
  * `apps/server` builds each group in its own wiring function from real adapters.
@@ -126,6 +158,8 @@ export interface ApiUseCases {
   readonly rbac: RbacUseCases;
   readonly health: { readonly checkHealth: CheckHealth };
   readonly rateLimit: { readonly checkRateLimit: CheckRateLimit };
+  /** Absent: no chat routes. */
+  readonly chat?: ChatUseCases;
 }
 
 /** A message kept by the development mailbox, as the API shows it. */

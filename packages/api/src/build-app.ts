@@ -16,6 +16,8 @@ import { requestIdFor } from "./http/request-id.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
 import { adminRoutes } from "./routes/admin/index.js";
 import { authRoutes } from "./routes/auth/index.js";
+import { chatRestRoutes } from "./routes/chat/chat-rest-routes.js";
+import { chatSocketRoutes } from "./routes/chat/chat-socket-routes.js";
 import { devRoutes } from "./routes/dev.js";
 import { healthRoutes } from "./routes/health.js";
 import { meRoutes } from "./routes/me.js";
@@ -62,6 +64,7 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
         { name: "admin: users", description: "User administration (each operation names its permission)" },
         { name: "admin: roles", description: "Roles and the permissions they grant" },
         { name: "admin: permissions", description: "The permission catalogue" },
+        { name: "chat", description: "Chat rooms, members, history and the chat WebSocket" },
       ],
       components: {
         securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
@@ -226,6 +229,11 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
   // One plugin per URL prefix; each folder or file under routes/ is named after its prefix.
   for (const routes of [registerRoutes, authRoutes, meRoutes, healthRoutes, devRoutes, adminRoutes]) {
     await app.register(routes, { options });
+  }
+  const { chat } = options.useCases;
+  if (chat) {
+    await app.register(chatRestRoutes, { chat });
+    await app.register(chatSocketRoutes, { chat, isShuttingDown: options.isShuttingDown });
   }
   return app;
 }

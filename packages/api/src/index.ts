@@ -4,6 +4,7 @@ export type {
   ApiUseCases,
   AppOptions,
   AuthUseCases,
+  ChatUseCases,
   DevMailboxReader,
   DevMailView,
   RbacUseCases,
@@ -12,3 +13,4 @@ export type {
   ResponseFloors,
 } from "./app-deps.js";
 export { buildApp, type GatehouseApp, OPENAPI_PATH, SWAGGER_UI_PATH } from "./build-app.js";
+export { CHAT_SOCKET_PATHS } from "./routes/chat/chat-socket-routes.js";

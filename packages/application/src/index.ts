@@ -83,6 +83,51 @@ export { type LogIn, type LogInDeps, type LogInInput, type LogInResult, makeLogI
 export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./auth/log-out.js";
 export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./auth/refresh-session.js";
 export type { RefreshTokenPolicy, SessionTokens } from "./auth/session-tokens.js";
+export { type AnnouncePresence, type AnnouncePresenceDeps, makeAnnouncePresence } from "./chat/announce-presence.js";
+export {
+  type AddChatMember,
+  type ChangeChatMemberDeps,
+  type MemberChange,
+  makeAddChatMember,
+  makeRemoveChatMember,
+  type RemoveChatMember,
+} from "./chat/change-chat-member.js";
+export type { ChatViewer } from "./chat/chat-access.js";
+export { type ChatConnection, type ChatHub, type ChatHubDeps, type JoinOutcome, makeChatHub } from "./chat/chat-hub.js";
+export { makeChatRetentionTask } from "./chat/chat-retention-task.js";
+export {
+  type CreateChatRoom,
+  type CreateChatRoomDeps,
+  type CreateChatRoomInput,
+  makeCreateChatRoom,
+} from "./chat/create-chat-room.js";
+export { type DeleteChatRoom, type DeleteChatRoomDeps, makeDeleteChatRoom } from "./chat/delete-chat-room.js";
+export {
+  type ChatIdentity,
+  type IdentifyChatUser,
+  type IdentifyChatUserDeps,
+  makeIdentifyChatUser,
+} from "./chat/identify-chat-user.js";
+export { type JoinChatRoom, type JoinChatRoomDeps, makeJoinChatRoom } from "./chat/join-chat-room.js";
+export {
+  type ListChatMessages,
+  type ListChatMessagesDeps,
+  type MessagePage,
+  makeListChatMessages,
+} from "./chat/list-chat-messages.js";
+export {
+  type ChatPresence,
+  type ListChatRooms,
+  type ListChatRoomsDeps,
+  makeListChatRooms,
+} from "./chat/list-chat-rooms.js";
+export {
+  type ChatSender,
+  makePostChatMessage,
+  type PostChatMessage,
+  type PostChatMessageDeps,
+} from "./chat/post-chat-message.js";
+export { makeUpdateChatRoom, type UpdateChatRoom, type UpdateChatRoomDeps } from "./chat/update-chat-room.js";
 export {
   type CheckHealth,
   type CheckHealthDeps,

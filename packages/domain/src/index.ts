@@ -1,4 +1,31 @@
 export type { AuditAction, AuditEntry, AuditLogQuery, AuditRecord, RequestContext } from "./audit/audit-entry.js";
+export {
+  ChatCloseCodes,
+  type ChatFrameErrorCode,
+  type ClientFrame,
+  isMessageId,
+  type MessageFrame,
+  type ParsedFrame,
+  type PresenceFrame,
+  parseClientFrame,
+  type ServerFrame,
+  toMessageFrame,
+} from "./chat/chat-frames.js";
+export { type ChatLimits, DEFAULT_CHAT_LIMITS, HISTORY_PAGE_DEFAULT, HISTORY_PAGE_MAX } from "./chat/chat-limits.js";
+export {
+  type ChatMessage,
+  type ChatRoom,
+  type ChatRoomSummary,
+  checkRoomName,
+  checkRoomSlug,
+  displayName,
+  GENERAL_ROOM_ID,
+  type NewChatMessage,
+  ROOM_DESCRIPTION_MAX,
+  ROOM_NAME_MAX,
+  SYSTEM_SENDER_ID,
+  SYSTEM_SENDER_NAME,
+} from "./chat/chat-room.js";
 export { DomainError, type FieldIssue, isDomainError, validationError } from "./errors/domain-error.js";
 export {
   type DetailsOf,
@@ -14,6 +41,14 @@ export type { CodeMailData, MailMessage, MailTemplateName, OutgoingMail } from "
 export type { AccessTokenClaims, AccessTokens, IssuedAccessToken } from "./ports/access-tokens.js";
 export type { AuditLog } from "./ports/audit-log.js";
 export type { Cache } from "./ports/cache.js";
+export type { ChatBus, ChatEvent } from "./ports/chat-bus.js";
+export type {
+  ChatRepository,
+  ChatRoomPatch,
+  ChatUnitOfWork,
+  MessageWindow,
+  NewChatRoom,
+} from "./ports/chat-repository.js";
 export type { Clock } from "./ports/clock.js";
 export type { HealthProbe } from "./ports/health-probe.js";
 export type { JobLock } from "./ports/job-lock.js";
@@ -27,6 +62,7 @@ export type { OpaqueTokens } from "./ports/opaque-tokens.js";
 export type { PasswordHasher } from "./ports/password-hasher.js";
 export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./ports/rate-limiter.js";
 export type { RefreshTokenRepository, RotatedTokenInput } from "./ports/refresh-token-repository.js";
+export type { RevokedSessionsFeed } from "./ports/revoked-sessions-feed.js";
 export type { PermissionInput, RoleInput, RoleRepository } from "./ports/role-repository.js";
 export type { SessionRevocations } from "./ports/session-revocations.js";
 export type { TransactionalRepositories, UnitOfWork } from "./ports/unit-of-work.js";

@@ -1,4 +1,7 @@
 export { MemoryCache } from "./cache/memory-cache.js";
+export { makeChatRepository, makeChatUnitOfWork } from "./chat/chat-repository.js";
+export { MemoryChatBus } from "./chat/memory-chat-bus.js";
+export { RedisChatBus } from "./chat/redis-chat-bus.js";
 export type { Config, RedisSettings, RedisTarget, TrustProxy } from "./config/config.js";
 export { resolveJwtSecret } from "./config/jwt-secret.js";
 export { ConfigError, defaultArgon2Concurrency, loadConfig, RATE_LIMIT_ENV, readDotEnv } from "./config/load-config.js";

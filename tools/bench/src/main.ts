@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { defaultArgon2Concurrency, RATE_LIMIT_ENV } from "@gatehouse/infrastructure";
 import { type AdminBenchResult, benchAdmin } from "./admin-bench.js";
 import { measureArgon2Ceiling } from "./argon2-ceiling.js";
+import { benchChat, CHAT_BENCH_ENV, type ChatBenchResult } from "./chat-bench.js";
 import { type Child, freePort, installExitHandlers, onExit, startChild, stopChild, waitForHttp } from "./children.js";
 import { type Credentials, logInSessions, registerUsers } from "./gatehouse-client.js";
 import { runLoad } from "./load.js";
@@ -45,6 +46,10 @@ interface BenchSettings {
   /** Seeded for the admin scenarios (PostgreSQL only). */
   readonly adminUsers: number;
   readonly auditRows: number;
+  readonly chatSockets: number;
+  readonly chatRate: number;
+  /** `chat`: run the chat scenario alone. */
+  readonly only: string | undefined;
 }
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
@@ -72,6 +77,9 @@ function readSettings(): BenchSettings {
     nodes: intFromEnv("BENCH_NODES", 3, 1, 16),
     adminUsers: intFromEnv("BENCH_ADMIN_USERS", 100_000, 1, 10_000_000),
     auditRows: intFromEnv("BENCH_AUDIT_ROWS", 1_000_000, 1, 100_000_000),
+    chatSockets: intFromEnv("BENCH_CHAT_SOCKETS", 1000, 1, 100_000),
+    chatRate: intFromEnv("BENCH_CHAT_RATE", 50, 1, 100_000),
+    only: process.env.BENCH_ONLY?.trim() || undefined,
   };
 }
 
@@ -259,6 +267,21 @@ async function benchAdminScenarios(settings: BenchSettings): Promise<AdminBenchR
   );
 }
 
+/** The chat fan-out on one node: its own server, so the sockets' memory is measured alone. */
+async function benchChatScenario(settings: BenchSettings): Promise<ChatBenchResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-chat-"));
+  onExit(() => rmSync(dataDir, { recursive: true, force: true }));
+  log(`• starting apps/server for the chat scenario against ${databaseLabel(settings.databaseUrl)}`);
+  const server = await startGatehouse(settings, dataDir, CHAT_BENCH_ENV);
+  try {
+    const chat = { sockets: settings.chatSockets, rate: settings.chatRate, durationSeconds: settings.durationSeconds };
+    return await benchChat({ ...chat, latencySample: 50 }, server, randomBytes(4).toString("hex"), log);
+  } finally {
+    await stopChild(server.child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 function environmentOf(settings: BenchSettings): Record<string, unknown> {
   return {
     node: process.version,
@@ -281,6 +304,13 @@ async function main(): Promise<void> {
   const settings = readSettings();
   const startedAt = new Date().toISOString();
   log(`Gatehouse bench: ${settings.cores} cores, Node ${process.version}, ${databaseLabel(settings.databaseUrl)}`);
+  if (settings.only === "chat") {
+    const chat = await benchChatScenario(settings);
+    log(JSON.stringify(chat, null, 2));
+    const report = { started_at: startedAt, environment: environmentOf(settings), scenarios: { chat } };
+    log(`\nresults: ${writeReport(RESULTS_DIR, report)}`);
+    return;
+  }
   const hello = await benchHello(settings);
   log(
     `• rate-limit check: ${settings.durationSeconds}s each, memory${settings.redisUrl ? " and Redis" : " (no REDIS_URL)"}`,
@@ -294,6 +324,7 @@ async function main(): Promise<void> {
     rate_limit_hook: rateLimitHook,
     ...(await benchGatehouse(settings)),
     ...(settings.redisUrl === undefined ? {} : { redis: await benchRedis(settings, settings.redisUrl) }),
+    chat: await benchChatScenario(settings),
   };
   const admin = await benchAdminScenarios(settings);
   const report: BenchReport = {

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AdminBenchResult } from "./admin-bench.js";
 import type { Argon2Ceiling } from "./argon2-ceiling.js";
+import type { ChatBenchResult } from "./chat-bench.js";
 import type { ScenarioResult } from "./load.js";
 import type { RateLimitCheckCost } from "./rate-limit-check.js";
 import type { RateLimitHookCost } from "./rate-limit-hook.js";
@@ -27,6 +28,8 @@ export interface BenchReport {
     readonly login_under_mixed_load: ScenarioResult;
     /** Present when BENCH_REDIS_URL was set. */
     readonly redis?: RedisScenarios;
+    /** N sockets in one room on one node at a fixed send rate. */
+    readonly chat: ChatBenchResult;
   };
   /** Admin list search and audit-log filters on seeded volumes (PostgreSQL only). */
   readonly admin: AdminBenchResult | { readonly skipped: string };
@@ -149,7 +152,7 @@ function redisLines(report: BenchReport): string[] {
 }
 
 /** Writes `<dir>/<timestamp>.json` and returns its path. */
-export function writeReport(dir: string, report: BenchReport): string {
+export function writeReport(dir: string, report: Pick<BenchReport, "started_at">): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${report.started_at.replace(/[:.]/g, "-")}.json`);
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);

@@ -6,6 +6,7 @@ import type {
   Mailer,
   OneTimeSecrets,
   RateLimiter,
+  RevokedSessionsFeed,
   SessionRevocations,
 } from "@gatehouse/domain";
 import {
@@ -34,8 +35,12 @@ import type { Adapters } from "./adapters.js";
 
 /** What only the HTTP server needs on top of the shared adapters. */
 export interface ServingAdapters {
+  readonly logger: Logger;
+  /** The shared Redis connection when REDIS_URL/REDIS_CLUSTER_NODES is set (chat fan-out uses it). */
+  readonly redis: RedisConnection | undefined;
   readonly accessTokens: AccessTokens;
-  readonly revocations: SessionRevocations;
+  /** Also a feed of revoked sessions, so open chat sockets close with them. */
+  readonly revocations: SessionRevocations & RevokedSessionsFeed;
   readonly cache: Cache;
   readonly probes: readonly HealthProbe[];
   readonly rateLimiter: RateLimiter;
@@ -151,6 +156,8 @@ export async function openServingAdapters(
   }
   const mail = mailDeliveryFor(config, logger, clock);
   return {
+    logger,
+    redis,
     accessTokens,
     revocations,
     cache: redisCache ?? new MemoryCache(clock),

@@ -2,6 +2,7 @@ import type { ApiUseCases } from "@gatehouse/api";
 import { wireAccount } from "./account.js";
 import { wireAdmin } from "./admin.js";
 import { wireAuth } from "./auth.js";
+import { wireChat } from "./chat.js";
 import { wireHealth, wireRateLimit } from "./health.js";
 import { wireRbac } from "./rbac.js";
 import { wireRecovery } from "./recovery.js";
@@ -19,5 +20,6 @@ export function wireUseCases(w: Wiring): ApiUseCases {
     rbac: wireRbac(w),
     health: wireHealth(w),
     rateLimit: wireRateLimit(w),
+    chat: wireChat(w),
   };
 }

@@ -34,6 +34,8 @@ export interface NodeCluster {
   readonly nodes: readonly ServerNode[];
   readonly redis: PrivateRedis;
   readonly database: TestDatabase;
+  /** Kills node `index` with SIGKILL (no graceful shutdown) and waits until it is gone. */
+  kill(index: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -121,7 +123,7 @@ export async function startNodeCluster(
       children.map(
         (child) =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
             child.once("exit", () => resolve());
             child.kill("SIGTERM");
           }),
@@ -142,7 +144,14 @@ export async function startNodeCluster(
       Array.from({ length: options.count ?? 3 }, (_, index) => startNode(String.fromCharCode(65 + index), env)),
     );
     children.push(...started.map(({ child }) => child));
-    return { nodes: started.map(({ node }) => node), redis, database, close };
+    const kill = async (index: number) => {
+      const child = children[index];
+      if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGKILL");
+      await exited;
+    };
+    return { nodes: started.map(({ node }) => node), redis, database, kill, close };
   } catch (error) {
     await close();
     throw error;

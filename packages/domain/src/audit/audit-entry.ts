@@ -37,7 +37,12 @@ export type AuditAction =
   | "user.profile_updated"
   | "user.email_change_requested"
   | "user.email_changed"
-  | "user.registration_expired";
+  | "user.registration_expired"
+  | "chat.room_create"
+  | "chat.room_update"
+  | "chat.room_delete"
+  | "chat.member_add"
+  | "chat.member_remove";
 
 /** Filters and page of the audit-log list; newest first. */
 export interface AuditLogQuery {

@@ -5,7 +5,7 @@ export const SystemRoles = { superAdmin: "super_admin", admin: "admin", user: "u
 
 export type SystemRoleName = (typeof SystemRoles)[keyof typeof SystemRoles];
 
-/** The permissions seeded by the first migration, named `resource:action`. */
+/** The permissions seeded by the migrations (the first, then chat), named `resource:action`. */
 export const Permissions = [
   "users:read",
   "users:write",
@@ -16,6 +16,9 @@ export const Permissions = [
   "permissions:read",
   "permissions:write",
   "audit:read",
+  "chat:read",
+  "chat:write",
+  "chat:manage",
 ] as const;
 
 export type PermissionName = (typeof Permissions)[number];

@@ -1,4 +1,4 @@
-import type { RateLimitPolicy } from "@gatehouse/domain";
+import type { ChatLimits, RateLimitPolicy } from "@gatehouse/domain";
 
 /** Where Redis is: one server (`REDIS_URL`) or a Redis Cluster (`REDIS_CLUSTER_NODES`). */
 export type RedisTarget =
@@ -63,6 +63,14 @@ export interface Config {
     readonly retryBaseSeconds: number;
     /** The worker gives up on mail still queued after this long (its codes have expired). */
     readonly giveUpAfterHours: number;
+  };
+  /** The chat protocol's limits and options (README "Chat"). */
+  readonly chat: {
+    readonly limits: ChatLimits;
+    /** Accept `?token=` on the upgrade URL (off: URLs end up in proxy logs). */
+    readonly allowQueryToken: boolean;
+    /** Days the worker keeps chat messages; 0 = keep them forever. */
+    readonly retentionDays: number;
   };
   /** Days after a soft delete before the worker anonymises the user; 0 = never. */
   readonly userPurgeAfterDays: number;

@@ -8,6 +8,22 @@ import { ConfigError, loadConfig } from "./load-config.js";
 const emptyDir = () => mkdtempSync(join(tmpdir(), "gh-config-"));
 
 describe("loadConfig", () => {
+  it("reads the chat settings: protocol defaults, query tokens off, messages kept; one-line errors", () => {
+    const defaults = loadConfig({}, emptyDir()).chat;
+    expect(defaults.allowQueryToken).toBe(false);
+    expect(defaults.retentionDays).toBe(0);
+    expect(defaults.limits).toMatchObject({ maxContentLength: 4000, authTimeoutMs: 5000, heartbeatMs: 30_000 });
+    const set = loadConfig(
+      { CHAT_ALLOW_QUERY_TOKEN: "true", CHAT_RETENTION_DAYS: "30", CHAT_SEND_RATE_LIMIT: "5" },
+      emptyDir(),
+    ).chat;
+    expect(set).toMatchObject({ allowQueryToken: true, retentionDays: 30, limits: { sendRate: { limit: 5 } } });
+    expect(() => loadConfig({ CHAT_MAX_MESSAGE_LENGTH: "0" }, emptyDir())).toThrow(
+      'CHAT_MAX_MESSAGE_LENGTH must be an integer from 1 to 100000 (got "0")',
+    );
+    expect(() => loadConfig({ CHAT_ALLOW_QUERY_TOKEN: "maybe" }, emptyDir())).toThrow(/CHAT_ALLOW_QUERY_TOKEN/);
+  });
+
   it("defaults to the embedded database on 0.0.0.0:8080 with PRD token lifetimes", () => {
     const cwd = emptyDir();
     const config = loadConfig({}, cwd);

@@ -4,6 +4,8 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import {
+  type ChatLimits,
+  DEFAULT_CHAT_LIMITS,
   defaultRateLimitPolicy,
   RateLimitCategories,
   type RateLimitCategory,
@@ -199,6 +201,25 @@ function readTrustProxy(read: Reader): TrustProxy {
   return items;
 }
 
+function readChatLimits(read: Reader): ChatLimits {
+  const d = DEFAULT_CHAT_LIMITS;
+  return {
+    maxContentLength: read.int("CHAT_MAX_MESSAGE_LENGTH", d.maxContentLength, 1, 100_000),
+    sendRate: {
+      limit: read.int("CHAT_SEND_RATE_LIMIT", d.sendRate.limit, 1, 100_000),
+      windowSeconds: read.int("CHAT_SEND_RATE_WINDOW_SECONDS", d.sendRate.windowSeconds, 1, 3600),
+    },
+    maxRoomsPerSocket: read.int("CHAT_MAX_ROOMS_PER_SOCKET", d.maxRoomsPerSocket, 1, 1000),
+    maxSocketsPerUser: read.int("CHAT_MAX_SOCKETS_PER_USER", d.maxSocketsPerUser, 1, 10_000),
+    maxFrameBytes: read.int("CHAT_MAX_FRAME_BYTES", d.maxFrameBytes, 256, 1_048_576),
+    maxInvalidFramesPerMinute: read.int("CHAT_MAX_INVALID_FRAMES_PER_MINUTE", d.maxInvalidFramesPerMinute, 1, 10_000),
+    maxBufferedBytes: read.int("CHAT_MAX_BUFFERED_BYTES", d.maxBufferedBytes, 16_384, 1_073_741_824),
+    maxReplay: read.int("CHAT_MAX_REPLAY", d.maxReplay, 0, 10_000),
+    authTimeoutMs: read.int("CHAT_AUTH_TIMEOUT_MS", d.authTimeoutMs, 100, 60_000),
+    heartbeatMs: read.int("CHAT_HEARTBEAT_MS", d.heartbeatMs, 100, 600_000),
+  };
+}
+
 function bootstrapAdmin(read: Reader): Config["bootstrapAdmin"] {
   const email = read.raw("BOOTSTRAP_ADMIN_EMAIL");
   // Read untrimmed: a password may legitimately start or end with a space.
@@ -273,6 +294,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxAttempts: read.int("MAIL_MAX_ATTEMPTS", 8, 1, 100),
       retryBaseSeconds: read.int("MAIL_RETRY_BASE_SECONDS", 30, 1, 3600),
       giveUpAfterHours: read.int("MAIL_GIVE_UP_AFTER_HOURS", 24, 1, 24 * 365),
+    },
+    chat: {
+      limits: readChatLimits(read),
+      allowQueryToken: read.bool("CHAT_ALLOW_QUERY_TOKEN", false),
+      retentionDays: read.int("CHAT_RETENTION_DAYS", 0, 0, 36_500),
     },
     userPurgeAfterDays: read.int("USER_PURGE_AFTER_DAYS", 30, 0, 36_500),
     workerSchedule: read.string("WORKER_SCHEDULE", "15 3 * * *"),

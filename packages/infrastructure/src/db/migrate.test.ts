@@ -39,8 +39,9 @@ describe.each(testDatabaseKinds())("migrations on %s", (kind) => {
     );
     expect(grants).toEqual([
       { role: "admin", count: 5 },
-      { role: "super_admin", count: 9 },
-      { role: "user", count: 0 },
+      // The nine PRD permissions plus chat:read, chat:write and chat:manage; users read and write chat.
+      { role: "super_admin", count: 12 },
+      { role: "user", count: 2 },
     ]);
   });
 

@@ -1,4 +1,4 @@
-import type { Clock, SessionRevocations } from "@gatehouse/domain";
+import type { Clock, RevokedSessionsFeed, SessionRevocations } from "@gatehouse/domain";
 import type { Logger } from "../logging/logger.js";
 import { MemorySessionRevocations } from "../security/memory-session-revocations.js";
 import { type RedisConnection, RedisScript } from "./redis-connection.js";
@@ -46,7 +46,7 @@ export interface RedisSessionRevocationsDeps {
  * cannot reach Redis, so other instances refuse the tokens within `pollWhileDownMs`. When
  * Redis returns, the sids it missed are written to it and every instance reloads the set.
  */
-export class RedisSessionRevocations implements SessionRevocations {
+export class RedisSessionRevocations implements SessionRevocations, RevokedSessionsFeed {
   private readonly local: MemorySessionRevocations;
   private readonly unsent = new Set<string>();
   private poller: ReturnType<typeof setInterval> | undefined;
@@ -83,6 +83,11 @@ export class RedisSessionRevocations implements SessionRevocations {
         "session revocation not shared through Redis: other instances learn it from PostgreSQL",
       );
     }
+  }
+
+  /** Sessions revoked here, published by another instance, or reloaded from Redis or PostgreSQL. */
+  onRevoked(listener: (sids: readonly string[]) => void): () => void {
+    return this.local.onRevoked(listener);
   }
 
   /** Revoked sessions this instance knows of (for tests and details). */

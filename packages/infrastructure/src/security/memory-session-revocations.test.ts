@@ -14,4 +14,16 @@ describe("MemorySessionRevocations", () => {
     expect(await revocations.isRevoked("a")).toBe(false);
     expect(revocations.size).toBe(1);
   });
+
+  it("tells its listeners of revoked and seeded sessions until they stop listening", async () => {
+    const revocations = new MemorySessionRevocations({ now: () => new Date() }, 900);
+    const heard: string[][] = [];
+    const stop = revocations.onRevoked((sids) => heard.push([...sids]));
+    await revocations.revoke(["a", "b"]);
+    revocations.seed(["c"]);
+    revocations.seed([]);
+    stop();
+    await revocations.revoke(["d"]);
+    expect(heard).toEqual([["a", "b"], ["c"]]);
+  });
 });

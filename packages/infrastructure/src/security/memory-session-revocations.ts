@@ -1,4 +1,4 @@
-import type { Clock, SessionRevocations } from "@gatehouse/domain";
+import type { Clock, RevokedSessionsFeed, SessionRevocations } from "@gatehouse/domain";
 
 /**
  * The revocation list of one process: revoked `sid`s, each kept as long as an access token
@@ -6,8 +6,9 @@ import type { Clock, SessionRevocations } from "@gatehouse/domain";
  * database at start (see `seed`), so a restart does not resurrect revoked sessions; sharing it
  * between instances is the Redis adapter's job.
  */
-export class MemorySessionRevocations implements SessionRevocations {
+export class MemorySessionRevocations implements SessionRevocations, RevokedSessionsFeed {
   private readonly revokedUntil = new Map<string, number>();
+  private readonly listeners = new Set<(sids: readonly string[]) => void>();
   private lastSweep = 0;
 
   constructor(
@@ -29,12 +30,24 @@ export class MemorySessionRevocations implements SessionRevocations {
     const until = now + this.retainSeconds * 1000;
     for (const sid of sids) this.revokedUntil.set(sid, until);
     this.sweep(now);
+    this.notify(sids);
   }
 
-  /** Loads sessions revoked while this process was not running. */
+  /** Loads sessions revoked elsewhere: while this process was not running, or on another instance. */
   seed(sids: readonly string[]): void {
     const until = this.clock.now().getTime() + this.retainSeconds * 1000;
     for (const sid of sids) this.revokedUntil.set(sid, until);
+    this.notify(sids);
+  }
+
+  onRevoked(listener: (sids: readonly string[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(sids: readonly string[]): void {
+    if (sids.length === 0) return;
+    for (const listener of this.listeners) listener(sids);
   }
 
   get size(): number {
