@@ -2,6 +2,12 @@ import { randomUUID } from "node:crypto";
 import { type ApiUseCases, buildApp, type GatehouseApp, type RbacUseCases } from "@gatehouse/api";
 import {
   type AccessInvalidation,
+  instrumentCache,
+  instrumentLogIn,
+  instrumentPasswordHasher,
+  instrumentRateLimiter,
+  instrumentRegisterUser,
+  instrumentUnitOfWork,
   makeAccessInvalidation,
   makeApproveUser,
   makeAssignUserRoles,
@@ -90,6 +96,7 @@ import {
 } from "@gatehouse/infrastructure";
 
 import { createAdminAccount } from "./admin-account.js";
+import { createObservability, type Observability } from "./observability-wiring.js";
 import { type OutboxSender, startOutboxSender } from "./outbox-sender.js";
 
 export interface Server {
@@ -99,6 +106,8 @@ export interface Server {
   readonly devMailbox: DevMailbox | undefined;
   /** The in-process outbox sender; undefined when there is nowhere to deliver to. */
   readonly mailSender: OutboxSender | undefined;
+  /** Metrics, the management listener and TLS reloading (README "Operations"). */
+  readonly observability: Observability;
   /** Flips readiness to 503; the first step of graceful shutdown. */
   beginShutdown(): void;
   /** Closes the HTTP server (waiting for in-flight requests), then the database. */
@@ -207,7 +216,9 @@ function rateLimiterFor(redis: RedisConnection | undefined, clock: Clock, logger
 export async function createServer(config: Config, logger: Logger, overrides: ServerOverrides = {}): Promise<Server> {
   const clock = overrides.clock ?? systemClock;
   const jwt = resolveJwtSecret(config.jwt.secret, config.dataDir, config.production);
-  const database = overrides.database ?? (await openDatabase(config.database));
+  const observability = createObservability(config, logger);
+  const { telemetry } = observability;
+  const database = overrides.database ?? (await openDatabase(config.database, observability.queryObserver));
   if (config.autoMigrate) await runMigrations(database);
   await applyBootstrapAdmin(config, database, logger);
   // Connects in the background: a Redis outage at start degrades readiness, it does not stop the start.
@@ -223,9 +234,9 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
     clockToleranceSeconds: config.jwt.clockToleranceSeconds,
   });
-  const hasher = makeArgon2Hasher({ maxConcurrency: config.argon2MaxConcurrency });
+  const hasher = instrumentPasswordHasher(makeArgon2Hasher({ maxConcurrency: config.argon2MaxConcurrency }), telemetry);
   await hasher.ready();
-  const uow = makeUnitOfWork(database.db);
+  const uow = instrumentUnitOfWork(makeUnitOfWork(database.db), telemetry);
   const repositories = repositoriesOn(database.db);
 
   const revocationWindowSeconds = config.jwt.accessTokenTtlSeconds + config.jwt.clockToleranceSeconds;
@@ -246,7 +257,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   }
 
   const redisCache = redis === undefined ? undefined : await RedisCache.open(redis, logger, clock);
-  const cache = redisCache ?? new MemoryCache(clock);
+  const cache = instrumentCache(redisCache ?? new MemoryCache(clock), telemetry);
   const probes: HealthProbe[] = [databaseProbe(database)];
   if (redis !== undefined && redisCache !== undefined) {
     probes.push({ ...redis.probe, details: async () => ({ mode: redis.mode, cache: redisCache.stats() }) });
@@ -254,7 +265,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   const loadAccess = makeLoadAccess({ users: repositories.users, cache });
   const invalidate = makeAccessInvalidation({ roles: repositories.roles, cache });
 
-  const rateLimiter = rateLimiterFor(redis, clock, logger);
+  const rateLimiter = instrumentRateLimiter(rateLimiterFor(redis, clock, logger), telemetry);
 
   const passwordPolicy = { ...DEFAULT_PASSWORD_POLICY, minLength: config.passwordMinLength };
   const refreshPolicy = {
@@ -277,7 +288,10 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   // Attempts on a code are claimed outside any transaction, so a failed request still counts.
   const codeCheck = { codes: repositories.oneTimeCodes, secrets, clock };
   const useCases: ApiUseCases = {
-    registerUser: makeRegisterUser({ uow, hasher, clock, passwordPolicy, secrets, policy, newId: randomUUID }),
+    registerUser: instrumentRegisterUser(
+      makeRegisterUser({ uow, hasher, clock, passwordPolicy, secrets, policy, newId: randomUUID }),
+      telemetry,
+    ),
     verifyEmail: makeVerifyEmail({ ...codeCheck, users: repositories.users, uow, policy }),
     resendVerification: makeResendVerification({ uow, clock, secrets, policy }),
     ...(policy.enumerationProtection ? {} : { checkEmail: makeCheckEmail({ uow, clock, secrets, policy }) }),
@@ -292,18 +306,29 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     }),
     updateProfile: makeUpdateProfile({ users: repositories.users, uow, hasher, clock, secrets, policy }),
     confirmEmailChange: makeConfirmEmailChange({ ...codeCheck, users: repositories.users, uow }),
-    logIn: makeLogIn({
-      users: repositories.users,
+    logIn: instrumentLogIn(
+      makeLogIn({
+        users: repositories.users,
+        uow,
+        hasher,
+        opaqueTokens,
+        accessTokens,
+        clock,
+        passwordPolicy,
+        refreshPolicy,
+        loginFailures: { limiter: rateLimiter, rule: config.rateLimits.login_failures },
+      }),
+      telemetry,
+    ),
+    refreshSession: makeRefreshSession({
       uow,
-      hasher,
       opaqueTokens,
       accessTokens,
+      revocations,
       clock,
-      passwordPolicy,
       refreshPolicy,
-      loginFailures: { limiter: rateLimiter, rule: config.rateLimits.login_failures },
+      telemetry,
     }),
-    refreshSession: makeRefreshSession({ uow, opaqueTokens, accessTokens, revocations, clock, refreshPolicy }),
     logOut: makeLogOut({ uow, opaqueTokens, revocations, clock }),
     getCurrentUser: makeGetCurrentUser({ users: repositories.users, cache }),
     authenticate: makeAuthenticate({ accessTokens, revocations }),
@@ -348,6 +373,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   let shuttingDown = false;
   const app = await buildApp({
     ...(mail.devMailbox ? { devMailbox: mail.devMailbox } : {}),
+    ...observability.appOptions,
     useCases,
     logger,
     version: config.appVersion,
@@ -362,18 +388,21 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   });
 
   const mailSender = mail.mailer && startMailSender(config, logger, clock, database, mail.mailer);
+  await observability.start({ app, database, redis, redisCache });
 
   return {
     app,
     database,
     devMailbox: mail.devMailbox,
     mailSender,
+    observability,
     beginShutdown: () => {
       shuttingDown = true;
     },
     async close() {
       shuttingDown = true;
       await app.close();
+      await observability.close();
       // The sender's round in flight still needs the database; mail it had not reached yet
       // stays queued for the next start.
       await mailSender?.stop();

@@ -44,6 +44,7 @@ import type {
   UpdateUser,
   VerifyEmail,
 } from "@gatehouse/application";
+import type { Telemetry } from "@gatehouse/domain";
 import type { FastifyBaseLogger } from "fastify";
 
 /** Roles, permissions and role assignments (PRD §4.9.1 roles rows, §4.9.2, §4.9.3). */
@@ -116,6 +117,11 @@ export interface DevMailboxReader {
   list(to?: string): readonly DevMailView[];
 }
 
+/** The Prometheus exposition of the server's metrics. */
+export interface MetricsExposition {
+  render(): Promise<{ readonly contentType: string; readonly body: string }>;
+}
+
 export interface AppOptions {
   readonly useCases: ApiUseCases;
   readonly logger: FastifyBaseLogger;
@@ -139,4 +145,14 @@ export interface AppOptions {
   readonly responseFloors?: { readonly mailRequestsMs: number; readonly registerMs: number | undefined };
   /** Process start, for `uptime_seconds`. */
   readonly startedAt?: Date;
+  /** Told of every answered request (route template, status, duration); absent: metrics are off. */
+  readonly telemetry?: Pick<Telemetry, "httpRequest">;
+  /** Serves `GET /metrics` on this port behind a bearer token (METRICS_TOKEN); absent: not served here. */
+  readonly metricsEndpoint?: MetricsExposition & { readonly token: string };
+  /**
+   * Serve HTTPS with this key and certificate (and TLS version floor) instead of HTTP. Absent:
+   * plain HTTP (TLS ends at a proxy). `Strict-Transport-Security` is sent either way: browsers
+   * honour it only over HTTPS, which a TLS-terminating proxy provides.
+   */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer; readonly minVersion: "TLSv1.2" | "TLSv1.3" };
 }

@@ -22,6 +22,7 @@ import { authRoutes } from "./routes/auth-routes.js";
 import { devRoutes } from "./routes/dev-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
 import { lifecycleRoutes } from "./routes/lifecycle-routes.js";
+import { metricsRoutes } from "./routes/metrics-routes.js";
 import { profileRoutes } from "./routes/profile-routes.js";
 import { roleRoutes } from "./routes/role-routes.js";
 import { ErrorBody } from "./schemas/envelope.js";
@@ -75,7 +76,11 @@ function fastifyTrustProxy(trust: AppOptions["trustProxy"]) {
 }
 
 function createFastify(options: AppOptions) {
+  // The HTTPS server is typed apart from the HTTP one, but routes, hooks and `inject` are the
+  // same; the app is handled as the HTTP kind everywhere.
+  const https = options.https === undefined ? {} : ({ https: { ...options.https } } as object);
   return Fastify({
+    ...https,
     loggerInstance: options.logger,
     // One line per request comes from our onResponse hook instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -119,6 +124,9 @@ function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/** The `route` label of requests that matched no route (404, 405, malformed URLs). */
+export const UNMATCHED_ROUTE = "unmatched";
+
 /** Request id, security headers, authentication, rate limits, and one access-log line per request. */
 function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   app.decorateRequest("auth", null);
@@ -135,12 +143,16 @@ function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   // The access line holds only the fields below, never a body, a header or a query, so it
   // skips the logger's wildcard redaction, which cost more than the rest of a cheap request.
   const accessLog = options.logger.child({}, { redact: { paths: [] } });
+  const { telemetry } = options;
   app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url;
+    // Unmatched requests share one label value, so random paths cannot create series.
+    telemetry?.httpRequest(request.method, route ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
     accessLog.info(
       {
         reqId: request.id,
         method: request.method,
-        route: request.routeOptions.url ?? null,
+        route: route ?? null,
         url: pathOf(request.url),
         status: reply.statusCode,
         duration_ms: Math.round(reply.elapsedTime * 100) / 100,
@@ -216,6 +228,7 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
   await app.register(lifecycleRoutes, { useCases: options.useCases, responseFloors: options.responseFloors });
   await app.register(profileRoutes, { useCases: options.useCases });
   await app.register(healthRoutes, { options });
+  if (options.metricsEndpoint) await app.register(metricsRoutes, { metrics: options.metricsEndpoint });
   if (options.devMailbox) await app.register(devRoutes, { mailbox: options.devMailbox });
   await app.register(adminUsersRoutes, { useCases: options.useCases });
   await app.register(adminAuditRoutes, { useCases: options.useCases });

@@ -108,6 +108,14 @@ export {
   type RunCleanup,
 } from "./maintenance/run-cleanup.js";
 export {
+  instrumentCache,
+  instrumentLogIn,
+  instrumentPasswordHasher,
+  instrumentRateLimiter,
+  instrumentRegisterUser,
+  instrumentUnitOfWork,
+} from "./observability/instrument.js";
+export {
   type CheckRateLimit,
   type CheckRateLimitDeps,
   makeCheckRateLimit,

@@ -20,6 +20,20 @@ export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./ports/rate
 export type { RefreshTokenRepository, RotatedTokenInput } from "./ports/refresh-token-repository.js";
 export type { PermissionInput, RoleInput, RoleRepository } from "./ports/role-repository.js";
 export type { SessionRevocations } from "./ports/session-revocations.js";
+export {
+  type CacheResult,
+  CacheResults,
+  type DbOperation,
+  DbOperations,
+  type LoginOutcome,
+  LoginOutcomes,
+  NO_TELEMETRY,
+  type RegistrationOutcome,
+  RegistrationOutcomes,
+  type Telemetry,
+  type TokenRefreshOutcome,
+  TokenRefreshOutcomes,
+} from "./ports/telemetry.js";
 export type { TransactionalRepositories, UnitOfWork } from "./ports/unit-of-work.js";
 export type { ProfileChanges, UserRepository } from "./ports/user-repository.js";
 export {

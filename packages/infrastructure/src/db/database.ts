@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres, { type Sql } from "postgres";
+import { observePglite, observePostgres, type QueryObserver } from "../observability/db-query-metrics.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { type Schema, schema } from "./schema.js";
 
@@ -59,13 +60,16 @@ function alwaysPrepared<T extends Sql>(client: T): T {
   });
 }
 
-function openPostgres(url: string, maxConnections: number): DatabaseHandle {
+function openPostgres(url: string, maxConnections: number, observer?: QueryObserver): DatabaseHandle {
   const client = postgres(url, {
     max: maxConnections,
     onnotice: () => {},
     connection: { application_name: "gatehouse" },
   });
-  const db = drizzlePostgres(alwaysPrepared(client), { schema }) as unknown as Database;
+  const prepared = alwaysPrepared(client);
+  const db = drizzlePostgres(observer ? observePostgres(prepared, observer) : prepared, {
+    schema,
+  }) as unknown as Database;
   return {
     kind: "postgres",
     db,
@@ -84,7 +88,7 @@ function openPostgres(url: string, maxConnections: number): DatabaseHandle {
   };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string | undefined, observer?: QueryObserver): Promise<DatabaseHandle> {
   // PGlite creates its own folder but not the parents (a fresh DATA_DIR).
   if (dataDir !== undefined) mkdirSync(dirname(dataDir), { recursive: true });
   const unlock = dataDir === undefined ? () => {} : lockDataDir(dataDir);
@@ -98,7 +102,7 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
     unlock();
     throw error;
   }
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  const db = drizzlePglite(observer ? observePglite(client, observer) : client, { schema }) as unknown as Database;
   return {
     kind: "pglite",
     db,
@@ -115,10 +119,11 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
   };
 }
 
-export function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+/** `observer` hears of every statement the handle's Drizzle runs (query metrics). */
+export function openDatabase(target: DatabaseTarget, observer?: QueryObserver): Promise<DatabaseHandle> {
   return target.kind === "postgres"
-    ? Promise.resolve(openPostgres(target.url, target.maxConnections))
-    : openPglite(target.dataDir);
+    ? Promise.resolve(openPostgres(target.url, target.maxConnections, observer))
+    : openPglite(target.dataDir, observer);
 }
 
 /** A one-round-trip liveness query. */
