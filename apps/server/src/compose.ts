@@ -27,6 +27,7 @@ import {
   makeDeleteUser,
   makeDeleteUserPermanently,
   makeDeliverDueMail,
+  makeDescribeHost,
   makeGetCurrentUser,
   makeGetUser,
   makeGetUserStatistics,
@@ -77,6 +78,7 @@ import {
   makeArgon2Hasher,
   makeDevMailer,
   makeHmacOneTimeSecrets,
+  makeHostInfo,
   makeJoseAccessTokens,
   makeMailQueue,
   makeSmtpMailer,
@@ -374,6 +376,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   const app = await buildApp({
     ...(mail.devMailbox ? { devMailbox: mail.devMailbox } : {}),
     ...observability.appOptions,
+    describeHost: makeDescribeHost({ loadAccess, hostInfo: makeHostInfo() }),
     useCases,
     logger,
     version: config.appVersion,

@@ -16,6 +16,7 @@ import type {
   DeleteRole,
   DeleteUser,
   DeleteUserPermanently,
+  DescribeHost,
   GetCurrentUser,
   GetUser,
   GetUserStatistics,
@@ -145,6 +146,8 @@ export interface AppOptions {
   readonly responseFloors?: { readonly mailRequestsMs: number; readonly registerMs: number | undefined };
   /** Process start, for `uptime_seconds`. */
   readonly startedAt?: Date;
+  /** The host's figures for holders of `system:read` in `/health` and `/health/details`; absent: never shown. */
+  readonly describeHost?: DescribeHost;
   /** Told of every answered request (route template, status, duration); absent: metrics are off. */
   readonly telemetry?: Pick<Telemetry, "httpRequest">;
   /** Serves `GET /metrics` on this port behind a bearer token (METRICS_TOKEN); absent: not served here. */

@@ -21,6 +21,7 @@ import { adminUsersRoutes } from "./routes/admin-users-routes.js";
 import { authRoutes } from "./routes/auth-routes.js";
 import { devRoutes } from "./routes/dev-routes.js";
 import { healthRoutes } from "./routes/health-routes.js";
+import { hostHealthRoutes } from "./routes/host-health-routes.js";
 import { lifecycleRoutes } from "./routes/lifecycle-routes.js";
 import { metricsRoutes } from "./routes/metrics-routes.js";
 import { profileRoutes } from "./routes/profile-routes.js";
@@ -228,6 +229,7 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
   await app.register(lifecycleRoutes, { useCases: options.useCases, responseFloors: options.responseFloors });
   await app.register(profileRoutes, { useCases: options.useCases });
   await app.register(healthRoutes, { options });
+  await app.register(hostHealthRoutes, { options });
   if (options.metricsEndpoint) await app.register(metricsRoutes, { metrics: options.metricsEndpoint });
   if (options.devMailbox) await app.register(devRoutes, { mailbox: options.devMailbox });
   await app.register(adminUsersRoutes, { useCases: options.useCases });

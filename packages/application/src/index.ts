@@ -108,6 +108,12 @@ export {
   type RunCleanup,
 } from "./maintenance/run-cleanup.js";
 export {
+  type DescribeHost,
+  type DescribeHostDeps,
+  makeDescribeHost,
+  SYSTEM_READ,
+} from "./observability/describe-host.js";
+export {
   instrumentCache,
   instrumentLogIn,
   instrumentPasswordHasher,

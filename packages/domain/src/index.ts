@@ -7,6 +7,7 @@ export type { AuditLog } from "./ports/audit-log.js";
 export type { Cache } from "./ports/cache.js";
 export type { Clock } from "./ports/clock.js";
 export type { HealthProbe } from "./ports/health-probe.js";
+export type { HostInfo, SystemInfo } from "./ports/host-info.js";
 export type { JobLock } from "./ports/job-lock.js";
 export type { ClaimedMail, MailOutbox, MailQueue } from "./ports/mail-outbox.js";
 export type { MailThrottle, ThrottleLimits, ThrottleVerdict } from "./ports/mail-throttle.js";

@@ -39,6 +39,7 @@ export {
   makeQueryMetrics,
   type QueryObserver,
 } from "./observability/db-query-metrics.js";
+export { type HostInfoOptions, makeHostInfo } from "./observability/host-info.js";
 export { type MetricsServer, startMetricsServer } from "./observability/metrics-server.js";
 export { countOutboxByState } from "./observability/outbox-sample.js";
 export { type MetricsSamplers, PrometheusTelemetry } from "./observability/prometheus-telemetry.js";

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { AppOptions } from "../app-deps.js";
 import { errorResponses } from "../schemas/envelope.js";
+import { SystemInfoSchema, systemInfoFor } from "./host-health-routes.js";
 
 const tags = ["health"];
 const Timestamp = Type.String({ format: "date-time" });
@@ -87,13 +88,14 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ options: AppOptions }> = 
             uptime_seconds: Type.Integer(),
             checks: Checks,
             system: Type.Object({ memory_used_mb: Type.Number(), cpu_usage_percent: Type.Number() }),
+            system_info: Type.Optional(SystemInfoSchema),
           }),
           ...errorResponses(401),
         },
       },
     },
-    async () => {
-      const report = await checkHealth({ details: true });
+    async (request) => {
+      const [report, systemInfo] = await Promise.all([checkHealth({ details: true }), systemInfoFor(request, options)]);
       const now = performance.now();
       const cpu = cpuPercentSince(cpuMark.usage, now - cpuMark.at);
       cpuMark = { at: now, usage: cpuUsage() };
@@ -105,6 +107,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ options: AppOptions }> = 
         uptime_seconds: uptimeSeconds(),
         checks: report.checks,
         system: { memory_used_mb: Math.round(memoryUsage().rss / 1_048_576), cpu_usage_percent: cpu },
+        ...(systemInfo === undefined ? {} : { system_info: systemInfo }),
       };
     },
   );

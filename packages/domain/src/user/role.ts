@@ -5,7 +5,10 @@ export const SystemRoles = { superAdmin: "super_admin", admin: "admin", user: "u
 
 export type SystemRoleName = (typeof SystemRoles)[keyof typeof SystemRoles];
 
-/** The permissions seeded by the first migration (PRD §4.3.1), named `resource:action`. */
+/**
+ * The seeded permissions, named `resource:action`: the first migration's (PRD §4.3.1) and
+ * `system:read` (host figures in health responses).
+ */
 export const Permissions = [
   "users:read",
   "users:write",
@@ -16,6 +19,7 @@ export const Permissions = [
   "permissions:read",
   "permissions:write",
   "audit:read",
+  "system:read",
 ] as const;
 
 export type PermissionName = (typeof Permissions)[number];
