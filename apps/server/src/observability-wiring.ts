@@ -42,11 +42,8 @@ export interface Observability {
   close(): Promise<void>;
 }
 
-interface TlsReload {
-  readonly watchIntervalMs?: number;
-}
-
-function reloadCertificates(config: Config, app: GatehouseApp, logger: Logger, options: TlsReload): () => void {
+/** Re-reads the certificate when its files change (polled every 2 s) or on SIGHUP; returns the stop function. */
+function reloadCertificates(config: Config, app: GatehouseApp, logger: Logger): () => void {
   const paths = config.observability.tls;
   if (paths === undefined) return () => {};
   const server = app.server as unknown as { setSecureContext(material: TlsMaterial): void };
@@ -62,14 +59,14 @@ function reloadCertificates(config: Config, app: GatehouseApp, logger: Logger, o
   };
   const onHangUp = () => reload("SIGHUP");
   process.on("SIGHUP", onHangUp);
-  const unwatch = watchTlsFiles(paths, () => reload("file change"), options.watchIntervalMs);
+  const unwatch = watchTlsFiles(paths, () => reload("file change"));
   return () => {
     process.off("SIGHUP", onHangUp);
     unwatch();
   };
 }
 
-export function createObservability(config: Config, logger: Logger, tlsReload: TlsReload = {}): Observability {
+export function createObservability(config: Config, logger: Logger): Observability {
   const settings = config.observability;
   const tls = settings.tls === undefined ? undefined : readTlsMaterial(settings.tls);
   const prometheus = settings.metricsEnabled ? new PrometheusTelemetry() : undefined;
@@ -87,7 +84,7 @@ export function createObservability(config: Config, logger: Logger, tlsReload: T
       ...(tls ? { https: tls } : {}),
     },
     async start({ app, database, redis, redisCache }) {
-      stopReloading = reloadCertificates(config, app, logger, tlsReload);
+      stopReloading = reloadCertificates(config, app, logger);
       if (prometheus === undefined || queryMetrics === undefined) return;
       prometheus.sampleWith({
         activeConnections: () =>
