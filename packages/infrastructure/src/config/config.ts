@@ -16,7 +16,7 @@ export interface RedisSettings {
 
 /** Everything Gatehouse reads from its environment, validated and typed. */
 export interface Config {
-  /** Metrics, traces and TLS (README "Operations"). */
+  /** Metrics and TLS (README "Operations"). */
   readonly observability: ObservabilityConfig;
   readonly appName: string;
   readonly appEnv: string;

@@ -20,7 +20,6 @@ describe("observability configuration", () => {
       metrics: { port: undefined, host: "127.0.0.1", token: undefined },
       metricsEnabled: false,
       tls: undefined,
-      otlpEndpoint: undefined,
     });
   });
 
@@ -33,7 +32,6 @@ describe("observability configuration", () => {
   it.each([
     [{ METRICS_PORT: "70000" }, "METRICS_PORT must be an integer from 0 to 65535"],
     [{ METRICS_TOKEN: "short" }, "METRICS_TOKEN must be at least 16 characters long"],
-    [{ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" }, "OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL"],
     [{ ENABLE_HTTPS: "true" }, "ENABLE_HTTPS is true but TLS_CERT_PATH and TLS_KEY_PATH (or SSL_*) are not set"],
     [{ TLS_CERT_PATH: "cert.pem" }, "TLS_CERT_PATH is set but TLS_KEY_PATH (or SSL_KEY_PATH) is not"],
     [{ TLS_CERT_PATH: "missing.pem", TLS_KEY_PATH: "key.pem" }, "TLS_CERT_PATH names a file that cannot be read"],

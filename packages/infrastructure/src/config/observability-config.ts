@@ -1,7 +1,7 @@
 import { accessSync, constants } from "node:fs";
 import { resolve } from "node:path";
 
-/** Where metrics, traces and TLS come from; every part is off unless configured. */
+/** Where metrics and TLS come from; both are off unless configured. */
 export interface ObservabilityConfig {
   readonly metrics: {
     /** The management listener's port (METRICS_PORT); undefined: no management listener. */
@@ -14,8 +14,6 @@ export interface ObservabilityConfig {
   readonly metricsEnabled: boolean;
   /** HTTPS for the API (TLS_CERT_PATH / TLS_KEY_PATH); undefined: plain HTTP. */
   readonly tls: { readonly certPath: string; readonly keyPath: string } | undefined;
-  /** OTLP/HTTP endpoint for traces (OTEL_EXPORTER_OTLP_ENDPOINT); undefined: tracing off. */
-  readonly otlpEndpoint: string | undefined;
 }
 
 /** The part of the configuration reader this file needs. */
@@ -59,21 +57,6 @@ function readTls(read: EnvReader, cwd: string, fail: Fail): ObservabilityConfig[
   return { certPath: readablePath(certName, cert, cwd, fail), keyPath: readablePath(keyName, key, cwd, fail) };
 }
 
-function readEndpoint(read: EnvReader, fail: Fail): string | undefined {
-  const value = read.raw("OTEL_EXPORTER_OTLP_ENDPOINT");
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return fail(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (got "${value}")`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    fail(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (got "${value}")`);
-  }
-  return value;
-}
-
 export function readObservability(read: EnvReader, cwd: string, fail: Fail): ObservabilityConfig {
   const port = read.raw("METRICS_PORT") === undefined ? undefined : read.int("METRICS_PORT", 0, 0, 65_535);
   const token = read.raw("METRICS_TOKEN");
@@ -84,6 +67,5 @@ export function readObservability(read: EnvReader, cwd: string, fail: Fail): Obs
     metrics: { port, host: read.raw("METRICS_HOST") ?? "127.0.0.1", token },
     metricsEnabled: port !== undefined || token !== undefined,
     tls: readTls(read, cwd, fail),
-    otlpEndpoint: readEndpoint(read, fail),
   };
 }
