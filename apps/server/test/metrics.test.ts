@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, get, logIn, post, registerAndLogIn } from "./support/http.js";
 import { type ObservedServer, startObservedServer } from "./support/observed-server.js";
 import { Scrape } from "./support/prometheus.js";
-import { uniqueUser } from "./support/test-server.js";
+import { testDatabaseKinds, uniqueUser } from "./support/test-server.js";
 
 const TOKEN = "metrics-token-for-the-tests-0123456789";
 
@@ -17,15 +17,18 @@ async function scrapeMain(t: ObservedServer): Promise<Scrape> {
   return new Scrape(response.body);
 }
 
-describe("metrics with a management listener and a scrape token", () => {
+describe.each(testDatabaseKinds())("metrics with a management listener and a scrape token (%s)", (kind) => {
   let t: ObservedServer;
   beforeAll(async () => {
-    t = await startObservedServer({
-      METRICS_PORT: "0",
-      METRICS_TOKEN: TOKEN,
-      RATE_LIMIT_LOGIN_FAILURES_REQUESTS: "3",
-      RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS: "900",
-    });
+    t = await startObservedServer(
+      {
+        METRICS_PORT: "0",
+        METRICS_TOKEN: TOKEN,
+        RATE_LIMIT_LOGIN_FAILURES_REQUESTS: "3",
+        RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS: "900",
+      },
+      kind,
+    );
   });
   afterAll(async () => {
     await t.close();
@@ -90,7 +93,7 @@ describe("metrics with a management listener and a scrape token", () => {
     expect(
       scrape.value("api_db_query_duration_seconds_count", { operation: "insert", table: "users" }),
     ).toBeGreaterThanOrEqual(1);
-    expect(scrape.value("gatehouse_db_pool", { state: "max" })).toBe(1);
+    expect(scrape.value("gatehouse_db_pool", { state: "max" })).toBe(kind === "pglite" ? 1 : 10);
     expect(scrape.value("gatehouse_db_pool", { state: "in_flight" })).toBe(0);
   });
 

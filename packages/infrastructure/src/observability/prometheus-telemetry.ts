@@ -36,6 +36,11 @@ export interface MetricsSamplers {
 
 export const OUTBOX_SAMPLE_MS = 15_000;
 
+interface DbSeries {
+  readonly queries: ReturnType<Counter<"operation" | "table">["labels"]>;
+  readonly duration: ReturnType<Histogram<"operation" | "table">["labels"]>;
+}
+
 interface HttpSeries {
   readonly requests: ReturnType<Counter<"method" | "route" | "status">["labels"]>;
   readonly duration: ReturnType<Histogram<"method" | "route" | "status">["labels"]>;
@@ -60,8 +65,11 @@ export class PrometheusTelemetry implements Telemetry {
   private readonly hashQueue: Gauge;
   private readonly hashDuration: Histogram;
   private readonly cacheRequests: Counter<"result">;
-  // A request's three labels are looked up once per distinct combination, not hashed each time.
+  // Hot-path series (per request, per statement, per cache read) are looked up once per
+  // distinct label combination, not hashed on every call.
   private readonly httpSeries = new Map<string, HttpSeries>();
+  private readonly dbSeries = new Map<string, DbSeries>();
+  private readonly cacheSeries = new Map<CacheResult, ReturnType<Counter<"result">["labels"]>>();
   private samplers: MetricsSamplers = {};
 
   constructor() {
@@ -247,8 +255,15 @@ export class PrometheusTelemetry implements Telemetry {
   }
 
   dbQuery(operation: DbOperation, table: string, seconds: number): void {
-    this.dbQueries.inc({ operation, table });
-    this.dbDuration.observe({ operation, table }, seconds);
+    const key = `${operation} ${table}`;
+    let series = this.dbSeries.get(key);
+    if (series === undefined) {
+      const labels = { operation, table };
+      series = { queries: this.dbQueries.labels(labels), duration: this.dbDuration.labels(labels) };
+      this.dbSeries.set(key, series);
+    }
+    series.queries.inc();
+    series.duration.observe(seconds);
   }
 
   login(method: string, outcome: LoginOutcome): void {
@@ -281,6 +296,11 @@ export class PrometheusTelemetry implements Telemetry {
   }
 
   cacheRequest(result: CacheResult): void {
-    this.cacheRequests.inc({ result });
+    let series = this.cacheSeries.get(result);
+    if (series === undefined) {
+      series = this.cacheRequests.labels({ result });
+      this.cacheSeries.set(result, series);
+    }
+    series.inc();
   }
 }
