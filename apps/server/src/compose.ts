@@ -1,6 +1,9 @@
 import { buildApp, type GatehouseApp } from "@gatehouse/api";
+import { makeDescribeHost, makeLoadAccess } from "@gatehouse/application";
 import type { Config, DatabaseHandle, DevMailbox, Logger } from "@gatehouse/infrastructure";
+import { makeHostInfo } from "@gatehouse/infrastructure";
 import { createAdminAccount } from "./admin-account.js";
+import { createObservability, type Observability } from "./observability-wiring.js";
 import type { OutboxSender } from "./outbox-sender.js";
 import { type AdapterOverrides, openAdapters } from "./wiring/adapters.js";
 import { startMailSender } from "./wiring/mail-sender.js";
@@ -15,6 +18,8 @@ export interface Server {
   readonly devMailbox: DevMailbox | undefined;
   /** The in-process outbox sender; undefined when there is nowhere to deliver to. */
   readonly mailSender: OutboxSender | undefined;
+  /** Metrics, the management listener and TLS reloading (README "Operations"). */
+  readonly observability: Observability;
   /** Flips readiness to 503; the first step of graceful shutdown. */
   beginShutdown(): void;
   /** Closes the HTTP server (waiting for in-flight requests), then the database. */
@@ -47,7 +52,12 @@ async function applyBootstrapAdmin(config: Config, database: DatabaseHandle, log
  */
 export async function createServer(config: Config, logger: Logger, overrides: ServerOverrides = {}): Promise<Server> {
   const jwt = resolveServerSecret(config);
-  const adapters = await openAdapters(config, overrides);
+  const observability = createObservability(config, logger);
+  const adapters = await openAdapters(config, {
+    ...overrides,
+    telemetry: observability.telemetry,
+    ...(observability.queryObserver ? { queryObserver: observability.queryObserver } : {}),
+  });
   let serving: Awaited<ReturnType<typeof openServingAdapters>>;
   try {
     await applyBootstrapAdmin(config, adapters.database, logger);
@@ -65,6 +75,11 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   const { lifecycle } = config;
   const app = await buildApp({
     ...(serving.devMailbox ? { devMailbox: serving.devMailbox } : {}),
+    ...observability.appOptions,
+    describeHost: makeDescribeHost({
+      loadAccess: makeLoadAccess({ users: adapters.repositories.users, cache: serving.cache }),
+      hostInfo: makeHostInfo(),
+    }),
     useCases,
     logger,
     version: config.appVersion,
@@ -78,18 +93,26 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     },
   });
   const mailSender = startMailSender(config, logger, adapters, serving);
+  await observability.start({
+    app,
+    database: adapters.database,
+    redis: serving.redis,
+    redisCache: serving.redisCache,
+  });
 
   return {
     app,
     database: adapters.database,
     devMailbox: serving.devMailbox,
     mailSender,
+    observability,
     beginShutdown: () => {
       shuttingDown = true;
     },
     async close() {
       shuttingDown = true;
       await app.close();
+      await observability.close();
       // The sender's round in flight still needs the database; mail it had not reached yet
       // stays queued for the next start.
       await mailSender?.stop();

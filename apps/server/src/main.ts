@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   await server.app.listen({ host: config.host, port: config.port });
   const address = server.app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
-  const base = `http://${publicHost(config.host)}:${port}`;
+  const base = `${config.observability.tls ? "https" : "http"}://${publicHost(config.host)}:${port}`;
   const startup = phases.summary();
   logger.info(
     { host: config.host, port, ...startup.fields },

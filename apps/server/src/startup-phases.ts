@@ -4,6 +4,7 @@ import {
   type DatabaseTarget,
   type Logger,
   openDatabase,
+  type QueryObserver,
   runMigrations,
 } from "@gatehouse/infrastructure";
 
@@ -52,10 +53,14 @@ export class StartupPhases {
 }
 
 /** Opens the database; PGlite's first start (creating its files) is the slow part. */
-export function openDatabaseInPhases(target: DatabaseTarget, phases: StartupPhases): Promise<DatabaseHandle> {
+export function openDatabaseInPhases(
+  target: DatabaseTarget,
+  phases: StartupPhases,
+  observer?: QueryObserver,
+): Promise<DatabaseHandle> {
   return phases.run("database", (announce) => {
     if (target.kind === "pglite") announce("initialising embedded database…", "embedded database");
-    return openDatabase(target);
+    return openDatabase(target, observer);
   });
 }
 

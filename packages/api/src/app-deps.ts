@@ -21,6 +21,7 @@ import type {
   DeleteRole,
   DeleteUser,
   DeleteUserPermanently,
+  DescribeHost,
   GetCurrentUser,
   GetUser,
   GetUserStatistics,
@@ -56,7 +57,7 @@ import type {
   UpdateUser,
   VerifyEmail,
 } from "@gatehouse/application";
-import type { ChatLimits } from "@gatehouse/domain";
+import type { ChatLimits, Telemetry } from "@gatehouse/domain";
 import type { FastifyBaseLogger } from "fastify";
 
 /** Sign-in and the per-request checks: tokens, sessions, permissions (application `auth/`). */
@@ -184,6 +185,11 @@ export interface ResponseFloors {
   readonly registerMs: number | undefined;
 }
 
+/** The Prometheus exposition of the server's metrics. */
+export interface MetricsExposition {
+  render(): Promise<{ readonly contentType: string; readonly body: string }>;
+}
+
 export interface AppOptions {
   readonly useCases: ApiUseCases;
   readonly logger: FastifyBaseLogger;
@@ -207,4 +213,16 @@ export interface AppOptions {
   readonly responseFloors?: ResponseFloors;
   /** Process start, for `uptime_seconds`. */
   readonly startedAt?: Date;
+  /** The host's figures for holders of `system:read` in `/health` and `/health/details`; absent: never shown. */
+  readonly describeHost?: DescribeHost;
+  /** Told of every answered request (route template, status, duration); absent: metrics are off. */
+  readonly telemetry?: Pick<Telemetry, "httpRequest">;
+  /** Serves `GET /metrics` on this port behind a bearer token (METRICS_TOKEN); absent: not served here. */
+  readonly metricsEndpoint?: MetricsExposition & { readonly token: string };
+  /**
+   * Serve HTTPS with this key and certificate (and TLS version floor) instead of HTTP. Absent:
+   * plain HTTP (TLS ends at a proxy). `Strict-Transport-Security` is sent either way: browsers
+   * honour it only over HTTPS, which a TLS-terminating proxy provides.
+   */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer; readonly minVersion: "TLSv1.2" | "TLSv1.3" };
 }

@@ -20,7 +20,9 @@ import { chatRestRoutes } from "./routes/chat/chat-rest-routes.js";
 import { chatSocketRoutes } from "./routes/chat/chat-socket-routes.js";
 import { devRoutes } from "./routes/dev.js";
 import { healthRoutes } from "./routes/health.js";
+import { hostHealthRoutes } from "./routes/host-health.js";
 import { meRoutes } from "./routes/me.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { registerRoutes } from "./routes/register.js";
 import { ErrorBody } from "./schemas/envelope.js";
 
@@ -92,7 +94,11 @@ function fastifyTrustProxy(trust: AppOptions["trustProxy"]) {
 }
 
 function createFastify(options: AppOptions) {
+  // The HTTPS server is typed apart from the HTTP one, but routes, hooks and `inject` are the
+  // same; the app is handled as the HTTP kind everywhere.
+  const https = options.https === undefined ? {} : ({ https: { ...options.https } } as object);
   return Fastify({
+    ...https,
     loggerInstance: options.logger,
     // One line per request comes from our onResponse hook instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -135,6 +141,9 @@ function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/** The `route` label of requests that matched no route (404, 405, malformed URLs). */
+export const UNMATCHED_ROUTE = "unmatched";
+
 /** Request id, security headers, authentication, rate limits, and one access-log line per request. */
 function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   app.decorateRequest("auth", null);
@@ -152,12 +161,16 @@ function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   // The access line holds only the fields below, never a body, a header or a query, so it
   // skips the logger's wildcard redaction, which cost more than the rest of a cheap request.
   const accessLog = options.logger.child({}, { redact: { paths: [] } });
+  const { telemetry } = options;
   app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url;
+    // Unmatched requests share one label value, so random paths cannot create series.
+    telemetry?.httpRequest(request.method, route ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
     accessLog.info(
       {
         reqId: request.id,
         method: request.method,
-        route: request.routeOptions.url ?? null,
+        route: route ?? null,
         url: pathOf(request.url),
         status: reply.statusCode,
         duration_ms: Math.round(reply.elapsedTime * 100) / 100,
@@ -227,7 +240,7 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
   });
   await registerDocs(app, options);
   // One plugin per URL prefix; each folder or file under routes/ is named after its prefix.
-  for (const routes of [registerRoutes, authRoutes, meRoutes, healthRoutes, devRoutes, adminRoutes]) {
+  for (const routes of [registerRoutes, authRoutes, meRoutes, healthRoutes, devRoutes, adminRoutes, hostHealthRoutes]) {
     await app.register(routes, { options });
   }
   const { chat } = options.useCases;
@@ -235,5 +248,6 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
     await app.register(chatRestRoutes, { chat });
     await app.register(chatSocketRoutes, { chat, isShuttingDown: options.isShuttingDown });
   }
+  if (options.metricsEndpoint) await app.register(metricsRoutes, { metrics: options.metricsEndpoint });
   return app;
 }

@@ -7,10 +7,11 @@ export type {
   ChatUseCases,
   DevMailboxReader,
   DevMailView,
+  MetricsExposition,
   RbacUseCases,
   RecoveryUseCases,
   RegistrationUseCases,
   ResponseFloors,
 } from "./app-deps.js";
-export { buildApp, type GatehouseApp, OPENAPI_PATH, SWAGGER_UI_PATH } from "./build-app.js";
+export { buildApp, type GatehouseApp, OPENAPI_PATH, SWAGGER_UI_PATH, UNMATCHED_ROUTE } from "./build-app.js";
 export { CHAT_SOCKET_PATHS } from "./routes/chat/chat-socket-routes.js";

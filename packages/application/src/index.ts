@@ -153,6 +153,20 @@ export {
   type RunCleanup,
 } from "./maintenance/run-cleanup.js";
 export {
+  type DescribeHost,
+  type DescribeHostDeps,
+  makeDescribeHost,
+  SYSTEM_READ,
+} from "./observability/describe-host.js";
+export {
+  instrumentCache,
+  instrumentLogIn,
+  instrumentPasswordHasher,
+  instrumentRateLimiter,
+  instrumentRegisterUser,
+  instrumentUnitOfWork,
+} from "./observability/instrument.js";
+export {
   type CheckRateLimit,
   type CheckRateLimitDeps,
   makeCheckRateLimit,

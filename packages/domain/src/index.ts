@@ -51,6 +51,7 @@ export type {
 } from "./ports/chat-repository.js";
 export type { Clock } from "./ports/clock.js";
 export type { HealthProbe } from "./ports/health-probe.js";
+export type { HostInfo, SystemInfo } from "./ports/host-info.js";
 export type { JobLock } from "./ports/job-lock.js";
 export type { ClaimedMail, MailOutbox, MailQueue } from "./ports/mail-outbox.js";
 export type { MailThrottle, ThrottleLimits, ThrottleVerdict } from "./ports/mail-throttle.js";
@@ -65,6 +66,20 @@ export type { RefreshTokenRepository, RotatedTokenInput } from "./ports/refresh-
 export type { RevokedSessionsFeed } from "./ports/revoked-sessions-feed.js";
 export type { PermissionInput, RoleInput, RoleRepository } from "./ports/role-repository.js";
 export type { SessionRevocations } from "./ports/session-revocations.js";
+export {
+  type CacheResult,
+  CacheResults,
+  type DbOperation,
+  DbOperations,
+  type LoginOutcome,
+  LoginOutcomes,
+  NO_TELEMETRY,
+  type RegistrationOutcome,
+  RegistrationOutcomes,
+  type Telemetry,
+  type TokenRefreshOutcome,
+  TokenRefreshOutcomes,
+} from "./ports/telemetry.js";
 export type { TransactionalRepositories, UnitOfWork } from "./ports/unit-of-work.js";
 export type { FindUserOptions, UserRepository } from "./ports/user-repository.js";
 export {

@@ -5,6 +5,7 @@ export { RedisChatBus } from "./chat/redis-chat-bus.js";
 export type { Config, RedisSettings, RedisTarget, TrustProxy } from "./config/config.js";
 export { resolveJwtSecret } from "./config/jwt-secret.js";
 export { ConfigError, defaultArgon2Concurrency, loadConfig, RATE_LIMIT_ENV, readDotEnv } from "./config/load-config.js";
+export type { ObservabilityConfig } from "./config/observability-config.js";
 export { makeAuditLog } from "./db/audit-log.js";
 export { DataDirInUseError } from "./db/data-dir-lock.js";
 export {
@@ -45,6 +46,21 @@ export {
   type MailTemplatePart,
 } from "./mail/template-overrides.js";
 export { escapeHtml, type RenderedMail, renderMail } from "./mail/templates.js";
+export {
+  classifyStatement,
+  makeQueryMetrics,
+  type QueryObserver,
+} from "./observability/db-query-metrics.js";
+export { type HostInfoOptions, makeHostInfo } from "./observability/host-info.js";
+export { type MetricsServer, startMetricsServer } from "./observability/metrics-server.js";
+export { countOutboxByState } from "./observability/outbox-sample.js";
+export { type MetricsSamplers, PrometheusTelemetry } from "./observability/prometheus-telemetry.js";
+export {
+  readTlsMaterial,
+  type TlsMaterial,
+  type TlsPaths,
+  watchTlsFiles,
+} from "./observability/tls-certificates.js";
 export { FallbackRateLimiter } from "./rate-limit/fallback-rate-limiter.js";
 export { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter.js";
 export { RedisRateLimiter } from "./rate-limit/redis-rate-limiter.js";

@@ -1,9 +1,18 @@
-import type { Clock, PasswordHasher, TransactionalRepositories, UnitOfWork } from "@gatehouse/domain";
+import { instrumentPasswordHasher, instrumentUnitOfWork } from "@gatehouse/application";
+import {
+  type Clock,
+  NO_TELEMETRY,
+  type PasswordHasher,
+  type Telemetry,
+  type TransactionalRepositories,
+  type UnitOfWork,
+} from "@gatehouse/domain";
 import {
   type Config,
   type DatabaseHandle,
   makeArgon2Hasher,
   makeUnitOfWork,
+  type QueryObserver,
   repositoriesOn,
   systemClock,
 } from "@gatehouse/infrastructure";
@@ -16,6 +25,10 @@ export interface AdapterOverrides {
   readonly clock?: Clock;
   /** Times the slow start-up steps; the server's main.ts reads it for the "listening" line. */
   readonly phases?: StartupPhases;
+  /** Metrics (README "Operations"): outcomes reported by the adapters and use cases. */
+  readonly telemetry?: Telemetry;
+  /** Hears of every statement the database runs (query metrics); none with metrics off. */
+  readonly queryObserver?: QueryObserver;
 }
 
 /**
@@ -25,6 +38,7 @@ export interface AdapterOverrides {
  */
 export interface Adapters {
   readonly clock: Clock;
+  readonly telemetry: Telemetry;
   readonly database: DatabaseHandle;
   readonly uow: UnitOfWork;
   /** Repositories outside any transaction: reads, and claims that must survive a rollback. */
@@ -37,8 +51,9 @@ export interface Adapters {
 /** Opens the database (migrating it when DB_AUTO_MIGRATE is on) and builds the shared adapters. */
 export async function openAdapters(config: Config, overrides: AdapterOverrides = {}): Promise<Adapters> {
   // Without a caller's phases the lines still go nowhere: the worker and CLI log nothing here.
+  const telemetry = overrides.telemetry ?? NO_TELEMETRY;
   const phases = overrides.phases ?? new StartupPhases({ info: () => {} });
-  const database = overrides.database ?? (await openDatabaseInPhases(config.database, phases));
+  const database = overrides.database ?? (await openDatabaseInPhases(config.database, phases, overrides.queryObserver));
   try {
     if (config.autoMigrate) await migrateInPhases(database, phases);
   } catch (error) {
@@ -47,10 +62,11 @@ export async function openAdapters(config: Config, overrides: AdapterOverrides =
   }
   return {
     clock: overrides.clock ?? systemClock,
+    telemetry,
     database,
-    uow: makeUnitOfWork(database.db),
+    uow: instrumentUnitOfWork(makeUnitOfWork(database.db), telemetry),
     repositories: repositoriesOn(database.db),
-    hasher: makeArgon2Hasher({ maxConcurrency: config.argon2MaxConcurrency }),
+    hasher: instrumentPasswordHasher(makeArgon2Hasher({ maxConcurrency: config.argon2MaxConcurrency }), telemetry),
     async close() {
       if (overrides.database === undefined) await database.close();
     },

@@ -1,5 +1,6 @@
 import type { AuthUseCases } from "@gatehouse/api";
 import {
+  instrumentLogIn,
   makeAuthenticate,
   makeAuthorize,
   makeLoadAccess,
@@ -15,18 +16,29 @@ export function wireAuth(w: Wiring): AuthUseCases {
   const { uow, clock, accessTokens, revocations, repositories } = w;
   const refreshPolicy = w.policies.refresh;
   return {
-    logIn: makeLogIn({
-      users: repositories.users,
+    logIn: instrumentLogIn(
+      makeLogIn({
+        users: repositories.users,
+        uow,
+        hasher: w.hasher,
+        opaqueTokens,
+        accessTokens,
+        clock,
+        passwordPolicy: w.policies.password,
+        refreshPolicy,
+        loginFailures: { limiter: w.rateLimiter, rule: w.config.rateLimits.login_failures },
+      }),
+      w.telemetry,
+    ),
+    refreshSession: makeRefreshSession({
       uow,
-      hasher: w.hasher,
       opaqueTokens,
       accessTokens,
+      revocations,
       clock,
-      passwordPolicy: w.policies.password,
       refreshPolicy,
-      loginFailures: { limiter: w.rateLimiter, rule: w.config.rateLimits.login_failures },
+      telemetry: w.telemetry,
     }),
-    refreshSession: makeRefreshSession({ uow, opaqueTokens, accessTokens, revocations, clock, refreshPolicy }),
     logOut: makeLogOut({ uow, opaqueTokens, revocations, clock }),
     authenticate: makeAuthenticate({ accessTokens, revocations }),
     authorize: makeAuthorize({

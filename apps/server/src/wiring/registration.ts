@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { RegistrationUseCases } from "@gatehouse/api";
-import { makeCheckEmail, makeRegisterUser, makeResendVerification, makeVerifyEmail } from "@gatehouse/application";
+import {
+  instrumentRegisterUser,
+  makeCheckEmail,
+  makeRegisterUser,
+  makeResendVerification,
+  makeVerifyEmail,
+} from "@gatehouse/application";
 import type { Wiring } from "./wiring.js";
 
 /** Self-registration and email verification; no check-email with ENUMERATION_PROTECTION. */
@@ -10,15 +16,18 @@ export function wireRegistration(w: Wiring): RegistrationUseCases {
   // Attempts on a code are claimed outside any transaction, so a failed request still counts.
   const codes = w.repositories.oneTimeCodes;
   return {
-    registerUser: makeRegisterUser({
-      uow,
-      hasher: w.hasher,
-      clock,
-      passwordPolicy: w.policies.password,
-      secrets,
-      policy,
-      newId: randomUUID,
-    }),
+    registerUser: instrumentRegisterUser(
+      makeRegisterUser({
+        uow,
+        hasher: w.hasher,
+        clock,
+        passwordPolicy: w.policies.password,
+        secrets,
+        policy,
+        newId: randomUUID,
+      }),
+      w.telemetry,
+    ),
     verifyEmail: makeVerifyEmail({
       codes,
       secrets,

@@ -1,3 +1,4 @@
+import { instrumentCache, instrumentRateLimiter } from "@gatehouse/application";
 import type {
   AccessTokens,
   Cache,
@@ -38,6 +39,8 @@ export interface ServingAdapters {
   readonly logger: Logger;
   /** The shared Redis connection when REDIS_URL/REDIS_CLUSTER_NODES is set (chat fan-out uses it). */
   readonly redis: RedisConnection | undefined;
+  /** The Redis cache when Redis is configured (metrics sample its error count). */
+  readonly redisCache: RedisCache | undefined;
   readonly accessTokens: AccessTokens;
   /** Also a feed of revoked sessions, so open chat sockets close with them. */
   readonly revocations: SessionRevocations & RevokedSessionsFeed;
@@ -158,11 +161,12 @@ export async function openServingAdapters(
   return {
     logger,
     redis,
+    redisCache,
     accessTokens,
     revocations,
-    cache: redisCache ?? new MemoryCache(clock),
+    cache: instrumentCache(redisCache ?? new MemoryCache(clock), adapters.telemetry),
     probes,
-    rateLimiter: rateLimiterFor(redis, clock, logger),
+    rateLimiter: instrumentRateLimiter(rateLimiterFor(redis, clock, logger), adapters.telemetry),
     secrets: makeHmacOneTimeSecrets(jwt.secret),
     mailer: mail.mailer,
     devMailbox: mail.devMailbox,

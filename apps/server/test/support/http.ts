@@ -8,7 +8,7 @@ export interface Session {
 
 type Json = Record<string, unknown>;
 
-export async function post(t: TestServer, url: string, payload?: unknown, token?: string) {
+export async function post(t: Pick<TestServer, "app">, url: string, payload?: unknown, token?: string) {
   const response = await t.app.inject({
     method: "POST",
     url,
@@ -18,7 +18,7 @@ export async function post(t: TestServer, url: string, payload?: unknown, token?
   return { status: response.statusCode, body: response.json() as Json, headers: response.headers };
 }
 
-export async function get(t: TestServer, url: string, token?: string) {
+export async function get(t: Pick<TestServer, "app">, url: string, token?: string) {
   const response = await t.app.inject({
     method: "GET",
     url,
@@ -27,20 +27,26 @@ export async function get(t: TestServer, url: string, token?: string) {
   return { status: response.statusCode, body: response.json() as Json, headers: response.headers };
 }
 
-export async function register(t: TestServer, user: { username: string; email: string; password: string }) {
+export async function register(
+  t: Pick<TestServer, "app">,
+  user: { username: string; email: string; password: string },
+) {
   const response = await post(t, "/api/v1/auth/register", user);
   if (response.status !== 201) throw new Error(`register failed: ${JSON.stringify(response.body)}`);
   return (response.body.data as { id: string }).id;
 }
 
-export async function logIn(t: TestServer, user: { email: string; password: string }): Promise<Session> {
+export async function logIn(t: Pick<TestServer, "app">, user: { email: string; password: string }): Promise<Session> {
   const response = await post(t, "/api/v1/auth/login", { email: user.email, password: user.password });
   if (response.status !== 200) throw new Error(`login failed: ${JSON.stringify(response.body)}`);
   const data = response.body.data as { access_token: string; refresh_token: string; user: { id: string } };
   return { accessToken: data.access_token, refreshToken: data.refresh_token, userId: data.user.id };
 }
 
-export async function registerAndLogIn(t: TestServer, user: { username: string; email: string; password: string }) {
+export async function registerAndLogIn(
+  t: Pick<TestServer, "app">,
+  user: { username: string; email: string; password: string },
+) {
   await register(t, user);
   return logIn(t, user);
 }
@@ -51,7 +57,7 @@ export function errorCode(body: Json): string | undefined {
 
 /** Any method, JSON in and out. */
 export async function send(
-  t: TestServer,
+  t: Pick<TestServer, "app">,
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   url: string,
   payload?: unknown,
@@ -62,7 +68,7 @@ export async function send(
 
 /** Like `send`, with the body, bearer token and extra headers as named options. */
 export async function sendWith(
-  t: TestServer,
+  t: Pick<TestServer, "app">,
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   url: string,
   options: { payload?: unknown; token?: string; headers?: Record<string, string> } = {},

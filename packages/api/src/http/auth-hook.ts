@@ -14,14 +14,19 @@ export function makeAuthHook(authenticate: Authenticate) {
   return async function authHook(request: FastifyRequest): Promise<void> {
     const { auth, permission } = request.routeOptions.config;
     if (auth !== true && permission === undefined) return;
-    const header = request.headers.authorization;
-    if (header === undefined || header === "") {
-      throw new DomainError("UNAUTHORIZED", "Authentication required");
-    }
-    const match = BEARER.exec(header);
-    if (!match?.[1]) throw new DomainError("INVALID_TOKEN", "Authorization header must be 'Bearer <token>'");
-    request.auth = await authenticate(match[1]);
+    const token = bearerTokenOf(request);
+    if (token === undefined) throw new DomainError("UNAUTHORIZED", "Authentication required");
+    request.auth = await authenticate(token);
   };
+}
+
+/** The bearer token of the request; undefined without an Authorization header; INVALID_TOKEN when malformed. */
+export function bearerTokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined || header === "") return undefined;
+  const match = BEARER.exec(header);
+  if (!match?.[1]) throw new DomainError("INVALID_TOKEN", "Authorization header must be 'Bearer <token>'");
+  return match[1];
 }
 
 /** The claims of an authenticated route; throws if the route forgot `auth: true`. */

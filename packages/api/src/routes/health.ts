@@ -1,6 +1,7 @@
 import { cpuUsage, memoryUsage } from "node:process";
 import { Type } from "typebox";
 import { errorResponses } from "../schemas/envelope.js";
+import { SystemInfoSchema, systemInfoFor } from "./host-health.js";
 import { bearer, type RoutesPlugin } from "./routes-plugin.js";
 
 const tags = ["health"];
@@ -89,13 +90,14 @@ export const healthRoutes: RoutesPlugin = async (app, { options }) => {
             uptime_seconds: Type.Integer(),
             checks: Checks,
             system: Type.Object({ memory_used_mb: Type.Number(), cpu_usage_percent: Type.Number() }),
+            system_info: Type.Optional(SystemInfoSchema),
           }),
           ...errorResponses(401),
         },
       },
     },
-    async () => {
-      const report = await checkHealth({ details: true });
+    async (request) => {
+      const [report, systemInfo] = await Promise.all([checkHealth({ details: true }), systemInfoFor(request, options)]);
       const now = performance.now();
       const cpu = cpuPercentSince(cpuMark.usage, now - cpuMark.at);
       cpuMark = { at: now, usage: cpuUsage() };
@@ -107,6 +109,7 @@ export const healthRoutes: RoutesPlugin = async (app, { options }) => {
         uptime_seconds: uptimeSeconds(),
         checks: report.checks,
         system: { memory_used_mb: Math.round(memoryUsage().rss / 1_048_576), cpu_usage_percent: cpu },
+        ...(systemInfo === undefined ? {} : { system_info: systemInfo }),
       };
     },
   );

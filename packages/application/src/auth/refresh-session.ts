@@ -4,10 +4,13 @@ import {
   DomainError,
   judgePresentedToken,
   type OpaqueTokens,
+  type PresentedTokenVerdict,
   type RefreshToken,
   type RequestContext,
   type SessionRevocations,
   sessionBlockedError,
+  type Telemetry,
+  type TokenRefreshOutcome,
   type TransactionalRepositories,
   type UnitOfWork,
   type UserWithRoles,
@@ -22,7 +25,17 @@ export interface RefreshSessionDeps {
   readonly revocations: Pick<SessionRevocations, "revoke">;
   readonly clock: Clock;
   readonly refreshPolicy: RefreshTokenPolicy;
+  /** Counts each verdict (`gatehouse_token_refresh_total`); only this use case knows grace from rotation. */
+  readonly telemetry?: Pick<Telemetry, "tokenRefresh">;
 }
+
+const OUTCOME_BY_VERDICT = {
+  rotate: "rotated",
+  grace: "grace",
+  reuse: "reuse_detected",
+  expired: "expired",
+  revoked: "revoked",
+} as const satisfies Record<PresentedTokenVerdict, TokenRefreshOutcome>;
 
 /**
  * Inside the transaction a refresh either rotates (and commits) or ends the family (and
@@ -49,10 +62,12 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
   ): Promise<Outcome> {
     const presented = await tx.refreshTokens.lockFamilyOf(presentedHash);
     if (presented === undefined) {
+      deps.telemetry?.tokenRefresh("invalid");
       throw new DomainError("REFRESH_TOKEN_INVALID", "Refresh token is invalid");
     }
     const now = deps.clock.now();
     const verdict = judgePresentedToken(presented, now, deps.refreshPolicy.reuseGraceSeconds);
+    deps.telemetry?.tokenRefresh(OUTCOME_BY_VERDICT[verdict]);
     if (verdict === "expired") throw new DomainError("REFRESH_TOKEN_EXPIRED", "Refresh token has expired");
     if (verdict === "revoked") throw revokedError();
     if (verdict === "reuse") {

@@ -8,7 +8,7 @@ import type {
   Role,
   User,
 } from "@gatehouse/domain";
-import { UNSUPPORTED_IN_FAKE } from "@gatehouse/domain/testing";
+import { UNSUPPORTED_IN_FAKE } from "@gatehouse/domain/testing/unsupported";
 
 /** An audit entry as the fake stores it: with the unit of work it was written in (null: none). */
 export interface StoredAuditEntry {

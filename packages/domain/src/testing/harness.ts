@@ -20,8 +20,9 @@ export interface ContractOptions {
   readonly unsupported?: readonly string[];
 }
 
-/** The message of a method the in-memory fake leaves out, and what a contract checks for. */
-export const UNSUPPORTED_IN_FAKE = "unsupported in the fake: test it on PGlite";
+import { UNSUPPORTED_IN_FAKE } from "./unsupported.js";
+
+export { UNSUPPORTED_IN_FAKE };
 
 /**
  * A contract case for `method` of the port `target()` returns, or, when the adapter declines the

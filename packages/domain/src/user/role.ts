@@ -5,7 +5,10 @@ export const SystemRoles = { superAdmin: "super_admin", admin: "admin", user: "u
 
 export type SystemRoleName = (typeof SystemRoles)[keyof typeof SystemRoles];
 
-/** The permissions seeded by the migrations (the first, then chat), named `resource:action`. */
+/**
+ * The seeded permissions, named `resource:action`: the first migration's, chat's and
+ * `system:read` (host figures in health responses).
+ */
 export const Permissions = [
   "users:read",
   "users:write",
@@ -19,6 +22,7 @@ export const Permissions = [
   "chat:read",
   "chat:write",
   "chat:manage",
+  "system:read",
 ] as const;
 
 export type PermissionName = (typeof Permissions)[number];

@@ -1,4 +1,5 @@
 import type { ChatLimits, RateLimitPolicy } from "@gatehouse/domain";
+import type { ObservabilityConfig } from "./observability-config.js";
 
 /** Where Redis is: one server (`REDIS_URL`) or a Redis Cluster (`REDIS_CLUSTER_NODES`). */
 export type RedisTarget =
@@ -15,6 +16,8 @@ export interface RedisSettings {
 
 /** Everything Gatehouse reads from its environment, validated and typed. */
 export interface Config {
+  /** Metrics and TLS (README "Operations"). */
+  readonly observability: ObservabilityConfig;
   readonly appName: string;
   readonly appEnv: string;
   readonly production: boolean;

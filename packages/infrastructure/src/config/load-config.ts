@@ -12,6 +12,7 @@ import {
   type RateLimitPolicy,
 } from "@gatehouse/domain";
 import type { Config, RedisSettings, TrustProxy } from "./config.js";
+import { readObservability } from "./observability-config.js";
 
 /** A configuration problem, phrased as one line naming the variable and the rule. */
 export class ConfigError extends Error {
@@ -328,5 +329,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     logLevel: read.oneOf("LOG_LEVEL", "info", LOG_LEVELS),
     logPretty: read.bool("LOG_PRETTY", !production && process.stdout.isTTY === true),
+    observability: readObservability(read, cwd, (message) => {
+      throw new ConfigError(message);
+    }),
   };
 }

@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { observePglite, observePostgres, type QueryObserver } from "../observability/db-query-metrics.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { boundedClient } from "./query-deadline.js";
 import { type Schema, schema } from "./schema.js";
@@ -72,9 +73,18 @@ function driverOptions(queryTimeoutMs: number, statementTimeoutMs: number | unde
   };
 }
 
-function openPostgres(url: string, maxConnections: number, queryTimeoutMs: number): DatabaseHandle {
+function openPostgres(
+  url: string,
+  maxConnections: number,
+  queryTimeoutMs: number,
+  observer?: QueryObserver,
+): DatabaseHandle {
   const client = postgres(url, { max: maxConnections, ...driverOptions(queryTimeoutMs, queryTimeoutMs) });
-  const db = drizzlePostgres(boundedClient(client, { timeoutMs: queryTimeoutMs }), { schema }) as unknown as Database;
+  const db = drizzlePostgres(
+    // Timed inside the deadline: a query the deadline abandons is still counted when it ends.
+    boundedClient(observer ? observePostgres(client, observer) : client, { timeoutMs: queryTimeoutMs }),
+    { schema },
+  ) as unknown as Database;
   return {
     kind: "postgres",
     db,
@@ -94,7 +104,7 @@ function openPostgres(url: string, maxConnections: number, queryTimeoutMs: numbe
   };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+async function openPglite(dataDir: string | undefined, observer?: QueryObserver): Promise<DatabaseHandle> {
   // PGlite creates its own folder but not the parents (a fresh DATA_DIR).
   if (dataDir !== undefined) mkdirSync(dirname(dataDir), { recursive: true });
   const unlock = dataDir === undefined ? () => {} : lockDataDir(dataDir);
@@ -108,7 +118,7 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
     unlock();
     throw error;
   }
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  const db = drizzlePglite(observer ? observePglite(client, observer) : client, { schema }) as unknown as Database;
   return {
     kind: "pglite",
     db,
@@ -125,12 +135,13 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
   };
 }
 
-export function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+/** `observer` hears of every statement the handle's Drizzle runs (query metrics). */
+export function openDatabase(target: DatabaseTarget, observer?: QueryObserver): Promise<DatabaseHandle> {
   return target.kind === "postgres"
     ? Promise.resolve(
-        openPostgres(target.url, target.maxConnections, target.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS),
+        openPostgres(target.url, target.maxConnections, target.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, observer),
       )
-    : openPglite(target.dataDir);
+    : openPglite(target.dataDir, observer);
 }
 
 /** A one-round-trip liveness query. */

@@ -39,8 +39,8 @@ describe.each(testDatabaseKinds())("migrations on %s", (kind) => {
     );
     expect(grants).toEqual([
       { role: "admin", count: 5 },
-      // The nine PRD permissions plus chat:read, chat:write and chat:manage; users read and write chat.
-      { role: "super_admin", count: 12 },
+      // The first migration's nine, chat:read/write/manage and system:read; users read and write chat.
+      { role: "super_admin", count: 13 },
       { role: "user", count: 2 },
     ]);
   });
