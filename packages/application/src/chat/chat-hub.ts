@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the hub's per-room ordering, held frames and socket registry are
+// one piece of state; split, the no-gap/no-duplicate reasoning would span files.
 import {
   type ChatBus,
   type ChatEvent,

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: every environment variable is parsed here, so each start-up error
+// names its variable the same way.
 import { existsSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { availableParallelism } from "node:os";

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: drizzle-kit generates migrations from this one schema file.
 import { sql } from "drizzle-orm";
 import {
   bigint,

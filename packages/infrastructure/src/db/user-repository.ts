@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the one adapter of the UserRepository port; splitting it would
+// separate the row mapping from the queries that share it.
 import { randomUUID } from "node:crypto";
 import {
   type AccountStatus,

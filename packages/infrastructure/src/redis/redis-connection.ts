@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: connecting, reconnecting, the stall guard and readiness are one
+// connection lifecycle whose states must be read together.
 import { createHash } from "node:crypto";
 import type { HealthProbe } from "@gatehouse/domain";
 import { createClient, createCluster } from "redis";
