@@ -2,7 +2,7 @@ import type { Logger } from "@gatehouse/infrastructure";
 import type { Server } from "./compose.js";
 
 /**
- * PRD §4.8: on SIGTERM or SIGINT, readiness turns 503 first, the server stops accepting and
+ * On SIGTERM or SIGINT, readiness turns 503 first, the server stops accepting and
  * lets in-flight requests finish (idle keep-alive sockets close at once), then the database
  * closes and logs flush. If draining takes longer than `timeoutSeconds`, open connections are
  * cut and the process exits 1 so the orchestrator knows it was not clean.

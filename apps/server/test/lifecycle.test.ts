@@ -6,7 +6,8 @@ type Json = Record<string, unknown>;
 const data = (body: Json) => body.data as Json;
 const code = (body: Json) => (body.error as Json | undefined)?.code;
 
-// Seed 000 flows 1-6, 9 and 12, password reset and email change, end to end: real HTTP, a real
+// Registration, verification (in time and expired), resend, login before and after
+// verification, logout, password reset and email change, end to end: real HTTP, a real
 // SMTP server for every mail, and real PostgreSQL when DATABASE_URL is set.
 describe.each(testDatabaseKinds())("self-service lifecycle over HTTP on %s", (kind) => {
   let live: LiveServer;
