@@ -1,4 +1,4 @@
--- Default roles and permissions (PRD 4.11.2-4.11.4). Idempotent so a re-run changes nothing.
+-- Default roles and permissions (ARCHITECTURE, "Authorization (RBAC)"). Idempotent so a re-run changes nothing.
 INSERT INTO "roles" ("name", "description", "is_system") VALUES
   ('super_admin', 'Super Administrator with full system access', true),
   ('admin', 'Administrator with user management access', true),

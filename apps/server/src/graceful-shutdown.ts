@@ -41,7 +41,7 @@ function connectionCloser(http: HttpServer) {
 }
 
 /**
- * PRD §4.8 and README "Graceful shutdown": on SIGTERM or SIGINT, readiness turns 503 first and
+ * README "Graceful shutdown": on SIGTERM or SIGINT, readiness turns 503 first and
  * every response ends its connection; after `drainDelaySeconds` (a load balancer's time to
  * notice) the listener closes, in-flight requests finish, then Redis and the database close and
  * logs flush. Past `timeoutSeconds` open connections are cut and the process exits 1 so the

@@ -7,7 +7,7 @@ import { sql, startTestServer, type TestServer, testDatabaseKinds, uniqueUser } 
 type Json = Record<string, unknown>;
 
 /**
- * Issue 5 §7 over real HTTP: the composed server listens on a loopback port and is driven with
+ * The self-service account endpoints over real HTTP: the composed server listens on a loopback port and is driven with
  * fetch; mail goes through a real SMTP server; PostgreSQL too when DATABASE_URL is set.
  */
 describe.each(testDatabaseKinds())("self-service account over real HTTP (%s)", (kind) => {

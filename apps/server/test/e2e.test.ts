@@ -46,7 +46,7 @@ describe("end to end: the real server process over real HTTP", () => {
       REFRESH_REUSE_GRACE_SECONDS: "0",
       ARGON2_MAX_CONCURRENCY: "1",
       LOG_LEVEL: "debug",
-      // The shutdown test sends twenty logins for one account from one address at once: the PRD's
+      // The shutdown test sends twenty logins for one account from one address at once: the default
       // 5 a minute per address, and the 10 attempts in flight per account, would refuse some.
       RATE_LIMIT_AUTH_REQUESTS: "100",
       RATE_LIMIT_LOGIN_FAILURES_REQUESTS: "100",

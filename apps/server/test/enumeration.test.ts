@@ -56,7 +56,7 @@ async function compare(send: (known: boolean, i: number) => Promise<LiveResponse
   return { ...result, gap: Math.abs(result.known - result.unknown) };
 }
 
-// Issue 5 §7: forgot-password, resend and (with ENUMERATION_PROTECTION) register answer a known
+// Forgot-password, resend and (with ENUMERATION_PROTECTION) register answer a known
 // and an unknown address with the same status and body, and their median timings over 50 tries
 // each differ by less than 5 ms. Runs on PostgreSQL when configured.
 describe("no account enumeration through answers or timing", () => {

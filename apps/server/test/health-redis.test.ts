@@ -16,7 +16,7 @@ async function readinessBecomes(t: TestServer, status: string): Promise<Record<s
   }
 }
 
-describe.skipIf(missing !== undefined)("readiness with Redis (PRD 4.7)", () => {
+describe.skipIf(missing !== undefined)("readiness with Redis", () => {
   let redis: PrivateRedis;
   let t: TestServer;
   beforeAll(async () => {

@@ -6,7 +6,8 @@ type Json = Record<string, unknown>;
 const data = (body: Json) => body.data as Json;
 const code = (body: Json) => (body.error as Json | undefined)?.code;
 
-// Seed 000 flows 1-6, 9 and 12, password reset and email change, end to end: real HTTP, a real
+// Registration, verification (in time and expired), resend, login before and after
+// verification, logout, password reset and email change, end to end: real HTTP, a real
 // SMTP server for every mail, and real PostgreSQL when DATABASE_URL is set.
 describe.each(testDatabaseKinds())("self-service lifecycle over HTTP on %s", (kind) => {
   let live: LiveServer;
@@ -36,7 +37,7 @@ describe.each(testDatabaseKinds())("self-service lifecycle over HTTP on %s", (ki
     return data(response.body) as { access_token: string; refresh_token: string };
   }
 
-  it("flows 1, 2, 5, 6, 9: register pending, login refused, verify by code, login, logout", async () => {
+  it("register pending, login refused, verify by code, login, logout", async () => {
     const { user, response, mail } = await register();
     expect(response.body).toMatchObject({
       success: true,
@@ -55,20 +56,20 @@ describe.each(testDatabaseKinds())("self-service lifecycle over HTTP on %s", (ki
     expect(JSON.stringify(rows)).not.toContain(secrets.code);
     expect(JSON.stringify(rows)).not.toContain(secrets.token);
 
-    // Flow 6: 403 only after the right password.
+    // An unverified account: 403 only after the right password.
     const wrong = await live.call("POST", "/api/v1/auth/login", { email: user.email, password: "Wrong-Horse-9" });
     expect([wrong.status, code(wrong.body)]).toEqual([401, "INVALID_CREDENTIALS"]);
     const early = await live.call("POST", "/api/v1/auth/login", { email: user.email, password: user.password });
     expect([early.status, code(early.body)]).toEqual([403, "ACCOUNT_NOT_VERIFIED"]);
 
-    // Flow 2.
+    // Verify by code, once.
     const verified = await live.call("POST", "/api/v1/register/verify", { email: user.email, code: secrets.code });
     expect(verified.status).toBe(200);
     expect(data(verified.body)).toEqual({ id: registered.id, email: user.email, status: "active" });
     const again = await live.call("POST", "/api/v1/register/verify", { email: user.email, code: secrets.code });
     expect([again.status, code(again.body)]).toEqual([409, "ALREADY_VERIFIED"]);
 
-    // Flows 5 and 9.
+    // Log in, then log out.
     const session = await logIn(user);
     expect((await live.call("GET", "/api/v1/auth/me", undefined, session.access_token)).status).toBe(200);
     expect((await live.call("POST", "/api/v1/auth/logout", {}, session.access_token)).status).toBe(200);
@@ -106,7 +107,7 @@ describe.each(testDatabaseKinds())("self-service lifecycle over HTTP on %s", (ki
     });
   });
 
-  it("flow 4: resend replaces the code, answers unknown addresses alike, and limits with 429 + retry_after", async () => {
+  it("resend replaces the code, answers unknown addresses alike, and limits with 429 + retry_after", async () => {
     const { user, mail } = await register();
     const old = secretsIn(mail);
     const resent = await live.call("POST", "/api/v1/register/resend", { email: user.email });
@@ -128,7 +129,7 @@ describe.each(testDatabaseKinds())("self-service lifecycle over HTTP on %s", (ki
     expect(ok.status).toBe(200);
   });
 
-  it("flows 3 and 12: an expired registration answers 410, frees its email and username, and registers again", async () => {
+  it("an expired registration answers 410, frees its email and username, and registers again", async () => {
     const { user, mail, response } = await register();
     const oldId = data(response.body).id as string;
     const past = new Date(Date.now() - 25 * 3_600_000).toISOString();

@@ -3,7 +3,7 @@ import { redisAnswers, sharedRedisUrl } from "@gatehouse/infrastructure/testing/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer, uniqueUser } from "./support/test-server.js";
 
-// These suites keep the configured limits: the PRD §4.4.1 defaults.
+// These suites keep the configured limits: the defaults of README, "Rate limiting".
 const redisUrl = sharedRedisUrl();
 const redisUp = await redisAnswers(redisUrl);
 if (!redisUp) console.warn(`rate limit HTTP tests: no Redis at ${redisUrl}, the Redis case is skipped`);
@@ -82,7 +82,7 @@ describe.each(backends)("rate limiting over HTTP (%s)", (_name, env) => {
   });
   const itRuns = env === undefined ? it.skip : it;
 
-  itRuns("answers the 6th login from one address within a minute with the PRD 429 and headers", async () => {
+  itRuns("answers the 6th login from one address within a minute with the documented 429 and headers", async () => {
     const ip = freshIp();
     const statuses = [];
     for (let i = 0; i < 5; i += 1) {

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, type RunningServer, startServerProcess } from "./support/server-process.js";
 import { TEST_JWT_SECRET } from "./support/test-server.js";
 
-// Issue 4 §5, the rate-limit cases: three real server processes on one PostgreSQL database and
-// one (private, stoppable) Redis, with the PRD default limits.
+// README, "Scaling out", the rate-limit cases: three real server processes on one PostgreSQL database and
+// one (private, stoppable) Redis, with the default limits.
 const why =
   postgresTestUrl() === undefined
     ? "set DATABASE_URL or TEST_DATABASE_URL: three processes cannot share an embedded PGlite"

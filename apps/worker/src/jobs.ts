@@ -68,7 +68,7 @@ function cleanupTasks({ config, database, clock }: JobContext, smtp: SmtpMailer 
 }
 
 /**
- * Deletes refresh tokens and audit entries past their retention (PRD §7.2), then runs the
+ * Deletes refresh tokens and audit entries past their retention (README, "Worker"), then runs the
  * cleanup tasks: stale outbox mail (give up, or retry when SMTP_URL is set) and purging users
  * deleted longer than USER_PURGE_AFTER_DAYS ago. One advisory lock covers the whole run.
  */

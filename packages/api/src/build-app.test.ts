@@ -322,7 +322,7 @@ describe("rate limiting", () => {
     return { seen, checkRateLimit };
   }
 
-  it("sends X-RateLimit-* on every limited response and the PRD 429 with Retry-After once spent", async () => {
+  it("sends X-RateLimit-* on every limited response and the documented 429 with Retry-After once spent", async () => {
     const { checkRateLimit } = countingLimiter(1);
     const app = await appWith({ rateLimit: { checkRateLimit }, account: { getCurrentUser: async () => unexpected() } });
     const first = await app.inject({

@@ -73,7 +73,7 @@ export {
   reconnectDelayMs,
 } from "./redis/redis-connection.js";
 export { RedisSessionRevocations, type RedisSessionRevocationsDeps } from "./redis/redis-session-revocations.js";
-export { type Argon2HasherOptions, makeArgon2Hasher, PRD_ARGON2_OPTIONS } from "./security/argon2-hasher.js";
+export { type Argon2HasherOptions, DEFAULT_ARGON2_OPTIONS, makeArgon2Hasher } from "./security/argon2-hasher.js";
 export { makeHmacOneTimeSecrets } from "./security/hmac-one-time-secrets.js";
 export { type JwtSettings, makeJoseAccessTokens } from "./security/jose-access-tokens.js";
 export { MemorySessionRevocations } from "./security/memory-session-revocations.js";

@@ -12,7 +12,7 @@ export interface Argon2Ceiling {
 const PASSWORD = "Bench-Ceiling-Pw1";
 
 /**
- * argon2id verify alone, with the server's hasher (PRD parameters, `concurrency` in flight):
+ * argon2id verify alone, with the server's hasher (default parameters, `concurrency` in flight):
  * the most logins per second this machine could serve if HTTP and the database were free.
  */
 export async function measureArgon2Ceiling(durationSeconds: number, concurrency: number): Promise<Argon2Ceiling> {

@@ -133,7 +133,7 @@ async function startGatehouse(
     LOG_LEVEL: "info",
     LOG_PRETTY: "false",
     ARGON2_MAX_CONCURRENCY: String(settings.argon2Concurrency),
-    // Every bench client comes from 127.0.0.1: the PRD limits would answer 429 to nearly all of it.
+    // Every bench client comes from 127.0.0.1: the production limits would answer 429 to nearly all of it.
     ...RELAXED_RATE_LIMITS,
     ...(settings.databaseUrl === undefined ? {} : { DATABASE_URL: settings.databaseUrl }),
     ...extraEnv,

@@ -51,7 +51,7 @@ async function measure(
 }
 
 /**
- * The cost of one rate-limit check (PRD 11.1: p95 < 2 ms) as the request hook pays it:
+ * The cost of one rate-limit check (target: p95 < 2 ms) as the request hook pays it:
  * in-process memory, and one Lua script round trip to Redis when `redisUrl` is given; each
  * alone (one check at a time) and with `connections` checks in flight.
  */

@@ -14,7 +14,7 @@ export interface BenchReport {
   readonly environment: Record<string, unknown>;
   readonly scenarios: {
     readonly hello: ScenarioResult;
-    /** One limiter check, alone and with `connections` in flight, per backend (PRD 11.1: p95 < 2 ms). */
+    /** One limiter check, alone and with `connections` in flight, per backend (target: p95 < 2 ms). */
     readonly rate_limit_check: readonly RateLimitCheckCost[];
     /** The same check as a request pays it: API hook + @fastify/rate-limit + memory limiter. */
     readonly rate_limit_hook: readonly RateLimitHookCost[];

@@ -22,7 +22,7 @@ export interface LiveServer {
 }
 
 /**
- * The real composition over real HTTP (fetch to a listening socket), with the issue 5 defaults
+ * The real composition over real HTTP (fetch to a listening socket), with the production lifecycle defaults
  * (verification on) unless `env` says otherwise, delivering mail to a real SMTP server.
  */
 export async function startLiveServer(

@@ -31,7 +31,7 @@ export interface TestServer {
 
 /**
  * Limits so high no test reaches them: most suites log in many times from one address (inject's
- * 127.0.0.1). The rate-limit suites ask for the configured limits (the PRD defaults) instead.
+ * 127.0.0.1). The rate-limit suites ask for the configured limits (the production defaults) instead.
  */
 const RELAXED_RATE_LIMITS = Object.fromEntries(
   Object.values(RATE_LIMIT_ENV).map((prefix) => [`${prefix}_REQUESTS`, "1000000"]),
@@ -56,7 +56,7 @@ export async function startTestServer(
   kind: "pglite" | "postgres" = "pglite",
   options: TestServerOptions = {},
 ): Promise<TestServer> {
-  // "configured" suites assert the PRD limits, which development relaxes for `auth`.
+  // "configured" suites assert the production limits, which development relaxes for `auth`.
   const limits = options.rateLimits === "configured" ? PRODUCTION_AUTH_LIMIT : RELAXED_RATE_LIMITS;
   const database = await createTestDatabase(kind, { maxConnections: 20 });
   const config = loadConfig(

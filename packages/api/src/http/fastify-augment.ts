@@ -31,7 +31,7 @@ declare module "fastify" {
      */
     permission?: string;
     /**
-     * The route's rate-limit category (PRD §4.4.1); when absent it follows from the path
+     * The route's rate-limit category (README, "Rate limiting"); when absent it follows from the path
      * (see `routeRateLimit`): `/api/v1/admin/*` is `admin`, the rest of `/api/v1/` is `api`.
      */
     rateLimit?: RouteRateLimit;

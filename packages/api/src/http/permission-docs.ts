@@ -2,7 +2,7 @@ import type { FastifySchema, RouteOptions } from "fastify";
 
 /**
  * The @fastify/swagger transform that shows each route's declared permission in the OpenAPI
- * document (PRD §9.2): a line opening the description, an `x-required-permission` extension
+ * document: a line opening the description, an `x-required-permission` extension
  * and bearer security. It reads the same `config.permission` the permission hook enforces,
  * so documentation and enforcement cannot drift apart.
  */

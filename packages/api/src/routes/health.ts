@@ -121,7 +121,7 @@ export const healthRoutes: RoutesPlugin = async (app, { options }) => {
       config: { rateLimit: "none" },
       schema: {
         tags,
-        summary: "Service health (seed 000): liveness plus version and uptime",
+        summary: "Service health: liveness plus version and uptime",
         operationId: "health",
         response: {
           200: Type.Object({

@@ -1,6 +1,6 @@
 import { type TSchema, Type } from "typebox";
 
-/** PRD §5.1 success envelope around `data`. */
+/** The success envelope around `data`. */
 export function Envelope<T extends TSchema>(data: T) {
   return Type.Object({ success: Type.Literal(true), data, message: Type.Optional(Type.String()) });
 }
@@ -17,7 +17,7 @@ export const ErrorBody = Type.Object(
       request_id: Type.String(),
     }),
   },
-  { $id: "ErrorResponse", description: "PRD §5.1 error envelope" },
+  { $id: "ErrorResponse", description: "The error envelope" },
 );
 
 const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {

@@ -6,7 +6,7 @@ const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
 /**
- * Issue 5 §6: anonymises users soft-deleted more than `purgeAfterDays` ago (0 = never):
+ * Anonymises users soft-deleted more than `purgeAfterDays` ago (0 = never):
  * personal data goes, the row and its audit trail stay, and the account can no longer be
  * restored. Batched; a purged user is never picked again.
  */
@@ -29,7 +29,7 @@ export function makePurgeDeletedUsersTask(deps: {
 }
 
 /**
- * Issue 5 §6: gives up on mail still queued after `giveUpAfterHours` (its codes have expired),
+ * Gives up on mail still queued after `giveUpAfterHours` (its codes have expired),
  * then, when the worker has a mail server, delivers what is due (retries included) for up to
  * `maxRounds` rounds: mail left by a server that is not running still goes out.
  */

@@ -46,7 +46,7 @@ function bucketOf(request: RateLimitRequest): { category: RateLimitCategory; sub
   }
 }
 
-/** Counts one request against its category's budget (PRD §4.4.1); the caller answers 429 when refused. */
+/** Counts one request against its category's budget (README, "Rate limiting"); the caller answers 429 when refused. */
 export function makeCheckRateLimit(deps: CheckRateLimitDeps) {
   return async function checkRateLimit(request: RateLimitRequest): Promise<RateLimitCheck> {
     const { category, subject } = bucketOf(request);

@@ -152,7 +152,7 @@ describe("registration with email verification", () => {
     expect(await caught(() => t.verify({ token: "link-1" }, t.ctx()))).toMatchObject({ code: "VERIFICATION_EXPIRED" });
   });
 
-  it("lets an expired registration's email and username be registered again (flow 12)", async () => {
+  it("lets an expired registration's email and username be registered again", async () => {
     const t = setup();
     const first = await t.register(ADA, t.ctx());
     expect(await caught(() => t.register(ADA, t.ctx()))).toMatchObject({ code: "DUPLICATE_EMAIL" });

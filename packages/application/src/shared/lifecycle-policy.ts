@@ -1,6 +1,6 @@
 import type { OneTimeCode, ThrottleLimits, User } from "@gatehouse/domain";
 
-/** Issue 5 §1 settings the self-service use cases read. */
+/** The lifecycle settings (README, "Configuration") the self-service use cases read. */
 export interface LifecyclePolicy {
   readonly requireEmailVerification: boolean;
   readonly requireAdminApproval: boolean;

@@ -76,7 +76,7 @@ export function statusOf(code: ErrorCode): number {
   return ERROR_TABLE[code].status;
 }
 
-/** The body of every 429, whichever limit refused: PRD-style `{ retry_after, limit, window }`. */
+/** The body of every 429, whichever limit refused: `{ retry_after, limit, window }` (README, "Rate limiting"). */
 export interface RateLimitDetails {
   /** Seconds until a retry can succeed; also sent as `Retry-After`. */
   readonly retry_after: number;

@@ -19,7 +19,7 @@ export interface RateLimitDecision {
 }
 
 /**
- * A sliding-window rate limiter (PRD §4.4): a hit counts for exactly `windowSeconds`, so no
+ * A sliding-window rate limiter: a hit counts for exactly `windowSeconds`, so no
  * window boundary lets a client burst twice the limit. Implementations are atomic per check
  * (concurrent checks on one key never admit more than `limit`) and share their counts between
  * every instance that must enforce one limit together.

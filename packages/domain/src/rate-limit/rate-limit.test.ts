@@ -8,7 +8,7 @@ import {
 } from "./rate-limit.js";
 
 describe("defaultRateLimitPolicy", () => {
-  it("keeps the PRD limits in production (auth: 5 per minute)", () => {
+  it("keeps the README's limits in production (auth: 5 per minute)", () => {
     expect(defaultRateLimitPolicy(true)).toBe(DEFAULT_RATE_LIMIT_POLICY);
     expect(DEFAULT_RATE_LIMIT_POLICY.auth).toEqual({ limit: 5, windowSeconds: 60 });
   });
@@ -22,7 +22,7 @@ describe("defaultRateLimitPolicy", () => {
 });
 
 describe("describeWindow", () => {
-  it("names the window the way the PRD 429 body does", () => {
+  it("names the window the way the 429 body does", () => {
     expect(describeWindow(60)).toBe("1 minute");
     expect(describeWindow(900)).toBe("15 minutes");
     expect(describeWindow(3600)).toBe("1 hour");
@@ -32,7 +32,7 @@ describe("describeWindow", () => {
 });
 
 describe("rateLimitExceeded", () => {
-  it("carries retry_after, limit and window in the PRD 4.4.3 shape", () => {
+  it("carries retry_after, limit and window in the documented 429 shape", () => {
     const error = rateLimitExceeded(
       { allowed: false, limit: 5, remaining: 0, resetAt: 1_700_000_045, retryAfterSeconds: 45 },
       { limit: 5, windowSeconds: 60 },

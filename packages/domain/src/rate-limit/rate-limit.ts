@@ -3,7 +3,7 @@ import { ERROR_TABLE } from "../errors/error-codes.js";
 import type { RateLimitDecision, RateLimitRule } from "../ports/rate-limiter.js";
 
 /**
- * The limited request categories of PRD §4.4.1, plus failed logins per account. `api` is the
+ * The limited request categories (README, "Rate limiting"), plus failed logins per account. `api` is the
  * authenticated API (keyed by user), `api_anonymous` the unauthenticated API (keyed by IP).
  */
 export const RateLimitCategories = ["auth", "refresh", "api", "api_anonymous", "admin", "login_failures"] as const;
@@ -12,7 +12,7 @@ export type RateLimitCategory = (typeof RateLimitCategories)[number];
 /** One rule per category: the limits a deployment configures. */
 export type RateLimitPolicy = Readonly<Record<RateLimitCategory, RateLimitRule>>;
 
-/** PRD §4.4.1 defaults; failed logins: 10 per 15 minutes per account. */
+/** Production defaults; failed logins: 10 per 15 minutes per account. */
 export const DEFAULT_RATE_LIMIT_POLICY: RateLimitPolicy = {
   auth: { limit: 5, windowSeconds: 60 },
   refresh: { limit: 10, windowSeconds: 60 },
@@ -32,12 +32,12 @@ export const DEVELOPMENT_RATE_LIMIT_POLICY: RateLimitPolicy = {
   auth: { limit: 30, windowSeconds: 60 },
 };
 
-/** The defaults in force before any `RATE_LIMIT_*` setting: production keeps the PRD limits. */
+/** The defaults in force before any `RATE_LIMIT_*` setting: production keeps the README's table. */
 export function defaultRateLimitPolicy(production: boolean): RateLimitPolicy {
   return production ? DEFAULT_RATE_LIMIT_POLICY : DEVELOPMENT_RATE_LIMIT_POLICY;
 }
 
-/** "1 minute", "15 minutes", "90 seconds": the `window` of the 429 body (PRD 4.4.3). */
+/** "1 minute", "15 minutes", "90 seconds": the `window` of the 429 body. */
 export function describeWindow(seconds: number): string {
   const [amount, unit] =
     seconds % 3600 === 0

@@ -85,7 +85,7 @@ export interface Config {
   readonly shutdownDrainDelaySeconds: number;
   readonly bodyLimitBytes: number;
   readonly corsAllowedOrigins: readonly string[];
-  /** Sliding-window limits per category (PRD §4.4.1), from `RATE_LIMIT_<CATEGORY>_*`. */
+  /** Sliding-window limits per category (README, "Rate limiting"), from `RATE_LIMIT_<CATEGORY>_*`. */
   readonly rateLimits: RateLimitPolicy;
   /**
    * Which proxies may name the client in `X-Forwarded-For` (Fastify's `trustProxy`): false
@@ -97,7 +97,7 @@ export interface Config {
    * `admin`): a super_admin created at start when none exists. Undefined when not set.
    */
   readonly bootstrapAdmin: { readonly email: string; readonly username: string; readonly password: string } | undefined;
-  /** Self-service account lifecycle (issue 5 §1). */
+  /** Self-service account lifecycle (README, "Account lifecycle"). */
   readonly lifecycle: {
     readonly requireEmailVerification: boolean;
     readonly requireAdminApproval: boolean;

@@ -24,7 +24,7 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ CHAT_ALLOW_QUERY_TOKEN: "maybe" }, emptyDir())).toThrow(/CHAT_ALLOW_QUERY_TOKEN/);
   });
 
-  it("defaults to the embedded database on 0.0.0.0:8080 with PRD token lifetimes", () => {
+  it("defaults to the embedded database on 0.0.0.0:8080 with the documented token lifetimes", () => {
     const cwd = emptyDir();
     const config = loadConfig({}, cwd);
     expect(config.host).toBe("0.0.0.0");
@@ -188,7 +188,7 @@ describe("loadConfig", () => {
 });
 
 describe("loadConfig: rate limits and TRUST_PROXY", () => {
-  it("defaults in production to the PRD 4.4.1 table and 10 failed logins per 15 minutes, with TRUST_PROXY off", () => {
+  it("defaults in production to the README's rate-limit table and 10 failed logins per 15 minutes, with TRUST_PROXY off", () => {
     const config = loadConfig({ NODE_ENV: "production", JWT_SECRET: "x".repeat(32) }, emptyDir());
     expect(config.rateLimits).toEqual({
       auth: { limit: 5, windowSeconds: 60 },

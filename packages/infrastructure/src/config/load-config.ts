@@ -239,7 +239,7 @@ function optionalPath(value: string | undefined, cwd: string): string | undefine
 }
 
 /**
- * Builds the configuration: environment first, then `.env`, then defaults (PRD §7.2).
+ * Builds the configuration: environment first, then `.env`, then defaults (README, "Configuration").
  * Throws ConfigError on the first invalid value; secrets are never echoed in the message.
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {

@@ -14,7 +14,7 @@ describe.each(testDatabaseKinds())("AuditLog contract on %s", (kind) => {
     await database.drop();
   });
 
-  it("appends an entry with every PRD field", async () => {
+  it("appends an entry with every field", async () => {
     const timestamp = new Date("2026-01-02T03:04:05.000Z");
     await repositoriesOn(database.handle.db).auditLog.append({
       action: "auth.login_failed",

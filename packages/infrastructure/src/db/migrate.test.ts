@@ -15,7 +15,7 @@ describe.each(testDatabaseKinds())("migrations on %s", (kind) => {
     await database.drop();
   });
 
-  it("creates the seven PRD tables and seeds roles and permissions", async () => {
+  it("creates the seven tables and seeds roles and permissions", async () => {
     const tables = rowsOf<{ table_name: string }>(
       await database.handle.db.execute(
         sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,

@@ -7,7 +7,7 @@ interface FallbackLog {
 
 /**
  * Shared limits while Redis answers, per-instance limits while it does not: a Redis outage
- * never turns limiting off (issue 4 §3). The first failure is logged once and Redis is left
+ * never turns limiting off. The first failure is logged once and Redis is left
  * alone for `retryAfterMs`; the next check after that tries it again, and the first success
  * is logged once, so recovery needs no restart. Counts do not move between the two: a
  * client may get one extra local budget at the moment of the switch.

@@ -6,7 +6,7 @@ import { decisionFrom } from "./decision.js";
 /*
  * One atomic check on one key (so it runs unchanged on a Redis Cluster): forget the hits that
  * left the window, count the rest, add this one when under the limit. The sorted set holds one
- * member per hit scored by its time, which makes the window exact (PRD §4.4.4).
+ * member per hit scored by its time, which makes the window exact.
  * Returns { allowed (0|1), hits in window, oldest hit's score }.
  */
 const SLIDING_WINDOW = new RedisScript(`

@@ -47,7 +47,7 @@ export interface RedisConnection extends RedisCommands {
   subscribe(channel: string, listener: (message: string) => void): Promise<void>;
   /** Calls `listener` every time the connection becomes ready again after a loss. */
   onReconnect(listener: () => void): void;
-  /** Readiness probe named `redis`; its failure degrades readiness (PRD §4.7). */
+  /** Readiness probe named `redis`; its failure degrades readiness (README, "Redis and Redis Cluster"). */
   readonly probe: HealthProbe;
   close(): Promise<void>;
 }

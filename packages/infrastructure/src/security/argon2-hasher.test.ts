@@ -5,7 +5,7 @@ import { makeArgon2Hasher } from "./argon2-hasher.js";
 describe("argon2id hasher", () => {
   const hasher = makeArgon2Hasher({ maxConcurrency: 2 });
 
-  it("hashes with the PRD parameters and verifies", async () => {
+  it("hashes with the default parameters and verifies", async () => {
     const hash = await hasher.hash("Correct-Horse-9");
     expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(await hasher.verify("Correct-Horse-9", hash)).toBe(true);

@@ -3,8 +3,8 @@ import type { PasswordHasher } from "@gatehouse/domain";
 import { type Algorithm, hash, type Options, verify } from "@node-rs/argon2";
 import { Semaphore } from "./semaphore.js";
 
-/** PRD §6.1: argon2id, 19 MiB, 2 iterations, parallelism 1, 16-byte salt, 32-byte hash. */
-export const PRD_ARGON2_OPTIONS: Options = {
+/** Password hashing: argon2id, 19 MiB, 2 iterations, parallelism 1, 16-byte salt, 32-byte hash. */
+export const DEFAULT_ARGON2_OPTIONS: Options = {
   // `Algorithm` is an ambient const enum, which isolated modules cannot read; 2 is Argon2id.
   algorithm: 2 as Algorithm.Argon2id,
   memoryCost: 19_456,
@@ -27,7 +27,7 @@ export interface Argon2HasherOptions {
 export function makeArgon2Hasher(
   options: Argon2HasherOptions = {},
 ): PasswordHasher & { readonly gate: Semaphore; ready(): Promise<void> } {
-  const argon2 = options.argon2 ?? PRD_ARGON2_OPTIONS;
+  const argon2 = options.argon2 ?? DEFAULT_ARGON2_OPTIONS;
   const gate = new Semaphore(options.maxConcurrency ?? availableParallelism());
   // Verified against when the account does not exist, so that path costs a real verify too.
   // Computed at once: made lazily, the first unknown-account login after a start would also

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { OpaqueTokens } from "@gatehouse/domain";
 
-/** 32 random bytes, base64url for the client; SHA-256 hex at rest (PRD §4.2.1). */
+/** 32 random bytes, base64url for the client; SHA-256 hex at rest (README, "Endpoints"). */
 export const opaqueTokens: OpaqueTokens = {
   generate() {
     const token = randomBytes(32).toString("base64url");
