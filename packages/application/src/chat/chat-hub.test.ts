@@ -122,6 +122,20 @@ describe("chat hub", () => {
     expect(socket.contents()).toHaveLength(5);
   });
 
+  it("announces a join only once the socket is in the room (regression: a first message lost across nodes)", async () => {
+    const { history, bus, hub } = setUp();
+    const socket = new Connection("u1", "s1");
+    hub.attach(socket);
+    let inRoomWhenAnnounced = false;
+    await hub.join(socket, "general", undefined, () => {
+      inRoomWhenAnnounced = hub.isIn(socket, "general");
+    });
+    expect(inRoomWhenAnnounced).toBe(true);
+    // A message stored after the announcement is above the socket's start point: delivered.
+    bus.message(history.add(1));
+    expect(socket.contents()).toEqual(["m1"]);
+  });
+
   it("replays after last_message_id, then goes live without repeating anything", async () => {
     const { history, bus, hub } = setUp();
     for (let id = 1; id <= 4; id += 1) history.add(id);

@@ -274,8 +274,19 @@ export function makeChatHub(deps: ChatHubDeps) {
       return joined;
     },
 
-    /** Adds the socket to the room (replaying after `lastMessageId` first); access was checked. */
-    async join(connection: ChatConnection, roomId: string, lastMessageId: string | undefined): Promise<JoinOutcome> {
+    /**
+     * Adds the socket to the room (replaying after `lastMessageId` first); access was checked.
+     * `registered` runs the moment the socket is in the room, before any frame reaches it: the
+     * socket's `connected` goes there. Sent earlier, a message stored between `connected` and
+     * this node's first read of the room fell below the socket's start point and was never
+     * delivered (the cross-node fan-out test lost its first message on a loaded machine).
+     */
+    async join(
+      connection: ChatConnection,
+      roomId: string,
+      lastMessageId: string | undefined,
+      registered: () => void = () => {},
+    ): Promise<JoinOutcome> {
       const room = feedOf(roomId);
       await room.ready;
       const start = room.last ?? 0n;
@@ -283,6 +294,7 @@ export function makeChatHub(deps: ChatHubDeps) {
       const member: Member = { cursor: from < start ? from : start, pending: from < start ? [] : null };
       room.members.set(connection, member);
       roomsOf.get(connection)?.add(roomId);
+      registered();
       let replayTruncated = false;
       if (member.pending !== null) {
         try {

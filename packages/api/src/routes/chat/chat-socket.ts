@@ -186,8 +186,9 @@ export class ChatSocket implements ChatConnection {
         throw new FrameError("TOO_MANY_ROOMS", `A socket may join at most ${this.chat.limits.maxRoomsPerSocket} rooms`);
       }
       await this.chat.joinRoom(this.userId, frame.roomId);
-      this.send({ type: "connected", room_id: frame.roomId });
-      await hub.join(this, frame.roomId, frame.lastMessageId);
+      await hub.join(this, frame.roomId, frame.lastMessageId, () =>
+        this.send({ type: "connected", room_id: frame.roomId }),
+      );
       await this.chat.announcePresence(sender, frame.roomId, true);
       return;
     }
