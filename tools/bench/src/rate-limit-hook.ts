@@ -27,8 +27,13 @@ async function appWithRateLimit() {
   const notInThisScenario = async () => {
     throw new Error("bench: this use case is not part of the rate-limit hook scenario");
   };
+  // Every group but rateLimit throws if called; the optional chat group is absent (no chat routes).
+  const unused = new Proxy({}, { get: () => notInThisScenario });
   const useCases = new Proxy({} as ApiUseCases, {
-    get: (_target, name) => (name === "checkRateLimit" ? checkRateLimit : notInThisScenario),
+    get: (_target, name) => {
+      if (name === "rateLimit") return { checkRateLimit };
+      return name === "chat" ? undefined : unused;
+    },
   });
   return buildApp({
     useCases,
