@@ -215,6 +215,37 @@ describe.each(backends)("rate limiting over HTTP (%s)", (_name, env) => {
       expect(retryAfter).toBeLessThanOrEqual(900);
     }
   });
+
+  itRuns(
+    "regression: once an account's budget is spent, reactivate and the password prompts evaluate nothing either",
+    async () => {
+      const { user, token } = await registerAndLogIn(t);
+      for (let i = 0; i < 10; i += 1) {
+        const response = await call(t, {
+          url: "/api/v1/auth/login",
+          payload: { email: user.email, password: `guess-${i}-123456` },
+          ip: freshIp(),
+        });
+        expect(response.status).toBe(401);
+      }
+      // Before the fix reactivate still told the right password (200) from a wrong one (401) here.
+      const reactivate = (password: string) =>
+        call(t, { url: "/api/v1/auth/reactivate", payload: { email: user.email, password }, ip: freshIp() });
+      const wrong = await reactivate("guess-x-123456");
+      const right = await reactivate(user.password);
+      expect([wrong.status, right.status]).toEqual([429, 429]);
+      expect(right.body.error).toMatchObject({ code: "RATE_LIMIT_EXCEEDED", details: { limit: 10 } });
+      // A stolen access token cannot guess faster than the login form: the same budget refuses.
+      const change = await t.app.inject({
+        method: "PATCH",
+        url: "/api/v1/users/me/password",
+        remoteAddress: freshIp(),
+        headers: { authorization: `Bearer ${token}` },
+        payload: { current_password: user.password, new_password: "An0ther-Passw0rd!x" },
+      });
+      expect(change.statusCode).toBe(429);
+    },
+  );
 });
 
 describe("TRUST_PROXY behind a proxy", () => {

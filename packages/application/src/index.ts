@@ -78,6 +78,7 @@ export { makeUpdateUser, type UpdateUser, type UpdateUserDeps, type UserUpdate }
 export type { AdminChangeDeps } from "./admin/user-change.js";
 export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./auth/authenticate.js";
 export { type Authorize, type AuthorizeDeps, makeAuthorize } from "./auth/authorize.js";
+export type { CredentialFailures } from "./auth/check-credentials.js";
 export { type LoadAccess, type LoadAccessDeps, makeLoadAccess } from "./auth/load-access.js";
 export { type LogIn, type LogInDeps, type LogInInput, type LogInResult, makeLogIn } from "./auth/log-in.js";
 export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./auth/log-out.js";

@@ -9,7 +9,7 @@ import {
   makeRefreshSession,
 } from "@gatehouse/application";
 import { opaqueTokens } from "@gatehouse/infrastructure";
-import type { Wiring } from "./wiring.js";
+import { credentialFailuresOf, type Wiring } from "./wiring.js";
 
 /** Sign-in, token rotation, sign-out, and the per-request token and permission checks. */
 export function wireAuth(w: Wiring): AuthUseCases {
@@ -26,7 +26,7 @@ export function wireAuth(w: Wiring): AuthUseCases {
         clock,
         passwordPolicy: w.policies.password,
         refreshPolicy,
-        loginFailures: { limiter: w.rateLimiter, rule: w.config.rateLimits.login_failures },
+        credentialFailures: credentialFailuresOf(w),
       }),
       w.telemetry,
     ),

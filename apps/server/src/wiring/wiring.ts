@@ -1,4 +1,4 @@
-import type { LifecyclePolicy, RefreshTokenPolicy } from "@gatehouse/application";
+import type { CredentialFailures, LifecyclePolicy, RefreshTokenPolicy } from "@gatehouse/application";
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "@gatehouse/domain";
 import type { Config } from "@gatehouse/infrastructure";
 import type { Adapters } from "./adapters.js";
@@ -34,4 +34,9 @@ export function policiesFrom(config: Config): Policies {
       },
     },
   };
+}
+
+/** The one per-account failure budget every password check spends (README "Rate limiting"). */
+export function credentialFailuresOf(w: Wiring): CredentialFailures {
+  return { limiter: w.rateLimiter, rule: w.config.rateLimits.login_failures };
 }

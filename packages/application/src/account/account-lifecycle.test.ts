@@ -6,6 +6,7 @@ import {
   FakeClock,
   FakeOpaqueTokens,
   FakePasswordHasher,
+  FakeRateLimiter,
   FakeSessionRevocations,
   InMemoryDatabase,
   PASSWORD_POLICY,
@@ -30,7 +31,17 @@ function setup() {
   const laptop = db.seedRefreshToken({ userId: alice.id, tokenHash: FakeOpaqueTokens.hashOf("laptop") });
   const phone = db.seedRefreshToken({ userId: alice.id, tokenHash: FakeOpaqueTokens.hashOf("phone") });
   const bobs = db.seedRefreshToken({ userId: bob.id, tokenHash: FakeOpaqueTokens.hashOf("bob") });
-  const deps = { users: db.users, uow: db.uow, hasher, clock, revocations, cache, passwordPolicy: PASSWORD_POLICY };
+  const credentialFailures = { limiter: new FakeRateLimiter(), rule: { limit: 10, windowSeconds: 900 } };
+  const deps = {
+    users: db.users,
+    uow: db.uow,
+    hasher,
+    credentialFailures,
+    clock,
+    revocations,
+    cache,
+    passwordPolicy: PASSWORD_POLICY,
+  };
   return { clock, db, deps, revocations, cache, alice, bob, laptop, phone, bobs, ctx: requestContext(clock) };
 }
 

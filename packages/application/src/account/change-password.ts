@@ -8,6 +8,7 @@ import {
   type UserRepository,
   validationError,
 } from "@gatehouse/domain";
+import type { PasswordProofDeps } from "../auth/check-credentials.js";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
 import { storeNewPassword } from "../shared/new-password.js";
 import { accountGone, confirmPassword, stillConfirmed } from "./own-account.js";
@@ -21,7 +22,7 @@ export interface ChangePasswordInput {
   readonly signOutOtherSessions: boolean;
 }
 
-export interface ChangePasswordDeps extends AfterUserChangeDeps {
+export interface ChangePasswordDeps extends AfterUserChangeDeps, PasswordProofDeps {
   readonly users: Pick<UserRepository, "find">;
   readonly uow: UnitOfWork;
   readonly hasher: PasswordHasher;

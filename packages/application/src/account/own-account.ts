@@ -2,7 +2,6 @@ import {
   type AuditAction,
   type Clock,
   DomainError,
-  type PasswordHasher,
   type RequestContext,
   sessionBlockedError,
   type TransactionalRepositories,
@@ -10,12 +9,12 @@ import {
   type User,
   type UserRepository,
 } from "@gatehouse/domain";
+import { type PasswordProofDeps, provePassword } from "../auth/check-credentials.js";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
 import { audit } from "../shared/audit-entry-for.js";
 
-export interface ConfirmPasswordDeps {
+export interface ConfirmPasswordDeps extends PasswordProofDeps {
   readonly users: Pick<UserRepository, "find">;
-  readonly hasher: Pick<PasswordHasher, "verify">;
 }
 
 export const accountGone = () => new DomainError("UNAUTHORIZED", "Account no longer exists");
@@ -30,10 +29,24 @@ export async function confirmPassword(deps: ConfirmPasswordDeps, userId: string,
   if (account === undefined) throw accountGone();
   const blocked = sessionBlockedError(account.user.status);
   if (blocked) throw blocked;
-  if (!(await deps.hasher.verify(password, account.user.passwordHash))) {
-    throw new DomainError("INVALID_CREDENTIALS", "Password is incorrect");
-  }
+  await proveOwnPassword(deps, account.user, password, "Password is incorrect");
   return account.user;
+}
+
+/**
+ * The password prompt inside a session: `password` must be `user`'s, proven under the account's
+ * one failure budget (the one login spends), so a stolen access token cannot guess the
+ * password faster than the login form can.
+ */
+export async function proveOwnPassword(
+  deps: PasswordProofDeps,
+  user: User,
+  password: string,
+  refusal: string,
+): Promise<void> {
+  if (!(await provePassword(deps, user.email, password, user.passwordHash))) {
+    throw new DomainError("INVALID_CREDENTIALS", refusal);
+  }
 }
 
 /**

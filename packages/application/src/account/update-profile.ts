@@ -6,7 +6,6 @@ import {
   type FieldIssue,
   normalizeEmail,
   type OneTimeSecrets,
-  type PasswordHasher,
   type RequestContext,
   sessionBlockedError,
   type UnitOfWork,
@@ -15,11 +14,13 @@ import {
   type UserWithRoles,
   validationError,
 } from "@gatehouse/domain";
+import type { PasswordProofDeps } from "../auth/check-credentials.js";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
 import { audit } from "../shared/audit-entry-for.js";
 import { HOUR_MS, type LifecyclePolicy } from "../shared/lifecycle-policy.js";
 import { sendCode } from "../shared/one-time-codes.js";
 import { profileFieldIssues } from "../shared/profile-fields.js";
+import { proveOwnPassword } from "./own-account.js";
 
 export interface UpdateProfileInput {
   readonly username?: string;
@@ -35,10 +36,9 @@ export interface ProfileUpdate {
   readonly pendingEmail: string | null;
 }
 
-export interface UpdateProfileDeps extends AfterUserChangeDeps {
+export interface UpdateProfileDeps extends AfterUserChangeDeps, PasswordProofDeps {
   readonly users: Pick<UserRepository, "find">;
   readonly uow: UnitOfWork;
-  readonly hasher: PasswordHasher;
   readonly clock: Clock;
   readonly secrets: OneTimeSecrets;
   readonly policy: Pick<LifecyclePolicy, "verificationTtlHours" | "publicBaseUrl">;
@@ -81,9 +81,7 @@ export function makeUpdateProfile(deps: UpdateProfileDeps) {
       if (input.currentPassword === undefined) {
         throw validationError([{ field: "current_password", message: "is required to change the email" }]);
       }
-      if (!(await deps.hasher.verify(input.currentPassword, user.passwordHash))) {
-        throw new DomainError("INVALID_CREDENTIALS", "Current password is incorrect");
-      }
+      await proveOwnPassword(deps, user, input.currentPassword, "Current password is incorrect");
     }
     const changes = profileChanges(input);
     const update = await deps.uow.run(async (tx) => {

@@ -5,7 +5,10 @@ import {
   normalizeEmail,
   type PasswordHasher,
   type PasswordPolicy,
+  type RateLimiter,
+  type RateLimitRule,
   type RequestContext,
+  rateLimitExceeded,
   type UnitOfWork,
   type User,
   type UserRepository,
@@ -13,36 +16,69 @@ import {
 } from "@gatehouse/domain";
 import { recordRefusal } from "../shared/refusals.js";
 
-export interface CheckCredentialsDeps {
+/**
+ * The one failure budget of every password check (login, reactivation, the password prompts
+ * inside a session), per account: keyed by the normalized email, so a guess at one account
+ * spends the same budget whichever endpoint and address it comes from.
+ */
+export interface CredentialFailures {
+  readonly limiter: Pick<RateLimiter, "hit" | "refund">;
+  readonly rule: RateLimitRule;
+}
+
+export interface PasswordProofDeps {
+  readonly hasher: Pick<PasswordHasher, "verify">;
+  readonly credentialFailures: CredentialFailures;
+}
+
+/**
+ * Verifies `password` against `stored` under the failure budget of `email`. The slot is taken
+ * (atomically, by the limiter) before argon2 runs and given back once the password is proven,
+ * so once the budget is spent no path evaluates a password for that account and every path
+ * answers the same 429: none can serve as an oracle the others are not. `onExhausted` runs
+ * before that 429 (the refusal audit of the caller).
+ */
+export async function provePassword(
+  deps: PasswordProofDeps,
+  email: string,
+  password: string,
+  stored: string | undefined,
+  onExhausted?: () => Promise<void>,
+): Promise<boolean> {
+  const { limiter, rule } = deps.credentialFailures;
+  const key = `login_failures:${email}`;
+  const attempt = await limiter.hit(key, rule);
+  if (!attempt.allowed) {
+    await onExhausted?.();
+    throw rateLimitExceeded(attempt, rule);
+  }
+  const matches = await deps.hasher.verify(password, stored);
+  if (matches) await limiter.refund(key, rule);
+  return matches;
+}
+
+export interface CheckCredentialsDeps extends PasswordProofDeps {
   readonly users: Pick<UserRepository, "findByEmail">;
   readonly uow: UnitOfWork;
-  readonly hasher: Pick<PasswordHasher, "verify">;
   readonly clock: Clock;
   readonly passwordPolicy: PasswordPolicy;
 }
 
 export const invalidCredentials = () => new DomainError("INVALID_CREDENTIALS", "Invalid email or password");
 
-/** Hooks around the check, keyed by the normalized email as typed (never by the account). */
-export interface CredentialsGuard {
-  /** Runs before the lookup; throws to refuse the attempt (e.g. a failure budget ran out). */
-  before(email: string): Promise<void>;
-  /** Runs once the password is proven. */
-  proven(email: string): Promise<void>;
-}
-
 /**
  * Email + password → the live user, or 401 INVALID_CREDENTIALS. Unknown email, wrong password
  * and soft-deleted user are indistinguishable: same error, the same argon2 work (a dummy hash
  * when there is no user) and the same audit write. The status is not looked at here: callers
- * decide what it means once the password is proven.
+ * decide what it means once the password is proven. Every attempt spends the email's failure
+ * budget first ({@link provePassword}); an exhausted budget is 429 for known and unknown
+ * emails alike.
  */
 export async function checkCredentials(
   deps: CheckCredentialsDeps,
   input: { readonly email: string; readonly password: string },
   ctx: RequestContext,
   failureAction: AuditAction,
-  guard?: CredentialsGuard,
 ): Promise<User> {
   // Depends only on the input, so rejecting early reveals nothing about accounts.
   if (input.password.length > deps.passwordPolicy.maxLength) {
@@ -51,10 +87,10 @@ export async function checkCredentials(
     ]);
   }
   const email = normalizeEmail(input.email);
-  await guard?.before(email);
   const user = await deps.users.findByEmail(email);
-  const passwordMatches = await deps.hasher.verify(input.password, user?.passwordHash);
-  if (passwordMatches) await guard?.proven(email);
+  const passwordMatches = await provePassword(deps, email, input.password, user?.passwordHash, () =>
+    recordRefusal(deps, ctx, { action: failureAction, userId: null, details: { reason: "too_many_failures" } }),
+  );
   if (user === undefined || !passwordMatches) {
     const reason = user === undefined ? "unknown_account" : "wrong_password";
     await recordRefusal(deps, ctx, { action: failureAction, userId: user?.id ?? null, details: { reason } });

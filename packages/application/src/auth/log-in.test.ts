@@ -33,7 +33,7 @@ function setup() {
     clock,
     passwordPolicy: PASSWORD_POLICY,
     refreshPolicy: REFRESH_POLICY,
-    loginFailures: { limiter: failureLimiter, rule: FAILURE_RULE },
+    credentialFailures: { limiter: failureLimiter, rule: FAILURE_RULE },
   });
   const user = db.seedUser(
     { email: "alice@example.com", username: "alice", passwordHash: FakePasswordHasher.hashOf(PASSWORD) },
@@ -125,7 +125,7 @@ describe("logIn", () => {
       clock,
       passwordPolicy: PASSWORD_POLICY,
       refreshPolicy: REFRESH_POLICY,
-      loginFailures: { limiter: new FakeRateLimiter(), rule: FAILURE_RULE },
+      credentialFailures: { limiter: new FakeRateLimiter(), rule: FAILURE_RULE },
     });
     const error = await caught(() => logIn({ email: "alice@example.com", password: PASSWORD }, ctx));
     expect(error).toMatchObject({ code: "INVALID_CREDENTIALS" });

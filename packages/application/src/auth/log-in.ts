@@ -4,11 +4,8 @@ import {
   type OpaqueTokens,
   type PasswordHasher,
   type PasswordPolicy,
-  type RateLimiter,
-  type RateLimitRule,
   type RequestContext,
   type RoleGrant,
-  rateLimitExceeded,
   sessionBlockedError,
   type UnitOfWork,
   type User,
@@ -16,7 +13,7 @@ import {
 } from "@gatehouse/domain";
 import { audit } from "../shared/audit-entry-for.js";
 import { recordRefusal } from "../shared/refusals.js";
-import { checkCredentials, invalidCredentials } from "./check-credentials.js";
+import { type CredentialFailures, checkCredentials, invalidCredentials } from "./check-credentials.js";
 import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type SessionTokens } from "./session-tokens.js";
 
 export interface LogInInput {
@@ -39,8 +36,8 @@ export interface LogInDeps {
   readonly clock: Clock;
   readonly passwordPolicy: PasswordPolicy;
   readonly refreshPolicy: RefreshTokenPolicy;
-  /** Failed attempts per account (normalized email), whatever the address they come from. */
-  readonly loginFailures: { readonly limiter: Pick<RateLimiter, "hit" | "refund">; readonly rule: RateLimitRule };
+  /** Failed attempts per account (normalized email), whatever the path and address they come from. */
+  readonly credentialFailures: CredentialFailures;
 }
 
 /**
@@ -48,28 +45,14 @@ export interface LogInDeps {
  * same error, and the same argon2 work (a dummy hash when there is no user). Only after the
  * password is proven does a non-active status surface as its own 403 code.
  *
- * Each attempt first takes a slot of the email's failure budget, so a distributed guess at one
- * account slows down however many addresses it comes from; a proven password gives the slot
- * back. The budget is keyed by the email as typed (normalized), never by whether an account
+ * Each attempt first takes a slot of the email's failure budget (shared with every other path
+ * that checks this account's password), so a distributed guess at one account slows down
+ * however many addresses and endpoints it comes from; a proven password gives the slot back. The budget is keyed by the email as typed (normalized), never by whether an account
  * exists, so an unknown and a known email run out, and answer 429, alike.
  */
 export function makeLogIn(deps: LogInDeps) {
   return async function logIn(input: LogInInput, ctx: RequestContext): Promise<LogInResult> {
-    const { limiter, rule } = deps.loginFailures;
-    const user = await checkCredentials(deps, input, ctx, "auth.login_failed", {
-      async before(email) {
-        const attempt = await limiter.hit(`login_failures:${email}`, rule);
-        if (!attempt.allowed) {
-          await recordRefusal(deps, ctx, {
-            action: "auth.login_failed",
-            userId: null,
-            details: { reason: "too_many_failures" },
-          });
-          throw rateLimitExceeded(attempt, rule);
-        }
-      },
-      proven: (email) => limiter.refund(`login_failures:${email}`, rule),
-    });
+    const user = await checkCredentials(deps, input, ctx, "auth.login_failed");
     const blocked = sessionBlockedError(user.status);
     if (blocked) {
       await recordRefusal(deps, ctx, {
