@@ -4,6 +4,7 @@ import {
   checkUsername,
   DomainError,
   type FieldIssue,
+  maskEmail,
   normalizeEmail,
   type OneTimeSecrets,
   type PasswordHasher,
@@ -108,7 +109,7 @@ export function makeUpdateProfile(deps: UpdateProfileDeps) {
         await tx.outbox.enqueue({
           to: user.email,
           template: "email-change-notice",
-          data: { username: updated.username, newEmail: emailChange },
+          data: { username: updated.username, newEmail: maskEmail(emailChange) },
         });
         await audit(tx, deps, ctx, { action: "user.email_change_requested", userId });
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkEmail, normalizeEmail } from "./email.js";
+import { checkEmail, maskEmail, normalizeEmail } from "./email.js";
 
 describe("normalizeEmail", () => {
   it("trims surrounding whitespace and lower-cases", () => {
@@ -50,5 +50,14 @@ describe("checkEmail", () => {
 
   it("names the field it was given", () => {
     expect(checkEmail("nope", "new_email")).toMatchObject({ field: "new_email" });
+  });
+});
+
+describe("maskEmail", () => {
+  it("shows the old mailbox only the first characters and the top-level domain of the new address", () => {
+    expect(maskEmail("ada.lovelace@example.com")).toBe("a***@e***.com");
+    expect(maskEmail("x@mail.example.org")).toBe("x***@m***.org");
+    expect(maskEmail("ä@bücher.de")).toBe("ä***@b***.de");
+    expect(maskEmail("ada.lovelace@example.com")).not.toContain("lovelace");
   });
 });

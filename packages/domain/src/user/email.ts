@@ -16,3 +16,18 @@ export function checkEmail(normalized: string, field = "email"): FieldIssue | un
   if (!SHAPE.test(normalized)) return { field, message: "must be a valid email address" };
   return undefined;
 }
+
+/**
+ * An address shown to someone who must not learn it in full (the old address told of an email
+ * change): the first character of the local part and of the domain, and the top-level domain,
+ * so `ada.lovelace@example.com` reads `a***@e***.com`. The owner recognises their own address;
+ * whoever reads the old mailbox does not learn the new one.
+ */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  const local = at === -1 ? email : email.slice(0, at);
+  const domain = at === -1 ? "" : email.slice(at + 1);
+  const dot = domain.lastIndexOf(".");
+  const tld = dot === -1 ? "" : domain.slice(dot);
+  return `${Array.from(local)[0] ?? ""}***@${Array.from(domain)[0] ?? ""}***${tld}`;
+}
