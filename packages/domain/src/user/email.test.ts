@@ -16,6 +16,59 @@ describe("normalizeEmail", () => {
   });
 });
 
+describe("normalizeEmail: look-alike addresses", () => {
+  // Pairs a person cannot tell apart must collide (one account); distinct addresses must not.
+  it.each([
+    ["fullwidth letters", "ａｄａ@ｅｘａｍｐｌｅ.ｃｏｍ", "ada@example.com"],
+    ["a ligature", "ﬁnn@example.com", "finn@example.com"],
+    ["a trailing dot in the domain", "ada@example.com.", "ada@example.com"],
+    ["a zero-width space", "a\u200bda@example.com", "ada@example.com"],
+    ["a zero-width joiner in the domain", "ada@exam\u200dple.com", "ada@example.com"],
+    ["a soft hyphen", "a\u00adda@example.com", "ada@example.com"],
+    ["a byte-order mark", "\ufeffada@example.com", "ada@example.com"],
+    ["upper case", "ADA@Example.COM", "ada@example.com"],
+    ["a Unicode domain and its IDNA form", "ada@bücher.de", "ada@xn--bcher-kva.de"],
+    ["a decomposed umlaut", "ada@bu\u0308cher.de", "ada@bücher.de"],
+    ["an ideographic full stop", "ada@example\u3002com", "ada@example.com"],
+    ["fullwidth digits", "user１@example.com", "user1@example.com"],
+  ])("%s collides", (_what, left, right) => {
+    expect(normalizeEmail(left)).toBe(normalizeEmail(right));
+    expect(checkEmail(normalizeEmail(left))).toBeUndefined();
+  });
+
+  it.each([
+    ["a Cyrillic а for a Latin a", "\u0430da@example.com", "ada@example.com"],
+    ["a different domain", "ada@example.org", "ada@example.com"],
+    ["a plus tag", "ada+x@example.com", "ada@example.com"],
+    ["a dot in the local part", "a.da@example.com", "ada@example.com"],
+    ["an umlaut and its plain letter", "ada@bücher.de", "ada@bucher.de"],
+    ["a hyphen and no hyphen", "ada@ex-ample.com", "ada@example.com"],
+  ])("%s does not collide", (_what, left, right) => {
+    expect(normalizeEmail(left)).not.toBe(normalizeEmail(right));
+  });
+
+  it("refuses what stays invalid after normalization", () => {
+    for (const raw of [
+      "ada@exa_mple.com",
+      "ada@-example.com",
+      "ada@example-.com",
+      "ada@ex!ample.com",
+      "ada@\u200b.com",
+    ]) {
+      expect(checkEmail(normalizeEmail(raw)), raw).toEqual({
+        field: "email",
+        message: "must be a valid email address",
+      });
+    }
+  });
+
+  it("is idempotent on every form", () => {
+    for (const raw of ["ａｄａ@ｅｘａｍｐｌｅ.ｃｏｍ.", "ada@bücher.de", "\u200bADA@例え.テスト"]) {
+      expect(normalizeEmail(normalizeEmail(raw))).toBe(normalizeEmail(raw));
+    }
+  });
+});
+
 describe("checkEmail", () => {
   it.each(["a@b.co", "alice.smith+tag@example.com", "x_y-z@sub.domain.example"])("accepts %s", (email) => {
     expect(checkEmail(email)).toBeUndefined();
