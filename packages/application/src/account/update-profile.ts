@@ -42,7 +42,7 @@ export interface UpdateProfileDeps extends AfterUserChangeDeps {
   readonly hasher: PasswordHasher;
   readonly clock: Clock;
   readonly secrets: OneTimeSecrets;
-  readonly policy: Pick<LifecyclePolicy, "verificationTtlHours" | "publicBaseUrl">;
+  readonly policy: Pick<LifecyclePolicy, "verificationTtlHours" | "publicBaseUrl" | "resendLimits">;
 }
 
 function profileChanges(input: UpdateProfileInput): UserChanges {
