@@ -27,6 +27,7 @@ export function wireAuth(w: Wiring): AuthUseCases {
         passwordPolicy: w.policies.password,
         refreshPolicy,
         loginFailures: { limiter: w.rateLimiter, rule: w.config.rateLimits.login_failures },
+        enumerationProtection: w.policies.lifecycle.enumerationProtection,
       }),
       w.telemetry,
     ),
