@@ -75,6 +75,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
   const { lifecycle } = config;
   const app = await buildApp({
     ...(serving.devMailbox ? { devMailbox: serving.devMailbox } : {}),
+    ...(config.mail.devMailboxToken ? { devMailboxToken: config.mail.devMailboxToken } : {}),
     ...observability.appOptions,
     describeHost: makeDescribeHost({
       loadAccess: makeLoadAccess({ users: adapters.repositories.users, cache: serving.cache }),

@@ -206,6 +206,8 @@ export interface AppOptions {
   readonly isShuttingDown: () => boolean;
   /** Serves GET /dev/mailbox when given; the server passes it only outside production. */
   readonly devMailbox?: DevMailboxReader;
+  /** DEV_MAILBOX_TOKEN: opens the mailbox to non-loopback clients sending it as a bearer token. */
+  readonly devMailboxToken?: string;
   /**
    * Minimum response times of the answers that must not reveal whether an account exists
    * (forgot-password and resend; registration only with enumeration protection). Absent: none.

@@ -9,6 +9,7 @@ import type { AppOptions } from "./app-deps.js";
 import { makeAuthHook } from "./http/auth-hook.js";
 import { handleError, sendError } from "./http/error-handler.js";
 import { RouteIndex } from "./http/method-not-allowed.js";
+import { refuseNulBytes } from "./http/nul-bytes.js";
 import { requiredPermissionDocs } from "./http/permission-docs.js";
 import { makePermissionHook } from "./http/permission-hook.js";
 import { registerRateLimit } from "./http/rate-limit-hook.js";
@@ -87,6 +88,11 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
 }
 
+/** The security headers as raw header lines, for the answer written to the socket itself. */
+const RAW_SECURITY_HEADERS = Object.entries(SECURITY_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join("");
+
 /** TRUST_PROXY as Fastify takes it; a hop count trusts that many hops nearest the server. */
 function fastifyTrustProxy(trust: AppOptions["trustProxy"]) {
   if (typeof trust === "number") return (_address: string, hop: number) => hop < trust;
@@ -124,7 +130,7 @@ function createFastify(options: AppOptions) {
         error: { code: "VALIDATION_ERROR", message: "Malformed HTTP request", request_id: randomUUID() },
       });
       socket.end(
-        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 400 Bad Request\r\n${RAW_SECURITY_HEADERS}Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -158,6 +164,7 @@ function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   app.addHook("onRequest", makeAuthHook(auth.authenticate));
   registerRateLimit(app, rateLimit.checkRateLimit, pathOf);
   app.addHook("onRequest", makePermissionHook(auth.authorize));
+  app.addHook("preValidation", refuseNulBytes);
   // The access line holds only the fields below, never a body, a header or a query, so it
   // skips the logger's wildcard redaction, which cost more than the rest of a cheap request.
   const accessLog = options.logger.child({}, { redact: { paths: [] } });

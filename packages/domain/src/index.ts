@@ -108,7 +108,7 @@ export {
   SELF_DEACTIVATION_REASON,
   sessionBlockedError,
 } from "./user/account-status.js";
-export { checkEmail, normalizeEmail } from "./user/email.js";
+export { checkEmail, maskEmail, normalizeEmail } from "./user/email.js";
 export { checkPassword, DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "./user/password-policy.js";
 export {
   checkDescription,
@@ -127,6 +127,7 @@ export {
   type UserAccess,
 } from "./user/role.js";
 export {
+  codesEndedBy,
   isActive,
   type NewUser,
   type Page,

@@ -27,6 +27,7 @@ export function wireAuth(w: Wiring): AuthUseCases {
         passwordPolicy: w.policies.password,
         refreshPolicy,
         credentialFailures: credentialFailuresOf(w),
+        enumerationProtection: w.policies.lifecycle.enumerationProtection,
       }),
       w.telemetry,
     ),

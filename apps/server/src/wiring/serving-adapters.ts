@@ -81,6 +81,9 @@ function mailDeliveryFor(config: Config, logger: Logger, clock: Clock): MailDeli
     return { mailer: undefined, devMailbox: undefined, close: () => {} };
   }
   const devMailbox = new DevMailbox();
+  logger.warn(
+    `development mailbox is on (SMTP_URL is not set): GET /dev/mailbox shows every mail, codes included, to loopback clients${config.mail.devMailboxToken ? " and to holders of DEV_MAILBOX_TOKEN" : ""}`,
+  );
   const mailer = makeDevMailer(devMailbox, logger, product, () => clock.now(), templates);
   return { mailer, devMailbox, close: () => {} };
 }

@@ -2,6 +2,7 @@ import fastifyRateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStor
 import type { CheckRateLimit, RateLimitCheck, RouteRateLimit } from "@gatehouse/application";
 import { rateLimitExceeded } from "@gatehouse/domain";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { clientAddress } from "./request-context.js";
 
 const ADMIN_PREFIX = "/api/v1/admin";
 const API_PREFIX = "/api/v1/";
@@ -60,7 +61,7 @@ function checkRateLimitStore(checkRateLimit: CheckRateLimit, desk: TicketDesk, p
       if (request === undefined) return callback(new Error(`rate limit: no request filed under ticket ${ticket}`));
       const route = routeRateLimit(request, pathOf(request.url));
       if (route === "none") return callback(new Error("rate limit: asked to count an unlimited route"));
-      checkRateLimit({ route, clientIp: request.ip, userId: request.auth?.sub ?? null }).then(
+      checkRateLimit({ route, clientIp: clientAddress(request) ?? request.ip, userId: request.auth?.sub ?? null }).then(
         (check) => {
           desk.answers.set(request, check);
           const { allowed, remaining, retryAfterSeconds } = check.decision;

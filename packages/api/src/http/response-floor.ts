@@ -11,3 +11,20 @@ export async function holdUntilFloor(reply: FastifyReply, floorMs: number | unde
   const waitMs = floorMs - reply.elapsedTime;
   if (waitMs > 0) await sleep(waitMs);
 }
+
+/**
+ * Runs `work` and answers, success or refusal, no sooner than `floorMs` after the request
+ * arrived: for checks whose refusals must not tell known from unknown accounts (a code for an
+ * address that has no account is refused at once, a wrong code after an attempt was claimed).
+ */
+export async function withinFloor<T>(
+  reply: FastifyReply,
+  floorMs: number | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } finally {
+    await holdUntilFloor(reply, floorMs);
+  }
+}

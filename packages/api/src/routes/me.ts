@@ -1,6 +1,7 @@
 import { claimsOf } from "../http/auth-hook.js";
 import { definedFields } from "../http/defined-fields.js";
 import { requestContext } from "../http/request-context.js";
+import { withinFloor } from "../http/response-floor.js";
 import {
   ChangePasswordBody,
   ChangePasswordData,
@@ -56,18 +57,22 @@ export const meRoutes: RoutesPlugin = async (app, { options }) => {
         response: { 200: Envelope(UpdatedProfile), ...errorResponses(400, 401, 403, 409, 413, 415) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const body = request.body;
-      const update = await account.updateProfile(
-        claimsOf(request).sub,
-        definedFields({
-          username: body.username,
-          fullName: body.full_name,
-          phoneNumber: body.phone_number,
-          email: body.email,
-          currentPassword: body.current_password,
-        }),
-        requestContext(request),
+      // An email change sends a code only for a free address: the floor hides which it was.
+      const floor = body.email === undefined ? undefined : options.responseFloors?.mailRequestsMs;
+      const update = await withinFloor(reply, floor, () =>
+        account.updateProfile(
+          claimsOf(request).sub,
+          definedFields({
+            username: body.username,
+            fullName: body.full_name,
+            phoneNumber: body.phone_number,
+            email: body.email,
+            currentPassword: body.current_password,
+          }),
+          requestContext(request),
+        ),
       );
       return ok(
         { ...currentUserResponse(update.account.user, update.account.roles), pending_email: update.pendingEmail },

@@ -1,5 +1,5 @@
 import { requestContext } from "../http/request-context.js";
-import { holdUntilFloor } from "../http/response-floor.js";
+import { holdUntilFloor, withinFloor } from "../http/response-floor.js";
 import { done, Envelope, errorResponses, MessageOnly, ok } from "../schemas/envelope.js";
 import {
   EmailAvailability,
@@ -77,15 +77,17 @@ export const registerRoutes: RoutesPlugin = async (app, { options }) => {
         summary: "Verify the email address of a registration",
         description:
           "`{ email, code }` or `{ token }` (from the link). Moves the account to `active`, or to `pending_approval` " +
-          "when REQUIRE_ADMIN_APPROVAL is on. Wrong code: 400 INVALID_VERIFICATION_CODE (after 5 wrong codes the " +
-          "code is burned and a resend is needed); expired: 410 VERIFICATION_EXPIRED; already verified: 409 ALREADY_VERIFIED.",
+          "when REQUIRE_ADMIN_APPROVAL is on. Wrong code, burned code (after 5 wrong codes: resend) and unknown " +
+          "address alike: 400 INVALID_VERIFICATION_CODE; expired: 410 VERIFICATION_EXPIRED; already verified: 409 ALREADY_VERIFIED.",
         operationId: "verifyRegistration",
         body: VerifyBody,
         response: { 200: Envelope(VerifiedUser), ...errorResponses(400, 409, 410, 413, 415) },
       },
     },
-    async (request) => {
-      const user = await registration.verifyEmail(request.body, requestContext(request));
+    async (request, reply) => {
+      const user = await withinFloor(reply, floors?.mailRequestsMs, () =>
+        registration.verifyEmail(request.body, requestContext(request)),
+      );
       const message =
         user.status === "active"
           ? "Email verified: the account is active"

@@ -4,6 +4,7 @@ import {
   checkUsername,
   DomainError,
   type FieldIssue,
+  maskEmail,
   normalizeEmail,
   type OneTimeSecrets,
   type RequestContext,
@@ -41,7 +42,10 @@ export interface UpdateProfileDeps extends AfterUserChangeDeps, PasswordProofDep
   readonly uow: UnitOfWork;
   readonly clock: Clock;
   readonly secrets: OneTimeSecrets;
-  readonly policy: Pick<LifecyclePolicy, "verificationTtlHours" | "publicBaseUrl">;
+  readonly policy: Pick<
+    LifecyclePolicy,
+    "verificationTtlHours" | "publicBaseUrl" | "resendLimits" | "enumerationProtection"
+  >;
 }
 
 function profileChanges(input: UpdateProfileInput): UserChanges {
@@ -91,22 +95,28 @@ export function makeUpdateProfile(deps: UpdateProfileDeps) {
       if (updated === undefined) throw new DomainError("UNAUTHORIZED", "Account no longer exists");
       if (emailChange !== undefined) {
         const holder = await tx.users.findByEmail(emailChange);
-        if (holder !== undefined) throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
-        await sendCode(
-          tx,
-          { ...deps, publicBaseUrl: deps.policy.publicBaseUrl },
-          {
-            userId,
-            username: updated.username,
-            purpose: "change_email",
-            email: emailChange,
-            ttlMs: deps.policy.verificationTtlHours * HOUR_MS,
-          },
-        );
+        // With protection a taken address answers like a free one (only its code mail is missing),
+        // so a session cannot probe which addresses have accounts.
+        if (holder !== undefined && !deps.policy.enumerationProtection) {
+          throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
+        }
+        if (holder === undefined) {
+          await sendCode(
+            tx,
+            { ...deps, publicBaseUrl: deps.policy.publicBaseUrl },
+            {
+              userId,
+              username: updated.username,
+              purpose: "change_email",
+              email: emailChange,
+              ttlMs: deps.policy.verificationTtlHours * HOUR_MS,
+            },
+          );
+        }
         await tx.outbox.enqueue({
           to: user.email,
           template: "email-change-notice",
-          data: { username: updated.username, newEmail: emailChange },
+          data: { username: updated.username, newEmail: maskEmail(emailChange) },
         });
         await audit(tx, deps, ctx, { action: "user.email_change_requested", userId });
       }

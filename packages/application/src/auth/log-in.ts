@@ -38,6 +38,8 @@ export interface LogInDeps {
   readonly refreshPolicy: RefreshTokenPolicy;
   /** Failed attempts per account (normalized email), whatever the path and address they come from. */
   readonly credentialFailures: CredentialFailures;
+  /** ENUMERATION_PROTECTION: an unverified account answers 401 like a wrong password (see below). */
+  readonly enumerationProtection?: boolean;
 }
 
 /**
@@ -60,7 +62,9 @@ export function makeLogIn(deps: LogInDeps) {
         userId: user.id,
         details: { reason: `status_${user.status}` },
       });
-      throw blocked;
+      // A registration with a taken email creates nothing, so logging in with its password gets
+      // 401; with protection a new (unverified) registration must answer the same.
+      throw deps.enumerationProtection && user.status === "pending_verification" ? invalidCredentials() : blocked;
     }
     const withRoles = await deps.users.find(user.id);
     if (withRoles === undefined) throw invalidCredentials(); // deleted between the two reads

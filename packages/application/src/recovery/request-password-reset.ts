@@ -34,6 +34,7 @@ export function makeRequestPasswordReset(deps: RequestPasswordResetDeps) {
             userId: user.id,
             username: user.username,
             purpose: "reset_password",
+            again: true,
             email: user.email,
             ttlMs: policy.passwordResetTtlMinutes * 60_000,
           },

@@ -26,8 +26,11 @@ export interface ResetPasswordDeps extends CodeCheckDeps, AfterUserChangeDeps {
   readonly passwordPolicy: PasswordPolicy;
 }
 
-const invalidReset = (details?: unknown) =>
-  new DomainError("INVALID_RESET_TOKEN", "Invalid, used or expired password reset code", details);
+const invalidReset = () =>
+  new DomainError(
+    "INVALID_RESET_TOKEN",
+    "Invalid, used or expired password reset code (after 5 wrong codes, request a new one)",
+  );
 
 /**
  * Account recovery, step two: a valid reset code or link sets a new password (policy applies,
@@ -48,9 +51,9 @@ export function makeResetPassword(deps: ResetPasswordDeps) {
         userId: user.id,
         details: { reason: check.outcome },
       });
-      throw invalidReset(
-        check.outcome === "burned" ? { reason: "attempts_exhausted", hint: "request a new code" } : undefined,
-      );
+      // Burned or wrong, the answer is the one an unknown address gets: a burned code must not
+      // tell an attacker that the address has an account (the audit entry keeps the reason).
+      throw invalidReset();
     }
     if (await deps.hasher.verify(input.newPassword, user.passwordHash)) {
       throw validationError([{ field: "new_password", message: "must differ from the current password" }]);

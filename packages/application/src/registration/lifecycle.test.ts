@@ -142,7 +142,11 @@ describe("registration with email verification", () => {
       });
     }
     const burned = await caught(() => t.verify({ email: ADA.email, code: "100001" }, t.ctx()));
-    expect(burned).toMatchObject({ code: "INVALID_VERIFICATION_CODE", details: { reason: "attempts_exhausted" } });
+    // Enumeration through burned codes: the answer is the unknown address's, details and all.
+    const unknown = await caught(() => t.verify({ email: "nobody@example.com", code: "100001" }, t.ctx()));
+    expect(burned).toMatchObject({ code: "INVALID_VERIFICATION_CODE" });
+    expect(JSON.stringify(burned)).toBe(JSON.stringify(unknown));
+    expect((burned as { details?: unknown }).details).toBeUndefined();
     expect(t.db.allCodes()[0]?.attempts).toBe(5);
     // A resend issues a fresh code that works.
     t.clock.advanceSeconds(61);
@@ -180,15 +184,30 @@ describe("registration with email verification", () => {
   it("with enumeration protection, answers a taken email like a new registration and mails the owner", async () => {
     const t = setup({ enumerationProtection: true });
     const real = await t.register(ADA, t.ctx());
+    // Past the address's mail cooldown, so the owner's notice is not dropped by the mail throttle.
+    t.clock.advanceSeconds(60);
     const fake = await t.register({ ...ADA, username: "someone" }, t.ctx());
     // Every field the API shows of a registration is there, as for a real one.
     for (const field of ["id", "username", "email", "fullName", "phoneNumber", "status", "createdAt"]) {
       expect(fake.user).toHaveProperty(field);
     }
     expect(fake).toMatchObject({ user: { status: "pending_verification", email: ADA.email, username: "someone" } });
-    expect(fake.verificationExpiresAt).toEqual(real.verificationExpiresAt);
+    expect(fake.verificationExpiresAt?.getTime()).toBe((real.verificationExpiresAt?.getTime() ?? 0) + 60_000);
     expect(t.hasher.hashCalls).toHaveLength(2);
     expect(t.db.allUsers()).toHaveLength(1);
+    expect(t.db.queuedMail().map((m) => m.template)).toEqual(["verify-email", "registration-attempt"]);
+  });
+});
+
+describe("the per-address mail throttle", () => {
+  it("mail flooding: eight registrations naming someone's address send the owner one mail", async () => {
+    const t = setup({ enumerationProtection: true });
+    await t.register(ADA, t.ctx());
+    for (let i = 0; i < 8; i += 1) await t.register({ ...ADA, username: `flood${i}` }, t.ctx());
+    expect(t.db.queuedMail().filter((m) => m.to === ADA.email)).toHaveLength(1);
+    // Past the cooldown the owner hears of the next attempt again.
+    t.clock.advanceSeconds(60);
+    await t.register({ ...ADA, username: "later" }, t.ctx());
     expect(t.db.queuedMail().map((m) => m.template)).toEqual(["verify-email", "registration-attempt"]);
   });
 });

@@ -15,6 +15,7 @@ import {
 import { audit } from "../shared/audit-entry-for.js";
 import { HOUR_MS, type LifecyclePolicy } from "../shared/lifecycle-policy.js";
 import { sendCode } from "../shared/one-time-codes.js";
+import { queueThrottledMail } from "../shared/throttled-mail.js";
 import { type NewAccountInput, validateNewAccount } from "./new-account.js";
 
 export type RegisterUserInput = NewAccountInput;
@@ -101,7 +102,9 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
           ttlMs: policy.verificationTtlHours * HOUR_MS,
         },
       );
-      verificationExpiresAt = issued.expiresAt;
+      // A dropped mail (the address's throttle) still answers like a sent one.
+      verificationExpiresAt =
+        issued?.expiresAt ?? new Date(deps.clock.now().getTime() + policy.verificationTtlHours * HOUR_MS);
     }
     return { user, verificationExpiresAt };
   }
@@ -116,7 +119,7 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
     await deps.uow.run(async (tx) => {
       const owner = await tx.users.findByEmail(email);
       if (owner === undefined) return;
-      await tx.outbox.enqueue({
+      await queueThrottledMail(tx, deps, policy.resendLimits, {
         to: owner.email,
         template: "registration-attempt",
         data: { username: owner.username },

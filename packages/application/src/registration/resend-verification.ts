@@ -56,6 +56,7 @@ export function makeResendVerification(deps: ResendVerificationDeps) {
             userId: pending.id,
             username: pending.username,
             purpose: "verify_email",
+            again: true,
             email,
             ttlMs: policy.verificationTtlHours * HOUR_MS,
           },

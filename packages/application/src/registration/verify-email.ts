@@ -24,8 +24,11 @@ export interface VerifyEmailDeps extends CodeCheckDeps, AfterUserChangeDeps {
   readonly policy: Pick<LifecyclePolicy, "requireAdminApproval" | "verificationTtlHours" | "enumerationProtection">;
 }
 
-const invalidCode = (details?: unknown) =>
-  new DomainError("INVALID_VERIFICATION_CODE", "Invalid or unknown verification code", details);
+const invalidCode = () =>
+  new DomainError(
+    "INVALID_VERIFICATION_CODE",
+    "Invalid or unknown verification code (after 5 wrong codes, request a new one)",
+  );
 const expired = () =>
   new DomainError("VERIFICATION_EXPIRED", "The verification code has expired; register again or request a new code");
 
@@ -67,7 +70,8 @@ export function makeVerifyEmail(deps: VerifyEmailDeps) {
           userId: user.id,
           details: { reason: "attempts_exhausted" },
         });
-        throw invalidCode({ reason: "attempts_exhausted", hint: "request a new code" });
+        // The answer of an unknown address: only pending accounts have codes to burn.
+        throw invalidCode();
       default:
         await recordRefusal(deps, ctx, {
           action: "auth.verification_failed",

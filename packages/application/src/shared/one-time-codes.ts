@@ -13,7 +13,8 @@ import {
   type UserRepository,
   validationError,
 } from "@gatehouse/domain";
-import { LinkPaths } from "./lifecycle-policy.js";
+import { type LifecyclePolicy, LinkPaths } from "./lifecycle-policy.js";
+import { queueThrottledMail } from "./throttled-mail.js";
 
 /** A freshly issued code: the secrets go into the mail only, the hashes into the store. */
 export interface IssuedCode {
@@ -30,23 +31,45 @@ const TEMPLATES = {
 
 /**
  * Issues a new code for `purpose` (revoking older ones) and queues the mail that carries it to
- * `email`, both inside the caller's unit of work.
+ * `email`, both inside the caller's unit of work; neither when the address's mail throttle
+ * drops the mail (then undefined).
  */
 export async function sendCode(
-  tx: Pick<TransactionalRepositories, "oneTimeCodes" | "outbox">,
-  deps: { readonly secrets: OneTimeSecrets; readonly clock: Clock; readonly publicBaseUrl: string },
+  tx: Pick<TransactionalRepositories, "oneTimeCodes" | "outbox" | "mailThrottle">,
+  deps: {
+    readonly secrets: OneTimeSecrets;
+    readonly clock: Clock;
+    readonly publicBaseUrl: string;
+    readonly policy: Pick<LifecyclePolicy, "resendLimits">;
+  },
   request: {
     readonly userId: string;
     readonly username: string;
     readonly purpose: OneTimeCodePurpose;
     readonly email: string;
     readonly ttlMs: number;
+    /** The recipient asked for this code again (resend, reset); see `queueThrottledMail`. */
+    readonly again?: boolean;
   },
-): Promise<IssuedCode> {
+): Promise<IssuedCode | undefined> {
   const now = deps.clock.now();
   const code = deps.secrets.newCode();
   const token = deps.secrets.newLinkToken();
   const expiresAt = new Date(now.getTime() + request.ttlMs);
+  const link = `${deps.publicBaseUrl}${LinkPaths[request.purpose]}?token=${encodeURIComponent(token)}`;
+  // The throttle first: a dropped mail must not revoke the code an earlier mail carried.
+  const queued = await queueThrottledMail(
+    tx,
+    deps,
+    deps.policy.resendLimits,
+    {
+      to: request.email,
+      template: TEMPLATES[request.purpose],
+      data: { username: request.username, code, link, expiresAt: expiresAt.toISOString() },
+    },
+    request.again,
+  );
+  if (!queued) return undefined;
   await tx.oneTimeCodes.issue(
     {
       userId: request.userId,
@@ -58,12 +81,6 @@ export async function sendCode(
     },
     now,
   );
-  const link = `${deps.publicBaseUrl}${LinkPaths[request.purpose]}?token=${encodeURIComponent(token)}`;
-  await tx.outbox.enqueue({
-    to: request.email,
-    template: TEMPLATES[request.purpose],
-    data: { username: request.username, code, link, expiresAt: expiresAt.toISOString() },
-  });
   return { code, link, expiresAt };
 }
 

@@ -1,4 +1,5 @@
 import {
+  codesEndedBy,
   DomainError,
   type NewUser,
   type RoleGrant,
@@ -94,6 +95,12 @@ export function makeFakeUsers(store: FakeStore): UserRepository {
       if (stored === undefined || !matches(stored.user, expect)) return undefined;
       const user = { ...stored.user, ...changes, updatedAt: at };
       if (user.deletedAt === null) assertUnique(store, user);
+      const ended = codesEndedBy(changes);
+      store.state.codes = store.state.codes.map((code) =>
+        code.userId === id && ended.includes(code.purpose) && code.usedAt === null && code.revokedAt === null
+          ? { ...code, revokedAt: at }
+          : code,
+      );
       return patchUser(store, id, user);
     },
     rolesNamed: async (names) => grantsNamed(store, names),

@@ -39,6 +39,17 @@ describe("parseClientFrame", () => {
     });
   });
 
+  it("NUL-byte injection: a NUL in a frame's content or room is refused before it reaches the database", () => {
+    expect(parseClientFrame('{"type":"message","room_id":"general","content":"a\\u0000b"}')).toMatchObject({
+      ok: false,
+      code: "VALIDATION_ERROR",
+    });
+    expect(parseClientFrame('{"type":"connect","room_id":"gen\\u0000"}')).toMatchObject({ code: "VALIDATION_ERROR" });
+    expect(parseClientFrame('{"type":"message","room_id":"general","content":"a\\\\u0000b"}')).toMatchObject({
+      ok: true,
+    });
+  });
+
   it("accepts message ids up to the bigint range only", () => {
     expect(isMessageId("1")).toBe(true);
     expect(isMessageId("9223372036854775807")).toBe(true);

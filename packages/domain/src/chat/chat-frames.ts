@@ -84,6 +84,10 @@ export function parseClientFrame(text: string): ParsedFrame {
     return invalid("INVALID_FRAME", "Frames must be JSON objects");
   }
   const fields = body as Record<string, unknown>;
+  // PostgreSQL cannot store a NUL in text: refused here like the HTTP layer refuses it.
+  if (Object.values(fields).some((value) => typeof value === "string" && value.includes("\u0000"))) {
+    return invalid("VALIDATION_ERROR", "Frames must not contain NUL bytes");
+  }
   const type = fields.type;
   if (type === "authorization") {
     const token = stringField(fields, "token");

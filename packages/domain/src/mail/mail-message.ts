@@ -15,6 +15,7 @@ export type MailMessage =
   | { readonly template: "verify-email" | "verify-new-email" | "password-reset"; readonly data: CodeMailData }
   | {
       readonly template: "email-change-notice";
+      /** `newEmail` is masked (`maskEmail`): the old mailbox must not learn the new address. */
       readonly data: { readonly username: string; readonly newEmail: string };
     }
   | { readonly template: "password-changed" | "registration-attempt"; readonly data: { readonly username: string } };

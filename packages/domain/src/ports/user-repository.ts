@@ -43,7 +43,10 @@ export interface UserRepository {
   findByEmail(email: string): Promise<User | undefined>;
   /**
    * Writes `changes` and stamps `updated_at` with `at` (the application's clock), provided the
-   * row matches `expect`; returns the stored user, or undefined when no row matched.
+   * row matches `expect`; returns the stored user, or undefined when no row matched. In the
+   * same unit of work it revokes the user's unused one-time codes that `codesEndedBy(changes)`
+   * names (a new email, password or status, a soft delete), so no code outlives the credentials
+   * it was issued under; call it inside a unit of work, or the two writes are not atomic.
    * @throws DomainError DUPLICATE_EMAIL or DUPLICATE_USERNAME when the new (or, on restore,
    *   the revived) username or email is held by another live user (case-insensitively).
    */

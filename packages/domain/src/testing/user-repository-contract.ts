@@ -164,6 +164,59 @@ export function userRepositoryContract(name: string, open: OpenHarness, options:
       expect((await users().findByEmail(email))?.id).toBe(created.id);
     });
 
+    it("a reset code does not survive a new password or email: the writer revokes the codes the change makes unsafe, in the same unit of work", async () => {
+      const codes = () => harness.repos.oneTimeCodes;
+      const created = await users().create(newUser(), ["user"]);
+      const issueAll = async (at: Date) => {
+        for (const purpose of ["reset_password", "change_email", "verify_email"] as const) {
+          await codes().issue(
+            {
+              userId: created.id,
+              purpose,
+              email: created.email,
+              codeHash: `code-${purpose}-${at.getTime()}`,
+              tokenHash: `token-${purpose}-${at.getTime()}`,
+              expiresAt: new Date(at.getTime() + 3_600_000),
+            },
+            at,
+          );
+        }
+      };
+      const live = async () => {
+        const purposes = ["reset_password", "change_email", "verify_email"] as const;
+        const found = await Promise.all(purposes.map((purpose) => codes().findLatest(created.id, purpose)));
+        return purposes.filter((_, i) => found[i] !== undefined);
+      };
+      const first = later(1_000);
+      await issueAll(first);
+      await users().update(created.id, { fullName: "Ada" }, first);
+      expect(await live()).toEqual(["reset_password", "change_email", "verify_email"]);
+      await harness.uow.run((tx) => tx.users.update(created.id, UserChanges.password("new-hash", first), first));
+      expect(await live()).toEqual(["verify_email"]);
+      const second = later(2_000);
+      await issueAll(second);
+      await harness.uow.run((tx) =>
+        tx.users.update(created.id, UserChanges.verifiedEmail(`moved_${created.email}`, second), second),
+      );
+      expect(await live()).toEqual([]);
+      const third = later(3_000);
+      await issueAll(third);
+      await harness.uow.run((tx) =>
+        tx.users.update(created.id, UserChanges.status("suspended", "abuse", third), third),
+      );
+      expect(await live()).toEqual([]);
+      // A write that throws revokes nothing: the revocation rolls back with it.
+      const fourth = later(4_000);
+      await issueAll(fourth);
+      await expect(
+        harness.uow.run(async (tx) => {
+          await tx.users.update(created.id, UserChanges.password("other-hash", fourth), fourth);
+          throw new Error("rolled back");
+        }),
+      ).rejects.toThrow("rolled back");
+      expect(await live()).toEqual(["reset_password", "change_email", "verify_email"]);
+    });
+
     it("reads a user locked in a unit of work, live only unless deleted users are asked for (locked reads)", async () => {
       const live = await users().create(newUser(), ["user"]);
       const gone = await users().create(newUser(), ["user"]);

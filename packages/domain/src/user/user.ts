@@ -1,3 +1,4 @@
+import type { OneTimeCodePurpose } from "../verification/one-time-code.js";
 import type { AccountStatus } from "./account-status.js";
 
 /** A user as the domain sees it. `passwordHash` never leaves the application layer. */
@@ -88,6 +89,20 @@ export const UserChanges = {
   /** Undoes a soft delete. */
   restore: (): UserChanges => ({ deletedAt: null, deletedBy: null }),
 } as const;
+
+/**
+ * The one-time codes a write makes unsafe: a code proves control of an address or authorises a
+ * credential change, so it must not outlive the credentials it was issued under. A new email
+ * ends every reset, email-change and verification code (a link mailed to the old address must
+ * not reset the password); a new password ends reset and email-change codes; a status move or a
+ * soft delete ends them all. Second factors, when they exist, belong in this list too.
+ */
+export function codesEndedBy(changes: UserChanges): readonly OneTimeCodePurpose[] {
+  if (changes.email !== undefined || changes.status !== undefined || (changes.deletedAt ?? null) !== null) {
+    return ["reset_password", "change_email", "verify_email"];
+  }
+  return changes.passwordHash === undefined ? [] : ["reset_password", "change_email"];
+}
 
 /** Preconditions of a write: it changes nothing (and answers undefined) unless the row matches. */
 export interface UserExpectation {

@@ -66,6 +66,8 @@ export interface Config {
     readonly retryBaseSeconds: number;
     /** The worker gives up on mail still queued after this long (its codes have expired). */
     readonly giveUpAfterHours: number;
+    /** DEV_MAILBOX_TOKEN: a bearer token that opens /dev/mailbox to non-loopback clients; unset: loopback only. */
+    readonly devMailboxToken: string | undefined;
   };
   /** The chat protocol's limits and options (README "Chat"). */
   readonly chat: {

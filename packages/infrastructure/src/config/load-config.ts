@@ -238,6 +238,13 @@ function optionalPath(value: string | undefined, cwd: string): string | undefine
   return value === undefined ? undefined : resolve(cwd, value);
 }
 
+/** A token short enough to guess would open every mailed code to the network. */
+function devMailboxToken(token: string | undefined): string | undefined {
+  if (token !== undefined && token.length < 24)
+    throw new ConfigError("DEV_MAILBOX_TOKEN must be at least 24 characters");
+  return token;
+}
+
 /**
  * Builds the configuration: environment first, then `.env`, then defaults (README, "Configuration").
  * Throws ConfigError on the first invalid value; secrets are never echoed in the message.
@@ -297,6 +304,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxAttempts: read.int("MAIL_MAX_ATTEMPTS", 8, 1, 100),
       retryBaseSeconds: read.int("MAIL_RETRY_BASE_SECONDS", 30, 1, 3600),
       giveUpAfterHours: read.int("MAIL_GIVE_UP_AFTER_HOURS", 24, 1, 24 * 365),
+      devMailboxToken: devMailboxToken(read.raw("DEV_MAILBOX_TOKEN")),
     },
     chat: {
       limits: readChatLimits(read),

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import {
   type AccountStatus,
   AccountStatuses,
+  codesEndedBy,
   DomainError,
   type NewUser,
   type RoleGrant,
@@ -253,6 +254,20 @@ export function makeUserRepository(db: Database): UserRepository {
           .where(and(eq(users.id, id), ...expectation(expect)))
           .returning(),
       );
+      const ended = codesEndedBy(changes);
+      if (row !== undefined && ended.length > 0) {
+        await db
+          .update(oneTimeCodes)
+          .set({ revokedAt: at })
+          .where(
+            and(
+              eq(oneTimeCodes.userId, id),
+              inArray(oneTimeCodes.purpose, [...ended]),
+              isNull(oneTimeCodes.usedAt),
+              isNull(oneTimeCodes.revokedAt),
+            ),
+          );
+      }
       return row && toUser(row);
     },
 

@@ -69,7 +69,7 @@ function contentOf(mail: OutgoingMail, product: string): MailContent {
         subject: `Your ${product} email address is being changed`,
         greeting,
         paragraphs: [
-          `A change of your account's email address to ${mail.data.newEmail} was requested. The new address becomes the one you sign in with once it is verified.`,
+          `A change of your account's email address to ${mail.data.newEmail} (shown in part) was requested. The new address becomes the one you sign in with once it is verified.`,
           "If this was not you, change your password now.",
         ],
       };

@@ -1,5 +1,5 @@
 import { requestContext } from "../../http/request-context.js";
-import { holdUntilFloor } from "../../http/response-floor.js";
+import { holdUntilFloor, withinFloor } from "../../http/response-floor.js";
 import { done, errorResponses, MessageOnly } from "../../schemas/envelope.js";
 import { EmailBody, ResetPasswordBody } from "../../schemas/user-schemas.js";
 import type { RoutesPlugin } from "../routes-plugin.js";
@@ -46,16 +46,18 @@ export const passwordResetRoutes: RoutesPlugin = async (app, { options }) => {
         summary: "Set a new password with a reset code",
         description:
           "`{ token, new_password }` or `{ email, code, new_password }`. Ends every session of the account " +
-          "(access tokens fail on the next request) and does not log in. Invalid, used or expired code: 400 " +
-          "INVALID_RESET_TOKEN; the current password as the new one: 400 VALIDATION_ERROR on new_password.",
+          "(access tokens fail on the next request) and does not log in. Invalid, used, expired or burned code " +
+          "(after 5 wrong codes), and an address without an account, alike: 400 INVALID_RESET_TOKEN; the current password as the new one: 400 VALIDATION_ERROR on new_password.",
         operationId: "resetPassword",
         body: ResetPasswordBody,
         response: { 200: MessageOnly, ...errorResponses(400, 413, 415) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { new_password, ...presented } = request.body;
-      await recovery.resetPassword({ ...presented, newPassword: new_password }, requestContext(request));
+      await withinFloor(reply, options.responseFloors?.mailRequestsMs, () =>
+        recovery.resetPassword({ ...presented, newPassword: new_password }, requestContext(request)),
+      );
       return done("Password has been reset: log in with the new password");
     },
   );
