@@ -17,7 +17,13 @@ import {
 import { audit } from "../shared/audit-entry-for.js";
 import { recordRefusal } from "../shared/refusals.js";
 import { checkCredentials, invalidCredentials } from "./check-credentials.js";
-import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type SessionTokens } from "./session-tokens.js";
+import {
+  packSessionTokens,
+  type RefreshTokenPolicy,
+  refreshExpiry,
+  type SessionTokens,
+  sessionExpiry,
+} from "./session-tokens.js";
 
 export interface LogInInput {
   readonly email: string;
@@ -84,12 +90,14 @@ export function makeLogIn(deps: LogInDeps) {
 
     const now = deps.clock.now();
     const refresh = deps.opaqueTokens.generate();
+    const sessionExpiresAt = sessionExpiry(now, deps.refreshPolicy);
     const stored = await deps.uow.run(async (tx) => {
       const token = await tx.refreshTokens.insert({
         userId: user.id,
         parentId: null,
         tokenHash: refresh.hash,
-        expiresAt: refreshExpiry(now, deps.refreshPolicy),
+        expiresAt: refreshExpiry(now, deps.refreshPolicy, sessionExpiresAt),
+        sessionExpiresAt,
         userAgent: ctx.userAgent,
         ipAddress: ctx.ipAddress,
       });
@@ -105,6 +113,8 @@ export function makeLogIn(deps: LogInDeps) {
       roles: withRoles.roles,
       sessionId: stored.familyId,
       refreshToken: refresh.token,
+      refreshExpiresAt: stored.expiresAt,
+      now,
     });
     return { tokens, user: withRoles.user, roles: withRoles.roles };
   };

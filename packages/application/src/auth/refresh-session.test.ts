@@ -240,6 +240,55 @@ describe("refreshSession", () => {
     });
   });
 
+  describe("absolute session lifetime", () => {
+    // Regression: a session refreshed regularly never ended, each rotation granting a fresh
+    // refresh lifetime, so a stolen refresh token kept a session alive forever.
+    it("caps successors at the session's end and refuses the token once it is reached", async () => {
+      const { db, refreshSession, original, ctx, clock } = setup();
+      const step = 20 * 3_600; // refreshed every 20 hours, well within the idle timeout
+      const end = original.sessionExpiresAt.getTime();
+      let token = "secret-A";
+      while (clock.now().getTime() + step * 1000 < end) {
+        clock.advanceSeconds(step);
+        const tokens = await refreshSession(token, ctx);
+        token = tokens.refreshToken;
+        const successor = db.tokenByHash(FakeOpaqueTokens.hashOf(token));
+        expect(successor?.sessionExpiresAt).toEqual(original.sessionExpiresAt);
+        expect(successor?.expiresAt.getTime()).toBeLessThanOrEqual(end);
+        const left = Math.floor((end - clock.now().getTime()) / 1000);
+        expect(tokens.refreshExpiresIn).toBe(Math.min(REFRESH_POLICY.ttlSeconds, left));
+      }
+      clock.set(original.sessionExpiresAt);
+      const error = await caught(() => refreshSession(token, ctx));
+      expect(error).toMatchObject({ code: "REFRESH_TOKEN_EXPIRED" });
+      expect(db.activeTokensOfFamily(original.familyId)).toHaveLength(1);
+    });
+
+    it("refuses a grace re-issue past the session's end", async () => {
+      const { db, refreshSession, user, ctx, clock } = setup();
+      const original = db.seedRefreshToken({
+        userId: user.id,
+        tokenHash: FakeOpaqueTokens.hashOf("secret-B"),
+        sessionExpiresAt: new Date(clock.now().getTime() + 2000),
+      });
+      const first = await refreshSession("secret-B", ctx);
+      expect(first.refreshExpiresIn).toBe(2);
+      clock.advanceSeconds(3); // within the grace window, past the session's end
+      const error = await caught(() => refreshSession("secret-B", ctx));
+      expect(error).toMatchObject({ code: "REFRESH_TOKEN_EXPIRED" });
+      expect(db.tokensOfFamily(original.familyId)).toHaveLength(2);
+    });
+
+    it("keeps the idle timeout: a token unused for its lifetime expires before the session does", async () => {
+      const { refreshSession, original, ctx, clock } = setup();
+      const first = await refreshSession("secret-A", ctx);
+      clock.advanceSeconds(REFRESH_POLICY.ttlSeconds);
+      expect(clock.now().getTime()).toBeLessThan(original.sessionExpiresAt.getTime());
+      const error = await caught(() => refreshSession(first.refreshToken, ctx));
+      expect(error).toMatchObject({ code: "REFRESH_TOKEN_EXPIRED" });
+    });
+  });
+
   describe("refusals that change nothing", () => {
     it("an unknown token fails with REFRESH_TOKEN_INVALID", async () => {
       const { db, refreshSession, ctx, revocations } = setup();

@@ -42,7 +42,7 @@ const OUTCOME_BY_VERDICT = {
  * commits that too, then fails). Failures that change nothing are thrown directly.
  */
 type Outcome =
-  | { readonly kind: "rotated"; readonly account: UserWithRoles; readonly next: RefreshToken }
+  | { readonly kind: "rotated"; readonly account: UserWithRoles; readonly next: RefreshToken; readonly now: Date }
   | { readonly kind: "family_ended"; readonly familyId: string; readonly error: DomainError };
 
 const revokedError = () => new DomainError("REFRESH_TOKEN_REVOKED", "Refresh token has been revoked");
@@ -83,6 +83,10 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
 
     const current = verdict === "rotate" ? presented : await tx.refreshTokens.findActiveInFamily(presented.familyId);
     if (current === undefined) throw revokedError(); // the family ended meanwhile (logout)
+    // A grace re-issue must not outlive the session either.
+    if (current.sessionExpiresAt.getTime() <= now.getTime()) {
+      throw new DomainError("REFRESH_TOKEN_EXPIRED", "Refresh token has expired");
+    }
 
     const account = await tx.users.find(presented.userId);
     const blocked = account === undefined ? revokedError() : sessionBlockedError(account.user.status);
@@ -97,7 +101,7 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
         current,
         {
           tokenHash: nextSecret.hash,
-          expiresAt: refreshExpiry(now, deps.refreshPolicy),
+          expiresAt: refreshExpiry(now, deps.refreshPolicy, current.sessionExpiresAt),
           userAgent: ctx.userAgent,
           ipAddress: ctx.ipAddress,
         },
@@ -109,7 +113,7 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
         details: { session_id: presented.familyId, grace_reissue: verdict === "grace" },
       }),
     ]);
-    return { kind: "rotated", account, next };
+    return { kind: "rotated", account, next, now };
   }
 
   return async function refreshSession(refreshToken: string, ctx: RequestContext): Promise<SessionTokens> {
@@ -125,6 +129,8 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
       roles: outcome.account.roles,
       sessionId: outcome.next.familyId,
       refreshToken: nextSecret.token,
+      refreshExpiresAt: outcome.next.expiresAt,
+      now: outcome.now,
     });
   };
 }

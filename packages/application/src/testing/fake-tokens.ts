@@ -62,6 +62,7 @@ export function makeFakeRefreshTokens(store: FakeStore, lockCalls: string[]): Re
         userId: stored.userId,
         familyId: stored.familyId,
         parentId: stored.id,
+        sessionExpiresAt: stored.sessionExpiresAt,
       });
       replace(store, { ...retired, replacedBy: successor.id });
       return successor;

@@ -26,7 +26,7 @@ export interface RefreshTokenRepository {
   insert(token: NewRefreshToken): Promise<RefreshToken>;
   /**
    * Retires `current` (reason `rotated`) and stores its successor in the same family, with
-   * `current` as parent. Returns the successor. Call after `lockFamilyOf`.
+   * `current` as parent and `current`'s session end. Returns the successor. Call after `lockFamilyOf`.
    */
   rotate(current: RefreshToken, next: RotatedTokenInput, at: Date): Promise<RefreshToken>;
   /**

@@ -44,6 +44,7 @@ export function refreshTokenRepositoryContract(name: string, open: OpenHarness):
         parentId: null,
         tokenHash: tokenHash(),
         expiresAt: new Date(Date.now() + HOUR),
+        sessionExpiresAt: new Date(Date.now() + 2 * HOUR),
         userAgent,
         ipAddress: "127.0.0.1",
       });
@@ -64,6 +65,7 @@ export function refreshTokenRepositoryContract(name: string, open: OpenHarness):
       const token = await startFamily();
       const next = await rotate(token);
       expect(next).toMatchObject({ familyId: token.familyId, parentId: token.id, revokedAt: null });
+      expect(next.sessionExpiresAt).toEqual(token.sessionExpiresAt); // rotation never extends a session
       const retired = await tokens().lockFamilyOf(token.tokenHash);
       expect(retired).toMatchObject({ revokedReason: "rotated", replacedBy: next.id });
       expect((await tokens().findActiveInFamily(token.familyId))?.id).toBe(next.id);
@@ -78,7 +80,13 @@ export function refreshTokenRepositoryContract(name: string, open: OpenHarness):
     it("never lets a family hold two active tokens", async () => {
       const token = await startFamily();
       await expect(
-        tokens().insert({ ...successor(), userId: user.id, familyId: token.familyId, parentId: token.id }),
+        tokens().insert({
+          ...successor(),
+          userId: user.id,
+          familyId: token.familyId,
+          parentId: token.id,
+          sessionExpiresAt: token.sessionExpiresAt,
+        }),
       ).rejects.toThrow();
     });
 
@@ -111,8 +119,9 @@ export function refreshTokenRepositoryContract(name: string, open: OpenHarness):
 
     it("lists a user's live sessions, one per family, newest first", async () => {
       const other = await harness.repos.users.create(newUserInput(), ["user"]);
-      const first = await tokens().insert({ ...successor(), userId: other.id, parentId: null, userAgent: "first" });
-      const second = await tokens().insert({ ...successor(), userId: other.id, parentId: null, userAgent: "second" });
+      const session = { userId: other.id, parentId: null, sessionExpiresAt: new Date(Date.now() + 2 * HOUR) };
+      const first = await tokens().insert({ ...successor(), ...session, userAgent: "first" });
+      const second = await tokens().insert({ ...successor(), ...session, userAgent: "second" });
       await rotate(first);
       const sessions = await tokens().listActiveSessions(other.id, new Date());
       expect(sessions.map((session) => session.id).sort()).toEqual([first.familyId, second.familyId].sort());

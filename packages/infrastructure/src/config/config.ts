@@ -47,6 +47,8 @@ export interface Config {
     readonly clockToleranceSeconds: number;
   };
   readonly refreshReuseGraceSeconds: number;
+  /** `SESSION_MAX_LIFETIME_DAYS`: a session's absolute end, however often it is refreshed. */
+  readonly sessionMaxLifetimeSeconds: number;
   readonly passwordMinLength: number;
   readonly argon2MaxConcurrency: number;
   readonly refreshTokenRetentionDays: number;

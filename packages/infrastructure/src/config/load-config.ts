@@ -283,6 +283,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       clockToleranceSeconds: read.int("JWT_CLOCK_TOLERANCE_SECONDS", 30, 0, 60),
     },
     refreshReuseGraceSeconds: read.int("REFRESH_REUSE_GRACE_SECONDS", 10, 0, 300),
+    sessionMaxLifetimeSeconds: read.int("SESSION_MAX_LIFETIME_DAYS", 30, 1, 3650) * 86_400,
     passwordMinLength: read.int("PASSWORD_MIN_LENGTH", 8, 8, 128),
     argon2MaxConcurrency: read.int("ARGON2_MAX_CONCURRENCY", defaultArgon2Concurrency(), 1, 256),
     refreshTokenRetentionDays: read.int("REFRESH_TOKEN_RETENTION_DAYS", 30, 1, 3650),

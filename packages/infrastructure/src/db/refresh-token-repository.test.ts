@@ -53,6 +53,7 @@ describe.each(testDatabaseKinds())("Drizzle RefreshTokenRepository on %s", (kind
       parentId: null,
       tokenHash: secret.hash,
       expiresAt: new Date(Date.now() + HOUR),
+      sessionExpiresAt: new Date(Date.now() + 2 * HOUR),
       userAgent: "vitest",
       ipAddress: "127.0.0.1",
     });

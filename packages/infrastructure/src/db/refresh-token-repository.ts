@@ -62,7 +62,14 @@ export function makeRefreshTokenRepository(db: Database): RefreshTokenRepository
           .returning({ id: refreshTokens.id }),
         db
           .insert(refreshTokens)
-          .values({ id, userId: current.userId, familyId: current.familyId, parentId: current.id, ...next })
+          .values({
+            id,
+            userId: current.userId,
+            familyId: current.familyId,
+            parentId: current.id,
+            sessionExpiresAt: current.sessionExpiresAt,
+            ...next,
+          })
           .returning(),
       ]);
       if (retired.length !== 1) throw new Error("refresh token rotated without holding its family lock");
