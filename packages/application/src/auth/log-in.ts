@@ -109,7 +109,7 @@ export function makeLogIn(deps: LogInDeps) {
       return token;
     });
     const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
-      user: withRoles.user,
+      userId: withRoles.user.id,
       roles: withRoles.roles,
       sessionId: stored.familyId,
       refreshToken: refresh.token,

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   caught,
   FakeAccessTokens,
+  FakeCache,
   FakeClock,
   FakeOpaqueTokens,
   FakeSessionRevocations,
@@ -20,8 +21,12 @@ function setup() {
   const opaqueTokens = new FakeOpaqueTokens();
   const accessTokens = new FakeAccessTokens(clock, 900);
   const revocations = new FakeSessionRevocations();
+  let ids = 0;
   const refreshSession = makeRefreshSession({
-    uow: db.uow,
+    refreshTokens: db.refreshTokens,
+    users: db.users,
+    cache: new FakeCache(clock),
+    newId: () => `next-${++ids}`,
     opaqueTokens,
     accessTokens,
     revocations,
@@ -81,7 +86,7 @@ describe("refreshSession", () => {
       await refreshSession("secret-A", ctx);
       expect(db.storedAuditEntries()).toEqual([
         {
-          txId: 1,
+          txId: null, // written by the repository's atomic step, with the rotation
           entry: expect.objectContaining({
             action: "auth.refresh",
             userId: user.id,
@@ -202,13 +207,13 @@ describe("refreshSession", () => {
       expect(error).toMatchObject({ code: "REFRESH_TOKEN_REVOKED" });
     });
 
-    it("revokes the whole family and commits that", async () => {
+    it("revokes the whole family and keeps that (one atomic step, no unit of work to roll back)", async () => {
       const { db, original, clock } = await replayed();
       expect(db.activeTokensOfFamily(original.familyId)).toEqual([]);
       const successor = db.tokensOfFamily(original.familyId).find((token) => token.id !== original.id);
       expect(successor).toMatchObject({ revokedReason: "reuse_detected", revokedAt: clock.now() });
       expect(find(db, original.id)?.revokedReason).toBe("rotated");
-      expect(db.transactions.at(-1)?.outcome).toBe("committed");
+      expect(db.transactions).toEqual([]); // decided and written by the repository's one atomic step
     });
 
     it("audits auth.refresh_reuse_detected as a failure", async () => {
@@ -341,7 +346,7 @@ describe("refreshSession", () => {
       expect(error).toMatchObject({ code });
       expect(find(db, original.id)).toMatchObject({ revokedReason: "account_inactive", revokedAt: clock.now() });
       expect(db.activeTokensOfFamily(original.familyId)).toEqual([]);
-      expect(db.transactions.at(-1)?.outcome).toBe("committed");
+      expect(db.transactions).toEqual([]); // decided and written by the repository's one atomic step
       expect(revocations.revokeCalls).toEqual([[original.familyId]]);
       expect(accessTokens.issued).toEqual([]);
     });

@@ -1,4 +1,4 @@
-import type { AccessTokens, RoleGrant, User } from "@gatehouse/domain";
+import type { AccessTokens, RoleGrant } from "@gatehouse/domain";
 import { permissionsOf } from "@gatehouse/domain";
 
 /** What login and refresh hand back to the client. */
@@ -29,9 +29,13 @@ export function sessionExpiry(now: Date, policy: RefreshTokenPolicy): Date {
   return new Date(now.getTime() + policy.sessionMaxLifetimeSeconds * 1000);
 }
 
-/** A new refresh token's end: its idle lifetime from `now`, never past its session's end. */
-export function refreshExpiry(now: Date, policy: RefreshTokenPolicy, sessionExpiresAt: Date): Date {
-  return new Date(Math.min(now.getTime() + policy.ttlSeconds * 1000, sessionExpiresAt.getTime()));
+/**
+ * A new refresh token's end: its idle lifetime from `now`, never past its session's end (when
+ * omitted, the repository that knows the session caps it).
+ */
+export function refreshExpiry(now: Date, policy: RefreshTokenPolicy, sessionExpiresAt?: Date): Date {
+  const idleEnd = now.getTime() + policy.ttlSeconds * 1000;
+  return new Date(sessionExpiresAt === undefined ? idleEnd : Math.min(idleEnd, sessionExpiresAt.getTime()));
 }
 
 /** Signs the access token for a session and packs it with the new refresh secret. */
@@ -39,7 +43,7 @@ export async function packSessionTokens(
   accessTokens: AccessTokens,
   policy: RefreshTokenPolicy,
   session: {
-    user: User;
+    userId: string;
     roles: readonly RoleGrant[];
     sessionId: string;
     refreshToken: string;
@@ -49,7 +53,7 @@ export async function packSessionTokens(
   },
 ): Promise<SessionTokens> {
   const access = await accessTokens.issue({
-    userId: session.user.id,
+    userId: session.userId,
     sid: session.sessionId,
     roles: session.roles.map((role) => role.name),
     permissions: permissionsOf(session.roles),
