@@ -51,6 +51,10 @@ export interface Config {
   readonly sessionMaxLifetimeSeconds: number;
   readonly passwordMinLength: number;
   readonly argon2MaxConcurrency: number;
+  /** `LOGIN_QUEUE_MAX`: password hashes that may wait for a slot; one more is shed with 503. */
+  readonly loginQueueMax: number;
+  /** `LOGIN_QUEUE_RETRY_AFTER_SECONDS`: the `Retry-After` of a shed login. */
+  readonly loginQueueRetryAfterSeconds: number;
   readonly refreshTokenRetentionDays: number;
   readonly auditLogRetentionDays: number;
   readonly cleanupBatchSize: number;

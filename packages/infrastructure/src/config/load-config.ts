@@ -286,6 +286,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     sessionMaxLifetimeSeconds: read.int("SESSION_MAX_LIFETIME_DAYS", 30, 1, 3650) * 86_400,
     passwordMinLength: read.int("PASSWORD_MIN_LENGTH", 8, 8, 128),
     argon2MaxConcurrency: read.int("ARGON2_MAX_CONCURRENCY", defaultArgon2Concurrency(), 1, 256),
+    loginQueueMax: read.int("LOGIN_QUEUE_MAX", 64, 1, 100_000),
+    loginQueueRetryAfterSeconds: read.int("LOGIN_QUEUE_RETRY_AFTER_SECONDS", 1, 1, 3600),
     refreshTokenRetentionDays: read.int("REFRESH_TOKEN_RETENTION_DAYS", 30, 1, 3650),
     auditLogRetentionDays: read.int("AUDIT_LOG_RETENTION_DAYS", 90, 1, 36_500),
     cleanupBatchSize: read.int("CLEANUP_BATCH_SIZE", 1000, 1, 100_000),
