@@ -62,7 +62,12 @@ export type { OneTimeSecrets } from "./ports/one-time-secrets.js";
 export type { OpaqueTokens } from "./ports/opaque-tokens.js";
 export type { PasswordHasher } from "./ports/password-hasher.js";
 export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./ports/rate-limiter.js";
-export type { RefreshTokenRepository, RotatedTokenInput } from "./ports/refresh-token-repository.js";
+export type {
+  RefreshTokenPresentation,
+  RefreshTokenPresentationResult,
+  RefreshTokenRepository,
+  RotatedTokenInput,
+} from "./ports/refresh-token-repository.js";
 export type { RevokedSessionsFeed } from "./ports/revoked-sessions-feed.js";
 export type { PermissionInput, RoleInput, RoleRepository } from "./ports/role-repository.js";
 export type { SessionRevocations } from "./ports/session-revocations.js";

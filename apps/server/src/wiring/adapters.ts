@@ -66,7 +66,14 @@ export async function openAdapters(config: Config, overrides: AdapterOverrides =
     database,
     uow: instrumentUnitOfWork(makeUnitOfWork(database.db), telemetry),
     repositories: repositoriesOn(database.db),
-    hasher: instrumentPasswordHasher(makeArgon2Hasher({ maxConcurrency: config.argon2MaxConcurrency }), telemetry),
+    hasher: instrumentPasswordHasher(
+      makeArgon2Hasher({
+        maxConcurrency: config.argon2MaxConcurrency,
+        maxQueued: config.loginQueueMax,
+        retryAfterSeconds: config.loginQueueRetryAfterSeconds,
+      }),
+      telemetry,
+    ),
     async close() {
       if (overrides.database === undefined) await database.close();
     },

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { AuthUseCases } from "@gatehouse/api";
 import {
   instrumentLogIn,
@@ -32,7 +33,10 @@ export function wireAuth(w: Wiring): AuthUseCases {
       w.telemetry,
     ),
     refreshSession: makeRefreshSession({
-      uow,
+      refreshTokens: repositories.refreshTokens,
+      users: repositories.users,
+      cache: w.cache,
+      newId: randomUUID,
       opaqueTokens,
       accessTokens,
       revocations,

@@ -24,7 +24,11 @@ export function policiesFrom(config: Config): Policies {
   const { lifecycle } = config;
   return {
     password: passwordPolicyFrom(config),
-    refresh: { ttlSeconds: config.jwt.refreshTokenTtlSeconds, reuseGraceSeconds: config.refreshReuseGraceSeconds },
+    refresh: {
+      ttlSeconds: config.jwt.refreshTokenTtlSeconds,
+      sessionMaxLifetimeSeconds: config.sessionMaxLifetimeSeconds,
+      reuseGraceSeconds: config.refreshReuseGraceSeconds,
+    },
     lifecycle: {
       ...lifecycle,
       resendLimits: {

@@ -101,6 +101,9 @@ function isRateLimited(
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isDomainError(error)) {
     if (isRateLimited(error)) reply.header("retry-after", error.details.retry_after);
+    // A shed login (the bounded hashing queue is full) says when to come back too.
+    const shedRetry = (error.details as { retry_after?: unknown } | undefined)?.retry_after;
+    if (error.code === "SERVICE_UNAVAILABLE" && typeof shedRetry === "number") reply.header("retry-after", shedRetry);
     return sendError(request, reply, { code: error.code, message: error.message, details: error.details });
   }
   const known = fromFastifyError(error);

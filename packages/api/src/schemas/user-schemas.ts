@@ -107,7 +107,9 @@ const TokenFields = {
   refresh_token: Type.String({ description: "Opaque, single use: each refresh returns a new one" }),
   token_type: Type.Literal("Bearer"),
   expires_in: Type.Integer({ description: "Access-token lifetime in seconds" }),
-  refresh_expires_in: Type.Integer({ description: "Refresh-token lifetime in seconds" }),
+  refresh_expires_in: Type.Integer({
+    description: "Seconds until this refresh token expires: its lifetime, or less near the session's absolute end",
+  }),
 };
 
 export const LoginData = Type.Object({

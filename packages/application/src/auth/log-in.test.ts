@@ -55,6 +55,7 @@ describe("logIn", () => {
       tokenHash: FakeOpaqueTokens.hashOf("refresh-1"),
       revokedAt: null,
       expiresAt: new Date(clock.now().getTime() + REFRESH_POLICY.ttlSeconds * 1000),
+      sessionExpiresAt: new Date(clock.now().getTime() + REFRESH_POLICY.sessionMaxLifetimeSeconds * 1000),
       userAgent: ctx.userAgent,
       ipAddress: ctx.ipAddress,
     });

@@ -14,7 +14,13 @@ import {
 import { audit } from "../shared/audit-entry-for.js";
 import { recordRefusal } from "../shared/refusals.js";
 import { type CredentialFailures, checkCredentials, invalidCredentials } from "./check-credentials.js";
-import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type SessionTokens } from "./session-tokens.js";
+import {
+  packSessionTokens,
+  type RefreshTokenPolicy,
+  refreshExpiry,
+  type SessionTokens,
+  sessionExpiry,
+} from "./session-tokens.js";
 
 export interface LogInInput {
   readonly email: string;
@@ -71,12 +77,14 @@ export function makeLogIn(deps: LogInDeps) {
 
     const now = deps.clock.now();
     const refresh = deps.opaqueTokens.generate();
+    const sessionExpiresAt = sessionExpiry(now, deps.refreshPolicy);
     const stored = await deps.uow.run(async (tx) => {
       const token = await tx.refreshTokens.insert({
         userId: user.id,
         parentId: null,
         tokenHash: refresh.hash,
-        expiresAt: refreshExpiry(now, deps.refreshPolicy),
+        expiresAt: refreshExpiry(now, deps.refreshPolicy, sessionExpiresAt),
+        sessionExpiresAt,
         userAgent: ctx.userAgent,
         ipAddress: ctx.ipAddress,
       });
@@ -88,10 +96,12 @@ export function makeLogIn(deps: LogInDeps) {
       return token;
     });
     const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
-      user: withRoles.user,
+      userId: withRoles.user.id,
       roles: withRoles.roles,
       sessionId: stored.familyId,
       refreshToken: refresh.token,
+      refreshExpiresAt: stored.expiresAt,
+      now,
     });
     return { tokens, user: withRoles.user, roles: withRoles.roles };
   };

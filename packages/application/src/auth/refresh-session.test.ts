@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   caught,
   FakeAccessTokens,
+  FakeCache,
   FakeClock,
   FakeOpaqueTokens,
   FakeSessionRevocations,
@@ -20,8 +21,12 @@ function setup() {
   const opaqueTokens = new FakeOpaqueTokens();
   const accessTokens = new FakeAccessTokens(clock, 900);
   const revocations = new FakeSessionRevocations();
+  let ids = 0;
   const refreshSession = makeRefreshSession({
-    uow: db.uow,
+    refreshTokens: db.refreshTokens,
+    users: db.users,
+    cache: new FakeCache(clock),
+    newId: () => `next-${++ids}`,
     opaqueTokens,
     accessTokens,
     revocations,
@@ -81,7 +86,7 @@ describe("refreshSession", () => {
       await refreshSession("secret-A", ctx);
       expect(db.storedAuditEntries()).toEqual([
         {
-          txId: 1,
+          txId: null, // written by the repository's atomic step, with the rotation
           entry: expect.objectContaining({
             action: "auth.refresh",
             userId: user.id,
@@ -202,13 +207,13 @@ describe("refreshSession", () => {
       expect(error).toMatchObject({ code: "REFRESH_TOKEN_REVOKED" });
     });
 
-    it("revokes the whole family and commits that", async () => {
+    it("revokes the whole family and keeps that (one atomic step, no unit of work to roll back)", async () => {
       const { db, original, clock } = await replayed();
       expect(db.activeTokensOfFamily(original.familyId)).toEqual([]);
       const successor = db.tokensOfFamily(original.familyId).find((token) => token.id !== original.id);
       expect(successor).toMatchObject({ revokedReason: "reuse_detected", revokedAt: clock.now() });
       expect(find(db, original.id)?.revokedReason).toBe("rotated");
-      expect(db.transactions.at(-1)?.outcome).toBe("committed");
+      expect(db.transactions).toEqual([]); // decided and written by the repository's one atomic step
     });
 
     it("audits auth.refresh_reuse_detected as a failure", async () => {
@@ -237,6 +242,55 @@ describe("refreshSession", () => {
       const { accessTokens, opaqueTokens } = await replayed();
       expect(accessTokens.issued).toHaveLength(1); // only the first, legitimate refresh
       expect(opaqueTokens.generated).toHaveLength(2); // generated up front, never handed out
+    });
+  });
+
+  describe("absolute session lifetime", () => {
+    // Regression: a session refreshed regularly never ended, each rotation granting a fresh
+    // refresh lifetime, so a stolen refresh token kept a session alive forever.
+    it("caps successors at the session's end and refuses the token once it is reached", async () => {
+      const { db, refreshSession, original, ctx, clock } = setup();
+      const step = 20 * 3_600; // refreshed every 20 hours, well within the idle timeout
+      const end = original.sessionExpiresAt.getTime();
+      let token = "secret-A";
+      while (clock.now().getTime() + step * 1000 < end) {
+        clock.advanceSeconds(step);
+        const tokens = await refreshSession(token, ctx);
+        token = tokens.refreshToken;
+        const successor = db.tokenByHash(FakeOpaqueTokens.hashOf(token));
+        expect(successor?.sessionExpiresAt).toEqual(original.sessionExpiresAt);
+        expect(successor?.expiresAt.getTime()).toBeLessThanOrEqual(end);
+        const left = Math.floor((end - clock.now().getTime()) / 1000);
+        expect(tokens.refreshExpiresIn).toBe(Math.min(REFRESH_POLICY.ttlSeconds, left));
+      }
+      clock.set(original.sessionExpiresAt);
+      const error = await caught(() => refreshSession(token, ctx));
+      expect(error).toMatchObject({ code: "REFRESH_TOKEN_EXPIRED" });
+      expect(db.activeTokensOfFamily(original.familyId)).toHaveLength(1);
+    });
+
+    it("refuses a grace re-issue past the session's end", async () => {
+      const { db, refreshSession, user, ctx, clock } = setup();
+      const original = db.seedRefreshToken({
+        userId: user.id,
+        tokenHash: FakeOpaqueTokens.hashOf("secret-B"),
+        sessionExpiresAt: new Date(clock.now().getTime() + 2000),
+      });
+      const first = await refreshSession("secret-B", ctx);
+      expect(first.refreshExpiresIn).toBe(2);
+      clock.advanceSeconds(3); // within the grace window, past the session's end
+      const error = await caught(() => refreshSession("secret-B", ctx));
+      expect(error).toMatchObject({ code: "REFRESH_TOKEN_EXPIRED" });
+      expect(db.tokensOfFamily(original.familyId)).toHaveLength(2);
+    });
+
+    it("keeps the idle timeout: a token unused for its lifetime expires before the session does", async () => {
+      const { refreshSession, original, ctx, clock } = setup();
+      const first = await refreshSession("secret-A", ctx);
+      clock.advanceSeconds(REFRESH_POLICY.ttlSeconds);
+      expect(clock.now().getTime()).toBeLessThan(original.sessionExpiresAt.getTime());
+      const error = await caught(() => refreshSession(first.refreshToken, ctx));
+      expect(error).toMatchObject({ code: "REFRESH_TOKEN_EXPIRED" });
     });
   });
 
@@ -292,7 +346,7 @@ describe("refreshSession", () => {
       expect(error).toMatchObject({ code });
       expect(find(db, original.id)).toMatchObject({ revokedReason: "account_inactive", revokedAt: clock.now() });
       expect(db.activeTokensOfFamily(original.familyId)).toEqual([]);
-      expect(db.transactions.at(-1)?.outcome).toBe("committed");
+      expect(db.transactions).toEqual([]); // decided and written by the repository's one atomic step
       expect(revocations.revokeCalls).toEqual([[original.familyId]]);
       expect(accessTokens.issued).toEqual([]);
     });

@@ -1,4 +1,4 @@
-import type { AccessTokens, RoleGrant, User } from "@gatehouse/domain";
+import type { AccessTokens, RoleGrant } from "@gatehouse/domain";
 import { permissionsOf } from "@gatehouse/domain";
 
 /** What login and refresh hand back to the client. */
@@ -13,24 +13,47 @@ export interface SessionTokens {
   readonly sessionId: string;
 }
 
-/** How long refresh tokens live and how long a just-rotated one may still be presented. */
+/**
+ * How long refresh tokens live unused (the idle timeout), how long a session lives however
+ * often it is refreshed (the absolute lifetime), and how long a just-rotated token may still be
+ * presented.
+ */
 export interface RefreshTokenPolicy {
   readonly ttlSeconds: number;
+  readonly sessionMaxLifetimeSeconds: number;
   readonly reuseGraceSeconds: number;
 }
 
-export function refreshExpiry(now: Date, policy: RefreshTokenPolicy): Date {
-  return new Date(now.getTime() + policy.ttlSeconds * 1000);
+/** The absolute end of a session started at `now`. */
+export function sessionExpiry(now: Date, policy: RefreshTokenPolicy): Date {
+  return new Date(now.getTime() + policy.sessionMaxLifetimeSeconds * 1000);
+}
+
+/**
+ * A new refresh token's end: its idle lifetime from `now`, never past its session's end (when
+ * omitted, the repository that knows the session caps it).
+ */
+export function refreshExpiry(now: Date, policy: RefreshTokenPolicy, sessionExpiresAt?: Date): Date {
+  const idleEnd = now.getTime() + policy.ttlSeconds * 1000;
+  return new Date(sessionExpiresAt === undefined ? idleEnd : Math.min(idleEnd, sessionExpiresAt.getTime()));
 }
 
 /** Signs the access token for a session and packs it with the new refresh secret. */
 export async function packSessionTokens(
   accessTokens: AccessTokens,
   policy: RefreshTokenPolicy,
-  session: { user: User; roles: readonly RoleGrant[]; sessionId: string; refreshToken: string },
+  session: {
+    userId: string;
+    roles: readonly RoleGrant[];
+    sessionId: string;
+    refreshToken: string;
+    /** The refresh token's end: shorter than the policy's lifetime near the session's end. */
+    refreshExpiresAt: Date;
+    now: Date;
+  },
 ): Promise<SessionTokens> {
   const access = await accessTokens.issue({
-    userId: session.user.id,
+    userId: session.userId,
     sid: session.sessionId,
     roles: session.roles.map((role) => role.name),
     permissions: permissionsOf(session.roles),
@@ -40,7 +63,10 @@ export async function packSessionTokens(
     refreshToken: session.refreshToken,
     tokenType: "Bearer",
     expiresIn: access.expiresIn,
-    refreshExpiresIn: policy.ttlSeconds,
+    refreshExpiresIn: Math.min(
+      policy.ttlSeconds,
+      Math.max(0, Math.floor((session.refreshExpiresAt.getTime() - session.now.getTime()) / 1000)),
+    ),
     sessionId: session.sessionId,
   };
 }

@@ -137,6 +137,7 @@ export class InMemoryDatabase {
       familyId: id,
       parentId: null,
       expiresAt: new Date(now.getTime() + 86_400_000),
+      sessionExpiresAt: new Date(now.getTime() + 30 * 86_400_000),
       createdAt: now,
       lastUsedAt: null,
       revokedAt: null,

@@ -1,4 +1,13 @@
-import type { NewRefreshToken, RefreshToken, RefreshTokenRepository, RevocationReason } from "@gatehouse/domain";
+import {
+  type AuditEntry,
+  judgePresentedToken,
+  type NewRefreshToken,
+  type RefreshToken,
+  type RefreshTokenPresentation,
+  type RefreshTokenPresentationResult,
+  type RefreshTokenRepository,
+  type RevocationReason,
+} from "@gatehouse/domain";
 import type { FakeStore } from "./fake-store.js";
 
 const activeIn = (store: FakeStore, familyId: string) =>
@@ -42,7 +51,62 @@ export function makeFakeRefreshTokens(store: FakeStore, lockCalls: string[]): Re
     return revoked;
   };
   const byHash = (hash: string) => store.state.refreshTokens.find((token) => token.tokenHash === hash);
+  const auditOf = (p: RefreshTokenPresentation, entry: Pick<AuditEntry, "action" | "userId" | "status" | "details">) =>
+    store.state.audit.push({
+      entry: { ...p.origin, ...entry, resourceType: "user", resourceId: entry.userId },
+      txId: store.currentTx,
+    });
+  // The same decision as the SQL function, synchronously (nothing else runs meanwhile: atomic).
+  function present(p: RefreshTokenPresentation): RefreshTokenPresentationResult {
+    lockCalls.push(p.tokenHash);
+    const presented = byHash(p.tokenHash);
+    if (presented === undefined) return { verdict: "invalid" };
+    const ids = { familyId: presented.familyId, userId: presented.userId };
+    const verdict = judgePresentedToken(presented, p.now, p.graceSeconds);
+    if (verdict === "expired" || verdict === "revoked") return { verdict, ...ids };
+    if (verdict === "reuse") {
+      revokeWhere((token) => token.familyId === presented.familyId, "reuse_detected", p.now);
+      auditOf(p, {
+        action: "auth.refresh_reuse_detected",
+        userId: presented.userId,
+        status: "failure",
+        details: { session_id: presented.familyId, token_id: presented.id },
+      });
+      return { verdict, ...ids };
+    }
+    const current = verdict === "rotate" ? presented : activeIn(store, presented.familyId)[0];
+    if (current === undefined) return { verdict: "revoked", ...ids };
+    if (current.sessionExpiresAt.getTime() <= p.now.getTime()) return { verdict: "expired", ...ids };
+    const owner = store.state.users.find((stored) => stored.user.id === presented.userId && !stored.user.deletedAt);
+    if (owner?.user.status !== "active") {
+      revokeWhere((token) => token.familyId === presented.familyId, "account_inactive", p.now);
+      return { verdict: "inactive", ...ids, userStatus: owner?.user.status ?? null };
+    }
+    store.maybeFail("refreshTokens.rotate");
+    const expiresAt = new Date(Math.min(p.next.expiresAt.getTime(), current.sessionExpiresAt.getTime()));
+    const retired = { ...current, revokedAt: p.now, revokedReason: "rotated" as const, lastUsedAt: p.now };
+    replace(store, retired);
+    const successor = storeToken(store, {
+      tokenHash: p.next.tokenHash,
+      expiresAt,
+      userAgent: p.next.userAgent,
+      ipAddress: p.next.ipAddress,
+      userId: current.userId,
+      familyId: current.familyId,
+      parentId: current.id,
+      sessionExpiresAt: current.sessionExpiresAt,
+    });
+    replace(store, { ...retired, replacedBy: successor.id });
+    auditOf(p, {
+      action: "auth.refresh",
+      userId: presented.userId,
+      status: "success",
+      details: { session_id: presented.familyId, grace_reissue: verdict === "grace" },
+    });
+    return { verdict, ...ids, expiresAt };
+  }
   return {
+    present: async (presentation) => present(presentation),
     async lockFamilyOf(tokenHash) {
       lockCalls.push(tokenHash);
       return byHash(tokenHash);
@@ -62,6 +126,7 @@ export function makeFakeRefreshTokens(store: FakeStore, lockCalls: string[]): Re
         userId: stored.userId,
         familyId: stored.familyId,
         parentId: stored.id,
+        sessionExpiresAt: stored.sessionExpiresAt,
       });
       replace(store, { ...retired, replacedBy: successor.id });
       return successor;

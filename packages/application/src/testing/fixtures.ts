@@ -13,7 +13,11 @@ export const LIFECYCLE_POLICY: LifecyclePolicy = {
   publicBaseUrl: "https://app.example.com",
   enumerationProtection: false,
 };
-export const REFRESH_POLICY: RefreshTokenPolicy = { ttlSeconds: 7 * 86_400, reuseGraceSeconds: 10 };
+export const REFRESH_POLICY: RefreshTokenPolicy = {
+  ttlSeconds: 7 * 86_400,
+  sessionMaxLifetimeSeconds: 30 * 86_400,
+  reuseGraceSeconds: 10,
+};
 
 /** A request context that started `elapsedMs` before the clock's current instant. */
 export function requestContext(clock: Clock, overrides: Partial<RequestContext> = {}, elapsedMs = 0): RequestContext {

@@ -1,4 +1,6 @@
+import type { AuditEntry } from "../audit/audit-entry.js";
 import type { ActiveSession, NewRefreshToken, RefreshToken, RevocationReason } from "../token/refresh-token.js";
+import type { AccountStatus } from "../user/account-status.js";
 
 /** What a successor token needs beyond what it inherits from its parent. */
 export interface RotatedTokenInput {
@@ -8,12 +10,58 @@ export interface RotatedTokenInput {
   readonly ipAddress: string | null;
 }
 
+/** One presentation of a refresh token to `present`. */
+export interface RefreshTokenPresentation {
+  readonly tokenHash: string;
+  /** The successor to store on `rotate`/`grace`; its `expiresAt` is capped at the session's end. */
+  readonly next: RotatedTokenInput & { readonly id: string };
+  readonly now: Date;
+  readonly graceSeconds: number;
+  /** Where the request came from: the origin of the audit entry `present` writes. */
+  readonly origin: Pick<AuditEntry, "ipAddress" | "userAgent" | "requestId" | "durationMs" | "timestamp">;
+}
+
+/**
+ * What `present` did. `rotate`/`grace`: the successor is stored (`expiresAt` is its end) and
+ * `auth.refresh` audited. `reuse`: the family is revoked and `auth.refresh_reuse_detected`
+ * audited. `inactive`: the owner is missing or not active (`userStatus`, null when missing);
+ * the family is revoked (`account_inactive`). `expired`, `revoked` (also: the family ended
+ * meanwhile), `invalid`: nothing changed.
+ */
+export type RefreshTokenPresentationResult =
+  | { readonly verdict: "invalid" }
+  | {
+      readonly verdict: "expired" | "revoked" | "reuse";
+      readonly familyId: string;
+      readonly userId: string;
+    }
+  | {
+      readonly verdict: "inactive";
+      readonly familyId: string;
+      readonly userId: string;
+      readonly userStatus: AccountStatus | null;
+    }
+  | {
+      readonly verdict: "rotate" | "grace";
+      readonly familyId: string;
+      readonly userId: string;
+      readonly expiresAt: Date;
+    };
+
 /**
  * Persistence of refresh tokens. Every change to a family happens while the family is
  * locked (see `lockFamilyOf`), so rotation cannot fork a family; a store-level constraint
  * also keeps at most one active token per family.
  */
 export interface RefreshTokenRepository {
+  /**
+   * The whole refresh decision as one atomic step, outside any unit of work: locks the family,
+   * judges the presented token as `judgePresentedToken` does (a grace re-issue retires the
+   * family's current token; neither passes the session's end), checks that the owner is
+   * active, then rotates or ends the family and writes the audit entry. One round trip on
+   * PostgreSQL (a function shipped in a migration).
+   */
+  present(presentation: RefreshTokenPresentation): Promise<RefreshTokenPresentationResult>;
   /**
    * Finds the token stored under `tokenHash` and locks its family until the surrounding
    * unit of work ends; other callers touching the same family wait. Undefined when no such
@@ -26,7 +74,7 @@ export interface RefreshTokenRepository {
   insert(token: NewRefreshToken): Promise<RefreshToken>;
   /**
    * Retires `current` (reason `rotated`) and stores its successor in the same family, with
-   * `current` as parent. Returns the successor. Call after `lockFamilyOf`.
+   * `current` as parent and `current`'s session end. Returns the successor. Call after `lockFamilyOf`.
    */
   rotate(current: RefreshToken, next: RotatedTokenInput, at: Date): Promise<RefreshToken>;
   /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RefreshToken } from "../token/refresh-token.js";
-import type { User } from "../user/user.js";
+import { type User, UserChanges } from "../user/user.js";
 import { type ContractHarness, newUserInput, type OpenHarness } from "./harness.js";
 
 const HOUR = 3_600_000;
@@ -13,6 +13,12 @@ function tokenHash(): string {
       .toString(16)
       .padStart(8, "0");
   return hex.slice(0, 64);
+}
+
+/** A random id in UUID form (version 4 bits set), for successors the adapter stores by id. */
+function uuidLike(): string {
+  const hex = tokenHash();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 const successor = () => ({
@@ -44,6 +50,7 @@ export function refreshTokenRepositoryContract(name: string, open: OpenHarness):
         parentId: null,
         tokenHash: tokenHash(),
         expiresAt: new Date(Date.now() + HOUR),
+        sessionExpiresAt: new Date(Date.now() + 2 * HOUR),
         userAgent,
         ipAddress: "127.0.0.1",
       });
@@ -64,6 +71,7 @@ export function refreshTokenRepositoryContract(name: string, open: OpenHarness):
       const token = await startFamily();
       const next = await rotate(token);
       expect(next).toMatchObject({ familyId: token.familyId, parentId: token.id, revokedAt: null });
+      expect(next.sessionExpiresAt).toEqual(token.sessionExpiresAt); // rotation never extends a session
       const retired = await tokens().lockFamilyOf(token.tokenHash);
       expect(retired).toMatchObject({ revokedReason: "rotated", replacedBy: next.id });
       expect((await tokens().findActiveInFamily(token.familyId))?.id).toBe(next.id);
@@ -75,10 +83,87 @@ export function refreshTokenRepositoryContract(name: string, open: OpenHarness):
       await expect(tokens().rotate(token, successor(), new Date())).rejects.toThrow();
     });
 
+    const origin = {
+      ipAddress: "192.0.2.7",
+      userAgent: "contract",
+      requestId: "req-1",
+      durationMs: 1,
+      timestamp: new Date(),
+    };
+    const present = (tokenHashValue: string, now = new Date(), graceSeconds = 10) =>
+      tokens().present({
+        tokenHash: tokenHashValue,
+        next: { id: uuidLike(), ...successor() },
+        now,
+        graceSeconds,
+        origin,
+      });
+
+    it("present: rotates the active token, then re-issues within the grace window, keeping one active token", async () => {
+      const token = await startFamily();
+      const rotated = await present(token.tokenHash);
+      expect(rotated).toMatchObject({ verdict: "rotate", familyId: token.familyId, userId: user.id });
+      const again = await present(token.tokenHash);
+      expect(again).toMatchObject({ verdict: "grace", familyId: token.familyId });
+      const active = await tokens().findActiveInFamily(token.familyId);
+      expect(active?.parentId).not.toBe(token.id); // the first successor was retired by the re-issue
+      expect(active?.sessionExpiresAt).toEqual(token.sessionExpiresAt);
+    });
+
+    it("present: a replay after the grace window ends the family", async () => {
+      const token = await startFamily();
+      await present(token.tokenHash);
+      const replay = await present(token.tokenHash, new Date(Date.now() + 11_000));
+      expect(replay).toMatchObject({ verdict: "reuse", familyId: token.familyId });
+      expect(await tokens().findActiveInFamily(token.familyId)).toBeUndefined();
+      expect(await tokens().familiesRevokedSince(new Date(Date.now() - HOUR))).toContain(token.familyId);
+    });
+
+    it("present: unknown, logged out and expired tokens change nothing", async () => {
+      expect(await present(tokenHash())).toEqual({ verdict: "invalid" });
+      const loggedOut = await startFamily();
+      await tokens().revokeFamily(loggedOut.familyId, "logout", new Date());
+      expect(await present(loggedOut.tokenHash)).toMatchObject({ verdict: "revoked" });
+      const idle = await startFamily();
+      expect(await present(idle.tokenHash, new Date(Date.now() + HOUR + 1000))).toMatchObject({ verdict: "expired" });
+      expect((await tokens().findActiveInFamily(idle.familyId))?.id).toBe(idle.id);
+    });
+
+    it("present: caps the successor at the session's end and refuses a token past it", async () => {
+      const sessionExpiresAt = new Date(Date.now() + HOUR / 2); // before the successor's idle end
+      const token = await tokens().insert({ ...successor(), userId: user.id, parentId: null, sessionExpiresAt });
+      const result = await present(token.tokenHash);
+      expect(result.verdict === "rotate" && result.expiresAt.getTime()).toBe(sessionExpiresAt.getTime());
+      const active = await tokens().findActiveInFamily(token.familyId);
+      if (active === undefined) throw new Error("no successor");
+      expect(active).toMatchObject({ sessionExpiresAt, expiresAt: sessionExpiresAt });
+      expect(await present(active.tokenHash, sessionExpiresAt)).toMatchObject({ verdict: "expired" });
+    });
+
+    it("present: a missing or inactive owner ends the family", async () => {
+      const owner = await harness.repos.users.create(newUserInput(), ["user"]);
+      const token = await tokens().insert({
+        ...successor(),
+        userId: owner.id,
+        parentId: null,
+        sessionExpiresAt: new Date(Date.now() + 2 * HOUR),
+      });
+      const at = new Date();
+      await harness.repos.users.update(owner.id, UserChanges.status("suspended", "contract", at), at);
+      expect(await present(token.tokenHash)).toMatchObject({ verdict: "inactive", userStatus: "suspended" });
+      expect(await tokens().findActiveInFamily(token.familyId)).toBeUndefined();
+    });
+
     it("never lets a family hold two active tokens", async () => {
       const token = await startFamily();
       await expect(
-        tokens().insert({ ...successor(), userId: user.id, familyId: token.familyId, parentId: token.id }),
+        tokens().insert({
+          ...successor(),
+          userId: user.id,
+          familyId: token.familyId,
+          parentId: token.id,
+          sessionExpiresAt: token.sessionExpiresAt,
+        }),
       ).rejects.toThrow();
     });
 
@@ -111,8 +196,9 @@ export function refreshTokenRepositoryContract(name: string, open: OpenHarness):
 
     it("lists a user's live sessions, one per family, newest first", async () => {
       const other = await harness.repos.users.create(newUserInput(), ["user"]);
-      const first = await tokens().insert({ ...successor(), userId: other.id, parentId: null, userAgent: "first" });
-      const second = await tokens().insert({ ...successor(), userId: other.id, parentId: null, userAgent: "second" });
+      const session = { userId: other.id, parentId: null, sessionExpiresAt: new Date(Date.now() + 2 * HOUR) };
+      const first = await tokens().insert({ ...successor(), ...session, userAgent: "first" });
+      const second = await tokens().insert({ ...successor(), ...session, userAgent: "second" });
       await rotate(first);
       const sessions = await tokens().listActiveSessions(other.id, new Date());
       expect(sessions.map((session) => session.id).sort()).toEqual([first.familyId, second.familyId].sort());

@@ -16,6 +16,7 @@ function token(overrides: Partial<RefreshToken> = {}): RefreshToken {
     parentId: null,
     tokenHash: "h1",
     expiresAt: at(3_600_000),
+    sessionExpiresAt: at(86_400_000),
     createdAt: at(-3_600_000),
     lastUsedAt: null,
     revokedAt: null,
@@ -34,6 +35,14 @@ function rotatedAgo(ms: number, overrides: Partial<RefreshToken> = {}): RefreshT
 describe("judgePresentedToken", () => {
   it("rotates the active, unexpired token", () => {
     expect(judgePresentedToken(token(), NOW, GRACE_SECONDS)).toBe("rotate");
+  });
+
+  // Regression: a session refreshed regularly never ended; each rotation granted a fresh
+  // lifetime. The absolute end refuses the token even while its idle lifetime has time left.
+  it("calls an active token expired once its session's absolute lifetime is over", () => {
+    const capped = token({ expiresAt: at(3_600_000), sessionExpiresAt: at(0) });
+    expect(judgePresentedToken(capped, NOW, GRACE_SECONDS)).toBe("expired");
+    expect(judgePresentedToken(token({ sessionExpiresAt: at(1) }), NOW, GRACE_SECONDS)).toBe("rotate");
   });
 
   it("rotates a token one millisecond before expiry", () => {

@@ -25,6 +25,11 @@ export interface RefreshToken {
   readonly parentId: string | null;
   readonly tokenHash: string;
   readonly expiresAt: Date;
+  /**
+   * The session's absolute end, fixed at login and inherited by every successor: rotation
+   * never moves it, so a session refreshed regularly still ends. `expiresAt` never exceeds it.
+   */
+  readonly sessionExpiresAt: Date;
   readonly createdAt: Date;
   readonly lastUsedAt: Date | null;
   readonly revokedAt: Date | null;
@@ -54,6 +59,8 @@ export interface NewRefreshToken {
   readonly parentId: string | null;
   readonly tokenHash: string;
   readonly expiresAt: Date;
+  /** The session's absolute end: set at login, copied by the repository on rotation. */
+  readonly sessionExpiresAt: Date;
   readonly userAgent: string | null;
   readonly ipAddress: string | null;
 }
@@ -64,13 +71,15 @@ export interface NewRefreshToken {
  * - `grace`: it was rotated moments ago (a lost response, two tabs racing); hand out a fresh
  *   token for the same family instead of treating it as theft.
  * - `reuse`: it was rotated long ago; someone replayed it, so the family must die.
- * - `expired`, `revoked`: refuse.
+ * - `expired`, `revoked`: refuse. An active token past its idle end (`expiresAt`) or its
+ *   session's absolute end (`sessionExpiresAt`) is `expired`.
  */
 export type PresentedTokenVerdict = "rotate" | "grace" | "reuse" | "expired" | "revoked";
 
 export function judgePresentedToken(token: RefreshToken, now: Date, graceSeconds: number): PresentedTokenVerdict {
   if (token.revokedAt === null) {
-    return token.expiresAt.getTime() <= now.getTime() ? "expired" : "rotate";
+    const end = Math.min(token.expiresAt.getTime(), token.sessionExpiresAt.getTime());
+    return end <= now.getTime() ? "expired" : "rotate";
   }
   if (token.revokedReason !== "rotated") return "revoked";
   const retiredForMs = now.getTime() - token.revokedAt.getTime();

@@ -47,8 +47,14 @@ export interface Config {
     readonly clockToleranceSeconds: number;
   };
   readonly refreshReuseGraceSeconds: number;
+  /** `SESSION_MAX_LIFETIME_DAYS`: a session's absolute end, however often it is refreshed. */
+  readonly sessionMaxLifetimeSeconds: number;
   readonly passwordMinLength: number;
   readonly argon2MaxConcurrency: number;
+  /** `LOGIN_QUEUE_MAX`: password hashes that may wait for a slot; one more is shed with 503. */
+  readonly loginQueueMax: number;
+  /** `LOGIN_QUEUE_RETRY_AFTER_SECONDS`: the `Retry-After` of a shed login. */
+  readonly loginQueueRetryAfterSeconds: number;
   readonly refreshTokenRetentionDays: number;
   readonly auditLogRetentionDays: number;
   readonly cleanupBatchSize: number;

@@ -1,9 +1,12 @@
+import { randomUUID } from "node:crypto";
 import type { RefreshToken, User } from "@gatehouse/domain";
 import { refreshTokenRepositoryContract } from "@gatehouse/domain/testing";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { opaqueTokens } from "../security/opaque-tokens.js";
 import { drizzleHarness } from "../testing/drizzle-harness.js";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../testing/test-database.js";
+import { rowsOf } from "./database.js";
 import { makeUnitOfWork, repositoriesOn } from "./unit-of-work.js";
 
 const HOUR = 3_600_000;
@@ -53,6 +56,7 @@ describe.each(testDatabaseKinds())("Drizzle RefreshTokenRepository on %s", (kind
       parentId: null,
       tokenHash: secret.hash,
       expiresAt: new Date(Date.now() + HOUR),
+      sessionExpiresAt: new Date(Date.now() + 2 * HOUR),
       userAgent: "vitest",
       ipAddress: "127.0.0.1",
     });
@@ -122,4 +126,56 @@ describe.each(testDatabaseKinds())("Drizzle RefreshTokenRepository on %s", (kind
       expect(await tokens().findActiveInFamily(token.familyId)).toBeUndefined();
     },
   );
+
+  // The one-statement rotation under a burst: 50 presentations of one token at once (a client
+  // retrying in a loop, or a thief racing the owner) must serialize on the family lock inside
+  // the function: one rotation, 49 grace re-issues each retiring the previous successor, one
+  // active token at the end, one audit entry each, and nothing lost.
+  it("serializes 50 parallel presentations of one token into one rotation and 49 grace re-issues", async () => {
+    const { token } = await startFamily();
+    const origin = { ipAddress: null, userAgent: "race", requestId: null, durationMs: 0, timestamp: new Date() };
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        tokens().present({
+          tokenHash: token.tokenHash,
+          next: { id: randomUUID(), ...successorInput() },
+          now: new Date(),
+          graceSeconds: 10,
+          origin,
+        }),
+      ),
+    );
+    const verdicts = results.map((result) => result.verdict).sort();
+    expect(verdicts.filter((verdict) => verdict === "rotate")).toHaveLength(1);
+    expect(verdicts.filter((verdict) => verdict === "grace")).toHaveLength(49);
+    const family = rowsOf<{ active: number; total: number }>(
+      await database.handle.db.execute(sql`SELECT count(*) FILTER (WHERE revoked_at IS NULL)::int AS active,
+        count(*)::int AS total FROM refresh_tokens WHERE family_id = ${token.familyId}::uuid`),
+    );
+    expect(family).toEqual([{ active: 1, total: 51 }]);
+    const audited = rowsOf<{ count: number }>(
+      await database.handle.db.execute(sql`SELECT count(*)::int AS count FROM audit_logs
+        WHERE action = 'auth.refresh' AND details->>'session_id' = ${token.familyId}`),
+    );
+    expect(audited).toEqual([{ count: 50 }]);
+  });
+
+  // Logout racing the one-statement rotation: whichever commits first, the family ends with no
+  // active token (the function and revokeFamily take the same family lock).
+  it("a logout racing 20 presentations leaves the family with no active token", async () => {
+    const { token } = await startFamily();
+    const origin = { ipAddress: null, userAgent: "race", requestId: null, durationMs: 0, timestamp: new Date() };
+    const presentations = Array.from({ length: 20 }, () =>
+      tokens().present({
+        tokenHash: token.tokenHash,
+        next: { id: randomUUID(), ...successorInput() },
+        now: new Date(),
+        graceSeconds: 10,
+        origin,
+      }),
+    );
+    const logout = uow().run((tx) => tx.refreshTokens.revokeFamily(token.familyId, "logout", new Date()));
+    await Promise.all([...presentations, logout]);
+    expect(await tokens().findActiveInFamily(token.familyId)).toBeUndefined();
+  });
 });

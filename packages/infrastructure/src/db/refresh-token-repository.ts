@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
-import type { RefreshToken, RefreshTokenRepository, RevocationReason } from "@gatehouse/domain";
+import {
+  type AccountStatus,
+  AccountStatuses,
+  type RefreshToken,
+  type RefreshTokenPresentationResult,
+  type RefreshTokenRepository,
+  type RevocationReason,
+} from "@gatehouse/domain";
 import { and, desc, eq, gt, gte, isNull, min, ne, type SQL, sql } from "drizzle-orm";
-import type { Database } from "./database.js";
+import { type Database, rowsOf } from "./database.js";
 import { refreshTokens } from "./schema.js";
 
 type TokenRow = typeof refreshTokens.$inferSelect;
@@ -18,8 +25,47 @@ function familyLock(familyId: SQL): SQL {
   return sql`pg_advisory_xact_lock(hashtextextended(${familyId}::text, ${FAMILY_LOCK_SEED}))`;
 }
 
+/** A row of `gatehouse_present_refresh_token` (migration 0010_perf_session_lifetime). */
+interface PresentationRow {
+  verdict: RefreshTokenPresentationResult["verdict"];
+  family_id: string | null;
+  user_id: string | null;
+  user_status: string | null;
+  expires_at: Date | string | null;
+}
+
+const accountStatusOf = (status: string | null): AccountStatus | null =>
+  AccountStatuses.find((known) => known === status) ?? null;
+
+function toPresentationResult(row: PresentationRow | undefined): RefreshTokenPresentationResult {
+  if (row === undefined || row.verdict === "invalid" || row.family_id === null || row.user_id === null) {
+    return { verdict: "invalid" };
+  }
+  const ids = { familyId: row.family_id, userId: row.user_id };
+  switch (row.verdict) {
+    case "rotate":
+    case "grace":
+      return { verdict: row.verdict, ...ids, expiresAt: new Date(row.expires_at ?? Number.NaN) };
+    case "inactive":
+      return { verdict: "inactive", ...ids, userStatus: accountStatusOf(row.user_status) };
+    default:
+      return { verdict: row.verdict, ...ids };
+  }
+}
+
 export function makeRefreshTokenRepository(db: Database): RefreshTokenRepository {
   return {
+    async present({ tokenHash, next, now, graceSeconds, origin }) {
+      // One statement: the function locks the family and decides (see its migration). The
+      // text never changes, so the driver prepares it once per connection.
+      const result = await db.execute(sql`SELECT * FROM gatehouse_present_refresh_token(
+        ${tokenHash}, ${next.id}::uuid, ${next.tokenHash}, ${next.expiresAt.toISOString()}::timestamptz,
+        ${next.userAgent}, ${next.ipAddress}::inet, ${now.toISOString()}::timestamptz, ${graceSeconds}::int,
+        ${origin.requestId?.slice(0, 128) ?? null}, ${origin.durationMs}::int,
+        ${origin.timestamp.toISOString()}::timestamptz)`);
+      return toPresentationResult(rowsOf<PresentationRow>(result)[0]);
+    },
+
     async lockFamilyOf(tokenHash) {
       // Lock first, then read: the read is a later statement, so (READ COMMITTED) it sees every
       // change committed by whoever held the lock. Both go out together: one connection runs
@@ -62,7 +108,14 @@ export function makeRefreshTokenRepository(db: Database): RefreshTokenRepository
           .returning({ id: refreshTokens.id }),
         db
           .insert(refreshTokens)
-          .values({ id, userId: current.userId, familyId: current.familyId, parentId: current.id, ...next })
+          .values({
+            id,
+            userId: current.userId,
+            familyId: current.familyId,
+            parentId: current.id,
+            sessionExpiresAt: current.sessionExpiresAt,
+            ...next,
+          })
           .returning(),
       ]);
       if (retired.length !== 1) throw new Error("refresh token rotated without holding its family lock");

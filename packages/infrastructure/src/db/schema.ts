@@ -131,6 +131,11 @@ export const refreshTokens = pgTable(
     parentId: uuid("parent_id"),
     tokenHash: varchar("token_hash", { length: 64 }).notNull().unique(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    // The session's absolute end, copied to every successor. The default only fills the rows
+    // that existed before the column (30 days, the setting's default); the repository always sets it.
+    sessionExpiresAt: timestamp("session_expires_at", { withTimezone: true })
+      .notNull()
+      .default(sql`now() + interval '30 days'`),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),

@@ -56,6 +56,7 @@ describe.each(testDatabaseKinds())("Drizzle UserRepository on %s", (kind) => {
       parentId: null,
       tokenHash: `h${Math.random().toString(36).slice(2)}`.padEnd(64, "0"),
       expiresAt: new Date(Date.now() + 60_000),
+      sessionExpiresAt: new Date(Date.now() + 60_000),
       userAgent: null,
       ipAddress: null,
     });

@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
-import type { PasswordHasher } from "@gatehouse/domain";
+import { DomainError, type PasswordHasher } from "@gatehouse/domain";
 import { type Algorithm, hash, type Options, verify } from "@node-rs/argon2";
-import { Semaphore } from "./semaphore.js";
+import { QueueFullError, Semaphore } from "./semaphore.js";
 
 /** Password hashing: argon2id, 19 MiB, 2 iterations, parallelism 1, 16-byte salt, 32-byte hash. */
 export const DEFAULT_ARGON2_OPTIONS: Options = {
@@ -16,6 +16,13 @@ export const DEFAULT_ARGON2_OPTIONS: Options = {
 export interface Argon2HasherOptions {
   /** Hashes allowed in flight at once; defaults to the number of cores. */
   readonly maxConcurrency?: number;
+  /**
+   * Hashes allowed to wait for a slot (`LOGIN_QUEUE_MAX`); one more is refused at once with
+   * 503 `SERVICE_UNAVAILABLE` and `retry_after` (`LOGIN_QUEUE_RETRY_AFTER_SECONDS`, sent as
+   * `Retry-After`), so an overload sheds instead of growing latency without bound. Default: unbounded.
+   */
+  readonly maxQueued?: number;
+  readonly retryAfterSeconds?: number;
   readonly argon2?: Options;
 }
 
@@ -28,7 +35,19 @@ export function makeArgon2Hasher(
   options: Argon2HasherOptions = {},
 ): PasswordHasher & { readonly gate: Semaphore; ready(): Promise<void> } {
   const argon2 = options.argon2 ?? DEFAULT_ARGON2_OPTIONS;
-  const gate = new Semaphore(options.maxConcurrency ?? availableParallelism());
+  const gate = new Semaphore(options.maxConcurrency ?? availableParallelism(), options.maxQueued);
+  const retryAfter = options.retryAfterSeconds ?? 1;
+  // The same refusal for every caller (known account, unknown account, registration): it
+  // depends on the queue only, so it tells nothing about the account.
+  const shed = <T>(task: () => Promise<T>): Promise<T> =>
+    gate.run(task).catch((error: unknown) => {
+      if (error instanceof QueueFullError) {
+        throw new DomainError("SERVICE_UNAVAILABLE", "Too many sign-ins at once; retry shortly", {
+          retry_after: retryAfter,
+        });
+      }
+      throw error;
+    });
   // Verified against when the account does not exist, so that path costs a real verify too.
   // Computed at once: made lazily, the first unknown-account login after a start would also
   // pay for the hash and stand out by its timing.
@@ -39,13 +58,13 @@ export function makeArgon2Hasher(
     ready: async () => {
       await dummyHash;
     },
-    hash: (password) => gate.run(() => hash(password, argon2)),
+    hash: (password) => shed(() => hash(password, argon2)),
     async verify(password, storedHash) {
       // A stored value that is no argon2 hash (an account created without a password) costs a
       // full verify too, so its timing does not tell such accounts apart.
       const usable = storedHash?.startsWith("$argon2") === true ? storedHash : undefined;
       const target = usable ?? (await dummyHash);
-      const matches = await gate.run(() => verify(target, password).catch(() => false));
+      const matches = await shed(() => verify(target, password).catch(() => false));
       return usable !== undefined && matches;
     },
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Semaphore } from "./semaphore.js";
+import { QueueFullError, Semaphore } from "./semaphore.js";
 
 describe("Semaphore", () => {
   it("runs at most `limit` tasks at once, in FIFO order, and frees slots on failure", async () => {
@@ -33,5 +33,20 @@ describe("Semaphore", () => {
 
   it("rejects a non-positive limit", () => {
     expect(() => new Semaphore(0)).toThrow(RangeError);
+  });
+});
+
+describe("Semaphore with a bounded queue", () => {
+  it("refuses one more waiter than maxQueued at once, and takes new work once a slot frees", async () => {
+    const gate = new Semaphore(1, 1);
+    let release: () => void = () => {};
+    const holding = gate.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const queued = gate.run(async () => "queued ran");
+    await expect(gate.run(async () => "never")).rejects.toBeInstanceOf(QueueFullError);
+    expect(gate.queued).toBe(1);
+    release();
+    await holding;
+    await expect(queued).resolves.toBe("queued ran");
+    await expect(gate.run(async () => "after")).resolves.toBe("after");
   });
 });
