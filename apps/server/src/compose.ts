@@ -1,7 +1,8 @@
 import { buildApp, type GatehouseApp } from "@gatehouse/api";
 import { makeDescribeHost, makeLoadAccess } from "@gatehouse/application";
+import { isDomainError } from "@gatehouse/domain";
 import type { Config, DatabaseHandle, DevMailbox, Logger } from "@gatehouse/infrastructure";
-import { makeHostInfo } from "@gatehouse/infrastructure";
+import { ConfigError, makeHostInfo } from "@gatehouse/infrastructure";
 import { createAdminAccount } from "./admin-account.js";
 import { createObservability, type Observability } from "./observability-wiring.js";
 import type { OutboxSender } from "./outbox-sender.js";
@@ -28,12 +29,27 @@ export interface Server {
 
 export type ServerOverrides = AdapterOverrides;
 
+/**
+ * The registration rules refuse a field by its name (`password: must be 8-128 characters`); at
+ * start that field came from BOOTSTRAP_ADMIN_<FIELD>, so the line names the variable instead.
+ */
+function bootstrapConfigError(error: unknown): unknown {
+  if (!isDomainError(error) || error.code !== "VALIDATION_ERROR" || !Array.isArray(error.details)) return error;
+  const issues = error.details as ReadonlyArray<{ readonly field: string; readonly message: string }>;
+  if (issues.length === 0) return error;
+  return new ConfigError(
+    issues.map((issue) => `BOOTSTRAP_ADMIN_${issue.field.toUpperCase()}: ${issue.message}`).join("; "),
+  );
+}
+
 /** BOOTSTRAP_ADMIN_*: a super_admin when none exists; concurrent starts create one between them. */
 async function applyBootstrapAdmin(config: Config, database: DatabaseHandle, logger: Logger): Promise<void> {
   if (config.bootstrapAdmin === undefined) return;
   const result = await createAdminAccount(config, database, config.bootstrapAdmin, {
     onlyIfNone: true,
     origin: "bootstrap",
+  }).catch((error: unknown) => {
+    throw bootstrapConfigError(error);
   });
   if (result.created) {
     logger.warn(

@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-import { ConfigError, createLogger, describeDatabaseFailure, loadConfig } from "@gatehouse/infrastructure";
+import {
+  ConfigError,
+  createLogger,
+  describeDatabaseFailure,
+  loadConfig,
+  lookalikeVariableWarnings,
+  readDotEnv,
+} from "@gatehouse/infrastructure";
 import { createServer } from "./compose.js";
 import { installGracefulShutdown } from "./graceful-shutdown.js";
 import { StartupPhases } from "./startup-phases.js";
@@ -9,6 +16,10 @@ function publicHost(host: string): string {
 }
 
 async function main(): Promise<void> {
+  // Before loading: a misspelt variable is often why the configuration is refused.
+  for (const warning of lookalikeVariableWarnings({ ...readDotEnv(process.cwd()), ...process.env })) {
+    process.stderr.write(`gatehouse: warning: ${warning}\n`);
+  }
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();

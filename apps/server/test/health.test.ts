@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, get, registerAndLogIn } from "./support/http.js";
+import { BOOTSTRAP_ENV, logInRoot, roleWith, userWithRoles } from "./support/rbac.js";
 import { startTestServer, type TestServer, uniqueUser } from "./support/test-server.js";
 
 describe("health endpoints", () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ APP_VERSION: "9.9.9" });
+    t = await startTestServer({ ...BOOTSTRAP_ENV, APP_VERSION: "9.9.9" });
   });
   afterAll(async () => {
     await t.close();
@@ -24,9 +25,12 @@ describe("health endpoints", () => {
     expect(response.body).toMatchObject({ status: "ready", checks: { database: { status: "healthy" } } });
   });
 
-  it("details needs a token and reports version, uptime, pool and system figures", async () => {
-    expect(errorCode((await get(t, "/health/details")).body)).toBe("UNAUTHORIZED");
-    const session = await registerAndLogIn(t, uniqueUser());
+  it("details needs a token and reports version, uptime, pool and system figures to system:read", async () => {
+    const anonymous = await get(t, "/health/details");
+    expect(anonymous.status).toBe(401);
+    expect(errorCode(anonymous.body)).toBe("UNAUTHORIZED");
+    const root = await logInRoot(t);
+    const session = await userWithRoles(t, root, [await roleWith(t, root, ["system:read"])]);
     const response = await get(t, "/health/details", session.accessToken);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
@@ -35,6 +39,16 @@ describe("health endpoints", () => {
       checks: { database: { status: "healthy", driver: "pglite" } },
       system: { memory_used_mb: expect.any(Number), cpu_usage_percent: expect.any(Number) },
     });
+  });
+
+  // Guards the leak of file paths, pool sizes and memory figures to any signed-in user.
+  it("details refuses a signed-in user without system:read with 403 and no figures", async () => {
+    const plain = await registerAndLogIn(t, uniqueUser("plain"));
+    const response = await get(t, "/health/details", plain.accessToken);
+    expect(response.status).toBe(403);
+    expect(errorCode(response.body)).toBe("INSUFFICIENT_PERMISSIONS");
+    expect(response.body).not.toHaveProperty("checks");
+    expect(response.body).not.toHaveProperty("system");
   });
 
   it("GET /api/v1/health answers like live plus version and uptime", async () => {

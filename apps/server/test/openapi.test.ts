@@ -63,7 +63,7 @@ describe("OpenAPI document", () => {
 
   it("marks authenticated routes with bearer security", () => {
     expect(document.paths["/api/v1/auth/me"]?.get?.security).toEqual([{ bearerAuth: [] }]);
-    expect(document.paths["/api/v1/auth/login"]?.post?.security).toBeUndefined();
+    expect(document.paths["/api/v1/auth/login"]?.post?.security).toEqual([]);
   });
 
   it("shows each guarded route's required permission in its description and x-required-permission", () => {

@@ -5,6 +5,8 @@ import {
   type DatabaseHandle,
   describeDatabaseFailure,
   loadConfig,
+  lookalikeVariableWarnings,
+  readDotEnv,
   safeError,
 } from "@gatehouse/infrastructure";
 import { openAdapters } from "@gatehouse/server/adapters";
@@ -44,6 +46,14 @@ function oneLine(error: unknown): string {
     messages.push(current.message);
   }
   return messages.join(": ").trim();
+}
+
+/** The configuration, after one stderr line per set variable that looks like a misspelt one of ours (first: it may be why loading fails). */
+function loadConfigWarning(env: NodeJS.ProcessEnv, io: WorkerIo, options: WorkerOptions): Config {
+  const cwd = options.cwd ?? process.cwd();
+  for (const warning of lookalikeVariableWarnings({ ...readDotEnv(cwd), ...env }))
+    io.err(`${NAME}: warning: ${warning}`);
+  return loadConfig(env, cwd);
 }
 
 function usage(jobs: Readonly<Record<string, Job>>): string {
@@ -101,7 +111,7 @@ async function runSchedule(env: NodeJS.ProcessEnv, io: WorkerIo, options: Worker
   const jobs = options.jobs ?? JOBS;
   const job = jobs[SCHEDULED_JOB];
   if (job === undefined) throw new Error(`no ${SCHEDULED_JOB} job`);
-  const config = loadConfig(env, options.cwd ?? process.cwd());
+  const config = loadConfigWarning(env, io, options);
   let inFlight: Promise<void> = Promise.resolve();
   let cron: Cron;
   try {
@@ -147,7 +157,7 @@ export async function runWorker(
   }
   const name = argv[0] ?? "";
   try {
-    const config = loadConfig(env, options.cwd ?? process.cwd());
+    const config = loadConfigWarning(env, io, options);
     io.out(JSON.stringify(await runJob(job, config, options)));
     return EXIT_OK;
   } catch (error) {

@@ -30,6 +30,17 @@ describe("runWorker", () => {
     expect(result.stderr).toEqual(["usage: gatehouse-worker <job> | gatehouse-worker schedule\njobs: cleanup"]);
   });
 
+  it("warns about a misspelt variable with the likely intended name, then reports the refused configuration", async () => {
+    const captured = captureIo();
+    const env = { DATABSE_URL: "postgres://u@127.0.0.1/db", APP_PORT: "not-a-port" };
+    const code = await runWorker(["cleanup"], env, captured.io, { cwd: tmpdir(), database: database.handle });
+    expect(code).toBe(EXIT_FAILURE);
+    expect(captured.stderr).toEqual([
+      "gatehouse-worker: warning: DATABSE_URL is not a Gatehouse setting and is ignored: did you mean DATABASE_URL?",
+      'gatehouse-worker: invalid configuration: APP_PORT must be an integer from 0 to 65535 (got "not-a-port")',
+    ]);
+  });
+
   it("refuses an unknown job, an inherited property name, and extra arguments", async () => {
     for (const argv of [["vacuum"], ["toString"], ["cleanup", "now"]]) {
       const result = await run(argv);

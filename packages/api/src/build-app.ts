@@ -10,7 +10,7 @@ import { makeAuthHook } from "./http/auth-hook.js";
 import { handleError, sendError } from "./http/error-handler.js";
 import { RouteIndex } from "./http/method-not-allowed.js";
 import { refuseNulBytes } from "./http/nul-bytes.js";
-import { requiredPermissionDocs } from "./http/permission-docs.js";
+import { operationDocs } from "./http/operation-docs.js";
 import { makePermissionHook } from "./http/permission-hook.js";
 import { registerRateLimit } from "./http/rate-limit-hook.js";
 import { requestIdFor } from "./http/request-id.js";
@@ -50,17 +50,19 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
       info: {
         title: "Gatehouse API",
         version: options.version,
+        license: { name: "MIT" },
         description:
           "Authentication and user management. Every response uses the envelope " +
           "`{ success, data, message }`; every error `{ success: false, error: { code, message, details, request_id } }`.",
       },
+      // Relative: the document is served by the server it describes, on whatever address it has.
+      servers: [{ url: "/", description: "The server serving this document" }],
       tags: [
         { name: "auth", description: "Registration, login, token refresh, logout, current user" },
-        { name: "users", description: "The signed-in user's own account" },
+        { name: "users", description: "The signed-in user's own account and profile" },
         { name: "sessions", description: "The signed-in user's sessions" },
         { name: "registration", description: "Email verification, resend, address availability" },
         { name: "account recovery", description: "Forgotten password: request a code, set a new password" },
-        { name: "users", description: "The signed-in user's profile" },
         { name: "health", description: "Liveness, readiness and details" },
         { name: "dev", description: "Development helpers, never served in production" },
         { name: "admin: audit", description: "The audit log" },
@@ -73,7 +75,7 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
         securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
       },
     },
-    transform: requiredPermissionDocs,
+    transform: operationDocs,
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   // The plugin's static CSP ends in `upgrade-insecure-requests`: over plain HTTP on any host

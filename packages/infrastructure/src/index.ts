@@ -5,6 +5,7 @@ export { RedisChatBus } from "./chat/redis-chat-bus.js";
 export type { Config, RedisSettings, RedisTarget, TrustProxy } from "./config/config.js";
 export { resolveJwtSecret } from "./config/jwt-secret.js";
 export { ConfigError, defaultArgon2Concurrency, loadConfig, RATE_LIMIT_ENV, readDotEnv } from "./config/load-config.js";
+export { CONFIG_VARIABLES, lookalikeVariableWarnings } from "./config/lookalike-variables.js";
 export type { ObservabilityConfig } from "./config/observability-config.js";
 export { makeAuditLog } from "./db/audit-log.js";
 export { DataDirInUseError } from "./db/data-dir-lock.js";

@@ -74,6 +74,10 @@ function mailDeliveryFor(config: Config, logger: Logger, clock: Clock): MailDeli
   if (templates) logger.info({ files: templates.files }, "mail templates overridden from MAIL_TEMPLATES_DIR");
   if (config.mail.smtpUrl !== undefined) {
     const smtp = makeSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, product, templates });
+    // Not awaited: a mail server that is down delays nothing; the outbox keeps the mail until it answers.
+    void smtp.check().then((problem) => {
+      if (problem !== undefined) logger.warn(problem);
+    });
     return { mailer: smtp, devMailbox: undefined, close: () => smtp.close() };
   }
   if (config.production) {

@@ -13,9 +13,12 @@ const API_PREFIX = "/api/v1/";
  * docs and the OpenAPI document are outside `/api/v1/` and are not limited.
  */
 export function routeRateLimit(request: FastifyRequest, path: string): RouteRateLimit {
-  const declared = request.routeOptions.config.rateLimit;
+  return rateLimitCategory(request.routeOptions.config.rateLimit, request.routeOptions.url ?? path);
+}
+
+/** The same table for a route's declaration and URL pattern (the OpenAPI transform has no request). */
+export function rateLimitCategory(declared: RouteRateLimit | undefined, url: string): RouteRateLimit {
   if (declared !== undefined) return declared;
-  const url = request.routeOptions.url ?? path;
   if (url === ADMIN_PREFIX || url.startsWith(`${ADMIN_PREFIX}/`)) return "admin";
   return url.startsWith(API_PREFIX) ? "api" : "none";
 }

@@ -76,10 +76,11 @@ export const healthRoutes: RoutesPlugin = async (app, { options }) => {
   app.get(
     "/health/details",
     {
-      config: { auth: true },
+      // Paths, pool sizes and memory are an operator's business, not every signed-in user's.
+      config: { permission: "system:read" },
       schema: {
         tags,
-        summary: "Detailed health (any valid token)",
+        summary: "Detailed health (a token holding system:read)",
         operationId: "healthDetails",
         security: bearer,
         response: {
@@ -92,7 +93,7 @@ export const healthRoutes: RoutesPlugin = async (app, { options }) => {
             system: Type.Object({ memory_used_mb: Type.Number(), cpu_usage_percent: Type.Number() }),
             system_info: Type.Optional(SystemInfoSchema),
           }),
-          ...errorResponses(401),
+          ...errorResponses(401, 403),
         },
       },
     },

@@ -15,8 +15,38 @@ export interface SmtpMailerSettings {
 }
 
 export interface SmtpMailer extends Mailer {
+  /**
+   * Connects (and logs in, when the URL carries credentials) once, within `timeoutMs`: undefined
+   * when the server answered, otherwise one line naming SMTP_URL and the cause, never the URL
+   * itself (it may hold a password).
+   */
+  check(timeoutMs?: number): Promise<string | undefined>;
   /** Closes pooled connections; call on shutdown after the sender stopped. */
   close(): void;
+}
+
+interface SmtpError extends Error {
+  readonly code?: unknown;
+}
+
+/** nodemailer wraps socket errors (`code` ESOCKET, the errno only in the message), so both are read. */
+function smtpCause(error: unknown, timeoutMs: number): string {
+  const code = (error as SmtpError | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  const said = (errno: string) => code === errno || message.includes(errno);
+  if (said("ECONNREFUSED")) return "connection refused (is the mail server running?)";
+  if (said("ENOTFOUND") || said("EAI_AGAIN")) return "cannot resolve the host (DNS lookup failed)";
+  if (said("ETIMEDOUT") || code === "TIMEOUT") return `no answer within ${timeoutMs} ms`;
+  return message;
+}
+
+function serverOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.port === "" ? parsed.hostname : `${parsed.hostname}:${parsed.port}`;
+  } catch {
+    return "the mail server";
+  }
 }
 
 /**
@@ -45,6 +75,20 @@ export function makeSmtpMailer(settings: SmtpMailerSettings): SmtpMailer {
         text: rendered.text,
         html: rendered.html,
       });
+    },
+    async check(timeoutMs = 5000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error("timeout"), { code: "TIMEOUT" })), timeoutMs);
+      });
+      try {
+        await Promise.race([transport.verify(), timeout]);
+        return undefined;
+      } catch (error) {
+        return `SMTP_URL: cannot reach ${serverOf(settings.url)}: ${smtpCause(error, timeoutMs)}; mail stays queued and is retried`;
+      } finally {
+        clearTimeout(timer);
+      }
     },
     close: () => transport.close(),
   };
