@@ -86,5 +86,6 @@ export {
 export { JWT_ALGORITHMS, type JwtAlgorithm, type VerificationKey, verifyAccessToken } from "./security/jwt-verifier.js";
 export { MemorySessionRevocations } from "./security/memory-session-revocations.js";
 export { opaqueTokens } from "./security/opaque-tokens.js";
+export { loadPemSigningKey, loadPemVerificationKey } from "./security/pem-token-keys.js";
 export { Semaphore } from "./security/semaphore.js";
 export { systemClock } from "./security/system-clock.js";

@@ -56,7 +56,7 @@ export function publicJwkOf(
 
 export interface SignedAccessTokens extends AccessTokens {
   /** Public JWKs of every asymmetric key that verifies (signing key first). */
-  publicJwks(): ReturnType<typeof publicJwkOf>[];
+  publicJwks(): NonNullable<ReturnType<typeof publicJwkOf>>[];
 }
 
 /**
@@ -126,7 +126,7 @@ export async function makeJoseAccessTokens(settings: JwtSettings): Promise<Signe
     },
 
     publicJwks() {
-      return [...keys.values()].map(publicJwkOf).filter((jwk) => jwk !== null);
+      return [...keys.values()].map(publicJwkOf).filter((jwk): jwk is NonNullable<typeof jwk> => jwk !== null);
     },
   };
 }
