@@ -98,6 +98,12 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
       hostInfo: makeHostInfo(),
     }),
     useCases,
+    tokenKeys: {
+      issuer: config.jwt.issuer,
+      publicBaseUrl: config.lifecycle.publicBaseUrl,
+      algorithm: config.jwt.algorithm,
+      publicJwks: () => serving.accessTokens.publicJwks(),
+    },
     logger,
     version: config.appVersion,
     bodyLimitBytes: config.bodyLimitBytes,

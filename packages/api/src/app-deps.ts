@@ -190,6 +190,17 @@ export interface MetricsExposition {
   render(): Promise<{ readonly contentType: string; readonly body: string }>;
 }
 
+/** What `/.well-known/jwks.json` and `/.well-known/openid-configuration` publish. */
+export interface TokenKeysView {
+  readonly issuer: string;
+  /** Where the server is reached from outside (PUBLIC_BASE_URL), for `jwks_uri`. */
+  readonly publicBaseUrl: string;
+  /** The algorithm new tokens are signed with (JWT_ALGORITHM). */
+  readonly algorithm: string;
+  /** Public JWKs only: an HS256 secret has none. */
+  publicJwks(): readonly Record<string, unknown>[];
+}
+
 export interface AppOptions {
   readonly useCases: ApiUseCases;
   readonly logger: FastifyBaseLogger;
@@ -226,5 +237,7 @@ export interface AppOptions {
    * plain HTTP (TLS ends at a proxy). `Strict-Transport-Security` is sent either way: browsers
    * honour it only over HTTPS, which a TLS-terminating proxy provides.
    */
+  /** Serves the `/.well-known` key documents when given. */
+  readonly tokenKeys?: TokenKeysView;
   readonly https?: { readonly cert: Buffer; readonly key: Buffer; readonly minVersion: "TLSv1.2" | "TLSv1.3" };
 }

@@ -25,6 +25,7 @@ import { hostHealthRoutes } from "./routes/host-health.js";
 import { meRoutes } from "./routes/me.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { registerRoutes } from "./routes/register.js";
+import { wellKnownRoutes } from "./routes/well-known.js";
 import { ErrorBody } from "./schemas/envelope.js";
 
 /** The built application: a Fastify instance. */
@@ -249,7 +250,16 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
   });
   await registerDocs(app, options);
   // One plugin per URL prefix; each folder or file under routes/ is named after its prefix.
-  for (const routes of [registerRoutes, authRoutes, meRoutes, healthRoutes, devRoutes, adminRoutes, hostHealthRoutes]) {
+  for (const routes of [
+    registerRoutes,
+    authRoutes,
+    meRoutes,
+    healthRoutes,
+    devRoutes,
+    adminRoutes,
+    hostHealthRoutes,
+    wellKnownRoutes,
+  ]) {
     await app.register(routes, { options });
   }
   const { chat } = options.useCases;

@@ -12,6 +12,7 @@ export type {
   RecoveryUseCases,
   RegistrationUseCases,
   ResponseFloors,
+  TokenKeysView,
 } from "./app-deps.js";
 export { buildApp, type GatehouseApp, OPENAPI_PATH, SWAGGER_UI_PATH, UNMATCHED_ROUTE } from "./build-app.js";
 export { CHAT_SOCKET_PATHS } from "./routes/chat/chat-socket-routes.js";

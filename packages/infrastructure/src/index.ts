@@ -76,8 +76,17 @@ export {
 export { RedisSessionRevocations, type RedisSessionRevocationsDeps } from "./redis/redis-session-revocations.js";
 export { type Argon2HasherOptions, DEFAULT_ARGON2_OPTIONS, makeArgon2Hasher } from "./security/argon2-hasher.js";
 export { makeHmacOneTimeSecrets } from "./security/hmac-one-time-secrets.js";
-export { type JwtSettings, makeJoseAccessTokens } from "./security/jose-access-tokens.js";
+export {
+  hs256KeyId,
+  type JwtSettings,
+  makeJoseAccessTokens,
+  publicJwkOf,
+  type SignedAccessTokens,
+  type SigningKey,
+} from "./security/jose-access-tokens.js";
+export { JWT_ALGORITHMS, type JwtAlgorithm, type VerificationKey, verifyAccessToken } from "./security/jwt-verifier.js";
 export { MemorySessionRevocations } from "./security/memory-session-revocations.js";
 export { opaqueTokens } from "./security/opaque-tokens.js";
+export { loadPemSigningKey, loadPemVerificationKey } from "./security/pem-token-keys.js";
 export { Semaphore } from "./security/semaphore.js";
 export { systemClock } from "./security/system-clock.js";

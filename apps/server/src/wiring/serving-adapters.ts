@@ -1,6 +1,5 @@
 import { instrumentCache, instrumentRateLimiter } from "@gatehouse/application";
 import type {
-  AccessTokens,
   Cache,
   Clock,
   HealthProbe,
@@ -17,6 +16,8 @@ import {
   FallbackRateLimiter,
   type Logger,
   loadMailTemplateOverrides,
+  loadPemSigningKey,
+  loadPemVerificationKey,
   MemoryCache,
   MemoryRateLimiter,
   MemorySessionRevocations,
@@ -31,6 +32,7 @@ import {
   RedisRateLimiter,
   RedisSessionRevocations,
   resolveJwtSecret,
+  type SignedAccessTokens,
 } from "@gatehouse/infrastructure";
 import type { Adapters } from "./adapters.js";
 
@@ -41,7 +43,7 @@ export interface ServingAdapters {
   readonly redis: RedisConnection | undefined;
   /** The Redis cache when Redis is configured (metrics sample its error count). */
   readonly redisCache: RedisCache | undefined;
-  readonly accessTokens: AccessTokens;
+  readonly accessTokens: SignedAccessTokens;
   /** Also a feed of revoked sessions, so open chat sockets close with them. */
   readonly revocations: SessionRevocations & RevokedSessionsFeed;
   readonly cache: Cache;
@@ -148,8 +150,13 @@ export async function openServingAdapters(
   if (jwt.generated) {
     logger.warn({ path: jwt.path }, "JWT_SECRET is not set: using a generated development secret kept in DATA_DIR");
   }
+  const { algorithm, privateKeyFile, previousPublicKeyFiles } = config.jwt;
   const accessTokens = await makeJoseAccessTokens({
     secret: jwt.secret,
+    ...(algorithm !== "HS256" && privateKeyFile !== undefined
+      ? { signingKey: await loadPemSigningKey(privateKeyFile, algorithm) }
+      : {}),
+    verificationKeys: await Promise.all(previousPublicKeyFiles.map(loadPemVerificationKey)),
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,

@@ -45,6 +45,12 @@ export interface Config {
     readonly accessTokenTtlSeconds: number;
     readonly refreshTokenTtlSeconds: number;
     readonly clockToleranceSeconds: number;
+    /** JWT_ALGORITHM; EdDSA and ES256 sign with `privateKeyFile`, HS256 with the secret. */
+    readonly algorithm: "EdDSA" | "ES256" | "HS256";
+    /** JWT_PRIVATE_KEY_FILE: PEM (PKCS#8) of the signing key; required for EdDSA and ES256. */
+    readonly privateKeyFile: string | undefined;
+    /** JWT_PREVIOUS_PUBLIC_KEY_FILES: PEM public keys that still verify after a rotation. */
+    readonly previousPublicKeyFiles: readonly string[];
   };
   readonly refreshReuseGraceSeconds: number;
   /** `SESSION_MAX_LIFETIME_DAYS`: a session's absolute end, however often it is refreshed. */

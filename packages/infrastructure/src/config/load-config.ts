@@ -261,6 +261,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     throw new ConfigError("JWT_SECRET must be at least 32 bytes long");
   }
 
+  const jwtAlgorithm = read.oneOf("JWT_ALGORITHM", "HS256", ["EdDSA", "ES256", "HS256"]) as Config["jwt"]["algorithm"];
+  const privateKeyFile = read.raw("JWT_PRIVATE_KEY_FILE");
+  if (jwtAlgorithm !== "HS256" && privateKeyFile === undefined) {
+    throw new ConfigError(`JWT_PRIVATE_KEY_FILE is required when JWT_ALGORITHM is ${jwtAlgorithm}`);
+  }
+
   const port = read.int("APP_PORT", 8080, 0, 65_535);
   return {
     appName: read.string("APP_NAME", "gatehouse"),
@@ -288,6 +294,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       accessTokenTtlSeconds: read.int("JWT_ACCESS_TOKEN_EXPIRATION_MINUTES", 15, 1, 24 * 60) * 60,
       refreshTokenTtlSeconds: read.int("JWT_REFRESH_TOKEN_EXPIRATION_DAYS", 7, 1, 365) * 86_400,
       clockToleranceSeconds: read.int("JWT_CLOCK_TOLERANCE_SECONDS", 30, 0, 60),
+      algorithm: jwtAlgorithm,
+      privateKeyFile: privateKeyFile === undefined ? undefined : resolve(cwd, privateKeyFile),
+      previousPublicKeyFiles: read.list("JWT_PREVIOUS_PUBLIC_KEY_FILES").map((file) => resolve(cwd, file)),
     },
     refreshReuseGraceSeconds: read.int("REFRESH_REUSE_GRACE_SECONDS", 10, 0, 300),
     sessionMaxLifetimeSeconds: read.int("SESSION_MAX_LIFETIME_DAYS", 30, 1, 3650) * 86_400,

@@ -1,10 +1,25 @@
-import { randomUUID } from "node:crypto";
+import { createHash, type JsonWebKey, type KeyObject, randomUUID } from "node:crypto";
 import { type AccessTokenClaims, type AccessTokens, DomainError } from "@gatehouse/domain";
-import { errors, jwtVerify, SignJWT } from "jose";
+import { SignJWT } from "jose";
+import { type JwtAlgorithm, type VerificationKey, verifyAccessToken } from "./jwt-verifier.js";
+
+/** The key new tokens are signed with; its `kid` goes into every token's header. */
+export type SigningKey =
+  | { readonly kid: string; readonly algorithm: "HS256"; readonly secret: Uint8Array }
+  | {
+      readonly kid: string;
+      readonly algorithm: "EdDSA" | "ES256";
+      readonly privateKey: KeyObject;
+      readonly publicKey: KeyObject;
+    };
 
 export interface JwtSettings {
-  /** Raw HMAC secret, at least 32 bytes. */
-  readonly secret: Uint8Array;
+  /** Raw HMAC secret, at least 32 bytes: HS256 with a kid derived from it (used when `signingKey` is absent). */
+  readonly secret?: Uint8Array;
+  /** Signs new tokens; verifies them too. */
+  readonly signingKey?: SigningKey;
+  /** Keys that still verify (a rotated-out key until the longest token it signed has expired). */
+  readonly verificationKeys?: readonly VerificationKey[];
   readonly issuer: string;
   readonly audience: string;
   readonly accessTokenTtlSeconds: number;
@@ -12,47 +27,63 @@ export interface JwtSettings {
   readonly clockToleranceSeconds: number;
 }
 
-const ALGORITHM = "HS256";
 const VERIFIED_CACHE_SIZE = 10_000;
 
-function asStringArray(value: unknown): string[] | undefined {
-  return Array.isArray(value) && value.every((item) => typeof item === "string") ? value : undefined;
+/** A stable kid for an HS256 secret, so every node sharing the secret names it alike. */
+export function hs256KeyId(secret: Uint8Array): string {
+  return `hs-${createHash("sha256").update("gatehouse-kid:").update(secret).digest("base64url").slice(0, 16)}`;
 }
 
-function toClaims(payload: Record<string, unknown>): AccessTokenClaims {
-  const { sub, sid, jti, iat, exp } = payload;
-  const roles = asStringArray(payload.roles);
-  const permissions = asStringArray(payload.permissions);
-  if (
-    typeof sub !== "string" ||
-    typeof sid !== "string" ||
-    typeof jti !== "string" ||
-    typeof iat !== "number" ||
-    typeof exp !== "number" ||
-    roles === undefined ||
-    permissions === undefined
-  ) {
-    throw new DomainError("INVALID_TOKEN", "Access token is invalid");
-  }
-  return { sub, sid, jti, iat, exp, roles, permissions };
+function signingKeyOf(settings: JwtSettings): SigningKey {
+  if (settings.signingKey !== undefined) return settings.signingKey;
+  if (settings.secret === undefined) throw new RangeError("A JWT secret or a signing key is required");
+  return { kid: hs256KeyId(settings.secret), algorithm: "HS256", secret: settings.secret };
+}
+
+function asVerificationKey(key: SigningKey): VerificationKey {
+  return key.algorithm === "HS256"
+    ? { kid: key.kid, algorithm: key.algorithm, secret: key.secret }
+    : { kid: key.kid, algorithm: key.algorithm, publicKey: key.publicKey };
+}
+
+/** The public JWK of an asymmetric key, as `/.well-known/jwks.json` publishes it; HS256 keys have none. */
+export function publicJwkOf(
+  key: VerificationKey,
+): (JsonWebKey & { kid: string; alg: JwtAlgorithm; use: "sig" }) | null {
+  if (key.algorithm === "HS256") return null;
+  return { ...key.publicKey.export({ format: "jwk" }), kid: key.kid, alg: key.algorithm, use: "sig" };
+}
+
+export interface SignedAccessTokens extends AccessTokens {
+  /** Public JWKs of every asymmetric key that verifies (signing key first). */
+  publicJwks(): NonNullable<ReturnType<typeof publicJwkOf>>[];
 }
 
 /**
- * HS256 access tokens with jose. The key is imported once as a non-extractable CryptoKey;
- * verification pins the algorithm and checks issuer, audience and expiry.
+ * Access tokens signed with jose (HS256, EdDSA or ES256; `kid` in every header) and verified
+ * synchronously with `node:crypto` (`jwt-verifier.ts`): the algorithm is pinned per kid, and
+ * issuer, audience, expiry and not-before are checked.
  */
-export async function makeJoseAccessTokens(settings: JwtSettings): Promise<AccessTokens> {
-  if (settings.secret.byteLength < 32) throw new RangeError("JWT secret must be at least 32 bytes");
-  const key = await crypto.subtle.importKey("raw", settings.secret, { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-    "verify",
-  ]);
-  const verifyOptions = {
-    algorithms: [ALGORITHM],
+export async function makeJoseAccessTokens(settings: JwtSettings): Promise<SignedAccessTokens> {
+  const signing = signingKeyOf(settings);
+  if (signing.algorithm === "HS256" && signing.secret.byteLength < 32) {
+    throw new RangeError("JWT secret must be at least 32 bytes");
+  }
+  for (const key of settings.verificationKeys ?? []) {
+    if (key.algorithm === "HS256" && key.secret.byteLength < 32)
+      throw new RangeError("JWT secret must be at least 32 bytes");
+  }
+  const keys = new Map<string, VerificationKey>();
+  keys.set(signing.kid, asVerificationKey(signing));
+  for (const key of settings.verificationKeys ?? []) if (!keys.has(key.kid)) keys.set(key.kid, key);
+  // Tokens issued before kids existed carry none: only the HS256 secret can have signed them.
+  const legacy = [...keys.values()].find((key) => key.algorithm === "HS256");
+  const findKey = (kid: string | undefined) => (kid === undefined ? legacy : keys.get(kid));
+  const signWith = signing.algorithm === "HS256" ? signing.secret : signing.privateKey;
+  const rules = {
     issuer: settings.issuer,
     audience: settings.audience,
-    clockTolerance: Math.min(settings.clockToleranceSeconds, 60),
-    requiredClaims: ["sub", "exp", "iat", "jti"],
+    clockToleranceSeconds: Math.min(settings.clockToleranceSeconds, 60),
   };
 
   // Clients send the same access token for its whole life: its signature is checked once per
@@ -70,14 +101,14 @@ export async function makeJoseAccessTokens(settings: JwtSettings): Promise<Acces
   return {
     async issue(subject) {
       const token = await new SignJWT({ sid: subject.sid, roles: subject.roles, permissions: subject.permissions })
-        .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
+        .setProtectedHeader({ alg: signing.algorithm, typ: "JWT", kid: signing.kid })
         .setSubject(subject.userId)
         .setIssuer(settings.issuer)
         .setAudience(settings.audience)
         .setJti(randomUUID())
         .setIssuedAt()
         .setExpirationTime(`${settings.accessTokenTtlSeconds}s`)
-        .sign(key);
+        .sign(signWith);
       return { token, expiresIn: settings.accessTokenTtlSeconds };
     },
 
@@ -85,20 +116,17 @@ export async function makeJoseAccessTokens(settings: JwtSettings): Promise<Acces
       const nowSeconds = Date.now() / 1000;
       const cached = verified.get(token);
       if (cached !== undefined) {
-        if (nowSeconds <= cached.exp + verifyOptions.clockTolerance) return cached;
+        if (nowSeconds < cached.exp + rules.clockToleranceSeconds) return cached;
         verified.delete(token);
         throw new DomainError("TOKEN_EXPIRED", "Access token has expired");
       }
-      try {
-        const { payload } = await jwtVerify(token, key, verifyOptions);
-        const claims = toClaims(payload);
-        remember(token, claims);
-        return claims;
-      } catch (error) {
-        if (error instanceof errors.JWTExpired) throw new DomainError("TOKEN_EXPIRED", "Access token has expired");
-        if (error instanceof DomainError) throw error;
-        throw new DomainError("INVALID_TOKEN", "Access token is invalid");
-      }
+      const claims = verifyAccessToken(token, findKey, rules, nowSeconds);
+      remember(token, claims);
+      return claims;
+    },
+
+    publicJwks() {
+      return [...keys.values()].map(publicJwkOf).filter((jwk): jwk is NonNullable<typeof jwk> => jwk !== null);
     },
   };
 }
