@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { isDomainError } from "@gatehouse/domain";
 import { ConfigError, DataDirInUseError, describeDatabaseFailure, loadConfig } from "@gatehouse/infrastructure";
 import { createAdminAccount } from "./admin-account.js";
-import { readSecretLine } from "./secret-prompt.js";
+import { PromptInterruptedError, readSecretLine } from "./secret-prompt.js";
 import { openAdapters } from "./wiring/adapters.js";
 
 const USAGE = `Usage:
@@ -100,6 +100,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
+  // 130 = 128 + SIGINT, what a shell reports for a command stopped with Ctrl-C.
+  if (error instanceof PromptInterruptedError) process.exit(130);
   process.stderr.write(`gatehouse: ${describeFailure(error)}\n`);
   process.exit(error instanceof UsageError ? 2 : 1);
 });
