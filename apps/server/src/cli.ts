@@ -85,13 +85,22 @@ function describeFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Every "<group> <command>" the CLI knows, each a self-contained function of its remaining
+ * arguments: registering one is one line here plus its line in USAGE.
+ */
+const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<void>>> = {
+  "admin create": adminCreate,
+};
+
 async function main(argv: string[]): Promise<void> {
   const [command, sub, ...rest] = argv;
   if (command === undefined || command === "serve") {
     await import("./main.js");
     return;
   }
-  if (command === "admin" && sub === "create") return adminCreate(rest);
+  const run = COMMANDS[`${command} ${sub ?? ""}`];
+  if (run !== undefined) return run(rest);
   if (command === "help" || command === "--help" || command === "-h") {
     process.stdout.write(`${USAGE}\n`);
     return;
