@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { isDomainError } from "@gatehouse/domain";
 import { ConfigError, DataDirInUseError, describeDatabaseFailure, loadConfig } from "@gatehouse/infrastructure";
 import { createAdminAccount } from "./admin-account.js";
-import { readSecretLine } from "./secret-prompt.js";
+import { PromptInterruptedError, readSecretLine } from "./secret-prompt.js";
 import { openAdapters } from "./wiring/adapters.js";
 
 const USAGE = `Usage:
@@ -85,13 +85,22 @@ function describeFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Every "<group> <command>" the CLI knows, each a self-contained function of its remaining
+ * arguments: registering one is one line here plus its line in USAGE.
+ */
+const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<void>>> = {
+  "admin create": adminCreate,
+};
+
 async function main(argv: string[]): Promise<void> {
   const [command, sub, ...rest] = argv;
   if (command === undefined || command === "serve") {
     await import("./main.js");
     return;
   }
-  if (command === "admin" && sub === "create") return adminCreate(rest);
+  const run = COMMANDS[`${command} ${sub ?? ""}`];
+  if (run !== undefined) return run(rest);
   if (command === "help" || command === "--help" || command === "-h") {
     process.stdout.write(`${USAGE}\n`);
     return;
@@ -100,6 +109,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
+  // 130 = 128 + SIGINT, what a shell reports for a command stopped with Ctrl-C.
+  if (error instanceof PromptInterruptedError) process.exit(130);
   process.stderr.write(`gatehouse: ${describeFailure(error)}\n`);
   process.exit(error instanceof UsageError ? 2 : 1);
 });
