@@ -196,6 +196,35 @@ describe.each(testDatabaseKinds())("admin users API on %s", (kind) => {
     });
   });
 
+  // Attack: an admin (no roles:write) changed a role manager's email to one they read, ran
+  // forgot/reset with the mailed code and signed in as them; suspending them worked too.
+  describe("admin takeover of a more privileged user", () => {
+    it("refuses to change, suspend or delete a user holding a permission the admin lacks", async () => {
+      const roleName = `mgr_${Math.random().toString(36).slice(2, 10)}`;
+      await t.query(sql`INSERT INTO roles (name) VALUES (${roleName})`);
+      await t.query(
+        sql`INSERT INTO role_permissions (role_id, permission_id) SELECT r.id, p.id FROM roles r, permissions p WHERE r.name = ${roleName} AND p.name = 'roles:write'`,
+      );
+      const manager = await signedInWith(t, roleName, "manager");
+      const before = await userRow(t, manager.userId);
+      const attempts = [
+        await send(t, "PUT", `${BASE}/${manager.userId}`, admin.accessToken, { email: "attacker@example.com" }),
+        await send(t, "POST", `${BASE}/${manager.userId}/suspend`, admin.accessToken, { reason: "x" }),
+        await send(t, "DELETE", `${BASE}/${manager.userId}`, admin.accessToken),
+      ];
+      for (const attempt of attempts) {
+        expect(attempt.status, JSON.stringify(attempt.body)).toBe(403);
+        expect(errorCode(attempt.body)).toBe("PRIVILEGE_ESCALATION");
+        expect((attempt.body.error as { details: Json }).details).toEqual({ missing_permissions: ["roles:write"] });
+      }
+      const after = await userRow(t, manager.userId);
+      expect([after?.email, after?.status, after?.deleted_at]).toEqual([before?.email, before?.status, null]);
+      // A super_admin holds everything, so the same change is theirs to make.
+      const bySuper = await send(t, "PUT", `${BASE}/${manager.userId}`, superAdmin.accessToken, { full_name: "M" });
+      expect(bySuper.status).toBe(200);
+    });
+  });
+
   describe("PUT /{id}", () => {
     it("refuses every forbidden or unknown field with 400 and changes nothing (mass assignment)", async () => {
       const target = await signedInWith(t, null, "target");

@@ -5,7 +5,7 @@ import {
   type User,
   type UserWithRoles,
 } from "@gatehouse/domain";
-import { type AdminActor, isSuperAdmin } from "../rbac/privilege.js";
+import { type AdminActor, assertMayActOn, isSuperAdmin } from "../rbac/privilege.js";
 
 export type { AdminActor };
 
@@ -21,12 +21,16 @@ export function assertNotDeleted(target: UserWithRoles): void {
   if (target.user.deletedAt !== null) throw new DomainError("USER_ALREADY_DELETED", "User is deleted");
 }
 
-/** Only a super_admin may change, suspend or delete a super_admin (README, Admin API). */
+/**
+ * Only a super_admin may change, suspend or delete a super_admin (README, Admin API), and
+ * nobody manages a user holding a permission they lack (`assertMayActOn`).
+ */
 export function assertMayManage(actor: AdminActor, target: UserWithRoles): void {
   const targetIsSuperAdmin = target.roles.some((role) => role.name === SystemRoles.superAdmin);
   if (targetIsSuperAdmin && !isSuperAdmin(actor.access)) {
     throw new DomainError("SUPER_ADMIN_REQUIRED", "Only a super_admin may manage a super_admin");
   }
+  assertMayActOn(actor, target);
 }
 
 /** The row a write that matched the locked row returned; gone meanwhile is USER_NOT_FOUND. */

@@ -35,6 +35,28 @@ export function assertMayGrant(actor: AdminActor, grant: Grant): void {
   }
 }
 
+/**
+ * Nobody acts on a user who holds more than they do: an administrator may change, suspend,
+ * delete or reset a user only when every permission the user holds (through any role) is one
+ * the administrator holds too, else an admin could take over, or lock out, a role manager by
+ * changing their email and resetting the password. The super_admin rule is checked before this
+ * (SUPER_ADMIN_REQUIRED); a super_admin holds everything, so passes.
+ * @throws DomainError PRIVILEGE_ESCALATION (403), naming in `missing_permissions` what the
+ *   target holds and the actor lacks.
+ */
+export function assertMayActOn(
+  actor: AdminActor,
+  target: { readonly roles: ReadonlyArray<{ readonly permissions: readonly string[] }> },
+): void {
+  const held = [...new Set(target.roles.flatMap((role) => role.permissions))];
+  const missing = held.filter((permission) => !hasPermission(actor.access, permission));
+  if (missing.length > 0) {
+    throw new DomainError("PRIVILEGE_ESCALATION", "You cannot manage a user who holds permissions you lack", {
+      missing_permissions: missing.sort(),
+    });
+  }
+}
+
 /** The grant of handing out these roles: their names and every permission they carry. */
 export function grantOfRoles(
   roles: ReadonlyArray<{
