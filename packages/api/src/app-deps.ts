@@ -10,6 +10,7 @@ import type {
   CheckEmail,
   CheckHealth,
   CheckRateLimit,
+  CompleteFederatedLogin,
   ConfirmEmailChange,
   CreateChatRoom,
   CreatePermission,
@@ -22,6 +23,7 @@ import type {
   DeleteUser,
   DeleteUserPermanently,
   DescribeHost,
+  ExchangeHandoffCode,
   GetCurrentUser,
   GetUser,
   GetUserStatistics,
@@ -49,6 +51,7 @@ import type {
   RestoreUser,
   RevokeRolePermission,
   RevokeSession,
+  StartFederatedLogin,
   SuspendUser,
   UnassignUserRole,
   UpdateChatRoom,
@@ -161,6 +164,15 @@ export interface ApiUseCases {
   readonly rateLimit: { readonly checkRateLimit: CheckRateLimit };
   /** Absent: no chat routes. */
   readonly chat?: ChatUseCases;
+  /** Absent: no federated-login routes. */
+  readonly federation?: FederationUseCases;
+}
+
+/** Federated login (application `federation/`). */
+export interface FederationUseCases {
+  readonly startFederatedLogin: StartFederatedLogin;
+  readonly completeFederatedLogin: CompleteFederatedLogin;
+  readonly exchangeHandoffCode: ExchangeHandoffCode;
 }
 
 /** A message kept by the development mailbox, as the API shows it. */

@@ -7,6 +7,7 @@ export type {
   ChatUseCases,
   DevMailboxReader,
   DevMailView,
+  FederationUseCases,
   MetricsExposition,
   RbacUseCases,
   RecoveryUseCases,

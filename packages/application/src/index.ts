@@ -130,6 +130,27 @@ export {
 } from "./chat/post-chat-message.js";
 export { makeUpdateChatRoom, type UpdateChatRoom, type UpdateChatRoomDeps } from "./chat/update-chat-room.js";
 export {
+  type CompleteFederatedLogin,
+  type CompleteFederatedLoginDeps,
+  type CompleteFederatedLoginInput,
+  makeCompleteFederatedLogin,
+} from "./federation/complete-federated-login.js";
+export {
+  type ExchangeHandoffCode,
+  type ExchangeHandoffCodeDeps,
+  type ExchangeHandoffCodeInput,
+  makeExchangeHandoffCode,
+} from "./federation/exchange-handoff-code.js";
+export {
+  callbackUrlOf,
+  type FederationPolicy,
+  makeStartFederatedLogin,
+  type RedirectAllowList,
+  type StartFederatedLogin,
+  type StartFederatedLoginDeps,
+  type StartFederatedLoginInput,
+} from "./federation/start-federated-login.js";
+export {
   type CheckHealth,
   type CheckHealthDeps,
   type HealthReport,

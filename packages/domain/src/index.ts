@@ -37,6 +37,14 @@ export {
   type RateLimitDetails,
   statusOf,
 } from "./errors/error-codes.js";
+export {
+  AUTHORIZATION_STATE_TTL_MS,
+  type AuthorizationState,
+  type FederatedIdentity,
+  HANDOFF_CODE_TTL_MS,
+  type HandoffCode,
+  type ProviderProfile,
+} from "./federation/federated-identity.js";
 export type { CodeMailData, MailMessage, MailTemplateName, OutgoingMail } from "./mail/mail-message.js";
 export type { AccessTokenClaims, AccessTokens, IssuedAccessToken } from "./ports/access-tokens.js";
 export type { AuditLog } from "./ports/audit-log.js";
@@ -50,8 +58,21 @@ export type {
   NewChatRoom,
 } from "./ports/chat-repository.js";
 export type { Clock } from "./ports/clock.js";
+export type {
+  FederatedIdentityRepository,
+  FederationFlowRepository,
+  FederationRepositories,
+  FederationUnitOfWork,
+} from "./ports/federation-repository.js";
 export type { HealthProbe } from "./ports/health-probe.js";
 export type { HostInfo, SystemInfo } from "./ports/host-info.js";
+export {
+  type AuthorizationExpectation,
+  type AuthorizationRequest,
+  FederationFailure,
+  type IdentityProvider,
+  type IdentityProviders,
+} from "./ports/identity-provider.js";
 export type { JobLock } from "./ports/job-lock.js";
 export type { ClaimedMail, MailOutbox, MailQueue } from "./ports/mail-outbox.js";
 export type { MailThrottle, ThrottleLimits, ThrottleVerdict } from "./ports/mail-throttle.js";

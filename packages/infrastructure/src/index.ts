@@ -3,6 +3,7 @@ export { makeChatRepository, makeChatUnitOfWork } from "./chat/chat-repository.j
 export { MemoryChatBus } from "./chat/memory-chat-bus.js";
 export { RedisChatBus } from "./chat/redis-chat-bus.js";
 export type { Config, RedisSettings, RedisTarget, TrustProxy } from "./config/config.js";
+export type { FederationConfig, FederationProviderConfig } from "./config/federation-config.js";
 export { resolveJwtSecret } from "./config/jwt-secret.js";
 export { ConfigError, defaultArgon2Concurrency, loadConfig, RATE_LIMIT_ENV, readDotEnv } from "./config/load-config.js";
 export { CONFIG_VARIABLES, lookalikeVariableWarnings } from "./config/lookalike-variables.js";
@@ -18,6 +19,7 @@ export {
   rowsOf,
 } from "./db/database.js";
 export { describeDatabaseFailure } from "./db/database-failure.js";
+export { makeFederationUnitOfWork } from "./db/federation-repository.js";
 export { makeMailQueue } from "./db/mail-outbox.js";
 export { makeMailThrottle } from "./db/mail-throttle.js";
 export { makeJobLock, makeMaintenanceRepository } from "./db/maintenance.js";
@@ -28,6 +30,7 @@ export { makeRoleRepository } from "./db/role-repository.js";
 export * as tables from "./db/schema.js";
 export { makeUnitOfWork, repositoriesOn } from "./db/unit-of-work.js";
 export { makeUserRepository } from "./db/user-repository.js";
+export { makeOpenIdIdentityProviders } from "./federation/openid-identity-providers.js";
 export {
   createLogger,
   type Logger,

@@ -3,6 +3,7 @@ import { wireAccount } from "./account.js";
 import { wireAdmin } from "./admin.js";
 import { wireAuth } from "./auth.js";
 import { wireChat } from "./chat.js";
+import { wireFederation } from "./federation.js";
 import { wireHealth, wireRateLimit } from "./health.js";
 import { wireRbac } from "./rbac.js";
 import { wireRecovery } from "./recovery.js";
@@ -21,5 +22,6 @@ export function wireUseCases(w: Wiring): ApiUseCases {
     health: wireHealth(w),
     rateLimit: wireRateLimit(w),
     chat: wireChat(w),
+    federation: wireFederation(w),
   };
 }

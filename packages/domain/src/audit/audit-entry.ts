@@ -42,7 +42,11 @@ export type AuditAction =
   | "chat.room_update"
   | "chat.room_delete"
   | "chat.member_add"
-  | "chat.member_remove";
+  | "chat.member_remove"
+  | "auth.oauth_login"
+  | "auth.oauth_failed"
+  | "auth.identity_link"
+  | "auth.identity_unlink";
 
 /** Filters and page of the audit-log list; newest first. */
 export interface AuditLogQuery {

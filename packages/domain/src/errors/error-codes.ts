@@ -64,6 +64,14 @@ export const ERROR_TABLE = {
   SERVICE_UNAVAILABLE: { status: 503, message: "Service temporarily unavailable" },
   DATABASE_ERROR: { status: 503, message: "Database connection error", reserved: true },
   CACHE_ERROR: { status: 503, message: "Cache service unavailable", reserved: true },
+  OAUTH_PROVIDER_NOT_FOUND: { status: 404, message: "Sign-in provider is not enabled" },
+  OAUTH_REDIRECT_URI_NOT_ALLOWED: { status: 400, message: "redirect_uri is not an allowed app URL" },
+  OAUTH_STATE_INVALID: { status: 400, message: "Sign-in state is missing, unknown, expired or already used" },
+  OAUTH_CODE_INVALID: { status: 400, message: "Sign-in code is invalid, expired or already used" },
+  OAUTH_PROVIDER_UNAVAILABLE: { status: 503, message: "Sign-in provider cannot be reached" },
+  IDENTITY_ALREADY_LINKED: { status: 409, message: "This provider account is linked to another user" },
+  IDENTITY_NOT_FOUND: { status: 404, message: "Linked identity not found" },
+  LAST_SIGN_IN_METHOD: { status: 409, message: "The account would have no way left to sign in" },
 } as const satisfies Readonly<Record<string, ErrorEntry>>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -1,4 +1,5 @@
 import type { ChatLimits, RateLimitPolicy } from "@gatehouse/domain";
+import type { FederationConfig } from "./federation-config.js";
 import type { ObservabilityConfig } from "./observability-config.js";
 
 /** Where Redis is: one server (`REDIS_URL`) or a Redis Cluster (`REDIS_CLUSTER_NODES`). */
@@ -18,6 +19,7 @@ export interface RedisSettings {
 export interface Config {
   /** Metrics and TLS (README "Operations"). */
   readonly observability: ObservabilityConfig;
+  readonly federation: FederationConfig;
   readonly appName: string;
   readonly appEnv: string;
   readonly production: boolean;

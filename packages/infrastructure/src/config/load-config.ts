@@ -14,6 +14,7 @@ import {
   type RateLimitPolicy,
 } from "@gatehouse/domain";
 import type { Config, RedisSettings, TrustProxy } from "./config.js";
+import { readFederation } from "./federation-config.js";
 import { readObservability } from "./observability-config.js";
 
 /** A configuration problem, phrased as one line naming the variable and the rule. */
@@ -352,6 +353,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: read.oneOf("LOG_LEVEL", "info", LOG_LEVELS),
     logPretty: read.bool("LOG_PRETTY", !production && process.stdout.isTTY === true),
     observability: readObservability(read, cwd, (message) => {
+      throw new ConfigError(message);
+    }),
+    federation: readFederation(read, production, (message) => {
       throw new ConfigError(message);
     }),
   };

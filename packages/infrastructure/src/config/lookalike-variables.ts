@@ -23,9 +23,14 @@ export const CONFIG_VARIABLES: readonly string[] = [
   REQUIRE_EMAIL_VERIFICATION RESEND_COOLDOWN_SECONDS RESEND_MAX_PER_DAY SHUTDOWN_DRAIN_DELAY_SECONDS
   SHUTDOWN_TIMEOUT_SECONDS SMTP_URL SSL_CERT_PATH SSL_KEY_PATH TLS_CERT_PATH TLS_KEY_PATH TRUST_PROXY
   USER_PURGE_AFTER_DAYS VERIFICATION_TTL_HOURS WORKER_SCHEDULE DEV_MAILBOX_TOKEN SESSION_MAX_LIFETIME_DAYS
-  LOGIN_QUEUE_MAX LOGIN_QUEUE_RETRY_AFTER_SECONDS JWT_ALGORITHM JWT_PRIVATE_KEY_FILE JWT_PREVIOUS_PUBLIC_KEY_FILES`.split(/\s+/),
+  OAUTH_PROVIDERS OAUTH_ALLOWED_REDIRECT_URIS OAUTH_ALLOWED_REDIRECT_ORIGINS
+  LOGIN_QUEUE_MAX LOGIN_QUEUE_RETRY_AFTER_SECONDS JWT_ALGORITHM JWT_PRIVATE_KEY_FILE JWT_PREVIOUS_PUBLIC_KEY_FILES`.split(
+    /\s+/,
+  ),
   ...Object.values(RATE_LIMIT_ENV).flatMap((prefix) => [`${prefix}_REQUESTS`, `${prefix}_WINDOW_SECONDS`]),
 ];
+
+const KNOWN: ReadonlySet<string> = new Set(CONFIG_VARIABLES);
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
 function editDistance(a: string, b: string): number {
@@ -50,6 +55,15 @@ function editDistance(a: string, b: string): number {
 // Our names are upper snake case with at least one underscore; PATH, HOME or npm_config_* never are.
 const OUR_SHAPE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 
+/** A social-login provider's own settings: `OAUTH_<NAME>_…`, the name being the operator's. */
+const PROVIDER_VARIABLE =
+  /^OAUTH_[A-Z0-9]+_(?:CLIENT_ID|CLIENT_SECRET|SCOPES|ISSUER|AUTHORIZATION_URL|TOKEN_URL|USERINFO_URL|EMAILS_URL)$/;
+
+/** Whether `name` is a setting Gatehouse reads (a fixed name, or a provider's own). */
+export function isConfigVariable(name: string, known: ReadonlySet<string> = KNOWN): boolean {
+  return known.has(name) || PROVIDER_VARIABLE.test(name);
+}
+
 /**
  * One warning per set variable that is not ours but is within two edits of one of ours (one for
  * names under ten characters), naming the likely intended one: `JWT_SECRETS` → `JWT_SECRET`.
@@ -60,9 +74,10 @@ export function lookalikeVariableWarnings(
   known: readonly string[] = CONFIG_VARIABLES,
 ): string[] {
   const ours = new Set(known);
+  const isOurs = (name: string) => isConfigVariable(name, ours);
   const warnings: string[] = [];
   for (const name of Object.keys(env).sort()) {
-    if (ours.has(name) || !OUR_SHAPE.test(name)) continue;
+    if (isOurs(name) || !OUR_SHAPE.test(name)) continue;
     const allowed = name.length < 10 ? 1 : 2;
     let closest: { name: string; distance: number } | undefined;
     for (const candidate of known) {

@@ -292,6 +292,61 @@ export const chatMessages = pgTable(
   (t) => [primaryKey({ columns: [t.roomId, t.id] }), index("idx_chat_messages_created_at").on(t.createdAt)],
 );
 
+/** Provider accounts linked to users (README "Social login"); one user per provider account. */
+export const federatedIdentities = pgTable(
+  "federated_identities",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: varchar("provider", { length: 32 }).notNull(),
+    subject: varchar("subject", { length: 255 }).notNull(),
+    email: varchar("email", { length: 255 }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("federated_identities_provider_subject").on(t.provider, t.subject),
+    index("idx_federated_identities_user").on(t.userId),
+  ],
+);
+
+/** One row per started sign-in, under the hash of its `state`; deleted when the callback consumes it. */
+export const oauthStates = pgTable(
+  "oauth_states",
+  {
+    stateHash: varchar("state_hash", { length: 64 }).primaryKey(),
+    provider: varchar("provider", { length: 32 }).notNull(),
+    callbackUrl: text("callback_url").notNull(),
+    redirectUri: text("redirect_uri").notNull(),
+    appState: text("app_state"),
+    appCodeChallenge: varchar("app_code_challenge", { length: 128 }),
+    codeVerifier: varchar("code_verifier", { length: 128 }).notNull(),
+    nonce: varchar("nonce", { length: 128 }),
+    linkUserId: uuid("link_user_id").references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("idx_oauth_states_expires").on(t.expiresAt)],
+);
+
+/** The one-time codes apps exchange for tokens, under their hash; deleted when exchanged. */
+export const oauthHandoffCodes = pgTable(
+  "oauth_handoff_codes",
+  {
+    codeHash: varchar("code_hash", { length: 64 }).primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: varchar("provider", { length: 32 }).notNull(),
+    codeChallenge: varchar("code_challenge", { length: 128 }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("idx_oauth_handoff_codes_expires").on(t.expiresAt)],
+);
+
 export const schema = {
   users,
   roles,
@@ -306,5 +361,8 @@ export const schema = {
   chatRooms,
   chatRoomMembers,
   chatMessages,
+  federatedIdentities,
+  oauthStates,
+  oauthHandoffCodes,
 };
 export type Schema = typeof schema;

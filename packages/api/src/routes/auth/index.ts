@@ -1,5 +1,6 @@
 import type { RoutesPlugin } from "../routes-plugin.js";
 import { authMeRoutes } from "./me.js";
+import { oauthRoutes } from "./oauth.js";
 import { passwordResetRoutes } from "./password-reset.js";
 import { reactivateRoutes } from "./reactivate.js";
 import { sessionRoutes } from "./sessions.js";
@@ -15,4 +16,5 @@ export const authRoutes: RoutesPlugin = async (app, { options }) => {
   await app.register(sessionRoutes, { options });
   await app.register(reactivateRoutes, { options });
   await app.register(passwordResetRoutes, { options });
+  await app.register(oauthRoutes, { options });
 };

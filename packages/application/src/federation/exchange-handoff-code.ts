@@ -1,0 +1,96 @@
+import {
+  type AccessTokens,
+  type Clock,
+  DomainError,
+  type FederationUnitOfWork,
+  type IdentityProviders,
+  type OpaqueTokens,
+  type RequestContext,
+  sessionBlockedError,
+} from "@gatehouse/domain";
+import type { LogInResult } from "../auth/log-in.js";
+import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, sessionExpiry } from "../auth/session-tokens.js";
+import { audit } from "../shared/audit-entry-for.js";
+import { recordRefusal } from "../shared/refusals.js";
+
+export interface ExchangeHandoffCodeInput {
+  readonly code: string;
+  readonly codeVerifier?: string;
+}
+
+export interface ExchangeHandoffCodeDeps {
+  readonly federationUow: FederationUnitOfWork;
+  readonly providers: Pick<IdentityProviders, "codeChallengeOf">;
+  readonly opaqueTokens: OpaqueTokens;
+  readonly accessTokens: AccessTokens;
+  readonly clock: Clock;
+  readonly refreshPolicy: RefreshTokenPolicy;
+}
+
+/**
+ * Step 4: the app trades its one-time code (and, when it sent a challenge, the PKCE verifier)
+ * for the login answer. The code is consumed before anything is checked, in its own
+ * transaction, so a second use fails however the first ended; unknown, reused, expired and
+ * wrong-verifier codes answer the same 400.
+ */
+export function makeExchangeHandoffCode(deps: ExchangeHandoffCodeDeps) {
+  return async function exchangeHandoffCode(
+    input: ExchangeHandoffCodeInput,
+    ctx: RequestContext,
+  ): Promise<LogInResult> {
+    const code = await deps.federationUow.run((tx) =>
+      tx.federationFlows.consumeHandoff(deps.opaqueTokens.hash(input.code)),
+    );
+    const now = deps.clock.now();
+    let reason: string | undefined;
+    if (code === undefined) reason = "code_unknown";
+    else if (code.expiresAt <= now) reason = "code_expired";
+    else if (code.codeChallenge !== null) {
+      const challenge =
+        input.codeVerifier === undefined ? undefined : await deps.providers.codeChallengeOf(input.codeVerifier);
+      if (challenge !== code.codeChallenge) reason = "code_verifier_mismatch";
+    }
+    if (code === undefined || reason !== undefined) {
+      await recordRefusal({ uow: deps.federationUow, clock: deps.clock }, ctx, {
+        action: "auth.oauth_failed",
+        userId: code?.userId ?? null,
+        details: { provider: code?.provider ?? null, reason },
+      });
+      throw new DomainError("OAUTH_CODE_INVALID");
+    }
+    const refresh = deps.opaqueTokens.generate();
+    const sessionExpiresAt = sessionExpiry(now, deps.refreshPolicy);
+    const session = await deps.federationUow.run(async (tx) => {
+      const found = await tx.users.find(code.userId);
+      if (found === undefined) throw new DomainError("OAUTH_CODE_INVALID");
+      const blocked = sessionBlockedError(found.user.status);
+      if (blocked !== undefined) throw blocked;
+      const token = await tx.refreshTokens.insert({
+        userId: found.user.id,
+        parentId: null,
+        tokenHash: refresh.hash,
+        expiresAt: refreshExpiry(now, deps.refreshPolicy, sessionExpiresAt),
+        sessionExpiresAt,
+        userAgent: ctx.userAgent,
+        ipAddress: ctx.ipAddress,
+      });
+      await audit(tx, deps, ctx, {
+        action: "auth.oauth_login",
+        userId: found.user.id,
+        details: { provider: code.provider, session_id: token.familyId },
+      });
+      return { found, familyId: token.familyId, expiresAt: token.expiresAt };
+    });
+    const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
+      userId: session.found.user.id,
+      roles: session.found.roles,
+      sessionId: session.familyId,
+      refreshToken: refresh.token,
+      refreshExpiresAt: session.expiresAt,
+      now,
+    });
+    return { tokens, user: session.found.user, roles: session.found.roles };
+  };
+}
+
+export type ExchangeHandoffCode = ReturnType<typeof makeExchangeHandoffCode>;
