@@ -61,6 +61,7 @@ export type { OneTimeCodeRepository } from "./ports/one-time-code-repository.js"
 export type { OneTimeSecrets } from "./ports/one-time-secrets.js";
 export type { OpaqueTokens } from "./ports/opaque-tokens.js";
 export type { PasswordHasher } from "./ports/password-hasher.js";
+export type { PasswordScreen } from "./ports/password-screen.js";
 export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./ports/rate-limiter.js";
 export type { RefreshTokenRepository, RotatedTokenInput } from "./ports/refresh-token-repository.js";
 export type { RevokedSessionsFeed } from "./ports/revoked-sessions-feed.js";
@@ -109,7 +110,12 @@ export {
   sessionBlockedError,
 } from "./user/account-status.js";
 export { checkEmail, normalizeEmail } from "./user/email.js";
-export { checkPassword, DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "./user/password-policy.js";
+export {
+  checkPassword,
+  DEFAULT_PASSWORD_POLICY,
+  type PasswordPolicy,
+  passwordLength,
+} from "./user/password-policy.js";
 export {
   checkDescription,
   checkPermissionName,

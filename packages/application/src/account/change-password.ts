@@ -1,6 +1,5 @@
 import {
   type Clock,
-  checkPassword,
   type PasswordHasher,
   type PasswordPolicy,
   type RequestContext,
@@ -9,7 +8,7 @@ import {
   validationError,
 } from "@gatehouse/domain";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
-import { storeNewPassword } from "../shared/new-password.js";
+import { checkNewPassword, storeNewPassword } from "../shared/new-password.js";
 import { accountGone, confirmPassword, stillConfirmed } from "./own-account.js";
 
 export interface ChangePasswordInput {
@@ -40,9 +39,9 @@ export function makeChangePassword(deps: ChangePasswordDeps) {
     input: ChangePasswordInput,
     ctx: RequestContext,
   ): Promise<{ otherSessionsEnded: number }> {
-    const issue = checkPassword(input.newPassword, deps.passwordPolicy, "new_password");
-    if (issue) throw validationError([issue]);
     const user = await confirmPassword(deps, input.userId, input.currentPassword);
+    const issue = await checkNewPassword(input.newPassword, deps.passwordPolicy, user, "new_password");
+    if (issue) throw validationError([issue]);
     if (await deps.hasher.verify(input.newPassword, user.passwordHash)) {
       throw validationError([{ field: "new_password", message: "must differ from the current password" }]);
     }

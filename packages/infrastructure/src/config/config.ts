@@ -48,6 +48,10 @@ export interface Config {
   };
   readonly refreshReuseGraceSeconds: number;
   readonly passwordMinLength: number;
+  /** Require upper, lower and digit (NIST SP 800-63B: off by default). */
+  readonly passwordComposition: boolean;
+  /** The optional online k-anonymity range check (fail open unless `failClosed`). */
+  readonly passwordBreachCheck: { readonly mode: "off" | "hibp"; readonly url: string; readonly failClosed: boolean };
   readonly argon2MaxConcurrency: number;
   readonly refreshTokenRetentionDays: number;
   readonly auditLogRetentionDays: number;

@@ -284,6 +284,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     refreshReuseGraceSeconds: read.int("REFRESH_REUSE_GRACE_SECONDS", 10, 0, 300),
     passwordMinLength: read.int("PASSWORD_MIN_LENGTH", 8, 8, 128),
+    passwordComposition: read.bool("PASSWORD_REQUIRE_COMPOSITION", false),
+    passwordBreachCheck: {
+      mode: read.oneOf("PASSWORD_BREACH_CHECK", "off", ["off", "hibp"]) === "hibp" ? "hibp" : "off",
+      url: optionalUrl(read, "PASSWORD_BREACH_CHECK_URL", ["https:", "http:"]) ?? "https://api.pwnedpasswords.com",
+      failClosed: read.bool("PASSWORD_BREACH_CHECK_FAIL_CLOSED", false),
+    },
     argon2MaxConcurrency: read.int("ARGON2_MAX_CONCURRENCY", defaultArgon2Concurrency(), 1, 256),
     refreshTokenRetentionDays: read.int("REFRESH_TOKEN_RETENTION_DAYS", 30, 1, 3650),
     auditLogRetentionDays: read.int("AUDIT_LOG_RETENTION_DAYS", 90, 1, 36_500),
