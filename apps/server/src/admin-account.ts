@@ -31,7 +31,7 @@ export interface AdminAccountInput {
  * `onlyIfNone` (the BOOTSTRAP_ADMIN_* path) it does nothing when one exists already.
  */
 export async function createAdminAccount(
-  config: Pick<Config, "passwordMinLength" | "argon2MaxConcurrency">,
+  config: Pick<Config, "passwordMinLength" | "passwordComposition" | "passwordBreachCheck" | "argon2MaxConcurrency">,
   database: DatabaseHandle,
   input: AdminAccountInput,
   options: { readonly onlyIfNone: boolean; readonly origin: "cli" | "bootstrap" },

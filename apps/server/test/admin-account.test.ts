@@ -14,7 +14,12 @@ import { TEST_JWT_SECRET } from "./support/test-server.js";
 
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const PASSWORD = "Admin-Pass-123";
-const settings = { passwordMinLength: 8, argon2MaxConcurrency: 2 };
+const settings = {
+  passwordMinLength: 8,
+  passwordComposition: false,
+  passwordBreachCheck: { mode: "off" as const, url: "http://127.0.0.1:9", failClosed: false },
+  argon2MaxConcurrency: 2,
+};
 
 interface CliResult {
   readonly code: number | null;
@@ -80,6 +85,17 @@ describe("createAdminAccount (CLI and bootstrap path) on pglite", () => {
       { onlyIfNone: false, origin: "cli" },
     );
     await expect(weak).rejects.toMatchObject({ code: "VALIDATION_ERROR" });
+    // A bootstrap admin with a list password (the usual "change me later" default) is refused too.
+    const common = createAdminAccount(
+      settings,
+      database.handle,
+      { email: "common@example.com", username: "common", password: "P@ssw0rd" },
+      { onlyIfNone: false, origin: "bootstrap" },
+    );
+    await expect(common).rejects.toMatchObject({
+      code: "VALIDATION_ERROR",
+      details: [{ field: "password", message: "is too common; choose a longer passphrase" }],
+    });
 
     const first = await createAdminAccount(
       settings,

@@ -82,6 +82,7 @@ export type { OneTimeCodeRepository } from "./ports/one-time-code-repository.js"
 export type { OneTimeSecrets } from "./ports/one-time-secrets.js";
 export type { OpaqueTokens } from "./ports/opaque-tokens.js";
 export type { PasswordHasher } from "./ports/password-hasher.js";
+export type { PasswordScreen } from "./ports/password-screen.js";
 export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./ports/rate-limiter.js";
 export type {
   RefreshTokenPresentation,
@@ -135,7 +136,12 @@ export {
   sessionBlockedError,
 } from "./user/account-status.js";
 export { checkEmail, maskEmail, normalizeEmail } from "./user/email.js";
-export { checkPassword, DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "./user/password-policy.js";
+export {
+  checkPassword,
+  DEFAULT_PASSWORD_POLICY,
+  type PasswordPolicy,
+  passwordLength,
+} from "./user/password-policy.js";
 export {
   checkDescription,
   checkPermissionName,

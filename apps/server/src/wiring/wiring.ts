@@ -1,6 +1,6 @@
 import type { CredentialFailures, LifecyclePolicy, RefreshTokenPolicy } from "@gatehouse/application";
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "@gatehouse/domain";
-import type { Config } from "@gatehouse/infrastructure";
+import { type Config, makeCommonPasswordScreen, makeHibpRangeCheck } from "@gatehouse/infrastructure";
 import type { Adapters } from "./adapters.js";
 import type { ServingAdapters } from "./serving-adapters.js";
 
@@ -15,9 +15,28 @@ export interface Policies {
 export type Wiring = Omit<Adapters, "close"> &
   Omit<ServingAdapters, "close"> & { readonly config: Config; readonly policies: Policies };
 
-/** The password rules: the defaults with PASSWORD_MIN_LENGTH (also for `gatehouse admin create`). */
-export function passwordPolicyFrom(config: Pick<Config, "passwordMinLength">): PasswordPolicy {
-  return { ...DEFAULT_PASSWORD_POLICY, minLength: config.passwordMinLength };
+/** How long the online breach check may take before it counts as unavailable. */
+export const BREACH_CHECK_TIMEOUT_MS = 1500;
+
+/**
+ * The password rules (also for `gatehouse admin create`): the defaults with PASSWORD_MIN_LENGTH and
+ * PASSWORD_REQUIRE_COMPOSITION, the common-password list always, the online range check with
+ * PASSWORD_BREACH_CHECK=hibp.
+ */
+export function passwordPolicyFrom(
+  config: Pick<Config, "passwordMinLength" | "passwordComposition" | "passwordBreachCheck">,
+): PasswordPolicy {
+  const breach = config.passwordBreachCheck;
+  const online =
+    breach.mode === "hibp"
+      ? [makeHibpRangeCheck({ url: breach.url, timeoutMs: BREACH_CHECK_TIMEOUT_MS, failClosed: breach.failClosed })]
+      : [];
+  return {
+    ...DEFAULT_PASSWORD_POLICY,
+    minLength: config.passwordMinLength,
+    composition: config.passwordComposition,
+    screens: [makeCommonPasswordScreen(), ...online],
+  };
 }
 
 export function policiesFrom(config: Config): Policies {

@@ -1,6 +1,5 @@
 import {
   type Clock,
-  checkPassword,
   type PasswordHasher,
   type PasswordPolicy,
   type RequestContext,
@@ -10,7 +9,7 @@ import {
 } from "@gatehouse/domain";
 import type { PasswordProofDeps } from "../auth/check-credentials.js";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
-import { storeNewPassword } from "../shared/new-password.js";
+import { checkNewPassword, storeNewPassword } from "../shared/new-password.js";
 import { accountGone, confirmPassword, stillConfirmed } from "./own-account.js";
 
 export interface ChangePasswordInput {
@@ -41,9 +40,9 @@ export function makeChangePassword(deps: ChangePasswordDeps) {
     input: ChangePasswordInput,
     ctx: RequestContext,
   ): Promise<{ otherSessionsEnded: number }> {
-    const issue = checkPassword(input.newPassword, deps.passwordPolicy, "new_password");
-    if (issue) throw validationError([issue]);
     const user = await confirmPassword(deps, input.userId, input.currentPassword);
+    const issue = await checkNewPassword(input.newPassword, deps.passwordPolicy, user, "new_password");
+    if (issue) throw validationError([issue]);
     if (await deps.hasher.verify(input.newPassword, user.passwordHash)) {
       throw validationError([{ field: "new_password", message: "must differ from the current password" }]);
     }

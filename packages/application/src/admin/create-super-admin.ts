@@ -35,7 +35,7 @@ export function makeCreateSuperAdmin(deps: CreateSuperAdminDeps) {
     options: { readonly onlyIfNone: boolean },
     ctx: RequestContext,
   ): Promise<CreateSuperAdminResult> {
-    const { email } = validateNewAccount(input, deps.passwordPolicy);
+    const { email } = await validateNewAccount(input, deps.passwordPolicy);
     const passwordHash = await deps.hasher.hash(input.password);
     return deps.uow.run(async (tx) => {
       const role = await tx.roles.lockByName(SystemRoles.superAdmin);

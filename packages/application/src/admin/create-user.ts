@@ -2,7 +2,6 @@ import {
   type AccountStatus,
   type Clock,
   checkEmail,
-  checkPassword,
   checkUsername,
   type FieldIssue,
   normalizeEmail,
@@ -18,6 +17,7 @@ import {
 } from "@gatehouse/domain";
 import { type AdminActor, assertMayGrant, grantOfRoles } from "../rbac/privilege.js";
 import { audit } from "../shared/audit-entry-for.js";
+import { checkNewPassword } from "../shared/new-password.js";
 import { type ProfileFields, profileFieldIssues, trimmedOrNull } from "../shared/profile-fields.js";
 import { auditingRefusals } from "../shared/refusals.js";
 
@@ -42,11 +42,13 @@ export interface CreateUserDeps {
   readonly passwordPolicy: PasswordPolicy;
 }
 
-function issuesOf(input: CreateUserInput, email: string, policy: PasswordPolicy): FieldIssue[] {
+async function issuesOf(input: CreateUserInput, email: string, policy: PasswordPolicy): Promise<FieldIssue[]> {
   return [
     checkUsername(input.username),
     checkEmail(email),
-    input.password === undefined ? undefined : checkPassword(input.password, policy),
+    input.password === undefined
+      ? undefined
+      : await checkNewPassword(input.password, policy, { email, username: input.username }),
     ...profileFieldIssues(input),
   ].filter((issue): issue is FieldIssue => issue !== undefined);
 }
@@ -61,7 +63,7 @@ export function makeCreateUser(deps: CreateUserDeps) {
   async function createUser(actor: AdminActor, input: CreateUserInput, ctx: RequestContext): Promise<UserWithRoles> {
     const email = normalizeEmail(input.email);
     const roleNames = [...new Set(input.roles ?? [SystemRoles.user])];
-    const issues = issuesOf(input, email, deps.passwordPolicy);
+    const issues = await issuesOf(input, email, deps.passwordPolicy);
     const roles = await deps.users.rolesNamed(roleNames);
     const unknown = roleNames.filter((name) => !roles.some((role) => role.name === name));
     if (unknown.length > 0) issues.push({ field: "roles", message: `unknown role: ${unknown.join(", ")}` });

@@ -1,6 +1,5 @@
 import {
   type Clock,
-  checkPassword,
   DomainError,
   type PasswordHasher,
   type PasswordPolicy,
@@ -10,7 +9,7 @@ import {
   validationError,
 } from "@gatehouse/domain";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
-import { storeNewPassword } from "../shared/new-password.js";
+import { checkNewPassword, storeNewPassword } from "../shared/new-password.js";
 import { type CodeCheckDeps, checkPresentedCode, locateCodeOwner } from "../shared/one-time-codes.js";
 import { recordRefusal } from "../shared/refusals.js";
 
@@ -40,7 +39,10 @@ const invalidReset = () =>
  */
 export function makeResetPassword(deps: ResetPasswordDeps) {
   return async function resetPassword(input: ResetPasswordInput, ctx: RequestContext): Promise<void> {
-    const issue = checkPassword(input.newPassword, deps.passwordPolicy, "new_password");
+    // Before the code owner is looked up, so a weak password is refused alike for every address;
+    // the username is therefore not a context word here, the typed email is.
+    const context = "email" in input ? { email: input.email } : {};
+    const issue = await checkNewPassword(input.newPassword, deps.passwordPolicy, context, "new_password");
     if (issue) throw validationError([issue]);
     const { user, presented } = await locateCodeOwner(deps, input);
     if (user === undefined) throw invalidReset();

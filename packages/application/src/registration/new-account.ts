@@ -1,6 +1,5 @@
 import {
   checkEmail,
-  checkPassword,
   checkUsername,
   type FieldIssue,
   type NewUser,
@@ -8,6 +7,7 @@ import {
   type PasswordPolicy,
   validationError,
 } from "@gatehouse/domain";
+import { checkNewPassword } from "../shared/new-password.js";
 import { profileFieldIssues } from "../shared/profile-fields.js";
 
 export interface NewAccountInput {
@@ -37,12 +37,12 @@ export function newActiveUser(input: NewAccountInput, email: string, passwordHas
  * normalized email.
  * @throws DomainError VALIDATION_ERROR
  */
-export function validateNewAccount(input: NewAccountInput, policy: PasswordPolicy): { email: string } {
+export async function validateNewAccount(input: NewAccountInput, policy: PasswordPolicy): Promise<{ email: string }> {
   const email = normalizeEmail(input.email);
   const issues = [
     checkUsername(input.username),
     checkEmail(email),
-    checkPassword(input.password, policy),
+    await checkNewPassword(input.password, policy, { email, username: input.username }),
     ...profileFieldIssues(input),
   ].filter((issue): issue is FieldIssue => issue !== undefined);
   if (issues.length > 0) throw validationError(issues);

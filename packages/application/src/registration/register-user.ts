@@ -143,7 +143,7 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
   }
 
   return async function registerUser(input: RegisterUserInput, ctx: RequestContext): Promise<Registration> {
-    const { email } = validateNewAccount(input, deps.passwordPolicy);
+    const { email } = await validateNewAccount(input, deps.passwordPolicy);
 
     const passwordHash = await deps.hasher.hash(input.password);
     try {

@@ -1,7 +1,10 @@
 import {
   type AuditAction,
   type Clock,
+  checkPassword,
   type DomainError,
+  type FieldIssue,
+  type PasswordPolicy,
   type RequestContext,
   type RevocationReason,
   type TransactionalRepositories,
@@ -9,6 +12,60 @@ import {
   UserChanges,
 } from "@gatehouse/domain";
 import { audit } from "./audit-entry-for.js";
+
+/** The words a password may not be built on besides the lists: the product and the account's own names. */
+export interface PasswordContext {
+  readonly email?: string;
+  readonly username?: string;
+}
+
+const PRODUCT_WORDS = ["gatehouse"];
+
+/** A password's comparison forms: NFKC + lower case, and that without trailing digits and symbols. */
+function candidatesOf(password: string): string[] {
+  const normalized = password.normalize("NFKC").toLowerCase();
+  const base = normalized.replace(/[\p{N}\p{P}\p{S}\s]+$/u, "");
+  return base.length >= 3 && base !== normalized ? [normalized, base] : [normalized];
+}
+
+function contextWordsOf(context: PasswordContext): string[] {
+  const words = [...PRODUCT_WORDS, context.email?.split("@")[0], context.username];
+  return words
+    .map((word) => word?.normalize("NFKC").toLowerCase().trim())
+    .filter((word): word is string => word !== undefined && word.length >= 3);
+}
+
+/**
+ * The one password policy for every password being set (register, change, reset, admin create,
+ * bootstrap admin): length and optional composition, then the context words (the product name,
+ * the email's local part, the username: refused when the password is one of them plus digits or
+ * symbols, or contains one of four characters or more), then the policy's screens (the common
+ * list, the breach filter, the online range check) in order. Compared after NFKC normalisation
+ * and lower-casing, so "ＰＡＳＳＷＯＲＤ1" is "password1".
+ */
+export async function checkNewPassword(
+  password: string,
+  policy: PasswordPolicy,
+  context: PasswordContext,
+  field = "password",
+): Promise<FieldIssue | undefined> {
+  const shape = checkPassword(password, policy, field);
+  if (shape !== undefined) return shape;
+  const candidates = candidatesOf(password);
+  const [normalized = ""] = candidates;
+  const onContext = contextWordsOf(context).some(
+    (word) => candidates.includes(word) || (word.length >= 4 && normalized.includes(word)),
+  );
+  if (onContext) return { field, message: "must not be based on the product name, your email or your username" };
+  for (const screen of policy.screens ?? []) {
+    if (await screen.isRefused(password, candidates)) {
+      return screen.refusesAs === "common"
+        ? { field, message: "is too common; choose a longer passphrase" }
+        : { field, message: "has appeared in a data breach; choose another" };
+    }
+  }
+  return undefined;
+}
 
 /** One password change (by its owner, or through recovery) as the shared tail writes it. */
 export interface NewPassword {

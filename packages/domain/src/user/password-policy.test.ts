@@ -37,12 +37,27 @@ describe("checkPassword", () => {
     ["no digit", "Password"],
     ["only digits", "12345678"],
     ["only symbols", "!!!!!!!!"],
-  ])("rejects a password with %s", (_label, password) => {
-    expect(checkPassword(password)).toEqual(COMPOSITION);
+  ])("with composition on, rejects a password with %s", (_label, password) => {
+    expect(checkPassword(password, { ...DEFAULT_PASSWORD_POLICY, composition: true })).toEqual(COMPOSITION);
+    expect(checkPassword(password)).toBeUndefined();
+  });
+
+  it("composition is off by default: a lower-case passphrase passes the shape rules", () => {
+    expect(checkPassword("correct horse battery staple")).toBeUndefined();
+  });
+
+  it("counts code points, not UTF-16 units: 8 emoji are 8 characters, 128 astral ones fit", () => {
+    expect(checkPassword("😀".repeat(7))).toEqual({ field: "password", message: "must be 8-128 characters" });
+    expect(checkPassword("😀".repeat(8))).toBeUndefined();
+    expect(checkPassword("😀".repeat(128))).toBeUndefined();
+    expect(checkPassword("😀".repeat(129))).toEqual({ field: "password", message: "must be 8-128 characters" });
   });
 
   it("reports length before composition", () => {
-    expect(checkPassword("abc")).toEqual({ field: "password", message: "must be 8-128 characters" });
+    expect(checkPassword("abc", { ...DEFAULT_PASSWORD_POLICY, composition: true })).toEqual({
+      field: "password",
+      message: "must be 8-128 characters",
+    });
   });
 
   it("honours a configured minimum", () => {

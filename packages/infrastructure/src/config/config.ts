@@ -58,6 +58,10 @@ export interface Config {
   /** `SESSION_MAX_LIFETIME_DAYS`: a session's absolute end, however often it is refreshed. */
   readonly sessionMaxLifetimeSeconds: number;
   readonly passwordMinLength: number;
+  /** Require upper, lower and digit (NIST SP 800-63B: off by default). */
+  readonly passwordComposition: boolean;
+  /** The optional online k-anonymity range check (fail open unless `failClosed`). */
+  readonly passwordBreachCheck: { readonly mode: "off" | "hibp"; readonly url: string; readonly failClosed: boolean };
   readonly argon2MaxConcurrency: number;
   /** `LOGIN_QUEUE_MAX`: password hashes that may wait for a slot; one more is shed with 503. */
   readonly loginQueueMax: number;

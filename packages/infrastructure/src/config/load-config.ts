@@ -302,6 +302,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     refreshReuseGraceSeconds: read.int("REFRESH_REUSE_GRACE_SECONDS", 10, 0, 300),
     sessionMaxLifetimeSeconds: read.int("SESSION_MAX_LIFETIME_DAYS", 30, 1, 3650) * 86_400,
     passwordMinLength: read.int("PASSWORD_MIN_LENGTH", 8, 8, 128),
+    passwordComposition: read.bool("PASSWORD_REQUIRE_COMPOSITION", false),
+    passwordBreachCheck: {
+      mode: read.oneOf("PASSWORD_BREACH_CHECK", "off", ["off", "hibp"]) === "hibp" ? "hibp" : "off",
+      url: optionalUrl(read, "PASSWORD_BREACH_CHECK_URL", ["https:", "http:"]) ?? "https://api.pwnedpasswords.com",
+      failClosed: read.bool("PASSWORD_BREACH_CHECK_FAIL_CLOSED", false),
+    },
     argon2MaxConcurrency: read.int("ARGON2_MAX_CONCURRENCY", defaultArgon2Concurrency(), 1, 256),
     loginQueueMax: read.int("LOGIN_QUEUE_MAX", 64, 1, 100_000),
     loginQueueRetryAfterSeconds: read.int("LOGIN_QUEUE_RETRY_AFTER_SECONDS", 1, 1, 3600),
