@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one suite per port, so every adapter (PGlite, PostgreSQL, the fake)
+// is held to the same cases; splitting it would let an adapter run half of them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UserRepository } from "../ports/user-repository.js";
 import { UserChanges, type UserListQuery } from "../user/user.js";
