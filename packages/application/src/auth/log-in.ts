@@ -11,16 +11,10 @@ import {
   type User,
   type UserRepository,
 } from "@gatehouse/domain";
-import { audit } from "../shared/audit-entry-for.js";
 import { recordRefusal } from "../shared/refusals.js";
 import { type CredentialFailures, checkCredentials, invalidCredentials } from "./check-credentials.js";
-import {
-  packSessionTokens,
-  type RefreshTokenPolicy,
-  refreshExpiry,
-  type SessionTokens,
-  sessionExpiry,
-} from "./session-tokens.js";
+import { openSession } from "./open-session.js";
+import { packSessionTokens, type RefreshTokenPolicy, type SessionTokens } from "./session-tokens.js";
 
 export interface LogInInput {
   readonly email: string;
@@ -76,30 +70,14 @@ export function makeLogIn(deps: LogInDeps) {
     if (withRoles === undefined) throw invalidCredentials(); // deleted between the two reads
 
     const now = deps.clock.now();
-    const refresh = deps.opaqueTokens.generate();
-    const sessionExpiresAt = sessionExpiry(now, deps.refreshPolicy);
-    const stored = await deps.uow.run(async (tx) => {
-      const token = await tx.refreshTokens.insert({
-        userId: user.id,
-        parentId: null,
-        tokenHash: refresh.hash,
-        expiresAt: refreshExpiry(now, deps.refreshPolicy, sessionExpiresAt),
-        sessionExpiresAt,
-        userAgent: ctx.userAgent,
-        ipAddress: ctx.ipAddress,
-      });
-      await audit(tx, deps, ctx, {
-        action: "auth.login",
-        userId: user.id,
-        details: { session_id: token.familyId },
-      });
-      return token;
-    });
+    const { stored, refreshToken } = await deps.uow.run((tx) =>
+      openSession(tx, deps, ctx, { userId: user.id, now, action: "auth.login" }),
+    );
     const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
       userId: withRoles.user.id,
       roles: withRoles.roles,
       sessionId: stored.familyId,
-      refreshToken: refresh.token,
+      refreshToken,
       refreshExpiresAt: stored.expiresAt,
       now,
     });

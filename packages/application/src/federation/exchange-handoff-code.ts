@@ -9,8 +9,8 @@ import {
   sessionBlockedError,
 } from "@gatehouse/domain";
 import type { LogInResult } from "../auth/log-in.js";
-import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, sessionExpiry } from "../auth/session-tokens.js";
-import { audit } from "../shared/audit-entry-for.js";
+import { openSession } from "../auth/open-session.js";
+import { packSessionTokens, type RefreshTokenPolicy } from "../auth/session-tokens.js";
 import { recordRefusal } from "../shared/refusals.js";
 
 export interface ExchangeHandoffCodeInput {
@@ -58,35 +58,25 @@ export function makeExchangeHandoffCode(deps: ExchangeHandoffCodeDeps) {
       });
       throw new DomainError("OAUTH_CODE_INVALID");
     }
-    const refresh = deps.opaqueTokens.generate();
-    const sessionExpiresAt = sessionExpiry(now, deps.refreshPolicy);
     const session = await deps.federationUow.run(async (tx) => {
       const found = await tx.users.find(code.userId);
       if (found === undefined) throw new DomainError("OAUTH_CODE_INVALID");
       const blocked = sessionBlockedError(found.user.status);
       if (blocked !== undefined) throw blocked;
-      const token = await tx.refreshTokens.insert({
+      const opened = await openSession(tx, deps, ctx, {
         userId: found.user.id,
-        parentId: null,
-        tokenHash: refresh.hash,
-        expiresAt: refreshExpiry(now, deps.refreshPolicy, sessionExpiresAt),
-        sessionExpiresAt,
-        userAgent: ctx.userAgent,
-        ipAddress: ctx.ipAddress,
-      });
-      await audit(tx, deps, ctx, {
+        now,
         action: "auth.oauth_login",
-        userId: found.user.id,
-        details: { provider: code.provider, session_id: token.familyId },
+        details: { provider: code.provider },
       });
-      return { found, familyId: token.familyId, expiresAt: token.expiresAt };
+      return { found, ...opened };
     });
     const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
       userId: session.found.user.id,
       roles: session.found.roles,
-      sessionId: session.familyId,
-      refreshToken: refresh.token,
-      refreshExpiresAt: session.expiresAt,
+      sessionId: session.stored.familyId,
+      refreshToken: session.refreshToken,
+      refreshExpiresAt: session.stored.expiresAt,
       now,
     });
     return { tokens, user: session.found.user, roles: session.found.roles };
