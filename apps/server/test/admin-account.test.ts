@@ -13,7 +13,7 @@ import { createServer } from "../src/compose.js";
 import { TEST_JWT_SECRET } from "./support/test-server.js";
 
 const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
-const PASSWORD = "Admin-Pass-123";
+const PASSWORD = "Lantern-Cobalt-927";
 const settings = {
   passwordMinLength: 8,
   passwordComposition: false,

@@ -27,14 +27,19 @@ describe.skipIf(!existsSync(SCRIPT))("gatehouse password prompt on a terminal", 
     const command = `${process.execPath} ${CLI} admin create --email ops@example.com --username ops`;
     const child = spawn(SCRIPT, ["-qec", command, "/dev/null"], { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
     let output = "";
+    let pressing: NodeJS.Timeout | undefined;
     const code = await new Promise<number | null>((resolve, reject) => {
       child.stdout.on("data", (chunk: Buffer) => {
         output += chunk.toString("utf8");
-        if (output.includes("Password: ")) child.stdin.write("\u0003");
+        // The prompt is drawn before the terminal is switched to raw mode; a Ctrl-C typed in
+        // that gap is lost, so keep pressing it until the CLI has gone.
+        if (pressing === undefined && output.includes("Password: ")) {
+          pressing = setInterval(() => child.stdin.write("\u0003"), 250);
+        }
       });
       child.on("error", reject);
       child.on("close", resolve);
-    });
+    }).finally(() => clearInterval(pressing));
     expect(output).toContain("Password: ");
     expect(code).toBe(130);
     expect(existsSync(join(cwd, "data"))).toBe(false);

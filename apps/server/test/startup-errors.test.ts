@@ -55,7 +55,7 @@ describe("start-up errors name the variable and the cause on one line", () => {
       ...ADMIN,
       JWT_SECRET: TEST_JWT_SECRET,
       BOOTSTRAP_ADMIN_EMAIL: "not-an-email",
-      BOOTSTRAP_ADMIN_PASSWORD: "Root-Pass-123",
+      BOOTSTRAP_ADMIN_PASSWORD: "Quartz-Meadow-481",
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toEqual([

@@ -4,7 +4,7 @@ import { errorCode, logIn, registerAndLogIn, type Session, send } from "./http.j
 import { type TestServer, uniqueUser } from "./test-server.js";
 
 /** The bootstrap super_admin every RBAC test server starts with (BOOTSTRAP_ADMIN_*). */
-export const ROOT = { email: "root@example.com", username: "root", password: "Root-Pass-123" };
+export const ROOT = { email: "root@example.com", username: "root", password: "Quartz-Meadow-481" };
 export const BOOTSTRAP_ENV = {
   BOOTSTRAP_ADMIN_EMAIL: ROOT.email,
   BOOTSTRAP_ADMIN_USERNAME: ROOT.username,
