@@ -52,7 +52,15 @@ export async function provePassword(
     await onExhausted?.();
     throw rateLimitExceeded(attempt, rule);
   }
-  const matches = await deps.hasher.verify(password, stored);
+  let matches: boolean;
+  try {
+    matches = await deps.hasher.verify(password, stored);
+  } catch (error) {
+    // Not evaluated (the hash queue was full, the pool failed): the attempt told the caller
+    // nothing about the password, so it must not spend the owner's budget.
+    await limiter.refund(key, rule);
+    throw error;
+  }
   if (matches) await limiter.refund(key, rule);
   return matches;
 }

@@ -1,4 +1,4 @@
-import { type DomainError, SELF_DEACTIVATION_REASON } from "@gatehouse/domain";
+import { DomainError, SELF_DEACTIVATION_REASON } from "@gatehouse/domain";
 import { describe, expect, it } from "vitest";
 import { makeChangePassword } from "../account/change-password.js";
 import { makeDeleteAccount } from "../account/delete-account.js";
@@ -124,5 +124,19 @@ describe("one credential check, one failure budget per account", () => {
     await logIn({ email: "alice@example.com", password: PASSWORD }, ctx);
     await logIn({ email: "alice@example.com", password: PASSWORD }, ctx);
     expect(await deleteAccount({ userId: alice.id, password: PASSWORD }, ctx)).toBeDefined();
+  });
+
+  it("regression: a login shed before its password was evaluated does not spend the owner's budget", async () => {
+    const { hasher, logIn, ctx } = setup();
+    const verify = hasher.verify.bind(hasher);
+    hasher.verify = async () => {
+      throw new DomainError("SERVICE_UNAVAILABLE", "Too many logins at once");
+    };
+    for (let i = 0; i < BUDGET.limit + 2; i++) {
+      const shed = await caught(() => logIn({ email: "alice@example.com", password: PASSWORD }, ctx));
+      expect(codeOf(shed)).toBe("SERVICE_UNAVAILABLE");
+    }
+    hasher.verify = verify;
+    expect((await logIn({ email: "alice@example.com", password: PASSWORD }, ctx)).user.email).toBe("alice@example.com");
   });
 });
