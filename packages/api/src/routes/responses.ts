@@ -71,6 +71,23 @@ export function tokenResponse(tokens: SessionTokens) {
   };
 }
 
+/** A new session: the token pair and who it belongs to (password login and social login alike). */
+export function loginResponse(result: {
+  readonly tokens: SessionTokens;
+  readonly user: Pick<User, "id" | "username" | "email">;
+  readonly roles: readonly RoleGrant[];
+}) {
+  return {
+    ...tokenResponse(result.tokens),
+    user: {
+      id: result.user.id,
+      username: result.user.username,
+      email: result.user.email,
+      roles: result.roles.map((role) => role.name),
+    },
+  };
+}
+
 export function sessionResponse(session: Awaited<ReturnType<ListSessions>>[number]) {
   return {
     id: session.id,

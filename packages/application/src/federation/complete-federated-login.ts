@@ -72,6 +72,22 @@ function appRedirect(state: AuthorizationState, result: Record<string, string>):
  * @throws DomainError OAUTH_STATE_INVALID when the state is missing, unknown, expired or replayed.
  */
 export function makeCompleteFederatedLogin(deps: CompleteFederatedLoginDeps) {
+  /** Links the provider account to `userId` and audits why it was linked. */
+  async function linkIdentity(
+    tx: FederationRepositories,
+    ctx: RequestContext,
+    link: { userId: string; provider: string; profile: ProviderProfile; at: Date; by: string },
+  ): Promise<string> {
+    const { userId, provider, profile, at, by } = link;
+    const linked = await tx.identities.link({ userId, provider, subject: profile.subject, email: profile.email, at });
+    await audit(tx, deps, ctx, {
+      action: "auth.identity_link",
+      userId,
+      details: { provider, identity_id: linked.id, by },
+    });
+    return userId;
+  }
+
   async function resolve(
     tx: FederationRepositories,
     state: AuthorizationState,
@@ -89,19 +105,7 @@ export function makeCompleteFederatedLogin(deps: CompleteFederatedLoginDeps) {
       }
       const owner = await tx.users.find(state.linkUserId, { lock: true });
       if (owner === undefined) throw new Refused("account_unavailable");
-      const linked = await tx.identities.link({
-        userId: owner.user.id,
-        provider,
-        subject: profile.subject,
-        email: profile.email,
-        at: now,
-      });
-      await audit(tx, deps, ctx, {
-        action: "auth.identity_link",
-        userId: owner.user.id,
-        details: { provider, identity_id: linked.id, by: "signed_in_user" },
-      });
-      return owner.user.id;
+      return linkIdentity(tx, ctx, { userId: owner.user.id, provider, profile, at: now, by: "signed_in_user" });
     }
     if (known !== undefined) {
       const user = await tx.users.find(known.userId);
@@ -113,19 +117,7 @@ export function makeCompleteFederatedLogin(deps: CompleteFederatedLoginDeps) {
     const existing = await tx.users.findByEmail(profile.email);
     if (existing !== undefined) {
       if (existing.emailVerifiedAt !== null && profile.emailVerified) {
-        const linked = await tx.identities.link({
-          userId: existing.id,
-          provider,
-          subject: profile.subject,
-          email: profile.email,
-          at: now,
-        });
-        await audit(tx, deps, ctx, {
-          action: "auth.identity_link",
-          userId: existing.id,
-          details: { provider, identity_id: linked.id, by: "verified_email" },
-        });
-        return existing.id;
+        return linkIdentity(tx, ctx, { userId: existing.id, provider, profile, at: now, by: "verified_email" });
       }
       // Nobody proved this address for the local account: linking would hand the provider's
       // user to whoever registered it first (pre-account takeover).
@@ -153,19 +145,7 @@ export function makeCompleteFederatedLogin(deps: CompleteFederatedLoginDeps) {
       },
       [SystemRoles.user],
     );
-    const linked = await tx.identities.link({
-      userId: user.id,
-      provider,
-      subject: profile.subject,
-      email: profile.email,
-      at: now,
-    });
-    await audit(tx, deps, ctx, {
-      action: "auth.identity_link",
-      userId: user.id,
-      details: { provider, identity_id: linked.id, by: "new_account" },
-    });
-    return user.id;
+    return linkIdentity(tx, ctx, { userId: user.id, provider, profile, at: now, by: "new_account" });
   }
 
   /** Retries a lost race: a derived username taken, or the same provider account linked concurrently. */

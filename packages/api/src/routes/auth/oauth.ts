@@ -3,7 +3,7 @@ import { Type } from "typebox";
 import { requestContext } from "../../http/request-context.js";
 import { Envelope, errorResponses, ok } from "../../schemas/envelope.js";
 import { LoginData } from "../../schemas/user-schemas.js";
-import { tokenResponse } from "../responses.js";
+import { loginResponse } from "../responses.js";
 import type { RoutesPlugin } from "../routes-plugin.js";
 
 const tags = ["auth"];
@@ -148,18 +148,7 @@ export const oauthRoutes: RoutesPlugin = async (app, { options }) => {
         },
         requestContext(request),
       );
-      return ok(
-        {
-          ...tokenResponse(result.tokens),
-          user: {
-            id: result.user.id,
-            username: result.user.username,
-            email: result.user.email,
-            roles: result.roles.map((role) => role.name),
-          },
-        },
-        "Login successful",
-      );
+      return ok(loginResponse(result), "Login successful");
     },
   );
 };

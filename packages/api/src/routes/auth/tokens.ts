@@ -2,7 +2,7 @@ import { claimsOf } from "../../http/auth-hook.js";
 import { requestContext } from "../../http/request-context.js";
 import { done, Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
 import { LoginBody, LoginData, LogoutBody, RefreshBody, RefreshData } from "../../schemas/user-schemas.js";
-import { tokenResponse } from "../responses.js";
+import { loginResponse, tokenResponse } from "../responses.js";
 import { bearer, type RoutesPlugin } from "../routes-plugin.js";
 
 const tags = ["auth"];
@@ -28,18 +28,7 @@ export const tokenRoutes: RoutesPlugin = async (app, { options }) => {
     },
     async (request) => {
       const result = await auth.logIn(request.body, requestContext(request));
-      return ok(
-        {
-          ...tokenResponse(result.tokens),
-          user: {
-            id: result.user.id,
-            username: result.user.username,
-            email: result.user.email,
-            roles: result.roles.map((role) => role.name),
-          },
-        },
-        "Login successful",
-      );
+      return ok(loginResponse(result), "Login successful");
     },
   );
 
