@@ -50,6 +50,15 @@ module.exports = {
       to: { path: ["^packages/(application|api)/", "^@gatehouse/(application|api)"] },
     },
     {
+      name: "client-speaks-http-only",
+      comment:
+        "@gatehouse/client reaches the server over HTTP only: at run time it imports no other layer " +
+        "(its build script, scripts/generate.mjs, reads the API package's OpenAPI document)",
+      severity: "error",
+      from: { path: "^packages/client/src" },
+      to: { path: ["^packages/(domain|application|infrastructure|api)/", "^@gatehouse/", "^(apps|tools)/"] },
+    },
+    {
       name: "packages-never-import-apps",
       severity: "error",
       from: { path: "^packages/" },

@@ -1,3 +1,4 @@
+import { openApiDocument } from "@gatehouse/api";
 import { createConfig, lintFromString } from "@redocly/openapi-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./support/test-server.js";
@@ -9,13 +10,28 @@ import { startTestServer, type TestServer } from "./support/test-server.js";
  */
 interface Operation {
   readonly security?: unknown;
+  readonly tags?: string[];
   readonly responses: Record<string, { readonly headers?: Record<string, unknown> }>;
 }
 interface Document {
-  readonly info: { readonly license?: { readonly name: string } };
+  readonly info: { readonly version: string; readonly license?: { readonly name: string } };
   readonly servers?: unknown[];
   readonly tags: Array<{ readonly name: string }>;
   readonly paths: Record<string, Record<string, Operation>>;
+  readonly components: { readonly schemas: Record<string, unknown> };
+}
+
+/** Every object in `value`, with its JSON pointer. */
+function* objectsIn(value: unknown, pointer = ""): Generator<[string, object]> {
+  if (typeof value !== "object" || value === null) return;
+  yield [pointer, value];
+  for (const [key, child] of Object.entries(value)) yield* objectsIn(child, `${pointer}/${key}`);
+}
+
+/** The schema of an operation's JSON answer with this status. */
+function answerSchema(operation: Operation | undefined, status: string): unknown {
+  const response = operation?.responses[status] as { content?: Record<string, { schema?: unknown }> } | undefined;
+  return response?.content?.["application/json"]?.schema;
 }
 
 describe("OpenAPI document, linted", () => {
@@ -41,11 +57,52 @@ describe("OpenAPI document, linted", () => {
     expect(problems.filter((p) => p.severity === "error").map(describe)).toEqual([]);
   });
 
-  it("has a licence, servers and one tag list without duplicates", () => {
+  it("has a licence, servers and one tag list without duplicates that names every operation's tags", () => {
     expect(document.info.license?.name).toBe("MIT");
     expect(document.servers?.length).toBeGreaterThan(0);
     const names = document.tags.map((tag) => tag.name);
     expect(new Set(names).size).toBe(names.length);
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        for (const tag of operation.tags ?? []) expect(names, `${method} ${path} tag ${tag}`).toContain(tag);
+      }
+    }
+  });
+
+  // Regression: every schema was written inline, so a client generator emitted one anonymous
+  // type per operation and no `User` or `TokenPair` a caller could name.
+  it("names its shared schemas as components and refers to them instead of repeating them inline", () => {
+    const { schemas } = document.components;
+    for (const name of ["User", "TokenPair", "LoginResult", "Role", "Permission", "Session", "AuditEntry", "Error"]) {
+      expect(schemas[name], name).toBeDefined();
+    }
+    const data = (operation: Operation | undefined, status = "200") =>
+      (answerSchema(operation, status) as { properties?: { data?: unknown } } | undefined)?.properties?.data;
+    expect(data(document.paths["/api/v1/auth/me"]?.get)).toEqual({ $ref: "#/components/schemas/User" });
+    expect(data(document.paths["/api/v1/auth/refresh"]?.post)).toEqual({ $ref: "#/components/schemas/TokenPair" });
+    expect(data(document.paths["/api/v1/admin/roles"]?.get)).toEqual({
+      type: "array",
+      items: { $ref: "#/components/schemas/Role" },
+    });
+    expect(answerSchema(document.paths["/api/v1/auth/login"]?.post, "401")).toEqual({
+      $ref: "#/components/schemas/Error",
+    });
+    const named = new Map(Object.entries(schemas).map(([name, schema]) => [JSON.stringify(schema), name]));
+    const inlined = [...objectsIn({ paths: document.paths, components: schemas })]
+      .filter(([pointer, object]) => !/^\/components\/[^/]+$/.test(pointer) && named.has(JSON.stringify(object)))
+      .map(([pointer, object]) => `${pointer} repeats ${named.get(JSON.stringify(object))}`);
+    expect(inlined).toEqual([]);
+  });
+
+  it("is the document @gatehouse/client is generated from, for every operation this server serves", async () => {
+    const generated = (await openApiDocument(document.info.version)) as unknown as Document;
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        expect(generated.paths[path]?.[method], `${method} ${path}`).toEqual(operation);
+      }
+    }
+    expect(generated.components).toEqual(document.components);
+    expect(generated.tags).toEqual(document.tags);
   });
 
   it("says security: [] on public operations and bearer on the others", () => {

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { AppOptions } from "./app-deps.js";
 import { makeAuthHook } from "./http/auth-hook.js";
+import { componentSchemas } from "./http/component-docs.js";
 import { handleError, sendError } from "./http/error-handler.js";
 import { RouteIndex } from "./http/method-not-allowed.js";
 import { refuseNulBytes } from "./http/nul-bytes.js";
@@ -26,6 +27,7 @@ import { meRoutes } from "./routes/me.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { registerRoutes } from "./routes/register.js";
 import { wellKnownRoutes } from "./routes/well-known.js";
+import { COMPONENT_SCHEMAS } from "./schemas/components.js";
 import { ErrorBody } from "./schemas/envelope.js";
 
 /** The built application: a Fastify instance. */
@@ -51,7 +53,7 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
       info: {
         title: "Gatehouse API",
         version: options.version,
-        license: { name: "MIT" },
+        license: { name: "MIT", url: "https://spdx.org/licenses/MIT.html" },
         description:
           "Authentication and user management. Every response uses the envelope " +
           "`{ success, data, message }`; every error `{ success: false, error: { code, message, details, request_id } }`.",
@@ -71,9 +73,11 @@ async function registerDocs(app: FastifyInstance, options: AppOptions): Promise<
         { name: "admin: roles", description: "Roles and the permissions they grant" },
         { name: "admin: permissions", description: "The permission catalogue" },
         { name: "chat", description: "Chat rooms, members, history and the chat WebSocket" },
+        { name: "well-known", description: "The public keys and issuer metadata that verify access tokens" },
       ],
       components: {
         securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+        schemas: componentSchemas(COMPONENT_SCHEMAS),
       },
     },
     transform: operationDocs,

@@ -1,9 +1,11 @@
 import type { FastifySchema, RouteOptions } from "fastify";
 import { Type } from "typebox";
+import { ERROR_SCHEMA_ID } from "../schemas/envelope.js";
+import { referenceComponents } from "./component-docs.js";
 import { requiredPermissionDocs } from "./permission-docs.js";
 import { rateLimitCategory } from "./rate-limit-hook.js";
 
-type Documented = FastifySchema & { security?: unknown; response?: Record<string, unknown> };
+type Documented = FastifySchema & { security?: unknown; body?: unknown; response?: Record<string, unknown> };
 
 const RATE_LIMIT_HEADERS = {
   "X-RateLimit-Limit": Type.Integer({ description: "Requests allowed in the window of this route's category" }),
@@ -14,7 +16,7 @@ const RETRY_AFTER = { "Retry-After": Type.Integer({ description: "Seconds to wai
 
 /**
  * The @fastify/swagger transform (documentation only; validation and serialization keep the
- * route's own schema): the declared permission (`requiredPermissionDocs`), `security: []` on
+ * route's own schema): named components as references, the declared permission (`requiredPermissionDocs`), `security: []` on
  * operations that need no token, and on rate-limited routes the `X-RateLimit-*` headers of
  * every answer plus a 429 with `Retry-After`. It reads the same `config` the hooks enforce.
  */
@@ -25,6 +27,9 @@ export function operationDocs(input: { schema: FastifySchema; url: string; route
   const { schema, url } = requiredPermissionDocs(input);
   if (schema === undefined) return { schema, url };
   const documented = { ...(schema as Documented) };
+  if (documented.body !== undefined) documented.body = referenceComponents(documented.body);
+  if (documented.response !== undefined)
+    documented.response = referenceComponents(documented.response) as Documented["response"];
   const config = input.route.config;
   if (documented.security === undefined && config?.auth !== true && config?.permission === undefined) {
     documented.security = [];
@@ -36,7 +41,7 @@ export function operationDocs(input: { schema: FastifySchema; url: string; route
       responses[status] = { ...(response as object), headers };
     }
     if (responses["429"] === undefined) {
-      responses["429"] = Type.Ref("ErrorResponse", {
+      responses["429"] = Type.Ref(ERROR_SCHEMA_ID, {
         description: "RATE_LIMIT_EXCEEDED: the budget of this route category is spent",
         headers: { ...RATE_LIMIT_HEADERS, ...RETRY_AFTER },
       });

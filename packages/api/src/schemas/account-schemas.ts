@@ -13,16 +13,17 @@ export const ChangePasswordBody = Type.Object(
       Type.Boolean({ default: true, description: "End every other session (this one stays)" }),
     ),
   },
-  { additionalProperties: false },
+  { $id: "ChangePasswordRequest", additionalProperties: false },
 );
 
-export const ChangePasswordData = Type.Object({
-  other_sessions_ended: Type.Integer({ description: "How many other sessions were ended" }),
-});
+export const ChangePasswordData = Type.Object(
+  { other_sessions_ended: Type.Integer({ description: "How many other sessions were ended" }) },
+  { $id: "ChangePasswordResult" },
+);
 
 export const PasswordConfirmationBody = Type.Object(
   { password: Password("The account's password, to confirm") },
-  { additionalProperties: false },
+  { $id: "PasswordConfirmationRequest", additionalProperties: false },
 );
 
 export const ReactivateBody = Type.Object(
@@ -30,10 +31,10 @@ export const ReactivateBody = Type.Object(
     email: Type.String({ maxLength: 320, examples: ["ada@example.com"] }),
     password: Password("The account's password"),
   },
-  { additionalProperties: false },
+  { $id: "ReactivateAccountRequest", additionalProperties: false },
 );
 
-export const SessionsEnded = Type.Object({ sessions_ended: Type.Integer() });
+export const SessionsEnded = Type.Object({ sessions_ended: Type.Integer() }, { $id: "SessionsEnded" });
 
 export const SessionIdParams = Type.Object({
   id: Type.String({
@@ -42,15 +43,16 @@ export const SessionIdParams = Type.Object({
   }),
 });
 
-export const SessionList = Type.Object({
-  sessions: Type.Array(
-    Type.Object({
-      id: Type.String({ format: "uuid", description: "The session id (`sid` of its access tokens)" }),
-      created_at: Type.String({ format: "date-time", description: "When the session started (login)" }),
-      last_used_at: Type.String({ format: "date-time", description: "Its last token refresh, or its start" }),
-      user_agent: Type.Union([Type.String(), Type.Null()]),
-      ip_address: Type.Union([Type.String(), Type.Null()]),
-      current: Type.Boolean({ description: "The session of the access token making this request" }),
-    }),
-  ),
-});
+export const Session = Type.Object(
+  {
+    id: Type.String({ format: "uuid", description: "The session id (`sid` of its access tokens)" }),
+    created_at: Type.String({ format: "date-time", description: "When the session started (login)" }),
+    last_used_at: Type.String({ format: "date-time", description: "Its last token refresh, or its start" }),
+    user_agent: Type.Union([Type.String(), Type.Null()]),
+    ip_address: Type.Union([Type.String(), Type.Null()]),
+    current: Type.Boolean({ description: "The session of the access token making this request" }),
+  },
+  { $id: "Session" },
+);
+
+export const SessionList = Type.Object({ sessions: Type.Array(Session) }, { $id: "SessionList" });

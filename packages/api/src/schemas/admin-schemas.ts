@@ -40,35 +40,41 @@ export const UserListQuerystring = Type.Object(
   { additionalProperties: false },
 );
 
-export const AdminUser = Type.Object({
-  id: Uuid,
-  username: Type.String(),
-  email: Type.String(),
-  full_name: Nullable(Type.String()),
-  phone_number: Nullable(Type.String()),
-  organization: Nullable(Type.String()),
-  department: Nullable(Type.String()),
-  status: AccountStatusSchema,
-  status_reason: Nullable(Type.String()),
-  status_changed_at: DateTime,
-  roles: Type.Array(Type.String()),
-  is_active: Type.Boolean(),
-  is_deleted: Type.Boolean(),
-  deleted_at: Nullable(DateTime),
-  deleted_by: Nullable(Uuid),
-  email_verified_at: Nullable(DateTime),
-  created_at: DateTime,
-  updated_at: DateTime,
-});
+export const AdminUser = Type.Object(
+  {
+    id: Uuid,
+    username: Type.String(),
+    email: Type.String(),
+    full_name: Nullable(Type.String()),
+    phone_number: Nullable(Type.String()),
+    organization: Nullable(Type.String()),
+    department: Nullable(Type.String()),
+    status: AccountStatusSchema,
+    status_reason: Nullable(Type.String()),
+    status_changed_at: DateTime,
+    roles: Type.Array(Type.String()),
+    is_active: Type.Boolean(),
+    is_deleted: Type.Boolean(),
+    deleted_at: Nullable(DateTime),
+    deleted_by: Nullable(Uuid),
+    email_verified_at: Nullable(DateTime),
+    created_at: DateTime,
+    updated_at: DateTime,
+  },
+  { $id: "AdminUser", description: "A user as an administrator sees it" },
+);
 
-export const Pagination = Type.Object({
-  page: Type.Integer(),
-  per_page: Type.Integer(),
-  total_items: Type.Integer(),
-  total_pages: Type.Integer(),
-});
+export const Pagination = Type.Object(
+  {
+    page: Type.Integer(),
+    per_page: Type.Integer(),
+    total_items: Type.Integer(),
+    total_pages: Type.Integer(),
+  },
+  { $id: "Pagination" },
+);
 
-export const UserPage = Type.Object({ items: Type.Array(AdminUser), pagination: Pagination });
+export const UserPage = Type.Object({ items: Type.Array(AdminUser), pagination: Pagination }, { $id: "UserPage" });
 
 const ProfileFields = {
   full_name: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
@@ -97,7 +103,7 @@ export const CreateUserBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { $id: "CreateUserRequest", additionalProperties: false },
 );
 
 export const UpdateUserBody = Type.Object(
@@ -108,6 +114,7 @@ export const UpdateUserBody = Type.Object(
     is_active: Type.Optional(Type.Boolean({ description: "false deactivates (ends every session); true reactivates" })),
   },
   {
+    $id: "UpdateUserRequest",
     additionalProperties: false,
     minProperties: 1,
     description: "Only these fields; any other (password_hash, id, roles, deleted_at, …) is a 400",
@@ -116,7 +123,7 @@ export const UpdateUserBody = Type.Object(
 
 export const SuspendBody = Type.Object(
   { reason: Type.String({ minLength: 1, maxLength: 500 }) },
-  { additionalProperties: false },
+  { $id: "SuspendUserRequest", additionalProperties: false },
 );
 
 export const PermanentDeleteQuerystring = Type.Object(
@@ -124,18 +131,21 @@ export const PermanentDeleteQuerystring = Type.Object(
   { additionalProperties: false },
 );
 
-export const RestoredUser = Type.Object({ ...AdminUser.properties, restored_at: DateTime });
+export const RestoredUser = Type.Object({ ...AdminUser.properties, restored_at: DateTime }, { $id: "RestoredUser" });
 
 const count = Type.Integer({ minimum: 0 });
-export const UserStatisticsData = Type.Object({
-  total_users: count,
-  active: count,
-  inactive: count,
-  deleted: count,
-  by_status: Type.Record(Type.String(), count),
-  by_role: Type.Record(Type.String(), count),
-  registrations: Type.Object({ last_24h: count, last_7d: count, last_30d: count }),
-});
+export const UserStatisticsData = Type.Object(
+  {
+    total_users: count,
+    active: count,
+    inactive: count,
+    deleted: count,
+    by_status: Type.Record(Type.String(), count),
+    by_role: Type.Record(Type.String(), count),
+    registrations: Type.Object({ last_24h: count, last_7d: count, last_30d: count }),
+  },
+  { $id: "UserStatistics" },
+);
 
 export const AuditLogQuerystring = Type.Object(
   {
@@ -152,20 +162,26 @@ export const AuditLogQuerystring = Type.Object(
   { additionalProperties: false },
 );
 
-export const AuditLogItem = Type.Object({
-  id: Uuid,
-  timestamp: DateTime,
-  user_id: Nullable(Uuid),
-  username: Nullable(Type.String()),
-  action: Type.String(),
-  resource_type: Type.String(),
-  resource_id: Nullable(Uuid),
-  ip_address: Nullable(Type.String()),
-  user_agent: Nullable(Type.String()),
-  request_id: Nullable(Type.String()),
-  status: Type.Union([Type.Literal("success"), Type.Literal("failure")]),
-  details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-  duration_ms: Nullable(Type.Integer()),
-});
+export const AuditLogItem = Type.Object(
+  {
+    id: Uuid,
+    timestamp: DateTime,
+    user_id: Nullable(Uuid),
+    username: Nullable(Type.String()),
+    action: Type.String(),
+    resource_type: Type.String(),
+    resource_id: Nullable(Uuid),
+    ip_address: Nullable(Type.String()),
+    user_agent: Nullable(Type.String()),
+    request_id: Nullable(Type.String()),
+    status: Type.Union([Type.Literal("success"), Type.Literal("failure")]),
+    details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    duration_ms: Nullable(Type.Integer()),
+  },
+  { $id: "AuditEntry", description: "One row of the audit log" },
+);
 
-export const AuditLogPage = Type.Object({ items: Type.Array(AuditLogItem), pagination: Pagination });
+export const AuditLogPage = Type.Object(
+  { items: Type.Array(AuditLogItem), pagination: Pagination },
+  { $id: "AuditLogPage" },
+);

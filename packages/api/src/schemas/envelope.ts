@@ -5,7 +5,13 @@ export function Envelope<T extends TSchema>(data: T) {
   return Type.Object({ success: Type.Literal(true), data, message: Type.Optional(Type.String()) });
 }
 
-export const MessageOnly = Type.Object({ success: Type.Literal(true), message: Type.String() });
+export const MessageOnly = Type.Object(
+  { success: Type.Literal(true), message: Type.String() },
+  { $id: "MessageResponse", description: "A success without data" },
+);
+
+/** The error envelope's component name; responses refer to it with `Type.Ref(ERROR_SCHEMA_ID)`. */
+export const ERROR_SCHEMA_ID = "Error";
 
 export const ErrorBody = Type.Object(
   {
@@ -17,7 +23,7 @@ export const ErrorBody = Type.Object(
       request_id: Type.String(),
     }),
   },
-  { $id: "ErrorResponse", description: "The error envelope" },
+  { $id: ERROR_SCHEMA_ID, description: "The error envelope" },
 );
 
 const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
@@ -41,7 +47,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
 export function errorResponses(...statuses: number[]): Record<number, unknown> {
   const responses: Record<number, unknown> = {};
   for (const status of [...statuses, 500, 503]) {
-    responses[status] = Type.Ref("ErrorResponse", { description: ERROR_DESCRIPTIONS[status] });
+    responses[status] = Type.Ref(ERROR_SCHEMA_ID, { description: ERROR_DESCRIPTIONS[status] });
   }
   return responses;
 }

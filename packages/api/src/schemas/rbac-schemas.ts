@@ -14,35 +14,41 @@ export const IdParams = Type.Object({ id: Uuid });
 export const RolePermissionParams = Type.Object({ id: Uuid, permission_id: Uuid });
 export const UserRoleParams = Type.Object({ id: Uuid, role_id: Uuid });
 
-export const PermissionRef = Type.Object({ id: Uuid, name: Type.String() });
+export const PermissionRef = Type.Object({ id: Uuid, name: Type.String() }, { $id: "PermissionRef" });
 
-export const RoleData = Type.Object({
-  id: Uuid,
-  name: Type.String(),
-  description: Type.Union([Type.String(), Type.Null()]),
-  is_system: Type.Boolean({ description: "Seeded roles: cannot be renamed, changed or deleted" }),
-  permissions: Type.Array(PermissionRef),
-  user_count: Type.Integer({ description: "Live (not soft-deleted) users holding the role" }),
-  created_at: DateTime,
-  updated_at: DateTime,
-});
+export const RoleData = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    is_system: Type.Boolean({ description: "Seeded roles: cannot be renamed, changed or deleted" }),
+    permissions: Type.Array(PermissionRef),
+    user_count: Type.Integer({ description: "Live (not soft-deleted) users holding the role" }),
+    created_at: DateTime,
+    updated_at: DateTime,
+  },
+  { $id: "Role" },
+);
 
-export const PermissionData = Type.Object({
-  id: Uuid,
-  name: Type.String(),
-  description: Type.Union([Type.String(), Type.Null()]),
-  created_at: DateTime,
-  updated_at: DateTime,
-});
+export const PermissionData = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    created_at: DateTime,
+    updated_at: DateTime,
+  },
+  { $id: "Permission" },
+);
 
 export const CreateRoleBody = Type.Object(
   { name: RoleName, description: Type.Optional(Description) },
-  { additionalProperties: false },
+  { $id: "CreateRoleRequest", additionalProperties: false },
 );
 
 export const UpdateRoleBody = Type.Object(
   { name: Type.Optional(RoleName), description: Type.Optional(Description) },
-  { additionalProperties: false, minProperties: 1 },
+  { $id: "UpdateRoleRequest", additionalProperties: false, minProperties: 1 },
 );
 
 export const DeleteRoleQuery = Type.Object(
@@ -58,7 +64,7 @@ export const DeleteRoleQuery = Type.Object(
 
 export const PermissionIdsBody = Type.Object(
   { permission_ids: Type.Array(Uuid, { minItems: 1, maxItems: 100, uniqueItems: true }) },
-  { additionalProperties: false },
+  { $id: "PermissionIdsRequest", additionalProperties: false },
 );
 
 export const CreatePermissionBody = Type.Object(
@@ -70,7 +76,7 @@ export const CreatePermissionBody = Type.Object(
     }),
     description: Type.Optional(Description),
   },
-  { additionalProperties: false },
+  { $id: "CreatePermissionRequest", additionalProperties: false },
 );
 
 export const AssignRolesBody = Type.Union(
@@ -84,10 +90,13 @@ export const AssignRolesBody = Type.Union(
       { additionalProperties: false },
     ),
   ],
-  { description: "Either `role_ids` or `role_names`" },
+  { $id: "AssignRolesRequest", description: "Either `role_ids` or `role_names`" },
 );
 
-export const UserRolesData = Type.Object({
-  user_id: Uuid,
-  roles: Type.Array(Type.Object({ id: Uuid, name: Type.String(), permissions: Type.Array(Type.String()) })),
-});
+export const UserRolesData = Type.Object(
+  {
+    user_id: Uuid,
+    roles: Type.Array(Type.Object({ id: Uuid, name: Type.String(), permissions: Type.Array(Type.String()) })),
+  },
+  { $id: "UserRoles" },
+);

@@ -3,13 +3,16 @@ import { Type } from "typebox";
 const DateTime = Type.String({ format: "date-time" });
 const Uuid = Type.String({ format: "uuid" });
 
-export const AccountStatusSchema = Type.Union([
-  Type.Literal("pending_verification"),
-  Type.Literal("pending_approval"),
-  Type.Literal("active"),
-  Type.Literal("suspended"),
-  Type.Literal("deactivated"),
-]);
+export const AccountStatusSchema = Type.Union(
+  [
+    Type.Literal("pending_verification"),
+    Type.Literal("pending_approval"),
+    Type.Literal("active"),
+    Type.Literal("suspended"),
+    Type.Literal("deactivated"),
+  ],
+  { $id: "AccountStatus" },
+);
 
 export const RegisterBody = Type.Object(
   {
@@ -27,7 +30,7 @@ export const RegisterBody = Type.Object(
     full_name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
     phone_number: Type.Optional(Type.Union([Type.String({ maxLength: 50 }), Type.Null()])),
   },
-  { additionalProperties: false },
+  { $id: "RegisterRequest", additionalProperties: false },
 );
 
 /** The fields every user representation shares. */
@@ -41,12 +44,15 @@ const UserFields = {
   created_at: DateTime,
 };
 
-export const RegisteredUser = Type.Object({
-  ...UserFields,
-  verification_expires_at: Type.Union([DateTime, Type.Null()], {
-    description: "Until when the mailed verification code is valid; null when verification is off",
-  }),
-});
+export const RegisteredUser = Type.Object(
+  {
+    ...UserFields,
+    verification_expires_at: Type.Union([DateTime, Type.Null()], {
+      description: "Until when the mailed verification code is valid; null when verification is off",
+    }),
+  },
+  { $id: "RegisteredUser" },
+);
 
 // No `examples` here: the OpenAPI conversion does not rewrite them inside anyOf bodies.
 const EmailField = Type.String({ maxLength: 320 });
@@ -62,19 +68,28 @@ export const VerifyBody = Type.Union(
     Type.Object({ email: EmailField, code: CodeField }, { additionalProperties: false }),
     Type.Object({ token: TokenField }, { additionalProperties: false }),
   ],
-  { description: "Either the email and the typed code, or the link token" },
+  { $id: "VerifyEmailRequest", description: "Either the email and the typed code, or the link token" },
 );
 
-export const VerifiedUser = Type.Object({ id: Uuid, email: Type.String(), status: AccountStatusSchema });
+export const VerifiedUser = Type.Object(
+  { id: Uuid, email: Type.String(), status: AccountStatusSchema },
+  { $id: "VerifiedUser" },
+);
 
-export const EmailBody = Type.Object({ email: EmailField }, { additionalProperties: false });
+export const EmailBody = Type.Object({ email: EmailField }, { $id: "EmailRequest", additionalProperties: false });
 
-export const EmailAvailability = Type.Object({ available: Type.Boolean() });
+export const EmailAvailability = Type.Object({ available: Type.Boolean() }, { $id: "EmailAvailability" });
 
-export const ResetPasswordBody = Type.Union([
-  Type.Object({ token: TokenField, new_password: NewPasswordField }, { additionalProperties: false }),
-  Type.Object({ email: EmailField, code: CodeField, new_password: NewPasswordField }, { additionalProperties: false }),
-]);
+export const ResetPasswordBody = Type.Union(
+  [
+    Type.Object({ token: TokenField, new_password: NewPasswordField }, { additionalProperties: false }),
+    Type.Object(
+      { email: EmailField, code: CodeField, new_password: NewPasswordField },
+      { additionalProperties: false },
+    ),
+  ],
+  { $id: "ResetPasswordRequest" },
+);
 
 export const UpdateProfileBody = Type.Object(
   {
@@ -86,20 +101,23 @@ export const UpdateProfileBody = Type.Object(
     ),
     current_password: Type.Optional(Type.String({ maxLength: 1024 })),
   },
-  { additionalProperties: false },
+  { $id: "UpdateProfileRequest", additionalProperties: false },
 );
 
-export const ConfirmEmailBody = Type.Union([
-  Type.Object({ code: CodeField }, { additionalProperties: false }),
-  Type.Object({ token: TokenField }, { additionalProperties: false }),
-]);
+export const ConfirmEmailBody = Type.Union(
+  [
+    Type.Object({ code: CodeField }, { additionalProperties: false }),
+    Type.Object({ token: TokenField }, { additionalProperties: false }),
+  ],
+  { $id: "ConfirmEmailRequest" },
+);
 
 export const LoginBody = Type.Object(
   {
     email: Type.String({ maxLength: 320, examples: ["ada@example.com"] }),
     password: Type.String({ maxLength: 1024, examples: ["Correct-Horse-9"] }),
   },
-  { additionalProperties: false },
+  { $id: "LoginRequest", additionalProperties: false },
 );
 
 const TokenFields = {
@@ -112,19 +130,20 @@ const TokenFields = {
   }),
 };
 
-export const LoginData = Type.Object({
-  ...TokenFields,
-  user: Type.Object({ id: Uuid, username: Type.String(), email: Type.String(), roles: Type.Array(Type.String()) }),
-});
+export const LoginData = Type.Object(
+  {
+    ...TokenFields,
+    user: Type.Object({ id: Uuid, username: Type.String(), email: Type.String(), roles: Type.Array(Type.String()) }),
+  },
+  { $id: "LoginResult", description: "A token pair and who it belongs to" },
+);
 
 export const RefreshBody = Type.Object(
   { refresh_token: Type.String({ minLength: 1, maxLength: 512 }) },
-  {
-    additionalProperties: false,
-  },
+  { $id: "RefreshRequest", additionalProperties: false },
 );
 
-export const RefreshData = Type.Object(TokenFields);
+export const RefreshData = Type.Object(TokenFields, { $id: "TokenPair" });
 
 export const LogoutBody = Type.Object(
   {
@@ -133,7 +152,7 @@ export const LogoutBody = Type.Object(
     ),
     all_devices: Type.Optional(Type.Boolean({ default: false, description: "End every session of the user" })),
   },
-  { additionalProperties: false },
+  { $id: "LogoutRequest", additionalProperties: false },
 );
 
 const CurrentUserFields = {
@@ -144,11 +163,14 @@ const CurrentUserFields = {
   updated_at: DateTime,
 };
 
-export const CurrentUser = Type.Object(CurrentUserFields);
+export const CurrentUser = Type.Object(CurrentUserFields, { $id: "User", description: "The signed-in user" });
 
-export const UpdatedProfile = Type.Object({
-  ...CurrentUserFields,
-  pending_email: Type.Union([Type.String(), Type.Null()], {
-    description: "The new address waiting for its code; the login email changes once it is confirmed",
-  }),
-});
+export const UpdatedProfile = Type.Object(
+  {
+    ...CurrentUserFields,
+    pending_email: Type.Union([Type.String(), Type.Null()], {
+      description: "The new address waiting for its code; the login email changes once it is confirmed",
+    }),
+  },
+  { $id: "UpdatedProfile" },
+);

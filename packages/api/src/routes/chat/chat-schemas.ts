@@ -6,16 +6,19 @@ const Uuid = Type.String({ format: "uuid" });
 export const RoomParams = Type.Object({ room_id: RoomId });
 export const MemberParams = Type.Object({ room_id: RoomId, user_id: Uuid });
 
-export const RoomData = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  description: Type.Union([Type.String(), Type.Null()]),
-  is_private: Type.Boolean(),
-  member_count: Type.Integer({ description: "Members of a private room (0 for a public room)" }),
-  online_count: Type.Integer({ description: "Distinct users with a socket in the room on the answering node" }),
-  created_at: Type.String({ format: "date-time" }),
-  updated_at: Type.String({ format: "date-time" }),
-});
+export const RoomData = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    is_private: Type.Boolean(),
+    member_count: Type.Integer({ description: "Members of a private room (0 for a public room)" }),
+    online_count: Type.Integer({ description: "Distinct users with a socket in the room on the answering node" }),
+    created_at: Type.String({ format: "date-time" }),
+    updated_at: Type.String({ format: "date-time" }),
+  },
+  { $id: "ChatRoom" },
+);
 
 export const CreateRoomBody = Type.Object(
   {
@@ -24,7 +27,7 @@ export const CreateRoomBody = Type.Object(
     description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
     is_private: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false },
+  { $id: "CreateChatRoomRequest", additionalProperties: false },
 );
 
 export const UpdateRoomBody = Type.Object(
@@ -33,10 +36,10 @@ export const UpdateRoomBody = Type.Object(
     description: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
     is_private: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false, minProperties: 1 },
+  { $id: "UpdateChatRoomRequest", additionalProperties: false, minProperties: 1 },
 );
 
-export const MemberBody = Type.Object({ user_id: Uuid }, { additionalProperties: false });
+export const MemberBody = Type.Object({ user_id: Uuid }, { $id: "ChatMemberRequest", additionalProperties: false });
 
 export const HistoryQuery = Type.Object(
   {
@@ -46,17 +49,23 @@ export const HistoryQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const MessageData = Type.Object({
-  type: Type.Literal("message"),
-  id: Type.String({ description: "The room's sequence number (decimal)" }),
-  sender_id: Type.String(),
-  sender_name: Type.String(),
-  content: Type.String(),
-  room_id: Type.String(),
-  created_at: Type.String({ format: "date-time" }),
-});
+export const MessageData = Type.Object(
+  {
+    type: Type.Literal("message"),
+    id: Type.String({ description: "The room's sequence number (decimal)" }),
+    sender_id: Type.String(),
+    sender_name: Type.String(),
+    content: Type.String(),
+    room_id: Type.String(),
+    created_at: Type.String({ format: "date-time" }),
+  },
+  { $id: "ChatMessage" },
+);
 
-export const MessagePageData = Type.Object({
-  messages: Type.Array(MessageData, { description: "Newest first" }),
-  next_before: Type.Union([Type.String(), Type.Null()], { description: "`before` of the next, older page" }),
-});
+export const MessagePageData = Type.Object(
+  {
+    messages: Type.Array(MessageData, { description: "Newest first" }),
+    next_before: Type.Union([Type.String(), Type.Null()], { description: "`before` of the next, older page" }),
+  },
+  { $id: "ChatMessagePage" },
+);
