@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createGatehouseClient, type GatehouseClient, type TokenPair, type User } from "@gatehouse/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer, uniqueUser } from "./support/test-server.js";
+import { startTestServer, type TestServer, testDatabaseKinds, uniqueUser } from "./support/test-server.js";
 
 /** The verification code of the newest mail to `email` in the development mailbox, read through the client. */
 async function mailedCode(client: GatehouseClient, email: string): Promise<string> {
@@ -17,11 +17,11 @@ async function mailedCode(client: GatehouseClient, email: string): Promise<strin
 
 // @gatehouse/client against the real composition listening on a loopback port: its types come
 // from the OpenAPI document, so a document that drifted from what the server answers fails here.
-describe("@gatehouse/client against a listening server", () => {
+describe.each(testDatabaseKinds())("@gatehouse/client against a listening server (%s)", (kind) => {
   let t: TestServer;
   let baseUrl: string;
   beforeAll(async () => {
-    t = await startTestServer({ REQUIRE_EMAIL_VERIFICATION: "true" });
+    t = await startTestServer({ REQUIRE_EMAIL_VERIFICATION: "true" }, kind);
     await t.app.listen({ port: 0, host: "127.0.0.1" });
     baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   });

@@ -7,20 +7,9 @@ import type { FastifyBaseLogger } from "fastify";
 import { describe, expect, it } from "vitest";
 import type { ApiUseCases, AppOptions } from "./app-deps.js";
 import { buildApp } from "./build-app.js";
+import { silentLogger } from "./http/silent-logger.js";
 
 const claims: AccessTokenClaims = { sub: "u-1", sid: "s-1", roles: [], permissions: [], jti: "j", iat: 0, exp: 0 };
-
-const silentLogger: FastifyBaseLogger = {
-  level: "silent",
-  fatal: () => {},
-  error: () => {},
-  warn: () => {},
-  info: () => {},
-  debug: () => {},
-  trace: () => {},
-  silent: () => {},
-  child: () => silentLogger,
-};
 
 function unexpected(): never {
   throw new Error("not used by this test");

@@ -1,5 +1,4 @@
 import { DEFAULT_CHAT_LIMITS } from "@gatehouse/domain";
-import type { FastifyBaseLogger } from "fastify";
 import type {
   ApiUseCases,
   AppOptions,
@@ -9,6 +8,7 @@ import type {
   TokenKeysView,
 } from "./app-deps.js";
 import { buildApp } from "./build-app.js";
+import { silentLogger } from "./http/silent-logger.js";
 
 /** The OpenAPI document as @fastify/swagger builds it. */
 export type OpenApiDocument = ReturnType<Awaited<ReturnType<typeof buildApp>>["swagger"]>;
@@ -29,18 +29,6 @@ function unserved<T extends object>(group: string, given: Partial<T> = {}): T {
     },
   });
 }
-
-const silentLogger: FastifyBaseLogger = {
-  level: "silent",
-  fatal: () => {},
-  error: () => {},
-  warn: () => {},
-  info: () => {},
-  debug: () => {},
-  trace: () => {},
-  silent: () => {},
-  child: () => silentLogger,
-};
 
 /** Every optional group present, so the document names every route a server may serve. */
 function documentUseCases(): ApiUseCases {

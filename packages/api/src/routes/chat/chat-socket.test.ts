@@ -1,22 +1,10 @@
 import { EventEmitter } from "node:events";
 import { DEFAULT_CHAT_LIMITS } from "@gatehouse/domain";
-import type { FastifyBaseLogger } from "fastify";
 import { describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
 import type { ChatUseCases } from "../../app-deps.js";
+import { silentLogger } from "../../http/silent-logger.js";
 import { ChatSocket } from "./chat-socket.js";
-
-const silent: FastifyBaseLogger = {
-  level: "silent",
-  fatal: () => {},
-  error: () => {},
-  warn: () => {},
-  info: () => {},
-  debug: () => {},
-  trace: () => {},
-  silent: () => {},
-  child: () => silent,
-};
 
 /** The part of a `ws` socket ChatSocket uses, with a send buffer the test fills by hand. */
 class FakeSocket extends EventEmitter {
@@ -40,7 +28,7 @@ const chat = { limits: { ...DEFAULT_CHAT_LIMITS, maxBufferedBytes: 1000 } } as u
 describe("ChatSocket", () => {
   it("closes a slow consumer with 1013 instead of queueing past the bound, then cuts it", async () => {
     const fake = new FakeSocket();
-    const socket = new ChatSocket(fake as unknown as WebSocket, chat, silent, () => false);
+    const socket = new ChatSocket(fake as unknown as WebSocket, chat, silentLogger, () => false);
     socket.deliver(Buffer.from('{"type":"message"}'));
     expect(fake.sent).toHaveLength(1);
     fake.bufferedAmount = 1001;
