@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Child } from "./children.js";
@@ -55,26 +55,24 @@ async function heapMib(metricsUrl: string): Promise<{ used: number; total: numbe
   return { used: gauge("nodejs_heap_size_used_bytes"), total: gauge("nodejs_heap_size_total_bytes") };
 }
 
-/** Signals the child to write a heap snapshot and waits until the file is complete. */
-async function heapSnapshot(child: Child, dir: string): Promise<string> {
+/**
+ * Signals the child to write a heap snapshot and waits until it is written: the server writes
+ * it on its main thread, so the file is complete once the server answers again.
+ */
+async function heapSnapshot(child: Child, baseUrl: string, dir: string): Promise<string> {
   const before = new Set(readdirSync(dir));
   child.process.kill("SIGUSR2");
-  for (let attempt = 0; attempt < 300; attempt++) {
+  for (let attempt = 0; attempt < 600; attempt++) {
     await sleep(200);
     const added = readdirSync(dir).find((file) => !before.has(file) && file.endsWith(".heapsnapshot"));
-    // The file appears as soon as writing starts: wait until its size settles.
-    if (added !== undefined) {
-      let size = -1;
-      for (let settled = 0; settled < 3; ) {
-        await sleep(300);
-        const now = statSync(join(dir, added)).size;
-        settled = now === size ? settled + 1 : 0;
-        size = now;
-      }
-      return join(dir, added);
-    }
+    if (added === undefined) continue;
+    const live = await fetch(`${baseUrl}/health/live`, { signal: AbortSignal.timeout(1000) }).then(
+      (response) => response.status === 200,
+      () => false,
+    );
+    if (live) return join(dir, added);
   }
-  throw new Error("the server wrote no heap snapshot within 60 s");
+  throw new Error("the server wrote no heap snapshot within 120 s");
 }
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
@@ -139,7 +137,8 @@ export async function benchMemory(
   const users = await registerUsers(server.baseUrl, settings.runId, settings.users, 4);
   const rssIdle = procStatusMib(server.child, "VmRSS");
   const snapshots: string[] = [];
-  if (settings.snapshotDir !== undefined) snapshots.push(await heapSnapshot(server.child, settings.snapshotDir));
+  if (settings.snapshotDir !== undefined)
+    snapshots.push(await heapSnapshot(server.child, server.baseUrl, settings.snapshotDir));
   log(`• memory: ${settings.durationSeconds}s of mixed load, ${settings.connections} connections`);
   const counts = { register: 0, login: 0, refresh: 0, me: 0, failed: 0 };
   let peak = { used: 0, total: 0 };
@@ -163,7 +162,8 @@ export async function benchMemory(
   }
   const rssPeak = procStatusMib(server.child, "VmHWM");
   const after = { rss: procStatusMib(server.child, "VmRSS"), heap: await heapMib(server.metricsUrl) };
-  if (settings.snapshotDir !== undefined) snapshots.push(await heapSnapshot(server.child, settings.snapshotDir));
+  if (settings.snapshotDir !== undefined)
+    snapshots.push(await heapSnapshot(server.child, server.baseUrl, settings.snapshotDir));
   return {
     rss_ready_mib: round(ready.rss),
     rss_idle_mib: round(rssIdle),
