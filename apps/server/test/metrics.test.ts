@@ -127,7 +127,12 @@ describe.each(testDatabaseKinds())("metrics with a management listener and a scr
     // Replayed within the grace window: the same family gets a fresh token.
     expect((await post(t, "/api/v1/auth/refresh", { refresh_token: first.refreshToken })).status).toBe(200);
     t.clock.advance(60);
-    // Replayed after it: reuse, the family is revoked.
+    // Replayed after it while nobody has presented the re-issued token: a late retry.
+    const retried = await post(t, "/api/v1/auth/refresh", { refresh_token: first.refreshToken });
+    expect(retried.status).toBe(200);
+    const retriedToken = (retried.body.data as { refresh_token: string }).refresh_token;
+    expect((await post(t, "/api/v1/auth/refresh", { refresh_token: retriedToken })).status).toBe(200);
+    // Replayed once the successor was used: reuse, the family is revoked.
     expect((await post(t, "/api/v1/auth/refresh", { refresh_token: first.refreshToken })).status).toBe(401);
     expect((await post(t, "/api/v1/auth/refresh", { refresh_token: "not-a-token" })).status).toBe(401);
     const second = await logIn(t, user);
@@ -137,8 +142,9 @@ describe.each(testDatabaseKinds())("metrics with a management listener and a scr
     const after = await scrapeMain(t);
     const delta = (name: string, labels: Record<string, string>) =>
       after.value(name, labels) - before.value(name, labels);
-    expect(delta("gatehouse_token_refresh_total", { outcome: "rotated" })).toBe(1);
+    expect(delta("gatehouse_token_refresh_total", { outcome: "rotated" })).toBe(2);
     expect(delta("gatehouse_token_refresh_total", { outcome: "grace" })).toBe(1);
+    expect(delta("gatehouse_token_refresh_total", { outcome: "retry" })).toBe(1);
     expect(delta("gatehouse_token_refresh_total", { outcome: "reuse_detected" })).toBe(1);
     expect(delta("gatehouse_token_refresh_total", { outcome: "invalid" })).toBe(1);
     expect(delta("gatehouse_revocations_total", { reason: "reuse_detected" })).toBe(1);

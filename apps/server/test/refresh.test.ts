@@ -55,9 +55,25 @@ describe("POST /api/v1/auth/refresh", () => {
     expect((await get(t, "/api/v1/auth/me", first.access_token)).status).toBe(200);
   });
 
+  // Regression: the first refresh committed but its answer was lost (503); the client's retry
+  // arrived 18 s later, past the grace window, and the whole session was revoked as a replay.
+  it("answers the 18 s late retry of a refresh whose answer was lost, keeping the session", async () => {
+    const session = await registerAndLogIn(t, uniqueUser());
+    expect((await refresh(t, session.refreshToken)).status).toBe(200); // the answer the client never saw
+    t.clock.advance(18);
+    const retry = await refresh(t, session.refreshToken);
+    expect(retry.status).toBe(200);
+    const retried = tokensOf(retry.body);
+    expect(await activeTokens(t, session.userId)).toHaveLength(1);
+    expect((await get(t, "/api/v1/auth/me", retried.access_token)).status).toBe(200);
+    expect((await refresh(t, retried.refresh_token)).status).toBe(200);
+  });
+
   it("detects reuse after the grace window: the whole family dies, access tokens too", async () => {
     const session = await registerAndLogIn(t, uniqueUser());
-    const next = tokensOf((await refresh(t, session.refreshToken)).body);
+    const used = tokensOf((await refresh(t, session.refreshToken)).body);
+    t.clock.advance(30);
+    const next = tokensOf((await refresh(t, used.refresh_token)).body); // the owner used its successor
     t.clock.advance(11);
     const replay = await refresh(t, session.refreshToken);
     expect(replay.status).toBe(401);

@@ -122,10 +122,13 @@ export {
 export {
   type ActiveSession,
   judgePresentedToken,
+  MAX_RETRY_CHAIN,
   type NewRefreshToken,
   type PresentedTokenVerdict,
+  pendingSuccessorOf,
   type RefreshToken,
   type RevocationReason,
+  type TokenById,
 } from "./token/refresh-token.js";
 export {
   type AccountStatus,

@@ -12,6 +12,7 @@ import { benchChat, CHAT_BENCH_ENV, type ChatBenchResult } from "./chat-bench.js
 import { type Child, freePort, installExitHandlers, onExit, startChild, stopChild, waitForHttp } from "./children.js";
 import { type Credentials, logInSessions, registerUsers } from "./gatehouse-client.js";
 import { runLoad } from "./load.js";
+import { benchMemory, memoryBenchEnv } from "./memory-bench.js";
 import { measureRateLimitCheck } from "./rate-limit-check.js";
 import { measureRateLimitHook } from "./rate-limit-hook.js";
 import { benchNodes, benchOneRedisNode, type RedisScenarios } from "./redis-scenarios.js";
@@ -283,6 +284,22 @@ async function benchChatScenario(settings: BenchSettings): Promise<ChatBenchResu
   }
 }
 
+/** Peak RSS and heap under mixed load (`BENCH_ONLY=memory`): its own server, nothing else running. */
+async function benchMemoryScenario(settings: BenchSettings) {
+  const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-memory-"));
+  onExit(() => rmSync(dataDir, { recursive: true, force: true }));
+  const snapshotDir = process.env.BENCH_HEAP_SNAPSHOTS?.trim() || undefined;
+  const metricsPort = await freePort();
+  const server = await startGatehouse(settings, dataDir, memoryBenchEnv(metricsPort, snapshotDir));
+  try {
+    const memory = { ...settings, runId: randomBytes(4).toString("hex"), snapshotDir };
+    return await benchMemory(memory, { ...server, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` }, log);
+  } finally {
+    await stopChild(server.child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 function environmentOf(settings: BenchSettings): Record<string, unknown> {
   return {
     node: process.version,
@@ -305,10 +322,13 @@ async function main(): Promise<void> {
   const settings = readSettings();
   const startedAt = new Date().toISOString();
   log(`Gatehouse bench: ${settings.cores} cores, Node ${process.version}, ${databaseLabel(settings.databaseUrl)}`);
-  if (settings.only === "chat") {
-    const chat = await benchChatScenario(settings);
-    log(JSON.stringify(chat, null, 2));
-    const report = { started_at: startedAt, environment: environmentOf(settings), scenarios: { chat } };
+  if (settings.only === "chat" || settings.only === "memory") {
+    const only =
+      settings.only === "chat"
+        ? { chat: await benchChatScenario(settings) }
+        : { memory: await benchMemoryScenario(settings) };
+    log(JSON.stringify(only, null, 2));
+    const report = { started_at: startedAt, environment: environmentOf(settings), scenarios: only };
     log(`\nresults: ${writeReport(RESULTS_DIR, report)}`);
     return;
   }

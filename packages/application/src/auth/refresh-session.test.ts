@@ -193,12 +193,15 @@ describe("refreshSession", () => {
   });
 
   describe("reuse after the grace window", () => {
+    /** The owner refreshes twice (using its successor); then the first token is replayed. */
     async function replayed() {
       const fixture = setup();
       const first = await fixture.refreshSession("secret-A", fixture.ctx);
+      fixture.clock.advanceSeconds(60);
+      const second = await fixture.refreshSession(first.refreshToken, fixture.ctx);
       fixture.clock.advanceMs(GRACE_MS + 1);
       const error = await caught(() => fixture.refreshSession("secret-A", fixture.ctx));
-      return { ...fixture, first, error };
+      return { ...fixture, first, second, error };
     }
 
     it("throws REFRESH_TOKEN_REVOKED", async () => {
@@ -210,8 +213,8 @@ describe("refreshSession", () => {
     it("revokes the whole family and keeps that (one atomic step, no unit of work to roll back)", async () => {
       const { db, original, clock } = await replayed();
       expect(db.activeTokensOfFamily(original.familyId)).toEqual([]);
-      const successor = db.tokensOfFamily(original.familyId).find((token) => token.id !== original.id);
-      expect(successor).toMatchObject({ revokedReason: "reuse_detected", revokedAt: clock.now() });
+      const current = db.tokensOfFamily(original.familyId).find((token) => token.revokedReason !== "rotated");
+      expect(current).toMatchObject({ revokedReason: "reuse_detected", revokedAt: clock.now() });
       expect(find(db, original.id)?.revokedReason).toBe("rotated");
       expect(db.transactions).toEqual([]); // decided and written by the repository's one atomic step
     });
@@ -233,15 +236,60 @@ describe("refreshSession", () => {
     });
 
     it("leaves the thief's and the owner's successor token unusable", async () => {
-      const { refreshSession, first, ctx } = await replayed();
-      const error = await caught(() => refreshSession(first.refreshToken, ctx));
+      const { refreshSession, second, ctx } = await replayed();
+      const error = await caught(() => refreshSession(second.refreshToken, ctx));
       expect(error).toMatchObject({ code: "REFRESH_TOKEN_REVOKED" });
     });
 
     it("issues no tokens", async () => {
       const { accessTokens, opaqueTokens } = await replayed();
-      expect(accessTokens.issued).toHaveLength(1); // only the first, legitimate refresh
-      expect(opaqueTokens.generated).toHaveLength(2); // generated up front, never handed out
+      expect(accessTokens.issued).toHaveLength(2); // only the owner's two refreshes
+      expect(opaqueTokens.generated).toHaveLength(3); // generated up front, never handed out
+    });
+  });
+
+  describe("retry after a 503, past the grace window", () => {
+    // Regression: the first refresh committed but the client got a 503 (the answer was lost);
+    // its retry reached the database 18 s later, past the 10 s grace window, and the whole
+    // session was revoked as a replay.
+    it("answers the 18 s late retry with a fresh rotation and keeps the session", async () => {
+      const { db, refreshSession, original, ctx, clock, revocations } = setup();
+      const lost = await refreshSession("secret-A", ctx); // committed; the client never saw it
+      clock.advanceSeconds(18);
+
+      const retried = await refreshSession("secret-A", ctx);
+
+      expect(retried.sessionId).toBe(original.familyId);
+      const reissued = db.tokenByHash(FakeOpaqueTokens.hashOf(retried.refreshToken));
+      expect(db.activeTokensOfFamily(original.familyId)).toEqual([reissued]);
+      // The lost successor is retired unused, so it can never be the start of a retry itself.
+      expect(db.tokenByHash(FakeOpaqueTokens.hashOf(lost.refreshToken))).toMatchObject({
+        revokedReason: "rotated",
+        lastUsedAt: null,
+        replacedBy: reissued?.id,
+      });
+      expect(revocations.revokeCalls).toEqual([]);
+      expect(db.auditEntries().at(-1)?.details).toEqual({
+        session_id: original.familyId,
+        grace_reissue: true,
+        late_retry: true,
+      });
+      clock.advanceSeconds(60);
+      await expect(refreshSession(retried.refreshToken, ctx)).resolves.toMatchObject({ sessionId: original.familyId });
+    });
+
+    it("still ends the family when the owner refreshes after a thief's late replay", async () => {
+      const { db, refreshSession, original, ctx, clock, revocations } = setup();
+      const owner = await refreshSession("secret-A", ctx);
+      clock.advanceSeconds(120);
+      await refreshSession("secret-A", ctx); // the stolen old token, before the owner's next refresh
+      clock.advanceSeconds(120);
+
+      const error = await caught(() => refreshSession(owner.refreshToken, ctx));
+
+      expect(error).toMatchObject({ code: "REFRESH_TOKEN_REVOKED" });
+      expect(db.activeTokensOfFamily(original.familyId)).toEqual([]);
+      expect(revocations.revokeCalls).toEqual([[original.familyId]]);
     });
   });
 

@@ -41,6 +41,7 @@ const OUTCOME_BY_VERDICT = {
   invalid: "invalid",
   rotate: "rotated",
   grace: "grace",
+  retry: "retry",
   reuse: "reuse_detected",
   expired: "expired",
   revoked: "revoked",
@@ -53,8 +54,10 @@ const revokedError = () => new DomainError("REFRESH_TOKEN_REVOKED", "Refresh tok
  * Refresh-token rotation (ARCHITECTURE, Refresh tokens and sessions). The repository decides and
  * writes in one atomic step with the family locked, so concurrent refreshes are serialized and a
  * family never holds two active tokens. A token rotated within the grace window gets a fresh
- * token for the same family (lost response, racing tabs); one rotated earlier is a replay, and
- * the whole family is revoked. Neither passes the session's absolute end.
+ * token for the same family (lost response, racing tabs); so does one rotated earlier whose
+ * successor nobody has presented yet (`retry`: a client retrying after a 503 that came after
+ * the commit, however long the outage lasted). Any other token rotated earlier is a replay,
+ * and the whole family is revoked. Neither passes the session's absolute end.
  */
 export function makeRefreshSession(deps: RefreshSessionDeps) {
   return async function refreshSession(refreshToken: string, ctx: RequestContext): Promise<SessionTokens> {

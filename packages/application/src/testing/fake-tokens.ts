@@ -62,7 +62,8 @@ export function makeFakeRefreshTokens(store: FakeStore, lockCalls: string[]): Re
     const presented = byHash(p.tokenHash);
     if (presented === undefined) return { verdict: "invalid" };
     const ids = { familyId: presented.familyId, userId: presented.userId };
-    const verdict = judgePresentedToken(presented, p.now, p.graceSeconds);
+    const byId = (id: string) => store.state.refreshTokens.find((token) => token.id === id);
+    const verdict = judgePresentedToken(presented, p.now, p.graceSeconds, byId);
     if (verdict === "expired" || verdict === "revoked") return { verdict, ...ids };
     if (verdict === "reuse") {
       revokeWhere((token) => token.familyId === presented.familyId, "reuse_detected", p.now);
@@ -84,7 +85,9 @@ export function makeFakeRefreshTokens(store: FakeStore, lockCalls: string[]): Re
     }
     store.maybeFail("refreshTokens.rotate");
     const expiresAt = new Date(Math.min(p.next.expiresAt.getTime(), current.sessionExpiresAt.getTime()));
-    const retired = { ...current, revokedAt: p.now, revokedReason: "rotated" as const, lastUsedAt: p.now };
+    // A re-issue retires the current token unused: it must never count as presented.
+    const lastUsedAt = verdict === "rotate" ? p.now : current.lastUsedAt;
+    const retired = { ...current, revokedAt: p.now, revokedReason: "rotated" as const, lastUsedAt };
     replace(store, retired);
     const successor = storeToken(store, {
       tokenHash: p.next.tokenHash,
@@ -101,7 +104,11 @@ export function makeFakeRefreshTokens(store: FakeStore, lockCalls: string[]): Re
       action: "auth.refresh",
       userId: presented.userId,
       status: "success",
-      details: { session_id: presented.familyId, grace_reissue: verdict === "grace" },
+      details: {
+        session_id: presented.familyId,
+        grace_reissue: verdict !== "rotate",
+        ...(verdict === "retry" ? { late_retry: true } : {}),
+      },
     });
     return { verdict, ...ids, expiresAt };
   }

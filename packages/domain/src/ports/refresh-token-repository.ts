@@ -13,7 +13,7 @@ export interface RotatedTokenInput {
 /** One presentation of a refresh token to `present`. */
 export interface RefreshTokenPresentation {
   readonly tokenHash: string;
-  /** The successor to store on `rotate`/`grace`; its `expiresAt` is capped at the session's end. */
+  /** The successor to store on `rotate`/`grace`/`retry`; its `expiresAt` is capped at the session's end. */
   readonly next: RotatedTokenInput & { readonly id: string };
   readonly now: Date;
   readonly graceSeconds: number;
@@ -22,8 +22,9 @@ export interface RefreshTokenPresentation {
 }
 
 /**
- * What `present` did. `rotate`/`grace`: the successor is stored (`expiresAt` is its end) and
- * `auth.refresh` audited. `reuse`: the family is revoked and `auth.refresh_reuse_detected`
+ * What `present` did. `rotate`/`grace`/`retry`: the successor is stored (`expiresAt` is its
+ * end) and `auth.refresh` audited; a re-issue (`grace`, `retry`) retires the family's current
+ * token without marking it used, so it never counts as presented (`pendingSuccessorOf`). `reuse`: the family is revoked and `auth.refresh_reuse_detected`
  * audited. `inactive`: the owner is missing or not active (`userStatus`, null when missing);
  * the family is revoked (`account_inactive`). `expired`, `revoked` (also: the family ended
  * meanwhile), `invalid`: nothing changed.
@@ -42,7 +43,7 @@ export type RefreshTokenPresentationResult =
       readonly userStatus: AccountStatus | null;
     }
   | {
-      readonly verdict: "rotate" | "grace";
+      readonly verdict: "rotate" | "grace" | "retry";
       readonly familyId: string;
       readonly userId: string;
       readonly expiresAt: Date;
@@ -56,8 +57,8 @@ export type RefreshTokenPresentationResult =
 export interface RefreshTokenRepository {
   /**
    * The whole refresh decision as one atomic step, outside any unit of work: locks the family,
-   * judges the presented token as `judgePresentedToken` does (a grace re-issue retires the
-   * family's current token; neither passes the session's end), checks that the owner is
+   * judges the presented token as `judgePresentedToken` does (a grace or retry re-issue
+   * retires the family's current token; neither passes the session's end), checks that the owner is
    * active, then rotates or ends the family and writes the audit entry. One round trip on
    * PostgreSQL (a function shipped in a migration).
    */

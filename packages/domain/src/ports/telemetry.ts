@@ -13,7 +13,15 @@ export const LoginOutcomes = [
 export type LoginOutcome = (typeof LoginOutcomes)[number];
 
 /** How a refresh-token presentation was judged (`gatehouse_token_refresh_total{outcome}`). */
-export const TokenRefreshOutcomes = ["rotated", "grace", "reuse_detected", "expired", "revoked", "invalid"] as const;
+export const TokenRefreshOutcomes = [
+  "rotated",
+  "grace",
+  "retry",
+  "reuse_detected",
+  "expired",
+  "revoked",
+  "invalid",
+] as const;
 export type TokenRefreshOutcome = (typeof TokenRefreshOutcomes)[number];
 
 /** How a self-registration ended (`gatehouse_registrations_total{outcome}`). */

@@ -90,14 +90,21 @@ export function refreshTokenRepositoryContract(name: string, open: OpenHarness):
       durationMs: 1,
       timestamp: new Date(),
     };
-    const present = (tokenHashValue: string, now = new Date(), graceSeconds = 10) =>
+    const present = (tokenHashValue: string, now = new Date(), graceSeconds = 10, next = successor()) =>
       tokens().present({
         tokenHash: tokenHashValue,
-        next: { id: uuidLike(), ...successor() },
+        next: { id: uuidLike(), ...next },
         now,
         graceSeconds,
         origin,
       });
+    /** Presents `tokenHashValue` at `now`; answers the verdict and the successor's hash. */
+    const presentKeeping = async (tokenHashValue: string, now = new Date()) => {
+      const next = successor();
+      const result = await present(tokenHashValue, now, 10, next);
+      return { verdict: result.verdict, next: next.tokenHash };
+    };
+    const later = (ms: number) => new Date(Date.now() + ms);
 
     it("present: rotates the active token, then re-issues within the grace window, keeping one active token", async () => {
       const token = await startFamily();
@@ -110,13 +117,52 @@ export function refreshTokenRepositoryContract(name: string, open: OpenHarness):
       expect(active?.sessionExpiresAt).toEqual(token.sessionExpiresAt);
     });
 
-    it("present: a replay after the grace window ends the family", async () => {
+    it("present: a replay after the grace window, once the successor was used, ends the family", async () => {
       const token = await startFamily();
-      await present(token.tokenHash);
-      const replay = await present(token.tokenHash, new Date(Date.now() + 11_000));
+      const { next } = await presentKeeping(token.tokenHash);
+      expect((await presentKeeping(next, later(1_000))).verdict).toBe("rotate"); // the owner used its successor
+      const replay = await present(token.tokenHash, later(11_000));
       expect(replay).toMatchObject({ verdict: "reuse", familyId: token.familyId });
       expect(await tokens().findActiveInFamily(token.familyId)).toBeUndefined();
       expect(await tokens().familiesRevokedSince(new Date(Date.now() - HOUR))).toContain(token.familyId);
+    });
+
+    // Regression: the first refresh committed but its client got a 503; the retry reached the
+    // database 18 s later, past the 10 s grace window, and the whole session was revoked as a replay.
+    it("present: a retry 18 s after a rotation whose answer was lost is re-issued, not judged a replay", async () => {
+      const token = await startFamily();
+      const lost = await presentKeeping(token.tokenHash); // committed; the client never saw `lost.next`
+      const retry = await presentKeeping(token.tokenHash, later(18_000));
+      expect(retry.verdict).toBe("retry");
+      const active = await tokens().findActiveInFamily(token.familyId);
+      expect(active?.tokenHash).toBe(retry.next);
+      expect(await tokens().lockFamilyOf(lost.next)).toMatchObject({ revokedReason: "rotated", lastUsedAt: null });
+      // A second lost answer, retried even later, is still a retry; the re-issued token then works.
+      const again = await presentKeeping(token.tokenHash, later(40_000));
+      expect(again.verdict).toBe("retry");
+      expect((await presentKeeping(again.next, later(41_000))).verdict).toBe("rotate");
+      expect(await tokens().familiesRevokedSince(new Date(Date.now() - HOUR))).not.toContain(token.familyId);
+    });
+
+    it("present: a thief replaying before the owner's next refresh is caught at that refresh", async () => {
+      const token = await startFamily();
+      const owner = await presentKeeping(token.tokenHash); // the owner holds owner.next, not yet used
+      const thief = await presentKeeping(token.tokenHash, later(60_000)); // the stolen old token
+      expect(thief.verdict).toBe("retry");
+      // The owner's successor was retired unpresented by the thief's re-issue: never eligible itself.
+      expect((await presentKeeping(owner.next, later(120_000))).verdict).toBe("reuse");
+      expect(await tokens().findActiveInFamily(token.familyId)).toBeUndefined();
+      expect((await presentKeeping(thief.next, later(121_000))).verdict).toBe("revoked");
+    });
+
+    it("present: no retry for an expired successor or a token retired by a re-issue", async () => {
+      const token = await startFamily();
+      const lost = await presentKeeping(token.tokenHash);
+      await presentKeeping(token.tokenHash, later(1_000)); // grace re-issue: `lost.next` retired unpresented
+      expect((await presentKeeping(lost.next, later(20_000))).verdict).toBe("reuse");
+      const idle = await startFamily();
+      await present(idle.tokenHash);
+      expect(await present(idle.tokenHash, later(HOUR + 1_000))).toMatchObject({ verdict: "reuse" });
     });
 
     it("present: unknown, logged out and expired tokens change nothing", async () => {

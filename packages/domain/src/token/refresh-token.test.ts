@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { judgePresentedToken, type RefreshToken, type RevocationReason } from "./refresh-token.js";
+import {
+  judgePresentedToken,
+  MAX_RETRY_CHAIN,
+  pendingSuccessorOf,
+  type RefreshToken,
+  type RevocationReason,
+} from "./refresh-token.js";
 
 const NOW = new Date("2024-06-01T12:00:00.000Z");
 const GRACE_SECONDS = 10;
@@ -94,5 +100,59 @@ describe("judgePresentedToken", () => {
     const revoked = token({ revokedAt: NOW, revokedReason: reason });
     expect(judgePresentedToken(revoked, NOW, GRACE_SECONDS)).toBe("revoked");
     expect(judgePresentedToken({ ...revoked, revokedAt: at(-86_400_000) }, NOW, GRACE_SECONDS)).toBe("revoked");
+  });
+});
+
+describe("judgePresentedToken: a retry recognised by its token chain", () => {
+  const MINUTE = 60_000;
+  /** The presented token, rotated by its own refresh `ms` ago, and a lookup over `others`. */
+  function chain(ms: number, ...others: RefreshToken[]) {
+    const presented = rotatedAgo(ms, { lastUsedAt: at(-ms) });
+    const byId = (id: string) => others.find((candidate) => candidate.id === id);
+    return { presented, byId };
+  }
+  const unused = token({ id: "t2", tokenHash: "h2", createdAt: at(-MINUTE) });
+
+  // Regression: a retry reaching the database 18 s after the first attempt committed (its
+  // answer lost to a 503) was judged a replay and the session revoked.
+  it("judges the 18 s late retry of a token whose successor was never presented a retry", () => {
+    const { presented, byId } = chain(18_000, unused);
+    expect(judgePresentedToken(presented, NOW, GRACE_SECONDS, byId)).toBe("retry");
+    expect(pendingSuccessorOf(presented, byId, NOW)).toBe(unused);
+  });
+
+  it("follows re-issues that nobody presented, up to the chain bound", () => {
+    const links = Array.from({ length: MAX_RETRY_CHAIN }, (_, i) =>
+      token({ id: `t${i + 2}`, revokedAt: at(-1000), revokedReason: "rotated", replacedBy: `t${i + 3}` }),
+    );
+    const last = token({ id: `t${MAX_RETRY_CHAIN + 1}` });
+    const within = chain(MINUTE, ...links.slice(0, MAX_RETRY_CHAIN - 1), last);
+    expect(judgePresentedToken(within.presented, NOW, GRACE_SECONDS, within.byId)).toBe("retry");
+    const beyond = chain(MINUTE, ...links, token({ id: `t${MAX_RETRY_CHAIN + 2}` }));
+    expect(judgePresentedToken(beyond.presented, NOW, GRACE_SECONDS, beyond.byId)).toBe("reuse");
+  });
+
+  it("judges a replay after the successor was presented reuse (the owner used it)", () => {
+    const used = token({ id: "t2", revokedAt: at(-1000), revokedReason: "rotated", lastUsedAt: at(-1000) });
+    const { presented, byId } = chain(MINUTE, used, token({ id: "t3" }));
+    expect(judgePresentedToken(presented, NOW, GRACE_SECONDS, byId)).toBe("reuse");
+  });
+
+  it("never treats a token retired by a re-issue (never presented) as a retry", () => {
+    const superseded = rotatedAgo(MINUTE, { lastUsedAt: null });
+    expect(judgePresentedToken(superseded, NOW, GRACE_SECONDS, (id) => (id === "t2" ? unused : undefined))).toBe(
+      "reuse",
+    );
+  });
+
+  it("judges reuse when the successor has expired, left the family, or the family ended", () => {
+    for (const successor of [
+      token({ id: "t2", expiresAt: at(-1) }),
+      token({ id: "t2", familyId: "f2" }),
+      token({ id: "t2", revokedAt: at(-1000), revokedReason: "logout" }),
+    ]) {
+      const { presented, byId } = chain(MINUTE, successor);
+      expect(judgePresentedToken(presented, NOW, GRACE_SECONDS, byId)).toBe("reuse");
+    }
   });
 });

@@ -70,18 +70,68 @@ export interface NewRefreshToken {
  * - `rotate`: it is the family's active token; replace it.
  * - `grace`: it was rotated moments ago (a lost response, two tabs racing); hand out a fresh
  *   token for the same family instead of treating it as theft.
- * - `reuse`: it was rotated long ago; someone replayed it, so the family must die.
+ * - `retry`: it was rotated longer ago, but the successor its rotation made never reached
+ *   anyone (see `pendingSuccessorOf`): the client is retrying a refresh whose answer it never
+ *   got (a 503 after the commit, a lost response, an outage longer than the grace window).
+ *   Re-issue like `grace`.
+ * - `reuse`: it was rotated long ago and its successor was used since; someone replayed it,
+ *   so the family must die.
  * - `expired`, `revoked`: refuse. An active token past its idle end (`expiresAt`) or its
  *   session's absolute end (`sessionExpiresAt`) is `expired`.
  */
-export type PresentedTokenVerdict = "rotate" | "grace" | "reuse" | "expired" | "revoked";
+export type PresentedTokenVerdict = "rotate" | "grace" | "retry" | "reuse" | "expired" | "revoked";
 
-export function judgePresentedToken(token: RefreshToken, now: Date, graceSeconds: number): PresentedTokenVerdict {
+/** Past its idle end (`expiresAt`) or its session's absolute end (`sessionExpiresAt`). */
+function isPastEnd(token: RefreshToken, now: Date): boolean {
+  return Math.min(token.expiresAt.getTime(), token.sessionExpiresAt.getTime()) <= now.getTime();
+}
+
+/** Looks a token up by id (a `replacedBy` link), within the presented token's family. */
+export type TokenById = (id: string) => RefreshToken | undefined;
+
+/** A re-issue chain longer than this is not a client retrying: judge the token a replay. */
+export const MAX_RETRY_CHAIN = 16;
+
+/**
+ * The family's active token when it descends from `token` through re-issues only, and so was
+ * never presented by anyone; undefined otherwise. `token` must itself have been presented
+ * (`lastUsedAt` set: a rotation by its own refresh, not retired by a re-issue), each link after
+ * it retired by a re-issue without being presented (`lastUsedAt` null), the last one active
+ * and unexpired.
+ *
+ * Why this is safe: the owner who has used the successor has presented it, so a thief
+ * replaying the old token afterwards still meets a presented link and is judged `reuse`. A
+ * thief who replays before the owner's next refresh gets a re-issue, but that retires the
+ * owner's unpresented successor; the owner's next refresh then presents a token that was never
+ * presented and is past the grace window, which is `reuse` and ends the family. Detection
+ * moves to the owner's next refresh; it is never lost. A token retired by a re-issue is
+ * never eligible itself, so two holders cannot take turns re-issuing each other's tokens.
+ */
+export function pendingSuccessorOf(token: RefreshToken, byId: TokenById, now: Date): RefreshToken | undefined {
+  if (token.revokedReason !== "rotated" || token.lastUsedAt === null) return undefined;
+  let link = token.replacedBy === null ? undefined : byId(token.replacedBy);
+  for (let hops = 0; link !== undefined && hops < MAX_RETRY_CHAIN; hops++) {
+    if (link.familyId !== token.familyId || link.lastUsedAt !== null) return undefined;
+    if (link.revokedAt === null) {
+      return isPastEnd(link, now) ? undefined : link;
+    }
+    if (link.revokedReason !== "rotated" || link.replacedBy === null) return undefined;
+    link = byId(link.replacedBy);
+  }
+  return undefined;
+}
+
+export function judgePresentedToken(
+  token: RefreshToken,
+  now: Date,
+  graceSeconds: number,
+  byId: TokenById = () => undefined,
+): PresentedTokenVerdict {
   if (token.revokedAt === null) {
-    const end = Math.min(token.expiresAt.getTime(), token.sessionExpiresAt.getTime());
-    return end <= now.getTime() ? "expired" : "rotate";
+    return isPastEnd(token, now) ? "expired" : "rotate";
   }
   if (token.revokedReason !== "rotated") return "revoked";
   const retiredForMs = now.getTime() - token.revokedAt.getTime();
-  return retiredForMs <= graceSeconds * 1000 ? "grace" : "reuse";
+  if (retiredForMs <= graceSeconds * 1000) return "grace";
+  return pendingSuccessorOf(token, byId, now) === undefined ? "reuse" : "retry";
 }

@@ -5,6 +5,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, postgresTestUrl, type TestDatabase } from "../testing/test-database.js";
 import { openDatabase, reconnectBackoffSeconds, rowsOf } from "./database.js";
+import { boundedClient, preparedTexts } from "./query-deadline.js";
 
 /**
  * A TCP relay in front of the real PostgreSQL server that can stop relaying: the database then
@@ -84,6 +85,13 @@ describe("reconnectBackoffSeconds", () => {
   });
 });
 
+describe("preparedTexts", () => {
+  it("prepares the first texts up to its limit, then only those", () => {
+    const prepare = preparedTexts(2);
+    expect(["a", "b", "c", "a", "b", "c"].map(prepare)).toEqual([true, true, false, true, true, false]);
+  });
+});
+
 describe.skipIf(postgresTestUrl() === undefined)("database faults on PostgreSQL", () => {
   let database: TestDatabase;
   let admin: ReturnType<typeof postgres>;
@@ -118,6 +126,26 @@ describe.skipIf(postgresTestUrl() === undefined)("database faults on PostgreSQL"
       }
     } finally {
       await handle.close();
+    }
+  });
+
+  // Memory: postgres.js keeps a connection's prepared statements for its whole life, one per
+  // text, so texts that multiply (lists of varying length) grew the cache without bound.
+  it("prepares at most its limit of distinct texts on a connection, running the rest unprepared", async () => {
+    const client = postgres(database.url as string, { max: 1, onnotice: () => {} });
+    try {
+      const bounded = boundedClient(client, { timeoutMs: 5_000, prepare: preparedTexts(3) });
+      for (let round = 0; round < 2; round++) {
+        // With a parameter, so the driver uses the extended protocol (a text alone goes unprepared).
+        for (let n = 1; n <= 6; n++) expect(await bounded.unsafe(`SELECT $1::int + ${n} AS n`, [0])).toEqual([{ n }]);
+      }
+      const [row] = await bounded.unsafe(
+        "SELECT count(*)::int AS prepared FROM pg_prepared_statements WHERE statement LIKE $1",
+        ["SELECT $1::int + %"],
+      );
+      expect(row).toEqual({ prepared: 3 });
+    } finally {
+      await client.end();
     }
   });
 

@@ -74,10 +74,32 @@ function inactivityWatch(timeoutMs: number) {
   };
 }
 
+/**
+ * Distinct statement texts a pool prepares. postgres.js keeps every prepared statement of a
+ * connection for the connection's life, keyed by its text, with no bound of its own (and the
+ * server keeps its plan). Drizzle's shapes are few, but a list of varying length (`IN ($1, …,
+ * $n)`) makes a new text per length; past this many texts a pool runs new ones unprepared, so
+ * each connection caches at most this many statements.
+ */
+export const PREPARED_TEXTS_LIMIT = 500;
+
+/** Whether to prepare `text`: yes for the first `limit` distinct texts seen, then only those. */
+export function preparedTexts(limit = PREPARED_TEXTS_LIMIT): (text: string) => boolean {
+  const texts = new Set<string>();
+  return (text) => {
+    if (texts.has(text)) return true;
+    if (texts.size >= limit) return false;
+    texts.add(text);
+    return true;
+  };
+}
+
 interface Options {
   readonly timeoutMs: number;
   /** Called when a statement inside a transaction starts or settles. */
   readonly onProgress?: (() => void) | undefined;
+  /** Shared by a pool and its transactions; a fresh one (default limit) when omitted. */
+  readonly prepare?: ((text: string) => boolean) | undefined;
 }
 
 /**
@@ -88,18 +110,20 @@ interface Options {
  * plans each one anew; for the five-table join behind `me` that planning costs ~7x the
  * execution. This makes every query (and every query inside a transaction) a prepared
  * statement, which postgres.js caches per connection by its text. Drizzle generates the same
- * text for the same query shape, so the cache stays as small as the set of shapes.
+ * text for the same query shape, so the cache stays as small as the set of shapes, and
+ * `PREPARED_TEXTS_LIMIT` bounds it when shapes multiply.
  *
  * A transaction whose time ran out before its work began (it waited for a connection) throws
  * at once, so the driver rolls it back: work the caller was told had failed never commits late.
  */
 export function boundedClient<T extends Sql>(client: T, options: Options): T {
   const { timeoutMs, onProgress } = options;
+  const prepare = options.prepare ?? preparedTexts();
   return new Proxy(client, {
     get(target, property, receiver) {
       if (property === "unsafe") {
         return (query: string, parameters?: unknown[], queryOptions?: Record<string, unknown>) => {
-          const pending = target.unsafe(query, parameters as never, { ...queryOptions, prepare: true });
+          const pending = target.unsafe(query, parameters as never, { ...queryOptions, prepare: prepare(query) });
           // postgres.js queries are lazy (they start when awaited); start this one now, so queries
           // go out in the order they were made however many hops awaiting this wrapper takes:
           // a lock taken in one statement and a read pipelined after it rely on that order.
@@ -130,7 +154,7 @@ export function boundedClient<T extends Sql>(client: T, options: Options): T {
             if (watch.expired) throw new DatabaseTimeoutError(timeoutMs);
             watch.touch();
             try {
-              return await work(boundedClient(tx, { timeoutMs, onProgress: watch.touch }));
+              return await work(boundedClient(tx, { timeoutMs, onProgress: watch.touch, prepare }));
             } finally {
               watch.touch(); // COMMIT or ROLLBACK is sent now
             }

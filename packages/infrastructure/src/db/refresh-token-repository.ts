@@ -25,7 +25,7 @@ function familyLock(familyId: SQL): SQL {
   return sql`pg_advisory_xact_lock(hashtextextended(${familyId}::text, ${FAMILY_LOCK_SEED}))`;
 }
 
-/** A row of `gatehouse_present_refresh_token` (migration 0010_perf_session_lifetime). */
+/** A row of `gatehouse_present_refresh_token` (migration 0012_faults_refresh_retry; first in 0010). */
 interface PresentationRow {
   verdict: RefreshTokenPresentationResult["verdict"];
   family_id: string | null;
@@ -45,6 +45,7 @@ function toPresentationResult(row: PresentationRow | undefined): RefreshTokenPre
   switch (row.verdict) {
     case "rotate":
     case "grace":
+    case "retry":
       return { verdict: row.verdict, ...ids, expiresAt: new Date(row.expires_at ?? Number.NaN) };
     case "inactive":
       return { verdict: "inactive", ...ids, userStatus: accountStatusOf(row.user_status) };
