@@ -1,7 +1,7 @@
 import { loadConfig } from "@gatehouse/infrastructure";
 import { createAdminAccount } from "../admin-account.js";
 import { openAdapters } from "../wiring/adapters.js";
-import { type CliCommand, requiredOption, stringOption } from "./command.js";
+import { type CliCommand, stringOption, UsageError } from "./command.js";
 import { readNewPassword } from "./password-input.js";
 
 export const adminCreate: CliCommand = {
@@ -13,8 +13,9 @@ export const adminCreate: CliCommand = {
       .option("--username <name>", "the account's username")
       .option("--password-file <file>", "read the password from the first line of this file"),
   async run({ options, out }) {
-    const email = requiredOption(options, "email");
-    const username = requiredOption(options, "username");
+    const email = stringOption(options, "email");
+    const username = stringOption(options, "username");
+    if (email === undefined || username === undefined) throw new UsageError("--email and --username are required");
     const config = loadConfig();
     const password = await readNewPassword(stringOption(options, "passwordFile"));
     // The operator's first command may precede the first server start: always migrate.
