@@ -43,11 +43,12 @@ const COMMANDS: readonly CliCommand[] = [
   configCheck,
 ];
 
-const ABOUT = `Gatehouse administration. Uses the same configuration as the server: DATABASE_URL, else the
-embedded database in DATA_DIR (stop the server first: the embedded database allows one process
-at a time). Every change goes through the API's use cases and is audited with user agent
-"gatehouse cli". Without a command (or with "serve") it starts the server.`;
-
+const ABOUT = [
+  "Gatehouse administration. Uses the same configuration as the server: DATABASE_URL, else the",
+  "embedded database in DATA_DIR (stop the server first: it allows one process at a time).",
+  'Every change goes through the API\'s use cases and is audited with user agent "gatehouse cli".',
+  'Without a command (or with "serve") it starts the server.',
+].join(" ");
 /** The commander program: one subcommand per entry, grouped by its first word ("users list"). */
 function programOf(commands: readonly CliCommand[]): Command {
   const root = new Command("gatehouse")
