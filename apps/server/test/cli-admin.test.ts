@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,6 +8,9 @@ import { createTestDatabase, postgresTestUrl, type TestDatabase } from "@gatehou
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, type CliResult, cleanEnv, runCli } from "./support/cli-process.js";
+
+// util-linux `script` gives the CLI a real pseudo-terminal, as an operator's shell does.
+const SCRIPT = "/usr/bin/script";
 
 const PASSWORD = "Tr1cky-Fjord-Lantern-88";
 const NEW_PASSWORD = "Quartz-Harbour-Meadow-41";
@@ -205,4 +209,28 @@ describe(`gatehouse admin commands (dist/cli.js as a child process, ${kind})`, (
     const migrated = await cli(["migrate"]);
     expect([migrated.code, migrated.stdout]).toEqual([0, expect.stringMatching(/^migrations applied \(/)]);
   }, 120_000);
+  it.skipIf(!existsSync(SCRIPT))(
+    "users export on a terminal shows a progress bar with count, rate and ETA",
+    async () => {
+      expect(
+        (await cli(["users", "create", "--email", "tty@example.com", "--username", "ttyuser", "--no-password"])).code,
+      ).toBe(0);
+      const file = join(cwd, "tty.jsonl");
+      const output = await new Promise<string>((resolve, reject) => {
+        const command = `${process.execPath} ${CLI} users export --output ${file}`;
+        const child = spawn(SCRIPT, ["-qec", command, "/dev/null"], { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
+        let text = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          text += chunk.toString("utf8");
+        });
+        child.on("error", reject);
+        child.on("close", (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${code}: ${text}`))));
+        child.stdin.end();
+      });
+      expect(output).toMatch(/exporting .* (\d+)\/\1 users \| \d+\/s \| ETA \d+s/);
+      expect(output).toMatch(/exported \d+ users in /);
+      expect((await readFile(file, "utf8")).trim().split("\n").length).toBeGreaterThanOrEqual(1);
+    },
+    120_000,
+  );
 });
