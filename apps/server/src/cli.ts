@@ -1,77 +1,88 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { isDomainError } from "@gatehouse/domain";
-import { ConfigError, DataDirInUseError, describeDatabaseFailure, loadConfig } from "@gatehouse/infrastructure";
-import { createAdminAccount } from "./admin-account.js";
-import { PromptInterruptedError, readSecretLine } from "./secret-prompt.js";
-import { openAdapters } from "./wiring/adapters.js";
+import { ConfigError, DataDirInUseError, describeDatabaseFailure } from "@gatehouse/infrastructure";
+import { Command, CommanderError } from "commander";
+import { adminCreate } from "./cli/admin-create.js";
+import { type CliCommand, outputFor, UsageError } from "./cli/command.js";
+import { configCheck } from "./cli/config-check.js";
+import { migrate } from "./cli/migrate.js";
+import { rolesCreate } from "./cli/roles-create.js";
+import { rolesGrant } from "./cli/roles-grant.js";
+import { rolesList } from "./cli/roles-list.js";
+import { sessionsRevoke } from "./cli/sessions-revoke.js";
+import { usersCreate } from "./cli/users-create.js";
+import { usersDelete } from "./cli/users-delete.js";
+import { usersExport } from "./cli/users-export.js";
+import { usersList } from "./cli/users-list.js";
+import { usersReactivate } from "./cli/users-reactivate.js";
+import { usersResetPassword } from "./cli/users-reset-password.js";
+import { usersRestore } from "./cli/users-restore.js";
+import { usersSetRole } from "./cli/users-set-role.js";
+import { usersShow } from "./cli/users-show.js";
+import { usersSuspend } from "./cli/users-suspend.js";
+import { PromptInterruptedError } from "./secret-prompt.js";
 
-const USAGE = `Usage:
-  gatehouse admin create --email <email> --username <name> [--password-file <file>]
-      Creates a super_admin. The password comes from --password-file, else from standard
-      input when it is not a terminal, else from a prompt (typed twice, not echoed).
-  gatehouse serve
-      Starts the server (same as node dist/main.js).
+/** Every command the CLI knows, each in its own file under cli/: registering one is one entry here. */
+const COMMANDS: readonly CliCommand[] = [
+  adminCreate,
+  usersList,
+  usersShow,
+  usersCreate,
+  usersSuspend,
+  usersReactivate,
+  usersDelete,
+  usersRestore,
+  usersResetPassword,
+  usersSetRole,
+  usersExport,
+  rolesList,
+  rolesCreate,
+  rolesGrant,
+  sessionsRevoke,
+  migrate,
+  configCheck,
+];
 
-Uses the same configuration as the server: DATABASE_URL, else the embedded database in DATA_DIR
-(stop the server first: the embedded database allows one process at a time).`;
-
-class UsageError extends Error {}
-
-/** The first line of a file or stream, without its line ending: `echo pw > f` adds one. */
-function firstLine(text: string): string {
-  return text.replace(/\r?\n[\s\S]*$/, "");
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-async function readPassword(passwordFile: string | undefined): Promise<string> {
-  if (passwordFile !== undefined) return firstLine(readFileSync(passwordFile, "utf8"));
-  if (!process.stdin.isTTY) return firstLine(await readStdin());
-  const password = await readSecretLine("Password: ");
-  if ((await readSecretLine("Repeat password: ")) !== password) throw new UsageError("the passwords do not match");
-  return password;
-}
-
-async function adminCreate(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: { email: { type: "string" }, username: { type: "string" }, "password-file": { type: "string" } },
-    strict: true,
-  });
-  if (values.email === undefined || values.username === undefined) {
-    throw new UsageError("--email and --username are required");
-  }
-  const config = loadConfig();
-  const password = await readPassword(values["password-file"]);
-  // The operator's first command may precede the first server start: always migrate.
-  const adapters = await openAdapters({ ...config, autoMigrate: true });
-  try {
-    const result = await createAdminAccount(
-      config,
-      adapters.database,
-      { email: values.email, username: values.username, password },
-      { onlyIfNone: false, origin: "cli" },
-    );
-    if (result.created) {
-      process.stdout.write(`created super_admin ${result.user.username} <${result.user.email}> (${result.user.id})\n`);
+const ABOUT = [
+  "Gatehouse administration. Uses the same configuration as the server: DATABASE_URL, else the",
+  "embedded database in DATA_DIR (stop the server first: it allows one process at a time).",
+  'Every change goes through the API\'s use cases and is audited with user agent "gatehouse cli".',
+  'Without a command (or with "serve") it starts the server.',
+].join(" ");
+/** The commander program: one subcommand per entry, grouped by its first word ("users list"). */
+function programOf(commands: readonly CliCommand[]): Command {
+  const root = new Command("gatehouse")
+    .description(ABOUT)
+    .option("--json", "print the result as JSON instead of a table")
+    .exitOverride()
+    // The refusal is printed once, by the catch below, as one line.
+    .configureOutput({ outputError: () => {} });
+  root.command("serve").description("Start the server (same as node dist/main.js)");
+  const groups = new Map<string, Command>();
+  for (const spec of commands) {
+    const [first = "", second] = spec.name.split(" ");
+    let parent = root;
+    if (second !== undefined) {
+      parent = groups.get(first) ?? root.command(first).description(`${first} commands`);
+      groups.set(first, parent);
     }
-  } finally {
-    await adapters.close();
+    const command = parent.command(second ?? first).description(spec.summary);
+    (spec.declare?.(command) ?? command).action(async (...params: unknown[]) => {
+      const self = params[params.length - 1] as Command;
+      const options = self.optsWithGlobals<Record<string, unknown>>();
+      await spec.run({ args: self.args, options, out: outputFor(options.json === true) });
+    });
   }
+  return root;
 }
 
-/** A refusal the operator can act on, in one line; never the password. */
+/** A refusal the operator can act on, in one line; never a password or a stack. */
 function describeFailure(error: unknown): string {
-  if (error instanceof UsageError) return `${error.message}\n\n${USAGE}`;
+  if (error instanceof UsageError) return `${error.message} (see gatehouse --help)`;
+  if (error instanceof CommanderError) return `${error.message.replace(/^error: /, "")} (see gatehouse --help)`;
   if (isDomainError(error)) {
     const details = Array.isArray(error.details)
-      ? (error.details as Array<{ field: string; message: string }>).map((d) => `\n  ${d.field}: ${d.message}`).join("")
+      ? (error.details as Array<{ field: string; message: string }>).map((d) => `; ${d.field}: ${d.message}`).join("")
       : "";
     return `${error.code}: ${error.message}${details}`;
   }
@@ -79,38 +90,26 @@ function describeFailure(error: unknown): string {
   if (error instanceof DataDirInUseError) return error.message;
   const database = describeDatabaseFailure(error);
   if (database !== undefined) return database;
-  if (error instanceof TypeError && (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
-    return `${error.message}\n\n${USAGE}`;
-  }
-  return error instanceof Error ? error.message : String(error);
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "failed";
 }
 
-/**
- * Every "<group> <command>" the CLI knows, each a self-contained function of its remaining
- * arguments: registering one is one line here plus its line in USAGE.
- */
-const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<void>>> = {
-  "admin create": adminCreate,
-};
-
 async function main(argv: string[]): Promise<void> {
-  const [command, sub, ...rest] = argv;
+  const [command] = argv;
   if (command === undefined || command === "serve") {
     await import("./main.js");
     return;
   }
-  const run = COMMANDS[`${command} ${sub ?? ""}`];
-  if (run !== undefined) return run(rest);
-  if (command === "help" || command === "--help" || command === "-h") {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  throw new UsageError(`unknown command: ${argv.join(" ")}`);
+  // 130 = 128 + SIGINT, what a shell reports for a command stopped with Ctrl-C.
+  process.on("SIGINT", () => process.exit(130));
+  await programOf(COMMANDS).parseAsync(argv, { from: "user" });
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  // 130 = 128 + SIGINT, what a shell reports for a command stopped with Ctrl-C.
   if (error instanceof PromptInterruptedError) process.exit(130);
+  if (error instanceof CommanderError && ["commander.helpDisplayed", "commander.version"].includes(error.code)) {
+    process.exit(0);
+  }
+  if (error instanceof CommanderError && error.code === "commander.help") process.exit(0);
   process.stderr.write(`gatehouse: ${describeFailure(error)}\n`);
-  process.exit(error instanceof UsageError ? 2 : 1);
+  process.exit(error instanceof UsageError || error instanceof CommanderError ? 2 : 1);
 });

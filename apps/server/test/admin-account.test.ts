@@ -1,18 +1,16 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createLogger, type DatabaseHandle, loadConfig, openDatabase, rowsOf } from "@gatehouse/infrastructure";
 import { createTestDatabase, postgresTestUrl, type TestDatabase } from "@gatehouse/infrastructure/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdminAccount } from "../src/admin-account.js";
 import { createServer } from "../src/compose.js";
+import { CLI, cleanEnv, runCli } from "./support/cli-process.js";
 import { TEST_JWT_SECRET } from "./support/test-server.js";
 
-const CLI = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
 const PASSWORD = "Lantern-Cobalt-927";
 const settings = {
   passwordMinLength: 8,
@@ -20,37 +18,6 @@ const settings = {
   passwordBreachCheck: { mode: "off" as const, url: "http://127.0.0.1:9", failClosed: false },
   argon2MaxConcurrency: 2,
 };
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The environment of this process without anything that would pick a database or a `.env`. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "silent", ...extra };
-  if (extra.DATABASE_URL === undefined) delete env.DATABASE_URL;
-  delete env.TEST_DATABASE_URL;
-  return env;
-}
-
-function runCli(args: readonly string[], env: NodeJS.ProcessEnv, cwd: string, stdin?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? "");
-  });
-}
 
 async function superAdmins(handle: DatabaseHandle): Promise<Array<{ email: string; password_hash: string }>> {
   return rowsOf(

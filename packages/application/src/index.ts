@@ -73,6 +73,8 @@ export { type ListAuditLogs, type ListAuditLogsDeps, makeListAuditLogs } from ".
 export { type ListUsers, type ListUsersDeps, makeListUsers } from "./admin/list-users.js";
 export { makeReactivateUser, type ReactivateUser } from "./admin/reactivate-user.js";
 export { makeRestoreUser, type RestoreUser, type RestoreUserDeps } from "./admin/restore-user.js";
+export { makeRevokeUserSessions, type RevokeUserSessions } from "./admin/revoke-user-sessions.js";
+export { makeSetUserPassword, type SetUserPassword, type SetUserPasswordDeps } from "./admin/set-user-password.js";
 export { makeSuspendUser, type SuspendUser } from "./admin/suspend-user.js";
 export { makeUpdateUser, type UpdateUser, type UpdateUserDeps, type UserUpdate } from "./admin/update-user.js";
 export type { AdminChangeDeps } from "./admin/user-change.js";

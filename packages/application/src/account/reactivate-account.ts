@@ -4,6 +4,8 @@ import {
   type RequestContext,
   SELF_DEACTIVATION_REASON,
   sessionBlockedError,
+  type TransactionalRepositories,
+  type UnitOfWork,
   type User,
   UserChanges,
 } from "@gatehouse/domain";
@@ -11,7 +13,10 @@ import { type CheckCredentialsDeps, checkCredentials, invalidCredentials } from 
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
 import { audit } from "../shared/audit-entry-for.js";
 
-export interface ReactivateAccountDeps extends CheckCredentialsDeps, AfterUserChangeDeps {}
+export interface ReactivateAccountDeps extends CheckCredentialsDeps, AfterUserChangeDeps {
+  /** The user row it changes and the audit log; the refusals need only the latter. */
+  readonly uow: UnitOfWork<Pick<TransactionalRepositories, "users" | "auditLog">>;
+}
 
 /**
  * Why `user` cannot come back by itself, or undefined when it can (or already is active). A

@@ -9,6 +9,7 @@ import {
   type RateLimitRule,
   type RequestContext,
   rateLimitExceeded,
+  type TransactionalRepositories,
   type UnitOfWork,
   type User,
   type UserRepository,
@@ -67,7 +68,8 @@ export async function provePassword(
 
 export interface CheckCredentialsDeps extends PasswordProofDeps {
   readonly users: Pick<UserRepository, "findByEmail">;
-  readonly uow: UnitOfWork;
+  /** Only the audit log, for the refusal entries. */
+  readonly uow: UnitOfWork<Pick<TransactionalRepositories, "auditLog">>;
   readonly clock: Clock;
   readonly passwordPolicy: PasswordPolicy;
 }

@@ -7,6 +7,7 @@ import {
   type RequestContext,
   type RoleGrant,
   sessionBlockedError,
+  type TransactionalRepositories,
   type UnitOfWork,
   type User,
   type UserRepository,
@@ -29,7 +30,8 @@ export interface LogInResult {
 
 export interface LogInDeps {
   readonly users: Pick<UserRepository, "findByEmail" | "find">;
-  readonly uow: UnitOfWork;
+  /** The new session's first refresh token and the audit entries: nothing else is written. */
+  readonly uow: UnitOfWork<Pick<TransactionalRepositories, "refreshTokens" | "auditLog">>;
   readonly hasher: PasswordHasher;
   readonly opaqueTokens: OpaqueTokens;
   readonly accessTokens: AccessTokens;

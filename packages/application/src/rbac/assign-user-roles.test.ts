@@ -97,7 +97,7 @@ describe("assign and unassign user roles", () => {
   it("never removes super_admin from the last holder, and lets a super_admin remove it from another", async () => {
     const s = setup();
     const root = await s.actorFor(["super_admin"]);
-    const error = await caught(() => s.unassign(root, root.id, "role-super-admin", s.ctx));
+    const error = await caught(() => s.unassign(root, root.id ?? "", "role-super-admin", s.ctx));
     expect(error).toMatchObject({ code: "LAST_SUPER_ADMIN" });
     const other = s.db.seedUser({}, ["super_admin"]);
     const result = await s.unassign(root, other.id, "role-super-admin", s.ctx);

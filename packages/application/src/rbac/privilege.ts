@@ -2,7 +2,8 @@ import { DomainError, hasPermission, SystemRoles, type UserAccess } from "@gateh
 
 /** The administrator making a change: who (for audit) and what they hold now (for escalation checks). */
 export interface AdminActor {
-  readonly id: string;
+  /** Null: the operator at the `gatehouse` CLI, audited with no user and the CLI's user agent. */
+  readonly id: string | null;
   readonly access: UserAccess;
 }
 

@@ -4,12 +4,14 @@ import {
   type ErrorCode,
   isDomainError,
   type RequestContext,
+  type TransactionalRepositories,
   type UnitOfWork,
 } from "@gatehouse/domain";
 import { auditEntryFor } from "./audit-entry-for.js";
 
 export interface RefusalDeps {
-  readonly uow: UnitOfWork;
+  /** Only the audit log: a refusal writes its one entry and nothing else. */
+  readonly uow: UnitOfWork<Pick<TransactionalRepositories, "auditLog">>;
   readonly clock: Clock;
 }
 

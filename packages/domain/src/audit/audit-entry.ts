@@ -16,6 +16,8 @@ export type AuditAction =
   | "user.suspend"
   | "user.reactivate"
   | "user.permanent_delete"
+  | "user.password_set"
+  | "user.sessions_revoke"
   | "role.create"
   | "role.update"
   | "role.delete"

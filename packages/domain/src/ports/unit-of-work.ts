@@ -17,11 +17,16 @@ export interface TransactionalRepositories {
   readonly mailThrottle: MailThrottle;
 }
 
-/** Runs work in one transaction: all of its writes land, or none do. */
-export interface UnitOfWork {
+/**
+ * Runs work in one transaction: all of its writes land, or none do. `R` is what the work may
+ * touch: a use case names only the repositories it writes (`UnitOfWork<Pick<TransactionalRepositories,
+ * "auditLog">>`), so a caller (or a test) can hand it a unit of work that holds just those, and
+ * the full one still fits anywhere a narrower one is asked for.
+ */
+export interface UnitOfWork<R = TransactionalRepositories> {
   /**
    * Runs `work` in a transaction and commits when it resolves. When it throws, everything
    * it wrote is rolled back and the error propagates.
    */
-  run<T>(work: (repos: TransactionalRepositories) => Promise<T>): Promise<T>;
+  run<T>(work: (repos: R) => Promise<T>): Promise<T>;
 }

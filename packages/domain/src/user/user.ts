@@ -84,8 +84,8 @@ export const UserChanges = {
     emailVerifiedAt: at,
     ...(status === undefined ? {} : { status, statusChangedAt: at }),
   }),
-  /** A soft delete by `deletedBy`: the email and username are free again. */
-  softDelete: (deletedBy: string, at: Date): UserChanges => ({ deletedAt: at, deletedBy }),
+  /** A soft delete by `deletedBy` (null: the operator at the CLI): the email and username are free again. */
+  softDelete: (deletedBy: string | null, at: Date): UserChanges => ({ deletedAt: at, deletedBy }),
   /** Undoes a soft delete. */
   restore: (): UserChanges => ({ deletedAt: null, deletedBy: null }),
 } as const;
