@@ -74,6 +74,7 @@ export { type ListUsers, type ListUsersDeps, makeListUsers } from "./admin/list-
 export { makeReactivateUser, type ReactivateUser } from "./admin/reactivate-user.js";
 export { makeRestoreUser, type RestoreUser, type RestoreUserDeps } from "./admin/restore-user.js";
 export { makeSuspendUser, type SuspendUser } from "./admin/suspend-user.js";
+export { makeUnlinkUserIdentity, type UnlinkUserIdentity } from "./admin/unlink-user-identity.js";
 export { makeUpdateUser, type UpdateUser, type UpdateUserDeps, type UserUpdate } from "./admin/update-user.js";
 export type { AdminChangeDeps } from "./admin/user-change.js";
 export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./auth/authenticate.js";
@@ -141,6 +142,7 @@ export {
   type ExchangeHandoffCodeInput,
   makeExchangeHandoffCode,
 } from "./federation/exchange-handoff-code.js";
+export { type ListIdentities, type ListIdentitiesDeps, makeListIdentities } from "./federation/list-identities.js";
 export {
   callbackUrlOf,
   type FederationPolicy,
@@ -150,6 +152,12 @@ export {
   type StartFederatedLoginDeps,
   type StartFederatedLoginInput,
 } from "./federation/start-federated-login.js";
+export {
+  makeUnlinkIdentity,
+  type UnlinkIdentity,
+  type UnlinkIdentityDeps,
+  unlinkIdentityOf,
+} from "./federation/unlink-identity.js";
 export {
   type CheckHealth,
   type CheckHealthDeps,

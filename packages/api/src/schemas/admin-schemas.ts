@@ -1,4 +1,5 @@
 import { type TSchema, Type } from "typebox";
+import { Identity } from "./identity-schemas.js";
 import { AccountStatusSchema } from "./user-schemas.js";
 
 const DateTime = Type.String({ format: "date-time" });
@@ -60,6 +61,9 @@ export const AdminUser = Type.Object({
   created_at: DateTime,
   updated_at: DateTime,
 });
+
+/** One user with the provider accounts linked to it (GET /admin/users/{id}). */
+export const AdminUserWithIdentities = Type.Object({ ...AdminUser.properties, identities: Type.Array(Identity) });
 
 export const Pagination = Type.Object({
   page: Type.Integer(),
