@@ -62,6 +62,27 @@ describe.each(testDatabaseKinds())("managing linked identities on %s", (kind) =>
     await provider?.close();
   });
 
+  it("documents every identity route in the OpenAPI document", async () => {
+    const document = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json() as {
+      paths: Record<string, Record<string, { operationId?: string; security?: unknown; responses: object }>>;
+    };
+    const operation = (path: string, method: string) => document.paths[path]?.[method];
+    const expected = [
+      [IDENTITIES, "get", "listMyIdentities", ["200", "401"]],
+      [`${IDENTITIES}/{provider}/link`, "get", "linkMyIdentity", ["302", "400", "401", "404", "503"]],
+      [`${IDENTITIES}/{id}`, "delete", "unlinkMyIdentity", ["200", "404", "409"]],
+      ["/api/v1/admin/users/{id}/identities/{identity_id}", "delete", "adminUnlinkUserIdentity", ["200", "403", "409"]],
+    ] as const;
+    for (const [path, method, operationId, statuses] of expected) {
+      expect(operation(path, method)?.operationId, path).toBe(operationId);
+      expect(operation(path, method)?.security, path).toEqual([{ bearerAuth: [] }]);
+      expect(Object.keys(operation(path, method)?.responses ?? {}), path).toEqual(
+        expect.arrayContaining([...statuses]),
+      );
+    }
+    expect(JSON.stringify(operation("/api/v1/admin/users/{id}", "get")?.responses)).toContain('"identities"');
+  });
+
   it("lists the user's identities, and refuses to unlink the last sign-in method of a passwordless account", async () => {
     const user = await federatedUser(t, provider);
     const [identity, ...rest] = await identitiesOf(t, user.accessToken);
