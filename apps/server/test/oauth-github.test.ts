@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { post, register } from "./support/http.js";
-import { sql, startTestServer, type TestServer, uniqueUser } from "./support/test-server.js";
+import { sql, startTestServer, type TestServer, testDatabaseKinds, uniqueUser } from "./support/test-server.js";
 
 const PUBLIC = "http://gatehouse.test";
 const APP = "http://app.test/signed-in";
@@ -126,21 +126,24 @@ async function startFacebookShape(): Promise<{ base: string; server: Server; nex
   return { base: await listen(server), server, next };
 }
 
-describe("Facebook through its _URL overrides", () => {
+describe.each(testDatabaseKinds())("Facebook through its _URL overrides on %s", (kind) => {
   let facebook: Awaited<ReturnType<typeof startFacebookShape>>;
   let t: TestServer;
   beforeAll(async () => {
     facebook = await startFacebookShape();
-    t = await startTestServer({
-      PUBLIC_BASE_URL: PUBLIC,
-      OAUTH_PROVIDERS: "facebook",
-      OAUTH_FACEBOOK_CLIENT_ID: "fb-id",
-      OAUTH_FACEBOOK_CLIENT_SECRET: "fb-secret",
-      OAUTH_FACEBOOK_AUTHORIZATION_URL: `${facebook.base}/v19.0/dialog/oauth`,
-      OAUTH_FACEBOOK_TOKEN_URL: `${facebook.base}/v19.0/oauth/access_token`,
-      OAUTH_FACEBOOK_USERINFO_URL: `${facebook.base}/v19.0/me?fields=id,name,email`,
-      OAUTH_ALLOWED_REDIRECT_URIS: APP,
-    });
+    t = await startTestServer(
+      {
+        PUBLIC_BASE_URL: PUBLIC,
+        OAUTH_PROVIDERS: "facebook",
+        OAUTH_FACEBOOK_CLIENT_ID: "fb-id",
+        OAUTH_FACEBOOK_CLIENT_SECRET: "fb-secret",
+        OAUTH_FACEBOOK_AUTHORIZATION_URL: `${facebook.base}/v19.0/dialog/oauth`,
+        OAUTH_FACEBOOK_TOKEN_URL: `${facebook.base}/v19.0/oauth/access_token`,
+        OAUTH_FACEBOOK_USERINFO_URL: `${facebook.base}/v19.0/me?fields=id,name,email`,
+        OAUTH_ALLOWED_REDIRECT_URIS: APP,
+      },
+      kind,
+    );
   });
   afterAll(async () => {
     await t?.close();
@@ -200,22 +203,25 @@ describe("Facebook through its _URL overrides", () => {
   });
 });
 
-describe("GitHub through its _URL overrides", () => {
+describe.each(testDatabaseKinds())("GitHub through its _URL overrides on %s", (kind) => {
   let github: { base: string; server: Server };
   let t: TestServer;
   beforeAll(async () => {
     github = await startGitHubShape();
-    t = await startTestServer({
-      PUBLIC_BASE_URL: PUBLIC,
-      OAUTH_PROVIDERS: "github",
-      OAUTH_GITHUB_CLIENT_ID: "id",
-      OAUTH_GITHUB_CLIENT_SECRET: "secret",
-      OAUTH_GITHUB_AUTHORIZATION_URL: `${github.base}/login/oauth/authorize`,
-      OAUTH_GITHUB_TOKEN_URL: `${github.base}/login/oauth/access_token`,
-      OAUTH_GITHUB_USERINFO_URL: `${github.base}/user`,
-      OAUTH_GITHUB_EMAILS_URL: `${github.base}/user/emails`,
-      OAUTH_ALLOWED_REDIRECT_URIS: APP,
-    });
+    t = await startTestServer(
+      {
+        PUBLIC_BASE_URL: PUBLIC,
+        OAUTH_PROVIDERS: "github",
+        OAUTH_GITHUB_CLIENT_ID: "id",
+        OAUTH_GITHUB_CLIENT_SECRET: "secret",
+        OAUTH_GITHUB_AUTHORIZATION_URL: `${github.base}/login/oauth/authorize`,
+        OAUTH_GITHUB_TOKEN_URL: `${github.base}/login/oauth/access_token`,
+        OAUTH_GITHUB_USERINFO_URL: `${github.base}/user`,
+        OAUTH_GITHUB_EMAILS_URL: `${github.base}/user/emails`,
+        OAUTH_ALLOWED_REDIRECT_URIS: APP,
+      },
+      kind,
+    );
   });
   afterAll(async () => {
     await t?.close();
