@@ -156,7 +156,6 @@ export {
   makeUnlinkIdentity,
   type UnlinkIdentity,
   type UnlinkIdentityDeps,
-  unlinkIdentityOf,
 } from "./federation/unlink-identity.js";
 export {
   type CheckHealth,
