@@ -56,7 +56,7 @@ describe.each(testDatabaseKinds())("managing linked identities on %s", (kind) =>
     provider = await startOidcProvider({ redirectUris: [CALLBACK] });
     t = await startTestServer(envFor(provider, BOOTSTRAP_ENV), kind);
     root = await logInRoot(t);
-  });
+  }, 180_000);
   afterAll(async () => {
     await t?.close();
     await provider?.close();
@@ -259,7 +259,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe("redirect_uri by origin, and a provider whose discovery fails", () => {
+// Each case starts its own server: more than the default 30 s on a busy machine.
+describe("redirect_uri by origin, and a provider whose discovery fails", { timeout: 90_000 }, () => {
   it("accepts any URL of an allowed origin, and nothing that only looks like it", async () => {
     const provider = await startOidcProvider({ redirectUris: [CALLBACK] });
     const t = await startTestServer(envFor(provider, { OAUTH_ALLOWED_REDIRECT_ORIGINS: "http://spa.test" }));
