@@ -1,60 +1,17 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, get, post, register } from "./support/http.js";
+import { APP, CALLBACK, callback, envFor, exchange, PUBLIC, signIn, start, subject } from "./support/oauth-flow.js";
 import { startOidcProvider, type TestOpenIdProvider } from "./support/oidc-provider.js";
-import { sql, startTestServer, type TestServer, uniqueUser } from "./support/test-server.js";
+import { sql, startTestServer, type TestServer, testDatabaseKinds, uniqueUser } from "./support/test-server.js";
 
-const PUBLIC = "http://gatehouse.test";
-const APP = "http://app.test/signed-in";
-const CALLBACK = `${PUBLIC}/api/v1/auth/oauth/acme/callback`;
-
-function envFor(provider: TestOpenIdProvider, extra: Record<string, string> = {}) {
-  return {
-    PUBLIC_BASE_URL: PUBLIC,
-    OAUTH_PROVIDERS: "acme",
-    OAUTH_ACME_CLIENT_ID: provider.clientId,
-    OAUTH_ACME_CLIENT_SECRET: provider.clientSecret,
-    OAUTH_ACME_ISSUER: provider.issuer,
-    OAUTH_ALLOWED_REDIRECT_URIS: APP,
-    ...extra,
-  };
-}
-
-async function start(t: TestServer, query = `redirect_uri=${encodeURIComponent(APP)}&state=app-state`) {
-  const response = await t.app.inject({ method: "GET", url: `/api/v1/auth/oauth/acme?${query}` });
-  expect(response.statusCode, response.body).toBe(302);
-  return String(response.headers.location);
-}
-
-/** Lands the provider's redirect on Gatehouse's callback; answers Gatehouse's reply. */
-async function callback(t: TestServer, providerRedirect: URL, path = providerRedirect.pathname) {
-  expect(providerRedirect.origin).toBe(PUBLIC);
-  return t.app.inject({ method: "GET", url: `${path}${providerRedirect.search}` });
-}
-
-/** The whole browser round trip; answers the URL the app receives. */
-async function signIn(t: TestServer, provider: TestOpenIdProvider, subject: string, query?: string): Promise<URL> {
-  const back = await provider.signIn(await start(t, query), subject);
-  const reply = await callback(t, back);
-  expect(reply.statusCode, reply.body).toBe(302);
-  return new URL(String(reply.headers.location));
-}
-
-async function exchange(t: TestServer, code: string, verifier?: string) {
-  return post(t, "/api/v1/auth/oauth/token", { code, ...(verifier === undefined ? {} : { code_verifier: verifier }) });
-}
-
-function subject() {
-  return `sub-${randomBytes(6).toString("hex")}`;
-}
-
-describe("federated login with a real OpenID Provider", () => {
+describe.each(testDatabaseKinds())("federated login with a real OpenID Provider on %s", (kind) => {
   let provider: TestOpenIdProvider;
   let t: TestServer;
 
   beforeAll(async () => {
     provider = await startOidcProvider({ redirectUris: [CALLBACK, `${PUBLIC}/api/auth/oauth/callback`] });
-    t = await startTestServer(envFor(provider));
+    t = await startTestServer(envFor(provider), kind);
   });
   afterAll(async () => {
     await t?.close();
@@ -131,7 +88,7 @@ describe("federated login with a real OpenID Provider", () => {
   });
 
   it("pre-account takeover: a pending registration of the victim's address is discarded, never linked into", async () => {
-    const strict = await startTestServer(envFor(provider, { REQUIRE_EMAIL_VERIFICATION: "true" }));
+    const strict = await startTestServer(envFor(provider, { REQUIRE_EMAIL_VERIFICATION: "true" }), kind);
     try {
       const victim = uniqueUser("victim");
       const attackerId = await register(strict, victim); // the attacker registers the address first
@@ -272,7 +229,8 @@ describe("federated login with a real OpenID Provider", () => {
 });
 
 describe("an ID token signed by a key the issuer's JWKS does not hold", () => {
-  it("is refused (non-repudiation checks are on)", async () => {
+  // Starts its own provider and server inside the case: more than the default 30 s on a busy machine.
+  it("is refused (non-repudiation checks are on)", { timeout: 90_000 }, async () => {
     const forged = await startOidcProvider({ redirectUris: [CALLBACK], foreignJwks: true });
     const t = await startTestServer(envFor(forged));
     try {

@@ -33,6 +33,7 @@ import type {
   ListAuditLogs,
   ListChatMessages,
   ListChatRooms,
+  ListIdentities,
   ListPermissions,
   ListRoles,
   ListSessions,
@@ -54,6 +55,8 @@ import type {
   StartFederatedLogin,
   SuspendUser,
   UnassignUserRole,
+  UnlinkIdentity,
+  UnlinkUserIdentity,
   UpdateChatRoom,
   UpdateProfile,
   UpdateRole,
@@ -166,6 +169,15 @@ export interface ApiUseCases {
   readonly chat?: ChatUseCases;
   /** Absent: no federated-login routes. */
   readonly federation?: FederationUseCases;
+  /** Absent: no identity routes, and the admin user view lists no identities. */
+  readonly identities?: IdentityUseCases;
+}
+
+/** Linked provider accounts: the owner's and an administrator's view (application `federation/`, `admin/`). */
+export interface IdentityUseCases {
+  readonly listIdentities: ListIdentities;
+  readonly unlinkIdentity: UnlinkIdentity;
+  readonly unlinkUserIdentity: UnlinkUserIdentity;
 }
 
 /** Federated login (application `federation/`). */

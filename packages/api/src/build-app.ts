@@ -24,6 +24,7 @@ import { devRoutes } from "./routes/dev.js";
 import { healthRoutes } from "./routes/health.js";
 import { hostHealthRoutes } from "./routes/host-health.js";
 import { meRoutes } from "./routes/me.js";
+import { identityRoutes } from "./routes/me-identities.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { registerRoutes } from "./routes/register.js";
 import { wellKnownRoutes } from "./routes/well-known.js";
@@ -258,6 +259,7 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
     registerRoutes,
     authRoutes,
     meRoutes,
+    identityRoutes,
     healthRoutes,
     devRoutes,
     adminRoutes,

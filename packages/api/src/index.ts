@@ -8,6 +8,7 @@ export type {
   DevMailboxReader,
   DevMailView,
   FederationUseCases,
+  IdentityUseCases,
   MetricsExposition,
   RbacUseCases,
   RecoveryUseCases,

@@ -76,6 +76,7 @@ export { makeRestoreUser, type RestoreUser, type RestoreUserDeps } from "./admin
 export { makeRevokeUserSessions, type RevokeUserSessions } from "./admin/revoke-user-sessions.js";
 export { makeSetUserPassword, type SetUserPassword, type SetUserPasswordDeps } from "./admin/set-user-password.js";
 export { makeSuspendUser, type SuspendUser } from "./admin/suspend-user.js";
+export { makeUnlinkUserIdentity, type UnlinkUserIdentity } from "./admin/unlink-user-identity.js";
 export { makeUpdateUser, type UpdateUser, type UpdateUserDeps, type UserUpdate } from "./admin/update-user.js";
 export type { AdminChangeDeps } from "./admin/user-change.js";
 export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./auth/authenticate.js";
@@ -143,6 +144,7 @@ export {
   type ExchangeHandoffCodeInput,
   makeExchangeHandoffCode,
 } from "./federation/exchange-handoff-code.js";
+export { type ListIdentities, type ListIdentitiesDeps, makeListIdentities } from "./federation/list-identities.js";
 export {
   callbackUrlOf,
   type FederationPolicy,
@@ -152,6 +154,11 @@ export {
   type StartFederatedLoginDeps,
   type StartFederatedLoginInput,
 } from "./federation/start-federated-login.js";
+export {
+  makeUnlinkIdentity,
+  type UnlinkIdentity,
+  type UnlinkIdentityDeps,
+} from "./federation/unlink-identity.js";
 export {
   type CheckHealth,
   type CheckHealthDeps,

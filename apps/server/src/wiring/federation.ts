@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { FederationUseCases } from "@gatehouse/api";
-import { makeCompleteFederatedLogin, makeExchangeHandoffCode, makeStartFederatedLogin } from "@gatehouse/application";
+import type { FederationUseCases, IdentityUseCases } from "@gatehouse/api";
+import {
+  makeCompleteFederatedLogin,
+  makeExchangeHandoffCode,
+  makeListIdentities,
+  makeStartFederatedLogin,
+  makeUnlinkIdentity,
+  makeUnlinkUserIdentity,
+} from "@gatehouse/application";
 import { makeFederationUnitOfWork, makeOpenIdIdentityProviders, opaqueTokens } from "@gatehouse/infrastructure";
 import type { Wiring } from "./wiring.js";
 
@@ -38,5 +45,19 @@ export function wireFederation(w: Wiring): FederationUseCases | undefined {
       clock,
       refreshPolicy: w.policies.refresh,
     }),
+  };
+}
+
+/**
+ * Listing and unlinking identities need only the database, so they stay wired with no provider
+ * enabled: identities linked while a provider was on can still be seen and removed.
+ */
+export function wireIdentities(w: Wiring): IdentityUseCases {
+  const federationUow = makeFederationUnitOfWork(w.database.db);
+  const deps = { federationUow, clock: w.clock };
+  return {
+    listIdentities: makeListIdentities(deps),
+    unlinkIdentity: makeUnlinkIdentity(deps),
+    unlinkUserIdentity: makeUnlinkUserIdentity(deps),
   };
 }

@@ -3,7 +3,7 @@ import { wireAccount } from "./account.js";
 import { wireAdmin } from "./admin.js";
 import { wireAuth } from "./auth.js";
 import { wireChat } from "./chat.js";
-import { wireFederation } from "./federation.js";
+import { wireFederation, wireIdentities } from "./federation.js";
 import { wireHealth, wireRateLimit } from "./health.js";
 import { wireRbac } from "./rbac.js";
 import { wireRecovery } from "./recovery.js";
@@ -23,5 +23,6 @@ export function wireUseCases(w: Wiring): ApiUseCases {
     rateLimit: wireRateLimit(w),
     chat: wireChat(w),
     federation: wireFederation(w),
+    identities: wireIdentities(w),
   };
 }

@@ -1,5 +1,5 @@
 import type { ListAuditLogs, ListSessions, SessionTokens, UserProfile, UserRoles } from "@gatehouse/application";
-import type { Permission, RoleDetails, RoleGrant, User } from "@gatehouse/domain";
+import type { FederatedIdentity, Permission, RoleDetails, RoleGrant, User } from "@gatehouse/domain";
 import { isActive } from "@gatehouse/domain";
 import type { DevMailView } from "../app-deps.js";
 
@@ -54,6 +54,18 @@ export function adminUserResponse(user: User, roleNames: readonly string[]) {
 /** An administrator's view of a user with the names of its roles, sorted. */
 export function adminAccountResponse(account: { user: User; roles: readonly RoleGrant[] }) {
   return adminUserResponse(account.user, account.roles.map((role) => role.name).sort());
+}
+
+/** A linked provider account, for its owner and for administrators. */
+export function identityResponse(identity: FederatedIdentity) {
+  return {
+    id: identity.id,
+    provider: identity.provider,
+    subject: identity.subject,
+    email: identity.email,
+    linked_at: identity.createdAt.toISOString(),
+    last_used_at: identity.lastLoginAt?.toISOString() ?? null,
+  };
 }
 
 /** The pagination block of every list. */

@@ -1,4 +1,5 @@
 import { type TSchema, Type } from "typebox";
+import { Identity } from "./identity-schemas.js";
 import { AccountStatusSchema } from "./user-schemas.js";
 
 const DateTime = Type.String({ format: "date-time" });
@@ -72,6 +73,12 @@ export const Pagination = Type.Object(
     total_pages: Type.Integer(),
   },
   { $id: "Pagination" },
+);
+
+/** One user with the provider accounts linked to it (GET /admin/users/{id}). */
+export const AdminUserWithIdentities = Type.Object(
+  { ...AdminUser.properties, identities: Type.Array(Identity) },
+  { $id: "AdminUserWithIdentities" },
 );
 
 export const UserPage = Type.Object({ items: Type.Array(AdminUser), pagination: Pagination }, { $id: "UserPage" });

@@ -18,6 +18,7 @@ import {
 } from "./account-schemas.js";
 import {
   AdminUser,
+  AdminUserWithIdentities,
   AuditLogItem,
   AuditLogPage,
   CreateUserBody,
@@ -29,6 +30,7 @@ import {
   UserStatisticsData,
 } from "./admin-schemas.js";
 import { ErrorBody, MessageOnly } from "./envelope.js";
+import { Identity, IdentityList } from "./identity-schemas.js";
 import {
   AssignRolesBody,
   CreatePermissionBody,
@@ -95,6 +97,9 @@ export const COMPONENT_SCHEMAS: readonly TSchema[] = [
   SessionList,
   SessionsEnded,
   AdminUser,
+  AdminUserWithIdentities,
+  Identity,
+  IdentityList,
   Pagination,
   UserPage,
   CreateUserBody,

@@ -105,6 +105,9 @@ export function makeCompleteFederatedLogin(deps: CompleteFederatedLoginDeps) {
       }
       const owner = await tx.users.find(state.linkUserId, { lock: true });
       if (owner === undefined) throw new Refused("account_unavailable");
+      // Suspended since the link started: the same refusal as signing in.
+      const blocked = sessionBlockedError(owner.user.status);
+      if (blocked !== undefined) throw new Refused(blocked.code.toLowerCase());
       return linkIdentity(tx, ctx, { userId: owner.user.id, provider, profile, at: now, by: "signed_in_user" });
     }
     if (known !== undefined) {

@@ -1,4 +1,5 @@
 import {
+  federatedIdentityRepositoryContract,
   oneTimeCodeContract,
   refreshTokenRepositoryContract,
   roleRepositoryContract,
@@ -9,6 +10,7 @@ import {
   caught,
   FakeAccessTokens,
   FakeClock,
+  FakeFederatedIdentities,
   FakeJobLock,
   FakeOpaqueTokens,
   FakePasswordHasher,
@@ -25,6 +27,15 @@ const openFake = async () => {
 userRepositoryContract("the in-memory fake", openFake, { unsupported: ["deletePermanently", "list", "statistics"] });
 refreshTokenRepositoryContract("the in-memory fake", openFake);
 oneTimeCodeContract("the in-memory fake", openFake);
+let fakeUsers = 0;
+federatedIdentityRepositoryContract("the in-memory fake", async () => ({
+  identities: new FakeFederatedIdentities(),
+  newUserId: async () => {
+    fakeUsers += 1;
+    return `user-${fakeUsers}`;
+  },
+  close: async () => {},
+}));
 roleRepositoryContract("the in-memory fake", openFake, {
   unsupported: ["list", "update", "revokePermission", "createPermission", "listPermissions", "lockByName"],
 });

@@ -1,6 +1,7 @@
 export { FakeCache } from "./cache.js";
 export { FakeClock } from "./clock.js";
 export { InMemoryDatabase, SEEDED_ROLES, type StoredAuditEntry, type StoredUser } from "./database.js";
+export { FakeFederatedIdentities } from "./fake-identities.js";
 export { caught, LIFECYCLE_POLICY, PASSWORD_POLICY, REFRESH_POLICY, requestContext } from "./fixtures.js";
 export { FakeMailer, FakeMailQueue, type FakeQueuedMail } from "./mail.js";
 export { FakeJobLock, FakeMaintenanceRepository } from "./maintenance.js";

@@ -3,6 +3,12 @@
  * an adapter given an `open()` factory, so the Drizzle adapters and the in-memory fakes are
  * held to the same behaviour. Imports vitest: for test code only.
  */
+
+export {
+  type FederationHarness,
+  federatedIdentityRepositoryContract,
+  type OpenFederationHarness,
+} from "./federated-identity-repository-contract.js";
 export {
   type ContractHarness,
   type ContractOptions,

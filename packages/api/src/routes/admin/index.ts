@@ -2,6 +2,7 @@ import type { RoutesPlugin } from "../routes-plugin.js";
 import { auditLogRoutes } from "./audit-logs.js";
 import { permissionRoutes } from "./permissions.js";
 import { roleRoutes } from "./roles.js";
+import { userIdentityRoutes } from "./user-identities.js";
 import { adminUserLifecycleRoutes } from "./user-lifecycle.js";
 import { userRoleRoutes } from "./user-roles.js";
 import { adminUserRoutes } from "./users.js";
@@ -14,4 +15,5 @@ export const adminRoutes: RoutesPlugin = async (app, { options }) => {
   await app.register(roleRoutes, { options });
   await app.register(permissionRoutes, { options });
   await app.register(userRoleRoutes, { options });
+  await app.register(userIdentityRoutes, { options });
 };

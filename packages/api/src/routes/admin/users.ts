@@ -4,6 +4,7 @@ import { actorOf } from "../../http/permission-hook.js";
 import { requestContext } from "../../http/request-context.js";
 import {
   AdminUser,
+  AdminUserWithIdentities,
   CreateUserBody,
   UpdateUserBody,
   UserIdParams,
@@ -12,7 +13,7 @@ import {
   UserStatisticsData,
 } from "../../schemas/admin-schemas.js";
 import { Envelope, errorResponses, ok } from "../../schemas/envelope.js";
-import { adminAccountResponse, adminUserResponse, paginationOf } from "../responses.js";
+import { adminAccountResponse, adminUserResponse, identityResponse, paginationOf } from "../responses.js";
 import { type RoutesPlugin, bearer as security } from "../routes-plugin.js";
 import { booleanOf, integerOr } from "./query.js";
 
@@ -101,12 +102,18 @@ export const adminUserRoutes: RoutesPlugin = async (app, { options }) => {
         security,
         operationId: "adminGetUser",
         summary: "Get a user",
-        description: "Soft-deleted users too, with is_deleted, deleted_at and deleted_by.",
+        description:
+          "Soft-deleted users too, with is_deleted, deleted_at and deleted_by, and the provider accounts " +
+          "linked to the user (`identities`).",
         params: UserIdParams,
-        response: { 200: Envelope(AdminUser), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: Envelope(AdminUserWithIdentities), ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => ok(await current(request.params.id)),
+    async (request) => {
+      const user = await current(request.params.id);
+      const linked = (await options.useCases.identities?.listIdentities(user.id)) ?? [];
+      return ok({ ...user, identities: linked.map(identityResponse) });
+    },
   );
 
   app.post(
