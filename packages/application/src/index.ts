@@ -74,7 +74,14 @@ export { type ListUsers, type ListUsersDeps, makeListUsers } from "./admin/list-
 export { makeReactivateUser, type ReactivateUser } from "./admin/reactivate-user.js";
 export { makeRestoreUser, type RestoreUser, type RestoreUserDeps } from "./admin/restore-user.js";
 export { makeSuspendUser, type SuspendUser } from "./admin/suspend-user.js";
-export { makeUpdateUser, type UpdateUser, type UpdateUserDeps, type UserUpdate } from "./admin/update-user.js";
+export {
+  type AdminUserUpdate,
+  makeUpdateUser,
+  type UpdateUser,
+  type UpdateUserDeps,
+  type UserUpdate,
+  WRITE_EMAIL_PERMISSION,
+} from "./admin/update-user.js";
 export type { AdminChangeDeps } from "./admin/user-change.js";
 export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./auth/authenticate.js";
 export { type Authorize, type AuthorizeDeps, makeAuthorize } from "./auth/authorize.js";
