@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { isDomainError } from "@gatehouse/domain";
 import { ConfigError, DataDirInUseError, describeDatabaseFailure, loadConfig } from "@gatehouse/infrastructure";
 import { createAdminAccount } from "./admin-account.js";
+import { passwordsBuildFilter } from "./passwords-build-filter.js";
 import { PromptInterruptedError, readSecretLine } from "./secret-prompt.js";
 import { openAdapters } from "./wiring/adapters.js";
 
@@ -91,6 +92,7 @@ function describeFailure(error: unknown): string {
  */
 const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<void>>> = {
   "admin create": adminCreate,
+  "passwords build-filter": passwordsBuildFilter,
 };
 
 async function main(argv: string[]): Promise<void> {

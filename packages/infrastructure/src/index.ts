@@ -65,6 +65,12 @@ export {
   type TlsPaths,
   watchTlsFiles,
 } from "./observability/tls-certificates.js";
+export {
+  type BreachFilter,
+  buildBreachFilter,
+  loadBreachFilter,
+  makeBreachFilterScreen,
+} from "./passwords/breach-filter.js";
 export { makeCommonPasswordScreen } from "./passwords/common-passwords.js";
 export { HIBP_RANGE_URL, type HibpRangeCheckOptions, makeHibpRangeCheck } from "./passwords/hibp-range-check.js";
 export { FallbackRateLimiter } from "./rate-limit/fallback-rate-limiter.js";
