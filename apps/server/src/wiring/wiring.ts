@@ -7,6 +7,7 @@ import {
   makeBreachFilterScreen,
   makeCommonPasswordScreen,
   makeHibpRangeCheck,
+  makeZxcvbnAdvisor,
 } from "@gatehouse/infrastructure";
 import type { Adapters } from "./adapters.js";
 import type { ServingAdapters } from "./serving-adapters.js";
@@ -29,7 +30,8 @@ export const BREACH_CHECK_TIMEOUT_MS = 1500;
  * The password rules (also for `gatehouse admin create`): the defaults with PASSWORD_MIN_LENGTH and
  * PASSWORD_REQUIRE_COMPOSITION, the common-password list always, the breach filter of
  * PASSWORD_BREACH_FILTER_FILE (read here, at start: a bad file stops the start, not a request),
- * the online range check with PASSWORD_BREACH_CHECK=hibp; cheap offline screens first.
+ * the online range check with PASSWORD_BREACH_CHECK=hibp; cheap offline screens first. A refusal
+ * carries zxcvbn's feedback.
  */
 function breachFilterScreen(file: string | undefined) {
   if (file === undefined) return [];
@@ -53,6 +55,7 @@ export function passwordPolicyFrom(
     minLength: config.passwordMinLength,
     composition: config.passwordComposition,
     screens: [makeCommonPasswordScreen(), ...breachFilterScreen(breach.filterFile), ...online],
+    advisor: makeZxcvbnAdvisor(),
   };
 }
 
