@@ -6,6 +6,7 @@ import { adminCreate } from "./cli/admin-create.js";
 import { type CliCommand, outputFor, UsageError } from "./cli/command.js";
 import { configCheck } from "./cli/config-check.js";
 import { migrate } from "./cli/migrate.js";
+import { passwordsBuildFilter } from "./cli/passwords-build-filter.js";
 import { rolesCreate } from "./cli/roles-create.js";
 import { rolesGrant } from "./cli/roles-grant.js";
 import { rolesList } from "./cli/roles-list.js";
@@ -41,6 +42,7 @@ const COMMANDS: readonly CliCommand[] = [
   sessionsRevoke,
   migrate,
   configCheck,
+  passwordsBuildFilter,
 ];
 
 const ABOUT = [

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LiveResponse, type LiveServer, secretsIn, startLiveServer } from "./support/live-server.js";
-import { uniqueUser } from "./support/test-server.js";
+import { sql, uniqueUser } from "./support/test-server.js";
 
 type Json = Record<string, unknown>;
 const FLOOR_MS = 250;
@@ -15,7 +15,11 @@ function withoutRequestId(response: LiveResponse) {
 describe("account enumeration through follow-up requests (ENUMERATION_PROTECTION=true)", () => {
   let live: LiveServer;
   beforeAll(async () => {
-    live = await startLiveServer({ ENUMERATION_PROTECTION: "true", MAIL_REQUEST_RESPONSE_FLOOR_MS: String(FLOOR_MS) });
+    live = await startLiveServer({
+      ENUMERATION_PROTECTION: "true",
+      MAIL_REQUEST_RESPONSE_FLOOR_MS: String(FLOOR_MS),
+      REGISTER_RESPONSE_FLOOR_MS: String(FLOOR_MS),
+    });
   });
   afterAll(async () => {
     await live.close();
@@ -47,6 +51,33 @@ describe("account enumeration through follow-up requests (ENUMERATION_PROTECTION
     expect(
       (await live.call("POST", "/api/v1/auth/login", { email: fresh.email, password: fresh.password })).status,
     ).toBe(200);
+  });
+
+  it("duplicate-username enumeration: registering with a taken username answers alike for a taken and a free email, no sooner than the floor", async () => {
+    const { user: owner } = await activeUser("owner");
+    const { user: known } = await activeUser("known");
+    const attempt = async (email: string) => {
+      const started = performance.now();
+      const response = await live.call("POST", "/api/v1/register", {
+        ...uniqueUser("dup"),
+        username: known.username,
+        email,
+      });
+      return { response, ms: performance.now() - started };
+    };
+    const taken = await attempt(owner.email);
+    const free = await attempt(`free-${owner.email}`);
+    expect(withoutRequestId(taken.response)).toEqual(withoutRequestId(free.response));
+    expect([taken.response.status, (taken.response.body.error as Json).code]).toEqual([409, "DUPLICATE_USERNAME"]);
+    for (const { ms } of [taken, free]) expect(ms).toBeGreaterThanOrEqual(FLOOR_MS - 5);
+    // The attempt on the taken address is for its owner to hear of (the mail goes through the
+    // address's throttle, here still in the cooldown of the verification mail), not the caller.
+    const noticed = await live.t.query<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM audit_logs a JOIN users u ON u.id = a.resource_id
+          WHERE a.action = 'auth.register_existing_email' AND u.email = ${owner.email}`,
+    );
+    expect(noticed[0]?.n).toBe(1);
+    expect(live.smtp.mailsTo(`free-${owner.email}`)).toHaveLength(0);
   });
 
   it("email-change enumeration: PUT /users/me to a taken address answers like a free one, no sooner than the floor", async () => {

@@ -21,6 +21,17 @@ describe("password policy over HTTP (common list, context words, length over com
     expect(response.body.error).toMatchObject({ code: "VALIDATION_ERROR", details: [TOO_COMMON] });
   });
 
+  it("a refused password's detail carries zxcvbn's strength feedback (warning and suggestions)", async () => {
+    const response = await post(t, "/api/v1/auth/register", { ...uniqueUser(), password: "Password1" });
+    expect(response.body.error).toMatchObject({
+      details: [
+        { ...TOO_COMMON, feedback: { warning: "This is a commonly used password.", suggestions: expect.any(Array) } },
+      ],
+    });
+    const [detail] = (response.body.error as { details: Array<{ feedback: { suggestions: string[] } }> }).details;
+    expect(detail?.feedback.suggestions.length).toBeGreaterThan(0);
+  });
+
   it("register refuses passwords built on the username, the email's local part or the product name", async () => {
     const user = uniqueUser("wonderland");
     for (const password of [`${user.username}!!`, `${user.email.split("@")[0]}-2024`, "Gatehouse-2024"]) {

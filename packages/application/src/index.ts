@@ -77,7 +77,14 @@ export { makeRevokeUserSessions, type RevokeUserSessions } from "./admin/revoke-
 export { makeSetUserPassword, type SetUserPassword, type SetUserPasswordDeps } from "./admin/set-user-password.js";
 export { makeSuspendUser, type SuspendUser } from "./admin/suspend-user.js";
 export { makeUnlinkUserIdentity, type UnlinkUserIdentity } from "./admin/unlink-user-identity.js";
-export { makeUpdateUser, type UpdateUser, type UpdateUserDeps, type UserUpdate } from "./admin/update-user.js";
+export {
+  type AdminUserUpdate,
+  makeUpdateUser,
+  type UpdateUser,
+  type UpdateUserDeps,
+  type UserUpdate,
+  WRITE_EMAIL_PERMISSION,
+} from "./admin/update-user.js";
 export type { AdminChangeDeps } from "./admin/user-change.js";
 export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./auth/authenticate.js";
 export { type Authorize, type AuthorizeDeps, makeAuthorize } from "./auth/authorize.js";

@@ -37,6 +37,7 @@ export {
   type RateLimitDetails,
   statusOf,
 } from "./errors/error-codes.js";
+export type { PasswordFeedback } from "./errors/field-issue.js";
 export {
   AUTHORIZATION_STATE_TTL_MS,
   type AuthorizationState,
@@ -82,7 +83,7 @@ export type { OneTimeCodeRepository } from "./ports/one-time-code-repository.js"
 export type { OneTimeSecrets } from "./ports/one-time-secrets.js";
 export type { OpaqueTokens } from "./ports/opaque-tokens.js";
 export type { PasswordHasher } from "./ports/password-hasher.js";
-export type { PasswordScreen } from "./ports/password-screen.js";
+export type { PasswordAdvisor, PasswordScreen } from "./ports/password-screen.js";
 export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./ports/rate-limiter.js";
 export type {
   RefreshTokenPresentation,

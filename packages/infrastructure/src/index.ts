@@ -65,8 +65,15 @@ export {
   type TlsPaths,
   watchTlsFiles,
 } from "./observability/tls-certificates.js";
+export {
+  type BreachFilter,
+  buildBreachFilter,
+  loadBreachFilter,
+  makeBreachFilterScreen,
+} from "./passwords/breach-filter.js";
 export { makeCommonPasswordScreen } from "./passwords/common-passwords.js";
 export { HIBP_RANGE_URL, type HibpRangeCheckOptions, makeHibpRangeCheck } from "./passwords/hibp-range-check.js";
+export { makeZxcvbnAdvisor } from "./passwords/zxcvbn-advisor.js";
 export { FallbackRateLimiter } from "./rate-limit/fallback-rate-limiter.js";
 export { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter.js";
 export { RedisRateLimiter } from "./rate-limit/redis-rate-limiter.js";

@@ -26,7 +26,8 @@ export function wireAdmin(w: Wiring): AdminUseCases {
     getUserStatistics: makeGetUserStatistics({ users, clock }),
     getUser: makeGetUser({ users }),
     createUser: makeCreateUser({ uow, users, hasher: w.hasher, clock, passwordPolicy: w.policies.password }),
-    updateUser: makeUpdateUser(change),
+    // An admin-set email without users:write_email is mailed a code like the user's own change.
+    updateUser: makeUpdateUser({ ...change, secrets: w.secrets, policy: w.policies.lifecycle }),
     deleteUser: makeDeleteUser(change),
     restoreUser: makeRestoreUser(change),
     deleteUserPermanently: makeDeleteUserPermanently(change),

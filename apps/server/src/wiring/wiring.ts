@@ -1,6 +1,14 @@
 import type { CredentialFailures, LifecyclePolicy, RefreshTokenPolicy } from "@gatehouse/application";
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "@gatehouse/domain";
-import { type Config, makeCommonPasswordScreen, makeHibpRangeCheck } from "@gatehouse/infrastructure";
+import {
+  type Config,
+  ConfigError,
+  loadBreachFilter,
+  makeBreachFilterScreen,
+  makeCommonPasswordScreen,
+  makeHibpRangeCheck,
+  makeZxcvbnAdvisor,
+} from "@gatehouse/infrastructure";
 import type { Adapters } from "./adapters.js";
 import type { ServingAdapters } from "./serving-adapters.js";
 
@@ -20,9 +28,20 @@ export const BREACH_CHECK_TIMEOUT_MS = 1500;
 
 /**
  * The password rules (also for `gatehouse admin create`): the defaults with PASSWORD_MIN_LENGTH and
- * PASSWORD_REQUIRE_COMPOSITION, the common-password list always, the online range check with
- * PASSWORD_BREACH_CHECK=hibp.
+ * PASSWORD_REQUIRE_COMPOSITION, the common-password list always, the breach filter of
+ * PASSWORD_BREACH_FILTER_FILE (read here, at start: a bad file stops the start, not a request),
+ * the online range check with PASSWORD_BREACH_CHECK=hibp; cheap offline screens first. A refusal
+ * carries zxcvbn's feedback.
  */
+function breachFilterScreen(file: string | undefined) {
+  if (file === undefined) return [];
+  try {
+    return [makeBreachFilterScreen(loadBreachFilter(file))];
+  } catch (error) {
+    throw new ConfigError(`PASSWORD_BREACH_FILTER_FILE: ${(error as Error).message}`);
+  }
+}
+
 export function passwordPolicyFrom(
   config: Pick<Config, "passwordMinLength" | "passwordComposition" | "passwordBreachCheck">,
 ): PasswordPolicy {
@@ -35,7 +54,8 @@ export function passwordPolicyFrom(
     ...DEFAULT_PASSWORD_POLICY,
     minLength: config.passwordMinLength,
     composition: config.passwordComposition,
-    screens: [makeCommonPasswordScreen(), ...online],
+    screens: [makeCommonPasswordScreen(), ...breachFilterScreen(breach.filterFile), ...online],
+    advisor: makeZxcvbnAdvisor(),
   };
 }
 

@@ -33,7 +33,8 @@ export const registerRoutes: RoutesPlugin = async (app, { options }) => {
       "`pending_verification` and a code and link are emailed; otherwise it starts `active` (or " +
       "`pending_approval` with REQUIRE_ADMIN_APPROVAL). An expired, never-verified registration of the same " +
       "email or username is replaced. With ENUMERATION_PROTECTION a taken email gets the same 201 (the owner " +
-      "is emailed instead). Also served at POST /api/v1/register.",
+      "is emailed instead), and a taken username is 409 DUPLICATE_USERNAME whether or not the email has an " +
+      "account. Also served at POST /api/v1/register.",
     body: RegisterBody,
     response: { 201: Envelope(RegisteredUser), ...errorResponses(400, 409, 413, 415, 429) },
   };
@@ -46,11 +47,14 @@ export const registerRoutes: RoutesPlugin = async (app, { options }) => {
       },
       async (request, reply) => {
         const { username, email, password, full_name, phone_number } = request.body;
-        const result = await registration.registerUser(
-          { username, email, password, fullName: full_name ?? null, phoneNumber: phone_number ?? null },
-          requestContext(request),
+        // Refusals wait for the floor too: a taken username is answered after the same time whether
+        // or not the email has an account (whose owner is mailed on that path).
+        const result = await withinFloor(reply, floors?.registerMs, () =>
+          registration.registerUser(
+            { username, email, password, fullName: full_name ?? null, phoneNumber: phone_number ?? null },
+            requestContext(request),
+          ),
         );
-        await holdUntilFloor(reply, floors?.registerMs);
         const expiresAt = result.verificationExpiresAt;
         return reply.code(201).send(
           ok(

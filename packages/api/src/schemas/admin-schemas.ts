@@ -138,6 +138,18 @@ export const PermanentDeleteQuerystring = Type.Object(
   { additionalProperties: false },
 );
 
+export const UpdatedUser = Type.Object(
+  {
+    ...AdminUser.properties,
+    pending_email: Type.Union([Type.String(), Type.Null()], {
+      description:
+        "The new address mailed a code: it becomes the sign-in email once the user confirms the code " +
+        "(POST /users/me/email/verify), unless the caller holds users:write_email",
+    }),
+  },
+  { $id: "UpdatedUser" },
+);
+
 export const RestoredUser = Type.Object({ ...AdminUser.properties, restored_at: DateTime }, { $id: "RestoredUser" });
 
 const count = Type.Integer({ minimum: 0 });

@@ -4,7 +4,6 @@ import {
   checkUsername,
   DomainError,
   type FieldIssue,
-  maskEmail,
   normalizeEmail,
   type OneTimeSecrets,
   type RequestContext,
@@ -18,8 +17,8 @@ import {
 import type { PasswordProofDeps } from "../auth/check-credentials.js";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
 import { audit } from "../shared/audit-entry-for.js";
-import { HOUR_MS, type LifecyclePolicy } from "../shared/lifecycle-policy.js";
-import { sendCode } from "../shared/one-time-codes.js";
+import { mailEmailChange } from "../shared/email-change-mail.js";
+import type { LifecyclePolicy } from "../shared/lifecycle-policy.js";
 import { profileFieldIssues } from "../shared/profile-fields.js";
 import { proveOwnPassword } from "./own-account.js";
 
@@ -100,23 +99,12 @@ export function makeUpdateProfile(deps: UpdateProfileDeps) {
         if (holder !== undefined && !deps.policy.enumerationProtection) {
           throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
         }
-        if (holder === undefined) {
-          await sendCode(
-            tx,
-            { ...deps, publicBaseUrl: deps.policy.publicBaseUrl },
-            {
-              userId,
-              username: updated.username,
-              purpose: "change_email",
-              email: emailChange,
-              ttlMs: deps.policy.verificationTtlHours * HOUR_MS,
-            },
-          );
-        }
-        await tx.outbox.enqueue({
-          to: user.email,
-          template: "email-change-notice",
-          data: { username: updated.username, newEmail: maskEmail(emailChange) },
+        await mailEmailChange(tx, deps, {
+          userId,
+          username: updated.username,
+          oldEmail: user.email,
+          newEmail: emailChange,
+          newAddressTaken: holder !== undefined,
         });
         await audit(tx, deps, ctx, { action: "user.email_change_requested", userId });
       }

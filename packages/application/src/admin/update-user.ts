@@ -3,13 +3,16 @@ import {
   assertTransition,
   checkEmail,
   checkUsername,
+  DomainError,
   type FieldIssue,
+  hasPermission,
   normalizeEmail,
   type RequestContext,
   type User,
   type UserChanges,
   validationError,
 } from "@gatehouse/domain";
+import { type EmailChangeMailDeps, mailEmailChange } from "../shared/email-change-mail.js";
 import { type ProfileFields, profileFieldIssues, trimmedOrNull } from "../shared/profile-fields.js";
 import { type AdminActor, changesBetween } from "./user-administration.js";
 import { type AdminChangeDeps, runAdminChange } from "./user-change.js";
@@ -21,7 +24,20 @@ export interface UserUpdate extends ProfileFields {
   readonly isActive?: boolean;
 }
 
-export type UpdateUserDeps = AdminChangeDeps;
+export interface UpdateUserDeps extends AdminChangeDeps, EmailChangeMailDeps {}
+
+/**
+ * Lets an administrator set a user's sign-in email without the new address being proven.
+ * Dangerous: whoever reads the new mailbox can then reset the password, so only super_admin holds it.
+ */
+export const WRITE_EMAIL_PERMISSION = "users:write_email";
+
+/** What an update did: the row as written, and the address waiting for its code, if any. */
+export interface AdminUserUpdate {
+  readonly user: User;
+  /** The new email mailed a code; the sign-in email changes once the user confirms it. */
+  readonly pendingEmail: string | null;
+}
 
 const AUDITED_FIELDS = [
   "username",
@@ -51,11 +67,11 @@ function statusFor(current: AccountStatus, isActive: boolean | undefined): Accou
 }
 
 /** The changes of `update` to `target`; undefined when no audited field would change. */
-function changesOf(update: UserUpdate, target: User, now: Date): UserChanges | undefined {
+function changesOf(update: UserUpdate, target: User, now: Date, setsEmail: boolean): UserChanges | undefined {
   const status = statusFor(target.status, update.isActive);
   const entries = Object.entries({
     username: update.username,
-    email: update.email === undefined ? undefined : normalizeEmail(update.email),
+    email: update.email === undefined || !setsEmail ? undefined : normalizeEmail(update.email),
     fullName: trimmedOrNull(update.fullName),
     phoneNumber: trimmedOrNull(update.phoneNumber),
     organization: trimmedOrNull(update.organization),
@@ -74,10 +90,23 @@ const deactivates = (before: User, after: User) => before.status !== "deactivate
  * refuses any other field, so nothing like `password_hash` or `roles` can ride along.
  * Deactivation ends every session; the audit entry records `{ field: { old, new } }` for each
  * changed field, and an update that changes nothing writes nothing.
+ *
+ * A new email becomes the sign-in email at once only for an actor holding `users:write_email`.
+ * For anyone else it is a pending email change like the user's own: a code to the new address,
+ * a notice to the old one, and the sign-in email stays until the user confirms the code from
+ * their own session, else an admin could set an address they read and reset the password.
  */
 export function makeUpdateUser(deps: UpdateUserDeps) {
-  return (actor: AdminActor, userId: string, update: UserUpdate, ctx: RequestContext): Promise<User> =>
-    runAdminChange(
+  return async (
+    actor: AdminActor,
+    userId: string,
+    update: UserUpdate,
+    ctx: RequestContext,
+  ): Promise<AdminUserUpdate> => {
+    const setsEmail = hasPermission(actor.access, WRITE_EMAIL_PERMISSION);
+    const newEmail = update.email === undefined ? undefined : normalizeEmail(update.email);
+    let pendingEmail: string | null = null;
+    const user = await runAdminChange(
       deps,
       {
         action: "user.update",
@@ -85,7 +114,23 @@ export function makeUpdateUser(deps: UpdateUserDeps) {
           const issues = issuesOf(update);
           if (issues.length > 0) throw validationError(issues);
         },
-        changes: (target, now) => changesOf(update, target, now),
+        changes: (target, now) => changesOf(update, target, now, setsEmail),
+        async alongside(tx, target) {
+          if (setsEmail || newEmail === undefined || newEmail === target.email) return undefined;
+          // An administrator may learn which addresses are taken (they list users), so a taken
+          // address is the same 409 as when the email is set at once.
+          const holder = await tx.users.findByEmail(newEmail);
+          if (holder !== undefined) throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
+          await mailEmailChange(tx, deps, {
+            userId,
+            username: update.username ?? target.username,
+            oldEmail: target.email,
+            newEmail,
+            newAddressTaken: false,
+          });
+          pendingEmail = newEmail;
+          return { pending_email: newEmail };
+        },
         endsSessions: deactivates,
         auditedAs: (before, after) => (deactivates(before, after) ? "user.deactivate" : "user.update"),
         details: (previous, after) => ({ changes: changesBetween(previous, after, AUDITED_FIELDS) }),
@@ -94,6 +139,8 @@ export function makeUpdateUser(deps: UpdateUserDeps) {
       userId,
       ctx,
     );
+    return { user, pendingEmail };
+  };
 }
 
 export type UpdateUser = ReturnType<typeof makeUpdateUser>;

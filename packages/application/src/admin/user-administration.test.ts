@@ -1,19 +1,24 @@
 import { DomainError } from "@gatehouse/domain";
 import { describe, expect, it } from "vitest";
+import { makeConfirmEmailChange } from "../account/confirm-email-change.js";
 import { CacheKeys } from "../shared/cache-keys.js";
 import {
   caught,
   FakeCache,
   FakeClock,
+  FakeOneTimeSecrets,
   FakeOpaqueTokens,
   FakePasswordHasher,
   FakeSessionRevocations,
   InMemoryDatabase,
+  LIFECYCLE_POLICY,
   PASSWORD_POLICY,
   requestContext,
 } from "../testing/index.js";
+import { makeApproveUser } from "./approve-user.js";
 import { makeCreateUser } from "./create-user.js";
 import { makeDeleteUser } from "./delete-user.js";
+import { makeReactivateUser } from "./reactivate-user.js";
 import { makeRestoreUser } from "./restore-user.js";
 import { makeSuspendUser } from "./suspend-user.js";
 import { makeUpdateUser } from "./update-user.js";
@@ -24,13 +29,28 @@ function setup() {
   const db = new InMemoryDatabase(clock);
   const cache = new FakeCache(clock);
   const revocations = new FakeSessionRevocations();
-  const deps = { uow: db.uow, clock, cache, revocations };
+  const secrets = new FakeOneTimeSecrets();
+  const deps = { uow: db.uow, clock, cache, revocations, secrets, policy: LIFECYCLE_POLICY };
   const adminUser = db.seedUser({ username: "admin" }, ["admin"]);
   const root = db.seedUser({ username: "root" }, ["super_admin"]);
   const target = db.seedUser({ username: "target", email: "target@example.com" });
   const session = db.seedRefreshToken({ userId: target.id, tokenHash: FakeOpaqueTokens.hashOf("target-laptop") });
   const admin: AdminActor = { id: adminUser.id, access: { roles: ["admin"], permissions: ["users:write"] } };
-  return { clock, db, cache, revocations, deps, admin, root, target, session, ctx: requestContext(clock) };
+  const rootActor: AdminActor = { id: root.id, access: { roles: ["super_admin"], permissions: [] } };
+  return {
+    clock,
+    db,
+    cache,
+    revocations,
+    deps,
+    secrets,
+    admin,
+    root,
+    rootActor,
+    target,
+    session,
+    ctx: requestContext(clock),
+  };
 }
 
 describe("administrative changes to a user", () => {
@@ -123,7 +143,77 @@ describe("administrative changes to a user", () => {
   it("an administrator's update stamps updated_at with the application's clock", async () => {
     const { deps, admin, target, ctx, clock } = setup();
     clock.advanceMs(60_000);
-    const updated = await makeUpdateUser(deps)(admin, target.id, { department: "Ops" }, ctx);
+    const { user: updated } = await makeUpdateUser(deps)(admin, target.id, { department: "Ops" }, ctx);
     expect(updated.updatedAt).toEqual(clock.now());
+  });
+
+  // Attack: an admin set a user's email to an address they read, then ran forgot/reset with it
+  // and signed in as the user. Without users:write_email the address only becomes pending.
+  it("admin takeover by email: an admin-set email stays pending until the user confirms the code mailed to it", async () => {
+    const { deps, db, admin, target, ctx, secrets } = setup();
+    const result = await makeUpdateUser(deps)(admin, target.id, { email: "Attacker@Example.com" }, ctx);
+    expect(result.pendingEmail).toBe("attacker@example.com");
+    expect(result.user.email).toBe("target@example.com");
+    expect(db.allUsers().find((user) => user.id === target.id)?.email).toBe("target@example.com");
+    expect(db.queuedMail().map((mail) => [mail.to, mail.template])).toEqual([
+      ["attacker@example.com", "verify-new-email"],
+      ["target@example.com", "email-change-notice"],
+    ]);
+    expect(db.auditEntries().at(-1)).toMatchObject({
+      action: "user.update",
+      userId: admin.id,
+      resourceId: target.id,
+      details: { changes: {}, pending_email: "attacker@example.com" },
+    });
+    // The code confirms only from the user's own session (the admin holds the mailbox, not the session).
+    const confirm = makeConfirmEmailChange({ ...deps, codes: db.oneTimeCodes, users: db.users });
+    const code = secrets.issuedCodes.at(-1) ?? "";
+    expect(await caught(() => confirm(admin.id, { code }, ctx))).toMatchObject({ code: "INVALID_VERIFICATION_CODE" });
+    const confirmed = await confirm(target.id, { code }, ctx);
+    expect(confirmed.user.email).toBe("attacker@example.com");
+  });
+
+  it("an admin-set email that another account holds is 409 DUPLICATE_EMAIL and mails nothing", async () => {
+    const { deps, db, admin, target, ctx } = setup();
+    db.seedUser({ email: "taken@example.com" });
+    expect(
+      await caught(() => makeUpdateUser(deps)(admin, target.id, { email: "taken@example.com" }, ctx)),
+    ).toMatchObject({ code: "DUPLICATE_EMAIL" });
+    expect(db.queuedMail()).toEqual([]);
+  });
+
+  it("users:write_email (super_admin) sets the sign-in email at once, mailing no code", async () => {
+    const { deps, db, rootActor, target, ctx } = setup();
+    const explicit: AdminActor = {
+      id: "ops",
+      access: { roles: ["ops"], permissions: ["users:write", "users:write_email"] },
+    };
+    for (const [actor, email] of [
+      [rootActor, "moved@example.com"],
+      [explicit, "again@example.com"],
+    ] as const) {
+      const result = await makeUpdateUser(deps)(actor, target.id, { email }, ctx);
+      expect([result.pendingEmail, result.user.email]).toEqual([null, email]);
+    }
+    expect(db.queuedMail()).toEqual([]);
+  });
+
+  // Attack: the privilege guard covered change, suspend and delete; the other status changes
+  // (approve, reactivate, restore) must not let an admin act on a more privileged user either.
+  it("approve, reactivate and restore refuse a target holding a permission the admin lacks", async () => {
+    const { deps, db, admin, ctx, clock } = setup();
+    const manager = db.seedUser({ status: "suspended" }, ["admin"]);
+    const pending = db.seedUser({ status: "pending_approval" }, ["admin"]);
+    const deleted = db.seedUser({ deletedAt: clock.now() }, ["admin"]);
+    for (const attempt of [
+      () => makeReactivateUser(deps)(admin, manager.id, ctx),
+      () => makeApproveUser(deps)(admin, pending.id, ctx),
+      () => makeRestoreUser(deps)(admin, deleted.id, ctx),
+    ]) {
+      expect(await caught(attempt)).toMatchObject({
+        code: "PRIVILEGE_ESCALATION",
+        details: { missing_permissions: ["audit:read", "roles:read", "users:delete", "users:read"] },
+      });
+    }
   });
 });

@@ -3,6 +3,7 @@ import {
   type Clock,
   DomainError,
   type RequestContext,
+  type TransactionalRepositories,
   type UnitOfWork,
   type User,
   type UserChanges,
@@ -30,6 +31,15 @@ export interface AdminChange {
   readonly guard?: (target: User) => void;
   /** The write; undefined writes and audits nothing (the change changes nothing). */
   readonly changes: (target: User, now: Date) => UserChanges | undefined;
+  /**
+   * Work beside the row write in the same unit of work (the mails of a pending email change); runs
+   * even when `changes` writes nothing. Returns details for the audit entry, undefined when it did nothing.
+   */
+  readonly alongside?: (
+    tx: TransactionalRepositories,
+    target: User,
+    now: Date,
+  ) => Promise<Record<string, unknown> | undefined>;
   /** Whether the written change ends every session of the user. */
   readonly endsSessions: (before: User, after: User) => boolean;
   /** The audited action of a success, when it depends on the change; default `action`. */
@@ -61,8 +71,9 @@ export function runAdminChange(
       assertMayManage(actor, target);
       change.guard?.(target.user);
       const changes = change.changes(target.user, now);
-      if (changes === undefined) return { user: target.user, endedSessions: [] };
-      const user = written(await tx.users.update(userId, changes, now));
+      const besides = await change.alongside?.(tx, target.user, now);
+      if (changes === undefined && besides === undefined) return { user: target.user, endedSessions: [] };
+      const user = changes === undefined ? target.user : written(await tx.users.update(userId, changes, now));
       const endedSessions = change.endsSessions(target.user, user)
         ? await tx.refreshTokens.revokeAllForUser(userId, "admin", now)
         : [];
@@ -70,7 +81,7 @@ export function runAdminChange(
         action: change.auditedAs?.(target.user, user) ?? change.action,
         userId: actor.id,
         resourceId: userId,
-        details: change.details(target.user, user, endedSessions.length),
+        details: { ...change.details(target.user, user, endedSessions.length), ...besides },
       });
       return { user, endedSessions };
     });

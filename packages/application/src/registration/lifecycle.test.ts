@@ -1,4 +1,4 @@
-import type { CodeMailData, OutgoingMail } from "@gatehouse/domain";
+import { type CodeMailData, DomainError, type OutgoingMail } from "@gatehouse/domain";
 import { describe, expect, it } from "vitest";
 import { makeConfirmEmailChange } from "../account/confirm-email-change.js";
 import { makeGetCurrentUser } from "../account/get-current-user.js";
@@ -196,6 +196,30 @@ describe("registration with email verification", () => {
     expect(t.hasher.hashCalls).toHaveLength(2);
     expect(t.db.allUsers()).toHaveLength(1);
     expect(t.db.queuedMail().map((m) => m.template)).toEqual(["verify-email", "registration-attempt"]);
+  });
+
+  // Attack: registering again with a known username answered 201 when the email had an account
+  // (the taken email was judged first) and 409 DUPLICATE_USERNAME when it had none.
+  it("duplicate-username enumeration: a taken username is the same 409 for a taken and a free email; the owner is mailed", async () => {
+    const t = setup({ enumerationProtection: true });
+    await t.register(ADA, t.ctx());
+    await t.register({ ...ADA, username: "grace", email: "grace@example.com" }, t.ctx());
+    t.clock.advanceSeconds(60);
+    const taken = await caught(() => t.register({ ...ADA, username: "grace" }, t.ctx()));
+    const free = await caught(() => t.register({ ...ADA, username: "GRACE", email: "new@example.com" }, t.ctx()));
+    for (const error of [taken, free]) {
+      expect(error).toBeInstanceOf(DomainError);
+      expect(error).toMatchObject({ code: "DUPLICATE_USERNAME", message: "Username is already taken" });
+      expect((error as DomainError).details).toBeUndefined();
+    }
+    expect(t.hasher.hashCalls).toHaveLength(4);
+    expect(t.db.allUsers()).toHaveLength(2);
+    // The owner of the taken address hears of the attempt; nothing goes to the free address.
+    expect(t.db.queuedMail().map((m) => [m.to, m.template])).toEqual([
+      [ADA.email, "verify-email"],
+      ["grace@example.com", "verify-email"],
+      [ADA.email, "registration-attempt"],
+    ]);
   });
 });
 

@@ -48,7 +48,9 @@ function initialStatus(policy: LifecyclePolicy): AccountStatus {
  * `pending_verification` and a verify-email mail with a code and a link is queued in the same
  * transaction. An expired, never-verified registration holding the email or username is
  * replaced (README, Account lifecycle). With enumeration protection, a taken email answers exactly like
- * a new registration and the owner is mailed instead.
+ * a new registration and the owner is mailed instead; the username is judged before the email, so a
+ * taken username is the same 409 DUPLICATE_USERNAME whether or not the email has an account (whose
+ * owner is still mailed).
  */
 export function makeRegisterUser(deps: RegisterUserDeps) {
   const { policy } = deps;
@@ -74,8 +76,13 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
         details: { reason: "replaced by a new registration" },
       });
     }
-    if (policy.enumerationProtection && (await tx.users.findByEmail(email)) !== undefined) {
-      throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
+    if (policy.enumerationProtection) {
+      if (await tx.users.usernameTaken(input.username)) {
+        throw new DomainError("DUPLICATE_USERNAME", "Username is already taken");
+      }
+      if ((await tx.users.findByEmail(email)) !== undefined) {
+        throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
+      }
     }
     const user = await tx.users.create(
       {
@@ -109,14 +116,9 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
     return { user, verificationExpiresAt };
   }
 
-  /** The owner hears about the attempt; the caller gets what a new registration would have got. */
-  async function answerForTakenEmail(
-    input: RegisterUserInput,
-    email: string,
-    ctx: RequestContext,
-  ): Promise<Registration> {
-    const now = deps.clock.now();
-    await deps.uow.run(async (tx) => {
+  /** The owner of a taken address hears about the attempt (through the address's mail throttle). */
+  function mailOwner(email: string, ctx: RequestContext): Promise<void> {
+    return deps.uow.run(async (tx) => {
       const owner = await tx.users.findByEmail(email);
       if (owner === undefined) return;
       await queueThrottledMail(tx, deps, policy.resendLimits, {
@@ -126,6 +128,11 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
       });
       await audit(tx, deps, ctx, { action: "auth.register_existing_email", userId: null, resourceId: owner.id });
     });
+  }
+
+  /** The caller of a taken address gets what a new registration would have got. */
+  function answerForTakenEmail(input: RegisterUserInput, email: string): Registration {
+    const now = deps.clock.now();
     return {
       user: {
         id: deps.newId(),
@@ -157,10 +164,12 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
         return registration;
       });
     } catch (error) {
-      if (policy.enumerationProtection && isDomainError(error) && error.code === "DUPLICATE_EMAIL") {
-        return answerForTakenEmail(input, email, ctx);
-      }
-      throw error;
+      if (!policy.enumerationProtection || !isDomainError(error)) throw error;
+      if (error.code !== "DUPLICATE_EMAIL" && error.code !== "DUPLICATE_USERNAME") throw error;
+      // Whichever the answer, an attempt on a taken address mails its owner, never the caller.
+      await mailOwner(email, ctx);
+      if (error.code === "DUPLICATE_USERNAME") throw error;
+      return answerForTakenEmail(input, email);
     }
   };
 }

@@ -41,7 +41,8 @@ function contextWordsOf(context: PasswordContext): string[] {
  * the email's local part, the username: refused when the password is one of them plus digits or
  * symbols, or contains one of four characters or more), then the policy's screens (the common
  * list, the breach filter, the online range check) in order. Compared after NFKC normalisation
- * and lower-casing, so "ＰＡＳＳＷＯＲＤ1" is "password1".
+ * and lower-casing, so "ＰＡＳＳＷＯＲＤ1" is "password1". A refusal by the words or a screen
+ * carries the policy's advisor's feedback (warning, suggestions) so the user can do better.
  */
 export async function checkNewPassword(
   password: string,
@@ -56,12 +57,18 @@ export async function checkNewPassword(
   const onContext = contextWordsOf(context).some(
     (word) => candidates.includes(word) || (word.length >= 4 && normalized.includes(word)),
   );
-  if (onContext) return { field, message: "must not be based on the product name, your email or your username" };
+  const refused = (message: string): FieldIssue => {
+    const feedback = policy.advisor?.feedback(password, contextWordsOf(context));
+    return feedback === undefined ? { field, message } : { field, message, feedback };
+  };
+  if (onContext) return refused("must not be based on the product name, your email or your username");
   for (const screen of policy.screens ?? []) {
     if (await screen.isRefused(password, candidates)) {
-      return screen.refusesAs === "common"
-        ? { field, message: "is too common; choose a longer passphrase" }
-        : { field, message: "has appeared in a data breach; choose another" };
+      return refused(
+        screen.refusesAs === "common"
+          ? "is too common; choose a longer passphrase"
+          : "has appeared in a data breach; choose another",
+      );
     }
   }
   return undefined;

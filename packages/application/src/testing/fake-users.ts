@@ -89,6 +89,8 @@ export function makeFakeUsers(store: FakeStore): UserRepository {
       return stored && withRoles(store, stored);
     },
     findByEmail: async (email) => liveUsers(store).find((stored) => lower(stored.user.email) === lower(email))?.user,
+    usernameTaken: async (username) =>
+      liveUsers(store).some((stored) => lower(stored.user.username) === lower(username)),
     async update(id, changes, at, expect) {
       store.maybeFail("users.update");
       const stored = store.state.users.find((candidate) => candidate.user.id === id);

@@ -1,3 +1,5 @@
+import type { PasswordFeedback } from "../errors/field-issue.js";
+
 /**
  * One source of passwords nobody may choose: the shipped common-password list, an operator-built
  * filter of breached hashes, or an online range check. Asked only for a password being set
@@ -15,4 +17,17 @@ export interface PasswordScreen {
    * refuses (fail closed) or passes (fail open); it does not throw.
    */
   isRefused(password: string, candidates: readonly string[]): Promise<boolean>;
+}
+
+/**
+ * Advice on a refused password's strength for the user choosing the next one (never a reason to
+ * refuse by itself: the screens decide).
+ */
+export interface PasswordAdvisor {
+  /**
+   * @param password the refused password as typed
+   * @param userInputs words of the account (email local part, username, product name) the
+   *   estimator should treat as guessable
+   */
+  feedback(password: string, userInputs: readonly string[]): PasswordFeedback;
 }

@@ -42,6 +42,12 @@ export interface UserRepository {
   /** The live (not soft-deleted) user with this normalized email, if any. */
   findByEmail(email: string): Promise<User | undefined>;
   /**
+   * Whether a live user holds this username (case-insensitively, as uniqueness compares it):
+   * registration asks before it looks at the email, so a taken username gets one answer
+   * whether or not the email has an account.
+   */
+  usernameTaken(username: string): Promise<boolean>;
+  /**
    * Writes `changes` and stamps `updated_at` with `at` (the application's clock), provided the
    * row matches `expect`; returns the stored user, or undefined when no row matched. In the
    * same unit of work it revokes the user's unused one-time codes that `codesEndedBy(changes)`

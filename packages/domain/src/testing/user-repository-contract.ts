@@ -58,6 +58,16 @@ export function userRepositoryContract(name: string, open: OpenHarness, options:
       expect(await users().find(UNKNOWN_ID, { includeDeleted: true })).toBeUndefined();
     });
 
+    it("tells whether a live user holds a username, case-insensitively", async () => {
+      const actor = await users().create(newUser(), ["admin"]);
+      const created = await users().create(newUser({ username: "Taken_Name" }), ["user"]);
+      expect(await users().usernameTaken("tAKEN_nAME")).toBe(true);
+      expect(await users().usernameTaken("free_name")).toBe(false);
+      const at = later();
+      await users().update(created.id, UserChanges.softDelete(actor.id, at), at);
+      expect(await users().usernameTaken("taken_name")).toBe(false);
+    });
+
     it("refuses a duplicate email and a duplicate username, case-insensitively", async () => {
       await users().create(newUser({ email: "dup@example.com", username: "Duplicate" }), ["user"]);
       await expect(users().create(newUser({ email: "DUP@example.com" }), ["user"])).rejects.toMatchObject({

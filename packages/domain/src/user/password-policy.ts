@@ -1,5 +1,5 @@
 import type { FieldIssue } from "../errors/domain-error.js";
-import type { PasswordScreen } from "../ports/password-screen.js";
+import type { PasswordAdvisor, PasswordScreen } from "../ports/password-screen.js";
 
 /**
  * The password rules, aligned with NIST SP 800-63B: length over composition. Lengths count code
@@ -14,6 +14,8 @@ export interface PasswordPolicy {
   readonly composition?: boolean;
   /** The lists and checks a new password must pass, in order (the cheap offline ones first). */
   readonly screens?: readonly PasswordScreen[];
+  /** Strength feedback attached to a refusal by the context words or a screen (optional). */
+  readonly advisor?: PasswordAdvisor;
 }
 
 export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = { minLength: 8, maxLength: 128 };

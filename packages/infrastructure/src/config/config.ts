@@ -61,7 +61,13 @@ export interface Config {
   /** Require upper, lower and digit (NIST SP 800-63B: off by default). */
   readonly passwordComposition: boolean;
   /** The optional online k-anonymity range check (fail open unless `failClosed`). */
-  readonly passwordBreachCheck: { readonly mode: "off" | "hibp"; readonly url: string; readonly failClosed: boolean };
+  readonly passwordBreachCheck: {
+    readonly mode: "off" | "hibp";
+    readonly url: string;
+    readonly failClosed: boolean;
+    /** `PASSWORD_BREACH_FILTER_FILE`: an operator-built Bloom filter of breached hashes, loaded at start. */
+    readonly filterFile?: string | undefined;
+  };
   readonly argon2MaxConcurrency: number;
   /** `LOGIN_QUEUE_MAX`: password hashes that may wait for a slot; one more is shed with 503. */
   readonly loginQueueMax: number;

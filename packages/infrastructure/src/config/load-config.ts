@@ -307,6 +307,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       mode: read.oneOf("PASSWORD_BREACH_CHECK", "off", ["off", "hibp"]) === "hibp" ? "hibp" : "off",
       url: optionalUrl(read, "PASSWORD_BREACH_CHECK_URL", ["https:", "http:"]) ?? "https://api.pwnedpasswords.com",
       failClosed: read.bool("PASSWORD_BREACH_CHECK_FAIL_CLOSED", false),
+      filterFile: optionalPath(read.raw("PASSWORD_BREACH_FILTER_FILE"), cwd),
     },
     argon2MaxConcurrency: read.int("ARGON2_MAX_CONCURRENCY", defaultArgon2Concurrency(), 1, 256),
     loginQueueMax: read.int("LOGIN_QUEUE_MAX", 64, 1, 100_000),

@@ -39,8 +39,9 @@ describe.each(testDatabaseKinds())("migrations on %s", (kind) => {
     );
     expect(grants).toEqual([
       { role: "admin", count: 5 },
-      // The first migration's nine, chat:read/write/manage and system:read; users read and write chat.
-      { role: "super_admin", count: 13 },
+      // The first migration's nine, chat:read/write/manage, system:read and users:write_email;
+      // users read and write chat.
+      { role: "super_admin", count: 14 },
       { role: "user", count: 2 },
     ]);
   });

@@ -246,6 +246,11 @@ export function makeUserRepository(db: Database): UserRepository {
       return row && toUser(row);
     },
 
+    async usernameTaken(username) {
+      const where = and(sql`lower(${users.username}) = lower(${username})`, isNull(users.deletedAt));
+      return (await db.select({ id: users.id }).from(users).where(where).limit(1)).length > 0;
+    },
+
     async update(id, changes, at, expect) {
       const [row] = await mappingDuplicates(() =>
         db

@@ -6,6 +6,7 @@ import {
   AdminUser,
   AdminUserWithIdentities,
   CreateUserBody,
+  UpdatedUser,
   UpdateUserBody,
   UserIdParams,
   UserListQuerystring,
@@ -163,15 +164,18 @@ export const adminUserRoutes: RoutesPlugin = async (app, { options }) => {
         summary: "Update a user",
         description:
           "Only username, email, full_name, phone_number, organization, department and is_active; any other " +
-          "field is a 400 and nothing is applied. is_active=false deactivates and ends every session.",
+          "field is a 400 and nothing is applied. is_active=false deactivates and ends every session. A new " +
+          "email becomes the sign-in email at once only for a caller holding users:write_email (dangerous, " +
+          "super_admin only); otherwise it is a pending change (`pending_email`): a code goes to the new " +
+          "address and the email changes once the user confirms it.",
         params: UserIdParams,
         body: UpdateUserBody,
-        response: { 200: Envelope(AdminUser), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
+        response: { 200: Envelope(UpdatedUser), ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422) },
       },
     },
     async (request) => {
       const body = request.body;
-      const user = await admin.updateUser(
+      const { user, pendingEmail } = await admin.updateUser(
         actorOf(request),
         request.params.id,
         definedFields({
@@ -185,7 +189,12 @@ export const adminUserRoutes: RoutesPlugin = async (app, { options }) => {
         }),
         requestContext(request),
       );
-      return ok(await current(user.id), "User updated successfully");
+      return ok(
+        { ...(await current(user.id)), pending_email: pendingEmail },
+        pendingEmail === null
+          ? "User updated successfully"
+          : "User updated; the new email applies once the user confirms the code mailed to it",
+      );
     },
   );
 };
