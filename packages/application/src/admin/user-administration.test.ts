@@ -168,7 +168,9 @@ describe("administrative changes to a user", () => {
     // The code confirms only from the user's own session (the admin holds the mailbox, not the session).
     const confirm = makeConfirmEmailChange({ ...deps, codes: db.oneTimeCodes, users: db.users });
     const code = secrets.issuedCodes.at(-1) ?? "";
-    expect(await caught(() => confirm(admin.id, { code }, ctx))).toMatchObject({ code: "INVALID_VERIFICATION_CODE" });
+    expect(await caught(() => confirm(admin.id ?? "", { code }, ctx))).toMatchObject({
+      code: "INVALID_VERIFICATION_CODE",
+    });
     const confirmed = await confirm(target.id, { code }, ctx);
     expect(confirmed.user.email).toBe("attacker@example.com");
   });

@@ -26,7 +26,7 @@ export async function unlinkIdentityOf(
   tx: FederationRepositories,
   deps: { readonly clock: Clock },
   ctx: RequestContext,
-  unlink: { userId: string; passwordHash: string; identityId: string; actorId: string; by: "self" | "admin" },
+  unlink: { userId: string; passwordHash: string; identityId: string; actorId: string | null; by: "self" | "admin" },
 ): Promise<FederatedIdentity> {
   const identities = await tx.identities.listForUser(unlink.userId);
   const identity = identities.find((candidate) => candidate.id === unlink.identityId);
