@@ -1,4 +1,5 @@
 import {
+  deviceTokenContract,
   oneTimeCodeContract,
   refreshTokenRepositoryContract,
   roleRepositoryContract,
@@ -25,6 +26,7 @@ const openFake = async () => {
 userRepositoryContract("the in-memory fake", openFake, { unsupported: ["deletePermanently", "list", "statistics"] });
 refreshTokenRepositoryContract("the in-memory fake", openFake);
 oneTimeCodeContract("the in-memory fake", openFake);
+deviceTokenContract("the in-memory fake", openFake);
 roleRepositoryContract("the in-memory fake", openFake, {
   unsupported: ["list", "update", "revokePermission", "createPermission", "listPermissions", "lockByName"],
 });

@@ -3,6 +3,8 @@
  * an adapter given an `open()` factory, so the Drizzle adapters and the in-memory fakes are
  * held to the same behaviour. Imports vitest: for test code only.
  */
+
+export { deviceTokenContract } from "./device-token-contract.js";
 export {
   type ContractHarness,
   type ContractOptions,
