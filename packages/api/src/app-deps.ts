@@ -33,6 +33,7 @@ import type {
   ListAuditLogs,
   ListChatMessages,
   ListChatRooms,
+  ListDevices,
   ListPermissions,
   ListRoles,
   ListSessions,
@@ -49,6 +50,7 @@ import type {
   ResendVerification,
   ResetPassword,
   RestoreUser,
+  RevokeDevice,
   RevokeRolePermission,
   RevokeSession,
   StartFederatedLogin,
@@ -98,6 +100,8 @@ export interface AccountUseCases {
   readonly deleteAccount: DeleteAccount;
   readonly listSessions: ListSessions;
   readonly revokeSession: RevokeSession;
+  readonly listDevices: ListDevices;
+  readonly revokeDevice: RevokeDevice;
 }
 
 /** An administrator acting on other users, and the audit log (application `admin/`). */

@@ -1,6 +1,11 @@
-import type { CredentialFailures, LifecyclePolicy, RefreshTokenPolicy } from "@gatehouse/application";
+import {
+  type CredentialFailures,
+  type LifecyclePolicy,
+  makeLockoutNotice,
+  type RefreshTokenPolicy,
+} from "@gatehouse/application";
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "@gatehouse/domain";
-import { type Config, makeCommonPasswordScreen, makeHibpRangeCheck } from "@gatehouse/infrastructure";
+import { type Config, makeCommonPasswordScreen, makeHibpRangeCheck, opaqueTokens } from "@gatehouse/infrastructure";
 import type { Adapters } from "./adapters.js";
 import type { ServingAdapters } from "./serving-adapters.js";
 
@@ -59,7 +64,24 @@ export function policiesFrom(config: Config): Policies {
   };
 }
 
-/** The one per-account failure budget every password check spends (README "Rate limiting"). */
+/**
+ * The failure budgets every password check spends (README "Lockout"): per device token, else
+ * per account behind the progressive delays; the owner is mailed when the untrusted one trips.
+ */
 export function credentialFailuresOf(w: Wiring): CredentialFailures {
-  return { limiter: w.rateLimiter, rule: w.config.rateLimits.login_failures };
+  const { users } = w.repositories;
+  return {
+    limiter: w.rateLimiter,
+    rule: w.config.rateLimits.login_failures,
+    devices: w.repositories.deviceTokens,
+    hashDevice: (token) => opaqueTokens.hash(token),
+    clock: w.clock,
+    onUntrustedExhausted: makeLockoutNotice({
+      users,
+      uow: w.uow,
+      clock: w.clock,
+      secrets: w.secrets,
+      policy: w.policies.lifecycle,
+    }),
+  };
 }

@@ -53,4 +53,21 @@ export const SessionList = Type.Object({
       current: Type.Boolean({ description: "The session of the access token making this request" }),
     }),
   ),
+  devices: Type.Array(
+    Type.Object({
+      id: Type.String({ format: "uuid", description: "The device id, for DELETE /api/v1/auth/sessions/devices/{id}" }),
+      created_at: Type.String({ format: "date-time", description: "The login that made this device known" }),
+      expires_at: Type.String({ format: "date-time", description: "When it stops being known without a new login" }),
+      user_agent: Type.Union([Type.String(), Type.Null()]),
+      ip_address: Type.Union([Type.String(), Type.Null()]),
+    }),
+    { description: "Known devices: their failed sign-ins spend their own budget, not the account's" },
+  ),
+});
+
+export const DeviceIdParams = Type.Object({
+  id: Type.String({
+    pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    description: "A device id from GET /api/v1/auth/sessions",
+  }),
 });

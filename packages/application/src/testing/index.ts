@@ -4,6 +4,7 @@ export { InMemoryDatabase, SEEDED_ROLES, type StoredAuditEntry, type StoredUser 
 export { caught, LIFECYCLE_POLICY, PASSWORD_POLICY, REFRESH_POLICY, requestContext } from "./fixtures.js";
 export { FakeMailer, FakeMailQueue, type FakeQueuedMail } from "./mail.js";
 export { FakeJobLock, FakeMaintenanceRepository } from "./maintenance.js";
+export { credentialFailuresOn, FAILURE_BUDGET } from "./credential-failures.js";
 export { FakeRateLimiter } from "./rate-limiter.js";
 export {
   FakeAccessTokens,
