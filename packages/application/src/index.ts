@@ -17,6 +17,14 @@ export {
 } from "./account/deactivate-account.js";
 export { type DeleteAccount, type DeleteAccountDeps, makeDeleteAccount } from "./account/delete-account.js";
 export {
+  type ListDevices,
+  type ListDevicesDeps,
+  makeListDevices,
+  makeRevokeDevice,
+  type RevokeDevice,
+  type RevokeDeviceDeps,
+} from "./account/devices.js";
+export {
   type CurrentUser,
   type GetCurrentUser,
   type GetCurrentUserDeps,
@@ -27,14 +35,6 @@ export {
   type ReactivateAccount,
   type ReactivateAccountDeps,
 } from "./account/reactivate-account.js";
-export {
-  type ListDevices,
-  type ListDevicesDeps,
-  makeListDevices,
-  makeRevokeDevice,
-  type RevokeDevice,
-  type RevokeDeviceDeps,
-} from "./account/devices.js";
 export {
   type ListSessions,
   type ListSessionsDeps,
@@ -90,11 +90,12 @@ export type { CredentialFailures } from "./auth/check-credentials.js";
 export {
   ADDRESS_DELAY_LADDER,
   type DelayLadder,
+  delayLaddersCappedAt,
   NETWORK_DELAY_LADDER,
   networkOf,
 } from "./auth/credential-attempts.js";
-export { type LockoutNoticeDeps, makeLockoutNotice } from "./auth/lockout-notice.js";
 export { type LoadAccess, type LoadAccessDeps, makeLoadAccess } from "./auth/load-access.js";
+export { type LockoutNoticeDeps, makeLockoutNotice } from "./auth/lockout-notice.js";
 export {
   type IssuedDeviceToken,
   type LogIn,

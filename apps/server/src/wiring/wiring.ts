@@ -1,5 +1,6 @@
 import {
   type CredentialFailures,
+  delayLaddersCappedAt,
   type LifecyclePolicy,
   makeLockoutNotice,
   type RefreshTokenPolicy,
@@ -76,6 +77,7 @@ export function credentialFailuresOf(w: Wiring): CredentialFailures {
     devices: w.repositories.deviceTokens,
     hashDevice: (token) => opaqueTokens.hash(token),
     clock: w.clock,
+    delays: delayLaddersCappedAt(w.config.loginDelayMaxSeconds),
     onUntrustedExhausted: makeLockoutNotice({
       users,
       uow: w.uow,

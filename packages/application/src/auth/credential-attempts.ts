@@ -32,6 +32,16 @@ export const ADDRESS_DELAY_LADDER: DelayLadder = [
 ];
 
 /**
+ * The ladders with no window wider than `maxSeconds` (LOGIN_DELAY_MAX_SECONDS): a lower cap
+ * shortens the longest waits; 0 turns the delay off (the budgets still apply).
+ */
+export function delayLaddersCappedAt(maxSeconds: number): { perNetwork: DelayLadder; perAddress: DelayLadder } {
+  const cap = (ladder: DelayLadder) =>
+    maxSeconds <= 0 ? [] : ladder.map((step) => ({ ...step, windowSeconds: Math.min(step.windowSeconds, maxSeconds) }));
+  return { perNetwork: cap(NETWORK_DELAY_LADDER), perAddress: cap(ADDRESS_DELAY_LADDER) };
+}
+
+/**
  * The one failure budget of every password check (login, reactivation, the password prompts
  * inside a session), per the OWASP device-cookie design: a client presenting a live device
  * token of the account spends that device's own budget; every other client spends the
@@ -143,8 +153,11 @@ export async function takeCredentialAttempt(
     const network = networkOf(attempt.ctx.ipAddress);
     const address = attempt.ctx.ipAddress ?? "unknown";
     const delays: Slot[] = [
-      ...ladders.perNetwork.map((step, i) => ({ key: `login_delay:${i}:${attempt.email}:${network}`, rule: step })),
-      ...ladders.perAddress.map((step, i) => ({ key: `login_delay:${i}:ip:${address}`, rule: step })),
+      ...ladders.perNetwork.map((step, i) => ({
+        key: `login_failures:delay:${i}:${attempt.email}:${network}`,
+        rule: step,
+      })),
+      ...ladders.perAddress.map((step, i) => ({ key: `login_failures:delay:${i}:ip:${address}`, rule: step })),
     ];
     const delayed = await takeAll(limiter, delays);
     if (delayed !== undefined) throw await refuse(delayed);
@@ -168,7 +181,7 @@ export async function takeCredentialAttempt(
 async function noticeOnce(failures: CredentialFailures, email: string): Promise<void> {
   if (failures.onUntrustedExhausted === undefined) return;
   const once = { limit: 1, windowSeconds: failures.rule.windowSeconds };
-  if ((await failures.limiter.hit(`login_failures:notice:${email}`, once)).allowed) {
+  if ((await failures.limiter.hit(`lockout_notice:${email}`, once)).allowed) {
     await failures.onUntrustedExhausted(email);
   }
 }

@@ -1,10 +1,10 @@
 export { FakeCache } from "./cache.js";
 export { FakeClock } from "./clock.js";
+export { credentialFailuresOn, FAILURE_BUDGET } from "./credential-failures.js";
 export { InMemoryDatabase, SEEDED_ROLES, type StoredAuditEntry, type StoredUser } from "./database.js";
 export { caught, LIFECYCLE_POLICY, PASSWORD_POLICY, REFRESH_POLICY, requestContext } from "./fixtures.js";
 export { FakeMailer, FakeMailQueue, type FakeQueuedMail } from "./mail.js";
 export { FakeJobLock, FakeMaintenanceRepository } from "./maintenance.js";
-export { credentialFailuresOn, FAILURE_BUDGET } from "./credential-failures.js";
 export { FakeRateLimiter } from "./rate-limiter.js";
 export {
   FakeAccessTokens,
