@@ -197,3 +197,26 @@ describe.each(testDatabaseKinds())("lockout that cannot be weaponised, over HTTP
     expect(row?.live).toBe(0);
   });
 });
+
+describe("the device cookie behind a TLS-terminating proxy", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ TRUST_PROXY: "loopback" });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("is Secure when the request came over TLS, so it never travels in clear text", async () => {
+    const user = uniqueUser("tls");
+    expect((await call(t, "POST", "/api/v1/auth/register", { ip: "127.0.0.1" }, user)).status).toBe(201);
+    const response = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      headers: { "x-forwarded-proto": "https", "x-forwarded-for": "198.51.100.30" },
+      payload: { email: user.email, password: user.password },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["set-cookie"]).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
+  });
+});

@@ -35,12 +35,16 @@ export const ReactivateBody = Type.Object(
 
 export const SessionsEnded = Type.Object({ sessions_ended: Type.Integer() });
 
-export const SessionIdParams = Type.Object({
-  id: Type.String({
-    pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-    description: "A session id from GET /api/v1/auth/sessions",
-  }),
-});
+/** `{ id }` in the path: a UUID in any case (the route lower-cases it), else 400 before any lookup. */
+const uuidParams = (description: string) =>
+  Type.Object({
+    id: Type.String({
+      pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+      description,
+    }),
+  });
+
+export const SessionIdParams = uuidParams("A session id from GET /api/v1/auth/sessions");
 
 export const SessionList = Type.Object({
   sessions: Type.Array(
@@ -65,9 +69,4 @@ export const SessionList = Type.Object({
   ),
 });
 
-export const DeviceIdParams = Type.Object({
-  id: Type.String({
-    pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-    description: "A device id from GET /api/v1/auth/sessions",
-  }),
-});
+export const DeviceIdParams = uuidParams("A device id from GET /api/v1/auth/sessions");
