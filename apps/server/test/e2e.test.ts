@@ -47,9 +47,11 @@ describe("end to end: the real server process over real HTTP", () => {
       ARGON2_MAX_CONCURRENCY: "1",
       LOG_LEVEL: "debug",
       // The shutdown test sends twenty logins for one account from one address at once: the default
-      // 5 a minute per address, and the 10 attempts in flight per account, would refuse some.
+      // 5 a minute per address, the 10 attempts in flight per account, and the progressive delay
+      // (3 untrusted attempts in flight per account and network) would refuse some.
       RATE_LIMIT_AUTH_REQUESTS: "100",
       RATE_LIMIT_LOGIN_FAILURES_REQUESTS: "100",
+      LOGIN_DELAY_MAX_SECONDS: "0",
       MAIL_POLL_INTERVAL_MS: "50",
     });
   });

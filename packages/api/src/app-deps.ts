@@ -33,6 +33,7 @@ import type {
   ListAuditLogs,
   ListChatMessages,
   ListChatRooms,
+  ListDevices,
   ListIdentities,
   ListPermissions,
   ListRoles,
@@ -50,6 +51,7 @@ import type {
   ResendVerification,
   ResetPassword,
   RestoreUser,
+  RevokeDevice,
   RevokeRolePermission,
   RevokeSession,
   StartFederatedLogin,
@@ -101,6 +103,8 @@ export interface AccountUseCases {
   readonly deleteAccount: DeleteAccount;
   readonly listSessions: ListSessions;
   readonly revokeSession: RevokeSession;
+  readonly listDevices: ListDevices;
+  readonly revokeDevice: RevokeDevice;
 }
 
 /** An administrator acting on other users, and the audit log (application `admin/`). */

@@ -54,6 +54,8 @@ function fakeUseCases(overrides: Overrides = {}): ApiUseCases {
       deleteAccount: unexpected,
       listSessions: unexpected,
       revokeSession: unexpected,
+      listDevices: unexpected,
+      revokeDevice: unexpected,
       ...overrides.account,
     },
     admin: {

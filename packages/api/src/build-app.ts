@@ -249,7 +249,8 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
   await app.register(cors, {
     origin: options.corsAllowedOrigins.includes("*") ? true : [...options.corsAllowedOrigins],
     methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-    allowedHeaders: ["Content-Type", "Authorization", "X-Request-Id"],
+    // X-Device-Token: an API client on another origin presents its device token (README "Lockout").
+    allowedHeaders: ["Content-Type", "Authorization", "X-Request-Id", "X-Device-Token"],
     exposedHeaders: ["X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"],
     maxAge: 3600,
   });

@@ -17,6 +17,14 @@ export {
 } from "./account/deactivate-account.js";
 export { type DeleteAccount, type DeleteAccountDeps, makeDeleteAccount } from "./account/delete-account.js";
 export {
+  type ListDevices,
+  type ListDevicesDeps,
+  makeListDevices,
+  makeRevokeDevice,
+  type RevokeDevice,
+  type RevokeDeviceDeps,
+} from "./account/devices.js";
+export {
   type CurrentUser,
   type GetCurrentUser,
   type GetCurrentUserDeps,
@@ -89,8 +97,23 @@ export type { AdminChangeDeps } from "./admin/user-change.js";
 export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./auth/authenticate.js";
 export { type Authorize, type AuthorizeDeps, makeAuthorize } from "./auth/authorize.js";
 export type { CredentialFailures } from "./auth/check-credentials.js";
+export {
+  ADDRESS_DELAY_LADDER,
+  type DelayLadder,
+  delayLaddersCappedAt,
+  NETWORK_DELAY_LADDER,
+  networkOf,
+} from "./auth/credential-attempts.js";
 export { type LoadAccess, type LoadAccessDeps, makeLoadAccess } from "./auth/load-access.js";
-export { type LogIn, type LogInDeps, type LogInInput, type LogInResult, makeLogIn } from "./auth/log-in.js";
+export { type LockoutNoticeDeps, makeLockoutNotice } from "./auth/lockout-notice.js";
+export {
+  type IssuedDeviceToken,
+  type LogIn,
+  type LogInDeps,
+  type LogInInput,
+  type LogInResult,
+  makeLogIn,
+} from "./auth/log-in.js";
 export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./auth/log-out.js";
 export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./auth/refresh-session.js";
 export type { RefreshTokenPolicy, SessionTokens } from "./auth/session-tokens.js";

@@ -59,6 +59,7 @@ export type {
   NewChatRoom,
 } from "./ports/chat-repository.js";
 export type { Clock } from "./ports/clock.js";
+export type { DeviceTokenRepository } from "./ports/device-token-repository.js";
 export type {
   FederatedIdentityRepository,
   FederationFlowRepository,
@@ -120,6 +121,12 @@ export {
   type RateLimitPolicy,
   rateLimitExceeded,
 } from "./rate-limit/rate-limit.js";
+export {
+  DEVICE_TOKEN_COOKIE,
+  DEVICE_TOKEN_HEADER,
+  type DeviceToken,
+  type NewDeviceToken,
+} from "./token/device-token.js";
 export {
   type ActiveSession,
   judgePresentedToken,

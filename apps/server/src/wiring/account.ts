@@ -5,8 +5,10 @@ import {
   makeDeactivateAccount,
   makeDeleteAccount,
   makeGetCurrentUser,
+  makeListDevices,
   makeListSessions,
   makeReactivateAccount,
+  makeRevokeDevice,
   makeRevokeSession,
   makeUpdateProfile,
 } from "@gatehouse/application";
@@ -15,7 +17,7 @@ import { credentialFailuresOf, type Wiring } from "./wiring.js";
 /** The signed-in user acting on their own account and sessions. */
 export function wireAccount(w: Wiring): AccountUseCases {
   const { uow, clock, hasher, cache, revocations, secrets } = w;
-  const { users, refreshTokens, oneTimeCodes } = w.repositories;
+  const { users, refreshTokens, oneTimeCodes, deviceTokens } = w.repositories;
   const passwordPolicy = w.policies.password;
   const credentialFailures = credentialFailuresOf(w);
   return {
@@ -56,5 +58,7 @@ export function wireAccount(w: Wiring): AccountUseCases {
     deleteAccount: makeDeleteAccount({ users, uow, hasher, credentialFailures, clock, revocations, cache }),
     listSessions: makeListSessions({ refreshTokens, clock }),
     revokeSession: makeRevokeSession({ uow, clock, revocations }),
+    listDevices: makeListDevices({ deviceTokens, clock }),
+    revokeDevice: makeRevokeDevice({ uow, clock }),
   };
 }

@@ -28,6 +28,7 @@ export function wireAuth(w: Wiring): AuthUseCases {
         passwordPolicy: w.policies.password,
         refreshPolicy,
         credentialFailures: credentialFailuresOf(w),
+        deviceTokenTtlSeconds: w.config.deviceTokenTtlSeconds,
         enumerationProtection: w.policies.lifecycle.enumerationProtection,
       }),
       w.telemetry,

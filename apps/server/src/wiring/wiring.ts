@@ -1,4 +1,10 @@
-import type { CredentialFailures, LifecyclePolicy, RefreshTokenPolicy } from "@gatehouse/application";
+import {
+  type CredentialFailures,
+  delayLaddersCappedAt,
+  type LifecyclePolicy,
+  makeLockoutNotice,
+  type RefreshTokenPolicy,
+} from "@gatehouse/application";
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from "@gatehouse/domain";
 import {
   type Config,
@@ -8,6 +14,7 @@ import {
   makeCommonPasswordScreen,
   makeHibpRangeCheck,
   makeZxcvbnAdvisor,
+  opaqueTokens,
 } from "@gatehouse/infrastructure";
 import type { Adapters } from "./adapters.js";
 import type { ServingAdapters } from "./serving-adapters.js";
@@ -79,7 +86,25 @@ export function policiesFrom(config: Config): Policies {
   };
 }
 
-/** The one per-account failure budget every password check spends (README "Rate limiting"). */
+/**
+ * The failure budgets every password check spends (README "Lockout"): per device token, else
+ * per account behind the progressive delays; the owner is mailed when the untrusted one trips.
+ */
 export function credentialFailuresOf(w: Wiring): CredentialFailures {
-  return { limiter: w.rateLimiter, rule: w.config.rateLimits.login_failures };
+  const { users } = w.repositories;
+  return {
+    limiter: w.rateLimiter,
+    rule: w.config.rateLimits.login_failures,
+    devices: w.repositories.deviceTokens,
+    hashDevice: (token) => opaqueTokens.hash(token),
+    clock: w.clock,
+    delays: delayLaddersCappedAt(w.config.loginDelayMaxSeconds),
+    onUntrustedExhausted: makeLockoutNotice({
+      users,
+      uow: w.uow,
+      clock: w.clock,
+      secrets: w.secrets,
+      policy: w.policies.lifecycle,
+    }),
+  };
 }

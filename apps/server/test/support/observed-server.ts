@@ -28,6 +28,7 @@ export async function startObservedServer(
       ...(postgres?.url ? { DATABASE_URL: postgres.url, DB_AUTO_MIGRATE: "false" } : {}),
       // Out of reach, as in `startTestServer`; a test sets the one it exercises.
       ...Object.fromEntries(Object.values(RATE_LIMIT_ENV).map((prefix) => [`${prefix}_REQUESTS`, "1000000"])),
+      LOGIN_DELAY_MAX_SECONDS: "0",
       ...env,
     },
     dataDir,

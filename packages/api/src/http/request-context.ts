@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import type { RequestContext } from "@gatehouse/domain";
+import { DEVICE_TOKEN_COOKIE, DEVICE_TOKEN_HEADER, type RequestContext } from "@gatehouse/domain";
 import type { FastifyRequest } from "fastify";
 
 const MAX_USER_AGENT = 512;
@@ -27,7 +27,29 @@ export function clientAddress(request: FastifyRequest): string | null {
   return bareIp(request.ip) ?? bareIp(request.socket.remoteAddress) ?? null;
 }
 
-/** Who is asking and from where, for audit entries and session records. */
+// Longer than any token Gatehouse issues: anything bigger is not one, and is not looked up.
+const MAX_DEVICE_TOKEN = 128;
+
+/** The value of cookie `name` in a `Cookie` header, or undefined. */
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const pair of header?.split(";") ?? []) {
+    const at = pair.indexOf("=");
+    if (at !== -1 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * The device token the client presents: the `X-Device-Token` header (API clients), else the
+ * `gh_device` cookie (browsers). Null when there is none or it cannot be one of ours.
+ */
+export function presentedDeviceToken(request: FastifyRequest): string | null {
+  const header = request.headers[DEVICE_TOKEN_HEADER];
+  const value = typeof header === "string" ? header.trim() : cookieValue(request.headers.cookie, DEVICE_TOKEN_COOKIE);
+  return value !== undefined && value !== "" && value.length <= MAX_DEVICE_TOKEN ? value : null;
+}
+
+/** Who is asking and from where, for audit entries and session records; the device token for credential checks. */
 export function requestContext(request: FastifyRequest): RequestContext {
   const userAgent = request.headers["user-agent"];
   return {
@@ -35,5 +57,6 @@ export function requestContext(request: FastifyRequest): RequestContext {
     ipAddress: clientAddress(request),
     userAgent: typeof userAgent === "string" ? userAgent.slice(0, MAX_USER_AGENT) : null,
     startedAt: request.startedAt,
+    deviceToken: presentedDeviceToken(request),
   };
 }

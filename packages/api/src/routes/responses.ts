@@ -1,4 +1,12 @@
-import type { ListAuditLogs, ListSessions, SessionTokens, UserProfile, UserRoles } from "@gatehouse/application";
+import type {
+  IssuedDeviceToken,
+  ListAuditLogs,
+  ListDevices,
+  ListSessions,
+  SessionTokens,
+  UserProfile,
+  UserRoles,
+} from "@gatehouse/application";
 import type { FederatedIdentity, Permission, RoleDetails, RoleGrant, User } from "@gatehouse/domain";
 import { isActive } from "@gatehouse/domain";
 import type { DevMailView } from "../app-deps.js";
@@ -86,17 +94,35 @@ export function tokenResponse(tokens: SessionTokens) {
 /** A new session: the token pair and who it belongs to (password login and social login alike). */
 export function loginResponse(result: {
   readonly tokens: SessionTokens;
+  readonly device?: IssuedDeviceToken;
   readonly user: Pick<User, "id" | "username" | "email">;
   readonly roles: readonly RoleGrant[];
 }) {
+  const device = result.device;
   return {
     ...tokenResponse(result.tokens),
+    ...(device === undefined
+      ? {}
+      : {
+          device_token: device.token,
+          device_token_expires_in: device.expiresIn,
+        }),
     user: {
       id: result.user.id,
       username: result.user.username,
       email: result.user.email,
       roles: result.roles.map((role) => role.name),
     },
+  };
+}
+
+export function deviceResponse(device: Awaited<ReturnType<ListDevices>>[number]) {
+  return {
+    id: device.id,
+    created_at: device.createdAt.toISOString(),
+    expires_at: device.expiresAt.toISOString(),
+    user_agent: device.userAgent,
+    ip_address: device.ipAddress,
   };
 }
 

@@ -36,12 +36,16 @@ export const ReactivateBody = Type.Object(
 
 export const SessionsEnded = Type.Object({ sessions_ended: Type.Integer() }, { $id: "SessionsEnded" });
 
-export const SessionIdParams = Type.Object({
-  id: Type.String({
-    pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-    description: "A session id from GET /api/v1/auth/sessions",
-  }),
-});
+/** `{ id }` in the path: a UUID in any case (the route lower-cases it), else 400 before any lookup. */
+const uuidParams = (description: string) =>
+  Type.Object({
+    id: Type.String({
+      pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+      description,
+    }),
+  });
+
+export const SessionIdParams = uuidParams("A session id from GET /api/v1/auth/sessions");
 
 export const Session = Type.Object(
   {
@@ -55,4 +59,25 @@ export const Session = Type.Object(
   { $id: "Session" },
 );
 
-export const SessionList = Type.Object({ sessions: Type.Array(Session) }, { $id: "SessionList" });
+export const KnownDevice = Type.Object(
+  {
+    id: Type.String({ format: "uuid", description: "The device id, for DELETE /api/v1/auth/sessions/devices/{id}" }),
+    created_at: Type.String({ format: "date-time", description: "The login that made this device known" }),
+    expires_at: Type.String({ format: "date-time", description: "When it stops being known without a new login" }),
+    user_agent: Type.Union([Type.String(), Type.Null()]),
+    ip_address: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: "KnownDevice" },
+);
+
+export const SessionList = Type.Object(
+  {
+    sessions: Type.Array(Session),
+    devices: Type.Array(KnownDevice, {
+      description: "Known devices: their failed sign-ins spend their own budget, not the account's",
+    }),
+  },
+  { $id: "SessionList" },
+);
+
+export const DeviceIdParams = uuidParams("A device id from GET /api/v1/auth/sessions");

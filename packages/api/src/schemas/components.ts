@@ -10,6 +10,7 @@ import {
 import {
   ChangePasswordBody,
   ChangePasswordData,
+  KnownDevice,
   PasswordConfirmationBody,
   ReactivateBody,
   Session,
@@ -94,6 +95,7 @@ export const COMPONENT_SCHEMAS: readonly TSchema[] = [
   ChangePasswordData,
   PasswordConfirmationBody,
   ReactivateBody,
+  KnownDevice,
   Session,
   SessionList,
   SessionsEnded,

@@ -133,6 +133,15 @@ const TokenFields = {
 export const LoginData = Type.Object(
   {
     ...TokenFields,
+    device_token: Type.Optional(
+      Type.String({
+        description:
+          "Password logins: this client's new device token (also set as the HttpOnly `gh_device` cookie). Send it " +
+          "back in `X-Device-Token` on later logins and password prompts: failures then spend this device's own " +
+          "budget, so attackers elsewhere cannot lock you out. Each login replaces it.",
+      }),
+    ),
+    device_token_expires_in: Type.Optional(Type.Integer({ description: "Seconds until the device token expires" })),
     user: Type.Object({ id: Uuid, username: Type.String(), email: Type.String(), roles: Type.Array(Type.String()) }),
   },
   { $id: "LoginResult", description: "A token pair and who it belongs to" },

@@ -2,11 +2,11 @@ import { DomainError, SELF_DEACTIVATION_REASON } from "@gatehouse/domain";
 import { describe, expect, it } from "vitest";
 import {
   caught,
+  credentialFailuresOn,
   FakeCache,
   FakeClock,
   FakeOpaqueTokens,
   FakePasswordHasher,
-  FakeRateLimiter,
   FakeSessionRevocations,
   InMemoryDatabase,
   PASSWORD_POLICY,
@@ -31,7 +31,7 @@ function setup() {
   const laptop = db.seedRefreshToken({ userId: alice.id, tokenHash: FakeOpaqueTokens.hashOf("laptop") });
   const phone = db.seedRefreshToken({ userId: alice.id, tokenHash: FakeOpaqueTokens.hashOf("phone") });
   const bobs = db.seedRefreshToken({ userId: bob.id, tokenHash: FakeOpaqueTokens.hashOf("bob") });
-  const credentialFailures = { limiter: new FakeRateLimiter(), rule: { limit: 10, windowSeconds: 900 } };
+  const credentialFailures = credentialFailuresOn(db.deviceTokens, clock);
   const deps = {
     users: db.users,
     uow: db.uow,

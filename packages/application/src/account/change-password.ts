@@ -40,7 +40,7 @@ export function makeChangePassword(deps: ChangePasswordDeps) {
     input: ChangePasswordInput,
     ctx: RequestContext,
   ): Promise<{ otherSessionsEnded: number }> {
-    const user = await confirmPassword(deps, input.userId, input.currentPassword);
+    const user = await confirmPassword(deps, input.userId, input.currentPassword, ctx);
     const issue = await checkNewPassword(input.newPassword, deps.passwordPolicy, user, "new_password");
     if (issue) throw validationError([issue]);
     if (await deps.hasher.verify(input.newPassword, user.passwordHash)) {

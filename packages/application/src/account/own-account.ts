@@ -24,27 +24,34 @@ export const accountGone = () => new DomainError("UNAUTHORIZED", "Account no lon
  * and may hold a session, and `password` must be its password (401 INVALID_CREDENTIALS
  * otherwise). Argon2 runs outside any transaction, so no row stays locked while it works.
  */
-export async function confirmPassword(deps: ConfirmPasswordDeps, userId: string, password: string): Promise<User> {
+export async function confirmPassword(
+  deps: ConfirmPasswordDeps,
+  userId: string,
+  password: string,
+  ctx: RequestContext,
+): Promise<User> {
   const account = await deps.users.find(userId);
   if (account === undefined) throw accountGone();
   const blocked = sessionBlockedError(account.user.status);
   if (blocked) throw blocked;
-  await proveOwnPassword(deps, account.user, password, "Password is incorrect");
+  await proveOwnPassword(deps, account.user, password, ctx, "Password is incorrect");
   return account.user;
 }
 
 /**
- * The password prompt inside a session: `password` must be `user`'s, proven under the account's
- * one failure budget (the one login spends), so a stolen access token cannot guess the
- * password faster than the login form can.
+ * The password prompt inside a session: `password` must be `user`'s, proven under the budgets
+ * login spends (the device's, or the account's untrusted one), so a stolen access token cannot
+ * guess the password faster than the login form can.
  */
 export async function proveOwnPassword(
   deps: PasswordProofDeps,
   user: User,
   password: string,
+  ctx: RequestContext,
   refusal: string,
 ): Promise<void> {
-  if (!(await provePassword(deps, user.email, password, user.passwordHash))) {
+  const proof = { email: user.email, userId: user.id, password, stored: user.passwordHash, ctx };
+  if (!(await provePassword(deps, proof))) {
     throw new DomainError("INVALID_CREDENTIALS", refusal);
   }
 }
@@ -80,12 +87,13 @@ export async function closeOwnAccount(
     apply(tx: TransactionalRepositories, locked: User, now: Date): Promise<Record<string, unknown>>;
   },
 ): Promise<{ sessionsEnded: number }> {
-  const user = await confirmPassword(deps, input.userId, input.password);
+  const user = await confirmPassword(deps, input.userId, input.password, ctx);
   const now = deps.clock.now();
   const ended = await deps.uow.run(async (tx) => {
     const locked = stillConfirmed((await tx.users.find(user.id, { lock: true }))?.user, user);
     const details = await change.apply(tx, locked, now);
     const families = await tx.refreshTokens.revokeAllForUser(locked.id, "account_inactive", now);
+    await tx.deviceTokens.revokeAllForUser(locked.id, now);
     await audit(tx, deps, ctx, {
       action: change.action,
       userId: locked.id,

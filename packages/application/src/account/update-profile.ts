@@ -84,7 +84,7 @@ export function makeUpdateProfile(deps: UpdateProfileDeps) {
       if (input.currentPassword === undefined) {
         throw validationError([{ field: "current_password", message: "is required to change the email" }]);
       }
-      await proveOwnPassword(deps, user, input.currentPassword, "Current password is incorrect");
+      await proveOwnPassword(deps, user, input.currentPassword, ctx, "Current password is incorrect");
     }
     const changes = profileChanges(input);
     const update = await deps.uow.run(async (tx) => {

@@ -74,9 +74,9 @@ export function runAdminChange(
       const besides = await change.alongside?.(tx, target.user, now);
       if (changes === undefined && besides === undefined) return { user: target.user, endedSessions: [] };
       const user = changes === undefined ? target.user : written(await tx.users.update(userId, changes, now));
-      const endedSessions = change.endsSessions(target.user, user)
-        ? await tx.refreshTokens.revokeAllForUser(userId, "admin", now)
-        : [];
+      const endsSessions = change.endsSessions(target.user, user);
+      const endedSessions = endsSessions ? await tx.refreshTokens.revokeAllForUser(userId, "admin", now) : [];
+      if (endsSessions) await tx.deviceTokens.revokeAllForUser(userId, now);
       await audit(tx, deps, ctx, {
         action: change.auditedAs?.(target.user, user) ?? change.action,
         userId: actor.id,

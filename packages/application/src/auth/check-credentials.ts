@@ -5,10 +5,7 @@ import {
   normalizeEmail,
   type PasswordHasher,
   type PasswordPolicy,
-  type RateLimiter,
-  type RateLimitRule,
   type RequestContext,
-  rateLimitExceeded,
   type TransactionalRepositories,
   type UnitOfWork,
   type User,
@@ -16,53 +13,48 @@ import {
   validationError,
 } from "@gatehouse/domain";
 import { recordRefusal } from "../shared/refusals.js";
+import { type CredentialFailures, takeCredentialAttempt } from "./credential-attempts.js";
 
-/**
- * The one failure budget of every password check (login, reactivation, the password prompts
- * inside a session), per account: keyed by the normalized email, so a guess at one account
- * spends the same budget whichever endpoint and address it comes from.
- */
-export interface CredentialFailures {
-  readonly limiter: Pick<RateLimiter, "hit" | "refund">;
-  readonly rule: RateLimitRule;
-}
+export type { CredentialFailures } from "./credential-attempts.js";
 
 export interface PasswordProofDeps {
   readonly hasher: Pick<PasswordHasher, "verify">;
   readonly credentialFailures: CredentialFailures;
 }
 
+/** One password to prove: for which account (as typed, and the user if there is one), from where. */
+export interface PasswordProof {
+  readonly email: string;
+  readonly userId: string | undefined;
+  readonly password: string;
+  readonly stored: string | undefined;
+  readonly ctx: RequestContext;
+}
+
 /**
- * Verifies `password` against `stored` under the failure budget of `email`. The slot is taken
- * (atomically, by the limiter) before argon2 runs and given back once the password is proven,
- * so once the budget is spent no path evaluates a password for that account and every path
- * answers the same 429: none can serve as an oracle the others are not. `onExhausted` runs
- * before that 429 (the refusal audit of the caller).
+ * Verifies `proof.password` against `proof.stored` under the failure budgets of
+ * {@link takeCredentialAttempt}: the slots are taken (atomically, by the limiter) before argon2
+ * runs and given back once the password is proven, so once a budget is spent no path evaluates
+ * a password for that account from that kind of client and every path answers the same 429:
+ * none can serve as an oracle the others are not. `onExhausted` runs before that 429 (the
+ * refusal audit of the caller).
  */
 export async function provePassword(
   deps: PasswordProofDeps,
-  email: string,
-  password: string,
-  stored: string | undefined,
+  proof: PasswordProof,
   onExhausted?: () => Promise<void>,
 ): Promise<boolean> {
-  const { limiter, rule } = deps.credentialFailures;
-  const key = `login_failures:${email}`;
-  const attempt = await limiter.hit(key, rule);
-  if (!attempt.allowed) {
-    await onExhausted?.();
-    throw rateLimitExceeded(attempt, rule);
-  }
+  const attempt = await takeCredentialAttempt(deps.credentialFailures, proof, onExhausted);
   let matches: boolean;
   try {
-    matches = await deps.hasher.verify(password, stored);
+    matches = await deps.hasher.verify(proof.password, proof.stored);
   } catch (error) {
     // Not evaluated (the hash queue was full, the pool failed): the attempt told the caller
     // nothing about the password, so it must not spend the owner's budget.
-    await limiter.refund(key, rule);
+    await attempt.giveBack();
     throw error;
   }
-  if (matches) await limiter.refund(key, rule);
+  if (matches) await attempt.giveBack();
   return matches;
 }
 
@@ -80,9 +72,8 @@ export const invalidCredentials = () => new DomainError("INVALID_CREDENTIALS", "
  * Email + password → the live user, or 401 INVALID_CREDENTIALS. Unknown email, wrong password
  * and soft-deleted user are indistinguishable: same error, the same argon2 work (a dummy hash
  * when there is no user) and the same audit write. The status is not looked at here: callers
- * decide what it means once the password is proven. Every attempt spends the email's failure
- * budget first ({@link provePassword}); an exhausted budget is 429 for known and unknown
- * emails alike.
+ * decide what it means once the password is proven. Every attempt spends a failure budget
+ * first ({@link provePassword}); an exhausted budget is 429 for known and unknown emails alike.
  */
 export async function checkCredentials(
   deps: CheckCredentialsDeps,
@@ -98,7 +89,8 @@ export async function checkCredentials(
   }
   const email = normalizeEmail(input.email);
   const user = await deps.users.findByEmail(email);
-  const passwordMatches = await provePassword(deps, email, input.password, user?.passwordHash, () =>
+  const proof = { email, userId: user?.id, password: input.password, stored: user?.passwordHash, ctx };
+  const passwordMatches = await provePassword(deps, proof, () =>
     recordRefusal(deps, ctx, { action: failureAction, userId: null, details: { reason: "too_many_failures" } }),
   );
   if (user === undefined || !passwordMatches) {

@@ -6,13 +6,13 @@ import { makeReactivateAccount } from "../account/reactivate-account.js";
 import { makeUpdateProfile } from "../account/update-profile.js";
 import {
   caught,
+  credentialFailuresOn,
   FakeAccessTokens,
   FakeCache,
   FakeClock,
   FakeOneTimeSecrets,
   FakeOpaqueTokens,
   FakePasswordHasher,
-  FakeRateLimiter,
   FakeSessionRevocations,
   InMemoryDatabase,
   LIFECYCLE_POLICY,
@@ -30,7 +30,7 @@ function setup() {
   const clock = new FakeClock();
   const db = new InMemoryDatabase(clock);
   const hasher = new FakePasswordHasher();
-  const credentialFailures = { limiter: new FakeRateLimiter(), rule: BUDGET };
+  const credentialFailures = credentialFailuresOn(db.deviceTokens, clock, { rule: BUDGET });
   const common = {
     users: db.users,
     uow: db.uow,
@@ -54,6 +54,7 @@ function setup() {
       opaqueTokens: new FakeOpaqueTokens(),
       accessTokens: new FakeAccessTokens(clock, 900),
       refreshPolicy: REFRESH_POLICY,
+      deviceTokenTtlSeconds: 90 * 86_400,
     }),
     reactivate: makeReactivateAccount(common),
     changePassword: makeChangePassword(common),

@@ -2,11 +2,11 @@ import { type AccountStatus, DomainError } from "@gatehouse/domain";
 import { describe, expect, it } from "vitest";
 import {
   caught,
+  credentialFailuresOn,
   FakeAccessTokens,
   FakeClock,
   FakeOpaqueTokens,
   FakePasswordHasher,
-  FakeRateLimiter,
   InMemoryDatabase,
   PASSWORD_POLICY,
   REFRESH_POLICY,
@@ -23,7 +23,8 @@ function setup() {
   const hasher = new FakePasswordHasher();
   const opaqueTokens = new FakeOpaqueTokens();
   const accessTokens = new FakeAccessTokens(clock, 900);
-  const failureLimiter = new FakeRateLimiter();
+  const credentialFailures = credentialFailuresOn(db.deviceTokens, clock, { rule: FAILURE_RULE });
+  const failureLimiter = credentialFailures.limiter;
   const logIn = makeLogIn({
     users: db.users,
     uow: db.uow,
@@ -33,7 +34,8 @@ function setup() {
     clock,
     passwordPolicy: PASSWORD_POLICY,
     refreshPolicy: REFRESH_POLICY,
-    credentialFailures: { limiter: failureLimiter, rule: FAILURE_RULE },
+    credentialFailures,
+    deviceTokenTtlSeconds: 90 * 86_400,
   });
   const user = db.seedUser(
     { email: "alice@example.com", username: "alice", passwordHash: FakePasswordHasher.hashOf(PASSWORD) },
@@ -126,7 +128,8 @@ describe("logIn", () => {
       clock,
       passwordPolicy: PASSWORD_POLICY,
       refreshPolicy: REFRESH_POLICY,
-      credentialFailures: { limiter: new FakeRateLimiter(), rule: FAILURE_RULE },
+      credentialFailures: credentialFailuresOn(db.deviceTokens, clock, { rule: FAILURE_RULE }),
+      deviceTokenTtlSeconds: 90 * 86_400,
     });
     const error = await caught(() => logIn({ email: "alice@example.com", password: PASSWORD }, ctx));
     expect(error).toMatchObject({ code: "INVALID_CREDENTIALS" });
@@ -313,7 +316,7 @@ describe("logIn", () => {
     it("does not spend the budget on successful logins", async () => {
       const { logIn, ctx, failureLimiter } = setup();
       for (let i = 0; i < 5; i += 1) await logIn({ email: "alice@example.com", password: PASSWORD }, ctx);
-      expect(failureLimiter.counts.get("login_failures:alice@example.com")).toBe(0);
+      expect(failureLimiter.counts.get("login_failures:untrusted:alice@example.com")).toBe(0);
     });
 
     it("keeps each email's budget to itself", async () => {

@@ -14,6 +14,7 @@ import {
 } from "@gatehouse/domain";
 import { recordRefusal } from "../shared/refusals.js";
 import { type CredentialFailures, checkCredentials, invalidCredentials } from "./check-credentials.js";
+import { trustedDevice } from "./credential-attempts.js";
 import { openSession } from "./open-session.js";
 import { packSessionTokens, type RefreshTokenPolicy, type SessionTokens } from "./session-tokens.js";
 
@@ -22,8 +23,18 @@ export interface LogInInput {
   readonly password: string;
 }
 
+/** The device token a login hands out (once; only its hash is stored). */
+export interface IssuedDeviceToken {
+  readonly token: string;
+  readonly expiresAt: Date;
+  /** Its lifetime in seconds (DEVICE_TOKEN_DAYS): the cookie's Max-Age. */
+  readonly expiresIn: number;
+}
+
 export interface LogInResult {
   readonly tokens: SessionTokens;
+  /** Password logins only: the token proves this client knew the account's password. */
+  readonly device?: IssuedDeviceToken;
   readonly user: User;
   readonly roles: readonly RoleGrant[];
 }
@@ -31,15 +42,17 @@ export interface LogInResult {
 export interface LogInDeps {
   readonly users: Pick<UserRepository, "findByEmail" | "find">;
   /** The new session's first refresh token and the audit entries: nothing else is written. */
-  readonly uow: UnitOfWork<Pick<TransactionalRepositories, "refreshTokens" | "auditLog">>;
+  readonly uow: UnitOfWork<Pick<TransactionalRepositories, "refreshTokens" | "auditLog" | "deviceTokens">>;
   readonly hasher: PasswordHasher;
   readonly opaqueTokens: OpaqueTokens;
   readonly accessTokens: AccessTokens;
   readonly clock: Clock;
   readonly passwordPolicy: PasswordPolicy;
   readonly refreshPolicy: RefreshTokenPolicy;
-  /** Failed attempts per account (normalized email), whatever the path and address they come from. */
+  /** The failure budgets every password check spends (per device, per account for the untrusted). */
   readonly credentialFailures: CredentialFailures;
+  /** DEVICE_TOKEN_DAYS: how long a device stays known without a new login. */
+  readonly deviceTokenTtlSeconds: number;
   /** ENUMERATION_PROTECTION: an unverified account answers 401 like a wrong password (see below). */
   readonly enumerationProtection?: boolean;
 }
@@ -49,10 +62,14 @@ export interface LogInDeps {
  * same error, and the same argon2 work (a dummy hash when there is no user). Only after the
  * password is proven does a non-active status surface as its own 403 code.
  *
- * Each attempt first takes a slot of the email's failure budget (shared with every other path
- * that checks this account's password), so a distributed guess at one account slows down
- * however many addresses and endpoints it comes from; a proven password gives the slot back. The budget is keyed by the email as typed (normalized), never by whether an account
- * exists, so an unknown and a known email run out, and answer 429, alike.
+ * Each attempt first takes a slot of a failure budget shared with every other path that checks
+ * this account's password: the presented device token's own budget, or else the account's
+ * untrusted budget behind progressive delays, so a distributed guess at one account slows down
+ * however many addresses and endpoints it comes from while the owner's known devices still get
+ * in; a proven password gives the slot back. Keys follow the email as typed (normalized), never
+ * whether an account exists, so an unknown and a known email run out, and answer 429, alike.
+ *
+ * A successful login hands out a new device token and revokes the one it presented (rotation).
  */
 export function makeLogIn(deps: LogInDeps) {
   return async function logIn(input: LogInInput, ctx: RequestContext): Promise<LogInResult> {
@@ -71,10 +88,22 @@ export function makeLogIn(deps: LogInDeps) {
     const withRoles = await deps.users.find(user.id);
     if (withRoles === undefined) throw invalidCredentials(); // deleted between the two reads
 
+    const presented = await trustedDevice(deps.credentialFailures, ctx, user.id);
     const now = deps.clock.now();
-    const { stored, refreshToken } = await deps.uow.run((tx) =>
-      openSession(tx, deps, ctx, { userId: user.id, now, action: "auth.login" }),
-    );
+    const deviceExpiresAt = new Date(now.getTime() + deps.deviceTokenTtlSeconds * 1000);
+    const { stored, refreshToken, device } = await deps.uow.run(async (tx) => {
+      const session = await openSession(tx, deps, ctx, { userId: user.id, now, action: "auth.login" });
+      const device = deps.opaqueTokens.generate();
+      const deviceToken = {
+        userId: user.id,
+        tokenHash: device.hash,
+        expiresAt: deviceExpiresAt,
+        userAgent: ctx.userAgent,
+        ipAddress: ctx.ipAddress,
+      };
+      await tx.deviceTokens.issue(deviceToken, now, presented?.id);
+      return { ...session, device };
+    });
     const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
       userId: withRoles.user.id,
       roles: withRoles.roles,
@@ -83,7 +112,12 @@ export function makeLogIn(deps: LogInDeps) {
       refreshExpiresAt: stored.expiresAt,
       now,
     });
-    return { tokens, user: withRoles.user, roles: withRoles.roles };
+    return {
+      tokens,
+      device: { token: device.token, expiresAt: deviceExpiresAt, expiresIn: deps.deviceTokenTtlSeconds },
+      user: withRoles.user,
+      roles: withRoles.roles,
+    };
   };
 }
 

@@ -37,6 +37,8 @@ export function makeLogOut(deps: LogOutDeps) {
       let families: string[];
       if (input.allDevices === true) {
         families = [input.sessionId, ...(await tx.refreshTokens.revokeAllForUser(input.userId, "logout_all", now))];
+        // Signing out everywhere also forgets every device: none keeps its own failure budget.
+        await tx.deviceTokens.revokeAllForUser(input.userId, now);
       } else {
         let familyId = input.sessionId;
         if (input.refreshToken !== undefined) {

@@ -8,11 +8,11 @@ import { makeResetPassword } from "../recovery/reset-password.js";
 import type { LifecyclePolicy } from "../shared/lifecycle-policy.js";
 import {
   caught,
+  credentialFailuresOn,
   FakeCache,
   FakeClock,
   FakeOneTimeSecrets,
   FakePasswordHasher,
-  FakeRateLimiter,
   FakeSessionRevocations,
   InMemoryDatabase,
   LIFECYCLE_POLICY,
@@ -66,7 +66,7 @@ function setup(overrides: Partial<LifecyclePolicy> = {}) {
       users: db.users,
       uow: db.uow,
       hasher,
-      credentialFailures: { limiter: new FakeRateLimiter(), rule: { limit: 10, windowSeconds: 900 } },
+      credentialFailures: credentialFailuresOn(db.deviceTokens, clock),
       clock,
       secrets,
       policy,

@@ -22,6 +22,9 @@ export const LinkPaths = {
   reset_password: "/reset-password",
 } as const;
 
+/** The frontend page that asks for a reset code: what a lockout notice points to (no token in it). */
+export const FORGOT_PASSWORD_PATH = "/forgot-password";
+
 /**
  * Whether a `pending_verification` registration is over: its latest verification code expired
  * (a resend renews it), or, with no code at all, it is older than the verification TTL.

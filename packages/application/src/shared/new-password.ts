@@ -91,7 +91,7 @@ export interface NewPassword {
 
 /**
  * The common tail of changing and resetting a password, inside the caller's unit of work:
- * store the hash, end the sessions, queue the "password changed" mail and audit it. Returns the
+ * store the hash, end the sessions and the device tokens, queue the "password changed" mail and audit it. Returns the
  * ended sessions for `afterUserChange` after the commit.
  */
 export async function storeNewPassword(
@@ -110,6 +110,8 @@ export async function storeNewPassword(
     change.revokeAs === undefined
       ? []
       : await tx.refreshTokens.revokeAllForUser(user.id, change.revokeAs, now, change.keepFamilyId);
+  // A device token proves the old password was known: none survives its change.
+  await tx.deviceTokens.revokeAllForUser(user.id, now);
   await tx.outbox.enqueue({ to: stored.email, template: "password-changed", data: { username: stored.username } });
   await audit(tx, deps, ctx, {
     action: change.action,

@@ -2,6 +2,8 @@ import type {
   AuditEntry,
   AuditLog,
   Clock,
+  DeviceToken,
+  DeviceTokenRepository,
   MailOutbox,
   MailThrottle,
   OneTimeCode,
@@ -16,6 +18,7 @@ import type {
   UserRepository,
 } from "@gatehouse/domain";
 import { SystemRoles } from "@gatehouse/domain";
+import { makeFakeDeviceTokens } from "./fake-devices.js";
 import { makeFakeAuditLog, makeFakeMailThrottle, makeFakeOneTimeCodes, makeFakeOutbox } from "./fake-records.js";
 import { makeFakeRoles, seededCatalogue } from "./fake-roles.js";
 import type { FailurePoint, FakeStore, State, StoredAuditEntry, StoredUser } from "./fake-store.js";
@@ -51,6 +54,7 @@ export class InMemoryDatabase {
   readonly outbox: MailOutbox;
   readonly oneTimeCodes: OneTimeCodeRepository;
   readonly mailThrottle: MailThrottle;
+  readonly deviceTokens: DeviceTokenRepository;
   readonly uow: UnitOfWork;
 
   constructor(private readonly clock: Clock) {
@@ -62,6 +66,7 @@ export class InMemoryDatabase {
       outbox: [],
       codes: [],
       throttle: [],
+      deviceTokens: [],
       nextId: 1,
     };
     const failures = this.failures;
@@ -88,6 +93,7 @@ export class InMemoryDatabase {
     this.outbox = makeFakeOutbox(this.store);
     this.oneTimeCodes = makeFakeOneTimeCodes(this.store);
     this.mailThrottle = makeFakeMailThrottle(this.store);
+    this.deviceTokens = makeFakeDeviceTokens(this.store);
     this.uow = this.makeUnitOfWork();
   }
 
@@ -185,6 +191,11 @@ export class InMemoryDatabase {
     return [...this.state.codes];
   }
 
+  /** Every device token stored so far, oldest first. */
+  allDeviceTokens(): DeviceToken[] {
+    return [...this.state.deviceTokens];
+  }
+
   auditEntries(): AuditEntry[] {
     return this.state.audit.map((stored) => stored.entry);
   }
@@ -204,6 +215,7 @@ export class InMemoryDatabase {
       outbox: this.outbox,
       oneTimeCodes: this.oneTimeCodes,
       mailThrottle: this.mailThrottle,
+      deviceTokens: this.deviceTokens,
     };
     return {
       run: <T>(work: (tx: TransactionalRepositories) => Promise<T>): Promise<T> => {

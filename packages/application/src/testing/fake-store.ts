@@ -1,6 +1,7 @@
 import type {
   AuditEntry,
   Clock,
+  DeviceToken,
   OneTimeCode,
   OutgoingMail,
   Permission,
@@ -38,6 +39,7 @@ export interface State {
   outbox: Array<{ readonly mail: OutgoingMail; readonly txId: number | null }>;
   codes: OneTimeCode[];
   throttle: Array<{ key: string; at: Date }>;
+  deviceTokens: DeviceToken[];
   nextId: number;
 }
 

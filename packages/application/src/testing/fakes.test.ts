@@ -1,4 +1,5 @@
 import {
+  deviceTokenContract,
   federatedIdentityRepositoryContract,
   oneTimeCodeContract,
   refreshTokenRepositoryContract,
@@ -36,6 +37,7 @@ federatedIdentityRepositoryContract("the in-memory fake", async () => ({
   },
   close: async () => {},
 }));
+deviceTokenContract("the in-memory fake", openFake);
 roleRepositoryContract("the in-memory fake", openFake, {
   unsupported: ["list", "update", "revokePermission", "createPermission", "listPermissions", "lockByName"],
 });

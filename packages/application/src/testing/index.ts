@@ -1,5 +1,6 @@
 export { FakeCache } from "./cache.js";
 export { FakeClock } from "./clock.js";
+export { credentialFailuresOn, FAILURE_BUDGET } from "./credential-failures.js";
 export { InMemoryDatabase, SEEDED_ROLES, type StoredAuditEntry, type StoredUser } from "./database.js";
 export { FakeFederatedIdentities } from "./fake-identities.js";
 export { caught, LIFECYCLE_POLICY, PASSWORD_POLICY, REFRESH_POLICY, requestContext } from "./fixtures.js";

@@ -48,7 +48,9 @@ export type AuditAction =
   | "auth.oauth_login"
   | "auth.oauth_failed"
   | "auth.identity_link"
-  | "auth.identity_unlink";
+  | "auth.identity_unlink"
+  | "auth.device_revoked"
+  | "auth.lockout_notice";
 
 /** Filters and page of the audit-log list; newest first. */
 export interface AuditLogQuery {
@@ -76,6 +78,11 @@ export interface RequestContext {
   readonly userAgent: string | null;
   /** When the request started, so the entry can record its duration. */
   readonly startedAt: Date;
+  /**
+   * The device token the client presented (cookie or header), if any: a secret, so it is
+   * never copied into audit entries or logs; only the credential check looks at it.
+   */
+  readonly deviceToken?: string | null;
 }
 
 /** One audit row. Never holds a password or a token. */

@@ -1,4 +1,5 @@
 import type { AuditLog } from "./audit-log.js";
+import type { DeviceTokenRepository } from "./device-token-repository.js";
 import type { MailOutbox } from "./mail-outbox.js";
 import type { MailThrottle } from "./mail-throttle.js";
 import type { OneTimeCodeRepository } from "./one-time-code-repository.js";
@@ -15,6 +16,7 @@ export interface TransactionalRepositories {
   readonly outbox: MailOutbox;
   readonly oneTimeCodes: OneTimeCodeRepository;
   readonly mailThrottle: MailThrottle;
+  readonly deviceTokens: DeviceTokenRepository;
 }
 
 /**

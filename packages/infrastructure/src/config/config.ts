@@ -57,6 +57,10 @@ export interface Config {
   readonly refreshReuseGraceSeconds: number;
   /** `SESSION_MAX_LIFETIME_DAYS`: a session's absolute end, however often it is refreshed. */
   readonly sessionMaxLifetimeSeconds: number;
+  /** `DEVICE_TOKEN_DAYS`: how long a device stays known (own failure budget) without a new login. */
+  readonly deviceTokenTtlSeconds: number;
+  /** `LOGIN_DELAY_MAX_SECONDS`: the cap of the progressive delay of untrusted failures; 0 turns it off. */
+  readonly loginDelayMaxSeconds: number;
   readonly passwordMinLength: number;
   /** Require upper, lower and digit (NIST SP 800-63B: off by default). */
   readonly passwordComposition: boolean;

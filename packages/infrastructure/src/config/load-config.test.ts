@@ -34,6 +34,8 @@ describe("loadConfig", () => {
     expect(config.jwt.refreshTokenTtlSeconds).toBe(604_800);
     expect(config.refreshReuseGraceSeconds).toBe(10);
     expect(config.sessionMaxLifetimeSeconds).toBe(30 * 86_400);
+    expect(config.deviceTokenTtlSeconds).toBe(90 * 86_400);
+    expect(config.loginDelayMaxSeconds).toBe(30);
     expect(config.bodyLimitBytes).toBe(65_536);
     expect(config.autoMigrate).toBe(true);
     expect(config.bootstrapAdmin).toBeUndefined();

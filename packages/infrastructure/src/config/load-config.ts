@@ -301,6 +301,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     refreshReuseGraceSeconds: read.int("REFRESH_REUSE_GRACE_SECONDS", 10, 0, 300),
     sessionMaxLifetimeSeconds: read.int("SESSION_MAX_LIFETIME_DAYS", 30, 1, 3650) * 86_400,
+    deviceTokenTtlSeconds: read.int("DEVICE_TOKEN_DAYS", 90, 1, 3650) * 86_400,
+    loginDelayMaxSeconds: read.int("LOGIN_DELAY_MAX_SECONDS", 30, 0, 3600),
     passwordMinLength: read.int("PASSWORD_MIN_LENGTH", 8, 8, 128),
     passwordComposition: read.bool("PASSWORD_REQUIRE_COMPOSITION", false),
     passwordBreachCheck: {

@@ -234,6 +234,30 @@ export const oneTimeCodes = pgTable(
   ],
 );
 
+/**
+ * Device tokens (README "Lockout"): a client that signed in to the account with the right
+ * password; only a keyed hash of the token is stored. A login revokes the token it presented.
+ */
+export const deviceTokens = pgTable(
+  "device_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: varchar("token_hash", { length: 64 }).notNull().unique(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    userAgent: text("user_agent"),
+    ipAddress: inet("ip_address"),
+  },
+  (t) => [
+    index("idx_device_tokens_user").on(t.userId).where(sql`${t.revokedAt} IS NULL`),
+    index("idx_device_tokens_expires").on(t.expiresAt),
+  ],
+);
+
 /** One row per mail send that a throttle allowed, keyed by a keyed hash of what was asked for. */
 export const mailThrottle = pgTable(
   "mail_throttle",

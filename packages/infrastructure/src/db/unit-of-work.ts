@@ -1,6 +1,7 @@
 import type { TransactionalRepositories, UnitOfWork } from "@gatehouse/domain";
 import { makeAuditLog } from "./audit-log.js";
 import type { Database } from "./database.js";
+import { makeDeviceTokenRepository } from "./device-token-repository.js";
 import { makeMailOutbox } from "./mail-outbox.js";
 import { makeMailThrottle } from "./mail-throttle.js";
 import { makeOneTimeCodeRepository } from "./one-time-code-repository.js";
@@ -17,6 +18,7 @@ export function repositoriesOn(db: Database): TransactionalRepositories {
     outbox: makeMailOutbox(db),
     oneTimeCodes: makeOneTimeCodeRepository(db),
     mailThrottle: makeMailThrottle(db),
+    deviceTokens: makeDeviceTokenRepository(db),
   };
 }
 

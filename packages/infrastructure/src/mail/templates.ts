@@ -91,6 +91,16 @@ function contentOf(mail: OutgoingMail, product: string): MailContent {
           "If it was you, sign in instead, or reset your password if you forgot it. Otherwise you can ignore this email.",
         ],
       };
+    case "account-locked":
+      return {
+        subject: `Many failed sign-ins to your ${product} account`,
+        greeting,
+        paragraphs: [
+          "Someone failed to sign in to your account many times, so sign-ins from new devices are paused for a while.",
+          "You can still sign in from a device you used before. If these attempts were not yours, choose a new password.",
+        ],
+        link: { label: "Reset your password", href: mail.data.resetLink },
+      };
   }
 }
 

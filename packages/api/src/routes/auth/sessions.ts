@@ -1,13 +1,16 @@
 import { claimsOf } from "../../http/auth-hook.js";
 import { requestContext } from "../../http/request-context.js";
-import { SessionIdParams, SessionList } from "../../schemas/account-schemas.js";
+import { DeviceIdParams, SessionIdParams, SessionList } from "../../schemas/account-schemas.js";
 import { done, Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
-import { sessionResponse } from "../responses.js";
+import { deviceResponse, sessionResponse } from "../responses.js";
 import { bearer, type RoutesPlugin } from "../routes-plugin.js";
 
 const tags = ["sessions"];
 
-/** GET /api/v1/auth/sessions and DELETE /api/v1/auth/sessions/{id}: the signed-in user's sessions. */
+/**
+ * GET /api/v1/auth/sessions, DELETE /api/v1/auth/sessions/{id} and
+ * DELETE /api/v1/auth/sessions/devices/{id}: the signed-in user's sessions and known devices.
+ */
 export const sessionRoutes: RoutesPlugin = async (app, { options }) => {
   const { account } = options.useCases;
 
@@ -17,8 +20,10 @@ export const sessionRoutes: RoutesPlugin = async (app, { options }) => {
       config: { auth: true },
       schema: {
         tags,
-        summary: "List my active sessions",
-        description: "Sessions with an unexpired refresh token, most recently used first; `current` marks this one.",
+        summary: "List my active sessions and known devices",
+        description:
+          "Sessions with an unexpired refresh token, most recently used first; `current` marks this one. " +
+          "`devices`: the live device tokens (one per client that signed in with the password), newest first.",
         operationId: "listSessions",
         security: bearer,
         response: { 200: Envelope(SessionList), ...errorResponses(401) },
@@ -26,8 +31,11 @@ export const sessionRoutes: RoutesPlugin = async (app, { options }) => {
     },
     async (request) => {
       const claims = claimsOf(request);
-      const list = await account.listSessions(claims.sub, claims.sid);
-      return ok({ sessions: list.map(sessionResponse) });
+      const [list, devices] = await Promise.all([
+        account.listSessions(claims.sub, claims.sid),
+        account.listDevices(claims.sub),
+      ]);
+      return ok({ sessions: list.map(sessionResponse), devices: devices.map(deviceResponse) });
     },
   );
 
@@ -54,6 +62,33 @@ export const sessionRoutes: RoutesPlugin = async (app, { options }) => {
         requestContext(request),
       );
       return done("Session revoked");
+    },
+  );
+
+  app.delete(
+    "/api/v1/auth/sessions/devices/:id",
+    {
+      config: { auth: true },
+      schema: {
+        tags,
+        summary: "Forget one of my known devices",
+        description:
+          "Revokes the device token: failed sign-ins from that client count in the account's untrusted budget " +
+          "again until it signs in anew. Its sessions are not ended (DELETE the session for that). Another " +
+          "user's device, a revoked one and an unknown id all answer 404.",
+        operationId: "revokeDevice",
+        security: bearer,
+        params: DeviceIdParams,
+        response: { 200: MessageOnly, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const claims = claimsOf(request);
+      await account.revokeDevice(
+        { userId: claims.sub, deviceId: request.params.id.toLowerCase() },
+        requestContext(request),
+      );
+      return done("Device revoked");
     },
   );
 };

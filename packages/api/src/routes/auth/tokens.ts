@@ -1,4 +1,5 @@
 import { claimsOf } from "../../http/auth-hook.js";
+import { deviceCookie } from "../../http/device-cookie.js";
 import { requestContext } from "../../http/request-context.js";
 import { done, Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
 import { LoginBody, LoginData, LogoutBody, RefreshBody, RefreshData } from "../../schemas/user-schemas.js";
@@ -20,14 +21,17 @@ export const tokenRoutes: RoutesPlugin = async (app, { options }) => {
         summary: "Log in with email and password",
         description:
           "Unknown email, wrong password and deleted account all answer 401 INVALID_CREDENTIALS alike. " +
-          "A correct password on a non-active account answers 403 with a code naming the state.",
+          "A correct password on a non-active account answers 403 with a code naming the state. A success sets " +
+          "the `gh_device` cookie and returns `device_token`: present either (cookie, or `X-Device-Token`) on later " +
+          "logins so that failures elsewhere (429 for new devices) never lock this device out.",
         operationId: "login",
         body: LoginBody,
         response: { 200: Envelope(LoginData), ...errorResponses(400, 401, 403, 413, 415, 429) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const result = await auth.logIn(request.body, requestContext(request));
+      if (result.device !== undefined) reply.header("set-cookie", deviceCookie(request, result.device));
       return ok(loginResponse(result), "Login successful");
     },
   );
