@@ -14,6 +14,7 @@ import {
 import { recordRefusal } from "../shared/refusals.js";
 import { type CredentialFailures, checkCredentials, invalidCredentials } from "./check-credentials.js";
 import { openSession } from "./open-session.js";
+import { preparePasswordUpgrade } from "./password-upgrade.js";
 import { packSessionTokens, type RefreshTokenPolicy, type SessionTokens } from "./session-tokens.js";
 
 export interface LogInInput {
@@ -69,10 +70,13 @@ export function makeLogIn(deps: LogInDeps) {
     const withRoles = await deps.users.find(user.id);
     if (withRoles === undefined) throw invalidCredentials(); // deleted between the two reads
 
+    // An imported or weaker hash is replaced in the transaction that opens the session.
+    const upgrade = await preparePasswordUpgrade(deps, ctx, user, input.password);
     const now = deps.clock.now();
-    const { stored, refreshToken } = await deps.uow.run((tx) =>
-      openSession(tx, deps, ctx, { userId: user.id, now, action: "auth.login" }),
-    );
+    const { stored, refreshToken } = await deps.uow.run(async (tx) => {
+      await upgrade(tx);
+      return openSession(tx, deps, ctx, { userId: user.id, now, action: "auth.login" });
+    });
     const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
       userId: withRoles.user.id,
       roles: withRoles.roles,

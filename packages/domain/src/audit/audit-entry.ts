@@ -46,7 +46,9 @@ export type AuditAction =
   | "auth.oauth_login"
   | "auth.oauth_failed"
   | "auth.identity_link"
-  | "auth.identity_unlink";
+  | "auth.identity_unlink"
+  | "password.rehashed"
+  | "user.import";
 
 /** Filters and page of the audit-log list; newest first. */
 export interface AuditLogQuery {
