@@ -69,6 +69,15 @@ export {
   type GetUserStatisticsDeps,
   makeGetUserStatistics,
 } from "./admin/get-user-statistics.js";
+export {
+  IMPORT_MAX_LINES,
+  type ImportFailure,
+  type ImportOptions,
+  type ImportReport,
+  type ImportUsers,
+  type ImportUsersDeps,
+  makeImportUsers,
+} from "./admin/import-users.js";
 export { type ListAuditLogs, type ListAuditLogsDeps, makeListAuditLogs } from "./admin/list-audit-logs.js";
 export { type ListUsers, type ListUsersDeps, makeListUsers } from "./admin/list-users.js";
 export { makeReactivateUser, type ReactivateUser } from "./admin/reactivate-user.js";

@@ -42,6 +42,7 @@ export function userRepositoryContract(name: string, open: OpenHarness, options:
         "audit:read",
         "roles:read",
         "users:delete",
+        "users:import",
         "users:read",
         "users:write",
       ]);

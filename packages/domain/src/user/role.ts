@@ -6,13 +6,15 @@ export const SystemRoles = { superAdmin: "super_admin", admin: "admin", user: "u
 export type SystemRoleName = (typeof SystemRoles)[keyof typeof SystemRoles];
 
 /**
- * The seeded permissions, named `resource:action`: the first migration's, chat's and
- * `system:read` (host figures in health responses).
+ * The seeded permissions, named `resource:action`: the first migration's, chat's,
+ * `system:read` (host figures in health responses) and `users:import` (user import with
+ * password hashes).
  */
 export const Permissions = [
   "users:read",
   "users:write",
   "users:delete",
+  "users:import",
   "roles:read",
   "roles:write",
   "roles:delete",
