@@ -2,6 +2,7 @@ import type { RoutesPlugin } from "../routes-plugin.js";
 import { auditLogRoutes } from "./audit-logs.js";
 import { permissionRoutes } from "./permissions.js";
 import { roleRoutes } from "./roles.js";
+import { userImportRoutes } from "./user-import.js";
 import { adminUserLifecycleRoutes } from "./user-lifecycle.js";
 import { userRoleRoutes } from "./user-roles.js";
 import { adminUserRoutes } from "./users.js";
@@ -10,6 +11,7 @@ import { adminUserRoutes } from "./users.js";
 export const adminRoutes: RoutesPlugin = async (app, { options }) => {
   await app.register(adminUserRoutes, { options });
   await app.register(adminUserLifecycleRoutes, { options });
+  await app.register(userImportRoutes, { options });
   await app.register(auditLogRoutes, { options });
   await app.register(roleRoutes, { options });
   await app.register(permissionRoutes, { options });
