@@ -80,6 +80,7 @@ function fakeUseCases(overrides: Overrides = {}): ApiUseCases {
       suspendUser: unexpected,
       reactivateUser: unexpected,
       listAuditLogs: unexpected,
+      importUsers: unexpected,
       ...overrides.admin,
     },
     rbac: {
