@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { isDomainError } from "@gatehouse/domain";
 import { ConfigError, DataDirInUseError, describeDatabaseFailure, loadConfig } from "@gatehouse/infrastructure";
 import { createAdminAccount } from "./admin-account.js";
+import { USERS_IMPORT_USAGE, usersImport } from "./cli/users-import.js";
 import { PromptInterruptedError, readSecretLine } from "./secret-prompt.js";
 import { openAdapters } from "./wiring/adapters.js";
 
@@ -11,6 +12,7 @@ const USAGE = `Usage:
   gatehouse admin create --email <email> --username <name> [--password-file <file>]
       Creates a super_admin. The password comes from --password-file, else from standard
       input when it is not a terminal, else from a prompt (typed twice, not echoed).
+${USERS_IMPORT_USAGE}
   gatehouse serve
       Starts the server (same as node dist/main.js).
 
@@ -91,6 +93,7 @@ function describeFailure(error: unknown): string {
  */
 const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<void>>> = {
   "admin create": adminCreate,
+  "users import": usersImport,
 };
 
 async function main(argv: string[]): Promise<void> {

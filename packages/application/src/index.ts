@@ -71,6 +71,7 @@ export {
 } from "./admin/get-user-statistics.js";
 export {
   IMPORT_MAX_LINES,
+  type ImportActor,
   type ImportFailure,
   type ImportOptions,
   type ImportReport,

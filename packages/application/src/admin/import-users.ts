@@ -40,6 +40,15 @@ export interface ImportUsersDeps {
   readonly clock: Clock;
 }
 
+/**
+ * Who imports: an administrator over HTTP, or the operator at the CLI (`id` null, audited as
+ * the `cli` origin), whose roles bound the roles the rows may grant.
+ */
+export interface ImportActor {
+  readonly id: string | null;
+  readonly access: AdminActor["access"];
+}
+
 export interface ImportOptions {
   /** Check every row and report, writing nothing. */
   readonly dryRun?: boolean;
@@ -64,7 +73,7 @@ const issuesMessage = (issues: readonly FieldIssue[]) =>
  */
 export function makeImportUsers(deps: ImportUsersDeps) {
   async function importRow(
-    actor: AdminActor,
+    actor: ImportActor,
     line: number,
     candidate: ImportCandidate,
     ctx: RequestContext,
@@ -112,7 +121,7 @@ export function makeImportUsers(deps: ImportUsersDeps) {
     });
   }
 
-  async function outcomeOf(actor: AdminActor, line: number, text: string, ctx: RequestContext, dryRun: boolean) {
+  async function outcomeOf(actor: ImportActor, line: number, text: string, ctx: RequestContext, dryRun: boolean) {
     const read = readImportLine(text);
     if ("issues" in read) return { line, code: "VALIDATION_ERROR" as const, message: issuesMessage(read.issues) };
     try {
@@ -127,7 +136,7 @@ export function makeImportUsers(deps: ImportUsersDeps) {
   }
 
   return async function importUsers(
-    actor: AdminActor,
+    actor: ImportActor,
     text: string,
     ctx: RequestContext,
     options: ImportOptions = {},
