@@ -1,10 +1,14 @@
+import { SELF_DEACTIVATION_REASON } from "@gatehouse/domain";
 import { describe, expect, it } from "vitest";
+import { makeReactivateAccount } from "../account/reactivate-account.js";
 import {
   FakeAccessTokens,
+  FakeCache,
   FakeClock,
   FakeOpaqueTokens,
   FakePasswordHasher,
   FakeRateLimiter,
+  FakeSessionRevocations,
   InMemoryDatabase,
   PASSWORD_POLICY,
   REFRESH_POLICY,
@@ -89,5 +93,23 @@ describe("lazy migration of imported password hashes at login", () => {
     hasher.hash = original;
     await logIn({ email: "imported@example.com", password: PASSWORD }, ctx);
     expect(await stored()).toBe(FakePasswordHasher.hashOf(PASSWORD));
+  });
+
+  it("a reactivation proves the password too: it upgrades the hash in its own transaction", async () => {
+    const { db, hasher, clock, user, stored, rehashes, ctx } = setup(FakePasswordHasher.legacyHashOf(PASSWORD));
+    db.updateUser(user.id, { status: "deactivated", statusReason: SELF_DEACTIVATION_REASON });
+    const reactivate = makeReactivateAccount({
+      users: db.users,
+      uow: db.uow,
+      hasher,
+      clock,
+      passwordPolicy: PASSWORD_POLICY,
+      credentialFailures: { limiter: new FakeRateLimiter(), rule: { limit: 5, windowSeconds: 900 } },
+      revocations: new FakeSessionRevocations(),
+      cache: new FakeCache(clock),
+    });
+    await reactivate({ email: "imported@example.com", password: PASSWORD }, ctx);
+    expect(await stored()).toBe(FakePasswordHasher.hashOf(PASSWORD));
+    expect(rehashes()).toHaveLength(1);
   });
 });
