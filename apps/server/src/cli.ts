@@ -14,6 +14,7 @@ import { sessionsRevoke } from "./cli/sessions-revoke.js";
 import { usersCreate } from "./cli/users-create.js";
 import { usersDelete } from "./cli/users-delete.js";
 import { usersExport } from "./cli/users-export.js";
+import { usersImport } from "./cli/users-import.js";
 import { usersList } from "./cli/users-list.js";
 import { usersReactivate } from "./cli/users-reactivate.js";
 import { usersResetPassword } from "./cli/users-reset-password.js";
@@ -36,6 +37,7 @@ const COMMANDS: readonly CliCommand[] = [
   usersResetPassword,
   usersSetRole,
   usersExport,
+  usersImport,
   rolesList,
   rolesCreate,
   rolesGrant,

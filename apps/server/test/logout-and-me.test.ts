@@ -30,6 +30,7 @@ describe("GET /api/v1/auth/me", () => {
       "audit:read",
       "roles:read",
       "users:delete",
+      "users:import",
       "users:read",
       "users:write",
     ]);

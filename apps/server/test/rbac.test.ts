@@ -52,6 +52,7 @@ describe.each(testDatabaseKinds())("roles, permissions and role assignments on %
         "audit:read",
         "roles:read",
         "users:delete",
+        "users:import",
         "users:read",
         "users:write",
       ]);

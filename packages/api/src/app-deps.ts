@@ -29,6 +29,7 @@ import type {
   GetUserStatistics,
   GrantRolePermissions,
   IdentifyChatUser,
+  ImportUsers,
   JoinChatRoom,
   ListAuditLogs,
   ListChatMessages,
@@ -121,6 +122,7 @@ export interface AdminUseCases {
   readonly suspendUser: SuspendUser;
   readonly reactivateUser: ReactivateUser;
   readonly listAuditLogs: ListAuditLogs;
+  readonly importUsers: ImportUsers;
 }
 
 /** Roles, permissions and role assignments (application `rbac/`). */

@@ -71,6 +71,7 @@ function fakeUseCases(overrides: Overrides = {}): ApiUseCases {
       suspendUser: unexpected,
       reactivateUser: unexpected,
       listAuditLogs: unexpected,
+      importUsers: unexpected,
       ...overrides.admin,
     },
     rbac: {

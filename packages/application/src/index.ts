@@ -77,6 +77,16 @@ export {
   type GetUserStatisticsDeps,
   makeGetUserStatistics,
 } from "./admin/get-user-statistics.js";
+export {
+  IMPORT_MAX_LINES,
+  type ImportActor,
+  type ImportFailure,
+  type ImportOptions,
+  type ImportReport,
+  type ImportUsers,
+  type ImportUsersDeps,
+  makeImportUsers,
+} from "./admin/import-users.js";
 export { type ListAuditLogs, type ListAuditLogsDeps, makeListAuditLogs } from "./admin/list-audit-logs.js";
 export { type ListUsers, type ListUsersDeps, makeListUsers } from "./admin/list-users.js";
 export { makeReactivateUser, type ReactivateUser } from "./admin/reactivate-user.js";

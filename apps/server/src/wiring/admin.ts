@@ -6,6 +6,7 @@ import {
   makeDeleteUserPermanently,
   makeGetUser,
   makeGetUserStatistics,
+  makeImportUsers,
   makeListAuditLogs,
   makeListUsers,
   makeReactivateUser,
@@ -35,5 +36,6 @@ export function wireAdmin(w: Wiring): AdminUseCases {
     suspendUser: makeSuspendUser(change),
     reactivateUser: makeReactivateUser(change),
     listAuditLogs: makeListAuditLogs({ auditLog }),
+    importUsers: makeImportUsers({ uow, users, hasher: w.hasher, clock }),
   };
 }

@@ -10,12 +10,14 @@ import {
   UserChanges,
 } from "@gatehouse/domain";
 import { type CheckCredentialsDeps, checkCredentials, invalidCredentials } from "../auth/check-credentials.js";
+import { type PasswordUpgradeDeps, preparePasswordUpgrade } from "../auth/password-upgrade.js";
 import { type AfterUserChangeDeps, afterUserChange } from "../shared/after-user-change.js";
 import { audit } from "../shared/audit-entry-for.js";
 
 export interface ReactivateAccountDeps extends CheckCredentialsDeps, AfterUserChangeDeps {
   /** The user row it changes and the audit log; the refusals need only the latter. */
   readonly uow: UnitOfWork<Pick<TransactionalRepositories, "users" | "auditLog">>;
+  readonly hasher: CheckCredentialsDeps["hasher"] & PasswordUpgradeDeps["hasher"];
 }
 
 /**
@@ -43,12 +45,14 @@ export function makeReactivateAccount(deps: ReactivateAccountDeps) {
     ctx: RequestContext,
   ): Promise<{ reactivated: boolean }> {
     const user = await checkCredentials(deps, input, ctx, "user.reactivate");
+    const upgrade = await preparePasswordUpgrade(deps, ctx, user, input.password);
     const now = deps.clock.now();
     const result = await deps.uow.run(async (tx) => {
       const locked = (await tx.users.find(user.id, { lock: true }))?.user;
       if (locked === undefined || locked.passwordHash !== user.passwordHash) throw invalidCredentials();
       const refused = refusal(locked);
       if (refused) throw refused;
+      await upgrade(tx);
       if (locked.status === "active") return { reactivated: false };
       assertTransition(locked.status, "active");
       await tx.users.update(locked.id, UserChanges.status("active", null, now), now);

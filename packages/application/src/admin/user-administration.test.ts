@@ -130,7 +130,7 @@ describe("administrative changes to a user", () => {
     });
     expect(await caught(() => createUser(admin, input(["admin"]), ctx))).toMatchObject({
       code: "PRIVILEGE_ESCALATION",
-      details: { missing_permissions: ["audit:read", "roles:read", "users:delete", "users:read"] },
+      details: { missing_permissions: ["audit:read", "roles:read", "users:delete", "users:import", "users:read"] },
     });
     expect(db.auditEntries().map((entry) => [entry.action, entry.status, entry.details?.refused])).toEqual([
       ["user.create", "failure", "PRIVILEGE_ESCALATION"],

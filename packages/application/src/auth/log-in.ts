@@ -16,6 +16,7 @@ import { recordRefusal } from "../shared/refusals.js";
 import { type CredentialFailures, checkCredentials, invalidCredentials } from "./check-credentials.js";
 import { trustedDevice } from "./credential-attempts.js";
 import { openSession } from "./open-session.js";
+import { preparePasswordUpgrade } from "./password-upgrade.js";
 import { packSessionTokens, type RefreshTokenPolicy, type SessionTokens } from "./session-tokens.js";
 
 export interface LogInInput {
@@ -41,8 +42,11 @@ export interface LogInResult {
 
 export interface LogInDeps {
   readonly users: Pick<UserRepository, "findByEmail" | "find">;
-  /** The new session's first refresh token and the audit entries: nothing else is written. */
-  readonly uow: UnitOfWork<Pick<TransactionalRepositories, "refreshTokens" | "auditLog" | "deviceTokens">>;
+  /**
+   * What login writes: the new session's first refresh token, the device token, the audit
+   * entries and (for an imported or weaker hash) the user's upgraded password hash.
+   */
+  readonly uow: UnitOfWork<Pick<TransactionalRepositories, "refreshTokens" | "auditLog" | "deviceTokens" | "users">>;
   readonly hasher: PasswordHasher;
   readonly opaqueTokens: OpaqueTokens;
   readonly accessTokens: AccessTokens;
@@ -89,9 +93,12 @@ export function makeLogIn(deps: LogInDeps) {
     if (withRoles === undefined) throw invalidCredentials(); // deleted between the two reads
 
     const presented = await trustedDevice(deps.credentialFailures, ctx, user.id);
+    // An imported or weaker hash is replaced in the transaction that opens the session.
+    const upgrade = await preparePasswordUpgrade(deps, ctx, user, input.password);
     const now = deps.clock.now();
     const deviceExpiresAt = new Date(now.getTime() + deps.deviceTokenTtlSeconds * 1000);
     const { stored, refreshToken, device } = await deps.uow.run(async (tx) => {
+      await upgrade(tx);
       const session = await openSession(tx, deps, ctx, { userId: user.id, now, action: "auth.login" });
       const device = deps.opaqueTokens.generate();
       const deviceToken = {

@@ -133,6 +133,8 @@ describe("instrumentPasswordHasher", () => {
     const hasher: PasswordHasher = {
       hash: () => new Promise((resolve) => (release = () => resolve("h"))),
       verify: async () => Promise.reject(new Error("bad hash")),
+      formatOf: () => undefined,
+      needsRehash: () => false,
     };
     const instrumented = instrumentPasswordHasher(hasher, telemetry);
     const pending = instrumented.hash("pw");

@@ -24,7 +24,7 @@ export interface Grant {
  * @throws DomainError PRIVILEGE_ESCALATION (403), naming in `missing_permissions` the
  *   permissions the actor lacks.
  */
-export function assertMayGrant(actor: AdminActor, grant: Grant): void {
+export function assertMayGrant(actor: Pick<AdminActor, "access">, grant: Grant): void {
   if (grant.roleNames?.includes(SystemRoles.superAdmin) && !isSuperAdmin(actor.access)) {
     throw new DomainError("PRIVILEGE_ESCALATION", "Only a super_admin may grant or remove the super_admin role");
   }

@@ -15,7 +15,7 @@ export const SEEDED_ROLES: readonly RoleGrant[] = [
   {
     id: "role-admin",
     name: SystemRoles.admin,
-    permissions: ["users:read", "users:write", "users:delete", "roles:read", "audit:read"],
+    permissions: ["users:read", "users:write", "users:delete", "users:import", "roles:read", "audit:read"],
   },
   { id: "role-user", name: SystemRoles.user, permissions: [] },
 ];

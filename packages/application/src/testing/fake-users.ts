@@ -105,6 +105,13 @@ export function makeFakeUsers(store: FakeStore): UserRepository {
       );
       return patchUser(store, id, user);
     },
+    async upgradePasswordHash(id, from, to, at) {
+      store.maybeFail("users.update");
+      const stored = store.state.users.find((candidate) => candidate.user.id === id);
+      if (stored === undefined || stored.user.deletedAt !== null || stored.user.passwordHash !== from) return false;
+      patchUser(store, id, { ...stored.user, passwordHash: to, updatedAt: at });
+      return true;
+    },
     rolesNamed: async (names) => grantsNamed(store, names),
     async deleteExpiredRegistrations(holding, createdBefore, now) {
       const liveCode = (userId: string) =>

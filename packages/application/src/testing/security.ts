@@ -10,13 +10,30 @@ import {
   type SessionRevocations,
 } from "@gatehouse/domain";
 
-/** A password hasher whose "hash" is readable, and which records every call. */
+/**
+ * A password hasher whose "hash" is readable, and which records every call. `legacy:<password>`
+ * stands for an imported hash in another format: it verifies, and asks for a rehash.
+ */
 export class FakePasswordHasher implements PasswordHasher {
   readonly hashCalls: string[] = [];
   readonly verifyCalls: Array<{ readonly password: string; readonly hash: string | undefined }> = [];
 
   static hashOf(password: string): string {
     return `hashed:${password}`;
+  }
+
+  static legacyHashOf(password: string): string {
+    return `legacy:${password}`;
+  }
+
+  formatOf(hash: string): string | undefined {
+    if (hash.startsWith("hashed:")) return "fake";
+    if (hash.startsWith("legacy:")) return "legacy";
+    return undefined;
+  }
+
+  needsRehash(hash: string): boolean {
+    return !hash.startsWith("hashed:");
   }
 
   async hash(password: string): Promise<string> {
@@ -28,7 +45,7 @@ export class FakePasswordHasher implements PasswordHasher {
     this.verifyCalls.push({ password, hash });
     // With no hash the real hasher burns a dummy verification and says no.
     if (hash === undefined) return false;
-    return hash === FakePasswordHasher.hashOf(password);
+    return hash === FakePasswordHasher.hashOf(password) || hash === FakePasswordHasher.legacyHashOf(password);
   }
 }
 

@@ -50,7 +50,9 @@ export type AuditAction =
   | "auth.identity_link"
   | "auth.identity_unlink"
   | "auth.device_revoked"
-  | "auth.lockout_notice";
+  | "auth.lockout_notice"
+  | "password.rehashed"
+  | "user.import";
 
 /** Filters and page of the audit-log list; newest first. */
 export interface AuditLogQuery {

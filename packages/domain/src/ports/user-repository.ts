@@ -58,6 +58,13 @@ export interface UserRepository {
    */
   update(id: string, changes: UserChanges, at: Date, expect?: UserExpectation): Promise<User | undefined>;
   /**
+   * Replaces the live user's password hash `from` by `to` (the same password, re-hashed in the
+   * current format after a login proved it) and answers whether it did: a no-op when the hash is
+   * no longer `from` (a concurrent password change wins). Not a password change: it keeps
+   * `passwordChangedAt` and ends no one-time code, since the password is the same.
+   */
+  upgradePasswordHash(id: string, from: string, to: string, at: Date): Promise<boolean>;
+  /**
    * Removes the row with its role assignments and refresh tokens; audit entries keep the id.
    * Returns false when no such row existed.
    */

@@ -42,6 +42,7 @@ export function userRepositoryContract(name: string, open: OpenHarness, options:
         "audit:read",
         "roles:read",
         "users:delete",
+        "users:import",
         "users:read",
         "users:write",
       ]);
@@ -228,6 +229,35 @@ export function userRepositoryContract(name: string, open: OpenHarness, options:
       ).rejects.toThrow("rolled back");
       expect(await live()).toEqual(["reset_password", "change_email", "verify_email"]);
     });
+
+    itUses(
+      "upgradePasswordHash",
+      "re-hashes a proven password only over the hash it proved, ending no code and keeping passwordChangedAt (lost update on password change)",
+      async () => {
+        const created = await users().create(newUser(), ["user"]);
+        const at = later(5_000);
+        await harness.repos.oneTimeCodes.issue(
+          {
+            userId: created.id,
+            purpose: "reset_password",
+            email: created.email,
+            codeHash: "code-upgrade",
+            tokenHash: "token-upgrade",
+            expiresAt: new Date(at.getTime() + 3_600_000),
+          },
+          at,
+        );
+        expect(await users().upgradePasswordHash(created.id, created.passwordHash, "upgraded", at)).toBe(true);
+        const upgraded = (await users().find(created.id))?.user;
+        expect(upgraded).toMatchObject({ passwordHash: "upgraded", passwordChangedAt: created.passwordChangedAt });
+        expect(await harness.repos.oneTimeCodes.findLatest(created.id, "reset_password")).toBeDefined();
+        // A password changed meanwhile is not overwritten by the stale re-hash.
+        await users().update(created.id, UserChanges.password("changed", at), at);
+        expect(await users().upgradePasswordHash(created.id, "upgraded", "stale", at)).toBe(false);
+        expect((await users().find(created.id))?.user.passwordHash).toBe("changed");
+        expect(await users().upgradePasswordHash(UNKNOWN_ID, "changed", "x", at)).toBe(false);
+      },
+    );
 
     it("reads a user locked in a unit of work, live only unless deleted users are asked for (locked reads)", async () => {
       const live = await users().create(newUser(), ["user"]);

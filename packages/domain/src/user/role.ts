@@ -7,14 +7,16 @@ export type SystemRoleName = (typeof SystemRoles)[keyof typeof SystemRoles];
 
 /**
  * The seeded permissions, named `resource:action`: the first migration's, chat's,
- * `system:read` (host figures in health responses) and `users:write_email` (an admin-set email
- * becomes the sign-in email at once, unverified: super_admin only, dangerous).
+ * `system:read` (host figures in health responses), `users:write_email` (an admin-set email
+ * becomes the sign-in email at once, unverified: super_admin only, dangerous) and `users:import`
+ * (user import with password hashes).
  */
 export const Permissions = [
   "users:read",
   "users:write",
   "users:delete",
   "users:write_email",
+  "users:import",
   "roles:read",
   "roles:write",
   "roles:delete",

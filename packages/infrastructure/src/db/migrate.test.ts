@@ -38,10 +38,11 @@ describe.each(testDatabaseKinds())("migrations on %s", (kind) => {
         FROM roles r LEFT JOIN role_permissions rp ON rp.role_id = r.id GROUP BY r.name ORDER BY r.name`),
     );
     expect(grants).toEqual([
-      { role: "admin", count: 5 },
-      // The first migration's nine, chat:read/write/manage, system:read and users:write_email;
-      // users read and write chat.
-      { role: "super_admin", count: 14 },
+      // The first migration's five and users:import.
+      { role: "admin", count: 6 },
+      // The first migration's nine, chat:read/write/manage, system:read, users:write_email and
+      // users:import; users read and write chat.
+      { role: "super_admin", count: 15 },
       { role: "user", count: 2 },
     ]);
   });

@@ -276,6 +276,15 @@ export function makeUserRepository(db: Database): UserRepository {
       return row && toUser(row);
     },
 
+    async upgradePasswordHash(id, from, to, at) {
+      const updated = await db
+        .update(users)
+        .set({ passwordHash: to, updatedAt: at })
+        .where(and(eq(users.id, id), eq(users.passwordHash, from), isNull(users.deletedAt)))
+        .returning({ id: users.id });
+      return updated.length > 0;
+    },
+
     async deletePermanently(id) {
       const removed = await db.delete(users).where(eq(users.id, id)).returning({ id: users.id });
       return removed.length > 0;

@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { DomainError, type PasswordHasher } from "@gatehouse/domain";
 import { type Algorithm, hash, type Options, verify } from "@node-rs/argon2";
+import { recogniseHash } from "./imported-hash-formats.js";
 import { QueueFullError, Semaphore } from "./semaphore.js";
 
 /** Password hashing: argon2id, 19 MiB, 2 iterations, parallelism 1, 16-byte salt, 32-byte hash. */
@@ -27,7 +28,8 @@ export interface Argon2HasherOptions {
 }
 
 /**
- * argon2id on libuv's thread pool, never on the event loop. A semaphore keeps at most one
+ * argon2id on libuv's thread pool, never on the event loop; imported hashes are verified by
+ * the registry in `imported-hash-formats.ts` under the same gate. A semaphore keeps at most one
  * hash per core in flight, so a login flood queues here instead of starving every other
  * request of CPU and of thread-pool slots.
  */
@@ -60,12 +62,26 @@ export function makeArgon2Hasher(
     },
     hash: (password) => shed(() => hash(password, argon2)),
     async verify(password, storedHash) {
-      // A stored value that is no argon2 hash (an account created without a password) costs a
-      // full verify too, so its timing does not tell such accounts apart.
-      const usable = storedHash?.startsWith("$argon2") === true ? storedHash : undefined;
-      const target = usable ?? (await dummyHash);
-      const matches = await shed(() => verify(target, password).catch(() => false));
-      return usable !== undefined && matches;
+      // A stored value in no known format (an account created without a password) costs a full
+      // verify too, so its timing does not tell such accounts apart. Imported formats (bcrypt,
+      // scrypt, PBKDF2…) cost what their own parameters say until the first login re-hashes them.
+      const recognised = storedHash === undefined ? undefined : recogniseHash(storedHash);
+      if (recognised === undefined) {
+        const target = await dummyHash;
+        await shed(() => verify(target, password).catch(() => false));
+        return false;
+      }
+      return shed(() => recognised.verify(password));
+    },
+    formatOf: (stored) => recogniseHash(stored)?.format,
+    needsRehash(stored) {
+      const current = recogniseHash(stored)?.argon2;
+      if (current === undefined || current.variant !== "argon2id" || current.version !== 19) return true;
+      return (
+        current.memoryCost < (argon2.memoryCost ?? 0) ||
+        current.timeCost < (argon2.timeCost ?? 0) ||
+        current.outputLen < (argon2.outputLen ?? 0)
+      );
     },
   };
 }

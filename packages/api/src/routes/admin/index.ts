@@ -3,6 +3,7 @@ import { auditLogRoutes } from "./audit-logs.js";
 import { permissionRoutes } from "./permissions.js";
 import { roleRoutes } from "./roles.js";
 import { userIdentityRoutes } from "./user-identities.js";
+import { userImportRoutes } from "./user-import.js";
 import { adminUserLifecycleRoutes } from "./user-lifecycle.js";
 import { userRoleRoutes } from "./user-roles.js";
 import { adminUserRoutes } from "./users.js";
@@ -11,6 +12,7 @@ import { adminUserRoutes } from "./users.js";
 export const adminRoutes: RoutesPlugin = async (app, { options }) => {
   await app.register(adminUserRoutes, { options });
   await app.register(adminUserLifecycleRoutes, { options });
+  await app.register(userImportRoutes, { options });
   await app.register(auditLogRoutes, { options });
   await app.register(roleRoutes, { options });
   await app.register(permissionRoutes, { options });
