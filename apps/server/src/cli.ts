@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { isDomainError } from "@gatehouse/domain";
 import { ConfigError, DataDirInUseError, describeDatabaseFailure, loadConfig } from "@gatehouse/infrastructure";
 import { createAdminAccount } from "./admin-account.js";
+import { KEYS_COMMANDS, KEYS_USAGE } from "./keys-command.js";
 import { PromptInterruptedError, readSecretLine } from "./secret-prompt.js";
 import { openAdapters } from "./wiring/adapters.js";
 
@@ -13,6 +14,7 @@ const USAGE = `Usage:
       input when it is not a terminal, else from a prompt (typed twice, not echoed).
   gatehouse serve
       Starts the server (same as node dist/main.js).
+${KEYS_USAGE}
 
 Uses the same configuration as the server: DATABASE_URL, else the embedded database in DATA_DIR
 (stop the server first: the embedded database allows one process at a time).`;
@@ -91,6 +93,7 @@ function describeFailure(error: unknown): string {
  */
 const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<void>>> = {
   "admin create": adminCreate,
+  ...KEYS_COMMANDS,
 };
 
 async function main(argv: string[]): Promise<void> {
