@@ -149,6 +149,7 @@ export async function openServingAdapters(
     probes.push({ ...redis.probe, details: async () => ({ mode: redis.mode, cache: redisCache.stats() }) });
   }
   const mail = mailDeliveryFor(config, logger, clock);
+  tokenKeys.start();
   return {
     logger,
     redis,

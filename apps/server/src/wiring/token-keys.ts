@@ -37,6 +37,8 @@ export function resolveServerSecret(config: Config): ServerSecret {
 
 export interface AccessTokenKeys {
   readonly accessTokens: SignedAccessTokens;
+  /** Starts the periodic reload (database keys); called once the rest of the start succeeded. */
+  start(): void;
   close(): void;
 }
 
@@ -70,7 +72,7 @@ export async function openAccessTokenKeys(
       ...(signingKey ? { signingKey } : {}),
       verificationKeys: filed,
     });
-    return { accessTokens, close: () => {} };
+    return { accessTokens, start: () => {}, close: () => {} };
   }
 
   const encryption = resolveKeyEncryptionKey(config.jwt.keyEncryptionKey, config.dataDir);
@@ -111,7 +113,7 @@ export async function openAccessTokenKeys(
       return changed;
     },
   });
-  const timer = setInterval(() => {
+  const reload = () => {
     ring.reload().then(
       (changed) => {
         if (changed) {
@@ -122,7 +124,14 @@ export async function openAccessTokenKeys(
       // The keys in memory keep serving; the next round tries again.
       (error: unknown) => logger.warn({ err: error }, "could not reload the signing keys"),
     );
-  }, config.jwt.keysReloadSeconds * 1000);
-  timer.unref();
-  return { accessTokens, close: () => clearInterval(timer) };
+  };
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    accessTokens,
+    start() {
+      timer ??= setInterval(reload, config.jwt.keysReloadSeconds * 1000);
+      timer.unref();
+    },
+    close: () => clearInterval(timer),
+  };
 }
