@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { adminCreate } from "./cli/admin-create.js";
 import { type CliCommand, outputFor, UsageError } from "./cli/command.js";
 import { configCheck } from "./cli/config-check.js";
+import { keysList, keysRotate } from "./cli/keys.js";
 import { migrate } from "./cli/migrate.js";
 import { passwordsBuildFilter } from "./cli/passwords-build-filter.js";
 import { rolesCreate } from "./cli/roles-create.js";
@@ -45,6 +46,8 @@ const COMMANDS: readonly CliCommand[] = [
   migrate,
   configCheck,
   passwordsBuildFilter,
+  keysRotate,
+  keysList,
 ];
 
 const ABOUT = [

@@ -8,7 +8,8 @@ import { createObservability, type Observability } from "./observability-wiring.
 import type { OutboxSender } from "./outbox-sender.js";
 import { type AdapterOverrides, openAdapters } from "./wiring/adapters.js";
 import { startMailSender } from "./wiring/mail-sender.js";
-import { openServingAdapters, resolveServerSecret } from "./wiring/serving-adapters.js";
+import { openServingAdapters } from "./wiring/serving-adapters.js";
+import { resolveServerSecret } from "./wiring/token-keys.js";
 import { wireUseCases } from "./wiring/use-cases.js";
 import { policiesFrom } from "./wiring/wiring.js";
 

@@ -102,7 +102,7 @@ describe("asymmetric access tokens and the well-known documents", () => {
 
   it("refuses to start with an asymmetric algorithm and no key, or a key of the wrong type, in one line", async () => {
     expect(() => loadConfig({ JWT_ALGORITHM: "EdDSA" }, dir)).toThrow(
-      new ConfigError("JWT_PRIVATE_KEY_FILE is required when JWT_ALGORITHM is EdDSA"),
+      new ConfigError("JWT_PRIVATE_KEY_FILE or JWT_KEY_ENCRYPTION_KEY is required when JWT_ALGORITHM is EdDSA"),
     );
     expect(() => loadConfig({ JWT_ALGORITHM: "RS256" }, dir)).toThrow(
       /JWT_ALGORITHM must be one of EdDSA, ES256, HS256/,

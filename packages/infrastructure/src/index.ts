@@ -4,7 +4,7 @@ export { MemoryChatBus } from "./chat/memory-chat-bus.js";
 export { RedisChatBus } from "./chat/redis-chat-bus.js";
 export type { Config, RedisSettings, RedisTarget, TrustProxy } from "./config/config.js";
 export type { FederationConfig, FederationProviderConfig } from "./config/federation-config.js";
-export { resolveJwtSecret } from "./config/jwt-secret.js";
+export { derivedCodeSecret, resolveJwtSecret, resolveKeyEncryptionKey } from "./config/jwt-secret.js";
 export { ConfigError, defaultArgon2Concurrency, loadConfig, RATE_LIMIT_ENV, readDotEnv } from "./config/load-config.js";
 export { CONFIG_VARIABLES, lookalikeVariableWarnings } from "./config/lookalike-variables.js";
 export type { ObservabilityConfig } from "./config/observability-config.js";
@@ -28,6 +28,11 @@ export { makeOneTimeCodeRepository } from "./db/one-time-code-repository.js";
 export { makeRefreshTokenRepository } from "./db/refresh-token-repository.js";
 export { makeRoleRepository } from "./db/role-repository.js";
 export * as tables from "./db/schema.js";
+export {
+  makeSigningKeyStore,
+  type SigningKeyStore,
+  type StoredSigningKey,
+} from "./db/signing-key-store.js";
 export { makeUnitOfWork, repositoriesOn } from "./db/unit-of-work.js";
 export { makeUserRepository } from "./db/user-repository.js";
 export { makeOpenIdIdentityProviders } from "./federation/openid-identity-providers.js";
@@ -87,6 +92,12 @@ export {
 } from "./redis/redis-connection.js";
 export { RedisSessionRevocations, type RedisSessionRevocationsDeps } from "./redis/redis-session-revocations.js";
 export { type Argon2HasherOptions, DEFAULT_ARGON2_OPTIONS, makeArgon2Hasher } from "./security/argon2-hasher.js";
+export {
+  type DatabaseKeyRing,
+  newDatabaseKey,
+  openDatabaseKeyRing,
+  retireAfterSeconds,
+} from "./security/database-token-keys.js";
 export { makeHmacOneTimeSecrets } from "./security/hmac-one-time-secrets.js";
 export {
   hs256KeyId,
@@ -95,8 +106,10 @@ export {
   publicJwkOf,
   type SignedAccessTokens,
   type SigningKey,
+  type TokenKeyRing,
 } from "./security/jose-access-tokens.js";
 export { JWT_ALGORITHMS, type JwtAlgorithm, type VerificationKey, verifyAccessToken } from "./security/jwt-verifier.js";
+export { KeyDecryptionError } from "./security/key-encryption.js";
 export { MemorySessionRevocations } from "./security/memory-session-revocations.js";
 export { opaqueTokens } from "./security/opaque-tokens.js";
 export { loadPemSigningKey, loadPemVerificationKey } from "./security/pem-token-keys.js";

@@ -3,7 +3,8 @@ import { type Config, createLogger } from "@gatehouse/infrastructure";
 import { type Adapters, openAdapters } from "./adapters.js";
 import { wireAdmin } from "./admin.js";
 import { wireRbac } from "./rbac.js";
-import { openServingAdapters, resolveServerSecret } from "./serving-adapters.js";
+import { openServingAdapters } from "./serving-adapters.js";
+import { resolveServerSecret } from "./token-keys.js";
 import { policiesFrom, type Wiring } from "./wiring.js";
 
 /**

@@ -16,14 +16,11 @@ import {
   FallbackRateLimiter,
   type Logger,
   loadMailTemplateOverrides,
-  loadPemSigningKey,
-  loadPemVerificationKey,
   MemoryCache,
   MemoryRateLimiter,
   MemorySessionRevocations,
   makeDevMailer,
   makeHmacOneTimeSecrets,
-  makeJoseAccessTokens,
   makeSmtpMailer,
   openRedis,
   pingDatabase,
@@ -31,10 +28,10 @@ import {
   type RedisConnection,
   RedisRateLimiter,
   RedisSessionRevocations,
-  resolveJwtSecret,
   type SignedAccessTokens,
 } from "@gatehouse/infrastructure";
 import type { Adapters } from "./adapters.js";
+import { openAccessTokenKeys, type ServerSecret } from "./token-keys.js";
 
 /** What only the HTTP server needs on top of the shared adapters. */
 export interface ServingAdapters {
@@ -129,39 +126,19 @@ async function revocationsFor(
   return local;
 }
 
-type JwtSecret = ReturnType<typeof resolveJwtSecret>;
-
-/**
- * JWT_SECRET, or outside production a generated one kept in DATA_DIR. Resolved before anything
- * is opened, so a production start without it fails at once, naming the variable.
- */
-export function resolveServerSecret(config: Config): JwtSecret {
-  return resolveJwtSecret(config.jwt.secret, config.dataDir, config.production);
-}
-
 /** Opens Redis (when configured), the token keys, the cache, the rate limiter and the mailer. */
 export async function openServingAdapters(
   config: Config,
   logger: Logger,
   adapters: Adapters,
-  jwt: JwtSecret,
+  jwt: ServerSecret,
 ): Promise<ServingAdapters> {
   const { clock, database } = adapters;
   if (jwt.generated) {
     logger.warn({ path: jwt.path }, "JWT_SECRET is not set: using a generated development secret kept in DATA_DIR");
   }
-  const { algorithm, privateKeyFile, previousPublicKeyFiles } = config.jwt;
-  const accessTokens = await makeJoseAccessTokens({
-    secret: jwt.secret,
-    ...(algorithm !== "HS256" && privateKeyFile !== undefined
-      ? { signingKey: await loadPemSigningKey(privateKeyFile, algorithm) }
-      : {}),
-    verificationKeys: await Promise.all(previousPublicKeyFiles.map(loadPemVerificationKey)),
-    issuer: config.jwt.issuer,
-    audience: config.jwt.audience,
-    accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds,
-    clockToleranceSeconds: config.jwt.clockToleranceSeconds,
-  });
+  const tokenKeys = await openAccessTokenKeys(config, logger, adapters, jwt);
+  const { accessTokens } = tokenKeys;
   await adapters.hasher.ready();
   // Connects in the background: a Redis outage at start degrades readiness, it does not stop the start.
   const redis = config.redis === undefined ? undefined : openRedis(config.redis, logger);
@@ -172,6 +149,7 @@ export async function openServingAdapters(
     probes.push({ ...redis.probe, details: async () => ({ mode: redis.mode, cache: redisCache.stats() }) });
   }
   const mail = mailDeliveryFor(config, logger, clock);
+  tokenKeys.start();
   return {
     logger,
     redis,
@@ -185,6 +163,7 @@ export async function openServingAdapters(
     mailer: mail.mailer,
     devMailbox: mail.devMailbox,
     async close() {
+      tokenKeys.close();
       mail.close();
       if (revocations instanceof RedisSessionRevocations) revocations.close();
       await redis?.close();

@@ -55,7 +55,10 @@ export const wellKnownRoutes: RoutesPlugin = async (app, { options }) => {
         issuer: keys.issuer,
         jwks_uri: `${keys.publicBaseUrl}/.well-known/jwks.json`,
         id_token_signing_alg_values_supported: [],
-        access_token_signing_alg_values_supported: [keys.algorithm],
+        // After switching algorithms, tokens of the old one verify until its key retires: list both.
+        access_token_signing_alg_values_supported: [
+          ...new Set([keys.algorithm, ...keys.publicJwks().map((jwk) => String(jwk.alg))]),
+        ],
       };
     },
   );

@@ -47,8 +47,17 @@ export interface Config {
     readonly accessTokenTtlSeconds: number;
     readonly refreshTokenTtlSeconds: number;
     readonly clockToleranceSeconds: number;
-    /** JWT_ALGORITHM; EdDSA and ES256 sign with `privateKeyFile`, HS256 with the secret. */
+    /** JWT_ALGORITHM (its default: `defaultJwtAlgorithm` in load-config.ts, README "Token keys"). */
     readonly algorithm: "EdDSA" | "ES256" | "HS256";
+    /**
+     * Where the signing key comes from: the secret (HS256), `privateKeyFile`, or the
+     * `signing_keys` table (EdDSA/ES256 without a file; private halves under `keyEncryptionKey`).
+     */
+    readonly keySource: "secret" | "file" | "database";
+    /** JWT_KEY_ENCRYPTION_KEY, 32 bytes; undefined when unset (development then generates one in DATA_DIR). */
+    readonly keyEncryptionKey: Uint8Array | undefined;
+    /** JWT_KEYS_RELOAD_SECONDS: how often a node reloads the database keys, so a rotation reaches it. */
+    readonly keysReloadSeconds: number;
     /** JWT_PRIVATE_KEY_FILE: PEM (PKCS#8) of the signing key; required for EdDSA and ES256. */
     readonly privateKeyFile: string | undefined;
     /** JWT_PREVIOUS_PUBLIC_KEY_FILES: PEM public keys that still verify after a rotation. */

@@ -1,7 +1,26 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "./load-config.js";
+
+/**
+ * A development secret kept in `dataDir/fileName`: read when present, else generated once. Two
+ * instances starting at the same moment agree, because the file is created exclusively.
+ */
+function keptSecret(dataDir: string, fileName: string, generate: () => string): { value: string; path: string } {
+  const path = join(dataDir, fileName);
+  if (existsSync(path)) return { value: readFileSync(path, "utf8").trim(), path };
+  mkdirSync(dataDir, { recursive: true });
+  const value = generate();
+  try {
+    writeFileSync(path, `${value}\n`, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    // Another instance starting at the same moment wrote it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return { value: readFileSync(path, "utf8").trim(), path };
+  }
+  return { value, path };
+}
 
 /**
  * The HMAC secret to sign with. A configured one is used as is. In development without
@@ -16,23 +35,43 @@ export function resolveJwtSecret(
   production = false,
 ): { secret: Uint8Array; generated: boolean; path?: string } {
   if (configured !== undefined) return { secret: new TextEncoder().encode(configured), generated: false };
-  if (production) throw new ConfigError("JWT_SECRET is required when NODE_ENV=production (at least 32 bytes)");
-  const path = join(dataDir, "jwt-secret");
-  if (existsSync(path)) {
-    const secret = new TextEncoder().encode(readFileSync(path, "utf8").trim());
-    if (secret.byteLength < 32) {
-      throw new ConfigError(`JWT_SECRET is unset and the generated secret in ${path} is under 32 bytes: delete it`);
-    }
-    return { secret, generated: true, path };
+  if (production) {
+    throw new ConfigError(
+      "JWT_SECRET is required when NODE_ENV=production (at least 32 bytes), unless JWT_KEY_ENCRYPTION_KEY is set",
+    );
   }
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString("base64url");
-  try {
-    writeFileSync(path, `${secret}\n`, { mode: 0o600, flag: "wx" });
-  } catch (error) {
-    // Another instance starting at the same moment wrote it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    return resolveJwtSecret(undefined, dataDir);
+  const { value, path } = keptSecret(dataDir, "jwt-secret", () => randomBytes(48).toString("base64url"));
+  const secret = new TextEncoder().encode(value);
+  if (secret.byteLength < 32) {
+    throw new ConfigError(`JWT_SECRET is unset and the generated secret in ${path} is under 32 bytes: delete it`);
   }
-  return { secret: new TextEncoder().encode(secret), generated: true, path };
+  return { secret, generated: true, path };
+}
+
+/**
+ * The key that encrypts database signing keys: JWT_KEY_ENCRYPTION_KEY, or (only reachable outside
+ * production, load-config refuses production without it) one generated once in `dataDir`.
+ */
+export function resolveKeyEncryptionKey(
+  configured: Uint8Array | undefined,
+  dataDir: string,
+): { key: Uint8Array; generated: boolean; path?: string } {
+  if (configured !== undefined) return { key: configured, generated: false };
+  const { value, path } = keptSecret(dataDir, "jwt-key-encryption-key", () => randomBytes(32).toString("base64"));
+  const key = Buffer.from(value, "base64");
+  if (key.byteLength !== 32) {
+    throw new ConfigError(
+      `JWT_KEY_ENCRYPTION_KEY is unset and the generated key in ${path} is not 32 bytes: delete it`,
+    );
+  }
+  return { key: new Uint8Array(key), generated: true, path };
+}
+
+/**
+ * The secret one-time codes are hashed under when JWT_SECRET is unset in production (database
+ * keys sign the tokens): derived from the key-encryption key under its own label, so a new
+ * install needs one secret, and neither use can stand in for the other.
+ */
+export function derivedCodeSecret(keyEncryptionKey: Uint8Array): Uint8Array {
+  return new Uint8Array(createHmac("sha256", keyEncryptionKey).update("gatehouse one-time code secret").digest());
 }

@@ -239,6 +239,33 @@ function optionalPath(value: string | undefined, cwd: string): string | undefine
   return value === undefined ? undefined : resolve(cwd, value);
 }
 
+/** JWT_KEY_ENCRYPTION_KEY: 32 random bytes in base64 (`openssl rand -base64 32`); never echoed. */
+function keyEncryptionKeyOf(value: string | undefined): Uint8Array | undefined {
+  if (value === undefined) return undefined;
+  const bytes = Buffer.from(value, "base64");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || bytes.byteLength !== 32) {
+    throw new ConfigError("JWT_KEY_ENCRYPTION_KEY must be 32 bytes in base64 (openssl rand -base64 32)");
+  }
+  return new Uint8Array(bytes);
+}
+
+/**
+ * JWT_ALGORITHM when unset: EdDSA with database keys when a key-encryption key is configured (what
+ * .env.example sets up for a new install); HS256 when only JWT_SECRET is (every install from before
+ * database keys, which keeps working unchanged); EdDSA with database keys outside production when
+ * neither is (the key-encryption key is then generated in DATA_DIR). Production with neither fails
+ * at start, naming both variables.
+ */
+function defaultJwtAlgorithm(
+  keyEncryptionKey: Uint8Array | undefined,
+  secret: string | undefined,
+  production: boolean,
+) {
+  if (keyEncryptionKey !== undefined) return "EdDSA";
+  if (secret !== undefined || production) return "HS256";
+  return "EdDSA";
+}
+
 /** A token short enough to guess would open every mailed code to the network. */
 function devMailboxToken(token: string | undefined): string | undefined {
   if (token !== undefined && token.length < 24)
@@ -262,10 +289,24 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     throw new ConfigError("JWT_SECRET must be at least 32 bytes long");
   }
 
-  const jwtAlgorithm = read.oneOf("JWT_ALGORITHM", "HS256", ["EdDSA", "ES256", "HS256"]) as Config["jwt"]["algorithm"];
+  const keyEncryptionKey = keyEncryptionKeyOf(read.raw("JWT_KEY_ENCRYPTION_KEY"));
+  const jwtAlgorithm = read.oneOf("JWT_ALGORITHM", defaultJwtAlgorithm(keyEncryptionKey, secret, production), [
+    "EdDSA",
+    "ES256",
+    "HS256",
+  ]) as Config["jwt"]["algorithm"];
   const privateKeyFile = read.raw("JWT_PRIVATE_KEY_FILE");
-  if (jwtAlgorithm !== "HS256" && privateKeyFile === undefined) {
-    throw new ConfigError(`JWT_PRIVATE_KEY_FILE is required when JWT_ALGORITHM is ${jwtAlgorithm}`);
+  const keySource = jwtAlgorithm === "HS256" ? "secret" : privateKeyFile !== undefined ? "file" : "database";
+  // Only a start with nothing configured outside production generates the key-encryption key;
+  // an operator who names an asymmetric algorithm is told what it needs.
+  if (
+    keySource === "database" &&
+    keyEncryptionKey === undefined &&
+    (read.raw("JWT_ALGORITHM") !== undefined || production)
+  ) {
+    throw new ConfigError(
+      `JWT_PRIVATE_KEY_FILE or JWT_KEY_ENCRYPTION_KEY is required when JWT_ALGORITHM is ${jwtAlgorithm}`,
+    );
   }
 
   const port = read.int("APP_PORT", 8080, 0, 65_535);
@@ -297,6 +338,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       clockToleranceSeconds: read.int("JWT_CLOCK_TOLERANCE_SECONDS", 30, 0, 60),
       algorithm: jwtAlgorithm,
       privateKeyFile: privateKeyFile === undefined ? undefined : resolve(cwd, privateKeyFile),
+      keySource,
+      keyEncryptionKey,
+      keysReloadSeconds: read.int("JWT_KEYS_RELOAD_SECONDS", 30, 1, 3600),
       previousPublicKeyFiles: read.list("JWT_PREVIOUS_PUBLIC_KEY_FILES").map((file) => resolve(cwd, file)),
     },
     refreshReuseGraceSeconds: read.int("REFRESH_REUSE_GRACE_SECONDS", 10, 0, 300),

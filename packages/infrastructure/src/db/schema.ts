@@ -371,6 +371,33 @@ export const oauthHandoffCodes = pgTable(
   (t) => [index("idx_oauth_handoff_codes_expires").on(t.expiresAt)],
 );
 
+/**
+ * The access-token signing keys kept in the database (README, "Token keys"): one `active` key
+ * signs, `verifying` keys still verify until `retire_after`, `retired` keys verify nothing and
+ * leave the JWKS. The private half is AES-256-GCM ciphertext under JWT_KEY_ENCRYPTION_KEY.
+ */
+export const signingKeys = pgTable(
+  "signing_keys",
+  {
+    kid: varchar("kid", { length: 64 }).primaryKey(),
+    algorithm: varchar("algorithm", { length: 16 }).notNull(),
+    /** SPKI PEM of the public key, what the JWKS publishes. */
+    publicKeyPem: text("public_key_pem").notNull(),
+    /** base64url of iv (12 bytes) || ciphertext of the PKCS#8 DER || GCM tag (16 bytes). */
+    privateKeyCiphertext: text("private_key_ciphertext").notNull(),
+    state: varchar("state", { length: 16 }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    activatedAt: timestamp("activated_at", { withTimezone: true }),
+    retireAfter: timestamp("retire_after", { withTimezone: true }),
+  },
+  (t) => [
+    // At most one signing key, whatever races: two nodes generating at first start, two rotations.
+    uniqueIndex("signing_keys_one_active").on(t.state).where(sql`${t.state} = 'active'`),
+    check("signing_keys_state_check", sql`${t.state} IN ('active', 'verifying', 'retired')`),
+    check("signing_keys_algorithm_check", sql`${t.algorithm} IN ('EdDSA', 'ES256')`),
+  ],
+);
+
 export const schema = {
   users,
   roles,
@@ -388,5 +415,6 @@ export const schema = {
   federatedIdentities,
   oauthStates,
   oauthHandoffCodes,
+  signingKeys,
 };
 export type Schema = typeof schema;

@@ -25,6 +25,18 @@ export interface JwtSettings {
   readonly accessTokenTtlSeconds: number;
   /** Allowed clock skew when checking `exp`/`iat`, at most 60 s. */
   readonly clockToleranceSeconds: number;
+  /**
+   * Called when a token names a kid this process does not know (another node may have rotated):
+   * resolves true when the keys were reloaded, and the token is then checked once more. The
+   * callee bounds how often it really reloads, so unknown kids cannot flood the database.
+   */
+  readonly onUnknownKid?: () => Promise<boolean>;
+}
+
+/** The keys in use: one signs (and verifies), the others only verify. */
+export interface TokenKeyRing {
+  readonly signingKey: SigningKey;
+  readonly verificationKeys: readonly VerificationKey[];
 }
 
 const VERIFIED_CACHE_SIZE = 10_000;
@@ -57,6 +69,29 @@ export function publicJwkOf(
 export interface SignedAccessTokens extends AccessTokens {
   /** Public JWKs of every asymmetric key that verifies (signing key first). */
   publicJwks(): NonNullable<ReturnType<typeof publicJwkOf>>[];
+  /** Swaps the key ring in one step (a reload after a rotation); tokens in flight see the old or the new ring. */
+  useKeys(ring: TokenKeyRing): void;
+}
+
+interface LoadedRing {
+  readonly signing: SigningKey;
+  readonly keys: ReadonlyMap<string, VerificationKey>;
+  /** Tokens issued before kids existed carry none: only an HS256 secret can have signed them. */
+  readonly legacy: VerificationKey | undefined;
+}
+
+function loadRing(signing: SigningKey, verificationKeys: readonly VerificationKey[]): LoadedRing {
+  if (signing.algorithm === "HS256" && signing.secret.byteLength < 32) {
+    throw new RangeError("JWT secret must be at least 32 bytes");
+  }
+  for (const key of verificationKeys) {
+    if (key.algorithm === "HS256" && key.secret.byteLength < 32)
+      throw new RangeError("JWT secret must be at least 32 bytes");
+  }
+  const keys = new Map<string, VerificationKey>();
+  keys.set(signing.kid, asVerificationKey(signing));
+  for (const key of verificationKeys) if (!keys.has(key.kid)) keys.set(key.kid, key);
+  return { signing, keys, legacy: [...keys.values()].find((key) => key.algorithm === "HS256") };
 }
 
 /**
@@ -65,21 +100,9 @@ export interface SignedAccessTokens extends AccessTokens {
  * issuer, audience, expiry and not-before are checked.
  */
 export async function makeJoseAccessTokens(settings: JwtSettings): Promise<SignedAccessTokens> {
-  const signing = signingKeyOf(settings);
-  if (signing.algorithm === "HS256" && signing.secret.byteLength < 32) {
-    throw new RangeError("JWT secret must be at least 32 bytes");
-  }
-  for (const key of settings.verificationKeys ?? []) {
-    if (key.algorithm === "HS256" && key.secret.byteLength < 32)
-      throw new RangeError("JWT secret must be at least 32 bytes");
-  }
-  const keys = new Map<string, VerificationKey>();
-  keys.set(signing.kid, asVerificationKey(signing));
-  for (const key of settings.verificationKeys ?? []) if (!keys.has(key.kid)) keys.set(key.kid, key);
-  // Tokens issued before kids existed carry none: only the HS256 secret can have signed them.
-  const legacy = [...keys.values()].find((key) => key.algorithm === "HS256");
-  const findKey = (kid: string | undefined) => (kid === undefined ? legacy : keys.get(kid));
-  const signWith = signing.algorithm === "HS256" ? signing.secret : signing.privateKey;
+  // Replaced whole by useKeys, never mutated: a verification reads one consistent ring.
+  let ring = loadRing(signingKeyOf(settings), settings.verificationKeys ?? []);
+  const findKey = (kid: string | undefined) => (kid === undefined ? ring.legacy : ring.keys.get(kid));
   const rules = {
     issuer: settings.issuer,
     audience: settings.audience,
@@ -100,6 +123,7 @@ export async function makeJoseAccessTokens(settings: JwtSettings): Promise<Signe
 
   return {
     async issue(subject) {
+      const { signing } = ring;
       const token = await new SignJWT({ sid: subject.sid, roles: subject.roles, permissions: subject.permissions })
         .setProtectedHeader({ alg: signing.algorithm, typ: "JWT", kid: signing.kid })
         .setSubject(subject.userId)
@@ -108,7 +132,7 @@ export async function makeJoseAccessTokens(settings: JwtSettings): Promise<Signe
         .setJti(randomUUID())
         .setIssuedAt()
         .setExpirationTime(`${settings.accessTokenTtlSeconds}s`)
-        .sign(signWith);
+        .sign(signing.algorithm === "HS256" ? signing.secret : signing.privateKey);
       return { token, expiresIn: settings.accessTokenTtlSeconds };
     },
 
@@ -120,13 +144,33 @@ export async function makeJoseAccessTokens(settings: JwtSettings): Promise<Signe
         verified.delete(token);
         throw new DomainError("TOKEN_EXPIRED", "Access token has expired");
       }
-      const claims = verifyAccessToken(token, findKey, rules, nowSeconds);
+      let unknownKid = false;
+      const findOrNote = (kid: string | undefined) => {
+        const key = findKey(kid);
+        if (key === undefined && kid !== undefined) unknownKid = true;
+        return key;
+      };
+      let claims: AccessTokenClaims;
+      try {
+        claims = verifyAccessToken(token, findOrNote, rules, nowSeconds);
+      } catch (error) {
+        // Off the hot path: only a kid this node has never seen waits for a (bounded) reload.
+        if (!unknownKid || settings.onUnknownKid === undefined || !(await settings.onUnknownKid())) throw error;
+        claims = verifyAccessToken(token, findKey, rules, Date.now() / 1000);
+      }
       remember(token, claims);
       return claims;
     },
 
     publicJwks() {
-      return [...keys.values()].map(publicJwkOf).filter((jwk): jwk is NonNullable<typeof jwk> => jwk !== null);
+      return [...ring.keys.values()].map(publicJwkOf).filter((jwk): jwk is NonNullable<typeof jwk> => jwk !== null);
+    },
+
+    useKeys(next) {
+      const previous = ring;
+      ring = loadRing(next.signingKey, next.verificationKeys);
+      // A key that left the ring (retired, or withdrawn after a leak) must not keep its tokens alive here.
+      if ([...previous.keys.keys()].some((kid) => !ring.keys.has(kid))) verified.clear();
     },
   };
 }

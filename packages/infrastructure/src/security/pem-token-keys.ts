@@ -23,7 +23,7 @@ function readPem(variable: string, path: string): string {
 }
 
 /** The kid is the RFC 7638 thumbprint of the public key, so every node loading the file names it alike. */
-async function keyIdOf(publicKey: KeyObject): Promise<string> {
+export async function keyIdOf(publicKey: KeyObject): Promise<string> {
   return calculateJwkThumbprint(publicKey.export({ format: "jwk" }) as Parameters<typeof calculateJwkThumbprint>[0]);
 }
 
