@@ -3,11 +3,13 @@ export { makeChatRepository, makeChatUnitOfWork } from "./chat/chat-repository.j
 export { MemoryChatBus } from "./chat/memory-chat-bus.js";
 export { RedisChatBus } from "./chat/redis-chat-bus.js";
 export type { Config, RedisSettings, RedisTarget, TrustProxy } from "./config/config.js";
+export { ConfigError } from "./config/env-reader.js";
 export type { FederationConfig, FederationProviderConfig } from "./config/federation-config.js";
 export { derivedCodeSecret, resolveJwtSecret, resolveKeyEncryptionKey } from "./config/jwt-secret.js";
-export { ConfigError, defaultArgon2Concurrency, loadConfig, RATE_LIMIT_ENV, readDotEnv } from "./config/load-config.js";
+export { defaultArgon2Concurrency, loadConfig, readDotEnv } from "./config/load-config.js";
 export { CONFIG_VARIABLES, lookalikeVariableWarnings } from "./config/lookalike-variables.js";
 export type { ObservabilityConfig } from "./config/observability-config.js";
+export { RATE_LIMIT_ENV } from "./config/traffic-config.js";
 export { makeAuditLog } from "./db/audit-log.js";
 export { DataDirInUseError } from "./db/data-dir-lock.js";
 export {
@@ -27,12 +29,12 @@ export { countPendingMigrations, DEFAULT_MIGRATIONS_DIR, type MigrationProgress,
 export { makeOneTimeCodeRepository } from "./db/one-time-code-repository.js";
 export { makeRefreshTokenRepository } from "./db/refresh-token-repository.js";
 export { makeRoleRepository } from "./db/role-repository.js";
-export * as tables from "./db/schema.js";
 export {
   makeSigningKeyStore,
   type SigningKeyStore,
   type StoredSigningKey,
 } from "./db/signing-key-store.js";
+export * as tables from "./db/tables.js";
 export { makeUnitOfWork, repositoriesOn } from "./db/unit-of-work.js";
 export { makeUserRepository } from "./db/user-repository.js";
 export { makeOpenIdIdentityProviders } from "./federation/openid-identity-providers.js";

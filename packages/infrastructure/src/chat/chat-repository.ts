@@ -2,7 +2,7 @@ import type { ChatMessage, ChatRepository, ChatRoom, ChatUnitOfWork } from "@gat
 import { and, asc, count, desc, eq, gt, lt, or, type SQL, sql } from "drizzle-orm";
 import { makeAuditLog } from "../db/audit-log.js";
 import { type Database, rowsOf } from "../db/database.js";
-import { chatMessages, chatRoomMembers, chatRooms } from "../db/schema.js";
+import { chatMessages, chatRoomMembers, chatRooms } from "../db/schema-chat.js";
 
 type RoomRow = typeof chatRooms.$inferSelect;
 type MessageRow = typeof chatMessages.$inferSelect;

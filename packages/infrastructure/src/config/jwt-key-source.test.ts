@@ -3,8 +3,9 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "./env-reader.js";
 import { resolveKeyEncryptionKey } from "./jwt-secret.js";
-import { ConfigError, loadConfig } from "./load-config.js";
+import { loadConfig } from "./load-config.js";
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), "gh-keysrc-"));
 const KEK = randomBytes(32).toString("base64");

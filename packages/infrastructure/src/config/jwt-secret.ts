@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError } from "./load-config.js";
+import { ConfigError } from "./env-reader.js";
 
 /**
  * A development secret kept in `dataDir/fileName`: read when present, else generated once. Two

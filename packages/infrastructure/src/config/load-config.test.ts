@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "./env-reader.js";
 import { resolveJwtSecret } from "./jwt-secret.js";
-import { ConfigError, loadConfig } from "./load-config.js";
+import { loadConfig } from "./load-config.js";
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), "gh-config-"));
 

@@ -1,4 +1,4 @@
-import { RATE_LIMIT_ENV } from "./load-config.js";
+import { RATE_LIMIT_ENV } from "./traffic-config.js";
 
 /**
  * Every environment variable Gatehouse reads (`lookalike-variables.test.ts` checks this list

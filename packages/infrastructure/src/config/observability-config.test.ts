@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./load-config.js";
+import { ConfigError } from "./env-reader.js";
+import { loadConfig } from "./load-config.js";
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), "gh-obs-config-"));
 

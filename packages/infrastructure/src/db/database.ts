@@ -10,7 +10,7 @@ import postgres from "postgres";
 import { observePglite, observePostgres, type QueryObserver } from "../observability/db-query-metrics.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { boundedClient } from "./query-deadline.js";
-import { type Schema, schema } from "./schema.js";
+import { type Schema, schema } from "./tables.js";
 
 /** A Drizzle handle on either driver; transactions are the same type, so repositories take either. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;

@@ -7,7 +7,7 @@ import {
 } from "@gatehouse/domain";
 import { and, asc, eq, lt } from "drizzle-orm";
 import type { Database } from "./database.js";
-import { federatedIdentities, oauthHandoffCodes, oauthStates } from "./schema.js";
+import { federatedIdentities, oauthHandoffCodes, oauthStates } from "./schema-sign-in.js";
 import { violatedUniqueConstraint } from "./unique-violation.js";
 import { repositoriesOn } from "./unit-of-work.js";
 

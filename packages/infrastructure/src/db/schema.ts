@@ -1,7 +1,7 @@
-// Over 300 lines on purpose: drizzle-kit generates migrations from this one schema file.
+// The core tables; feature tables live in schema-chat.ts and schema-sign-in.ts, and tables.ts
+// gathers them (drizzle-kit reads all three files, drizzle.config.ts).
 import { sql } from "drizzle-orm";
 import {
-  bigint,
   boolean,
   check,
   index,
@@ -18,7 +18,7 @@ import {
   varchar,
 } from "drizzle-orm/pg-core";
 
-const timestamps = {
+export const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 };
@@ -268,153 +268,3 @@ export const mailThrottle = pgTable(
   },
   (t) => [index("idx_mail_throttle_key").on(t.key, t.sentAt), index("idx_mail_throttle_sent_at").on(t.sentAt)],
 );
-
-/** Chat rooms; `last_message_id` is the room's message counter (README "Chat"). */
-export const chatRooms = pgTable("chat_rooms", {
-  id: varchar("id", { length: 64 }).primaryKey(),
-  name: varchar("name", { length: 100 }).notNull(),
-  description: text("description"),
-  isPrivate: boolean("is_private").notNull().default(false),
-  createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
-  lastMessageId: bigint("last_message_id", { mode: "bigint" }).notNull().default(sql`0`),
-  ...timestamps,
-});
-
-/** Members of private rooms. */
-export const chatRoomMembers = pgTable(
-  "chat_room_members",
-  {
-    roomId: varchar("room_id", { length: 64 })
-      .notNull()
-      .references(() => chatRooms.id, { onDelete: "cascade" }),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    addedAt: timestamp("added_at", { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index("idx_chat_room_members_user").on(t.userId)],
-);
-
-/**
- * Messages, numbered per room: the primary key (room_id, id) serves history pages (newest
- * first before a cursor) and replay (after an id) as one index range scan.
- */
-export const chatMessages = pgTable(
-  "chat_messages",
-  {
-    roomId: varchar("room_id", { length: 64 })
-      .notNull()
-      .references(() => chatRooms.id, { onDelete: "cascade" }),
-    id: bigint("id", { mode: "bigint" }).notNull(),
-    // No foreign key: a message outlives its author's purge, and system messages have no author.
-    senderId: uuid("sender_id").notNull(),
-    senderName: varchar("sender_name", { length: 255 }).notNull(),
-    content: text("content").notNull(),
-    isSystem: boolean("is_system").notNull().default(false),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [primaryKey({ columns: [t.roomId, t.id] }), index("idx_chat_messages_created_at").on(t.createdAt)],
-);
-
-/** Provider accounts linked to users (README "Social login"); one user per provider account. */
-export const federatedIdentities = pgTable(
-  "federated_identities",
-  {
-    id: uuid("id").primaryKey().defaultRandom(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    provider: varchar("provider", { length: 32 }).notNull(),
-    subject: varchar("subject", { length: 255 }).notNull(),
-    email: varchar("email", { length: 255 }),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    lastLoginAt: timestamp("last_login_at", { withTimezone: true }),
-  },
-  (t) => [
-    uniqueIndex("federated_identities_provider_subject").on(t.provider, t.subject),
-    index("idx_federated_identities_user").on(t.userId),
-  ],
-);
-
-/** One row per started sign-in, under the hash of its `state`; deleted when the callback consumes it. */
-export const oauthStates = pgTable(
-  "oauth_states",
-  {
-    stateHash: varchar("state_hash", { length: 64 }).primaryKey(),
-    provider: varchar("provider", { length: 32 }).notNull(),
-    callbackUrl: text("callback_url").notNull(),
-    redirectUri: text("redirect_uri").notNull(),
-    appState: text("app_state"),
-    appCodeChallenge: varchar("app_code_challenge", { length: 128 }),
-    codeVerifier: varchar("code_verifier", { length: 128 }).notNull(),
-    nonce: varchar("nonce", { length: 128 }),
-    linkUserId: uuid("link_user_id").references(() => users.id, { onDelete: "cascade" }),
-    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [index("idx_oauth_states_expires").on(t.expiresAt)],
-);
-
-/** The one-time codes apps exchange for tokens, under their hash; deleted when exchanged. */
-export const oauthHandoffCodes = pgTable(
-  "oauth_handoff_codes",
-  {
-    codeHash: varchar("code_hash", { length: 64 }).primaryKey(),
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    provider: varchar("provider", { length: 32 }).notNull(),
-    codeChallenge: varchar("code_challenge", { length: 128 }),
-    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [index("idx_oauth_handoff_codes_expires").on(t.expiresAt)],
-);
-
-/**
- * The access-token signing keys kept in the database (README, "Token keys"): one `active` key
- * signs, `verifying` keys still verify until `retire_after`, `retired` keys verify nothing and
- * leave the JWKS. The private half is AES-256-GCM ciphertext under JWT_KEY_ENCRYPTION_KEY.
- */
-export const signingKeys = pgTable(
-  "signing_keys",
-  {
-    kid: varchar("kid", { length: 64 }).primaryKey(),
-    algorithm: varchar("algorithm", { length: 16 }).notNull(),
-    /** SPKI PEM of the public key, what the JWKS publishes. */
-    publicKeyPem: text("public_key_pem").notNull(),
-    /** base64url of iv (12 bytes) || ciphertext of the PKCS#8 DER || GCM tag (16 bytes). */
-    privateKeyCiphertext: text("private_key_ciphertext").notNull(),
-    state: varchar("state", { length: 16 }).notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    activatedAt: timestamp("activated_at", { withTimezone: true }),
-    retireAfter: timestamp("retire_after", { withTimezone: true }),
-  },
-  (t) => [
-    // At most one signing key, whatever races: two nodes generating at first start, two rotations.
-    uniqueIndex("signing_keys_one_active").on(t.state).where(sql`${t.state} = 'active'`),
-    check("signing_keys_state_check", sql`${t.state} IN ('active', 'verifying', 'retired')`),
-    check("signing_keys_algorithm_check", sql`${t.algorithm} IN ('EdDSA', 'ES256')`),
-  ],
-);
-
-export const schema = {
-  users,
-  roles,
-  permissions,
-  rolePermissions,
-  userRoles,
-  refreshTokens,
-  auditLogs,
-  mailOutbox,
-  oneTimeCodes,
-  mailThrottle,
-  chatRooms,
-  chatRoomMembers,
-  chatMessages,
-  federatedIdentities,
-  oauthStates,
-  oauthHandoffCodes,
-  signingKeys,
-};
-export type Schema = typeof schema;

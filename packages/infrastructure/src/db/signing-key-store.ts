@@ -1,6 +1,6 @@
 import { and, asc, eq, lte, sql } from "drizzle-orm";
 import type { Database } from "./database.js";
-import { signingKeys } from "./schema.js";
+import { signingKeys } from "./schema-sign-in.js";
 
 export type SigningKeyState = "active" | "verifying" | "retired";
 

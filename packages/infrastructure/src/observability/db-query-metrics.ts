@@ -2,7 +2,7 @@ import type { PGlite, Transaction } from "@electric-sql/pglite";
 import type { DbOperation, Telemetry } from "@gatehouse/domain";
 import { getTableName, isTable } from "drizzle-orm";
 import type { Sql } from "postgres";
-import { schema } from "../db/schema.js";
+import { schema } from "../db/tables.js";
 
 /** Told about every statement the driver ran, with its text and duration (failed ones too). */
 export interface QueryObserver {

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { calculateJwkThumbprint } from "jose";
-import { ConfigError } from "../config/load-config.js";
+import { ConfigError } from "../config/env-reader.js";
 import type { SigningKey } from "./jose-access-tokens.js";
 import type { VerificationKey } from "./jwt-verifier.js";
 

@@ -1,0 +1,44 @@
+// Every table in one namespace and the drizzle schema object: the relational query API and the
+// query metrics see each table, whichever file declares it.
+
+import {
+  auditLogs,
+  deviceTokens,
+  mailOutbox,
+  mailThrottle,
+  oneTimeCodes,
+  permissions,
+  refreshTokens,
+  rolePermissions,
+  roles,
+  userRoles,
+  users,
+} from "./schema.js";
+import { chatMessages, chatRoomMembers, chatRooms } from "./schema-chat.js";
+import { federatedIdentities, oauthHandoffCodes, oauthStates, signingKeys } from "./schema-sign-in.js";
+
+export * from "./schema.js";
+export * from "./schema-chat.js";
+export * from "./schema-sign-in.js";
+
+export const schema = {
+  users,
+  roles,
+  permissions,
+  rolePermissions,
+  userRoles,
+  refreshTokens,
+  auditLogs,
+  mailOutbox,
+  oneTimeCodes,
+  deviceTokens,
+  mailThrottle,
+  chatRooms,
+  chatRoomMembers,
+  chatMessages,
+  federatedIdentities,
+  oauthStates,
+  oauthHandoffCodes,
+  signingKeys,
+};
+export type Schema = typeof schema;
