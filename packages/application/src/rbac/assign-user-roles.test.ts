@@ -82,6 +82,30 @@ describe("assign and unassign user roles", () => {
     await expect(s.assign(manager, target.id, { ids: [within.id] }, s.ctx)).resolves.toBeDefined();
   });
 
+  // Regression (admin takeover of a more privileged user): a role manager could strip an admin's
+  // roles, since only the role being removed was checked, not what its holder holds.
+  it("refuses to take a role from a user holding a permission the actor lacks, and changes nothing", async () => {
+    const s = setup();
+    const manager = await s.actorFor([(await customRole(s, "manager", ["perm-roles-write"])).name, "user"]);
+    const helper = await customRole(s, "helper", ["perm-roles-write"]);
+    const admin = s.db.seedUser({}, ["admin", "user"]);
+    await s.assign(await s.actorFor(["super_admin"]), admin.id, { ids: [helper.id] }, s.ctx);
+    const adminRole = s.db.storedUsers().find((stored) => stored.user.id === admin.id);
+    const error = await caught(() => s.unassign(manager, admin.id, helper.id, s.ctx));
+    expect(error).toMatchObject({ code: "PRIVILEGE_ESCALATION" });
+    expect(s.db.storedUsers().find((stored) => stored.user.id === admin.id)?.roleNames).toEqual(adminRole?.roleNames);
+    expect(s.db.auditEntries().at(-1)).toMatchObject({
+      action: "role.unassign",
+      status: "failure",
+      details: { refused: "PRIVILEGE_ESCALATION", missing_permissions: expect.arrayContaining(["users:write"]) },
+    });
+    // A user holding no more than the manager loses the role.
+    const peer = s.db.seedUser({}, ["user"]);
+    await s.assign(await s.actorFor(["super_admin"]), peer.id, { ids: [helper.id] }, s.ctx);
+    const after = await s.unassign(manager, peer.id, helper.id, s.ctx);
+    expect(after.roles.map((role) => role.name)).toEqual(["user"]);
+  });
+
   it("rolls the assignment back with its audit row when the audit write fails, and keeps the cache", async () => {
     const s = setup();
     const actor = await s.actorFor(["super_admin"]);

@@ -45,8 +45,8 @@ export const userRoleRoutes: RoutesPlugin = async (app, { options }) => {
         tags,
         summary: "Remove a role from a user",
         description:
-          "Only a super_admin removes super_admin, never from the last one (422 LAST_SUPER_ADMIN). " +
-          "404 ROLE_NOT_FOUND when the user does not hold the role. Applies on the user's next request.",
+          "Only a super_admin removes super_admin, never from the last one (422 LAST_SUPER_ADMIN). Nobody " +
+          "removes roles from a user holding a permission they lack (403 PRIVILEGE_ESCALATION). 404 ROLE_NOT_FOUND when the user does not hold the role. Applies on the user's next request.",
         operationId: "unassignUserRole",
         security,
         params: UserRoleParams,
