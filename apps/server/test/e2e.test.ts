@@ -78,19 +78,23 @@ describe("end to end: the real server process over real HTTP", () => {
     const rotated = await call(base, "POST", "/api/v1/auth/refresh", { refresh_token: first.refresh_token });
     expect(rotated.status).toBe(200);
     const second = rotated.body.data as { access_token: string; refresh_token: string };
+    // The client uses its new token; only then is the old one a replay, not a retry of a lost answer.
+    const used = await call(base, "POST", "/api/v1/auth/refresh", { refresh_token: second.refresh_token });
+    expect(used.status).toBe(200);
+    const third = used.body.data as { access_token: string };
 
     const replay = await call(base, "POST", "/api/v1/auth/refresh", { refresh_token: first.refresh_token });
     expect(replay.status).toBe(401);
     expect(replay.body.error?.code).toBe("REFRESH_TOKEN_REVOKED");
-    expect((await call(base, "GET", "/api/v1/auth/me", undefined, second.access_token)).body.error?.code).toBe(
+    expect((await call(base, "GET", "/api/v1/auth/me", undefined, third.access_token)).body.error?.code).toBe(
       "SESSION_REVOKED",
     );
 
     const again = await call(base, "POST", "/api/v1/auth/login", { email: user.email, password: user.password });
-    const third = again.body.data as { access_token: string };
-    const logout = await call(base, "POST", "/api/v1/auth/logout", {}, third.access_token);
+    const fourth = again.body.data as { access_token: string };
+    const logout = await call(base, "POST", "/api/v1/auth/logout", {}, fourth.access_token);
     expect(logout.body).toEqual({ success: true, message: "Logged out successfully" });
-    expect((await call(base, "GET", "/api/v1/auth/me", undefined, third.access_token)).status).toBe(401);
+    expect((await call(base, "GET", "/api/v1/auth/me", undefined, fourth.access_token)).status).toBe(401);
   });
 
   it("on SIGTERM finishes in-flight requests, then exits 0", async () => {

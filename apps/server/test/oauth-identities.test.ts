@@ -65,6 +65,7 @@ describe.each(testDatabaseKinds())("managing linked identities on %s", (kind) =>
   it("documents every identity route in the OpenAPI document", async () => {
     const document = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json() as {
       paths: Record<string, Record<string, { operationId?: string; security?: unknown; responses: object }>>;
+      components: { schemas: Record<string, object> };
     };
     const operation = (path: string, method: string) => document.paths[path]?.[method];
     const expected = [
@@ -80,7 +81,11 @@ describe.each(testDatabaseKinds())("managing linked identities on %s", (kind) =>
         expect.arrayContaining([...statuses]),
       );
     }
-    expect(JSON.stringify(operation("/api/v1/admin/users/{id}", "get")?.responses)).toContain('"identities"');
+    // The admin view of a user is the named component that carries the identities.
+    expect(JSON.stringify(operation("/api/v1/admin/users/{id}", "get")?.responses)).toContain(
+      "#/components/schemas/AdminUserWithIdentities",
+    );
+    expect(JSON.stringify(document.components.schemas.AdminUserWithIdentities)).toContain('"identities"');
   });
 
   it("lists the user's identities, and refuses to unlink the last sign-in method of a passwordless account", async () => {

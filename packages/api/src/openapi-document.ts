@@ -5,6 +5,7 @@ import type {
   ChatUseCases,
   DevMailboxReader,
   FederationUseCases,
+  IdentityUseCases,
   TokenKeysView,
 } from "./app-deps.js";
 import { buildApp } from "./build-app.js";
@@ -42,6 +43,7 @@ function documentUseCases(): ApiUseCases {
     health: unserved("health"),
     rateLimit: unserved("rateLimit"),
     federation: unserved<FederationUseCases>("federation"),
+    identities: unserved<IdentityUseCases>("identities"),
     // The socket route reads the limits when it is registered (it is hidden from the document).
     chat: unserved<ChatUseCases>("chat", { limits: DEFAULT_CHAT_LIMITS, allowQueryToken: false }),
   };

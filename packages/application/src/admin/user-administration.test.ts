@@ -214,7 +214,7 @@ describe("administrative changes to a user", () => {
     ]) {
       expect(await caught(attempt)).toMatchObject({
         code: "PRIVILEGE_ESCALATION",
-        details: { missing_permissions: ["audit:read", "roles:read", "users:delete", "users:read"] },
+        details: { missing_permissions: ["audit:read", "roles:read", "users:delete", "users:import", "users:read"] },
       });
     }
   });
