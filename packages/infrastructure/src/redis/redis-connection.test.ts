@@ -84,6 +84,23 @@ function commandsSuite(name: string, settings: () => RedisSettings) {
 describe.skipIf(!sharedUp)("Redis connection on one server (shared Redis, random key prefix)", () => {
   const settings = redisTestSettings({ kind: "single", url: sharedRedisUrl() });
   commandsSuite("commands", () => settings);
+
+  // Regression: closing while the first connect was still in progress destroyed the client
+  // mid-connect, which left its sockets open, so every CLI command run with REDIS_URL hung.
+  it("closing during the first connect leaves no socket open", async () => {
+    const port = Number(new URL(sharedRedisUrl()).port || 6379);
+    const socketsToRedis = () =>
+      (process as unknown as { _getActiveHandles(): unknown[] })
+        ._getActiveHandles()
+        .filter((handle) => (handle as { remotePort?: number }).remotePort === port).length;
+    const before = socketsToRedis();
+    const redis = openRedis(settings, logger);
+    await redis.subscribe(`close-test-${randomBytes(4).toString("hex")}`, () => {});
+    await redis.close();
+    await eventually(() => socketsToRedis() === before, "the sockets to close", 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(socketsToRedis()).toBe(before);
+  });
 });
 
 describe.skipIf(missing !== undefined)("Redis connection on a 3-master Redis Cluster", () => {

@@ -238,12 +238,22 @@ function openSingle(settings: RedisSettings, url: string, logger: Logger): Redis
       if (client.isReady) await boundedBy(subscribed, socketOptions(settings).connectTimeout);
     },
     async close() {
-      // A client still reconnecting has nothing to flush: destroy it rather than wait on it.
       await Promise.all(
-        [client, subscriber].map((each) => {
-          if (each?.isReady) return each.close();
-          if (each?.isOpen) each.destroy();
-          return undefined;
+        [client, subscriber].map(async (each) => {
+          if (each === undefined || !each.isOpen) return;
+          // Destroying a client in the middle of its first connect leaves its socket open
+          // (node-redis 6.3.1), which kept short-lived processes (the CLI) alive for good: give a
+          // connect in progress up to the connect timeout to finish, then close it properly.
+          if (!each.isReady) {
+            const settled = new Promise<void>((resolve) => {
+              each.once("ready", () => resolve());
+              each.once("error", () => resolve());
+            });
+            await boundedBy(settled, socketOptions(settings).connectTimeout);
+          }
+          // A client still reconnecting after that has nothing to flush: destroy it.
+          if (each.isReady) await each.close();
+          else if (each.isOpen) each.destroy();
         }),
       );
     },
