@@ -12,7 +12,26 @@ export interface SmtpMailerSettings {
   readonly product: string;
   /** MAIL_TEMPLATES_DIR's templates, loaded at start; unset: the built-ins. */
   readonly templates?: MailTemplateOverrides | undefined;
+  /** Overrides SMTP_TIMEOUTS_MS (tests use short ones to see the bound hold). */
+  readonly timeoutsMs?: SmtpTimeouts | undefined;
 }
+
+/** How long the transport waits for silence to end, per phase, before it fails the attempt. */
+export interface SmtpTimeouts {
+  /** TCP connect. */
+  readonly connection: number;
+  /** The server's 220 greeting after the connection opened (a frozen server accepts, then says nothing). */
+  readonly greeting: number;
+  /** Any later silence on the socket, e.g. a server frozen mid-conversation on a pooled connection. */
+  readonly socket: number;
+}
+
+/**
+ * 10 s each: a mail server that is merely slow answers well within it, and a frozen one costs
+ * the outbox sender (and a shutdown waiting for its round) at most one such bound per phase,
+ * far below the two-minute outbox lease and the 30 s default SHUTDOWN_TIMEOUT_SECONDS.
+ */
+export const SMTP_TIMEOUTS_MS: SmtpTimeouts = { connection: 10_000, greeting: 10_000, socket: 10_000 };
 
 export interface SmtpMailer extends Mailer {
   /**
@@ -55,14 +74,15 @@ function serverOf(url: string): string {
  * letting a second sender pick up the same message.
  */
 export function makeSmtpMailer(settings: SmtpMailerSettings): SmtpMailer {
+  const timeouts = settings.timeoutsMs ?? SMTP_TIMEOUTS_MS;
   const transport = createTransport(
     {
       url: settings.url,
       pool: true,
       maxConnections: 3,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 30_000,
+      connectionTimeout: timeouts.connection,
+      greetingTimeout: timeouts.greeting,
+      socketTimeout: timeouts.socket,
     },
     { from: settings.from },
   );
