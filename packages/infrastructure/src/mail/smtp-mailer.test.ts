@@ -9,11 +9,13 @@ const MAIL: OutgoingMail = {
   template: "password-reset",
   data: { username: "ada", code: "482913", link: "https://id.example.com/reset", expiresAt: "2030-01-01T00:00:00Z" },
 };
-const SHORT = { connection: 300, greeting: 300, socket: 300 };
+const SHORT = { connection: 500, greeting: 500, socket: 500 };
 
 const servers: Server[] = [];
 const sockets: Socket[] = [];
+const mailers: Array<{ close(): void }> = [];
 afterEach(async () => {
+  for (const mailer of mailers.splice(0)) mailer.close();
   for (const socket of sockets.splice(0)) socket.destroy();
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
 });
@@ -38,15 +40,65 @@ async function frozenServer(answers: readonly string[]): Promise<string> {
   return `smtp://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function timeSend(url: string): Promise<{ ms: number; error: unknown }> {
-  const mailer = makeSmtpMailer({ url, from: "auth@example.com", product: "Gatehouse", timeoutsMs: SHORT });
+/**
+ * A minimal SMTP server that accepts every message, and a switch that freezes it: from then on
+ * nothing is answered, on open (pooled) connections and new ones alike.
+ */
+async function freezableServer(): Promise<{ url: string; freeze: () => void; accepted: () => number }> {
+  let frozen = false;
+  let accepted = 0;
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    let inData = false;
+    let buffered = "";
+    const answer = (line: string) => {
+      if (!frozen) socket.write(`${line}\r\n`);
+    };
+    answer("220 sink ESMTP");
+    socket.on("data", (chunk: Buffer) => {
+      if (frozen) return;
+      buffered += chunk.toString();
+      for (let end = buffered.indexOf("\r\n"); end >= 0; end = buffered.indexOf("\r\n")) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        if (inData) {
+          if (line === ".") {
+            inData = false;
+            accepted += 1;
+            answer("250 queued");
+          }
+        } else if (line.startsWith("DATA")) {
+          inData = true;
+          answer("354 go on");
+        } else if (line.startsWith("QUIT")) socket.end("221 bye\r\n");
+        else answer("250 ok");
+      }
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `smtp://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    freeze: () => {
+      frozen = true;
+    },
+    accepted: () => accepted,
+  };
+}
+
+async function timeSend(url: string, mailer = shortMailer(url)): Promise<{ ms: number; error: unknown }> {
   const started = performance.now();
   const error = await mailer.send(MAIL).then(
     () => undefined,
     (failure: unknown) => failure,
   );
-  mailer.close();
   return { ms: performance.now() - started, error };
+}
+
+function shortMailer(url: string) {
+  const mailer = makeSmtpMailer({ url, from: "auth@example.com", product: "Gatehouse", timeoutsMs: SHORT });
+  mailers.push(mailer);
+  return mailer;
 }
 
 describe("SMTP mailer timeouts", () => {
@@ -58,23 +110,35 @@ describe("SMTP mailer timeouts", () => {
   it("fails a send to a server that accepts and never greets within the greeting timeout", async () => {
     const { ms, error } = await timeSend(await frozenServer([]));
     expect(error).toBeInstanceOf(Error);
-    expect(ms).toBeGreaterThanOrEqual(250);
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeGreaterThanOrEqual(450);
+    expect(ms).toBeLessThan(1500);
   });
 
   // Regression: a server frozen mid-conversation (after EHLO) held the attempt for 30 s.
   it("fails a send to a server that freezes after EHLO within the socket timeout", async () => {
     const { ms, error } = await timeSend(await frozenServer(["220 sink ESMTP", "250 sink"]));
     expect(error).toBeInstanceOf(Error);
-    expect(ms).toBeGreaterThanOrEqual(250);
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeGreaterThanOrEqual(450);
+    expect(ms).toBeLessThan(1500);
+  });
+
+  // Regression: the pool re-queued a send whose pooled connection froze onto a new connection
+  // (up to five times), so one outbox attempt on a frozen server took two timeouts or more.
+  it("fails a send on a pooled connection that froze within one socket timeout, not one per re-queue", async () => {
+    const smtp = await freezableServer();
+    const mailer = shortMailer(smtp.url);
+    expect((await timeSend(smtp.url, mailer)).error).toBeUndefined();
+    expect(smtp.accepted()).toBe(1);
+    smtp.freeze();
+    const { ms, error } = await timeSend(smtp.url, mailer);
+    expect(error).toBeInstanceOf(Error);
+    expect(ms).toBeGreaterThanOrEqual(450);
+    expect(ms).toBeLessThan(900);
   });
 
   it("reports a frozen server in check() within its bound, naming SMTP_URL and not the URL", async () => {
     const url = (await frozenServer([])).replace("smtp://", "smtp://mailer:s3cret-pass@");
-    const mailer = makeSmtpMailer({ url, from: "auth@example.com", product: "Gatehouse", timeoutsMs: SHORT });
-    const line = await mailer.check(1000);
-    mailer.close();
+    const line = await shortMailer(url).check(2000);
     expect(line).toMatch(/^SMTP_URL: cannot reach 127\.0\.0\.1:\d+: /);
     expect(line).not.toContain("s3cret-pass");
   });
