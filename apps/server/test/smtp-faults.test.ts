@@ -164,6 +164,7 @@ describe.skipIf(missing !== undefined)("SMTP faults (private PostgreSQL, an SMTP
         SEND_BOUND_MS + 5000,
       );
       failedAfterMs = performance.now() - sentAt;
+      console.info(`send on a frozen SMTP server failed after ${Math.round(failedAfterMs)} ms`);
       expect(failed?.status).toBe("pending");
       // Requests still never wait for SMTP.
       const ready = await fetch(`${server.baseUrl}/health/ready`, { signal: AbortSignal.timeout(3000) });
@@ -186,12 +187,14 @@ describe.skipIf(missing !== undefined)("SMTP faults (private PostgreSQL, an SMTP
     expect(sink.mailsTo(frozen.email)).toBe(1);
   }, 60_000);
 
-  it("shuts down with exit 0 within SHUTDOWN_TIMEOUT_SECONDS while a send hangs on a frozen SMTP server", async () => {
+  it("shuts down with exit 0 well within SHUTDOWN_TIMEOUT_SECONDS while a send hangs on a frozen SMTP server", async () => {
     await stopProcess(server);
     server = await start();
+    let email: string;
     sink.freeze();
     try {
       const account = await register("smtpshutdown");
+      email = account.email;
       expect(account.status).toBe(201);
       // Give the sender time to claim the mail and start the attempt that hangs.
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -199,13 +202,20 @@ describe.skipIf(missing !== undefined)("SMTP faults (private PostgreSQL, an SMTP
       server.child.kill("SIGTERM");
       const code = await server.exited;
       const shutdownMs = performance.now() - signalled;
+      console.info(`shutdown with a frozen SMTP send: ${Math.round(shutdownMs)} ms`);
       expect(code).toBe(0);
-      expect(shutdownMs).toBeLessThan(Number(BASE_ENV.SHUTDOWN_TIMEOUT_SECONDS) * 1000);
+      // Not held for the send's own timeout: failed after the shutdown's short grace.
+      expect(shutdownMs).toBeLessThan(SMTP_TIMEOUTS_MS.greeting);
       expect(server.output()).not.toContain("shutdown timed out");
-      // Nothing was lost: the mail is still in the outbox for the next start.
-      expect((await outbox(account.email))?.status).toBe("pending");
+      // Nothing was lost: the attempt is recorded as failed and the mail stays queued.
+      const row = await outbox(email);
+      expect(row?.status).toBe("pending");
+      expect(row?.lastError).not.toBe("");
     } finally {
       sink.thaw();
     }
+    server = await start();
+    await sink.waitForMail(email, 15_000);
+    expect(sink.mailsTo(email)).toBe(1);
   }, 60_000);
 });

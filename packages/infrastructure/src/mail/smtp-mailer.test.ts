@@ -9,7 +9,7 @@ const MAIL: OutgoingMail = {
   template: "password-reset",
   data: { username: "ada", code: "482913", link: "https://id.example.com/reset", expiresAt: "2030-01-01T00:00:00Z" },
 };
-const SHORT = { connection: 500, greeting: 500, socket: 500 };
+const SHORT = { connection: 500, greeting: 500, socket: 500, send: 1500 };
 
 const servers: Server[] = [];
 const sockets: Socket[] = [];
@@ -103,7 +103,7 @@ function shortMailer(url: string) {
 
 describe("SMTP mailer timeouts", () => {
   it("bounds every phase by 10 s by default, well below the outbox lease", () => {
-    expect(SMTP_TIMEOUTS_MS).toEqual({ connection: 10_000, greeting: 10_000, socket: 10_000 });
+    expect(SMTP_TIMEOUTS_MS).toEqual({ connection: 10_000, greeting: 10_000, socket: 10_000, send: 20_000 });
   });
 
   // Regression: a server that accepts the connection and never greets once hung the attempt.
@@ -134,6 +134,40 @@ describe("SMTP mailer timeouts", () => {
     expect(error).toBeInstanceOf(Error);
     expect(ms).toBeGreaterThanOrEqual(450);
     expect(ms).toBeLessThan(900);
+  });
+
+  // Regression: a server answering EHLO with an endless multi-line reply, a line every 100 ms,
+  // kept the socket busy, so no silence timeout ever fired and the attempt never ended.
+  it("ends a send to a server that trickles its replies within the whole-attempt bound", async () => {
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      socket.write("220 sink ESMTP\r\n");
+      let drip: NodeJS.Timeout | undefined;
+      socket.once("data", () => {
+        drip = setInterval(() => socket.write("250-still thinking\r\n"), 100);
+      });
+      socket.on("close", () => clearInterval(drip));
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { ms, error } = await timeSend(`smtp://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    expect(error).toBeInstanceOf(Error);
+    expect(ms).toBeGreaterThanOrEqual(1400);
+    expect(ms).toBeLessThan(2500);
+  });
+
+  it("fails a send in flight at once when the mailer closes (shutdown does not wait for a frozen server)", async () => {
+    const url = await frozenServer([]);
+    const mailer = shortMailer(url);
+    const started = performance.now();
+    const sending = mailer.send(MAIL).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    mailer.close();
+    expect(await sending).toBeInstanceOf(Error);
+    expect(performance.now() - started).toBeLessThan(400);
   });
 
   it("reports a frozen server in check() within its bound, naming SMTP_URL and not the URL", async () => {

@@ -24,14 +24,17 @@ export interface SmtpTimeouts {
   readonly greeting: number;
   /** Any later silence on the socket, e.g. a server frozen mid-conversation on a pooled connection. */
   readonly socket: number;
+  /** The whole attempt: a server trickling its replies byte by byte never leaves the socket silent. */
+  readonly send: number;
 }
 
 /**
- * 10 s each: a mail server that is merely slow answers well within it, and a frozen one costs
- * the outbox sender (and a shutdown waiting for its round) at most one such bound per phase,
- * far below the two-minute outbox lease and the 30 s default SHUTDOWN_TIMEOUT_SECONDS.
+ * 10 s of silence per phase: a mail server that is merely slow answers well within it. 20 s for
+ * the whole attempt, so a frozen or stalling server costs the outbox sender (and a shutdown
+ * waiting for its round) at most that, far below the two-minute outbox lease and the 30 s
+ * default SHUTDOWN_TIMEOUT_SECONDS.
  */
-export const SMTP_TIMEOUTS_MS: SmtpTimeouts = { connection: 10_000, greeting: 10_000, socket: 10_000 };
+export const SMTP_TIMEOUTS_MS: SmtpTimeouts = { connection: 10_000, greeting: 10_000, socket: 10_000, send: 20_000 };
 
 export interface SmtpMailer extends Mailer {
   /**
@@ -40,7 +43,7 @@ export interface SmtpMailer extends Mailer {
    * itself (it may hold a password).
    */
   check(timeoutMs?: number): Promise<string | undefined>;
-  /** Closes pooled connections; call on shutdown after the sender stopped. */
+  /** Closes pooled connections and fails a send still in flight (its outbox row is retried). */
   close(): void;
 }
 
@@ -90,6 +93,7 @@ export function makeSmtpMailer(settings: SmtpMailerSettings): SmtpMailer {
     },
     { from: settings.from },
   );
+  const closing = new AbortController();
   return {
     async send(mail) {
       const rendered = renderMail(mail, settings.product, settings.templates);
@@ -98,6 +102,8 @@ export function makeSmtpMailer(settings: SmtpMailerSettings): SmtpMailer {
         subject: rendered.subject,
         text: rendered.text,
         html: rendered.html,
+        // Aborting closes the connection delivering it, so the server cannot accept it later.
+        signal: AbortSignal.any([closing.signal, AbortSignal.timeout(timeouts.send)]),
       });
     },
     async check(timeoutMs = 5000) {
@@ -114,6 +120,9 @@ export function makeSmtpMailer(settings: SmtpMailerSettings): SmtpMailer {
         clearTimeout(timer);
       }
     },
-    close: () => transport.close(),
+    close: () => {
+      closing.abort();
+      transport.close();
+    },
   };
 }
