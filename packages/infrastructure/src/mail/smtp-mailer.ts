@@ -86,9 +86,9 @@ export function makeSmtpMailer(settings: SmtpMailerSettings): SmtpMailer {
       connectionTimeout: timeouts.connection,
       greetingTimeout: timeouts.greeting,
       socketTimeout: timeouts.socket,
-      // The pool re-queues a message whose connection closed mid-send, up to 5 times by default:
-      // a frozen server then held one send for six timeouts. The outbox already retries with
-      // backoff (and records why), so one attempt is one connection.
+      // The pool re-queues a message whose connection closed mid-send (up to 5 times by default)
+      // onto a new connection: a frozen server then held one send for a timeout per connection.
+      // The outbox already retries with backoff (and records why), so one attempt is one connection.
       maxRequeues: 0,
     },
     { from: settings.from },
