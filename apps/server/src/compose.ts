@@ -13,6 +13,9 @@ import { resolveServerSecret } from "./wiring/token-keys.js";
 import { wireUseCases } from "./wiring/use-cases.js";
 import { policiesFrom } from "./wiring/wiring.js";
 
+/** How long a shutdown lets the mail in flight finish before failing it (a healthy server needs far less). */
+const MAIL_SHUTDOWN_GRACE_MS = 2000;
+
 export interface Server {
   readonly app: GatehouseApp;
   readonly database: DatabaseHandle;
@@ -138,8 +141,11 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
       await app.close();
       await observability.close();
       // The sender's round in flight still needs the database; mail it had not reached yet
-      // stays queued for the next start.
+      // stays queued for the next start. A send hanging on a frozen mail server would hold the
+      // shutdown for its whole timeout: after a short grace it is failed, and retried later.
+      const graceForMail = setTimeout(() => serving.closeMail(), MAIL_SHUTDOWN_GRACE_MS);
       await mailSender?.stop();
+      clearTimeout(graceForMail);
       await serving.close();
       await adapters.close();
     },

@@ -47,7 +47,13 @@ export {
   safeError,
 } from "./logging/logger.js";
 export { type DevMail, DevMailbox, makeDevMailer } from "./mail/dev-mailbox.js";
-export { makeSmtpMailer, type SmtpMailer, type SmtpMailerSettings } from "./mail/smtp-mailer.js";
+export {
+  makeSmtpMailer,
+  SMTP_TIMEOUTS_MS,
+  type SmtpMailer,
+  type SmtpMailerSettings,
+  type SmtpTimeouts,
+} from "./mail/smtp-mailer.js";
 export {
   loadMailTemplateOverrides,
   MAIL_TEMPLATE_PARTS,

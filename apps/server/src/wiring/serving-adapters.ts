@@ -52,6 +52,8 @@ export interface ServingAdapters {
   readonly mailer: Mailer | undefined;
   /** Where mail goes without SMTP_URL outside production; undefined otherwise. */
   readonly devMailbox: DevMailbox | undefined;
+  /** Fails SMTP sends still in flight (their rows are retried later); `close` does it too. */
+  closeMail(): void;
   close(): Promise<void>;
 }
 
@@ -162,6 +164,7 @@ export async function openServingAdapters(
     secrets: makeHmacOneTimeSecrets(jwt.secret),
     mailer: mail.mailer,
     devMailbox: mail.devMailbox,
+    closeMail: () => mail.close(),
     async close() {
       tokenKeys.close();
       mail.close();

@@ -12,7 +12,29 @@ export interface SmtpMailerSettings {
   readonly product: string;
   /** MAIL_TEMPLATES_DIR's templates, loaded at start; unset: the built-ins. */
   readonly templates?: MailTemplateOverrides | undefined;
+  /** Overrides SMTP_TIMEOUTS_MS (tests use short ones to see the bound hold). */
+  readonly timeoutsMs?: SmtpTimeouts | undefined;
 }
+
+/** How long the transport waits for silence to end, per phase, before it fails the attempt. */
+export interface SmtpTimeouts {
+  /** TCP connect. */
+  readonly connection: number;
+  /** The server's 220 greeting after the connection opened (a frozen server accepts, then says nothing). */
+  readonly greeting: number;
+  /** Any later silence on the socket, e.g. a server frozen mid-conversation on a pooled connection. */
+  readonly socket: number;
+  /** The whole attempt: a server trickling its replies byte by byte never leaves the socket silent. */
+  readonly send: number;
+}
+
+/**
+ * 10 s of silence per phase: a mail server that is merely slow answers well within it. 20 s for
+ * the whole attempt, so a frozen or stalling server costs the outbox sender (and a shutdown
+ * waiting for its round) at most that, far below the two-minute outbox lease and the 30 s
+ * default SHUTDOWN_TIMEOUT_SECONDS.
+ */
+export const SMTP_TIMEOUTS_MS: SmtpTimeouts = { connection: 10_000, greeting: 10_000, socket: 10_000, send: 20_000 };
 
 export interface SmtpMailer extends Mailer {
   /**
@@ -21,7 +43,7 @@ export interface SmtpMailer extends Mailer {
    * itself (it may hold a password).
    */
   check(timeoutMs?: number): Promise<string | undefined>;
-  /** Closes pooled connections; call on shutdown after the sender stopped. */
+  /** Closes pooled connections and fails a send still in flight (its outbox row is retried). */
   close(): void;
 }
 
@@ -55,17 +77,23 @@ function serverOf(url: string): string {
  * letting a second sender pick up the same message.
  */
 export function makeSmtpMailer(settings: SmtpMailerSettings): SmtpMailer {
+  const timeouts = settings.timeoutsMs ?? SMTP_TIMEOUTS_MS;
   const transport = createTransport(
     {
       url: settings.url,
       pool: true,
       maxConnections: 3,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 30_000,
+      connectionTimeout: timeouts.connection,
+      greetingTimeout: timeouts.greeting,
+      socketTimeout: timeouts.socket,
+      // The pool re-queues a message whose connection closed mid-send (up to 5 times by default)
+      // onto a new connection: a frozen server then held one send for a timeout per connection.
+      // The outbox already retries with backoff (and records why), so one attempt is one connection.
+      maxRequeues: 0,
     },
     { from: settings.from },
   );
+  const closing = new AbortController();
   return {
     async send(mail) {
       const rendered = renderMail(mail, settings.product, settings.templates);
@@ -74,6 +102,8 @@ export function makeSmtpMailer(settings: SmtpMailerSettings): SmtpMailer {
         subject: rendered.subject,
         text: rendered.text,
         html: rendered.html,
+        // Aborting closes the connection delivering it, so the server cannot accept it later.
+        signal: AbortSignal.any([closing.signal, AbortSignal.timeout(timeouts.send)]),
       });
     },
     async check(timeoutMs = 5000) {
@@ -90,6 +120,9 @@ export function makeSmtpMailer(settings: SmtpMailerSettings): SmtpMailer {
         clearTimeout(timer);
       }
     },
-    close: () => transport.close(),
+    close: () => {
+      closing.abort();
+      transport.close();
+    },
   };
 }
