@@ -1,9 +1,10 @@
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../testing/test-database.js";
-import { openDatabase, rowsOf } from "./database.js";
+import { type DatabaseHandle, openDatabase, rowsOf } from "./database.js";
 import { countPendingMigrations, DEFAULT_MIGRATIONS_DIR, runMigrations } from "./migrate.js";
 
 describe.each(testDatabaseKinds())("migrations on %s", (kind) => {
@@ -87,4 +88,49 @@ describe("migration progress", () => {
       await handle.close();
     }
   });
+});
+
+// Regression: Drizzle's migrator applies only journal entries whose `when` is newer than the newest
+// applied one. Merged branches once left 0013 and 0016 with an older `when` than 0012 and 0015, so
+// a database already at 0015 would have skipped 0016 (signing_keys) on upgrade and never created it.
+describe("upgrading a database migration by migration", () => {
+  const journalPath = join(DEFAULT_MIGRATIONS_DIR, "meta", "_journal.json");
+  const journal = JSON.parse(readFileSync(journalPath, "utf8")) as {
+    entries: Array<{ idx: number; when: number; tag: string }>;
+  };
+
+  it("keeps every journal entry newer than the one before it", () => {
+    const out = journal.entries.filter((entry, i) => i > 0 && entry.when <= (journal.entries[i - 1]?.when ?? 0));
+    expect(out.map((entry) => entry.tag)).toEqual([]);
+  });
+
+  it("reaches the same schema applied one migration at a time as all at once", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "gh-migrations-"));
+    cpSync(DEFAULT_MIGRATIONS_DIR, folder, { recursive: true });
+    const tablesOf = async (handle: DatabaseHandle) =>
+      rowsOf<{ name: string }>(
+        await handle.db.execute(
+          sql`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+        ),
+      ).map((row) => row.name);
+    const fresh = await openDatabase({ kind: "pglite", dataDir: undefined });
+    const stepped = await openDatabase({ kind: "pglite", dataDir: undefined });
+    try {
+      await runMigrations(fresh);
+      // One step per migration, as a deployment upgraded at every release would have applied them.
+      for (let count = 1; count <= journal.entries.length; count++) {
+        writeFileSync(
+          join(folder, "meta", "_journal.json"),
+          JSON.stringify({ ...journal, entries: journal.entries.slice(0, count) }),
+        );
+        await runMigrations(stepped, folder);
+      }
+      expect(await countPendingMigrations(stepped.db)).toBe(0);
+      expect(await tablesOf(stepped)).toEqual(await tablesOf(fresh));
+    } finally {
+      await fresh.close();
+      await stepped.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
