@@ -197,7 +197,9 @@ describe(`gatehouse admin commands (dist/cli.js as a child process, ${kind})`, (
     const checked = jsonOf(await cli(["config", "check", "--json"]));
     const settings = checked.settings as Array<{ name: string; source: string; value: string | null }>;
     expect(settings.find((s) => s.name === "JWT_SECRET")).toEqual({ name: "JWT_SECRET", source: "env", value: "****" });
-    expect(settings.find((s) => s.name === "APP_PORT")).toEqual({ name: "APP_PORT", source: "default", value: null });
+    // Defaults show the value in effect (they once all read "(default)"); what has none reads null.
+    expect(settings.find((s) => s.name === "APP_PORT")).toEqual({ name: "APP_PORT", source: "default", value: "8080" });
+    expect(settings.find((s) => s.name === "REDIS_URL")).toEqual({ name: "REDIS_URL", source: "default", value: null });
     expect(JSON.stringify(checked)).not.toContain(SECRET);
 
     const bad = await runCli(["config", "check"], { ...env, APP_PORT: "99999", JWT_SECRETS: "x" }, cwd);

@@ -20,9 +20,12 @@ export function masked(name: string, value: string): string {
 
 export const configCheck: CliCommand = {
   name: "config check",
-  summary: "Validate the environment and print every setting with its source (env, .env, default)",
+  summary:
+    "Validate the environment and print every setting with its source (env, .env, default) and the value in effect",
   async run({ out }) {
-    const config = loadConfig(); // throws the first invalid setting, naming it
+    // Throws the first invalid setting, naming it; hears each default it falls back to.
+    const defaults = new Map<string, string>();
+    const config = loadConfig(process.env, process.cwd(), (name, value) => defaults.set(name, value));
     const dotEnv = readDotEnv(process.cwd());
     const provider = Object.keys(process.env).filter(
       (name) => name.startsWith("OAUTH_") && !CONFIG_VARIABLES.includes(name),
@@ -31,7 +34,8 @@ export const configCheck: CliCommand = {
       const fromEnv = process.env[name];
       const value = fromEnv !== undefined && fromEnv !== "" ? fromEnv : dotEnv[name];
       const source = fromEnv !== undefined && fromEnv !== "" ? "env" : value !== undefined ? ".env" : "default";
-      return { name, source, value: value === undefined ? null : masked(name, value) };
+      const shown = value ?? defaults.get(name);
+      return { name, source, value: shown === undefined ? null : masked(name, shown) };
     });
     const warnings = lookalikeVariableWarnings({ ...dotEnv, ...process.env });
     const result = { valid: true, environment: config.appEnv, production: config.production, settings, warnings };
@@ -39,7 +43,7 @@ export const configCheck: CliCommand = {
       [
         table(
           ["SETTING", "SOURCE", "VALUE"],
-          settings.map((s) => [s.name, s.source, s.value ?? "(default)"]),
+          settings.map((s) => [s.name, s.source, s.value ?? "(unset)"]),
         ),
         ...warnings.map((warning) => `warning: ${warning}`),
         `configuration is valid (${config.appEnv}${config.production ? ", production" : ""})`,

@@ -8,8 +8,19 @@ export class ConfigError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** Hears each default a setting falls back to, so `config check` can show the value in effect. */
+export type DefaultObserver = (name: string, value: string) => void;
+
 export class Reader {
-  constructor(private readonly env: Env) {}
+  constructor(
+    private readonly env: Env,
+    private readonly onDefault?: DefaultObserver,
+  ) {}
+
+  private fallback<T extends string | number | boolean>(name: string, value: T): T {
+    this.onDefault?.(name, String(value));
+    return value;
+  }
 
   raw(name: string): string | undefined {
     const value = this.env[name]?.trim();
@@ -22,12 +33,12 @@ export class Reader {
   }
 
   string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
+    return this.raw(name) ?? this.fallback(name, fallback);
   }
 
   int(name: string, fallback: number, min: number, max: number): number {
     const value = this.raw(name);
-    if (value === undefined) return fallback;
+    if (value === undefined) return this.fallback(name, fallback);
     const parsed = Number(value);
     if (!/^-?\d+$/.test(value) || parsed < min || parsed > max) {
       throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${value}")`);
@@ -37,14 +48,14 @@ export class Reader {
 
   bool(name: string, fallback: boolean): boolean {
     const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
+    if (value === undefined) return this.fallback(name, fallback);
     if (["true", "1", "yes", "on"].includes(value)) return true;
     if (["false", "0", "no", "off"].includes(value)) return false;
     throw new ConfigError(`${name} must be true or false (got "${value}")`);
   }
 
   oneOf(name: string, fallback: string, allowed: readonly string[]): string {
-    const value = this.raw(name) ?? fallback;
+    const value = this.raw(name) ?? this.fallback(name, fallback);
     if (!allowed.includes(value))
       throw new ConfigError(`${name} must be one of ${allowed.join(", ")} (got "${value}")`);
     return value;

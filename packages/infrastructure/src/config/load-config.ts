@@ -3,7 +3,15 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import type { Config } from "./config.js";
-import { ConfigError, checkOrigins, checkUrl, type Env, optionalUrl, Reader } from "./env-reader.js";
+import {
+  ConfigError,
+  checkOrigins,
+  checkUrl,
+  type DefaultObserver,
+  type Env,
+  optionalUrl,
+  Reader,
+} from "./env-reader.js";
 import { readFederation } from "./federation-config.js";
 import { readObservability } from "./observability-config.js";
 import { readChatLimits, readRateLimits, readRedis, readTrustProxy } from "./traffic-config.js";
@@ -81,8 +89,8 @@ function devMailboxToken(token: string | undefined): string | undefined {
  * Builds the configuration: environment first, then `.env`, then defaults (README, "Configuration").
  * Throws ConfigError on the first invalid value; secrets are never echoed in the message.
  */
-export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
-  const read = new Reader({ ...readDotEnv(cwd), ...env });
+export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefault?: DefaultObserver): Config {
+  const read = new Reader({ ...readDotEnv(cwd), ...env }, onDefault);
   const appEnv = read.string("APP_ENV", read.string("NODE_ENV", "development"));
   const production = appEnv === "production" || read.raw("NODE_ENV") === "production";
   const dataDir = resolve(cwd, read.string("DATA_DIR", "./.data"));
