@@ -205,7 +205,8 @@ export class Keycloak {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(`Keycloak ${method} ${path} answered ${response.status}: ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(`Keycloak ${method} ${path} answered ${response.status}: ${await response.text()}`);
     const text = await response.text();
     return (text === "" ? undefined : JSON.parse(text)) as T;
   }
