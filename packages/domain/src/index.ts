@@ -174,6 +174,8 @@ export {
 export {
   codesEndedBy,
   isActive,
+  type KeycloakSyncStatus,
+  KeycloakSyncStatuses,
   type NewUser,
   type Page,
   permissionsOf,

@@ -28,6 +28,8 @@ export interface AccessTokens {
     readonly sid: string;
     readonly roles: readonly string[];
     readonly permissions: readonly string[];
+    /** The user's Keycloak account, carried as the `keycloak_id` claim when set (seed 004). */
+    readonly keycloakId?: string | null;
   }): Promise<IssuedAccessToken>;
   /**
    * Verifies signature, algorithm, issuer, audience and expiry.
