@@ -22,6 +22,7 @@ function configFor(url: string, realm: TestRealm, overrides: Partial<KeycloakCon
     acceptTokens: false,
     roleMapping: new Map(),
     autoProvision: false,
+    jwksCooldownSeconds: 30,
     ...overrides,
   };
 }

@@ -60,6 +60,7 @@ export type {
 } from "./ports/chat-repository.js";
 export type { Clock } from "./ports/clock.js";
 export type { DeviceTokenRepository } from "./ports/device-token-repository.js";
+export type { ExternalAccessTokens, ExternalTokenIdentity } from "./ports/external-access-tokens.js";
 export type {
   FederatedIdentityRepository,
   FederationFlowRepository,

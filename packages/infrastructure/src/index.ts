@@ -40,6 +40,7 @@ export { makeUnitOfWork, repositoriesOn } from "./db/unit-of-work.js";
 export { makeUserRepository } from "./db/user-repository.js";
 export { makeOpenIdIdentityProviders } from "./federation/openid-identity-providers.js";
 export {
+  KeycloakAccessTokens,
   type KeycloakAdapters,
   KeycloakAdminDirectory,
   KeycloakError,

@@ -12,6 +12,12 @@ export interface AccessTokenClaims {
   readonly iat: number;
   /** Expiry, seconds since the epoch. */
   readonly exp: number;
+  /**
+   * Roles a pinned external issuer grants the bearer (Keycloak roles mapped by
+   * KEYCLOAK_ROLE_MAPPING), added to the user's own at each permission check. Only the external
+   * token path sets it; Gatehouse's own tokens never carry it.
+   */
+  readonly issuerGrants?: { readonly roles: readonly string[]; readonly permissions: readonly string[] };
 }
 
 export interface IssuedAccessToken {

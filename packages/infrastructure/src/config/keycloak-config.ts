@@ -24,6 +24,8 @@ export interface KeycloakConfig {
   readonly roleMapping: ReadonlyMap<string, string>;
   /** A Keycloak token for an account Gatehouse has not seen creates its user. */
   readonly autoProvision: boolean;
+  /** The floor between two fetches of the realm's JWKS (an unknown `kid` triggers one). */
+  readonly jwksCooldownSeconds: number;
 }
 
 export interface IdentityBackendConfig {
@@ -85,6 +87,7 @@ export function readIdentityBackend(read: Reader, production: boolean): Identity
       acceptTokens,
       roleMapping: roleMapping(read.raw("KEYCLOAK_ROLE_MAPPING")),
       autoProvision: read.bool("KEYCLOAK_AUTO_PROVISION", false),
+      jwksCooldownSeconds: read.int("KEYCLOAK_JWKS_COOLDOWN_SECONDS", 30, 0, 3_600),
     },
   };
 }

@@ -1,0 +1,38 @@
+import { type AuthenticateDeps, makeAuthenticateExternal } from "@gatehouse/application";
+import { KeycloakAccessTokens } from "@gatehouse/infrastructure";
+import type { Wiring } from "./wiring.js";
+
+const wired = new WeakMap<Wiring, AuthenticateDeps["external"]>();
+
+/**
+ * Realm-issued bearer tokens on the API (`KEYCLOAK_ACCEPT_TOKENS=true`), or undefined. One
+ * verifier per process, so the realm's JWKS is fetched once and shared by the HTTP and chat paths.
+ */
+export function keycloakTokensOf(w: Wiring): AuthenticateDeps["external"] {
+  if (wired.has(w)) return wired.get(w);
+  const keycloak = w.config.identity.keycloak;
+  const external =
+    keycloak === undefined || !keycloak.acceptTokens
+      ? undefined
+      : (() => {
+          const tokens = new KeycloakAccessTokens({
+            issuer: keycloak.issuer,
+            clientId: keycloak.clientId,
+            timeoutMs: keycloak.timeoutMs,
+            jwksCooldownSeconds: keycloak.jwksCooldownSeconds,
+          });
+          return {
+            tokens,
+            authenticate: makeAuthenticateExternal({
+              tokens,
+              users: w.repositories.users,
+              roles: w.repositories.roles,
+              cache: w.cache,
+              clock: w.clock,
+              roleMapping: keycloak.roleMapping,
+            }),
+          };
+        })();
+  wired.set(w, external);
+  return external;
+}
