@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, get, register } from "./support/http.js";
-import { type Keycloak, keycloakMissing, sharedKeycloak, type TestRealm } from "./support/keycloak.js";
+import { type Keycloak, KeycloakGate, keycloakMissing, sharedKeycloak, type TestRealm } from "./support/keycloak.js";
 import { sql, startTestServer, TEST_JWT_SECRET, type TestServer, uniqueUser } from "./support/test-server.js";
 
 const PASSWORD = "Tr1cky-Fjord-Lantern-88";
@@ -174,5 +174,57 @@ describe.skipIf(keycloakMissing())("Keycloak tokens on the API", () => {
     for (const component of components) await keycloak.admin("DELETE", `/${realm.name}/components/${component.id}`);
     const rotated = await get(t, "/api/v1/auth/me", await realmToken(realm, user.email));
     expect(rotated.status).toBe(200);
+  }, 60_000);
+});
+
+describe.skipIf(keycloakMissing())("readiness with IDENTITY_BACKEND=keycloak", () => {
+  let keycloak: Keycloak;
+  let realm: TestRealm;
+  let gate: KeycloakGate;
+  let t: TestServer;
+
+  async function readinessBecomes(status: string): Promise<Record<string, unknown>> {
+    const until = Date.now() + 20_000;
+    for (;;) {
+      const response = await get(t, "/health/ready");
+      if (response.body.status === status) return { httpStatus: response.status, ...response.body };
+      if (Date.now() > until) throw new Error(`readiness stayed ${String(response.body.status)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  beforeAll(async () => {
+    keycloak = await sharedKeycloak();
+    realm = await keycloak.createRealm();
+    gate = await KeycloakGate.open(keycloak.url);
+    t = await startTestServer({
+      IDENTITY_BACKEND: "keycloak",
+      KEYCLOAK_URL: gate.url,
+      KEYCLOAK_REALM: realm.name,
+      KEYCLOAK_CLIENT_ID: realm.appClient.id,
+      KEYCLOAK_CLIENT_SECRET: realm.appClient.secret,
+      KEYCLOAK_ADMIN_CLIENT_ID: realm.backendClient.id,
+      KEYCLOAK_ADMIN_CLIENT_SECRET: realm.backendClient.secret,
+      KEYCLOAK_TIMEOUT_MS: "1000",
+    });
+  }, 300_000);
+  afterAll(async () => {
+    await t?.close();
+    await gate?.close();
+    await keycloak?.deleteRealm(realm);
+  });
+
+  it("is ready with Keycloak up, degraded (still 200) while it is down, ready again when it returns", async () => {
+    expect(await readinessBecomes("ready")).toMatchObject({
+      httpStatus: 200,
+      checks: { keycloak: { status: "healthy" } },
+    });
+    await gate.down();
+    expect(await readinessBecomes("degraded")).toMatchObject({
+      httpStatus: 200,
+      checks: { database: { status: "healthy" }, keycloak: { status: "unhealthy" } },
+    });
+    await gate.up();
+    expect(await readinessBecomes("ready")).toMatchObject({ httpStatus: 200 });
   }, 60_000);
 });

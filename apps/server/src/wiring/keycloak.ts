@@ -1,5 +1,5 @@
 import { type AuthenticateDeps, makeAuthenticateExternal } from "@gatehouse/application";
-import { KeycloakAccessTokens } from "@gatehouse/infrastructure";
+import { KeycloakAccessTokens, type KeycloakAdapters, makeKeycloakAdapters } from "@gatehouse/infrastructure";
 import type { Wiring } from "./wiring.js";
 
 const wired = new WeakMap<Wiring, AuthenticateDeps["external"]>();
@@ -35,4 +35,19 @@ export function keycloakTokensOf(w: Wiring): AuthenticateDeps["external"] {
         })();
   wired.set(w, external);
   return external;
+}
+
+const adapters = new WeakMap<Wiring, KeycloakAdapters | undefined>();
+
+/**
+ * The Keycloak directory, sign-in endpoints and readiness probe with IDENTITY_BACKEND=keycloak,
+ * else undefined: one service-account token manager per process, shared by every admin call.
+ */
+export function keycloakAdaptersOf(w: Wiring): KeycloakAdapters | undefined {
+  if (adapters.has(w)) return adapters.get(w);
+  const keycloak = w.config.identity.keycloak;
+  const made =
+    w.config.identity.backend === "keycloak" && keycloak !== undefined ? makeKeycloakAdapters(keycloak) : undefined;
+  adapters.set(w, made);
+  return made;
 }

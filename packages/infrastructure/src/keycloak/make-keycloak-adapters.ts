@@ -1,6 +1,8 @@
-import type { KeycloakDirectory, KeycloakSignIn } from "@gatehouse/domain";
+import type { HealthProbe, KeycloakDirectory, KeycloakSignIn } from "@gatehouse/domain";
 import type { KeycloakConfig } from "../config/keycloak-config.js";
 import { KeycloakAdminDirectory } from "./keycloak-directory.js";
+import { KeycloakError } from "./keycloak-error.js";
+import { keycloakFetch } from "./keycloak-http.js";
 import { KeycloakTokenEndpoint } from "./keycloak-sign-in.js";
 import { ServiceAccountToken } from "./service-account-token.js";
 
@@ -9,8 +11,8 @@ export interface KeycloakAdapters {
   readonly signIn: KeycloakSignIn;
   /** The service-account token manager (readiness reads it; tests count its requests). */
   readonly serviceAccount: ServiceAccountToken;
-  /** One cheap call proving Keycloak answers and accepts the service account (readiness). */
-  probe(): Promise<void>;
+  /** Readiness: the realm answers (its public endpoint, bounded by KEYCLOAK_TIMEOUT_MS). */
+  readonly probe: HealthProbe;
 }
 
 /** The Keycloak adapters for one configuration: one token manager shared by every admin call. */
@@ -35,8 +37,15 @@ export function makeKeycloakAdapters(config: KeycloakConfig): KeycloakAdapters {
       timeoutMs: config.timeoutMs,
     }),
     serviceAccount,
-    async probe() {
-      await serviceAccount.get();
+    probe: {
+      name: "keycloak",
+      async ping() {
+        const response = await keycloakFetch(config.issuer, { method: "GET" }, config.timeoutMs);
+        if (response.status !== 200) throw new KeycloakError("config", `the realm answered ${response.status}`);
+      },
+      async details() {
+        return { realm: config.realm, service_account_token_requests: serviceAccount.requests };
+      },
     },
   };
 }
