@@ -6,6 +6,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // PostgreSQL and Redis: from the environment, else Docker containers, else embedded.
-    globalSetup: ["@gatehouse/infrastructure/testing/global-setup"],
+    globalSetup: ["@gatehouse/infrastructure/testing/global-setup", "./test/support/keycloak-global-setup.ts"],
   },
 });

@@ -2,6 +2,11 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "postgresql",
-  schema: ["./src/db/schema.ts", "./src/db/schema-chat.ts", "./src/db/schema-sign-in.ts"],
+  schema: [
+    "./src/db/schema.ts",
+    "./src/db/schema-chat.ts",
+    "./src/db/schema-sign-in.ts",
+    "./src/db/schema-keycloak.ts",
+  ],
   out: "../../migrations",
 });

@@ -51,6 +51,18 @@ describe.each(testDatabaseKinds())("admin users API on %s", (kind) => {
     await t.close();
   });
 
+  it("GET /{id} shows keycloak_id and keycloak_sync_status: null for a local user, the stored link otherwise", async () => {
+    const target = await signedInWith(t, null, "linked");
+    const local = await get(t, `${BASE}/${target.userId}`, admin.accessToken);
+    expect(local.body.data).toMatchObject({ keycloak_id: null, keycloak_sync_status: null });
+    const keycloakId = `kc-${target.userId}`;
+    await t.query(
+      sql`UPDATE users SET keycloak_id = ${keycloakId}, keycloak_sync_status = 'failed' WHERE id = ${target.userId}`,
+    );
+    const linked = await get(t, `${BASE}/${target.userId}`, admin.accessToken);
+    expect(linked.body.data).toMatchObject({ keycloak_id: keycloakId, keycloak_sync_status: "failed" });
+  });
+
   describe("GET / (list)", () => {
     it("searches username, email and full name case-insensitively, taking % and _ literally", async () => {
       const tag = `q${Math.random().toString(36).slice(2, 7)}`;

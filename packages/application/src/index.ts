@@ -107,6 +107,7 @@ export {
 } from "./admin/update-user.js";
 export type { AdminChangeDeps } from "./admin/user-change.js";
 export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./auth/authenticate.js";
+export { type AuthenticateExternalDeps, makeAuthenticateExternal } from "./auth/authenticate-external.js";
 export { type Authorize, type AuthorizeDeps, makeAuthorize } from "./auth/authorize.js";
 export type { CredentialFailures } from "./auth/check-credentials.js";
 export {

@@ -60,6 +60,7 @@ export type {
 } from "./ports/chat-repository.js";
 export type { Clock } from "./ports/clock.js";
 export type { DeviceTokenRepository } from "./ports/device-token-repository.js";
+export type { ExternalAccessTokens, ExternalTokenIdentity } from "./ports/external-access-tokens.js";
 export type {
   FederatedIdentityRepository,
   FederationFlowRepository,
@@ -76,6 +77,8 @@ export {
   type IdentityProviders,
 } from "./ports/identity-provider.js";
 export type { JobLock } from "./ports/job-lock.js";
+export type { KeycloakAccount, KeycloakAccountState, KeycloakDirectory } from "./ports/keycloak-directory.js";
+export type { KeycloakSignIn, KeycloakTokenSet } from "./ports/keycloak-sign-in.js";
 export type { ClaimedMail, MailOutbox, MailQueue } from "./ports/mail-outbox.js";
 export type { MailThrottle, ThrottleLimits, ThrottleVerdict } from "./ports/mail-throttle.js";
 export type { Mailer } from "./ports/mailer.js";
@@ -172,6 +175,8 @@ export {
 export {
   codesEndedBy,
   isActive,
+  type KeycloakSyncStatus,
+  KeycloakSyncStatuses,
   type NewUser,
   type Page,
   permissionsOf,

@@ -6,6 +6,7 @@ export type { Config, RedisSettings, RedisTarget, TrustProxy } from "./config/co
 export { ConfigError } from "./config/env-reader.js";
 export type { FederationConfig, FederationProviderConfig } from "./config/federation-config.js";
 export { derivedCodeSecret, resolveJwtSecret, resolveKeyEncryptionKey } from "./config/jwt-secret.js";
+export type { IdentityBackendConfig, KeycloakConfig } from "./config/keycloak-config.js";
 export { defaultArgon2Concurrency, loadConfig, readDotEnv } from "./config/load-config.js";
 export { CONFIG_VARIABLES, lookalikeVariableWarnings } from "./config/lookalike-variables.js";
 export type { ObservabilityConfig } from "./config/observability-config.js";
@@ -38,6 +39,16 @@ export * as tables from "./db/tables.js";
 export { makeUnitOfWork, repositoriesOn } from "./db/unit-of-work.js";
 export { makeUserRepository } from "./db/user-repository.js";
 export { makeOpenIdIdentityProviders } from "./federation/openid-identity-providers.js";
+export {
+  KeycloakAccessTokens,
+  type KeycloakAdapters,
+  KeycloakAdminDirectory,
+  KeycloakError,
+  type KeycloakErrorKind,
+  KeycloakTokenEndpoint,
+  makeKeycloakAdapters,
+  ServiceAccountToken,
+} from "./keycloak/index.js";
 export {
   createLogger,
   type Logger,

@@ -10,6 +10,7 @@ import {
   makeRefreshSession,
 } from "@gatehouse/application";
 import { opaqueTokens } from "@gatehouse/infrastructure";
+import { keycloakTokensOf } from "./keycloak.js";
 import { credentialFailuresOf, type Wiring } from "./wiring.js";
 
 /** Sign-in, token rotation, sign-out, and the per-request token and permission checks. */
@@ -46,7 +47,7 @@ export function wireAuth(w: Wiring): AuthUseCases {
       telemetry: w.telemetry,
     }),
     logOut: makeLogOut({ uow, opaqueTokens, revocations, clock }),
-    authenticate: makeAuthenticate({ accessTokens, revocations }),
+    authenticate: makeAuthenticate({ accessTokens, revocations, external: keycloakTokensOf(w) }),
     authorize: makeAuthorize({
       loadAccess: makeLoadAccess({ users: repositories.users, cache: w.cache }),
       auditLog: repositories.auditLog,

@@ -55,6 +55,8 @@ export function adminUserResponse(user: User, roleNames: readonly string[]) {
     deleted_at: user.deletedAt?.toISOString() ?? null,
     deleted_by: user.deletedBy,
     email_verified_at: user.emailVerifiedAt?.toISOString() ?? null,
+    keycloak_id: user.keycloakId,
+    keycloak_sync_status: user.keycloakSyncStatus,
     updated_at: user.updatedAt.toISOString(),
   };
 }

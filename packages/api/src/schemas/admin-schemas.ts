@@ -59,6 +59,12 @@ export const AdminUser = Type.Object(
     deleted_at: Nullable(DateTime),
     deleted_by: Nullable(Uuid),
     email_verified_at: Nullable(DateTime),
+    keycloak_id: Nullable(Type.String({ description: "The linked Keycloak account (IDENTITY_BACKEND=keycloak)" })),
+    keycloak_sync_status: Nullable(
+      Type.Union([Type.Literal("pending"), Type.Literal("synced"), Type.Literal("failed")], {
+        description: "Whether Keycloak holds this row's state; null when Keycloak does not manage the user",
+      }),
+    ),
     created_at: DateTime,
     updated_at: DateTime,
   },

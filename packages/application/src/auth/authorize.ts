@@ -27,8 +27,16 @@ export function makeAuthorize(deps: AuthorizeDeps) {
     required: string,
     ctx: RequestContext,
   ): Promise<UserAccess> {
-    const access = await deps.loadAccess(claims.sub);
-    if (access === undefined) throw new DomainError("SESSION_REVOKED", "Account can no longer hold a session");
+    const own = await deps.loadAccess(claims.sub);
+    if (own === undefined) throw new DomainError("SESSION_REVOKED", "Account can no longer hold a session");
+    const extra = claims.issuerGrants;
+    const access: UserAccess =
+      extra === undefined
+        ? own
+        : {
+            roles: [...new Set([...own.roles, ...extra.roles])].sort(),
+            permissions: [...new Set([...own.permissions, ...extra.permissions])].sort(),
+          };
     if (hasPermission(access, required)) return access;
     await deps.auditLog.append(
       auditEntryFor(deps.clock, ctx, {

@@ -7,7 +7,7 @@ import {
   type UserRepository,
   type UserWithRoles,
 } from "@gatehouse/domain";
-import { cacheProfile } from "../account/user-profile-cache.js";
+import { cacheProfile, readCachedProfile } from "../account/user-profile-cache.js";
 import { CacheKeys, readCached, writeCached } from "../shared/cache-keys.js";
 
 export interface LoadAccessDeps {
@@ -32,6 +32,16 @@ export async function loadGrants(deps: LoadAccessDeps, userId: string): Promise<
   if (account === undefined) return undefined;
   await cacheAccount(deps.cache, account);
   return isActive(account.user) ? account.roles : undefined;
+}
+
+/**
+ * The user's Keycloak account id for the `keycloak_id` claim, through the `user:{id}` cache
+ * (`loadGrants` just filled it on a miss); a profile cached before the column existed has none.
+ */
+export async function loadKeycloakId(deps: LoadAccessDeps, userId: string): Promise<string | null> {
+  const cached = await readCachedProfile(deps.cache, userId);
+  if (cached !== undefined && cached.keycloakId !== undefined) return cached.keycloakId;
+  return (await deps.users.find(userId))?.user.keycloakId ?? null;
 }
 
 /**

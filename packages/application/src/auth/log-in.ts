@@ -113,6 +113,7 @@ export function makeLogIn(deps: LogInDeps) {
     });
     const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
       userId: withRoles.user.id,
+      keycloakId: withRoles.user.keycloakId,
       roles: withRoles.roles,
       sessionId: stored.familyId,
       refreshToken,

@@ -14,7 +14,7 @@ import {
   type UserRepository,
 } from "@gatehouse/domain";
 import { auditEntryFor } from "../shared/audit-entry-for.js";
-import { loadGrants } from "./load-access.js";
+import { loadGrants, loadKeycloakId } from "./load-access.js";
 import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type SessionTokens } from "./session-tokens.js";
 
 export interface RefreshSessionDeps {
@@ -97,6 +97,7 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
     if (roles === undefined) throw revokedError(); // the owner was blocked right after the rotation
     return packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
       userId: result.userId,
+      keycloakId: await loadKeycloakId(deps, result.userId),
       roles,
       sessionId: result.familyId,
       refreshToken: nextSecret.token,

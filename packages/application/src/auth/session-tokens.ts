@@ -44,6 +44,8 @@ export async function packSessionTokens(
   policy: RefreshTokenPolicy,
   session: {
     userId: string;
+    /** The linked Keycloak account, for the `keycloak_id` claim; null or absent: none. */
+    keycloakId?: string | null;
     roles: readonly RoleGrant[];
     sessionId: string;
     refreshToken: string;
@@ -54,6 +56,7 @@ export async function packSessionTokens(
 ): Promise<SessionTokens> {
   const access = await accessTokens.issue({
     userId: session.userId,
+    keycloakId: session.keycloakId ?? null,
     sid: session.sessionId,
     roles: session.roles.map((role) => role.name),
     permissions: permissionsOf(session.roles),

@@ -73,6 +73,7 @@ export function makeExchangeHandoffCode(deps: ExchangeHandoffCodeDeps) {
     });
     const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
       userId: session.found.user.id,
+      keycloakId: session.found.user.keycloakId,
       roles: session.found.roles,
       sessionId: session.stored.familyId,
       refreshToken: session.refreshToken,

@@ -68,6 +68,8 @@ export function newStoredUser(id: string, input: NewUser, now: Date): User {
     deletedAt: null,
     deletedBy: null,
     purgedAt: null,
+    keycloakId: null,
+    keycloakSyncStatus: input.keycloakSyncStatus ?? null,
   };
 }
 
@@ -89,6 +91,8 @@ export function makeFakeUsers(store: FakeStore): UserRepository {
       return stored && withRoles(store, stored);
     },
     findByEmail: async (email) => liveUsers(store).find((stored) => lower(stored.user.email) === lower(email))?.user,
+    findByKeycloakId: async (keycloakId) =>
+      store.state.users.find((stored) => stored.user.keycloakId === keycloakId)?.user,
     usernameTaken: async (username) =>
       liveUsers(store).some((stored) => lower(stored.user.username) === lower(username)),
     async update(id, changes, at, expect) {

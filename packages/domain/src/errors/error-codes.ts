@@ -72,6 +72,7 @@ export const ERROR_TABLE = {
   IDENTITY_ALREADY_LINKED: { status: 409, message: "This provider account is linked to another user" },
   IDENTITY_NOT_FOUND: { status: 404, message: "Linked identity not found" },
   LAST_SIGN_IN_METHOD: { status: 409, message: "The account would have no way left to sign in" },
+  IDENTITY_BACKEND_UNAVAILABLE: { status: 503, message: "Identity backend cannot be reached" },
 } as const satisfies Readonly<Record<string, ErrorEntry>>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -12,6 +12,12 @@ export interface AccessTokenClaims {
   readonly iat: number;
   /** Expiry, seconds since the epoch. */
   readonly exp: number;
+  /**
+   * Roles a pinned external issuer grants the bearer (Keycloak roles mapped by
+   * KEYCLOAK_ROLE_MAPPING), added to the user's own at each permission check. Only the external
+   * token path sets it; Gatehouse's own tokens never carry it.
+   */
+  readonly issuerGrants?: { readonly roles: readonly string[]; readonly permissions: readonly string[] };
 }
 
 export interface IssuedAccessToken {
@@ -28,6 +34,8 @@ export interface AccessTokens {
     readonly sid: string;
     readonly roles: readonly string[];
     readonly permissions: readonly string[];
+    /** The user's Keycloak account, carried as the `keycloak_id` claim when set (seed 004). */
+    readonly keycloakId?: string | null;
   }): Promise<IssuedAccessToken>;
   /**
    * Verifies signature, algorithm, issuer, audience and expiry.

@@ -42,6 +42,11 @@ export interface UserRepository {
   /** The live (not soft-deleted) user with this normalized email, if any. */
   findByEmail(email: string): Promise<User | undefined>;
   /**
+   * The user linked to this Keycloak account, soft-deleted or not (a Keycloak id names one row
+   * for good: `keycloak_id` is unique over all rows), if any.
+   */
+  findByKeycloakId(keycloakId: string): Promise<User | undefined>;
+  /**
    * Whether a live user holds this username (case-insensitively, as uniqueness compares it):
    * registration asks before it looks at the email, so a taken username gets one answer
    * whether or not the email has an account.

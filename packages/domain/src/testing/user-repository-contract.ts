@@ -50,6 +50,21 @@ export function userRepositoryContract(name: string, open: OpenHarness, options:
       expect((await users().find(bare.id))?.roles).toEqual([]);
     });
 
+    it("stores the Keycloak link and finds a user by it, deleted or not", async () => {
+      const created = await users().create(newUser({ keycloakSyncStatus: "pending" }), ["user"]);
+      expect(created).toMatchObject({ keycloakId: null, keycloakSyncStatus: "pending" });
+      const keycloakId = `kc-${created.id}`;
+      await users().update(created.id, { keycloakId, keycloakSyncStatus: "synced" }, later(0));
+      expect(await users().findByKeycloakId(keycloakId)).toMatchObject({
+        id: created.id,
+        keycloakSyncStatus: "synced",
+      });
+      await users().update(created.id, UserChanges.softDelete(null, later(0)), later(0));
+      expect((await users().findByKeycloakId(keycloakId))?.id).toBe(created.id);
+      expect(await users().findByKeycloakId("kc-nobody")).toBeUndefined();
+      expect((await users().create(newUser(), [])).keycloakSyncStatus).toBeNull();
+    });
+
     it("finds by normalized email and by id, and answers undefined for unknown ones", async () => {
       const created = await users().create(newUser({ email: "find.me@example.com" }), ["user"]);
       expect((await users().findByEmail("find.me@example.com"))?.id).toBe(created.id);

@@ -22,7 +22,19 @@ export interface User {
   readonly deletedBy: string | null;
   /** When the worker anonymised the soft-deleted account; a purged account cannot be restored. */
   readonly purgedAt: Date | null;
+  /** The linked Keycloak account's id (IDENTITY_BACKEND=keycloak); null when there is none. */
+  readonly keycloakId: string | null;
+  /** Whether Keycloak has caught up with this row; null when Keycloak does not manage the user. */
+  readonly keycloakSyncStatus: KeycloakSyncStatus | null;
 }
+
+/**
+ * Where a user's copy in Keycloak stands: `pending` while a sync operation is queued, `synced`
+ * once Keycloak holds the row's state, `failed` when Keycloak refused in a way a retry cannot fix
+ * (an account with this email that Gatehouse does not know: reported, never overwritten).
+ */
+export const KeycloakSyncStatuses = ["pending", "synced", "failed"] as const;
+export type KeycloakSyncStatus = (typeof KeycloakSyncStatuses)[number];
 
 /** The fields needed to create a user; the repository fills ids and timestamps. */
 export interface NewUser {
@@ -35,6 +47,8 @@ export interface NewUser {
   readonly department?: string | null;
   readonly status: AccountStatus;
   readonly emailVerifiedAt: Date | null;
+  /** Set when the user is created in Keycloak mode: the row starts `pending` its Keycloak copy. */
+  readonly keycloakSyncStatus?: KeycloakSyncStatus | null;
 }
 
 /**
@@ -65,6 +79,8 @@ export type UserChanges = Partial<
     | "passwordChangedAt"
     | "deletedAt"
     | "deletedBy"
+    | "keycloakId"
+    | "keycloakSyncStatus"
   >
 >;
 

@@ -1,5 +1,6 @@
 import type { ChatLimits, RateLimitPolicy } from "@gatehouse/domain";
 import type { FederationConfig } from "./federation-config.js";
+import type { IdentityBackendConfig } from "./keycloak-config.js";
 import type { ObservabilityConfig } from "./observability-config.js";
 
 /** Where Redis is: one server (`REDIS_URL`) or a Redis Cluster (`REDIS_CLUSTER_NODES`). */
@@ -20,6 +21,8 @@ export interface Config {
   /** Metrics and TLS (README "Operations"). */
   readonly observability: ObservabilityConfig;
   readonly federation: FederationConfig;
+  /** IDENTITY_BACKEND and KEYCLOAK_* (README, "Keycloak"). */
+  readonly identity: IdentityBackendConfig;
   readonly appName: string;
   readonly appEnv: string;
   readonly production: boolean;

@@ -84,8 +84,18 @@ export function readFederation(read: EnvReader, production: boolean, fail: Fail)
       fail(`OAUTH_PROVIDERS names "${name}": a provider name is lowercase letters and digits`);
     }
     const prefix = `OAUTH_${name.toUpperCase()}`;
-    const clientId = required(read, `${prefix}_CLIENT_ID`, fail);
-    const clientSecret = required(read, `${prefix}_CLIENT_SECRET`, fail);
+    // `keycloak` defaults to the realm of KEYCLOAK_URL/KEYCLOAK_REALM and its user-facing client.
+    const keycloakIssuer =
+      name === "keycloak" && read.raw("KEYCLOAK_URL") !== undefined && read.raw("KEYCLOAK_REALM") !== undefined
+        ? `${(read.raw("KEYCLOAK_URL") as string).replace(/\/+$/, "")}/realms/${read.raw("KEYCLOAK_REALM")}`
+        : undefined;
+    const fromKeycloak = (suffix: string) => (name === "keycloak" ? read.raw(`KEYCLOAK_${suffix}`) : undefined);
+    const clientId =
+      read.raw(`${prefix}_CLIENT_ID`) ?? fromKeycloak("CLIENT_ID") ?? required(read, `${prefix}_CLIENT_ID`, fail);
+    const clientSecret =
+      read.raw(`${prefix}_CLIENT_SECRET`) ??
+      fromKeycloak("CLIENT_SECRET") ??
+      required(read, `${prefix}_CLIENT_SECRET`, fail);
     const scopes = read.list(`${prefix}_SCOPES`).flatMap((scope) => scope.split(/\s+/));
     if (name === "github" || name === "facebook") {
       const defaults = BUILT_IN[name];
@@ -105,7 +115,9 @@ export function readFederation(read: EnvReader, production: boolean, fail: Fail)
     }
     const issuer =
       read.raw(`${prefix}_ISSUER`) ??
-      (name === "google" ? "https://accounts.google.com" : required(read, `${prefix}_ISSUER`, fail));
+      (name === "google"
+        ? "https://accounts.google.com"
+        : (keycloakIssuer ?? required(read, `${prefix}_ISSUER`, fail)));
     return {
       name,
       kind: "oidc",

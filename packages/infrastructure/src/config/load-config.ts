@@ -13,6 +13,7 @@ import {
   Reader,
 } from "./env-reader.js";
 import { readFederation } from "./federation-config.js";
+import { readIdentityBackend } from "./keycloak-config.js";
 import { readObservability } from "./observability-config.js";
 import { readChatLimits, readRateLimits, readRedis, readTrustProxy } from "./traffic-config.js";
 
@@ -223,5 +224,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
     federation: readFederation(read, production, (message) => {
       throw new ConfigError(message);
     }),
+    identity: readIdentityBackend(read, production),
   };
 }

@@ -1,5 +1,5 @@
-// The core tables; feature tables live in schema-chat.ts and schema-sign-in.ts, and tables.ts
-// gathers them (drizzle-kit reads all three files, drizzle.config.ts).
+// The core tables; feature tables live in schema-chat.ts, schema-sign-in.ts and schema-keycloak.ts, and tables.ts
+// gathers them (drizzle-kit reads all four files, drizzle.config.ts).
 import { sql } from "drizzle-orm";
 import {
   boolean,
@@ -49,6 +49,10 @@ export const users = pgTable(
     deletedBy: uuid("deleted_by").references((): PgColumn => users.id, { onDelete: "set null" }),
     // Set by the worker once a soft-deleted user's personal data is gone: it cannot be restored.
     purgedAt: timestamp("purged_at", { withTimezone: true }),
+    // The linked Keycloak account (IDENTITY_BACKEND=keycloak, README "Keycloak"); null in local mode.
+    keycloakId: varchar("keycloak_id", { length: 64 }),
+    // Whether Keycloak has caught up with this row; null when the user is not managed there.
+    keycloakSyncStatus: varchar("keycloak_sync_status", { length: 16 }),
   },
   (t) => [
     // Uniqueness is case-insensitive and ignores soft-deleted rows, which may be restored later.
@@ -62,6 +66,8 @@ export const users = pgTable(
     // search term may not contain, so no match spans two fields): one index scan is cheap
     // enough that the planner prefers it to a sequential scan, which three ORed ones were not.
     index("idx_users_search_trgm").using("gin", sql`${userSearchText(t)} gin_trgm_ops`),
+    uniqueIndex("users_keycloak_id_unique").on(t.keycloakId),
+    check("users_keycloak_sync_status_check", sql`${t.keycloakSyncStatus} IN ('pending', 'synced', 'failed')`),
     check(
       "users_status_check",
       sql`${t.status} IN ('pending_verification', 'pending_approval', 'active', 'suspended', 'deactivated')`,

@@ -15,10 +15,12 @@ import {
   users,
 } from "./schema.js";
 import { chatMessages, chatRoomMembers, chatRooms } from "./schema-chat.js";
+import { keycloakSessions, keycloakSyncOperations } from "./schema-keycloak.js";
 import { federatedIdentities, oauthHandoffCodes, oauthStates, signingKeys } from "./schema-sign-in.js";
 
 export * from "./schema.js";
 export * from "./schema-chat.js";
+export * from "./schema-keycloak.js";
 export * from "./schema-sign-in.js";
 
 export const schema = {
@@ -38,6 +40,8 @@ export const schema = {
   chatMessages,
   federatedIdentities,
   oauthStates,
+  keycloakSyncOperations,
+  keycloakSessions,
   oauthHandoffCodes,
   signingKeys,
 };

@@ -6,6 +6,7 @@ import {
   AccountStatuses,
   codesEndedBy,
   DomainError,
+  type KeycloakSyncStatus,
   type NewUser,
   type RoleGrant,
   type User,
@@ -23,7 +24,11 @@ import { violatedUniqueConstraint } from "./unique-violation.js";
 type UserRow = typeof users.$inferSelect;
 
 export function toUser(row: UserRow): User {
-  return { ...row, status: row.status as AccountStatus };
+  return {
+    ...row,
+    status: row.status as AccountStatus,
+    keycloakSyncStatus: row.keycloakSyncStatus as KeycloakSyncStatus | null,
+  };
 }
 
 /**
@@ -243,6 +248,11 @@ export function makeUserRepository(db: Database): UserRepository {
 
     async findByEmail(email) {
       const [row] = await query("byEmail").execute({ email });
+      return row && toUser(row);
+    },
+
+    async findByKeycloakId(keycloakId) {
+      const [row] = await db.select().from(users).where(eq(users.keycloakId, keycloakId)).limit(1);
       return row && toUser(row);
     },
 

@@ -1,5 +1,5 @@
 import { DomainError } from "@gatehouse/domain";
-import { SignJWT, UnsecuredJWT } from "jose";
+import { decodeJwt, SignJWT, UnsecuredJWT } from "jose";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { makeJoseAccessTokens } from "./jose-access-tokens.js";
 
@@ -48,6 +48,15 @@ describe("jose access tokens", () => {
     expect(claims).toMatchObject({ sub: "u-1", sid: "s-1", roles: ["user"], permissions: [] });
     expect(claims.exp - claims.iat).toBe(900);
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("carries keycloak_id only when the user is linked to Keycloak (seed 004)", async () => {
+    const claimsOf = (token: string) => decodeJwt(token);
+    expect(claimsOf((await tokens.issue(subject)).token)).not.toHaveProperty("keycloak_id");
+    expect(claimsOf((await tokens.issue({ ...subject, keycloakId: null })).token)).not.toHaveProperty("keycloak_id");
+    const linked = await tokens.issue({ ...subject, keycloakId: "3f1c-kc" });
+    expect(claimsOf(linked.token).keycloak_id).toBe("3f1c-kc");
+    expect(await tokens.verify(linked.token)).toMatchObject({ sub: "u-1", sid: "s-1" });
   });
 
   it("rejects alg none", async () => {

@@ -124,7 +124,9 @@ export async function makeJoseAccessTokens(settings: JwtSettings): Promise<Signe
   return {
     async issue(subject) {
       const { signing } = ring;
-      const token = await new SignJWT({ sid: subject.sid, roles: subject.roles, permissions: subject.permissions })
+      const claims = { sid: subject.sid, roles: subject.roles, permissions: subject.permissions };
+      const linked = subject.keycloakId == null ? claims : { ...claims, keycloak_id: subject.keycloakId };
+      const token = await new SignJWT(linked)
         .setProtectedHeader({ alg: signing.algorithm, typ: "JWT", kid: signing.kid })
         .setSubject(subject.userId)
         .setIssuer(settings.issuer)

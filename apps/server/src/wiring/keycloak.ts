@@ -1,0 +1,53 @@
+import { type AuthenticateDeps, makeAuthenticateExternal } from "@gatehouse/application";
+import { KeycloakAccessTokens, type KeycloakAdapters, makeKeycloakAdapters } from "@gatehouse/infrastructure";
+import type { Wiring } from "./wiring.js";
+
+const wired = new WeakMap<Wiring, AuthenticateDeps["external"]>();
+
+/**
+ * Realm-issued bearer tokens on the API (`KEYCLOAK_ACCEPT_TOKENS=true`), or undefined. One
+ * verifier per process, so the realm's JWKS is fetched once and shared by the HTTP and chat paths.
+ */
+export function keycloakTokensOf(w: Wiring): AuthenticateDeps["external"] {
+  if (wired.has(w)) return wired.get(w);
+  const keycloak = w.config.identity.keycloak;
+  const external =
+    keycloak === undefined || !keycloak.acceptTokens
+      ? undefined
+      : (() => {
+          const tokens = new KeycloakAccessTokens({
+            issuer: keycloak.issuer,
+            clientId: keycloak.clientId,
+            timeoutMs: keycloak.timeoutMs,
+            jwksCooldownSeconds: keycloak.jwksCooldownSeconds,
+          });
+          return {
+            tokens,
+            authenticate: makeAuthenticateExternal({
+              tokens,
+              users: w.repositories.users,
+              roles: w.repositories.roles,
+              cache: w.cache,
+              clock: w.clock,
+              roleMapping: keycloak.roleMapping,
+            }),
+          };
+        })();
+  wired.set(w, external);
+  return external;
+}
+
+const adapters = new WeakMap<Wiring, KeycloakAdapters | undefined>();
+
+/**
+ * The Keycloak directory, sign-in endpoints and readiness probe with IDENTITY_BACKEND=keycloak,
+ * else undefined: one service-account token manager per process, shared by every admin call.
+ */
+export function keycloakAdaptersOf(w: Wiring): KeycloakAdapters | undefined {
+  if (adapters.has(w)) return adapters.get(w);
+  const keycloak = w.config.identity.keycloak;
+  const made =
+    w.config.identity.backend === "keycloak" && keycloak !== undefined ? makeKeycloakAdapters(keycloak) : undefined;
+  adapters.set(w, made);
+  return made;
+}
