@@ -34,7 +34,7 @@ export interface AccessTokens {
     readonly sid: string;
     readonly roles: readonly string[];
     readonly permissions: readonly string[];
-    /** The user's Keycloak account, carried as the `keycloak_id` claim when set (seed 004). */
+    /** The user's Keycloak account, carried as the `keycloak_id` claim when set. */
     readonly keycloakId?: string | null;
   }): Promise<IssuedAccessToken>;
   /**

@@ -6,10 +6,10 @@ export interface KeycloakConfig {
   readonly url: string;
   readonly realm: string;
   readonly issuer: string;
-  /** The client users authenticate through (seed `auth_client_id`). */
+  /** The client users authenticate through. */
   readonly clientId: string;
   readonly clientSecret: string;
-  /** The service account with realm-management roles (seed `backend_client_id`). */
+  /** The service account with realm-management roles. */
   readonly adminClientId: string;
   readonly adminClientSecret: string;
   /** The service-account token is renewed this long before it expires. */

@@ -1,6 +1,6 @@
 import { DomainError } from "@gatehouse/domain";
 
-/** The seed's `KeycloakError` kinds: what went wrong talking to Keycloak, for logs and tests. */
+/** The `KeycloakError` kinds: what went wrong talking to Keycloak, for logs and tests. */
 export type KeycloakErrorKind = "authentication" | "token_validation" | "user_management" | "network" | "config";
 
 /**

@@ -12,7 +12,7 @@ export interface ServiceAccountSettings {
 }
 
 /**
- * The seed's ITokenManager for the admin service account (client-credentials grant). The token is
+ * The token manager (ITokenManager) of the admin service account (client-credentials grant). The token is
  * fetched once and reused until `expires_at - buffer`; concurrent callers share one request
  * (single flight: 50 parallel admin calls make one token request); a 401 from the admin API calls
  * `invalidate()` and the next `get()` fetches a new one. Keycloak's admin client does not renew its

@@ -50,7 +50,7 @@ describe("jose access tokens", () => {
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it("carries keycloak_id only when the user is linked to Keycloak (seed 004)", async () => {
+  it("carries keycloak_id only when the user is linked to Keycloak", async () => {
     const claimsOf = (token: string) => decodeJwt(token);
     expect(claimsOf((await tokens.issue(subject)).token)).not.toHaveProperty("keycloak_id");
     expect(claimsOf((await tokens.issue({ ...subject, keycloakId: null })).token)).not.toHaveProperty("keycloak_id");
