@@ -14,6 +14,7 @@ import { type Credentials, logInSessions, registerUsers, type Session } from "./
 import { runLoad } from "./load.js";
 import { benchMemory, memoryBenchEnv } from "./memory-bench.js";
 import { benchPeer, type GatehouseSide, type PeerBenchResult, peersRequested } from "./peer-bench.js";
+import { benchThroughPgBouncer } from "./pgbouncer-bench.js";
 import { measureRateLimitCheck } from "./rate-limit-check.js";
 import { measureRateLimitHook } from "./rate-limit-hook.js";
 import { benchNodes, benchOneRedisNode, type RedisScenarios } from "./redis-scenarios.js";
@@ -233,11 +234,26 @@ async function benchGatehouse(settings: BenchSettings) {
     log(`• registering ${settings.users} users`);
     const users = await registerUsers(server.baseUrl, runId, settings.users, settings.cores * 2);
     const { scenarios, sessions } = await benchGatehouseScenarios(settings, server.baseUrl, users);
-    return { ...scenarios, ...(await benchPeers(settings, { baseUrl: server.baseUrl, users, sessions })) };
+    const peer = await benchPeers(settings, { baseUrl: server.baseUrl, users, sessions });
+    await stopChild(server.child);
+    return { ...scenarios, ...peer, ...(await benchPgBouncer(settings, users)) };
   } finally {
     await stopChild(server.child);
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Login and refresh again, through PgBouncer on the same database (PostgreSQL only). */
+async function benchPgBouncer(settings: BenchSettings, users: readonly Credentials[]) {
+  if (settings.databaseUrl === undefined) return {};
+  const startServer = async (env: Record<string, string>) => {
+    const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-pgbouncer-"));
+    onExit(() => rmSync(dataDir, { recursive: true, force: true }));
+    const server = await startGatehouse(settings, dataDir, env);
+    return { baseUrl: server.baseUrl, stop: () => stopChild(server.child) };
+  };
+  const pooled = { ...settings, databaseUrl: settings.databaseUrl };
+  return { pgbouncer: await benchThroughPgBouncer(pooled, users, startServer, log) };
 }
 
 /** Better Auth against this server, interleaved (PostgreSQL only: the peer has no embedded database). */

@@ -5,6 +5,7 @@ import type { Argon2Ceiling } from "./argon2-ceiling.js";
 import type { ChatBenchResult } from "./chat-bench.js";
 import type { ScenarioResult } from "./load.js";
 import type { PeerBenchResult } from "./peer-bench.js";
+import type { PgBouncerBenchResult } from "./pgbouncer-bench.js";
 import type { RateLimitCheckCost } from "./rate-limit-check.js";
 import type { RateLimitHookCost } from "./rate-limit-hook.js";
 import type { RedisScenarios } from "./redis-scenarios.js";
@@ -35,6 +36,8 @@ export interface BenchReport {
     readonly chat: ChatBenchResult;
     /** Better Auth interleaved with Gatehouse (`--peers`). */
     readonly peer?: PeerBenchResult | { readonly skipped: string };
+    /** Login and refresh through PgBouncer in transaction mode (PostgreSQL only). */
+    readonly pgbouncer?: PgBouncerBenchResult | { readonly skipped: string };
   };
   /** Spawn to /health/ready of the bench's servers: the first (it migrates) and the best later one. */
   readonly startup: StartupTimes;
@@ -160,7 +163,19 @@ export function formatReport(report: BenchReport): string {
     ...redisLines(report),
     ...adminRows(report.admin),
     ...peerLines(s.peer),
+    ...pgbouncerLines(s.pgbouncer),
   ].join("\n");
+}
+
+function pgbouncerLines(pooled: BenchReport["scenarios"]["pgbouncer"]): string[] {
+  if (pooled === undefined) return [];
+  if ("skipped" in pooled) return ["", `PgBouncer scenarios skipped: ${pooled.skipped}`];
+  return [
+    "",
+    `through ${pooled.pooler}, same database and users:`,
+    scenarioRow("POST /auth/login via PgBouncer", pooled.login),
+    scenarioRow("POST /auth/refresh via PgBouncer", pooled.refresh),
+  ];
 }
 
 function peerLines(peer: BenchReport["scenarios"]["peer"]): string[] {
