@@ -172,7 +172,7 @@ async function startGatehouse(
 async function benchLogin(settings: BenchSettings, load: LoadSettings, users: readonly Credentials[]) {
   log(`• argon2id verify alone (server idle): ${settings.durationSeconds}s, ${settings.argon2Concurrency} in flight`);
   const argon2 = await measureArgon2Ceiling(settings.durationSeconds, settings.argon2Concurrency);
-  // The issue's login target is against the all-core ceiling, whatever the server's gate allows.
+  // The login target is against the all-core ceiling, whatever the server's gate allows.
   let allCores: Awaited<ReturnType<typeof measureArgon2Ceiling>> | undefined;
   if (settings.argon2Concurrency !== settings.cores) {
     log(`• argon2id verify alone, all cores: ${settings.durationSeconds}s, ${settings.cores} in flight`);
@@ -431,7 +431,7 @@ async function main(): Promise<void> {
   log("");
   log(formatReport(report));
   log(
-    `\ntargets (issue 12), load average ${loadavg()
+    `\nperformance targets, load average ${loadavg()
       .map((load) => load.toFixed(2))
       .join(" ")}:`,
   );

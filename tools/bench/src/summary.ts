@@ -1,6 +1,6 @@
 import type { BenchReport } from "./report.js";
 
-/** One line of the issue's targets: what was measured and whether it meets the bar. */
+/** One performance target: what was measured and whether it meets the bar. */
 export interface TargetRow {
   readonly target: string;
   readonly figure: string;
@@ -109,7 +109,7 @@ function rateLimitRows(report: BenchReport): TargetRow[] {
   );
 }
 
-/** Every target of the performance issue with its figure from this run. */
+/** Every performance target with its figure from this run. */
 export function targetsOf(report: BenchReport): TargetRow[] {
   return [
     ...loginRows(report),

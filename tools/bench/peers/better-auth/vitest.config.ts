@@ -6,6 +6,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // PostgreSQL from the environment (or a container), like the repository suites.
-    globalSetup: ["../../../../packages/infrastructure/dist/testing/global-setup.js"],
+    globalSetup: ["@gatehouse/infrastructure/testing/global-setup"],
   },
 });
