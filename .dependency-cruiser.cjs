@@ -79,7 +79,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(apps|packages|tools)/[^/]+/dist/" },
+    exclude: { path: ["^(apps|packages|tools)/[^/]+/dist/", "^tools/bench/peers/[^/]+/dist/"] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.base.json" },
     enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "types", "node", "default"] },

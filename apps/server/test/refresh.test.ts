@@ -117,8 +117,9 @@ describe("POST /api/v1/auth/refresh", () => {
   });
 });
 
-// The race needs real connections to mean anything: on PostgreSQL when configured.
-describe.each(testDatabaseKinds())("concurrent refresh on %s", (kind) => {
+// The race needs real connections to mean anything: on PostgreSQL when configured, and through
+// the PgBouncer tier's transaction pooling when it runs.
+describe.each(testDatabaseKinds({ pgbouncer: true }))("concurrent refresh on %s", (kind) => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({}, kind);

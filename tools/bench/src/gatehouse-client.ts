@@ -21,7 +21,11 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; j
 }
 
 /** Runs `work` over `items` with at most `limit` in flight, keeping order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const lane = async () => {

@@ -2,7 +2,7 @@
 // Over 300 lines on purpose: the scenario table and the order the report is written in.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultArgon2Concurrency, RATE_LIMIT_ENV } from "@gatehouse/infrastructure";
@@ -10,13 +10,15 @@ import { type AdminBenchResult, benchAdmin } from "./admin-bench.js";
 import { measureArgon2Ceiling } from "./argon2-ceiling.js";
 import { benchChat, CHAT_BENCH_ENV, type ChatBenchResult } from "./chat-bench.js";
 import { type Child, freePort, installExitHandlers, onExit, startChild, stopChild, waitForHttp } from "./children.js";
-import { type Credentials, logInSessions, registerUsers } from "./gatehouse-client.js";
+import { type Credentials, logInSessions, registerUsers, type Session } from "./gatehouse-client.js";
 import { runLoad } from "./load.js";
 import { benchMemory, memoryBenchEnv } from "./memory-bench.js";
+import { benchPeer, type GatehouseSide, type PeerBenchResult, peersRequested } from "./peer-bench.js";
+import { benchThroughPgBouncer } from "./pgbouncer-bench.js";
 import { measureRateLimitCheck } from "./rate-limit-check.js";
 import { measureRateLimitHook } from "./rate-limit-hook.js";
 import { benchNodes, benchOneRedisNode, type RedisScenarios } from "./redis-scenarios.js";
-import { type BenchReport, formatReport, ratiosOf, writeReport } from "./report.js";
+import { type BenchReport, formatReport, ratiosOf, type StartupTimes, writeReport } from "./report.js";
 import {
   getOptions,
   LIVE_PATH,
@@ -26,6 +28,7 @@ import {
   type RefreshChains,
   refreshOptions,
 } from "./scenarios.js";
+import { formatTargets, type TargetRow, targetsOf } from "./summary.js";
 
 const HELLO_SCRIPT = fileURLToPath(new URL("./hello-server.js", import.meta.url));
 const SERVER_SCRIPT = fileURLToPath(new URL("../../../apps/server/dist/main.js", import.meta.url));
@@ -52,6 +55,9 @@ interface BenchSettings {
   readonly chatRate: number;
   /** `chat`: run the chat scenario alone. */
   readonly only: string | undefined;
+  /** `--peers` or BENCH_PEERS: the peers measured against Gatehouse (needs DATABASE_URL). */
+  readonly peers: readonly "better-auth"[];
+  readonly peerRounds: number;
 }
 
 function intFromEnv(name: string, fallback: number, min: number, max: number): number {
@@ -82,6 +88,8 @@ function readSettings(): BenchSettings {
     chatSockets: intFromEnv("BENCH_CHAT_SOCKETS", 1000, 1, 100_000),
     chatRate: intFromEnv("BENCH_CHAT_RATE", 50, 1, 100_000),
     only: process.env.BENCH_ONLY?.trim() || undefined,
+    peers: peersRequested(process.argv.slice(2), process.env),
+    peerRounds: intFromEnv("BENCH_PEER_ROUNDS", 2, 1, 20),
   };
 }
 
@@ -111,6 +119,18 @@ async function benchHello(settings: BenchSettings) {
   }
 }
 
+/** Spawn to ready of every Gatehouse server, in start order (polled every 100 ms). */
+const startupsMs: number[] = [];
+
+function startupTimes(settings: BenchSettings): StartupTimes {
+  const [first = 0, ...later] = startupsMs;
+  return {
+    database: settings.databaseUrl === undefined ? "pglite" : "postgres",
+    first_ms: first,
+    ...(later.length === 0 ? {} : { later_best_ms: Math.min(...later) }),
+  };
+}
+
 interface RunningServer {
   readonly child: Child;
   readonly baseUrl: string;
@@ -122,6 +142,7 @@ async function startGatehouse(
   extraEnv: Record<string, string> = {},
 ): Promise<RunningServer> {
   const port = await freePort();
+  const spawnedAt = performance.now();
   const child = startChild("gatehouse server", SERVER_SCRIPT, {
     ...process.env,
     NODE_ENV: "production",
@@ -136,20 +157,30 @@ async function startGatehouse(
     ARGON2_MAX_CONCURRENCY: String(settings.argon2Concurrency),
     // Every bench client comes from 127.0.0.1: the production limits would answer 429 to nearly all of it.
     ...RELAXED_RATE_LIMITS,
+    // The failure delay ladder is per client address too, and all bench clients share one: a
+    // handful of failed logins under load (a shed 503 counts) would refuse the next 429s.
+    LOGIN_DELAY_MAX_SECONDS: "0",
     ...(settings.databaseUrl === undefined ? {} : { DATABASE_URL: settings.databaseUrl }),
     ...extraEnv,
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForHttp(`${baseUrl}/health/ready`, child, 120_000);
+  startupsMs.push(Math.round(performance.now() - spawnedAt));
   return { child, baseUrl };
 }
 
 async function benchLogin(settings: BenchSettings, load: LoadSettings, users: readonly Credentials[]) {
   log(`• argon2id verify alone (server idle): ${settings.durationSeconds}s, ${settings.argon2Concurrency} in flight`);
   const argon2 = await measureArgon2Ceiling(settings.durationSeconds, settings.argon2Concurrency);
+  // The login target is against the all-core ceiling, whatever the server's gate allows.
+  let allCores: Awaited<ReturnType<typeof measureArgon2Ceiling>> | undefined;
+  if (settings.argon2Concurrency !== settings.cores) {
+    log(`• argon2id verify alone, all cores: ${settings.durationSeconds}s, ${settings.cores} in flight`);
+    allCores = await measureArgon2Ceiling(settings.durationSeconds, settings.cores);
+  }
   log(`• login: ${settings.durationSeconds}s, ${settings.connections} connections over ${users.length} users`);
   const login = await runLoad(loginOptions(load, users));
-  return { argon2, login };
+  return { argon2, login, ...(allCores === undefined ? {} : { argon2_verify_all_cores: allCores }) };
 }
 
 async function benchRefresh(settings: BenchSettings, load: LoadSettings, users: readonly Credentials[]) {
@@ -161,8 +192,12 @@ async function benchRefresh(settings: BenchSettings, load: LoadSettings, users: 
 }
 
 /** GET /me flat out, then a fixed-rate probe of it alone and while logins saturate the CPU. */
-async function benchMe(settings: BenchSettings, load: LoadSettings, users: readonly Credentials[]) {
-  const sessions = await logInSessions(load.baseUrl, users, settings.connections, settings.cores * 2);
+async function benchMe(
+  settings: BenchSettings,
+  load: LoadSettings,
+  users: readonly Credentials[],
+  sessions: readonly Session[],
+) {
   log(`• me: ${settings.durationSeconds}s, ${settings.connections} connections`);
   const me = await runLoad(meOptions(load, sessions));
   const probe: LoadSettings = { ...load, connections: settings.probeConnections, overallRate: settings.probeRate };
@@ -181,9 +216,12 @@ async function benchGatehouseScenarios(settings: BenchSettings, baseUrl: string,
   const load: LoadSettings = { ...settings, baseUrl };
   log(`• live (app stack, no database): ${settings.durationSeconds}s, ${settings.connections} connections`);
   const live = await runLoad(getOptions(load, LIVE_PATH));
-  const { argon2, login } = await benchLogin(settings, load, users);
+  const { argon2, login, ...allCores } = await benchLogin(settings, load, users);
   const refresh = await benchRefresh(settings, load, users);
-  return { live, argon2_verify: argon2, login, refresh, ...(await benchMe(settings, load, users)) };
+  // Logged in before the login floods: after them the per-account limit would refuse these.
+  const sessions = await logInSessions(load.baseUrl, users, settings.connections, settings.cores * 2);
+  const me = await benchMe(settings, load, users, sessions);
+  return { scenarios: { live, argon2_verify: argon2, ...allCores, login, refresh, ...me }, sessions };
 }
 
 async function benchGatehouse(settings: BenchSettings) {
@@ -195,11 +233,41 @@ async function benchGatehouse(settings: BenchSettings) {
     const runId = randomBytes(4).toString("hex");
     log(`• registering ${settings.users} users`);
     const users = await registerUsers(server.baseUrl, runId, settings.users, settings.cores * 2);
-    return await benchGatehouseScenarios(settings, server.baseUrl, users);
+    const { scenarios, sessions } = await benchGatehouseScenarios(settings, server.baseUrl, users);
+    const peer = await benchPeers(settings, { baseUrl: server.baseUrl, users, sessions });
+    await stopChild(server.child);
+    return { ...scenarios, ...peer, ...(await benchPgBouncer(settings, users)) };
   } finally {
     await stopChild(server.child);
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Login and refresh again, through PgBouncer on the same database (PostgreSQL only). */
+async function benchPgBouncer(settings: BenchSettings, users: readonly Credentials[]) {
+  if (settings.databaseUrl === undefined) return {};
+  const startServer = async (env: Record<string, string>) => {
+    const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-pgbouncer-"));
+    onExit(() => rmSync(dataDir, { recursive: true, force: true }));
+    const server = await startGatehouse(settings, dataDir, env);
+    return { baseUrl: server.baseUrl, stop: () => stopChild(server.child) };
+  };
+  const pooled = { ...settings, databaseUrl: settings.databaseUrl };
+  return { pgbouncer: await benchThroughPgBouncer(pooled, users, startServer, log) };
+}
+
+/** Better Auth against this server, interleaved (PostgreSQL only: the peer has no embedded database). */
+async function benchPeers(
+  settings: BenchSettings,
+  gatehouse: GatehouseSide,
+): Promise<{ peer?: PeerBenchResult | { skipped: string } }> {
+  if (settings.peers.length === 0) return {};
+  if (settings.databaseUrl === undefined) {
+    log("• peer skipped: Better Auth needs DATABASE_URL (PostgreSQL)");
+    return { peer: { skipped: "needs DATABASE_URL (PostgreSQL)" } };
+  }
+  const peerSettings = { ...settings, databaseUrl: settings.databaseUrl, rounds: settings.peerRounds };
+  return { peer: await benchPeer(peerSettings, gatehouse, log) };
 }
 
 /** One node with Redis, then (with PostgreSQL) `nodes` processes sharing the database and Redis. */
@@ -314,6 +382,8 @@ function environmentOf(settings: BenchSettings): Record<string, unknown> {
     me_probe_connections: settings.probeConnections,
     me_probe_rate: settings.probeRate,
     nodes: settings.nodes,
+    load_average: loadavg().map((load) => Math.round(load * 100) / 100),
+    peers: settings.peers,
   };
 }
 
@@ -348,16 +418,24 @@ async function main(): Promise<void> {
     chat: await benchChatScenario(settings),
   };
   const admin = await benchAdminScenarios(settings);
-  const report: BenchReport = {
+  const measured = {
     started_at: startedAt,
     finished_at: new Date().toISOString(),
     environment: environmentOf(settings),
     scenarios,
     admin,
+    startup: startupTimes(settings),
     ratios: ratiosOf(scenarios),
   };
+  const report: BenchReport & { targets: TargetRow[] } = { ...measured, targets: targetsOf(measured) };
   log("");
   log(formatReport(report));
+  log(
+    `\nperformance targets, load average ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(" ")}:`,
+  );
+  log(formatTargets(report.targets));
   log(`\nresults: ${writeReport(RESULTS_DIR, report)}`);
 }
 

@@ -4,6 +4,8 @@ import type { AdminBenchResult } from "./admin-bench.js";
 import type { Argon2Ceiling } from "./argon2-ceiling.js";
 import type { ChatBenchResult } from "./chat-bench.js";
 import type { ScenarioResult } from "./load.js";
+import type { PeerBenchResult } from "./peer-bench.js";
+import type { PgBouncerBenchResult } from "./pgbouncer-bench.js";
 import type { RateLimitCheckCost } from "./rate-limit-check.js";
 import type { RateLimitHookCost } from "./rate-limit-hook.js";
 import type { RedisScenarios } from "./redis-scenarios.js";
@@ -20,6 +22,8 @@ export interface BenchReport {
     readonly rate_limit_hook: readonly RateLimitHookCost[];
     readonly live: ScenarioResult;
     readonly argon2_verify: Argon2Ceiling;
+    /** The all-core ceiling (as many in flight as cores), when the server runs fewer. */
+    readonly argon2_verify_all_cores?: Argon2Ceiling;
     readonly login: ScenarioResult;
     readonly refresh: ScenarioResult & { readonly chains_restarted: number; readonly chains_stranded: number };
     readonly me: ScenarioResult;
@@ -30,7 +34,13 @@ export interface BenchReport {
     readonly redis?: RedisScenarios;
     /** N sockets in one room on one node at a fixed send rate. */
     readonly chat: ChatBenchResult;
+    /** Better Auth interleaved with Gatehouse (`--peers`). */
+    readonly peer?: PeerBenchResult | { readonly skipped: string };
+    /** Login and refresh through PgBouncer in transaction mode (PostgreSQL only). */
+    readonly pgbouncer?: PgBouncerBenchResult | { readonly skipped: string };
   };
+  /** Spawn to /health/ready of the bench's servers: the first (it migrates) and the best later one. */
+  readonly startup: StartupTimes;
   /** Admin list search and audit-log filters on seeded volumes (PostgreSQL only). */
   readonly admin: AdminBenchResult | { readonly skipped: string };
   readonly ratios: {
@@ -42,7 +52,16 @@ export interface BenchReport {
     readonly me_probe_p99_under_load_over_alone: number;
     /** 2xx/s of GET /me with the Redis cache over hello (target >= 0.4). */
     readonly me_redis_over_hello?: number;
+    /** Gatehouse over Better Auth, better round of each (`--peers`). */
+    readonly login_over_better_auth?: number;
+    readonly me_over_better_auth_get_session?: number;
   };
+}
+
+export interface StartupTimes {
+  readonly database: "pglite" | "postgres";
+  readonly first_ms: number;
+  readonly later_best_ms?: number;
 }
 
 const ratio = (numerator: number, denominator: number) =>
@@ -59,6 +78,12 @@ export function ratiosOf(scenarios: BenchReport["scenarios"]): BenchReport["rati
     ...(scenarios.redis === undefined
       ? {}
       : { me_redis_over_hello: ratio(scenarios.redis.me_redis.ok_per_second, scenarios.hello.ok_per_second) }),
+    ...(scenarios.peer === undefined || "skipped" in scenarios.peer
+      ? {}
+      : {
+          login_over_better_auth: scenarios.peer.login.ratio,
+          me_over_better_auth_get_session: scenarios.peer.token_check.ratio,
+        }),
   };
 }
 
@@ -99,6 +124,17 @@ export function formatReport(report: BenchReport): string {
     scenarioRow("hello (bare Fastify ceiling)", s.hello),
     scenarioRow("GET /health/live (app, no db)", s.live),
     row(`argon2id verify ×${argon2.concurrency} (verifies/s)`, argon2.verifies_per_second, argon2.latency_ms, "-", "-"),
+    ...(s.argon2_verify_all_cores === undefined
+      ? []
+      : [
+          row(
+            `argon2id verify ×${s.argon2_verify_all_cores.concurrency}, all cores`,
+            s.argon2_verify_all_cores.verifies_per_second,
+            s.argon2_verify_all_cores.latency_ms,
+            "-",
+            "-",
+          ),
+        ]),
     scenarioRow("POST /auth/login", s.login),
     scenarioRow("POST /auth/refresh (chained)", s.refresh),
     scenarioRow("GET /auth/me", s.me),
@@ -126,7 +162,35 @@ export function formatReport(report: BenchReport): string {
     `me probe p99, during logins / alone:    ${r.me_probe_p99_under_load_over_alone}`,
     ...redisLines(report),
     ...adminRows(report.admin),
+    ...peerLines(s.peer),
+    ...pgbouncerLines(s.pgbouncer),
   ].join("\n");
+}
+
+function pgbouncerLines(pooled: BenchReport["scenarios"]["pgbouncer"]): string[] {
+  if (pooled === undefined) return [];
+  if ("skipped" in pooled) return ["", `PgBouncer scenarios skipped: ${pooled.skipped}`];
+  return [
+    "",
+    `through ${pooled.pooler}, same database and users:`,
+    scenarioRow("POST /auth/login via PgBouncer", pooled.login),
+    scenarioRow("POST /auth/refresh via PgBouncer", pooled.refresh),
+  ];
+}
+
+function peerLines(peer: BenchReport["scenarios"]["peer"]): string[] {
+  if (peer === undefined) return [];
+  if ("skipped" in peer) return ["", `peer skipped: ${peer.skipped}`];
+  return [
+    "",
+    `Better Auth peer, better of ${peer.rounds} interleaved rounds, ${peer.connections} connections:`,
+    scenarioRow("Gatehouse POST /auth/login", peer.login.gatehouse_best),
+    scenarioRow("Better Auth POST sign-in/email", peer.login.peer_best),
+    scenarioRow("Gatehouse GET /auth/me", peer.token_check.gatehouse_best),
+    scenarioRow("Better Auth GET get-session", peer.token_check.peer_best),
+    `login, Gatehouse / Better Auth (2xx/s):        ${peer.login.ratio}`,
+    `token check, Gatehouse / Better Auth (2xx/s):  ${peer.token_check.ratio}`,
+  ];
 }
 
 function redisLines(report: BenchReport): string[] {

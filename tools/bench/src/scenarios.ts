@@ -14,7 +14,7 @@ export const REFRESH_PATH = "/api/v1/auth/refresh";
 export const ME_PATH = "/api/v1/auth/me";
 export const LIVE_PATH = "/health/live";
 
-function baseOptions(settings: LoadSettings, path: string): autocannon.Options {
+export function baseOptions(settings: LoadSettings, path: string): autocannon.Options {
   return {
     url: `${settings.baseUrl}${path}`,
     connections: settings.connections,

@@ -109,14 +109,16 @@ async function startNode(
 
 /**
  * Starts `count` server processes (the built `dist/main.js`) on one private PostgreSQL database
+ * (directly, or `through` the PgBouncer tier)
  * and one private `redis-server`, which a test may stop and start. Rate limits are relaxed and
  * sign-up makes active users (no email verification) unless `env` (added to every node) says
  * otherwise, so scale-out tests are about nodes, not about the registration lifecycle.
  */
 export async function startNodeCluster(
-  options: { count?: number; env?: Record<string, string> } = {},
+  options: { count?: number; env?: Record<string, string>; through?: "postgres" | "pgbouncer" } = {},
 ): Promise<NodeCluster> {
-  const database = await createTestDatabase("postgres");
+  // `pgbouncer`: every node reaches the database through the tier's transaction-mode PgBouncer.
+  const database = await createTestDatabase(options.through ?? "postgres");
   const redis = await startPrivateRedis();
   const children: ChildProcess[] = [];
   const close = async () => {
@@ -138,6 +140,9 @@ export async function startNodeCluster(
       ...RELAXED_RATE_LIMITS,
       REQUIRE_EMAIL_VERIFICATION: "false",
       DATABASE_URL: database.url as string,
+      ...(database.directUrl === undefined
+        ? {}
+        : { DATABASE_POOLER: "pgbouncer", DATABASE_MIGRATION_URL: database.directUrl }),
       REDIS_URL: redis.url,
       ...options.env,
     };

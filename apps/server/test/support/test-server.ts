@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Clock, DEFAULT_RATE_LIMIT_POLICY } from "@gatehouse/domain";
 import { createLogger, loadConfig, RATE_LIMIT_ENV, rowsOf } from "@gatehouse/infrastructure";
-import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "@gatehouse/infrastructure/testing";
+import {
+  createTestDatabase,
+  type TestDatabase,
+  type TestDatabaseKind,
+  testDatabaseKinds,
+} from "@gatehouse/infrastructure/testing";
 import { type SQL, sql } from "drizzle-orm";
 import { createServer, type Server } from "../../src/compose.js";
 
@@ -55,7 +60,7 @@ export interface TestServerOptions {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  kind: "pglite" | "postgres" = "pglite",
+  kind: TestDatabaseKind = "pglite",
   options: TestServerOptions = {},
 ): Promise<TestServer> {
   // "configured" suites assert the production limits, which development relaxes for `auth`.

@@ -36,6 +36,10 @@ export interface Config {
         readonly maxConnections: number;
         /** Bound on every query (`statement_timeout` and client side) and connection attempt. */
         readonly queryTimeoutMs: number;
+        /** DATABASE_POOLER: set when DATABASE_URL goes through a transaction-pooling PgBouncer. */
+        readonly pooler?: "pgbouncer";
+        /** DATABASE_MIGRATION_URL: a direct connection for migrations and session-level locks. */
+        readonly directUrl?: string;
       }
     | { readonly kind: "pglite"; readonly dataDir: string };
   readonly dataDir: string;

@@ -104,6 +104,28 @@ describe("loadConfig", () => {
     });
   });
 
+  it("goes through PgBouncer with DATABASE_POOLER (or port 6432), and then needs DATABASE_MIGRATION_URL", () => {
+    const direct = "postgres://u@h:5432/db";
+    const pooled = loadConfig(
+      { DATABASE_URL: "postgres://u@h:7777/db", DATABASE_POOLER: "pgbouncer", DATABASE_MIGRATION_URL: direct },
+      emptyDir(),
+    );
+    expect(pooled.database).toMatchObject({ kind: "postgres", pooler: "pgbouncer", directUrl: direct });
+    const detected = loadConfig({ DATABASE_URL: "postgres://u@h:6432/db", DATABASE_MIGRATION_URL: direct }, emptyDir());
+    expect(detected.database).toMatchObject({ pooler: "pgbouncer" });
+    const forcedOff = { DATABASE_URL: "postgres://u@h:6432/db", DATABASE_POOLER: "none" };
+    expect(loadConfig(forcedOff, emptyDir()).database).not.toHaveProperty("pooler");
+    expect(() => loadConfig({ DATABASE_URL: "postgres://u@h:6432/db" }, emptyDir())).toThrow(
+      /^DATABASE_MIGRATION_URL is required/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: direct, DATABASE_POOLER: "pgpool" }, emptyDir())).toThrow(
+      /DATABASE_POOLER/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: direct, DATABASE_MIGRATION_URL: "mysql://x" }, emptyDir())).toThrow(
+      /DATABASE_MIGRATION_URL/,
+    );
+  });
+
   it("uses no Redis by default, one server with REDIS_URL, a Cluster with REDIS_CLUSTER_NODES", () => {
     expect(loadConfig({}, emptyDir()).redis).toBeUndefined();
     expect(loadConfig({ REDIS_URL: "redis://cache:6379/0" }, emptyDir()).redis).toEqual({

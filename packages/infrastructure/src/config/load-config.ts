@@ -138,6 +138,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
             url: checkUrl("DATABASE_URL", databaseUrl, ["postgres:", "postgresql:"]),
             maxConnections: read.int("DATABASE_MAX_CONNECTIONS", 10, 1, 1000),
             queryTimeoutMs: read.int("DATABASE_QUERY_TIMEOUT_MS", 5000, 100, 600_000),
+            ...readPooler(read, checkUrl("DATABASE_URL", databaseUrl, ["postgres:", "postgresql:"])),
           },
     dataDir,
     autoMigrate: read.bool("DB_AUTO_MIGRATE", true),
@@ -226,4 +227,26 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
     }),
     identity: readIdentityBackend(read, production),
   };
+}
+
+/**
+ * DATABASE_POOLER and DATABASE_MIGRATION_URL. `auto` (the default) takes a URL on port 6432,
+ * PgBouncer's own default, as PgBouncer. Behind a transaction pooler nothing is prepared
+ * server-side, and the session-level advisory locks of migrations and job locks go to the
+ * direct connection, so one is required.
+ */
+function readPooler(read: Reader, databaseUrl: string) {
+  const setting = read.oneOf("DATABASE_POOLER", "auto", ["auto", "none", "pgbouncer"]);
+  const migrationUrl = read.raw("DATABASE_MIGRATION_URL");
+  const directUrl =
+    migrationUrl === undefined
+      ? undefined
+      : checkUrl("DATABASE_MIGRATION_URL", migrationUrl, ["postgres:", "postgresql:"]);
+  const pooled = setting === "pgbouncer" || (setting === "auto" && new URL(databaseUrl).port === "6432");
+  if (pooled && directUrl === undefined) {
+    throw new ConfigError(
+      "DATABASE_MIGRATION_URL is required behind PgBouncer (DATABASE_POOLER, or DATABASE_URL on port 6432): migrations and job locks hold session-level advisory locks, which need a direct connection to PostgreSQL",
+    );
+  }
+  return { ...(pooled ? { pooler: "pgbouncer" as const } : {}), ...(directUrl === undefined ? {} : { directUrl }) };
 }

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../tes
 import { rowsOf } from "./database.js";
 import { repositoriesOn } from "./unit-of-work.js";
 
-describe.each(testDatabaseKinds())("AuditLog contract on %s", (kind) => {
+describe.each(testDatabaseKinds({ pgbouncer: true }))("AuditLog contract on %s", (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase(kind);

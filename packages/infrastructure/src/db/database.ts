@@ -32,6 +32,17 @@ export type DatabaseTarget =
       readonly maxConnections: number;
       /** Bound on every query and connection attempt; default DEFAULT_QUERY_TIMEOUT_MS. */
       readonly queryTimeoutMs?: number;
+      /**
+       * `pgbouncer` (DATABASE_POOLER): `url` reaches PostgreSQL through a transaction-pooling
+       * PgBouncer, where consecutive transactions of one client may land on different server
+       * connections, so nothing is prepared server-side.
+       */
+      readonly pooler?: "pgbouncer" | undefined;
+      /**
+       * A direct connection (DATABASE_MIGRATION_URL) for `withConnection`: migrations and job
+       * locks hold session-level advisory locks, which a transaction pooler cannot keep.
+       */
+      readonly directUrl?: string | undefined;
     }
   /** `dataDir` undefined keeps the database in memory (tests). */
   | { readonly kind: "pglite"; readonly dataDir: string | undefined };
@@ -73,18 +84,28 @@ function driverOptions(queryTimeoutMs: number, statementTimeoutMs: number | unde
   };
 }
 
-function openPostgres(
-  url: string,
-  maxConnections: number,
-  queryTimeoutMs: number,
-  observer?: QueryObserver,
-): DatabaseHandle {
-  const client = postgres(url, { max: maxConnections, ...driverOptions(queryTimeoutMs, queryTimeoutMs) });
+type PostgresTarget = Extract<DatabaseTarget, { kind: "postgres" }>;
+
+/** Never prepare: a statement prepared on one PgBouncer server connection is unknown on the next. */
+const NEVER_PREPARE = () => false;
+
+function openPostgres(target: PostgresTarget, queryTimeoutMs: number, observer?: QueryObserver): DatabaseHandle {
+  const { url, maxConnections } = target;
+  const pooled = target.pooler === "pgbouncer";
+  const client = postgres(url, {
+    max: maxConnections,
+    ...driverOptions(queryTimeoutMs, queryTimeoutMs),
+    ...(pooled ? { prepare: false } : {}),
+  });
   const db = drizzlePostgres(
     // Timed inside the deadline: a query the deadline abandons is still counted when it ends.
-    boundedClient(observer ? observePostgres(client, observer) : client, { timeoutMs: queryTimeoutMs }),
+    boundedClient(observer ? observePostgres(client, observer) : client, {
+      timeoutMs: queryTimeoutMs,
+      ...(pooled ? { prepare: NEVER_PREPARE } : {}),
+    }),
     { schema },
   ) as unknown as Database;
+  const directUrl = target.directUrl ?? url;
   return {
     kind: "postgres",
     db,
@@ -92,14 +113,23 @@ function openPostgres(
       // A private one-connection client rather than `reserve()`: Drizzle cannot wrap a reserved
       // connection, and these callers (migrations, job locks) are rare. Their statements may
       // wait on another node's lock or build an index, so only connecting is bounded.
-      const single = postgres(url, { max: 1, ...driverOptions(queryTimeoutMs, undefined) });
+      const single = postgres(directUrl, {
+        max: 1,
+        ...driverOptions(queryTimeoutMs, undefined),
+        ...(pooled && target.directUrl === undefined ? { prepare: false } : {}),
+      });
       try {
         return await work(drizzlePostgres(single, { schema }) as unknown as Database);
       } finally {
         await single.end({ timeout: 5 });
       }
     },
-    stats: () => ({ driver: "postgres", max: maxConnections, query_timeout_ms: queryTimeoutMs }),
+    stats: () => ({
+      driver: "postgres",
+      max: maxConnections,
+      query_timeout_ms: queryTimeoutMs,
+      pooler: target.pooler ?? "none",
+    }),
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -138,9 +168,7 @@ async function openPglite(dataDir: string | undefined, observer?: QueryObserver)
 /** `observer` hears of every statement the handle's Drizzle runs (query metrics). */
 export function openDatabase(target: DatabaseTarget, observer?: QueryObserver): Promise<DatabaseHandle> {
   return target.kind === "postgres"
-    ? Promise.resolve(
-        openPostgres(target.url, target.maxConnections, target.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, observer),
-      )
+    ? Promise.resolve(openPostgres(target, target.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, observer))
     : openPglite(target.dataDir, observer);
 }
 

@@ -5,7 +5,7 @@ import { repositoriesOn } from "./unit-of-work.js";
 
 // The port contract shared with the in-memory fake, on every database this run has: the unique
 // (provider, subject) index is what makes one of many concurrent links win.
-for (const kind of testDatabaseKinds()) {
+for (const kind of testDatabaseKinds({ pgbouncer: true })) {
   federatedIdentityRepositoryContract(kind, async () => {
     const database = await createTestDatabase(kind, { maxConnections: 10 });
     const users = repositoriesOn(database.handle.db).users;

@@ -6,7 +6,7 @@ import { rowsOf } from "./database.js";
 import { makeMailQueue } from "./mail-outbox.js";
 import { makeUnitOfWork, repositoriesOn } from "./unit-of-work.js";
 
-describe.each(testDatabaseKinds())("MailOutbox contract on %s", (kind) => {
+describe.each(testDatabaseKinds({ pgbouncer: true }))("MailOutbox contract on %s", (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase(kind);
@@ -49,7 +49,7 @@ describe.each(testDatabaseKinds())("MailOutbox contract on %s", (kind) => {
   });
 });
 
-describe.each(testDatabaseKinds())("MailQueue on %s", (kind) => {
+describe.each(testDatabaseKinds({ pgbouncer: true }))("MailQueue on %s", (kind) => {
   let database: TestDatabase;
   let queue: MailQueue;
   const t0 = new Date("2030-01-01T00:00:00Z");

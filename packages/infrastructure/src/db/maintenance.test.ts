@@ -7,7 +7,7 @@ import { makeJobLock, makeMaintenanceRepository } from "./maintenance.js";
 const DAY = 86_400_000;
 
 // The MaintenanceRepository and JobLock contracts, on every adapter.
-describe.each(testDatabaseKinds())("MaintenanceRepository and JobLock contract on %s", (kind) => {
+describe.each(testDatabaseKinds({ pgbouncer: true }))("MaintenanceRepository and JobLock contract on %s", (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase(kind);

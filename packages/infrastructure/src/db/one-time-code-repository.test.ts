@@ -12,92 +12,95 @@ import { makeUnitOfWork, repositoriesOn } from "./unit-of-work.js";
 const HOUR = 3_600_000;
 
 // The port-level contract (shared with the in-memory fake), on every database this run has.
-for (const kind of testDatabaseKinds()) oneTimeCodeContract(kind, drizzleHarness(kind));
+for (const kind of testDatabaseKinds({ pgbouncer: true })) oneTimeCodeContract(kind, drizzleHarness(kind));
 
 // The same rules under concurrent callers: only a database shows them.
-describe.each(testDatabaseKinds())("Drizzle OneTimeCodeRepository and MailThrottle on %s", (kind) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind, { maxConnections: 20 });
-  });
-  afterAll(async () => {
-    await database.drop();
-  });
-  const repos = () => repositoriesOn(database.handle.db);
-  const uow = () => makeUnitOfWork(database.handle.db);
+describe.each(testDatabaseKinds({ pgbouncer: true }))(
+  "Drizzle OneTimeCodeRepository and MailThrottle on %s",
+  (kind) => {
+    let database: TestDatabase;
+    beforeAll(async () => {
+      database = await createTestDatabase(kind, { maxConnections: 20 });
+    });
+    afterAll(async () => {
+      await database.drop();
+    });
+    const repos = () => repositoriesOn(database.handle.db);
+    const uow = () => makeUnitOfWork(database.handle.db);
 
-  async function newUser(): Promise<string> {
-    const tag = randomBytes(4).toString("hex");
-    const user = await repos().users.create(
-      {
-        username: `u_${tag}`,
-        email: `${tag}@example.com`,
-        passwordHash: "x",
-        fullName: null,
-        phoneNumber: null,
-        status: "pending_verification",
-        emailVerifiedAt: null,
-      },
-      ["user"],
-    );
-    return user.id;
-  }
+    async function newUser(): Promise<string> {
+      const tag = randomBytes(4).toString("hex");
+      const user = await repos().users.create(
+        {
+          username: `u_${tag}`,
+          email: `${tag}@example.com`,
+          passwordHash: "x",
+          fullName: null,
+          phoneNumber: null,
+          status: "pending_verification",
+          emailVerifiedAt: null,
+        },
+        ["user"],
+      );
+      return user.id;
+    }
 
-  function newCode(userId: string, purpose: OneTimeCodePurpose = "verify_email", ttlMs = HOUR) {
-    const tag = randomBytes(8).toString("hex");
-    return {
-      userId,
-      purpose,
-      email: "to@example.com",
-      codeHash: `c${tag}`.padEnd(64, "0"),
-      tokenHash: `t${tag}`.padEnd(64, "0"),
-      expiresAt: new Date(Date.now() + ttlMs),
-    };
-  }
+    function newCode(userId: string, purpose: OneTimeCodePurpose = "verify_email", ttlMs = HOUR) {
+      const tag = randomBytes(8).toString("hex");
+      return {
+        userId,
+        purpose,
+        email: "to@example.com",
+        codeHash: `c${tag}`.padEnd(64, "0"),
+        tokenHash: `t${tag}`.padEnd(64, "0"),
+        expiresAt: new Date(Date.now() + ttlMs),
+      };
+    }
 
-  it("serializes concurrent issues for one user and purpose: exactly one live code remains", async () => {
-    const userId = await newUser();
-    await Promise.all(
-      Array.from({ length: 8 }, () => uow().run((tx) => tx.oneTimeCodes.issue(newCode(userId), new Date()))),
-    );
-    const [row] = rowsOf<{ live: number; total: number }>(
-      await database.handle.db.execute(sql`
+    it("serializes concurrent issues for one user and purpose: exactly one live code remains", async () => {
+      const userId = await newUser();
+      await Promise.all(
+        Array.from({ length: 8 }, () => uow().run((tx) => tx.oneTimeCodes.issue(newCode(userId), new Date()))),
+      );
+      const [row] = rowsOf<{ live: number; total: number }>(
+        await database.handle.db.execute(sql`
         SELECT count(*) FILTER (WHERE used_at IS NULL AND revoked_at IS NULL)::int AS live, count(*)::int AS total
         FROM one_time_codes WHERE user_id = ${userId}`),
-    );
-    expect(row).toEqual({ live: 1, total: 8 });
-  });
+      );
+      expect(row).toEqual({ live: 1, total: 8 });
+    });
 
-  it(`lets at most ${MAX_CODE_ATTEMPTS} of 50 parallel attempts be claimed`, async () => {
-    const userId = await newUser();
-    const code = await uow().run((tx) => tx.oneTimeCodes.issue(newCode(userId), new Date()));
-    const claims = await Promise.all(
-      Array.from({ length: 50 }, () => repos().oneTimeCodes.claimAttempt(code.id, MAX_CODE_ATTEMPTS)),
-    );
-    expect(claims.filter(Boolean)).toHaveLength(MAX_CODE_ATTEMPTS);
-    expect((await repos().oneTimeCodes.findByTokenHash(code.tokenHash))?.attempts).toBe(MAX_CODE_ATTEMPTS);
-  });
+    it(`lets at most ${MAX_CODE_ATTEMPTS} of 50 parallel attempts be claimed`, async () => {
+      const userId = await newUser();
+      const code = await uow().run((tx) => tx.oneTimeCodes.issue(newCode(userId), new Date()));
+      const claims = await Promise.all(
+        Array.from({ length: 50 }, () => repos().oneTimeCodes.claimAttempt(code.id, MAX_CODE_ATTEMPTS)),
+      );
+      expect(claims.filter(Boolean)).toHaveLength(MAX_CODE_ATTEMPTS);
+      expect((await repos().oneTimeCodes.findByTokenHash(code.tokenHash))?.attempts).toBe(MAX_CODE_ATTEMPTS);
+    });
 
-  it("consumes a code once, even when raced, and then no longer offers it", async () => {
-    const userId = await newUser();
-    const code = await uow().run((tx) => tx.oneTimeCodes.issue(newCode(userId), new Date()));
-    const consumed = await Promise.all(
-      Array.from({ length: 10 }, () => repos().oneTimeCodes.consume(code.id, new Date())),
-    );
-    expect(consumed.filter(Boolean)).toHaveLength(1);
-    expect(await repos().oneTimeCodes.findLatest(userId, "verify_email")).toBeUndefined();
-    expect(await repos().oneTimeCodes.claimAttempt(code.id, MAX_CODE_ATTEMPTS)).toBe(false);
-  });
+    it("consumes a code once, even when raced, and then no longer offers it", async () => {
+      const userId = await newUser();
+      const code = await uow().run((tx) => tx.oneTimeCodes.issue(newCode(userId), new Date()));
+      const consumed = await Promise.all(
+        Array.from({ length: 10 }, () => repos().oneTimeCodes.consume(code.id, new Date())),
+      );
+      expect(consumed.filter(Boolean)).toHaveLength(1);
+      expect(await repos().oneTimeCodes.findLatest(userId, "verify_email")).toBeUndefined();
+      expect(await repos().oneTimeCodes.claimAttempt(code.id, MAX_CODE_ATTEMPTS)).toBe(false);
+    });
 
-  it("admits exactly the cap when many takes for one key race", async () => {
-    const limits = { cooldownSeconds: 0, maxPerWindow: 5, windowSeconds: 3600 };
-    const key = randomBytes(8).toString("hex");
-    const verdicts = await Promise.all(
-      Array.from({ length: 20 }, () => uow().run((tx) => tx.mailThrottle.take(key, limits, new Date()))),
-    );
-    expect(verdicts.filter((v) => v.allowed)).toHaveLength(5);
-  });
-});
+    it("admits exactly the cap when many takes for one key race", async () => {
+      const limits = { cooldownSeconds: 0, maxPerWindow: 5, windowSeconds: 3600 };
+      const key = randomBytes(8).toString("hex");
+      const verdicts = await Promise.all(
+        Array.from({ length: 20 }, () => uow().run((tx) => tx.mailThrottle.take(key, limits, new Date()))),
+      );
+      expect(verdicts.filter((v) => v.allowed)).toHaveLength(5);
+    });
+  },
+);
 
 describe("HMAC one-time secrets", () => {
   const secrets = makeHmacOneTimeSecrets("a-server-secret-that-is-long-enough-for-tests");

@@ -22,10 +22,10 @@ function successorInput() {
 }
 
 // The port-level contract (shared with the in-memory fake), on every database this run has.
-for (const kind of testDatabaseKinds()) refreshTokenRepositoryContract(kind, drizzleHarness(kind));
+for (const kind of testDatabaseKinds({ pgbouncer: true })) refreshTokenRepositoryContract(kind, drizzleHarness(kind));
 
 // What only a database shows: the hash at rest, the family lock making concurrent work wait.
-describe.each(testDatabaseKinds())("Drizzle RefreshTokenRepository on %s", (kind) => {
+describe.each(testDatabaseKinds({ pgbouncer: true }))("Drizzle RefreshTokenRepository on %s", (kind) => {
   let database: TestDatabase;
   let user: User;
   beforeAll(async () => {

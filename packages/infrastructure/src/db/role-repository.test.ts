@@ -10,10 +10,10 @@ function unique(prefix: string): string {
 }
 
 // The port-level contract (shared with the in-memory fake), on every database this run has.
-for (const kind of testDatabaseKinds()) roleRepositoryContract(kind, drizzleHarness(kind));
+for (const kind of testDatabaseKinds({ pgbouncer: true })) roleRepositoryContract(kind, drizzleHarness(kind));
 
 // What only a database shows: a concurrent creation, a row lock held until commit.
-describe.each(testDatabaseKinds())("Drizzle RoleRepository on %s", (kind) => {
+describe.each(testDatabaseKinds({ pgbouncer: true }))("Drizzle RoleRepository on %s", (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase(kind);

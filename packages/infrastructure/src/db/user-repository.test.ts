@@ -9,10 +9,10 @@ import { userSearchText, users as usersTable } from "./schema.js";
 import { makeUnitOfWork, repositoriesOn } from "./unit-of-work.js";
 
 // The port-level contract (shared with the in-memory fake), on every database this run has.
-for (const kind of testDatabaseKinds()) userRepositoryContract(kind, drizzleHarness(kind));
+for (const kind of testDatabaseKinds({ pgbouncer: true })) userRepositoryContract(kind, drizzleHarness(kind));
 
 // What only a database can show: races on the unique indexes, rows as SQL sees them, the plan.
-describe.each(testDatabaseKinds())("Drizzle UserRepository on %s", (kind) => {
+describe.each(testDatabaseKinds({ pgbouncer: true }))("Drizzle UserRepository on %s", (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase(kind);

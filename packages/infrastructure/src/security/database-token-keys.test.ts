@@ -26,7 +26,7 @@ class MovableClock {
   }
 }
 
-describe.each(testDatabaseKinds())("database signing keys on %s", (kind) => {
+describe.each(testDatabaseKinds({ pgbouncer: true }))("database signing keys on %s", (kind) => {
   let database: TestDatabase;
   let store: SigningKeyStore;
   beforeAll(async () => {

@@ -1,9 +1,9 @@
 import type { OpenHarness } from "@gatehouse/domain/testing";
 import { makeUnitOfWork, repositoriesOn } from "../db/unit-of-work.js";
-import { createTestDatabase } from "./test-database.js";
+import { createTestDatabase, type TestDatabaseKind } from "./test-database.js";
 
 /** Opens the Drizzle adapters on a private database of `kind`, for a port contract of `@gatehouse/domain/testing`. */
-export function drizzleHarness(kind: "pglite" | "postgres"): OpenHarness {
+export function drizzleHarness(kind: TestDatabaseKind): OpenHarness {
   return async () => {
     const database = await createTestDatabase(kind);
     return {

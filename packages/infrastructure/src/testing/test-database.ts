@@ -4,12 +4,21 @@ import { type DatabaseHandle, openDatabase } from "../db/database.js";
 import { runMigrations } from "../db/migrate.js";
 import { configuredPostgresUrl } from "./test-services.js";
 
+/**
+ * Where a suite's database lives: embedded PGlite, PostgreSQL, or PostgreSQL behind a
+ * transaction-pooling PgBouncer (the global setup starts one when PostgreSQL is configured and
+ * Debian's pgbouncer is installed, and publishes it as TEST_PGBOUNCER_URL).
+ */
+export type TestDatabaseKind = "pglite" | "postgres" | "pgbouncer";
+
 /** A migrated database that belongs to one test file and is dropped afterwards. */
 export interface TestDatabase {
-  readonly kind: "pglite" | "postgres";
+  readonly kind: TestDatabaseKind;
   readonly handle: DatabaseHandle;
-  /** For postgres: the URL of the private database (to hand to a child process). */
+  /** For postgres: the URL of the private database (to hand to a child process); through PgBouncer for pgbouncer. */
   readonly url: string | undefined;
+  /** For pgbouncer: the direct URL of the same database (DATABASE_MIGRATION_URL). */
+  readonly directUrl?: string | undefined;
   drop(): Promise<void>;
 }
 
@@ -22,9 +31,17 @@ export function postgresTestUrl(env: NodeJS.ProcessEnv = process.env): string | 
   return configuredPostgresUrl(env);
 }
 
-/** The adapters every contract suite runs against: PGlite always, PostgreSQL when configured. */
-export function testDatabaseKinds(): Array<"pglite" | "postgres"> {
-  return postgresTestUrl() === undefined ? ["pglite"] : ["pglite", "postgres"];
+/**
+ * The adapters every contract suite runs against: PGlite always, PostgreSQL when configured,
+ * and with `{ pgbouncer: true }` PostgreSQL through PgBouncer when the global setup started one
+ * (the repository suites; suites that hand the URL to a server process stay direct).
+ */
+export function testDatabaseKinds(): Array<"pglite" | "postgres">;
+export function testDatabaseKinds(options: { readonly pgbouncer: true }): TestDatabaseKind[];
+export function testDatabaseKinds(options?: { readonly pgbouncer: true }): TestDatabaseKind[] {
+  if (postgresTestUrl() === undefined) return ["pglite"];
+  const pooled = options?.pgbouncer === true && (process.env.TEST_PGBOUNCER_URL ?? "") !== "";
+  return pooled ? ["pglite", "postgres", "pgbouncer"] : ["pglite", "postgres"];
 }
 
 /**
@@ -32,7 +49,7 @@ export function testDatabaseKinds(): Array<"pglite" | "postgres"> {
  * PostgreSQL server, so tests never touch development data and can run in parallel.
  */
 export async function createTestDatabase(
-  kind: "pglite" | "postgres",
+  kind: TestDatabaseKind,
   options: { maxConnections?: number } = {},
 ): Promise<TestDatabase> {
   if (kind === "pglite") {
@@ -47,16 +64,21 @@ export async function createTestDatabase(
   await admin.unsafe(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
+  const bouncer = kind === "pgbouncer" ? process.env.TEST_PGBOUNCER_URL : undefined;
+  if (kind === "pgbouncer" && bouncer === undefined) throw new Error("no PgBouncer runs (TEST_PGBOUNCER_URL)");
+  const pooledUrl = bouncer === undefined ? undefined : new URL(`/${name}`, bouncer).toString();
   const handle = await openDatabase({
     kind: "postgres",
-    url: url.toString(),
+    url: pooledUrl ?? url.toString(),
     maxConnections: options.maxConnections ?? 10,
+    ...(pooledUrl === undefined ? {} : { pooler: "pgbouncer" as const, directUrl: url.toString() }),
   });
   await runMigrations(handle);
   return {
     kind,
     handle,
-    url: url.toString(),
+    url: pooledUrl ?? url.toString(),
+    ...(pooledUrl === undefined ? {} : { directUrl: url.toString() }),
     async drop() {
       await handle.close();
       await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

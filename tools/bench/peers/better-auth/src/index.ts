@@ -1,0 +1,1 @@
+export * from "./peer-client.js";
