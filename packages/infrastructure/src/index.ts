@@ -111,6 +111,7 @@ export {
 } from "./redis/redis-connection.js";
 export { RedisSessionRevocations, type RedisSessionRevocationsDeps } from "./redis/redis-session-revocations.js";
 export { type Argon2HasherOptions, DEFAULT_ARGON2_OPTIONS, makeArgon2Hasher } from "./security/argon2-hasher.js";
+export { type Argon2Pool, type Argon2PoolOptions, makeArgon2Pool } from "./security/argon2-pool.js";
 export {
   type DatabaseKeyRing,
   newDatabaseKey,

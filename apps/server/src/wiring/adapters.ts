@@ -11,6 +11,7 @@ import {
   type Config,
   type DatabaseHandle,
   makeArgon2Hasher,
+  makeArgon2Pool,
   makeUnitOfWork,
   type QueryObserver,
   repositoriesOn,
@@ -60,21 +61,22 @@ export async function openAdapters(config: Config, overrides: AdapterOverrides =
     if (overrides.database === undefined) await database.close();
     throw error;
   }
+  // Hashes run on worker threads of their own at ARGON2_NICE, one per hash allowed in flight.
+  const hasher = makeArgon2Hasher({
+    maxConcurrency: config.argon2MaxConcurrency,
+    maxQueued: config.loginQueueMax,
+    retryAfterSeconds: config.loginQueueRetryAfterSeconds,
+    pool: makeArgon2Pool({ size: config.argon2MaxConcurrency, nice: config.argon2Nice }),
+  });
   return {
     clock: overrides.clock ?? systemClock,
     telemetry,
     database,
     uow: instrumentUnitOfWork(makeUnitOfWork(database.db), telemetry),
     repositories: repositoriesOn(database.db),
-    hasher: instrumentPasswordHasher(
-      makeArgon2Hasher({
-        maxConcurrency: config.argon2MaxConcurrency,
-        maxQueued: config.loginQueueMax,
-        retryAfterSeconds: config.loginQueueRetryAfterSeconds,
-      }),
-      telemetry,
-    ),
+    hasher: instrumentPasswordHasher(hasher, telemetry),
     async close() {
+      await hasher.close();
       if (overrides.database === undefined) await database.close();
     },
   };
