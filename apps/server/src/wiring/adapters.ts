@@ -17,6 +17,7 @@ import {
   systemClock,
 } from "@gatehouse/infrastructure";
 import { migrateInPhases, openDatabaseInPhases, StartupPhases } from "../startup-phases.js";
+import { traced } from "./tracing.js";
 
 /** What a process may bring instead of opening it (tests: an in-memory PGlite, a fake clock). */
 export interface AdapterOverrides {
@@ -66,13 +67,18 @@ export async function openAdapters(config: Config, overrides: AdapterOverrides =
     database,
     uow: instrumentUnitOfWork(makeUnitOfWork(database.db), telemetry),
     repositories: repositoriesOn(database.db),
-    hasher: instrumentPasswordHasher(
-      makeArgon2Hasher({
-        maxConcurrency: config.argon2MaxConcurrency,
-        maxQueued: config.loginQueueMax,
-        retryAfterSeconds: config.loginQueueRetryAfterSeconds,
-      }),
-      telemetry,
+    hasher: traced(
+      config,
+      instrumentPasswordHasher(
+        makeArgon2Hasher({
+          maxConcurrency: config.argon2MaxConcurrency,
+          maxQueued: config.loginQueueMax,
+          retryAfterSeconds: config.loginQueueRetryAfterSeconds,
+        }),
+        telemetry,
+      ),
+      "password",
+      ["hash", "verify"],
     ),
     async close() {
       if (overrides.database === undefined) await database.close();
