@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { NO_TEST_REDIS, sharedRedisUrl } from "@gatehouse/infrastructure/testing/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OtlpReceiver } from "./support/otlp-receiver.js";
 import { call, type RunningServer, startServerProcess } from "./support/server-process.js";
+import { TestSmtpServer } from "./support/smtp-server.js";
 import { uniqueUser } from "./support/test-server.js";
 
 const SERVER = 2;
@@ -147,6 +149,55 @@ describe("OpenTelemetry traces (OTEL_EXPORTER_OTLP_ENDPOINT set)", () => {
     expect(receiver.refused).toEqual([]);
   });
 });
+
+const redisUrl = sharedRedisUrl();
+
+// With CI=true a missing Redis fails (the start does not find it) instead of skipping.
+describe.skipIf(redisUrl === NO_TEST_REDIS && process.env.CI !== "true")(
+  "traces of Redis commands and SMTP sends",
+  () => {
+    let receiver: OtlpReceiver;
+    let smtp: TestSmtpServer;
+    let server: RunningServer;
+    beforeAll(async () => {
+      [receiver, smtp] = await Promise.all([OtlpReceiver.start(), TestSmtpServer.start()]);
+      server = await startServerProcess({
+        ...serverEnv,
+        REQUIRE_EMAIL_VERIFICATION: "true",
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: `gh-trace-${randomBytes(4).toString("hex")}:`,
+        SMTP_URL: smtp.url,
+        MAIL_POLL_INTERVAL_MS: "50",
+      });
+    });
+    afterAll(async () => {
+      if (server.child.exitCode === null) server.child.kill("SIGKILL");
+      await Promise.all([receiver.close(), smtp.stop()]);
+    });
+
+    it("puts the request's Redis commands under its span, and each SMTP send in a span of its own", async () => {
+      const traceId = randomBytes(16).toString("hex");
+      const user = uniqueUser("traced_mail");
+      const registered = await call(server.baseUrl, "POST", "/api/v1/auth/register", user, undefined, {
+        traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01`,
+      });
+      expect(registered.status).toBe(201);
+      const http = await receiver.waitFor((s) => s.traceId === traceId && s.kind === SERVER);
+      expect(http.name).toBe("POST /api/v1/auth/register");
+      const command = await receiver.waitFor((s) => s.traceId === traceId && s.name.startsWith("redis."));
+      expect(command.parentSpanId).toBe(http.spanId);
+      expect(receiver.spans.find((s) => s.name === "password.hash" && s.traceId === traceId)?.parentSpanId).toBe(
+        http.spanId,
+      );
+
+      await smtp.waitForMail(user.email);
+      const send = await receiver.waitFor((s) => s.name === "smtp.send");
+      expect(send.status.code ?? 0).toBe(0);
+      expect(send.parentSpanId).toBe("");
+    });
+  },
+);
 
 describe("OpenTelemetry traces off (no OTEL_EXPORTER_OTLP_ENDPOINT)", () => {
   let receiver: OtlpReceiver;
