@@ -76,7 +76,9 @@ export {
 export { escapeHtml, type RenderedMail, renderMail } from "./mail/templates.js";
 export {
   classifyStatement,
+  combineQueryObservers,
   makeQueryMetrics,
+  type QueryFinished,
   type QueryObserver,
 } from "./observability/db-query-metrics.js";
 export { type HostInfoOptions, makeHostInfo } from "./observability/host-info.js";
@@ -89,6 +91,14 @@ export {
   type TlsPaths,
   watchTlsFiles,
 } from "./observability/tls-certificates.js";
+export {
+  activeTraceFields,
+  makeQuerySpans,
+  TRACER_NAME,
+  tracePort,
+  traceRequests,
+} from "./observability/trace-spans.js";
+export { startTracing, type Tracing } from "./observability/tracing.js";
 export {
   type BreachFilter,
   buildBreachFilter,

@@ -18,6 +18,7 @@ import {
   systemClock,
 } from "@gatehouse/infrastructure";
 import { migrateInPhases, openDatabaseInPhases, StartupPhases } from "../startup-phases.js";
+import { traced } from "./tracing.js";
 
 /** What a process may bring instead of opening it (tests: an in-memory PGlite, a fake clock). */
 export interface AdapterOverrides {
@@ -74,7 +75,7 @@ export async function openAdapters(config: Config, overrides: AdapterOverrides =
     database,
     uow: instrumentUnitOfWork(makeUnitOfWork(database.db), telemetry),
     repositories: repositoriesOn(database.db),
-    hasher: instrumentPasswordHasher(hasher, telemetry),
+    hasher: traced(config, instrumentPasswordHasher(hasher, telemetry), "password", ["hash", "verify"]),
     async close() {
       await hasher.close();
       if (overrides.database === undefined) await database.close();
