@@ -51,6 +51,7 @@ import type {
   RequestPasswordReset,
   ResendVerification,
   ResetPassword,
+  ResolvePageSession,
   RestoreUser,
   RevokeDevice,
   RevokeRolePermission,
@@ -177,6 +178,24 @@ export interface ApiUseCases {
   readonly federation?: FederationUseCases;
   /** Absent: no identity routes, and the admin user view lists no identities. */
   readonly identities?: IdentityUseCases;
+  /** Absent: no hosted pages. */
+  readonly pages?: PageUseCases;
+}
+
+/** What only the hosted pages need: their cookie's session (application `auth/page-session`). */
+export interface PageUseCases {
+  readonly resolvePageSession: ResolvePageSession;
+}
+
+/** Branding and addresses of the hosted pages (README "Hosted pages"). */
+export interface PagesOptions {
+  readonly productName: string;
+  /** An image above every form; its origin is added to the pages' CSP `img-src`. */
+  readonly logoUrl?: string;
+  /** `#rrggbb`, contrast with white checked at start. */
+  readonly color: string;
+  /** PUBLIC_BASE_URL: a form post must come from this origin (or the request's own). */
+  readonly publicBaseUrl: string;
 }
 
 /** Linked provider accounts: the owner's and an administrator's view (application `federation/`, `admin/`). */
@@ -267,6 +286,8 @@ export interface AppOptions {
    * plain HTTP (TLS ends at a proxy). `Strict-Transport-Security` is sent either way: browsers
    * honour it only over HTTPS, which a TLS-terminating proxy provides.
    */
+  /** Serves the hosted pages (`/login`, `/account`, …) when given together with `useCases.pages`. */
+  readonly pages?: PagesOptions;
   /** Serves the `/.well-known` key documents when given. */
   readonly tokenKeys?: TokenKeysView;
   readonly https?: { readonly cert: Buffer; readonly key: Buffer; readonly minVersion: "TLSv1.2" | "TLSv1.3" };

@@ -10,6 +10,8 @@ export type {
   FederationUseCases,
   IdentityUseCases,
   MetricsExposition,
+  PagesOptions,
+  PageUseCases,
   RbacUseCases,
   RecoveryUseCases,
   RegistrationUseCases,
