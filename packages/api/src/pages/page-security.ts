@@ -27,11 +27,17 @@ export function newNonce(): string {
 
 const nonces = new WeakMap<FastifyRequest, string>();
 
-/** Gives the request its nonce and the reply the CSP naming it (replacing the API's `default-src 'none'`). */
+/**
+ * Gives the request its nonce and the reply the CSP naming it (replacing the API's `default-src
+ * 'none'`). The API's `Referrer-Policy: no-referrer` becomes `same-origin`: under `no-referrer`
+ * browsers send `Origin: null` with a form post, and the origin check needs the real one; other
+ * sites still get no referrer (so never a link's token).
+ */
 export function stampPageCsp(request: FastifyRequest, reply: FastifyReply, logoOrigin: string | undefined): void {
   const nonce = newNonce();
   nonces.set(request, nonce);
   reply.header("content-security-policy", pageCsp(nonce, logoOrigin));
+  reply.header("referrer-policy", "same-origin");
 }
 
 export function nonceOf(request: FastifyRequest): string {
