@@ -10,7 +10,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppOptions, PagesOptions, PageUseCases } from "../app-deps.js";
 import { accountPages } from "./account-pages.js";
 import { EN, errorText } from "./messages.js";
-import { cookieName, refuseCrossSite, stampPageCsp } from "./page-security.js";
+import { cookieName, nonceOf, refuseCrossSite, stampPageCsp } from "./page-security.js";
 import { pageCookies } from "./page-session-cookie.js";
 import { publicPages } from "./public-pages.js";
 import { type PageRenderer, renderPage, unhandledCode } from "./render.js";
@@ -71,6 +71,8 @@ export async function pagesPlugin(app: FastifyInstance, { options, pages, brand 
   });
 
   app.setErrorHandler(async (error, request, reply) => {
+    // A refusal from an app-level hook (the rate limit) comes before this context's own hooks.
+    if (nonceOf(request) === "") stampPageCsp(request, reply, logoOrigin);
     const code = unhandledCode(error, request);
     const retryAfter = (error as { details?: { retry_after?: unknown } }).details?.retry_after;
     if (typeof retryAfter === "number") reply.header("retry-after", retryAfter);
@@ -81,6 +83,7 @@ export async function pagesPlugin(app: FastifyInstance, { options, pages, brand 
       "problem",
       { title: "Something went wrong", errors: [{ text: errorText(EN, code) }] },
       ERROR_TABLE[code].status,
+      false,
     );
   });
 

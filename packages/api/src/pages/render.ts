@@ -36,6 +36,7 @@ export async function renderPage(
   page: string,
   view: PageView,
   status = 200,
+  withForm = true,
 ): Promise<FastifyReply> {
   const { messages } = renderer;
   const html = await reply.viewAsync(`${page}.eta`, {
@@ -46,7 +47,8 @@ export async function renderPage(
     brand: renderer.brand,
     summaryTitle: messages.summaryTitle,
     nonce: nonceOf(request),
-    csrfToken: reply.generateCsrf(),
+    // The error page has no form, and may answer before the cookie plugin parsed any cookie.
+    csrfToken: withForm ? reply.generateCsrf() : "",
   });
   return reply.code(status).type("text/html; charset=utf-8").send(html);
 }
