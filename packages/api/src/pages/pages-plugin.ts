@@ -20,6 +20,24 @@ const TEMPLATES = fileURLToPath(new URL("../../templates/", import.meta.url));
 const ASSETS = fileURLToPath(new URL("../../static/", import.meta.url));
 export const PAGE_ASSETS_PREFIX = "/pages/assets/";
 
+/** Whether a route is a hosted page or its asset: HTML for browsers, not an API operation (no OpenAPI). */
+export function isHostedPageRoute(url: string): boolean {
+  return url.startsWith(PAGE_ASSETS_PREFIX) || PAGE_ROUTES.has(url);
+}
+
+const PAGE_ROUTES: ReadonlySet<string> = new Set([
+  "/login",
+  "/register",
+  "/verify-email",
+  "/forgot-password",
+  "/reset-password",
+  "/account",
+  "/account/profile",
+  "/account/password",
+  "/account/sessions/revoke",
+  "/logout",
+]);
+
 export interface PagesPluginOptions {
   readonly options: AppOptions;
   readonly pages: PageUseCases;
