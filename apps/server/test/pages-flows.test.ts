@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "@gatehouse/infrastructure/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserMissing, launchBrowser } from "./support/browser.js";
@@ -12,18 +14,32 @@ function newUser(prefix: string) {
   return { username: name, email: `${name}@example.com`, password: "Correct-Horse-9-battery" };
 }
 
-// The hosted pages end to end: the real server process, a real SMTP server for the mails and
-// Debian's Chromium clicking through them, with and without JavaScript.
-describe.skipIf(browserMissing())("hosted pages in a real browser", () => {
+/** PostgreSQL: a fresh database for the server process, and Redis when the run has one. */
+async function postgresEnv(): Promise<{ database: TestDatabase; env: Record<string, string> }> {
+  const database = await createTestDatabase("postgres", { maxConnections: 1 });
+  const redis = process.env.REDIS_URL ?? process.env.TEST_REDIS_URL;
+  const env: Record<string, string> = { DATABASE_URL: database.url as string };
+  if (redis !== undefined)
+    Object.assign(env, { REDIS_URL: redis, REDIS_KEY_PREFIX: `gh-pages-${randomUUID().slice(0, 8)}:` });
+  return { database, env };
+}
+
+// The hosted pages end to end: the real server process (PGlite, and PostgreSQL + Redis when the
+// run has them), a real SMTP server for the mails and Debian's Chromium clicking through them,
+// with and without JavaScript.
+describe.skipIf(browserMissing()).each(testDatabaseKinds())("hosted pages in a real browser (%s)", (kind) => {
   let browser: Browser;
   let smtp: TestSmtpServer;
   let server: RunningServer;
   let base: string;
+  let database: TestDatabase | undefined;
   const cspViolations: string[] = [];
 
   beforeAll(async () => {
     smtp = await TestSmtpServer.start();
-    server = await startPagesServer(smtp);
+    const postgres = kind === "postgres" ? await postgresEnv() : undefined;
+    database = postgres?.database;
+    server = await startPagesServer(smtp, postgres?.env ?? {});
     base = server.baseUrl;
     browser = await launchBrowser();
   }, 120_000);
@@ -33,6 +49,7 @@ describe.skipIf(browserMissing())("hosted pages in a real browser", () => {
     server?.child.kill("SIGTERM");
     await server?.exited;
     await smtp?.stop();
+    await database?.drop();
   });
 
   /** A fresh browser profile whose CSP violations end up in `cspViolations`. */
@@ -171,6 +188,23 @@ describe.skipIf(browserMissing())("hosted pages in a real browser", () => {
     expect((await call(base, "POST", "/api/v1/auth/logout", { all_devices: true }, access)).status).toBe(200);
     await submit(page, { "Full name": "Dee Ended" }, "Save profile");
     expect(new URL(page.url()).pathname).toBe("/login");
+    await check();
+    await context.close();
+  }, 120_000);
+
+  it("keyboard only: Tab to each field, type, Enter signs in", async () => {
+    const eli = newUser("eli");
+    await registerByApi(eli);
+    const { context, page, check } = await open();
+    await page.goto(`${base}/login`);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate<string>("document.activeElement?.id")).toBe("email");
+    await page.keyboard.type(eli.email);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate<string>("document.activeElement?.id")).toBe("password");
+    await page.keyboard.type(eli.password);
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${base}/account`);
     await check();
     await context.close();
   }, 120_000);
