@@ -14,6 +14,9 @@ function newUser(prefix: string) {
   return { username: name, email: `${name}@example.com`, password: "Correct-Horse-9-battery" };
 }
 
+const ADMIN = { email: "operator@example.com", password: "Lantern-Quarry-47-ivy" };
+const ADMIN_ENV = { BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password };
+
 /** PostgreSQL: a fresh database for the server process, and Redis when the run has one. */
 async function postgresEnv(): Promise<{ database: TestDatabase; env: Record<string, string> }> {
   const database = await createTestDatabase("postgres", { maxConnections: 1 });
@@ -39,7 +42,7 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("hosted pages in a r
     smtp = await TestSmtpServer.start();
     const postgres = kind === "postgres" ? await postgresEnv() : undefined;
     database = postgres?.database;
-    server = await startPagesServer(smtp, postgres?.env ?? {});
+    server = await startPagesServer(smtp, { ...ADMIN_ENV, ...(postgres?.env ?? {}) });
     base = server.baseUrl;
     browser = await launchBrowser();
   }, 120_000);
@@ -60,10 +63,12 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("hosted pages in a r
     return { context, page, check: async () => void cspViolations.push(...(await csp.violations(page))) };
   }
 
-  async function registerByApi(user: ReturnType<typeof newUser>) {
-    expect((await call(base, "POST", "/api/v1/auth/register", user)).status).toBe(201);
+  async function registerByApi(user: ReturnType<typeof newUser>): Promise<string> {
+    const registered = await call(base, "POST", "/api/v1/auth/register", user);
+    expect(registered.status).toBe(201);
     const code = codeIn(await smtp.waitForMail(user.email));
     expect((await call(base, "POST", "/api/v1/register/verify", { email: user.email, code })).status).toBe(200);
+    return (registered.body.data as { id: string }).id;
   }
 
   it("register, open the mailed link, verified, sign in, account, change password, revoke a session", async () => {
@@ -188,6 +193,25 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("hosted pages in a r
     expect((await call(base, "POST", "/api/v1/auth/logout", { all_devices: true }, access)).status).toBe(200);
     await submit(page, { "Full name": "Dee Ended" }, "Save profile");
     expect(new URL(page.url()).pathname).toBe("/login");
+    await check();
+    await context.close();
+  }, 120_000);
+
+  it("an administrator suspends the user: the open account page is signed out on its next action", async () => {
+    const fay = newUser("fay");
+    const id = await registerByApi(fay);
+    const { context, page, check } = await open();
+    await page.goto(`${base}/login`);
+    await submit(page, { "Email address": fay.email, Password: fay.password }, "Sign in");
+    expect(new URL(page.url()).pathname).toBe("/account");
+    const admin = await call(base, "POST", "/api/v1/auth/login", ADMIN);
+    const token = (admin.body.data as { access_token: string }).access_token;
+    const suspended = await call(base, "POST", `/api/v1/admin/users/${id}/suspend`, { reason: "abuse" }, token);
+    expect(suspended.status).toBe(200);
+    await submit(page, { "Full name": "Fay Suspended" }, "Save profile");
+    expect(new URL(page.url()).pathname).toBe("/login");
+    await submit(page, { "Email address": fay.email, Password: fay.password }, "Sign in");
+    expect(await page.getByRole("alert").textContent()).toContain("This account is suspended");
     await check();
     await context.close();
   }, 120_000);
