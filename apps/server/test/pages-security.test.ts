@@ -1,11 +1,21 @@
+import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserMissing, launchBrowser } from "./support/browser.js";
 import { linkIn, seriousAxeViolations, startPagesServer, submit, watchCsp } from "./support/pages.js";
 import { call, type RunningServer } from "./support/server-process.js";
 import { codeIn, TestSmtpServer } from "./support/smtp-server.js";
+
+// Screenshots of every page at desktop and phone sizes: artifacts of the run, never committed.
+const SCREENSHOTS = process.env.PAGES_SCREENSHOTS_DIR ?? join(tmpdir(), "gatehouse-page-screenshots");
+const VIEWPORTS = [
+  { name: "1280x800", width: 1280, height: 800 },
+  { name: "390x844", width: 390, height: 844 },
+] as const;
 
 const user = { username: "axel", email: "axel@example.com", password: "Correct-Horse-9-battery" };
 
@@ -53,8 +63,14 @@ describe.skipIf(browserMissing())("hosted pages: accessibility and security in a
     const csp = await watchCsp(context);
     const page = await context.newPage();
     const found: Record<string, string[]> = {};
+    mkdirSync(SCREENSHOTS, { recursive: true });
     const audit = async (name: string) => {
       found[name] = [...(await seriousAxeViolations(page)), ...(await csp.violations(page))];
+      const file = name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "");
+      for (const viewport of VIEWPORTS) {
+        await page.setViewportSize(viewport);
+        await page.screenshot({ path: join(SCREENSHOTS, `${file}-${viewport.name}.png`), fullPage: true });
+      }
     };
     for (const path of ["/login", "/register", "/verify-email", "/forgot-password", "/reset-password"]) {
       await page.goto(`${base}${path}`);
