@@ -8,6 +8,7 @@ import { createObservability, type Observability } from "./observability-wiring.
 import type { OutboxSender } from "./outbox-sender.js";
 import { type AdapterOverrides, openAdapters } from "./wiring/adapters.js";
 import { startMailSender } from "./wiring/mail-sender.js";
+import { pagesOptionsOf } from "./wiring/pages.js";
 import { openServingAdapters } from "./wiring/serving-adapters.js";
 import { resolveServerSecret } from "./wiring/token-keys.js";
 import { wireUseCases } from "./wiring/use-cases.js";
@@ -102,6 +103,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
       hostInfo: makeHostInfo(),
     }),
     useCases,
+    pages: pagesOptionsOf(config),
     tokenKeys: {
       issuer: config.jwt.issuer,
       publicBaseUrl: config.lifecycle.publicBaseUrl,

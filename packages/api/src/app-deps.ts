@@ -51,6 +51,7 @@ import type {
   RequestPasswordReset,
   ResendVerification,
   ResetPassword,
+  ResolvePageSession,
   RestoreUser,
   RevokeDevice,
   RevokeRolePermission,
@@ -177,6 +178,24 @@ export interface ApiUseCases {
   readonly federation?: FederationUseCases;
   /** Absent: no identity routes, and the admin user view lists no identities. */
   readonly identities?: IdentityUseCases;
+  /** Absent: no hosted pages. */
+  readonly pages?: PageUseCases;
+}
+
+/** What only the hosted pages need: their cookie's session (application `auth/page-session`). */
+export interface PageUseCases {
+  readonly resolvePageSession: ResolvePageSession;
+}
+
+/** Branding and addresses of the hosted pages (README "Hosted pages"). */
+export interface PagesOptions {
+  readonly productName: string;
+  /** An image above every form; its origin is added to the pages' CSP `img-src`. */
+  readonly logoUrl?: string;
+  /** `#rrggbb`, contrast with white checked at start. */
+  readonly color: string;
+  /** PUBLIC_BASE_URL: a form post must come from this origin (or the request's own). */
+  readonly publicBaseUrl: string;
 }
 
 /** Linked provider accounts: the owner's and an administrator's view (application `federation/`, `admin/`). */
@@ -262,6 +281,8 @@ export interface AppOptions {
   readonly telemetry?: Pick<Telemetry, "httpRequest">;
   /** Serves `GET /metrics` on this port behind a bearer token (METRICS_TOKEN); absent: not served here. */
   readonly metricsEndpoint?: MetricsExposition & { readonly token: string };
+  /** Serves the hosted pages (`/login`, `/account`, …) when given together with `useCases.pages`. */
+  readonly pages?: PagesOptions;
   /** Serves the `/.well-known` key documents when given. */
   readonly tokenKeys?: TokenKeysView;
   /**

@@ -17,6 +17,7 @@ import { registerRateLimit } from "./http/rate-limit-hook.js";
 import { requestIdFor } from "./http/request-id.js";
 import { nameRequestSpan } from "./http/request-span.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
+import { pagesPlugin } from "./pages/pages-plugin.js";
 import { adminRoutes } from "./routes/admin/index.js";
 import { authRoutes } from "./routes/auth/index.js";
 import { chatRestRoutes } from "./routes/chat/chat-rest-routes.js";
@@ -277,5 +278,9 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
     await app.register(chatSocketRoutes, { chat, isShuttingDown: options.isShuttingDown });
   }
   if (options.metricsEndpoint) await app.register(metricsRoutes, { metrics: options.metricsEndpoint });
+  const pages = options.useCases.pages;
+  if (pages !== undefined && options.pages !== undefined) {
+    await app.register(pagesPlugin, { options, pages, brand: options.pages });
+  }
   return app;
 }

@@ -10,6 +10,8 @@ export type {
   FederationUseCases,
   IdentityUseCases,
   MetricsExposition,
+  PagesOptions,
+  PageUseCases,
   RbacUseCases,
   RecoveryUseCases,
   RegistrationUseCases,
@@ -18,4 +20,5 @@ export type {
 } from "./app-deps.js";
 export { buildApp, type GatehouseApp, OPENAPI_PATH, SWAGGER_UI_PATH, UNMATCHED_ROUTE } from "./build-app.js";
 export { type OpenApiDocument, openApiDocument } from "./openapi-document.js";
+export { isHostedPageRoute } from "./pages/pages-plugin.js";
 export { CHAT_SOCKET_PATHS } from "./routes/chat/chat-socket-routes.js";

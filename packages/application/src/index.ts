@@ -128,6 +128,12 @@ export {
   makeLogIn,
 } from "./auth/log-in.js";
 export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./auth/log-out.js";
+export {
+  makeResolvePageSession,
+  type PageSession,
+  type ResolvePageSession,
+  type ResolvePageSessionDeps,
+} from "./auth/page-session.js";
 export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./auth/refresh-session.js";
 export type { RefreshTokenPolicy, SessionTokens } from "./auth/session-tokens.js";
 export { type AnnouncePresence, type AnnouncePresenceDeps, makeAnnouncePresence } from "./chat/announce-presence.js";

@@ -10,6 +10,7 @@ export type { IdentityBackendConfig, KeycloakConfig } from "./config/keycloak-co
 export { defaultArgon2Concurrency, loadConfig, readDotEnv } from "./config/load-config.js";
 export { CONFIG_VARIABLES, lookalikeVariableWarnings } from "./config/lookalike-variables.js";
 export type { ObservabilityConfig } from "./config/observability-config.js";
+export type { PagesConfig } from "./config/pages-config.js";
 export { RATE_LIMIT_ENV } from "./config/traffic-config.js";
 export { makeAuditLog } from "./db/audit-log.js";
 export { DataDirInUseError } from "./db/data-dir-lock.js";

@@ -77,6 +77,10 @@ export function policiesFrom(config: Config): Policies {
     },
     lifecycle: {
       ...lifecycle,
+      linkPaths: {
+        verify_email: config.pages.linkPaths.verifyEmail,
+        reset_password: config.pages.linkPaths.resetPassword,
+      },
       resendLimits: {
         cooldownSeconds: lifecycle.resendCooldownSeconds,
         maxPerWindow: lifecycle.resendMaxPerDay,

@@ -107,6 +107,14 @@ describe("registration with email verification", () => {
     expect(new Set(t.db.storedAuditEntries().map((e) => e.txId))).toEqual(new Set([1]));
   });
 
+  it("builds the links from the configured paths (a team's own frontend) when given", async () => {
+    const t = setup({ linkPaths: { verify_email: "/app/verify", reset_password: "/app/reset" } });
+    await t.register(ADA, t.ctx());
+    expect(t.lastMail(ADA.email, "verify-email")).toMatchObject({
+      link: "https://app.example.com/app/verify?token=link-1",
+    });
+  });
+
   it("starts active (or pending approval) without verification, and mails nothing", async () => {
     const off = setup({ requireEmailVerification: false });
     expect((await off.register(ADA, off.ctx())).user.status).toBe("active");

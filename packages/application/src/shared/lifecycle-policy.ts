@@ -11,11 +11,13 @@ export interface LifecyclePolicy {
   /** Links in mails are built from this, never from a request's Host header. */
   readonly publicBaseUrl: string;
   readonly enumerationProtection: boolean;
+  /** The paths mailed links open under `publicBaseUrl`; a purpose not named here uses `LinkPaths`. */
+  readonly linkPaths?: Partial<Record<keyof typeof LinkPaths, string>>;
 }
 
 export const HOUR_MS = 3_600_000;
 
-/** The frontend pages the mailed links open; each posts the token back to the API. */
+/** The pages the mailed links open by default (the hosted pages serve the first and last); each posts the token back. */
 export const LinkPaths = {
   verify_email: "/verify-email",
   change_email: "/verify-email-change",

@@ -40,7 +40,7 @@ export async function sendCode(
     readonly secrets: OneTimeSecrets;
     readonly clock: Clock;
     readonly publicBaseUrl: string;
-    readonly policy: Pick<LifecyclePolicy, "resendLimits">;
+    readonly policy: Pick<LifecyclePolicy, "resendLimits" | "linkPaths">;
   },
   request: {
     readonly userId: string;
@@ -56,7 +56,8 @@ export async function sendCode(
   const code = deps.secrets.newCode();
   const token = deps.secrets.newLinkToken();
   const expiresAt = new Date(now.getTime() + request.ttlMs);
-  const link = `${deps.publicBaseUrl}${LinkPaths[request.purpose]}?token=${encodeURIComponent(token)}`;
+  const path = deps.policy.linkPaths?.[request.purpose] ?? LinkPaths[request.purpose];
+  const link = `${deps.publicBaseUrl}${path}?token=${encodeURIComponent(token)}`;
   // The throttle first: a dropped mail must not revoke the code an earlier mail carried.
   const queued = await queueThrottledMail(
     tx,

@@ -73,6 +73,7 @@ export const ERROR_TABLE = {
   IDENTITY_NOT_FOUND: { status: 404, message: "Linked identity not found" },
   LAST_SIGN_IN_METHOD: { status: 409, message: "The account would have no way left to sign in" },
   IDENTITY_BACKEND_UNAVAILABLE: { status: 503, message: "Identity backend cannot be reached" },
+  CSRF_REJECTED: { status: 403, message: "Form was not sent from this site or has expired" },
 } as const satisfies Readonly<Record<string, ErrorEntry>>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -2,6 +2,7 @@ import type { ChatLimits, RateLimitPolicy } from "@gatehouse/domain";
 import type { FederationConfig } from "./federation-config.js";
 import type { IdentityBackendConfig } from "./keycloak-config.js";
 import type { ObservabilityConfig } from "./observability-config.js";
+import type { PagesConfig } from "./pages-config.js";
 
 /** Where Redis is: one server (`REDIS_URL`) or a Redis Cluster (`REDIS_CLUSTER_NODES`). */
 export type RedisTarget =
@@ -23,6 +24,8 @@ export interface Config {
   readonly federation: FederationConfig;
   /** IDENTITY_BACKEND and KEYCLOAK_* (README, "Keycloak"). */
   readonly identity: IdentityBackendConfig;
+  /** PAGES_ENABLED, BRAND_* and the mail link paths (README, "Hosted pages"). */
+  readonly pages: PagesConfig;
   readonly appName: string;
   readonly appEnv: string;
   readonly production: boolean;

@@ -15,6 +15,7 @@ import {
 import { readFederation } from "./federation-config.js";
 import { readIdentityBackend } from "./keycloak-config.js";
 import { readObservability } from "./observability-config.js";
+import { readPages } from "./pages-config.js";
 import { readChatLimits, readRateLimits, readRedis, readTrustProxy } from "./traffic-config.js";
 
 // Split by concern: env-reader.ts (the reader and its errors), traffic-config.ts (Redis, rate
@@ -227,6 +228,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
       throw new ConfigError(message);
     }),
     identity: readIdentityBackend(read, production),
+    pages: readPages(read),
   };
 }
 

@@ -1,0 +1,163 @@
+import type { PageSession } from "@gatehouse/application";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AppOptions, PageUseCases } from "../app-deps.js";
+import { requestContext } from "../http/request-context.js";
+import { formField, queryField } from "./form-fields.js";
+import { isNoticeKey, type NoticeKey } from "./messages.js";
+import { clearSessionCookie, currentPageSession, type PageCookies } from "./page-session-cookie.js";
+import { type PageError, type PageRenderer, refusalOf, renderPage } from "./render.js";
+
+/** The account pages count like the API's own account routes. */
+const accountRoute = { schema: { hide: true }, config: { rateLimit: "api" } } as const;
+
+/**
+ * `/account` (profile, password, sessions) and its forms, and `/logout`. Every request first
+ * resolves the cookie's session: one that ended anywhere (sign-out elsewhere, suspension,
+ * password change, revoke) sends the browser to `/login` on its next action.
+ */
+export function accountPages(
+  app: FastifyInstance,
+  options: AppOptions,
+  pages: PageUseCases,
+  renderer: PageRenderer,
+  cookies: PageCookies,
+) {
+  const { account, auth } = options.useCases;
+  const { messages } = renderer;
+
+  /** The signed-in session, or undefined after redirecting to the sign-in page. */
+  async function signedIn(request: FastifyRequest, reply: FastifyReply): Promise<PageSession | undefined> {
+    const session = await currentPageSession(request, cookies, pages.resolvePageSession);
+    if (session !== undefined) return session;
+    clearSessionCookie(reply, cookies);
+    await reply.redirect("/login", 303);
+    return undefined;
+  }
+
+  async function accountPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    session: PageSession,
+    outcome: { notice?: NoticeKey; errors?: PageError[]; status?: number } = {},
+  ) {
+    const current = await account.getCurrentUser(session.userId);
+    const sessions = await account.listSessions(session.userId, session.sessionId);
+    const view = {
+      title: "Your account",
+      user: current.user,
+      sessions: sessions.map((item) => ({
+        id: item.id,
+        current: item.current,
+        userAgent: item.userAgent ?? "Unknown device",
+        lastUsed: item.lastUsedAt.toISOString().replace("T", " ").slice(0, 16),
+      })),
+      ...(outcome.notice === undefined ? {} : { notice: outcome.notice }),
+      ...(outcome.errors === undefined ? {} : { errors: outcome.errors }),
+    };
+    return renderPage(renderer, request, reply, "account", view, outcome.status ?? 200);
+  }
+
+  /** Runs a form's use case, then shows the account page with its notice or its refusal. */
+  async function accountAction(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    notice: NoticeKey,
+    work: (session: PageSession) => Promise<unknown>,
+  ) {
+    const session = await signedIn(request, reply);
+    if (session === undefined) return reply;
+    try {
+      await work(session);
+    } catch (error) {
+      const { status, errors } = refusalOf(error, messages);
+      // A refusal saying the account is gone or blocked ends the page session too.
+      if (errorIsBlocked(error) || (error as { code?: unknown }).code === "UNAUTHORIZED") {
+        clearSessionCookie(reply, cookies);
+        return reply.redirect("/login", 303);
+      }
+      return accountPage(request, reply, session, { errors, status });
+    }
+    return reply.redirect(`/account?notice=${notice}`, 303);
+  }
+
+  app.get("/account", accountRoute, async (request, reply) => {
+    const session = await signedIn(request, reply);
+    if (session === undefined) return reply;
+    const notice = queryField(request, "notice");
+    try {
+      return await accountPage(request, reply, session, isNoticeKey(messages, notice) ? { notice } : {});
+    } catch (error) {
+      if (!errorIsBlocked(error) && (error as { code?: unknown }).code !== "UNAUTHORIZED") throw error;
+      clearSessionCookie(reply, cookies);
+      return reply.redirect("/login", 303);
+    }
+  });
+
+  app.post("/account/profile", accountRoute, async (request, reply) =>
+    accountAction(request, reply, "profile_saved", (session) => {
+      const fullName = formField(request, "full_name").trim();
+      return account.updateProfile(
+        session.userId,
+        { fullName: fullName === "" ? null : fullName },
+        requestContext(request),
+      );
+    }),
+  );
+
+  app.post("/account/password", accountRoute, async (request, reply) =>
+    accountAction(request, reply, "password_changed", (session) =>
+      account.changePassword(
+        {
+          userId: session.userId,
+          sessionId: session.sessionId,
+          currentPassword: formField(request, "current_password"),
+          newPassword: formField(request, "new_password"),
+          signOutOtherSessions: true,
+        },
+        requestContext(request),
+      ),
+    ),
+  );
+
+  app.post("/account/sessions/revoke", accountRoute, async (request, reply) => {
+    const target = formField(request, "session_id");
+    const session = await currentPageSession(request, cookies, pages.resolvePageSession);
+    if (session !== undefined && target === session.sessionId) {
+      await account.revokeSession(
+        { userId: session.userId, currentSessionId: session.sessionId, sessionId: target },
+        requestContext(request),
+      );
+      clearSessionCookie(reply, cookies);
+      return reply.redirect("/login?notice=signed_out", 303);
+    }
+    return accountAction(request, reply, "session_revoked", (current) =>
+      account.revokeSession(
+        { userId: current.userId, currentSessionId: current.sessionId, sessionId: target },
+        requestContext(request),
+      ),
+    );
+  });
+
+  app.post("/logout", accountRoute, async (request, reply) => {
+    const session = await currentPageSession(request, cookies, pages.resolvePageSession);
+    if (session !== undefined) {
+      await auth.logOut(
+        { userId: session.userId, sessionId: session.sessionId, allDevices: formField(request, "all") === "1" },
+        requestContext(request),
+      );
+    }
+    clearSessionCookie(reply, cookies);
+    return reply.redirect("/login?notice=signed_out", 303);
+  });
+}
+
+const BLOCKED = new Set([
+  "ACCOUNT_SUSPENDED",
+  "ACCOUNT_DEACTIVATED",
+  "ACCOUNT_PENDING_APPROVAL",
+  "ACCOUNT_NOT_VERIFIED",
+]);
+
+function errorIsBlocked(error: unknown): boolean {
+  return BLOCKED.has((error as { code?: unknown }).code as string);
+}

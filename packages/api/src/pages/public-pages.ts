@@ -1,0 +1,159 @@
+import type { FastifyInstance } from "fastify";
+import type { AppOptions } from "../app-deps.js";
+import { requestContext } from "../http/request-context.js";
+import { holdUntilFloor, withinFloor } from "../http/response-floor.js";
+import { formField, queryField } from "./form-fields.js";
+import { isNoticeKey } from "./messages.js";
+import { type PageCookies, setSessionCookie } from "./page-session-cookie.js";
+import { type PageRenderer, refusalOf, renderPage } from "./render.js";
+
+const page = { schema: { hide: true } } as const;
+/** Sign-in and the mail-code forms spend the same budget as their API twins. */
+const authPost = { schema: { hide: true }, config: { rateLimit: "auth" } } as const;
+
+/**
+ * `/login`, `/register`, `/verify-email`, `/forgot-password`, `/reset-password`: each posts to
+ * itself and calls the use case its API twin calls, under the same rate limit and floor.
+ */
+export function publicPages(app: FastifyInstance, options: AppOptions, renderer: PageRenderer, cookies: PageCookies) {
+  const { auth, registration, recovery } = options.useCases;
+  const floors = options.responseFloors;
+  const { messages } = renderer;
+
+  app.get("/login", page, async (request, reply) => {
+    const notice = queryField(request, "notice");
+    return renderPage(renderer, request, reply, "login", {
+      title: "Sign in",
+      ...(isNoticeKey(messages, notice) ? { notice } : {}),
+    });
+  });
+
+  app.post("/login", authPost, async (request, reply) => {
+    const email = formField(request, "email");
+    try {
+      const result = await auth.logIn({ email, password: formField(request, "password") }, requestContext(request));
+      setSessionCookie(reply, cookies, result.tokens.refreshToken, result.tokens.refreshExpiresIn);
+      if (result.device !== undefined) {
+        // The device token the API sets for /api/v1 is presented by page logins from here on.
+        reply.setCookie("gh_device", result.device.token, {
+          path: "/login",
+          httpOnly: true,
+          sameSite: "strict",
+          secure: cookies.secure,
+          maxAge: result.device.expiresIn,
+        });
+      }
+      return reply.redirect("/account", 303);
+    } catch (error) {
+      const { status, errors } = refusalOf(error, messages);
+      return renderPage(renderer, request, reply, "login", { title: "Sign in", errors, values: { email } }, status);
+    }
+  });
+
+  app.get("/register", page, async (request, reply) =>
+    renderPage(renderer, request, reply, "register", { title: "Create an account" }),
+  );
+
+  app.post("/register", authPost, async (request, reply) => {
+    const values = {
+      username: formField(request, "username"),
+      email: formField(request, "email"),
+      full_name: formField(request, "full_name"),
+    };
+    try {
+      const result = await withinFloor(reply, floors?.registerMs, () =>
+        registration.registerUser(
+          {
+            username: values.username,
+            email: values.email,
+            password: formField(request, "password"),
+            fullName: values.full_name === "" ? null : values.full_name,
+            phoneNumber: null,
+          },
+          requestContext(request),
+        ),
+      );
+      if (result.verificationExpiresAt === null) return reply.redirect("/login?notice=registered_active", 303);
+      return renderPage(renderer, request, reply, "verify-email", {
+        title: "Verify your email address",
+        notice: "registered_verify",
+        values: { email: values.email },
+      });
+    } catch (error) {
+      const { status, errors } = refusalOf(error, messages);
+      return renderPage(renderer, request, reply, "register", { title: "Create an account", errors, values }, status);
+    }
+  });
+
+  // The mailed link lands here with `?token=`: the page only shows a button posting it, so a
+  // mail scanner fetching the link verifies nothing, and the token leaves the URL on the post.
+  app.get("/verify-email", page, async (request, reply) =>
+    renderPage(renderer, request, reply, "verify-email", {
+      title: "Verify your email address",
+      token: queryField(request, "token"),
+    }),
+  );
+
+  app.post("/verify-email", authPost, async (request, reply) => {
+    const token = formField(request, "token");
+    const email = formField(request, "email");
+    const input = token !== "" ? { token } : { email, code: formField(request, "code").trim() };
+    try {
+      const user = await withinFloor(reply, floors?.mailRequestsMs, () =>
+        registration.verifyEmail(input, requestContext(request)),
+      );
+      const notice = user.status === "active" ? "verified_active" : "verified_pending_approval";
+      return reply.redirect(`/login?notice=${notice}`, 303);
+    } catch (error) {
+      const { status, errors } = refusalOf(error, messages);
+      const view = { title: "Verify your email address", errors, values: { email } };
+      return renderPage(renderer, request, reply, "verify-email", view, status);
+    }
+  });
+
+  app.get("/forgot-password", page, async (request, reply) =>
+    renderPage(renderer, request, reply, "forgot-password", { title: "Reset your password" }),
+  );
+
+  app.post("/forgot-password", authPost, async (request, reply) => {
+    const email = formField(request, "email");
+    try {
+      await recovery.requestPasswordReset(email, requestContext(request));
+      await holdUntilFloor(reply, floors?.mailRequestsMs);
+    } catch (error) {
+      const { status, errors } = refusalOf(error, messages);
+      const view = { title: "Reset your password", errors, values: { email } };
+      return renderPage(renderer, request, reply, "forgot-password", view, status);
+    }
+    // The same answer whether or not the address has an account.
+    return renderPage(renderer, request, reply, "reset-password", {
+      title: "Choose a new password",
+      notice: "reset_requested",
+      token: "",
+      values: { email },
+    });
+  });
+
+  app.get("/reset-password", page, async (request, reply) =>
+    renderPage(renderer, request, reply, "reset-password", {
+      title: "Choose a new password",
+      token: queryField(request, "token"),
+    }),
+  );
+
+  app.post("/reset-password", authPost, async (request, reply) => {
+    const token = formField(request, "token");
+    const email = formField(request, "email");
+    const newPassword = formField(request, "new_password");
+    const input =
+      token !== "" ? { token, newPassword } : { email, code: formField(request, "code").trim(), newPassword };
+    try {
+      await withinFloor(reply, floors?.mailRequestsMs, () => recovery.resetPassword(input, requestContext(request)));
+      return reply.redirect("/login?notice=password_reset", 303);
+    } catch (error) {
+      const { status, errors } = refusalOf(error, messages);
+      const view = { title: "Choose a new password", errors, token, values: { email } };
+      return renderPage(renderer, request, reply, "reset-password", view, status);
+    }
+  });
+}

@@ -1,0 +1,112 @@
+import type { FieldIssue } from "@gatehouse/domain";
+import { ERROR_TABLE, type ErrorCode, isDomainError } from "@gatehouse/domain";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { PagesOptions } from "../app-deps.js";
+import { isUnavailable } from "../http/error-handler.js";
+import { errorText, type NoticeKey, type PageMessages } from "./messages.js";
+import { nonceOf } from "./page-security.js";
+
+/** One line of a page's error summary; `field` links it to the input it is about. */
+export interface PageError {
+  readonly field?: string;
+  readonly text: string;
+}
+
+/** What a template gets beyond the layout's own data. */
+export interface PageView {
+  readonly title: string;
+  readonly errors?: readonly PageError[];
+  readonly notice?: NoticeKey;
+  /** What the user typed, shown again after a refusal (never a password). */
+  readonly values?: Readonly<Record<string, string>>;
+  readonly [key: string]: unknown;
+}
+
+/** Everything a page needs to render besides its own view. */
+export interface PageRenderer {
+  readonly brand: PagesOptions;
+  readonly messages: PageMessages;
+}
+
+/** Renders `page` inside the layout, with this response's CSP nonce and a fresh CSRF token. */
+export async function renderPage(
+  renderer: PageRenderer,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  page: string,
+  view: PageView,
+  status = 200,
+  withForm = true,
+): Promise<FastifyReply> {
+  const { messages } = renderer;
+  const html = await reply.viewAsync(`${page}.eta`, {
+    ...view,
+    errors: view.errors ?? [],
+    values: view.values ?? {},
+    notice: view.notice === undefined ? undefined : messages.notices[view.notice],
+    brand: renderer.brand,
+    summaryTitle: messages.summaryTitle,
+    nonce: nonceOf(request),
+    // The error page has no form, and may answer before the cookie plugin parsed any cookie.
+    csrfToken: withForm ? reply.generateCsrf() : "",
+  });
+  return reply.code(status).type("text/html; charset=utf-8").send(html);
+}
+
+/** The input a field issue is about, under the name the page's form gives it. */
+function issueField(issue: FieldIssue): string {
+  return issue.field.replace(/[^a-z_]/g, "");
+}
+
+function fieldIssuesOf(details: unknown): readonly FieldIssue[] {
+  return Array.isArray(details) ? (details as FieldIssue[]).filter((issue) => typeof issue?.field === "string") : [];
+}
+
+/**
+ * An expected refusal as the page shows it: its status, the catalogue's text for its code and,
+ * for invalid input, one line per field. Anything else is rethrown to the pages' error handler.
+ */
+export function refusalOf(error: unknown, messages: PageMessages): { status: number; errors: PageError[] } {
+  if (!isDomainError(error)) throw error;
+  const issues = error.code === "VALIDATION_ERROR" ? fieldIssuesOf(error.details) : [];
+  const errors: PageError[] =
+    issues.length > 0
+      ? issues.map((issue) => ({ field: issueField(issue), text: `${labelOf(issue.field)} ${issue.message}` }))
+      : [{ text: errorText(messages, error.code) }];
+  return { status: ERROR_TABLE[error.code].status, errors };
+}
+
+const LABELS: Readonly<Record<string, string>> = {
+  email: "Email address",
+  password: "Password",
+  new_password: "New password",
+  current_password: "Current password",
+  username: "Username",
+  full_name: "Full name",
+  code: "Code",
+};
+
+function labelOf(field: string): string {
+  return LABELS[field] ?? field;
+}
+
+/**
+ * The code an error that no page handled answers with: its own for an expected refusal
+ * (rate limit, CSRF), 503 for an unreachable dependency, else 500 (logged in full; the page
+ * shows only the catalogue's text).
+ */
+export function unhandledCode(error: unknown, request: FastifyRequest): ErrorCode {
+  if (isDomainError(error)) return error.code;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("FST_CSRF")) return "CSRF_REJECTED";
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (status === 413) return "PAYLOAD_TOO_LARGE";
+  if (status === 415) return "UNSUPPORTED_MEDIA_TYPE";
+  if (status === 400) return "VALIDATION_ERROR";
+  if (isUnavailable(error)) {
+    request.log.error({ err: error }, "dependency unavailable");
+    return "SERVICE_UNAVAILABLE";
+  }
+  request.log.error({ err: error }, "unhandled error");
+  return "INTERNAL_ERROR";
+}
