@@ -175,7 +175,12 @@ describe("a chat socket that stops reading, against the real server process", ()
       if (sent % 100 === 0) rssPeak = Math.max(rssPeak, rssBytes(pid));
     }
     await until(
-      () => readers.every((reader) => reader.sequences.length >= MESSAGES),
+      () => {
+        // A fast reader closed (1013 too, or the server gone) fails at once, not at the timeout.
+        const closed = readers.find((reader) => reader.closeCode !== undefined);
+        if (closed) throw new Error(`a fast reader was closed: ${closed.closeCode} ${closed.closeReason}`);
+        return readers.every((reader) => reader.sequences.length >= MESSAGES);
+      },
       60_000,
       () => `the fast readers (have ${readers.map((reader) => reader.sequences.length)})`,
     );
