@@ -1,8 +1,12 @@
-import type { Duplex } from "node:stream";
+import type { Duplex, Writable } from "node:stream";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { Receiver } from "ws";
+import * as ws from "ws";
 import { FrameBatch, textFrame } from "./chat-wire.js";
+
+/** The frame parser of `ws` (not in its type declarations), as its client uses it. */
+type FrameReceiver = Writable & { on(event: "message", listener: (data: Buffer, isBinary: boolean) => void): void };
+const { Receiver } = ws as unknown as { Receiver: new (options: { isServer: boolean }) => FrameReceiver };
 
 /** Parses frames as a `ws` client does; resolves with the text messages. */
 function parse(bytes: Buffer, count: number): Promise<string[]> {
