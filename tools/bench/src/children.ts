@@ -33,9 +33,17 @@ export function installExitHandlers(): void {
   }
 }
 
+/**
+ * Node flags for every child (`BENCH_NODE_FLAGS`, space-separated), e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/prof` to profile the servers: Node refuses `--cpu-prof` in NODE_OPTIONS.
+ */
+function childFlags(): string[] {
+  return (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== "");
+}
+
 /** Runs `node script` with stdout on /dev/null (like a server whose logs nobody reads). */
 export function startChild(name: string, script: string, env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, [script], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [...childFlags(), script], { env, stdio: ["ignore", "ignore", "pipe"] });
   running.add(child);
   let tail = "";
   child.stderr?.on("data", (chunk: Buffer) => {

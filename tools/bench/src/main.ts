@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { defaultArgon2Concurrency, RATE_LIMIT_ENV } from "@gatehouse/infrastructure";
 import { type AdminBenchResult, benchAdmin } from "./admin-bench.js";
 import { measureArgon2Ceiling } from "./argon2-ceiling.js";
-import { benchChat, CHAT_BENCH_ENV, type ChatBenchResult } from "./chat-bench.js";
+import { benchChatScenarios, type StartChatServer } from "./chat-scenarios.js";
 import { type Child, freePort, installExitHandlers, onExit, startChild, stopChild, waitForHttp } from "./children.js";
 import { type Credentials, logInSessions, registerUsers, type Session } from "./gatehouse-client.js";
 import { runLoad } from "./load.js";
@@ -53,6 +53,7 @@ interface BenchSettings {
   readonly auditRows: number;
   readonly chatSockets: number;
   readonly chatRate: number;
+  readonly chatNodes: number;
   /** `chat`: run the chat scenario alone. */
   readonly only: string | undefined;
   /** `--peers` or BENCH_PEERS: the peers measured against Gatehouse (needs DATABASE_URL). */
@@ -72,6 +73,7 @@ function intFromEnv(name: string, fallback: number, min: number, max: number): n
 
 function readSettings(): BenchSettings {
   const databaseUrl = process.env.DATABASE_URL?.trim();
+  const redisUrl = process.env.BENCH_REDIS_URL?.trim() || process.env.REDIS_URL?.trim() || undefined;
   return {
     durationSeconds: intFromEnv("BENCH_DURATION_SECONDS", 10, 1, 3600),
     connections: intFromEnv("BENCH_CONNECTIONS", 50, 1, 10_000),
@@ -81,12 +83,13 @@ function readSettings(): BenchSettings {
     cores: availableParallelism(),
     argon2Concurrency: intFromEnv("ARGON2_MAX_CONCURRENCY", defaultArgon2Concurrency(), 1, 256),
     databaseUrl: databaseUrl === "" ? undefined : databaseUrl,
-    redisUrl: process.env.BENCH_REDIS_URL?.trim() || process.env.REDIS_URL?.trim() || undefined,
+    redisUrl,
     nodes: intFromEnv("BENCH_NODES", 3, 1, 16),
     adminUsers: intFromEnv("BENCH_ADMIN_USERS", 100_000, 1, 10_000_000),
     auditRows: intFromEnv("BENCH_AUDIT_ROWS", 1_000_000, 1, 100_000_000),
     chatSockets: intFromEnv("BENCH_CHAT_SOCKETS", 1000, 1, 100_000),
     chatRate: intFromEnv("BENCH_CHAT_RATE", 50, 1, 100_000),
+    chatNodes: intFromEnv("BENCH_CHAT_NODES", databaseUrl && redisUrl ? 3 : 1, 1, 16),
     only: process.env.BENCH_ONLY?.trim() || undefined,
     peers: peersRequested(process.argv.slice(2), process.env),
     peerRounds: intFromEnv("BENCH_PEER_ROUNDS", 2, 1, 20),
@@ -337,19 +340,18 @@ async function benchAdminScenarios(settings: BenchSettings): Promise<AdminBenchR
   );
 }
 
-/** The chat fan-out on one node: its own server, so the sockets' memory is measured alone. */
-async function benchChatScenario(settings: BenchSettings): Promise<ChatBenchResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-chat-"));
-  onExit(() => rmSync(dataDir, { recursive: true, force: true }));
-  log(`• starting apps/server for the chat scenario against ${databaseLabel(settings.databaseUrl)}`);
-  const server = await startGatehouse(settings, dataDir, CHAT_BENCH_ENV);
-  try {
-    const chat = { sockets: settings.chatSockets, rate: settings.chatRate, durationSeconds: settings.durationSeconds };
-    return await benchChat({ ...chat, latencySample: 50 }, server, randomBytes(4).toString("hex"), log);
-  } finally {
-    await stopChild(server.child);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+/** The chat scenarios (chat-scenarios.ts), each server on its own data directory. */
+function benchChat(settings: BenchSettings) {
+  const start: StartChatServer = async (env) => {
+    const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-bench-chat-"));
+    onExit(() => rmSync(dataDir, { recursive: true, force: true }));
+    const server = await startGatehouse(settings, dataDir, env);
+    return {
+      ...server,
+      stop: () => stopChild(server.child).then(() => rmSync(dataDir, { recursive: true, force: true })),
+    };
+  };
+  return benchChatScenarios(settings, start, log);
 }
 
 /** Peak RSS and heap under mixed load (`BENCH_ONLY=memory`): its own server, nothing else running. */
@@ -393,10 +395,7 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   log(`Gatehouse bench: ${settings.cores} cores, Node ${process.version}, ${databaseLabel(settings.databaseUrl)}`);
   if (settings.only === "chat" || settings.only === "memory") {
-    const only =
-      settings.only === "chat"
-        ? { chat: await benchChatScenario(settings) }
-        : { memory: await benchMemoryScenario(settings) };
+    const only = settings.only === "chat" ? await benchChat(settings) : { memory: await benchMemoryScenario(settings) };
     log(JSON.stringify(only, null, 2));
     const report = { started_at: startedAt, environment: environmentOf(settings), scenarios: only };
     log(`\nresults: ${writeReport(RESULTS_DIR, report)}`);
@@ -415,7 +414,7 @@ async function main(): Promise<void> {
     rate_limit_hook: rateLimitHook,
     ...(await benchGatehouse(settings)),
     ...(settings.redisUrl === undefined ? {} : { redis: await benchRedis(settings, settings.redisUrl) }),
-    chat: await benchChatScenario(settings),
+    ...(await benchChat(settings)),
   };
   const admin = await benchAdminScenarios(settings);
   const measured = {

@@ -41,7 +41,8 @@ export async function chatSocketRoutes(
   const shuttingDown = () => closing || options.isShuttingDown();
 
   await app.register(websocket, {
-    options: { maxPayload: chat.limits.maxFrameBytes },
+    // Never compressed: the fan-out writes frames beside `ws` (chat-wire.ts), which needs `ws` to write synchronously.
+    options: { maxPayload: chat.limits.maxFrameBytes, perMessageDeflate: false },
     preClose(done) {
       closing = true;
       for (const socket of sockets) socket.close(ChatCloseCodes.goingAway, "server shutting down");
@@ -60,7 +61,7 @@ export async function chatSocketRoutes(
   app.addHook("onClose", async () => clearInterval(heartbeat));
 
   const accept = (socket: WebSocket, request: FastifyRequest) => {
-    const session = new ChatSocket(socket, chat, request.log, shuttingDown);
+    const session = new ChatSocket(socket, request.socket, chat, request.log, shuttingDown);
     sockets.add(session);
     socket.on("close", () => sockets.delete(session));
     const source = upgradeToken(request, chat.allowQueryToken);

@@ -1,3 +1,4 @@
+import type { Duplex } from "node:stream";
 import type { ChatConnection, ChatIdentity } from "@gatehouse/application";
 import {
   ChatCloseCodes,
@@ -11,6 +12,7 @@ import {
 import type { FastifyBaseLogger } from "fastify";
 import type { WebSocket } from "ws";
 import type { ChatUseCases } from "../../app-deps.js";
+import { FrameBatch, textFrame } from "./chat-wire.js";
 
 const MINUTE_MS = 60_000;
 
@@ -42,13 +44,17 @@ export class ChatSocket implements ChatConnection {
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   /** Pings sent without a pong since. */
   missedPongs = 0;
+  private readonly batch: FrameBatch;
 
+  /** `wire` is the connection under `socket` (the upgraded request's): frames are written to it directly. */
   constructor(
     private readonly socket: WebSocket,
+    wire: Duplex,
     private readonly chat: ChatUseCases,
     private readonly log: FastifyBaseLogger,
     private readonly isShuttingDown: () => boolean,
   ) {
+    this.batch = new FrameBatch(wire, () => !this.closed && socket.readyState === socket.OPEN);
     socket.on("message", (data, isBinary) => {
       const text = isBinary ? undefined : data.toString();
       this.enqueue(() => this.handle(text));
@@ -74,14 +80,15 @@ export class ChatSocket implements ChatConnection {
 
   deliver(frame: Uint8Array): void {
     if (this.closed) return;
+    // This turn's batch is not counted: a fast reader gets several frames in one turn too.
     if (this.socket.bufferedAmount > this.chat.limits.maxBufferedBytes) {
       this.close(ChatCloseCodes.tryAgainLater, "reading too slowly");
       // The close frame waits behind the unread data; a client that reads nothing never gets it.
       setTimeout(() => this.socket.terminate(), 1000).unref();
       return;
     }
-    // Text frames from bytes encoded once for the whole room.
-    this.socket.send(frame, { binary: false, compress: false });
+    // The same framed bytes for the whole room, written at the end of this turn.
+    this.batch.push(textFrame(frame));
   }
 
   /** One heartbeat: a ping, counted until its pong. */
@@ -108,6 +115,8 @@ export class ChatSocket implements ChatConnection {
 
   close(code: number, reason: string): void {
     if (this.closed) return;
+    // What was queued before the close (an error frame saying why) goes out ahead of it.
+    this.batch.flush();
     this.closed = true;
     this.socket.close(code, reason);
     this.closedByEither();
