@@ -84,6 +84,7 @@ export type {
   KeycloakSyncOperation,
   KeycloakSyncOutbox,
   KeycloakSyncQueue,
+  KeycloakSyncRepositories,
 } from "./ports/keycloak-sync.js";
 export type { ClaimedMail, MailOutbox, MailQueue } from "./ports/mail-outbox.js";
 export type { MailThrottle, ThrottleLimits, ThrottleVerdict } from "./ports/mail-throttle.js";

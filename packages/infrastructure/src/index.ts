@@ -29,7 +29,6 @@ export {
 export { describeDatabaseFailure } from "./db/database-failure.js";
 export { makeFederationUnitOfWork } from "./db/federation-repository.js";
 export {
-  type KeycloakSyncRepositories,
   makeKeycloakSyncOutbox,
   makeKeycloakSyncQueue,
   makeKeycloakSyncUnitOfWork,

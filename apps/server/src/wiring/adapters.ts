@@ -1,4 +1,9 @@
-import { instrumentPasswordHasher, instrumentUnitOfWork } from "@gatehouse/application";
+import {
+  handingOffHasher,
+  instrumentPasswordHasher,
+  instrumentUnitOfWork,
+  keycloakSyncedUnitOfWork,
+} from "@gatehouse/application";
 import {
   type Clock,
   NO_TELEMETRY,
@@ -11,9 +16,12 @@ import {
   type Config,
   type DatabaseHandle,
   makeArgon2Hasher,
+  makeKeycloakSyncUnitOfWork,
+  makeSecretBox,
   makeUnitOfWork,
   type QueryObserver,
   repositoriesOn,
+  resolveKeycloakSyncKey,
   systemClock,
 } from "@gatehouse/infrastructure";
 import { migrateInPhases, openDatabaseInPhases, StartupPhases } from "../startup-phases.js";
@@ -44,8 +52,45 @@ export interface Adapters {
   /** Repositories outside any transaction: reads, and claims that must survive a rollback. */
   readonly repositories: TransactionalRepositories;
   readonly hasher: PasswordHasher & { ready(): Promise<void> };
+  /**
+   * With IDENTITY_BACKEND=keycloak: the key sealing queued passwords, and the hook told after
+   * each commit that queued a Keycloak sync operation (the server wakes its sync there).
+   */
+  readonly keycloakSync: { readonly key: Uint8Array; readonly queued: QueuedSignal } | undefined;
   /** Closes what `openAdapters` opened (not an overridden database). */
   close(): Promise<void>;
+}
+
+/** Listeners of "a Keycloak sync operation was queued"; firing with none is a no-op. */
+export class QueuedSignal {
+  private readonly listeners = new Set<() => void>();
+  on(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+  fire(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/**
+ * The unit of work and hasher of the identity backend: as they are in local mode; in keycloak
+ * mode every user write also queues its Keycloak sync in the same transaction, and the hasher
+ * hands new passwords to that write (README "Keycloak", the sync outbox).
+ */
+function identityBackendOf(config: Config, database: DatabaseHandle, hasher: Adapters["hasher"]) {
+  const keycloak = config.identity.keycloak;
+  if (config.identity.backend !== "keycloak" || keycloak === undefined) {
+    return { uow: makeUnitOfWork(database.db), hasher, keycloakSync: undefined };
+  }
+  const key = resolveKeycloakSyncKey(keycloak.syncKey, config.dataDir);
+  const handing = handingOffHasher(hasher);
+  const queued = new QueuedSignal();
+  const inner = makeKeycloakSyncUnitOfWork(database.db, makeSecretBox(key, "keycloak-sync"));
+  return {
+    uow: keycloakSyncedUnitOfWork(inner, handing.handoff, () => queued.fire()),
+    hasher: handing.hasher,
+    keycloakSync: { key, queued },
+  };
 }
 
 /** Opens the database (migrating it when DB_AUTO_MIGRATE is on) and builds the shared adapters. */
@@ -60,13 +105,10 @@ export async function openAdapters(config: Config, overrides: AdapterOverrides =
     if (overrides.database === undefined) await database.close();
     throw error;
   }
-  return {
-    clock: overrides.clock ?? systemClock,
-    telemetry,
+  const backend = identityBackendOf(
+    config,
     database,
-    uow: instrumentUnitOfWork(makeUnitOfWork(database.db), telemetry),
-    repositories: repositoriesOn(database.db),
-    hasher: instrumentPasswordHasher(
+    instrumentPasswordHasher(
       makeArgon2Hasher({
         maxConcurrency: config.argon2MaxConcurrency,
         maxQueued: config.loginQueueMax,
@@ -74,6 +116,15 @@ export async function openAdapters(config: Config, overrides: AdapterOverrides =
       }),
       telemetry,
     ),
+  );
+  return {
+    clock: overrides.clock ?? systemClock,
+    telemetry,
+    database,
+    uow: instrumentUnitOfWork(backend.uow, telemetry),
+    repositories: repositoriesOn(database.db),
+    hasher: backend.hasher,
+    keycloakSync: backend.keycloakSync,
     async close() {
       if (overrides.database === undefined) await database.close();
     },

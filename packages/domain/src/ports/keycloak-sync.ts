@@ -1,3 +1,5 @@
+import type { TransactionalRepositories } from "./unit-of-work.js";
+
 /**
  * What Keycloak must learn about a user, queued in the same transaction as the local write that
  * causes it (README "Keycloak", the sync outbox), so a crash or a Keycloak outage between the two
@@ -22,6 +24,9 @@ export interface KeycloakSyncOutbox {
    */
   remove(userId: string, keycloakId: string | null): Promise<void>;
 }
+
+/** A transaction's repositories plus the Keycloak sync outbox bound to it (IDENTITY_BACKEND=keycloak). */
+export type KeycloakSyncRepositories = TransactionalRepositories & { readonly keycloakSync: KeycloakSyncOutbox };
 
 /** One queued operation handed to one sync run; `attempt` counts this try (1 for the first). */
 export interface ClaimedKeycloakSync {

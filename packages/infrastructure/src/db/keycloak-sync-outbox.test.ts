@@ -6,6 +6,7 @@ import { makeSecretBox } from "../security/secret-box.js";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../testing/test-database.js";
 import { rowsOf } from "./database.js";
 import { makeKeycloakSyncQueue, makeKeycloakSyncUnitOfWork } from "./keycloak-sync-outbox.js";
+import { makeMaintenanceRepository } from "./maintenance.js";
 import { repositoriesOn } from "./unit-of-work.js";
 
 const box = makeSecretBox(randomBytes(32), "keycloak-sync");
@@ -162,5 +163,22 @@ describe.each(testDatabaseKinds())("Keycloak sync outbox on %s", (kind) => {
     expect(rows.map((row) => [row.operation, row.keycloak_id, row.secret_ciphertext])).toEqual([
       ["delete", "kc-account-1", null],
     ]);
+  });
+
+  it("the worker's deletion of expired registrations queues their Keycloak removal in the same statement", async () => {
+    const userId = await newUser();
+    await uow().run((tx) => tx.keycloakSync.push(userId, "correct horse battery"));
+    await database.handle.db.execute(
+      sql`UPDATE users SET created_at = now() - interval '30 days', keycloak_id = 'kc-expired' WHERE id = ${userId}`,
+    );
+    const maintenance = makeMaintenanceRepository(database.handle);
+    let deleted = 0;
+    for (let round = 0; round < 20 && deleted === 0; round += 1) {
+      await maintenance.deleteExpiredRegistrations(new Date(Date.now() - 86_400_000), new Date(), 50);
+      deleted = (await syncStatusOf(userId)) === undefined ? 1 : 0;
+    }
+    expect(await syncStatusOf(userId)).toBeUndefined();
+    const rows = await rowsFor(userId);
+    expect(rows.map((row) => [row.operation, row.keycloak_id])).toEqual([["delete", "kc-expired"]]);
   });
 });

@@ -3,7 +3,7 @@ import type {
   KeycloakSyncOperation,
   KeycloakSyncOutbox,
   KeycloakSyncQueue,
-  TransactionalRepositories,
+  KeycloakSyncRepositories,
   UnitOfWork,
 } from "@gatehouse/domain";
 import { and, asc, count, eq, inArray, lte, ne, sql } from "drizzle-orm";
@@ -41,9 +41,6 @@ export function makeKeycloakSyncOutbox(db: Database, box: SecretBox): KeycloakSy
     },
   };
 }
-
-/** Every repository of a transaction plus the Keycloak sync outbox, bound to it. */
-export type KeycloakSyncRepositories = TransactionalRepositories & { readonly keycloakSync: KeycloakSyncOutbox };
 
 /** The unit of work whose transactions also hold the Keycloak sync outbox (IDENTITY_BACKEND=keycloak). */
 export function makeKeycloakSyncUnitOfWork(db: Database, box: SecretBox): UnitOfWork<KeycloakSyncRepositories> {
