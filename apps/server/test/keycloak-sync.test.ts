@@ -234,7 +234,12 @@ describe.skipIf(keycloakMissing())("Keycloak as the identity backend: the sync o
       (kc) => kc?.enabled === false,
     );
     const accountId = (await rowOf(id))?.keycloak_id;
-    const gone = await live.call("DELETE", `${base}/permanent`, { confirm: user.username }, root);
+    const gone = await live.call(
+      "DELETE",
+      `${base}/permanent?confirm=${encodeURIComponent(user.username)}`,
+      undefined,
+      root,
+    );
     expect(gone.status, JSON.stringify(gone.body)).toBe(200);
     await eventually(
       () => keycloak.admin<KcUser[]>("GET", `/${realm.name}/users?q=gatehouse_id:${id}`),
