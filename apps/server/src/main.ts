@@ -28,7 +28,11 @@ async function main(): Promise<void> {
     process.stderr.write(`gatehouse: invalid configuration: ${error.message}\n`);
     process.exit(1);
   }
-  const logger = createLogger({ level: config.logLevel, pretty: config.logPretty });
+  const logger = createLogger({
+    level: config.logLevel,
+    pretty: config.logPretty,
+    traced: config.observability.tracing !== undefined,
+  });
   logger.info(
     { database: config.database.kind, env: config.appEnv },
     config.database.kind === "pglite"

@@ -2,18 +2,23 @@ import type { AppOptions, GatehouseApp } from "@gatehouse/api";
 import { NO_TELEMETRY, type Telemetry } from "@gatehouse/domain";
 import {
   type Config,
+  combineQueryObservers,
   countOutboxByState,
   type DatabaseHandle,
   type Logger,
   type MetricsServer,
   makeQueryMetrics,
+  makeQuerySpans,
   PrometheusTelemetry,
   type QueryObserver,
   type RedisCache,
   type RedisConnection,
   readTlsMaterial,
   startMetricsServer,
+  startTracing,
   type TlsMaterial,
+  type Tracing,
+  traceRequests,
   watchTlsFiles,
 } from "@gatehouse/infrastructure";
 
@@ -26,15 +31,16 @@ export interface ObservedParts {
 }
 
 /**
- * Metrics, the management listener and TLS, wired from the configuration (README
- * "Operations"). With nothing configured the telemetry is the no-op one and nothing listens.
+ * Metrics, the management listener, traces and TLS, wired from the configuration (README
+ * "Operations"). With nothing configured the telemetry is the no-op one, no tracing SDK
+ * exists and nothing listens.
  */
 export interface Observability {
   readonly telemetry: Telemetry;
-  /** Handed to `openDatabase`; undefined with metrics off (no per-query cost at all). */
+  /** Handed to `openDatabase`; undefined with metrics and tracing off (no per-query cost at all). */
   readonly queryObserver: QueryObserver | undefined;
   /** The parts of `buildApp`'s options this wiring decides. */
-  readonly appOptions: Pick<AppOptions, "telemetry" | "metricsEndpoint" | "https">;
+  readonly appOptions: Pick<AppOptions, "telemetry" | "metricsEndpoint" | "https" | "tracing">;
   /** Starts the scrape-time samplers, the management listener and certificate reloading. */
   start(parts: ObservedParts): Promise<void>;
   /** The management listener's port once started; undefined when there is none. */
@@ -71,20 +77,31 @@ export function createObservability(config: Config, logger: Logger): Observabili
   const tls = settings.tls === undefined ? undefined : readTlsMaterial(settings.tls);
   const prometheus = settings.metricsEnabled ? new PrometheusTelemetry() : undefined;
   const queryMetrics = prometheus && makeQueryMetrics(prometheus);
+  // Started before anything opens, so the first statements already have a tracer.
+  const tracing: Tracing | undefined = settings.tracing && startTracing(settings.tracing, config.appVersion);
   const maxConnections = config.database.kind === "postgres" ? config.database.maxConnections : 1;
   const render = () => (prometheus as PrometheusTelemetry).render();
   let metricsServer: MetricsServer | undefined;
   let stopReloading = () => {};
   return {
     telemetry: prometheus ?? NO_TELEMETRY,
-    queryObserver: queryMetrics,
+    queryObserver: combineQueryObservers([queryMetrics, tracing && makeQuerySpans("postgresql")]),
     appOptions: {
+      ...(tracing ? { tracing: true } : {}),
       ...(prometheus ? { telemetry: prometheus } : {}),
       ...(prometheus && settings.metrics.token ? { metricsEndpoint: { token: settings.metrics.token, render } } : {}),
       ...(tls ? { https: tls } : {}),
     },
     async start({ app, database, redis, redisCache }) {
       stopReloading = reloadCertificates(config, app, logger);
+      if (tracing && settings.tracing) {
+        traceRequests(app.server);
+        // The origin only: a collector URL may carry credentials.
+        logger.info(
+          { collector: new URL(settings.tracing.endpoint).origin },
+          "tracing on: spans exported over OTLP/HTTP",
+        );
+      }
       if (prometheus === undefined || queryMetrics === undefined) return;
       prometheus.sampleWith({
         activeConnections: () =>
@@ -108,6 +125,8 @@ export function createObservability(config: Config, logger: Logger): Observabili
     async close() {
       stopReloading();
       await metricsServer?.close();
+      // Last: the spans of the requests that just finished are still buffered.
+      await tracing?.shutdown();
     },
   };
 }

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { Agent, request } from "node:https";
 import { connect, type PeerCertificate } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChatClient } from "./support/chat-client.js";
 import { type ObservedServer, startObservedServer } from "./support/observed-server.js";
 import { TestCertificateAuthority } from "./support/test-certificates.js";
 import { uniqueUser } from "./support/test-server.js";
@@ -75,6 +76,28 @@ describe("HTTPS with TLS_CERT_PATH / TLS_KEY_PATH", () => {
     expect(me.status).toBe(200);
     expect((me.body.data as { email: string }).email).toBe(user.email);
     expect(me.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
+  });
+
+  it("carries a chat message over WSS with the certificate verified: authorise, connect to general, send, receive", async () => {
+    const user = uniqueUser("wss");
+    expect((await call("POST", "/api/v1/auth/register", { body: user })).status).toBe(201);
+    const login = await call("POST", "/api/v1/auth/login", { body: { email: user.email, password: user.password } });
+    const token = (login.body.data as { access_token: string }).access_token;
+    const url = `wss://localhost:${port}/api/v1/chat/ws`;
+
+    // Without the test CA the client refuses the server: verification is on.
+    await expect(ChatClient.open(url, { token })).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
+
+    const client = await ChatClient.open(url, { token, ca: ca.certificate });
+    await client.join("general");
+    const content = `over TLS ${Date.now()}`;
+    client.send({ type: "message", room_id: "general", content });
+    const received = await client.next((frame) => frame.type === "message" && frame.content === content);
+    expect(received).toMatchObject({ room_id: "general", content, sender_name: user.username });
+    const peer = (client.socket as unknown as { _socket: { getPeerCertificate(): PeerCertificate } })._socket;
+    expect(peer.getPeerCertificate().subject.CN).toBe("gatehouse-first");
+    client.close();
+    await client.closed;
   });
 
   it("speaks TLS 1.2 or later only", async () => {

@@ -262,12 +262,17 @@ export interface AppOptions {
   readonly telemetry?: Pick<Telemetry, "httpRequest">;
   /** Serves `GET /metrics` on this port behind a bearer token (METRICS_TOKEN); absent: not served here. */
   readonly metricsEndpoint?: MetricsExposition & { readonly token: string };
+  /** Serves the `/.well-known` key documents when given. */
+  readonly tokenKeys?: TokenKeysView;
+  /**
+   * Tracing is on (README "Operations → Tracing"): each request's active span is named by its
+   * route template and given the request id. Absent or false: no hook at all.
+   */
+  readonly tracing?: boolean;
   /**
    * Serve HTTPS with this key and certificate (and TLS version floor) instead of HTTP. Absent:
    * plain HTTP (TLS ends at a proxy). `Strict-Transport-Security` is sent either way: browsers
    * honour it only over HTTPS, which a TLS-terminating proxy provides.
    */
-  /** Serves the `/.well-known` key documents when given. */
-  readonly tokenKeys?: TokenKeysView;
   readonly https?: { readonly cert: Buffer; readonly key: Buffer; readonly minVersion: "TLSv1.2" | "TLSv1.3" };
 }

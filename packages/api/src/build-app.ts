@@ -15,6 +15,7 @@ import { operationDocs } from "./http/operation-docs.js";
 import { makePermissionHook } from "./http/permission-hook.js";
 import { registerRateLimit } from "./http/rate-limit-hook.js";
 import { requestIdFor } from "./http/request-id.js";
+import { nameRequestSpan } from "./http/request-span.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
 import { adminRoutes } from "./routes/admin/index.js";
 import { authRoutes } from "./routes/auth/index.js";
@@ -163,6 +164,7 @@ function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   app.decorateRequest("auth", null);
   app.decorateRequest("access", null);
   app.decorateRequest("startedAt", null as unknown as Date);
+  if (options.tracing) app.addHook("onRequest", nameRequestSpan);
   app.addHook("onRequest", async (request, reply) => {
     request.startedAt = new Date();
     stampResponse(request, reply);

@@ -86,7 +86,9 @@ export {
 export { escapeHtml, type RenderedMail, renderMail } from "./mail/templates.js";
 export {
   classifyStatement,
+  combineQueryObservers,
   makeQueryMetrics,
+  type QueryFinished,
   type QueryObserver,
 } from "./observability/db-query-metrics.js";
 export { type HostInfoOptions, makeHostInfo } from "./observability/host-info.js";
@@ -99,6 +101,14 @@ export {
   type TlsPaths,
   watchTlsFiles,
 } from "./observability/tls-certificates.js";
+export {
+  activeTraceFields,
+  makeQuerySpans,
+  TRACER_NAME,
+  tracePort,
+  traceRequests,
+} from "./observability/trace-spans.js";
+export { startTracing, type Tracing } from "./observability/tracing.js";
 export {
   type BreachFilter,
   buildBreachFilter,
@@ -121,6 +131,7 @@ export {
 } from "./redis/redis-connection.js";
 export { RedisSessionRevocations, type RedisSessionRevocationsDeps } from "./redis/redis-session-revocations.js";
 export { type Argon2HasherOptions, DEFAULT_ARGON2_OPTIONS, makeArgon2Hasher } from "./security/argon2-hasher.js";
+export { type Argon2Pool, type Argon2PoolOptions, makeArgon2Pool } from "./security/argon2-pool.js";
 export {
   type DatabaseKeyRing,
   newDatabaseKey,

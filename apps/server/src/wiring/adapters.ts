@@ -16,6 +16,7 @@ import {
   type Config,
   type DatabaseHandle,
   makeArgon2Hasher,
+  makeArgon2Pool,
   makeKeycloakSyncUnitOfWork,
   makeSecretBox,
   makeUnitOfWork,
@@ -25,6 +26,7 @@ import {
   systemClock,
 } from "@gatehouse/infrastructure";
 import { migrateInPhases, openDatabaseInPhases, StartupPhases } from "../startup-phases.js";
+import { traced } from "./tracing.js";
 
 /** What a process may bring instead of opening it (tests: an in-memory PGlite, a fake clock). */
 export interface AdapterOverrides {
@@ -105,17 +107,17 @@ export async function openAdapters(config: Config, overrides: AdapterOverrides =
     if (overrides.database === undefined) await database.close();
     throw error;
   }
+  // Hashes run on worker threads of their own at ARGON2_NICE, one per hash allowed in flight.
+  const hasher = makeArgon2Hasher({
+    maxConcurrency: config.argon2MaxConcurrency,
+    maxQueued: config.loginQueueMax,
+    retryAfterSeconds: config.loginQueueRetryAfterSeconds,
+    pool: makeArgon2Pool({ size: config.argon2MaxConcurrency, nice: config.argon2Nice }),
+  });
   const backend = identityBackendOf(
     config,
     database,
-    instrumentPasswordHasher(
-      makeArgon2Hasher({
-        maxConcurrency: config.argon2MaxConcurrency,
-        maxQueued: config.loginQueueMax,
-        retryAfterSeconds: config.loginQueueRetryAfterSeconds,
-      }),
-      telemetry,
-    ),
+    traced(config, instrumentPasswordHasher(hasher, telemetry), "password", ["hash", "verify"]),
   );
   return {
     clock: overrides.clock ?? systemClock,
@@ -126,6 +128,7 @@ export async function openAdapters(config: Config, overrides: AdapterOverrides =
     hasher: backend.hasher,
     keycloakSync: backend.keycloakSync,
     async close() {
+      await hasher.close();
       if (overrides.database === undefined) await database.close();
     },
   };

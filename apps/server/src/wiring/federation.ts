@@ -8,14 +8,32 @@ import {
   makeUnlinkIdentity,
   makeUnlinkUserIdentity,
 } from "@gatehouse/application";
+import type { IdentityProviders } from "@gatehouse/domain";
 import { makeFederationUnitOfWork, makeOpenIdIdentityProviders, opaqueTokens } from "@gatehouse/infrastructure";
+import { traced } from "./tracing.js";
 import type { Wiring } from "./wiring.js";
+
+/** Each provider's discovery, authorization and code exchange in a span `oauth.{name}.*` when tracing is on. */
+function tracedProviders(w: Wiring, providers: IdentityProviders): IdentityProviders {
+  if (w.config.observability.tracing === undefined) return providers;
+  const wrapped = new Map(
+    providers.names.map((name) => {
+      const provider = providers.get(name);
+      return [name, provider && traced(w.config, provider, `oauth.${name}`, ["authorize", "complete"])] as const;
+    }),
+  );
+  return {
+    names: providers.names,
+    get: (name) => wrapped.get(name),
+    codeChallengeOf: (v) => providers.codeChallengeOf(v),
+  };
+}
 
 /** Federated login on openid-client; without OAUTH_PROVIDERS there are no routes at all. */
 export function wireFederation(w: Wiring): FederationUseCases | undefined {
   const { federation } = w.config;
   if (federation.providers.length === 0) return undefined;
-  const providers = makeOpenIdIdentityProviders(federation);
+  const providers = tracedProviders(w, makeOpenIdIdentityProviders(federation));
   const federationUow = makeFederationUnitOfWork(w.database.db);
   const { clock, accessTokens } = w;
   return {

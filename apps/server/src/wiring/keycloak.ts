@@ -5,6 +5,7 @@ import {
   type PasswordCheck,
 } from "@gatehouse/application";
 import { KeycloakAccessTokens, type KeycloakAdapters, makeKeycloakAdapters } from "@gatehouse/infrastructure";
+import { traced } from "./tracing.js";
 import type { Wiring } from "./wiring.js";
 
 const wired = new WeakMap<Wiring, AuthenticateDeps["external"]>();
@@ -20,12 +21,16 @@ export function keycloakTokensOf(w: Wiring): AuthenticateDeps["external"] {
     keycloak === undefined || !keycloak.acceptTokens
       ? undefined
       : (() => {
-          const tokens = new KeycloakAccessTokens({
-            issuer: keycloak.issuer,
-            clientId: keycloak.clientId,
-            timeoutMs: keycloak.timeoutMs,
-            jwksCooldownSeconds: keycloak.jwksCooldownSeconds,
-          });
+          const tokens = traced(
+            w.config,
+            new KeycloakAccessTokens({
+              issuer: keycloak.issuer,
+              clientId: keycloak.clientId,
+              timeoutMs: keycloak.timeoutMs,
+              jwksCooldownSeconds: keycloak.jwksCooldownSeconds,
+            }),
+            "keycloak.tokens",
+          );
           return {
             tokens,
             authenticate: makeAuthenticateExternal({
@@ -44,6 +49,16 @@ export function keycloakTokensOf(w: Wiring): AuthenticateDeps["external"] {
 
 const adapters = new WeakMap<Wiring, KeycloakAdapters | undefined>();
 
+/** Each call Gatehouse makes to Keycloak in a span when tracing is on. */
+function tracedKeycloak(w: Wiring, made: KeycloakAdapters): KeycloakAdapters {
+  return {
+    ...made,
+    directory: traced(w.config, made.directory, "keycloak.directory"),
+    signIn: traced(w.config, made.signIn, "keycloak.sign_in"),
+    probe: traced(w.config, made.probe, "keycloak.probe", ["ping"]),
+  };
+}
+
 /**
  * The Keycloak directory, sign-in endpoints and readiness probe with IDENTITY_BACKEND=keycloak,
  * else undefined: one service-account token manager per process, shared by every admin call.
@@ -52,7 +67,9 @@ export function keycloakAdaptersOf(w: Wiring): KeycloakAdapters | undefined {
   if (adapters.has(w)) return adapters.get(w);
   const keycloak = w.config.identity.keycloak;
   const made =
-    w.config.identity.backend === "keycloak" && keycloak !== undefined ? makeKeycloakAdapters(keycloak) : undefined;
+    w.config.identity.backend === "keycloak" && keycloak !== undefined
+      ? tracedKeycloak(w, makeKeycloakAdapters(keycloak))
+      : undefined;
   adapters.set(w, made);
   return made;
 }

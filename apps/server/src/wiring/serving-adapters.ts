@@ -32,6 +32,10 @@ import {
 } from "@gatehouse/infrastructure";
 import type { Adapters } from "./adapters.js";
 import { openAccessTokenKeys, type ServerSecret } from "./token-keys.js";
+import { traced } from "./tracing.js";
+
+/** The Redis commands traced one span each (README "Operations → Tracing"). */
+const REDIS_COMMANDS = ["get", "set", "del", "zRangeByScore", "runScript", "publish"] as const;
 
 /** What only the HTTP server needs on top of the shared adapters. */
 export interface ServingAdapters {
@@ -74,7 +78,12 @@ function mailDeliveryFor(config: Config, logger: Logger, clock: Clock): MailDeli
   const templates = loadMailTemplateOverrides(config.mail.templatesDir);
   if (templates) logger.info({ files: templates.files }, "mail templates overridden from MAIL_TEMPLATES_DIR");
   if (config.mail.smtpUrl !== undefined) {
-    const smtp = makeSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, product, templates });
+    const smtp = traced(
+      config,
+      makeSmtpMailer({ url: config.mail.smtpUrl, from: config.mail.from, product, templates }),
+      "smtp",
+      ["send"],
+    );
     // Not awaited: a mail server that is down delays nothing; the outbox keeps the mail until it answers.
     void smtp.check().then((problem) => {
       if (problem !== undefined) logger.warn(problem);
@@ -143,7 +152,10 @@ export async function openServingAdapters(
   const { accessTokens } = tokenKeys;
   await adapters.hasher.ready();
   // Connects in the background: a Redis outage at start degrades readiness, it does not stop the start.
-  const redis = config.redis === undefined ? undefined : openRedis(config.redis, logger);
+  const redis =
+    config.redis === undefined
+      ? undefined
+      : traced(config, openRedis(config.redis, logger), "redis", [...REDIS_COMMANDS]);
   const revocations = await revocationsFor(config, logger, adapters, redis);
   const redisCache = redis === undefined ? undefined : await RedisCache.open(redis, logger, clock);
   const probes: HealthProbe[] = [databaseProbe(database)];

@@ -28,11 +28,12 @@ export class ChatClient {
   /** Opens a socket; `token` is sent as the first-message authorization unless `header` is set. */
   static async open(
     url: string,
-    options: { token?: string; header?: boolean; headers?: Record<string, string> } = {},
+    options: { token?: string; header?: boolean; headers?: Record<string, string>; ca?: string | Buffer } = {},
   ): Promise<ChatClient> {
     const headers = { ...options.headers };
     if (options.token !== undefined && options.header) headers.authorization = `Bearer ${options.token}`;
-    const socket = new WebSocket(url, { headers });
+    // `ca`: a wss:// URL verified against this authority (verification is never turned off).
+    const socket = new WebSocket(url, { headers, ...(options.ca === undefined ? {} : { ca: options.ca }) });
     const client = new ChatClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once("open", () => resolve());

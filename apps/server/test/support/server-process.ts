@@ -32,7 +32,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<R
   let output = "";
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+    // 120 s: a first start initialises PGlite, which took over 60 s on a CI machine at load 36.
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Gatehouse listening on (http:\/\/[^\s]+) \(Swagger UI: ([^)]+)\)/.exec(output);

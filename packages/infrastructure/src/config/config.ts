@@ -89,6 +89,8 @@ export interface Config {
     readonly filterFile?: string | undefined;
   };
   readonly argon2MaxConcurrency: number;
+  /** `ARGON2_NICE`: the nice value of the hashing threads (0 = the event loop's priority, 19 = lowest). */
+  readonly argon2Nice: number;
   /** `LOGIN_QUEUE_MAX`: password hashes that may wait for a slot; one more is shed with 503. */
   readonly loginQueueMax: number;
   /** `LOGIN_QUEUE_RETRY_AFTER_SECONDS`: the `Retry-After` of a shed login. */

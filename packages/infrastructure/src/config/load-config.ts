@@ -23,11 +23,11 @@ import { readChatLimits, readRateLimits, readRedis, readTrustProxy } from "./tra
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 /**
- * One core fewer than the machine has (at least one): logins may saturate the hashing cores,
- * but one stays free for the event loop and the database, so token checks stay fast.
+ * Every core: hashes run on worker threads at a lower priority (`ARGON2_NICE`), so a login flood
+ * takes only the CPU the event loop leaves idle and token checks need no core kept free.
  */
 export function defaultArgon2Concurrency(): number {
-  return Math.max(1, availableParallelism() - 1);
+  return availableParallelism();
 }
 
 /** Reads `.env` from `cwd` when present. Values already in the environment win. */
@@ -170,6 +170,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
       filterFile: optionalPath(read.raw("PASSWORD_BREACH_FILTER_FILE"), cwd),
     },
     argon2MaxConcurrency: read.int("ARGON2_MAX_CONCURRENCY", defaultArgon2Concurrency(), 1, 256),
+    argon2Nice: read.int("ARGON2_NICE", 10, 0, 19),
     loginQueueMax: read.int("LOGIN_QUEUE_MAX", 64, 1, 100_000),
     loginQueueRetryAfterSeconds: read.int("LOGIN_QUEUE_RETRY_AFTER_SECONDS", 1, 1, 3600),
     refreshTokenRetentionDays: read.int("REFRESH_TOKEN_RETENTION_DAYS", 30, 1, 3650),

@@ -21,7 +21,22 @@ describe("observability configuration", () => {
       metrics: { port: undefined, host: "127.0.0.1", token: undefined },
       metricsEnabled: false,
       tls: undefined,
+      tracing: undefined,
     });
+  });
+
+  it("turns tracing on with OTEL_EXPORTER_OTLP_ENDPOINT, honouring OTEL_SERVICE_NAME", () => {
+    const on = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/" }, emptyDir()).observability;
+    expect(on.tracing).toEqual({ endpoint: "http://collector:4318", serviceName: "gatehouse" });
+    const named = loadConfig(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: "https://collector:4318", OTEL_SERVICE_NAME: "gatehouse-eu" },
+      emptyDir(),
+    ).observability;
+    expect(named.tracing?.serviceName).toBe("gatehouse-eu");
+    expect(loadConfig({ OTEL_SERVICE_NAME: "gatehouse-eu" }, emptyDir()).observability.tracing).toBeUndefined();
+    // Blank counts as unset, as for every variable.
+    const blank = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_SERVICE_NAME: " " };
+    expect(loadConfig(blank, emptyDir()).observability.tracing?.serviceName).toBe("gatehouse");
   });
 
   it("turns metrics on with a management port or a scrape token", () => {
@@ -36,6 +51,10 @@ describe("observability configuration", () => {
     [{ ENABLE_HTTPS: "true" }, "ENABLE_HTTPS is true but TLS_CERT_PATH and TLS_KEY_PATH (or SSL_*) are not set"],
     [{ TLS_CERT_PATH: "cert.pem" }, "TLS_CERT_PATH is set but TLS_KEY_PATH (or SSL_KEY_PATH) is not"],
     [{ TLS_CERT_PATH: "missing.pem", TLS_KEY_PATH: "key.pem" }, "TLS_CERT_PATH names a file that cannot be read"],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" },
+      "OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL",
+    ],
   ])("refuses %o in one line naming the variable", (env, message) => {
     expect(() => loadConfig(env, withPemFiles())).toThrow(ConfigError);
     expect(() => loadConfig(env, withPemFiles())).toThrow(message);

@@ -14,6 +14,15 @@ export interface ObservabilityConfig {
   readonly metricsEnabled: boolean;
   /** HTTPS for the API (TLS_CERT_PATH / TLS_KEY_PATH); undefined: plain HTTP. */
   readonly tls: { readonly certPath: string; readonly keyPath: string } | undefined;
+  /** OpenTelemetry traces (OTEL_EXPORTER_OTLP_ENDPOINT); undefined: off, no SDK started. */
+  readonly tracing: TracingConfig | undefined;
+}
+
+export interface TracingConfig {
+  /** The collector's base URL; spans go to `{endpoint}/v1/traces` as OTLP/HTTP JSON. */
+  readonly endpoint: string;
+  /** `service.name` on every span (OTEL_SERVICE_NAME, default `gatehouse`). */
+  readonly serviceName: string;
 }
 
 /** The part of the configuration reader this file needs. */
@@ -24,6 +33,23 @@ interface EnvReader {
 }
 
 type Fail = (message: string) => never;
+
+/** The standard OpenTelemetry variables; the endpoint is the base URL, as the specification defines it. */
+function readTracing(read: EnvReader, fail: Fail): TracingConfig | undefined {
+  const endpoint = read.raw("OTEL_EXPORTER_OTLP_ENDPOINT");
+  const serviceName = read.raw("OTEL_SERVICE_NAME") ?? "gatehouse";
+  if (endpoint === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    fail("OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL (the collector's OTLP/HTTP base)");
+  }
+  return { endpoint: endpoint.replace(/\/+$/, ""), serviceName };
+}
 
 const METRICS_TOKEN_MIN = 16;
 
@@ -67,5 +93,6 @@ export function readObservability(read: EnvReader, cwd: string, fail: Fail): Obs
     metrics: { port, host: read.raw("METRICS_HOST") ?? "127.0.0.1", token },
     metricsEnabled: port !== undefined || token !== undefined,
     tls: readTls(read, cwd, fail),
+    tracing: readTracing(read, fail),
   };
 }

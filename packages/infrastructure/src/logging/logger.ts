@@ -1,4 +1,5 @@
 import { type Logger, type LoggerOptions, pino } from "pino";
+import { activeTraceFields } from "../observability/trace-spans.js";
 
 export type { Logger } from "pino";
 
@@ -51,6 +52,8 @@ export interface LoggerSettings {
   readonly level: string;
   readonly pretty: boolean;
   readonly name?: string;
+  /** Tracing is on: every line carries the active span's `trace_id` and `span_id`. */
+  readonly traced?: boolean;
 }
 
 export function loggerOptions(settings: LoggerSettings): LoggerOptions {
@@ -60,6 +63,8 @@ export function loggerOptions(settings: LoggerSettings): LoggerOptions {
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     serializers: { err: safeError, error: safeError },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // Only with tracing on: without it there is no span to name, and no per-line call.
+    ...(settings.traced ? { mixin: activeTraceFields } : {}),
     ...(settings.pretty
       ? { transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" } } }
       : {}),

@@ -4,10 +4,30 @@ import { getTableName, isTable } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { schema } from "../db/tables.js";
 
-/** Told about every statement the driver ran, with its text and duration (failed ones too). */
+/** Called once when a statement settles, with its duration and whether it failed. */
+export type QueryFinished = (seconds: number, failed: boolean) => void;
+
+/**
+ * Told about every statement the driver runs. `started` is called synchronously where the
+ * statement is issued (so the caller's async context, and its active span, is current there);
+ * what it returns is called when the statement settles.
+ */
 export interface QueryObserver {
-  started(): void;
-  finished(text: string, seconds: number): void;
+  started(text: string): QueryFinished;
+}
+
+/** One observer telling each of `observers`; undefined when there are none (no per-query cost). */
+export function combineQueryObservers(observers: ReadonlyArray<QueryObserver | undefined>): QueryObserver | undefined {
+  const present = observers.filter((observer): observer is QueryObserver => observer !== undefined);
+  if (present.length <= 1) return present[0];
+  return {
+    started(text) {
+      const finishers = present.map((observer) => observer.started(text));
+      return (seconds, failed) => {
+        for (const finish of finishers) finish(seconds, failed);
+      };
+    },
+  };
 }
 
 const KNOWN_TABLES: ReadonlySet<string> = new Set(
@@ -33,27 +53,36 @@ export function classifyStatement(text: string): { operation: DbOperation; table
   return { operation, table };
 }
 
+const classified = new Map<string, { operation: DbOperation; table: string }>();
+
+/**
+ * `classifyStatement` once per text: Drizzle generates the same text for the same query shape,
+ * so the cost per statement is one map lookup. The map is capped in case something generates
+ * texts without bound.
+ */
+export function classifyCached(text: string): { operation: DbOperation; table: string } {
+  let labels = classified.get(text);
+  if (labels === undefined) {
+    labels = classifyStatement(text);
+    if (classified.size < CLASSIFIED_LIMIT) classified.set(text, labels);
+  }
+  return labels;
+}
+
 /**
  * The observer behind `api_db_queries_total` and `api_db_query_duration_seconds`, plus the
- * statements in flight (`gatehouse_db_pool{state="in_flight"}`). Drizzle generates the same
- * text for the same query shape, so classifying once per text keeps the cost per statement
- * to one map lookup; the map is capped in case something generates texts without bound.
+ * statements in flight (`gatehouse_db_pool{state="in_flight"}`).
  */
 export function makeQueryMetrics(telemetry: Telemetry): QueryObserver & { inFlight(): number } {
-  const classified = new Map<string, { operation: DbOperation; table: string }>();
   let inFlight = 0;
   return {
-    started() {
+    started(text) {
       inFlight++;
-    },
-    finished(text, seconds) {
-      inFlight--;
-      let labels = classified.get(text);
-      if (labels === undefined) {
-        labels = classifyStatement(text);
-        if (classified.size < CLASSIFIED_LIMIT) classified.set(text, labels);
-      }
-      telemetry.dbQuery(labels.operation, labels.table, seconds);
+      return (seconds) => {
+        inFlight--;
+        const labels = classifyCached(text);
+        telemetry.dbQuery(labels.operation, labels.table, seconds);
+      };
     },
     inFlight: () => inFlight,
   };
@@ -62,12 +91,12 @@ export function makeQueryMetrics(telemetry: Telemetry): QueryObserver & { inFlig
 /** Times a postgres.js query (a lazy thenable) from creation until it settles, once. */
 function timed<Q extends PromiseLike<unknown>>(query: Q, text: string, observer: QueryObserver): Q {
   const started = performance.now();
-  observer.started();
+  const finished = observer.started(text);
   let done = false;
-  const finish = () => {
+  const finish = (failed: boolean) => {
     if (done) return;
     done = true;
-    observer.finished(text, (performance.now() - started) / 1000);
+    finished((performance.now() - started) / 1000, failed);
   };
   const then = query.then.bind(query);
   // biome-ignore lint/suspicious/noThenProperty: a postgres.js query is a lazy thenable that runs when awaited; timing it means wrapping its then
@@ -75,11 +104,11 @@ function timed<Q extends PromiseLike<unknown>>(query: Q, text: string, observer:
     value: (onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown) =>
       then(
         (value) => {
-          finish();
+          finish(false);
           return onFulfilled ? onFulfilled(value) : value;
         },
         (reason: unknown) => {
-          finish();
+          finish(true);
           if (onRejected) return onRejected(reason);
           throw reason;
         },
@@ -117,11 +146,14 @@ type Queryable = Pick<PGlite, "query"> | Pick<Transaction, "query">;
 
 async function timedPglite<R>(text: string, run: () => Promise<R>, observer: QueryObserver): Promise<R> {
   const started = performance.now();
-  observer.started();
+  const finished = observer.started(text);
+  let failed = true;
   try {
-    return await run();
+    const result = await run();
+    failed = false;
+    return result;
   } finally {
-    observer.finished(text, (performance.now() - started) / 1000);
+    finished((performance.now() - started) / 1000, failed);
   }
 }
 

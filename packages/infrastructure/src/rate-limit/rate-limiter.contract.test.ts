@@ -4,6 +4,7 @@ import type { RedisSettings } from "../config/config.js";
 import { createLogger } from "../logging/logger.js";
 import { openRedis, type RedisConnection, RedisScript } from "../redis/redis-connection.js";
 import {
+  CONTRACT_COMMAND_TIMEOUT_MS,
   redisAnswers,
   redisServerMissing,
   redisTestSettings,
@@ -29,7 +30,7 @@ afterAll(async () => {
 
 /** A connection with a random key prefix per run: the Redis is shared, so never FLUSH. */
 async function connect(target: RedisSettings["target"]): Promise<RedisConnection> {
-  const connection = openRedis(redisTestSettings(target), logger);
+  const connection = openRedis(redisTestSettings(target, CONTRACT_COMMAND_TIMEOUT_MS), logger);
   connections.push(connection);
   const until = Date.now() + 20_000;
   while (!connection.isReady()) {

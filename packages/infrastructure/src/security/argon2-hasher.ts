@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { DomainError, type PasswordHasher } from "@gatehouse/domain";
 import { type Algorithm, hash, type Options, verify } from "@node-rs/argon2";
+import type { Argon2Pool } from "./argon2-pool.js";
 import { recogniseHash } from "./imported-hash-formats.js";
 import { QueueFullError, Semaphore } from "./semaphore.js";
 
@@ -25,18 +26,27 @@ export interface Argon2HasherOptions {
   readonly maxQueued?: number;
   readonly retryAfterSeconds?: number;
   readonly argon2?: Options;
+  /**
+   * Worker threads (at a lower priority than the event loop) that run every argon2 hash and
+   * verify; without one they run on libuv's thread pool at the event loop's priority.
+   */
+  readonly pool?: Argon2Pool;
 }
 
 /**
- * argon2id on libuv's thread pool, never on the event loop; imported hashes are verified by
- * the registry in `imported-hash-formats.ts` under the same gate. A semaphore keeps at most one
- * hash per core in flight, so a login flood queues here instead of starving every other
- * request of CPU and of thread-pool slots.
+ * argon2id off the event loop (on the given worker pool, else libuv's thread pool); imported
+ * hashes are verified by the registry in `imported-hash-formats.ts` under the same gate. A
+ * semaphore keeps at most one hash per core in flight, so a login flood queues here instead of
+ * starving every other request of CPU and of thread-pool slots.
  */
 export function makeArgon2Hasher(
   options: Argon2HasherOptions = {},
-): PasswordHasher & { readonly gate: Semaphore; ready(): Promise<void> } {
+): PasswordHasher & { readonly gate: Semaphore; ready(): Promise<void>; close(): Promise<void> } {
   const argon2 = options.argon2 ?? DEFAULT_ARGON2_OPTIONS;
+  const pool = options.pool;
+  const hashNow = (password: string) => (pool ? pool.hash(password, argon2) : hash(password, argon2));
+  const verifyArgon2 = (stored: string, password: string) =>
+    pool ? pool.verify(stored, password) : verify(stored, password).catch(() => false);
   const gate = new Semaphore(options.maxConcurrency ?? availableParallelism(), options.maxQueued);
   const retryAfter = options.retryAfterSeconds ?? 1;
   // The same refusal for every caller (known account, unknown account, registration): it
@@ -53,24 +63,29 @@ export function makeArgon2Hasher(
   // Verified against when the account does not exist, so that path costs a real verify too.
   // Computed at once: made lazily, the first unknown-account login after a start would also
   // pay for the hash and stand out by its timing.
-  const dummyHash = gate.run(() => hash("gatehouse-dummy-password-for-timing", argon2));
+  const dummyHash = gate.run(() => hashNow("gatehouse-dummy-password-for-timing"));
 
   return {
     gate,
     ready: async () => {
-      await dummyHash;
+      await Promise.all([dummyHash, pool?.ready()]);
     },
-    hash: (password) => shed(() => hash(password, argon2)),
+    close: async () => {
+      await pool?.close();
+    },
+    hash: (password) => shed(() => hashNow(password)),
     async verify(password, storedHash) {
       // A stored value in no known format (an account created without a password) costs a full
       // verify too, so its timing does not tell such accounts apart. Imported formats (bcrypt,
       // scrypt, PBKDF2…) cost what their own parameters say until the first login re-hashes them.
       const recognised = storedHash === undefined ? undefined : recogniseHash(storedHash);
-      if (recognised === undefined) {
+      if (recognised === undefined || storedHash === undefined) {
         const target = await dummyHash;
-        await shed(() => verify(target, password).catch(() => false));
+        await shed(() => verifyArgon2(target, password));
         return false;
       }
+      // Argon2 hashes (ours and imported ones) go to the pool; other formats keep their own verifier.
+      if (recognised.argon2 !== undefined) return shed(() => verifyArgon2(storedHash, password));
       return shed(() => recognised.verify(password));
     },
     formatOf: (stored) => recogniseHash(stored)?.format,
