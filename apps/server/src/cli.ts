@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { adminCreate } from "./cli/admin-create.js";
 import { type CliCommand, outputFor, UsageError } from "./cli/command.js";
 import { configCheck } from "./cli/config-check.js";
+import { keycloakSync } from "./cli/keycloak-sync.js";
 import { keysList, keysRotate } from "./cli/keys.js";
 import { migrate } from "./cli/migrate.js";
 import { passwordsBuildFilter } from "./cli/passwords-build-filter.js";
@@ -48,6 +49,7 @@ const COMMANDS: readonly CliCommand[] = [
   passwordsBuildFilter,
   keysRotate,
   keysList,
+  keycloakSync,
 ];
 
 const ABOUT = [

@@ -7,6 +7,8 @@ import { createAdminAccount } from "./admin-account.js";
 import { createObservability, type Observability } from "./observability-wiring.js";
 import type { OutboxSender } from "./outbox-sender.js";
 import { type AdapterOverrides, openAdapters } from "./wiring/adapters.js";
+import { keycloakAdaptersOf } from "./wiring/keycloak.js";
+import { startKeycloakSync } from "./wiring/keycloak-sync.js";
 import { startMailSender } from "./wiring/mail-sender.js";
 import { pagesOptionsOf } from "./wiring/pages.js";
 import { openServingAdapters } from "./wiring/serving-adapters.js";
@@ -90,7 +92,8 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
 
   const { close: _closeAdapters, ...shared } = adapters;
   const { close: _closeServing, ...online } = serving;
-  const useCases = wireUseCases({ ...shared, ...online, config, policies: policiesFrom(config) });
+  const wiring = { ...shared, ...online, config, policies: policiesFrom(config) };
+  const useCases = wireUseCases(wiring);
 
   let shuttingDown = false;
   const { lifecycle } = config;
@@ -122,6 +125,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     },
   });
   const mailSender = startMailSender(config, logger, adapters, serving);
+  const keycloakSync = startKeycloakSync(config, logger, adapters, keycloakAdaptersOf(wiring)?.directory);
   await observability.start({
     app,
     database: adapters.database,
@@ -148,6 +152,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
       const graceForMail = setTimeout(() => serving.closeMail(), MAIL_SHUTDOWN_GRACE_MS);
       await mailSender?.stop();
       clearTimeout(graceForMail);
+      await keycloakSync?.stop();
       await serving.close();
       await adapters.close();
     },

@@ -14,6 +14,8 @@ export interface OutboxSenderOptions {
   readonly intervalMs: number;
   readonly batchSize: number;
   readonly logger: Logger;
+  /** What the loop drains, for its log lines; default "mail outbox". */
+  readonly label?: string;
 }
 
 /**
@@ -36,14 +38,15 @@ export function startOutboxSender(options: OutboxSenderOptions): OutboxSender {
   async function round(): Promise<boolean> {
     try {
       const summary = await options.deliver();
-      if (summary.claimed > 0) options.logger.debug(summary, "mail outbox round");
+      const label = options.label ?? "mail outbox";
+      if (summary.claimed > 0) options.logger.debug(summary, `${label} round`);
       if (summary.retried > 0 || summary.failed > 0) {
-        options.logger.warn(summary, "mail delivery failed for some messages; they are retried later or given up");
+        options.logger.warn(summary, `${label}: some items failed; they are retried later or given up`);
       }
       return summary.claimed === options.batchSize;
     } catch (error) {
       // The logger's serializer makes it safe; serialising here too logged "non-Error thrown".
-      options.logger.error({ err: error }, "mail outbox round failed");
+      options.logger.error({ err: error }, `${options.label ?? "mail outbox"} round failed`);
       return false;
     }
   }

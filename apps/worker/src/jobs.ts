@@ -2,6 +2,7 @@ import {
   type CleanupTask,
   makeChatRetentionTask,
   makeDeliverDueMail,
+  makeKeycloakSyncTask,
   makeMailOutboxTask,
   makePurgeDeletedUsersTask,
   makeRunCleanup,
@@ -13,11 +14,13 @@ import {
   loadMailTemplateOverrides,
   makeChatRepository,
   makeJobLock,
+  makeKeycloakAdapters,
   makeMailQueue,
   makeMaintenanceRepository,
   makeSmtpMailer,
   type SmtpMailer,
 } from "@gatehouse/infrastructure";
+import { keycloakSyncFor } from "@gatehouse/server/keycloak-sync";
 import { mailDeliveryPolicy } from "@gatehouse/server/mail-delivery";
 
 /** What every job receives: validated configuration, an open (migrated) database and a clock. */
@@ -64,7 +67,19 @@ function cleanupTasks({ config, database, clock }: JobContext, smtp: SmtpMailer 
       retentionDays: config.chat.retentionDays,
       batchSize: config.cleanupBatchSize,
     }),
+    ...keycloakSyncTasks(config, database, clock),
   ];
+}
+
+/**
+ * IDENTITY_BACKEND=keycloak: one run of the Keycloak sync, after the deletions above queued the
+ * removal of expired registrations and purged users, so Keycloak follows without a server.
+ */
+function keycloakSyncTasks(config: Config, database: DatabaseHandle, clock: Clock): CleanupTask[] {
+  const keycloak = config.identity.keycloak;
+  if (config.identity.backend !== "keycloak" || keycloak === undefined) return [];
+  const sync = keycloakSyncFor(config, database, clock, makeKeycloakAdapters(keycloak).directory);
+  return sync === undefined ? [] : [makeKeycloakSyncTask({ sync })];
 }
 
 /**

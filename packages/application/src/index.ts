@@ -109,7 +109,7 @@ export type { AdminChangeDeps } from "./admin/user-change.js";
 export { type Authenticate, type AuthenticateDeps, makeAuthenticate } from "./auth/authenticate.js";
 export { type AuthenticateExternalDeps, makeAuthenticateExternal } from "./auth/authenticate-external.js";
 export { type Authorize, type AuthorizeDeps, makeAuthorize } from "./auth/authorize.js";
-export type { CredentialFailures } from "./auth/check-credentials.js";
+export type { CredentialFailures, PasswordCheck } from "./auth/check-credentials.js";
 export {
   ADDRESS_DELAY_LADDER,
   type DelayLadder,
@@ -215,6 +215,19 @@ export {
   makeCheckHealth,
   type ProbeResult,
 } from "./health/check-health.js";
+export { keycloakStateOf } from "./keycloak/account-state.js";
+export { makeKeycloakPasswordCheck } from "./keycloak/keycloak-password-check.js";
+export { makeKeycloakSyncTask } from "./keycloak/keycloak-sync-task.js";
+export { keycloakSyncedUnitOfWork } from "./keycloak/keycloak-synced-unit-of-work.js";
+export { handingOffHasher, type PasswordHandoff } from "./keycloak/password-handoff.js";
+export {
+  DEFAULT_KEYCLOAK_SYNC_POLICY,
+  type KeycloakSyncPolicy,
+  type KeycloakSyncSummary,
+  makeSyncKeycloak,
+  type SyncKeycloak,
+  type SyncKeycloakDeps,
+} from "./keycloak/sync-keycloak.js";
 export {
   type DeliverDueMail,
   type DeliverDueMailDeps,

@@ -79,6 +79,13 @@ export {
 export type { JobLock } from "./ports/job-lock.js";
 export type { KeycloakAccount, KeycloakAccountState, KeycloakDirectory } from "./ports/keycloak-directory.js";
 export type { KeycloakSignIn, KeycloakTokenSet } from "./ports/keycloak-sign-in.js";
+export type {
+  ClaimedKeycloakSync,
+  KeycloakSyncOperation,
+  KeycloakSyncOutbox,
+  KeycloakSyncQueue,
+  KeycloakSyncRepositories,
+} from "./ports/keycloak-sync.js";
 export type { ClaimedMail, MailOutbox, MailQueue } from "./ports/mail-outbox.js";
 export type { MailThrottle, ThrottleLimits, ThrottleVerdict } from "./ports/mail-throttle.js";
 export type { Mailer } from "./ports/mailer.js";

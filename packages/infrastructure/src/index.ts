@@ -5,7 +5,12 @@ export { RedisChatBus } from "./chat/redis-chat-bus.js";
 export type { Config, RedisSettings, RedisTarget, TrustProxy } from "./config/config.js";
 export { ConfigError } from "./config/env-reader.js";
 export type { FederationConfig, FederationProviderConfig } from "./config/federation-config.js";
-export { derivedCodeSecret, resolveJwtSecret, resolveKeyEncryptionKey } from "./config/jwt-secret.js";
+export {
+  derivedCodeSecret,
+  resolveJwtSecret,
+  resolveKeycloakSyncKey,
+  resolveKeyEncryptionKey,
+} from "./config/jwt-secret.js";
 export type { IdentityBackendConfig, KeycloakConfig } from "./config/keycloak-config.js";
 export { defaultArgon2Concurrency, loadConfig, readDotEnv } from "./config/load-config.js";
 export { CONFIG_VARIABLES, lookalikeVariableWarnings } from "./config/lookalike-variables.js";
@@ -24,6 +29,11 @@ export {
 } from "./db/database.js";
 export { describeDatabaseFailure } from "./db/database-failure.js";
 export { makeFederationUnitOfWork } from "./db/federation-repository.js";
+export {
+  makeKeycloakSyncOutbox,
+  makeKeycloakSyncQueue,
+  makeKeycloakSyncUnitOfWork,
+} from "./db/keycloak-sync-outbox.js";
 export { makeMailQueue } from "./db/mail-outbox.js";
 export { makeMailThrottle } from "./db/mail-throttle.js";
 export { makeJobLock, makeMaintenanceRepository } from "./db/maintenance.js";
@@ -144,5 +154,6 @@ export { KeyDecryptionError } from "./security/key-encryption.js";
 export { MemorySessionRevocations } from "./security/memory-session-revocations.js";
 export { opaqueTokens } from "./security/opaque-tokens.js";
 export { loadPemSigningKey, loadPemVerificationKey } from "./security/pem-token-keys.js";
+export { makeSecretBox, type SecretBox } from "./security/secret-box.js";
 export { Semaphore } from "./security/semaphore.js";
 export { systemClock } from "./security/system-clock.js";

@@ -1,4 +1,9 @@
-import { instrumentPasswordHasher, instrumentUnitOfWork } from "@gatehouse/application";
+import {
+  handingOffHasher,
+  instrumentPasswordHasher,
+  instrumentUnitOfWork,
+  keycloakSyncedUnitOfWork,
+} from "@gatehouse/application";
 import {
   type Clock,
   NO_TELEMETRY,
@@ -12,9 +17,12 @@ import {
   type DatabaseHandle,
   makeArgon2Hasher,
   makeArgon2Pool,
+  makeKeycloakSyncUnitOfWork,
+  makeSecretBox,
   makeUnitOfWork,
   type QueryObserver,
   repositoriesOn,
+  resolveKeycloakSyncKey,
   systemClock,
 } from "@gatehouse/infrastructure";
 import { migrateInPhases, openDatabaseInPhases, StartupPhases } from "../startup-phases.js";
@@ -46,8 +54,45 @@ export interface Adapters {
   /** Repositories outside any transaction: reads, and claims that must survive a rollback. */
   readonly repositories: TransactionalRepositories;
   readonly hasher: PasswordHasher & { ready(): Promise<void> };
+  /**
+   * With IDENTITY_BACKEND=keycloak: the key sealing queued passwords, and the hook told after
+   * each commit that queued a Keycloak sync operation (the server wakes its sync there).
+   */
+  readonly keycloakSync: { readonly key: Uint8Array; readonly queued: QueuedSignal } | undefined;
   /** Closes what `openAdapters` opened (not an overridden database). */
   close(): Promise<void>;
+}
+
+/** Listeners of "a Keycloak sync operation was queued"; firing with none is a no-op. */
+export class QueuedSignal {
+  private readonly listeners = new Set<() => void>();
+  on(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+  fire(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/**
+ * The unit of work and hasher of the identity backend: as they are in local mode; in keycloak
+ * mode every user write also queues its Keycloak sync in the same transaction, and the hasher
+ * hands new passwords to that write (README "Keycloak", the sync outbox).
+ */
+function identityBackendOf(config: Config, database: DatabaseHandle, hasher: Adapters["hasher"]) {
+  const keycloak = config.identity.keycloak;
+  if (config.identity.backend !== "keycloak" || keycloak === undefined) {
+    return { uow: makeUnitOfWork(database.db), hasher, keycloakSync: undefined };
+  }
+  const key = resolveKeycloakSyncKey(keycloak.syncKey, config.dataDir);
+  const handing = handingOffHasher(hasher);
+  const queued = new QueuedSignal();
+  const inner = makeKeycloakSyncUnitOfWork(database.db, makeSecretBox(key, "keycloak-sync"));
+  return {
+    uow: keycloakSyncedUnitOfWork(inner, handing.handoff, () => queued.fire()),
+    hasher: handing.hasher,
+    keycloakSync: { key, queued },
+  };
 }
 
 /** Opens the database (migrating it when DB_AUTO_MIGRATE is on) and builds the shared adapters. */
@@ -69,13 +114,19 @@ export async function openAdapters(config: Config, overrides: AdapterOverrides =
     retryAfterSeconds: config.loginQueueRetryAfterSeconds,
     pool: makeArgon2Pool({ size: config.argon2MaxConcurrency, nice: config.argon2Nice }),
   });
+  const backend = identityBackendOf(
+    config,
+    database,
+    traced(config, instrumentPasswordHasher(hasher, telemetry), "password", ["hash", "verify"]),
+  );
   return {
     clock: overrides.clock ?? systemClock,
     telemetry,
     database,
-    uow: instrumentUnitOfWork(makeUnitOfWork(database.db), telemetry),
+    uow: instrumentUnitOfWork(backend.uow, telemetry),
     repositories: repositoriesOn(database.db),
-    hasher: traced(config, instrumentPasswordHasher(hasher, telemetry), "password", ["hash", "verify"]),
+    hasher: backend.hasher,
+    keycloakSync: backend.keycloakSync,
     async close() {
       await hasher.close();
       if (overrides.database === undefined) await database.close();

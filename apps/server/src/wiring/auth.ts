@@ -10,7 +10,7 @@ import {
   makeRefreshSession,
 } from "@gatehouse/application";
 import { opaqueTokens } from "@gatehouse/infrastructure";
-import { keycloakTokensOf } from "./keycloak.js";
+import { keycloakPasswordCheckOf, keycloakTokensOf } from "./keycloak.js";
 import { credentialFailuresOf, type Wiring } from "./wiring.js";
 
 /** Sign-in, token rotation, sign-out, and the per-request token and permission checks. */
@@ -29,6 +29,7 @@ export function wireAuth(w: Wiring): AuthUseCases {
         passwordPolicy: w.policies.password,
         refreshPolicy,
         credentialFailures: credentialFailuresOf(w),
+        ...keycloakPasswordCheckOf(w),
         deviceTokenTtlSeconds: w.config.deviceTokenTtlSeconds,
         enumerationProtection: w.policies.lifecycle.enumerationProtection,
       }),

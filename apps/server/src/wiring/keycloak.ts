@@ -1,4 +1,9 @@
-import { type AuthenticateDeps, makeAuthenticateExternal } from "@gatehouse/application";
+import {
+  type AuthenticateDeps,
+  makeAuthenticateExternal,
+  makeKeycloakPasswordCheck,
+  type PasswordCheck,
+} from "@gatehouse/application";
 import { KeycloakAccessTokens, type KeycloakAdapters, makeKeycloakAdapters } from "@gatehouse/infrastructure";
 import { traced } from "./tracing.js";
 import type { Wiring } from "./wiring.js";
@@ -67,4 +72,21 @@ export function keycloakAdaptersOf(w: Wiring): KeycloakAdapters | undefined {
       : undefined;
   adapters.set(w, made);
   return made;
+}
+
+/**
+ * `POST /auth/login`'s password check with IDENTITY_BACKEND=keycloak and KEYCLOAK_PASSWORD_GRANT=true
+ * (Keycloak's password grant), else nothing: the local hash, as in local mode.
+ */
+export function keycloakPasswordCheckOf(w: Wiring): { passwordCheck?: PasswordCheck } {
+  const keycloak = keycloakAdaptersOf(w);
+  if (keycloak === undefined || w.config.identity.keycloak?.passwordGrant !== true) return {};
+  return {
+    passwordCheck: makeKeycloakPasswordCheck({
+      signIn: keycloak.signIn,
+      hasher: w.hasher,
+      onEndSessionFailure: (error) =>
+        w.logger.warn({ err: error }, "could not end the Keycloak session a sign-in opened; it expires by itself"),
+    }),
+  };
 }

@@ -20,7 +20,15 @@ export type { CredentialFailures } from "./credential-attempts.js";
 export interface PasswordProofDeps {
   readonly hasher: Pick<PasswordHasher, "verify">;
   readonly credentialFailures: CredentialFailures;
+  /**
+   * Where the password is checked instead of the local hash (IDENTITY_BACKEND=keycloak with the
+   * password grant: `keycloak/keycloak-password-check.ts`); undefined: the local hash.
+   */
+  readonly passwordCheck?: PasswordCheck;
 }
+
+/** Proves a password some other way than `hasher.verify`, under the same failure budgets. */
+export type PasswordCheck = (proof: PasswordProof) => Promise<boolean>;
 
 /** One password to prove: for which account (as typed, and the user if there is one), from where. */
 export interface PasswordProof {
@@ -29,6 +37,8 @@ export interface PasswordProof {
   readonly password: string;
   readonly stored: string | undefined;
   readonly ctx: RequestContext;
+  /** Set by a sign-in: the user the typed email resolved to (undefined: none). */
+  readonly signIn?: { readonly user: User | undefined };
 }
 
 /**
@@ -47,7 +57,10 @@ export async function provePassword(
   const attempt = await takeCredentialAttempt(deps.credentialFailures, proof, onExhausted);
   let matches: boolean;
   try {
-    matches = await deps.hasher.verify(proof.password, proof.stored);
+    matches =
+      deps.passwordCheck === undefined
+        ? await deps.hasher.verify(proof.password, proof.stored)
+        : await deps.passwordCheck(proof);
   } catch (error) {
     // Not evaluated (the hash queue was full, the pool failed): the attempt told the caller
     // nothing about the password, so it must not spend the owner's budget.
@@ -89,7 +102,14 @@ export async function checkCredentials(
   }
   const email = normalizeEmail(input.email);
   const user = await deps.users.findByEmail(email);
-  const proof = { email, userId: user?.id, password: input.password, stored: user?.passwordHash, ctx };
+  const proof = {
+    email,
+    userId: user?.id,
+    password: input.password,
+    stored: user?.passwordHash,
+    ctx,
+    signIn: { user },
+  };
   const passwordMatches = await provePassword(deps, proof, () =>
     recordRefusal(deps, ctx, { action: failureAction, userId: null, details: { reason: "too_many_failures" } }),
   );

@@ -52,7 +52,8 @@ export type AuditAction =
   | "auth.device_revoked"
   | "auth.lockout_notice"
   | "password.rehashed"
-  | "user.import";
+  | "user.import"
+  | "keycloak.sync_failed";
 
 /** Filters and page of the audit-log list; newest first. */
 export interface AuditLogQuery {

@@ -34,6 +34,11 @@ export interface KeycloakAccountState {
 export interface KeycloakDirectory {
   /** The account holding this email exactly, if any. */
   findByEmail(email: string): Promise<KeycloakAccount | undefined>;
+  /**
+   * The account Gatehouse created for this user (attribute `gatehouse_id`), if any: how the sync
+   * finds an account whose id the local row never learnt (a crash right after the create).
+   */
+  findByGatehouseId(gatehouseId: string): Promise<KeycloakAccount | undefined>;
   /** The account with this id, if it still exists. */
   find(id: string): Promise<KeycloakAccount | undefined>;
   /**

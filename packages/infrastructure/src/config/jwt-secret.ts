@@ -75,3 +75,18 @@ export function resolveKeyEncryptionKey(
 export function derivedCodeSecret(keyEncryptionKey: Uint8Array): Uint8Array {
   return new Uint8Array(createHmac("sha256", keyEncryptionKey).update("gatehouse one-time code secret").digest());
 }
+
+/**
+ * The key that seals passwords queued for Keycloak: KEYCLOAK_SYNC_KEY, or (only reachable outside
+ * production, the config refuses production without it) one generated once in `dataDir`, so a
+ * queued password still opens after a restart.
+ */
+export function resolveKeycloakSyncKey(configured: Uint8Array | undefined, dataDir: string): Uint8Array {
+  if (configured !== undefined) return configured;
+  const { value, path } = keptSecret(dataDir, "keycloak-sync-key", () => randomBytes(32).toString("base64"));
+  const key = Buffer.from(value, "base64");
+  if (key.byteLength !== 32) {
+    throw new ConfigError(`KEYCLOAK_SYNC_KEY is unset and the generated key in ${path} is not 32 bytes: delete it`);
+  }
+  return new Uint8Array(key);
+}

@@ -55,6 +55,21 @@ describe("IDENTITY_BACKEND and KEYCLOAK_*", () => {
     );
   });
 
+  it("reads KEYCLOAK_SYNC_KEY as 32 bytes, required in production only", () => {
+    const key = Buffer.alloc(32, 7).toString("base64");
+    expect(
+      load({ IDENTITY_BACKEND: "keycloak", ...KEYCLOAK, KEYCLOAK_SYNC_KEY: key }).identity.keycloak?.syncKey,
+    ).toEqual(new Uint8Array(Buffer.alloc(32, 7)));
+    expect(load({ IDENTITY_BACKEND: "keycloak", ...KEYCLOAK }).identity.keycloak?.syncKey).toBeUndefined();
+    expect(() => load({ IDENTITY_BACKEND: "keycloak", ...KEYCLOAK, KEYCLOAK_SYNC_KEY: "c2hvcnQ=" })).toThrow(
+      new ConfigError("KEYCLOAK_SYNC_KEY must be 32 bytes in base64 (openssl rand -base64 32)"),
+    );
+    const https = { ...KEYCLOAK, KEYCLOAK_URL: "https://id.example.com" };
+    expect(() => load({ IDENTITY_BACKEND: "keycloak", ...https, APP_ENV: "production" })).toThrow(
+      /KEYCLOAK_SYNC_KEY is required with IDENTITY_BACKEND=keycloak in production/,
+    );
+  });
+
   it("accepts tokens with only the URL, realm and client, and parses the role mapping", () => {
     const { identity } = load({
       KEYCLOAK_ACCEPT_TOKENS: "true",

@@ -26,6 +26,11 @@ export interface KeycloakConfig {
   readonly autoProvision: boolean;
   /** The floor between two fetches of the realm's JWKS (an unknown `kid` triggers one). */
   readonly jwksCooldownSeconds: number;
+  /**
+   * KEYCLOAK_SYNC_KEY, 32 bytes: seals the passwords queued for Keycloak in the sync outbox.
+   * Undefined when unset (only outside production: development then keeps one in DATA_DIR).
+   */
+  readonly syncKey: Uint8Array | undefined;
 }
 
 export interface IdentityBackendConfig {
@@ -47,6 +52,19 @@ function roleMapping(value: string | undefined): Map<string, string> {
     mapping.set(match[1] as string, match[2] as string);
   }
   return mapping;
+}
+
+/** KEYCLOAK_SYNC_KEY: 32 random bytes in base64 (`openssl rand -base64 32`); never echoed. */
+function syncKeyOf(value: string | undefined, production: boolean): Uint8Array | undefined {
+  if (value === undefined) {
+    if (production) throw new ConfigError("KEYCLOAK_SYNC_KEY is required with IDENTITY_BACKEND=keycloak in production");
+    return undefined;
+  }
+  const bytes = Buffer.from(value, "base64");
+  if (bytes.byteLength !== 32) {
+    throw new ConfigError("KEYCLOAK_SYNC_KEY must be 32 bytes in base64 (openssl rand -base64 32)");
+  }
+  return new Uint8Array(bytes);
 }
 
 /** Reads IDENTITY_BACKEND and KEYCLOAK_*; the Keycloak variables are required only when used. */
@@ -88,6 +106,7 @@ export function readIdentityBackend(read: Reader, production: boolean): Identity
       roleMapping: roleMapping(read.raw("KEYCLOAK_ROLE_MAPPING")),
       autoProvision: read.bool("KEYCLOAK_AUTO_PROVISION", false),
       jwksCooldownSeconds: read.int("KEYCLOAK_JWKS_COOLDOWN_SECONDS", 30, 0, 3_600),
+      syncKey: needsClients ? syncKeyOf(read.raw("KEYCLOAK_SYNC_KEY"), production) : undefined,
     },
   };
 }

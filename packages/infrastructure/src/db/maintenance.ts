@@ -1,8 +1,26 @@
 import type { JobLock, MaintenanceRepository } from "@gatehouse/domain";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { type DatabaseHandle, rowsOf } from "./database.js";
 import { auditLogs, mailThrottle, oneTimeCodes, refreshTokens, userRoles, users } from "./schema.js";
+import { keycloakSyncOperations } from "./schema-keycloak.js";
 import { expiredRegistration } from "./user-repository.js";
+
+/**
+ * CTEs (to follow others in one statement, so a crash cannot delete without queueing) that queue
+ * the removal of the Keycloak accounts of the users in `removed` (rows with `keycloak_id` and
+ * `keycloak_sync_status`) and drop their other queued operations. Rows Keycloak never managed
+ * (status null: IDENTITY_BACKEND=local) queue nothing.
+ */
+function keycloakRemovals(removed: SQL) {
+  return sql`kc_dropped AS (
+          DELETE FROM ${keycloakSyncOperations}
+          WHERE user_id IN (SELECT id FROM ${removed}) AND operation <> 'delete'
+        ),
+        kc_queued AS (
+          INSERT INTO ${keycloakSyncOperations} (user_id, keycloak_id, operation)
+          SELECT id, keycloak_id, 'delete' FROM ${removed} WHERE keycloak_sync_status IS NOT NULL
+        )`;
+}
 
 // Raw `sql` templates bypass Drizzle's column mapping, and postgres.js refuses a Date as a
 // parameter there: cutoffs travel as ISO strings.
@@ -47,14 +65,15 @@ export function makeMaintenanceRepository(handle: DatabaseHandle): MaintenanceRe
             SELECT id FROM ${users}
             WHERE deleted_at < ${cutoff.toISOString()} AND purged_at IS NULL
             ORDER BY deleted_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED
-          ) RETURNING id
+          ) RETURNING id, keycloak_id, keycloak_sync_status
         ),
         sessions AS (DELETE FROM ${refreshTokens} WHERE user_id IN (SELECT id FROM purged)),
         grants AS (DELETE FROM ${userRoles} WHERE user_id IN (SELECT id FROM purged)),
         audit AS (
           INSERT INTO ${auditLogs} (action, resource_type, resource_id, status, details)
           SELECT 'user.purged', 'user', id, 'success', '{"by":"worker"}'::jsonb FROM purged
-        )
+        ),
+        ${keycloakRemovals(sql.raw("purged"))}
         SELECT id FROM purged`);
       return rowsOf(purged).length;
     },
@@ -68,7 +87,8 @@ export function makeMaintenanceRepository(handle: DatabaseHandle): MaintenanceRe
         .limit(batchSize)
         .for("update", { skipLocked: true });
       const deleted = await db.execute(sql`
-        WITH gone AS (DELETE FROM ${users} WHERE id IN (${expired}) RETURNING id, created_at)
+        WITH gone AS (DELETE FROM ${users} WHERE id IN (${expired}) RETURNING id, created_at, keycloak_id, keycloak_sync_status),
+        ${keycloakRemovals(sql.raw("gone"))}
         INSERT INTO ${auditLogs} (action, resource_type, resource_id, status, details)
         SELECT 'user.registration_expired', 'user', id, 'success',
                jsonb_build_object('registered_at', created_at, 'reason', 'never verified')

@@ -53,7 +53,7 @@ function representationOf(state: KeycloakAccountState) {
 
 /**
  * The realm's users through Keycloak's admin REST API (a thin typed client over fetch for the
- * seven endpoints used; see README "Keycloak" for why not @keycloak/keycloak-admin-client), as the
+ * eight endpoints used; see README "Keycloak" for why not @keycloak/keycloak-admin-client), as the
  * service account. A 401 renews the service-account token once and retries.
  */
 export class KeycloakAdminDirectory implements KeycloakDirectory {
@@ -117,6 +117,21 @@ export class KeycloakAdminDirectory implements KeycloakDirectory {
       if (response.status !== 200 || !Array.isArray(response.body)) this.unexpected(response, "user search");
       const wanted = email.toLowerCase();
       const match = (response.body as UserRepresentation[]).find((user) => user.email?.toLowerCase() === wanted);
+      return match === undefined ? undefined : accountOf(match);
+    });
+  }
+
+  findByGatehouseId(gatehouseId: string): Promise<KeycloakAccount | undefined> {
+    return this.guarded(async () => {
+      const response = await this.call(
+        "GET",
+        `/users?q=${encodeURIComponent(`${GATEHOUSE_ID}:${gatehouseId}`)}&exact=true&briefRepresentation=false`,
+      );
+      if (response.status !== 200 || !Array.isArray(response.body)) this.unexpected(response, "user search");
+      // The search matches attribute values loosely on some versions: keep the exact one only.
+      const match = (response.body as UserRepresentation[]).find(
+        (user) => user.attributes?.[GATEHOUSE_ID]?.[0] === gatehouseId,
+      );
       return match === undefined ? undefined : accountOf(match);
     });
   }
