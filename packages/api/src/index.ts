@@ -10,6 +10,7 @@ export type {
   FederationUseCases,
   IdentityUseCases,
   MetricsExposition,
+  MfaUseCases,
   RbacUseCases,
   RecoveryUseCases,
   RegistrationUseCases,

@@ -9,6 +9,7 @@ import {
   makeUnlinkUserIdentity,
 } from "@gatehouse/application";
 import { makeFederationUnitOfWork, makeOpenIdIdentityProviders, opaqueTokens } from "@gatehouse/infrastructure";
+import { mfaRepositoryOf } from "./mfa.js";
 import type { Wiring } from "./wiring.js";
 
 /** Federated login on openid-client; without OAUTH_PROVIDERS there are no routes at all. */
@@ -44,6 +45,7 @@ export function wireFederation(w: Wiring): FederationUseCases | undefined {
       accessTokens,
       clock,
       refreshPolicy: w.policies.refresh,
+      mfa: mfaRepositoryOf(w),
     }),
   };
 }

@@ -5,6 +5,7 @@ import { wireAuth } from "./auth.js";
 import { wireChat } from "./chat.js";
 import { wireFederation, wireIdentities } from "./federation.js";
 import { wireHealth, wireRateLimit } from "./health.js";
+import { wireMfa } from "./mfa.js";
 import { wireRbac } from "./rbac.js";
 import { wireRecovery } from "./recovery.js";
 import { wireRegistration } from "./registration.js";
@@ -24,5 +25,6 @@ export function wireUseCases(w: Wiring): ApiUseCases {
     chat: wireChat(w),
     federation: wireFederation(w),
     identities: wireIdentities(w),
+    mfa: wireMfa(w),
   };
 }

@@ -52,7 +52,13 @@ export type AuditAction =
   | "auth.device_revoked"
   | "auth.lockout_notice"
   | "password.rehashed"
-  | "user.import";
+  | "user.import"
+  | "mfa.enroll"
+  | "mfa.verify"
+  | "mfa.verify_failed"
+  | "mfa.remove"
+  | "mfa.recovery_code_used"
+  | "mfa.recovery_codes_regenerated";
 
 /** Filters and page of the audit-log list; newest first. */
 export interface AuditLogQuery {

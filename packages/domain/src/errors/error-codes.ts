@@ -73,6 +73,12 @@ export const ERROR_TABLE = {
   IDENTITY_NOT_FOUND: { status: 404, message: "Linked identity not found" },
   LAST_SIGN_IN_METHOD: { status: 409, message: "The account would have no way left to sign in" },
   IDENTITY_BACKEND_UNAVAILABLE: { status: 503, message: "Identity backend cannot be reached" },
+  MFA_TOKEN_INVALID: { status: 401, message: "MFA token is invalid, expired or already used" },
+  MFA_CODE_INVALID: { status: 400, message: "Verification code is invalid" },
+  MFA_ALREADY_ENROLLED: { status: 409, message: "An authenticator app is already enrolled" },
+  MFA_ENROLLMENT_NOT_STARTED: { status: 409, message: "No authenticator enrolment is waiting for a code" },
+  MFA_NOT_ENROLLED: { status: 409, message: "No second factor is enrolled" },
+  MFA_FACTOR_NOT_FOUND: { status: 404, message: "Second factor not found" },
 } as const satisfies Readonly<Record<string, ErrorEntry>>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -1,6 +1,7 @@
 import type { ChatLimits, RateLimitPolicy } from "@gatehouse/domain";
 import type { FederationConfig } from "./federation-config.js";
 import type { IdentityBackendConfig } from "./keycloak-config.js";
+import type { MfaConfig } from "./mfa-config.js";
 import type { ObservabilityConfig } from "./observability-config.js";
 
 /** Where Redis is: one server (`REDIS_URL`) or a Redis Cluster (`REDIS_CLUSTER_NODES`). */
@@ -23,6 +24,8 @@ export interface Config {
   readonly federation: FederationConfig;
   /** IDENTITY_BACKEND and KEYCLOAK_* (README, "Keycloak"). */
   readonly identity: IdentityBackendConfig;
+  /** MFA_ENCRYPTION_KEY (config/mfa-config.ts). */
+  readonly mfa: MfaConfig;
   readonly appName: string;
   readonly appEnv: string;
   readonly production: boolean;

@@ -14,6 +14,7 @@ import {
 } from "./env-reader.js";
 import { readFederation } from "./federation-config.js";
 import { readIdentityBackend } from "./keycloak-config.js";
+import { readMfaConfig } from "./mfa-config.js";
 import { readObservability } from "./observability-config.js";
 import { readChatLimits, readRateLimits, readRedis, readTrustProxy } from "./traffic-config.js";
 
@@ -226,6 +227,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
       throw new ConfigError(message);
     }),
     identity: readIdentityBackend(read, production),
+    mfa: readMfaConfig(read),
   };
 }
 
