@@ -79,7 +79,7 @@ export { escapeHtml, type RenderedMail, renderMail } from "./mail/templates.js";
 export { qrCodes } from "./mfa/qr-codes.js";
 export { recoveryCodes } from "./mfa/recovery-codes.js";
 export { makeSecretBox, type SecretBoxKey, SecretDecryptionError } from "./mfa/secret-box.js";
-export { totp } from "./mfa/totp.js";
+export { base32Decode, hotp, totp } from "./mfa/totp.js";
 export {
   classifyStatement,
   makeQueryMetrics,
