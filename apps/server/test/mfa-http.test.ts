@@ -10,6 +10,8 @@ interface Enrolled {
   readonly userId: string;
   readonly secret: string;
   readonly recoveryCodes: string[];
+  /** The aal1 access token of the session that enrolled (opened before the factor existed). */
+  readonly enrollingToken: string;
 }
 
 describe("second factors over HTTP (inject, real composition)", () => {
@@ -48,7 +50,7 @@ describe("second factors over HTTP (inject, real composition)", () => {
     expect(confirmed.status).toBe(200);
     const recoveryCodes = (confirmed.body.data as { recovery_codes: string[] }).recovery_codes;
     nextStep();
-    return { user, userId, secret: data.secret, recoveryCodes };
+    return { user, userId, secret: data.secret, recoveryCodes, enrollingToken: session.accessToken };
   }
 
   async function challenge(user: { email: string; password: string }, userAgent = "mfa-test") {
@@ -230,6 +232,24 @@ describe("second factors over HTTP (inject, real composition)", () => {
     });
     const removed = await t.query(sql`SELECT 1 FROM audit_logs WHERE action = 'mfa.remove' AND user_id = ${userId}`);
     expect(removed).toHaveLength(1);
+  });
+
+  it("refuses to change factors from an aal1 session with the RFC 9470 challenge", async () => {
+    const { enrollingToken } = await enrol();
+    const items = ((await get(t, "/api/v1/users/me/mfa", enrollingToken)).body.data as { items: Array<{ id: string }> })
+      .items;
+    const answers = [
+      await send(t, "DELETE", `/api/v1/users/me/mfa/${items[0]?.id}`, undefined, enrollingToken),
+      await post(t, "/api/v1/users/me/mfa/recovery-codes", undefined, enrollingToken),
+    ];
+    for (const answer of answers) {
+      expect([answer.status, errorCode(answer.body)]).toEqual([401, "INSUFFICIENT_USER_AUTHENTICATION"]);
+      expect(answer.headers["www-authenticate"]).toBe(
+        'Bearer error="insufficient_user_authentication", acr_values="aal2"',
+      );
+    }
+    const still = (await get(t, "/api/v1/users/me/mfa", enrollingToken)).body.data as { items: unknown[] };
+    expect(still.items).toHaveLength(2);
   });
 
   it("spends the failed-login budget with wrong codes: the account's untrusted budget runs out into 429", async () => {

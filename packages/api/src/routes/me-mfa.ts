@@ -97,14 +97,17 @@ export const meMfaRoutes: RoutesPlugin = async (app, { options }) => {
       schema: {
         tags,
         summary: "Regenerate recovery codes",
-        description: "10 new codes, shown once; the old set stops working. 409 MFA_NOT_ENROLLED without an app.",
+        description:
+          "10 new codes, shown once; the old set stops working. 409 MFA_NOT_ENROLLED without an app; 401 " +
+          "INSUFFICIENT_USER_AUTHENTICATION (RFC 9470 WWW-Authenticate) unless the token is at acr aal2.",
         operationId: "regenerateRecoveryCodes",
         security: bearer,
         response: { 200: Envelope(RecoveryCodesData), ...errorResponses(401, 403, 409, 429) },
       },
     },
     async (request) => {
-      const codes = await mfa.regenerateRecoveryCodes(claimsOf(request).sub, requestContext(request));
+      const { sub, acr } = claimsOf(request);
+      const codes = await mfa.regenerateRecoveryCodes({ userId: sub, acr }, requestContext(request));
       return ok({ recovery_codes: codes }, "Recovery codes regenerated");
     },
   );
@@ -118,7 +121,8 @@ export const meMfaRoutes: RoutesPlugin = async (app, { options }) => {
         summary: "Remove a second factor",
         description:
           "Removing the last authenticator also removes the recovery codes. 404 MFA_FACTOR_NOT_FOUND for a factor " +
-          "that is not the caller's.",
+          "that is not the caller's; 401 INSUFFICIENT_USER_AUTHENTICATION (RFC 9470 WWW-Authenticate) unless the " +
+          "token is at acr aal2.",
         operationId: "removeMyMfaFactor",
         security: bearer,
         params: FactorIdParams,
@@ -126,7 +130,8 @@ export const meMfaRoutes: RoutesPlugin = async (app, { options }) => {
       },
     },
     async (request) => {
-      await mfa.removeFactor(claimsOf(request).sub, request.params.id, requestContext(request));
+      const { sub, acr } = claimsOf(request);
+      await mfa.removeFactor({ userId: sub, acr }, request.params.id, requestContext(request));
       return done("Second factor removed");
     },
   );

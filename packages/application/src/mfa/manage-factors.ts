@@ -22,6 +22,14 @@ export interface ManageFactorsDeps {
   readonly clock: Clock;
 }
 
+/**
+ * Changing a user's factors needs a session that proved one (aal2): otherwise a session opened
+ * before enrolment, or a stolen password alone, could remove the factor that guards the account.
+ */
+function requireSecondFactorSession(acr: string | undefined): void {
+  if (acr !== "aal2") throw new DomainError("INSUFFICIENT_USER_AUTHENTICATION");
+}
+
 /** A confirmed factor as its owner sees it; recovery codes with how many are left. */
 export interface FactorView extends MfaFactor {
   readonly remainingCodes: number | null;
@@ -40,11 +48,16 @@ export function makeListFactors(deps: Pick<ManageFactorsDeps, "mfa">) {
 
 /**
  * A new recovery-code set, voiding the old one; only for a user with a factor the codes can
- * stand in for (MFA_NOT_ENROLLED otherwise).
+ * stand in for (MFA_NOT_ENROLLED otherwise), from an aal2 session.
  */
 export function makeRegenerateRecoveryCodes(deps: ManageFactorsDeps) {
-  return async function regenerateRecoveryCodes(userId: string, ctx: RequestContext): Promise<string[]> {
+  return async function regenerateRecoveryCodes(
+    caller: { readonly userId: string; readonly acr: string | undefined },
+    ctx: RequestContext,
+  ): Promise<string[]> {
+    const { userId } = caller;
     if (!(await deps.mfa.listFactors(userId)).some(guardsLogin)) throw new DomainError("MFA_NOT_ENROLLED");
+    requireSecondFactorSession(caller.acr);
     const { factor, codes } = await issueRecoveryCodes(deps, userId, deps.clock.now());
     await deps.uow.run((tx) =>
       audit(tx, deps, ctx, { action: "mfa.recovery_codes_regenerated", userId, details: { factor_id: factor.id } }),
@@ -54,11 +67,21 @@ export function makeRegenerateRecoveryCodes(deps: ManageFactorsDeps) {
 }
 
 /**
- * Removes one of the user's factors (a pending enrolment too). When no factor that guards
+ * Removes one of the user's factors (a pending enrolment too), from an aal2 session while a
+ * confirmed factor guards the account. When no factor that guards
  * logins is left, the recovery codes go with it: they would back up nothing.
  */
 export function makeRemoveFactor(deps: ManageFactorsDeps) {
-  return async function removeFactor(userId: string, factorId: string, ctx: RequestContext): Promise<void> {
+  return async function removeFactor(
+    caller: { readonly userId: string; readonly acr: string | undefined },
+    factorId: string,
+    ctx: RequestContext,
+  ): Promise<void> {
+    const { userId } = caller;
+    const factors = await deps.mfa.listFactors(userId);
+    if (!factors.some((f) => f.id === factorId)) throw new DomainError("MFA_FACTOR_NOT_FOUND");
+    // A pending enrolment guards nothing yet: removing it needs no second factor.
+    if (factors.some(guardsLogin)) requireSecondFactorSession(caller.acr);
     const removed = await deps.mfa.removeFactor(userId, factorId);
     if (removed === undefined) throw new DomainError("MFA_FACTOR_NOT_FOUND");
     const left = await deps.mfa.listFactors(userId);

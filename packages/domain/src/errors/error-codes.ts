@@ -79,6 +79,7 @@ export const ERROR_TABLE = {
   MFA_ENROLLMENT_NOT_STARTED: { status: 409, message: "No authenticator enrolment is waiting for a code" },
   MFA_NOT_ENROLLED: { status: 409, message: "No second factor is enrolled" },
   MFA_FACTOR_NOT_FOUND: { status: 404, message: "Second factor not found" },
+  INSUFFICIENT_USER_AUTHENTICATION: { status: 401, message: "This needs a session signed in with a second factor" },
 } as const satisfies Readonly<Record<string, ErrorEntry>>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
