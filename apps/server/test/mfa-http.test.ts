@@ -1,70 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, get, logIn, post, register, send, sendWith } from "./support/http.js";
-import { claimsOf, sha256, totpCode } from "./support/mfa.js";
+import { claimsOf, MFA_TEST_ENV, mfaFlows, totpCode } from "./support/mfa.js";
 import { sql, startTestServer, type TestServer, uniqueUser } from "./support/test-server.js";
 
 type Json = Record<string, unknown>;
 
-interface Enrolled {
-  readonly user: ReturnType<typeof uniqueUser>;
-  readonly userId: string;
-  readonly secret: string;
-  readonly recoveryCodes: string[];
-  /** The aal1 access token of the session that enrolled (opened before the factor existed). */
-  readonly enrollingToken: string;
-}
-
 describe("second factors over HTTP (inject, real composition)", () => {
   let t: TestServer;
   beforeAll(async () => {
-    // A provider whose endpoints are never called: the handoff codes below are planted directly.
-    t = await startTestServer({
-      OAUTH_PROVIDERS: "github",
-      OAUTH_GITHUB_CLIENT_ID: "id",
-      OAUTH_GITHUB_CLIENT_SECRET: "secret",
-      OAUTH_GITHUB_AUTHORIZATION_URL: "http://127.0.0.1:9/authorize",
-      OAUTH_GITHUB_TOKEN_URL: "http://127.0.0.1:9/token",
-      OAUTH_GITHUB_USERINFO_URL: "http://127.0.0.1:9/user",
-      OAUTH_GITHUB_EMAILS_URL: "http://127.0.0.1:9/emails",
-      OAUTH_ALLOWED_REDIRECT_URIS: "http://app.example/done",
-      // Small enough for the budget test to reach; per account, so the other cases never do.
-      RATE_LIMIT_LOGIN_FAILURES_REQUESTS: "8",
-    });
+    t = await startTestServer(MFA_TEST_ENV);
   });
   afterAll(async () => {
     await t.close();
   });
 
-  /** Moves the server's clock to the next TOTP step, so a fresh code is not a replay. */
-  const nextStep = () => t.clock.advance(30);
-
-  async function enrol(): Promise<Enrolled> {
-    const user = uniqueUser("mfa");
-    const userId = await register(t, user);
-    const session = await logIn(t, user);
-    const started = await post(t, "/api/v1/users/me/mfa/totp", undefined, session.accessToken);
-    expect(started.status).toBe(200);
-    const data = started.body.data as { secret: string; otpauth_uri: string; qr_code: string };
-    const code = totpCode(data.secret, t.clock.now());
-    const confirmed = await post(t, "/api/v1/users/me/mfa/totp/verify", { code }, session.accessToken);
-    expect(confirmed.status).toBe(200);
-    const recoveryCodes = (confirmed.body.data as { recovery_codes: string[] }).recovery_codes;
-    nextStep();
-    return { user, userId, secret: data.secret, recoveryCodes, enrollingToken: session.accessToken };
-  }
-
-  async function challenge(user: { email: string; password: string }, userAgent = "mfa-test") {
-    const response = await sendWith(t, "POST", "/api/v1/auth/login", {
-      payload: { email: user.email, password: user.password },
-      headers: { "user-agent": userAgent },
-    });
-    expect(response.status).toBe(200);
-    return response.body.data as Json;
-  }
-
-  function verify(payload: Json, userAgent = "mfa-test") {
-    return sendWith(t, "POST", "/api/v1/auth/mfa/verify", { payload, headers: { "user-agent": userAgent } });
-  }
+  const { enrol, challenge, verify, nextStep } = mfaFlows(() => t);
 
   it("enrols an app only after a valid first code, stores the secret sealed, and shows 10 recovery codes once", async () => {
     const user = uniqueUser("mfa");
@@ -274,69 +224,5 @@ describe("second factors over HTTP (inject, real composition)", () => {
     expect(limited).toBe(true);
     // The budget of 8 is spent by wrong codes alone (proven passwords give their slot back).
     expect(wrongCodes).toBe(8);
-  });
-
-  /**
-   * Every route whose 200 answer can carry an access token, from the OpenAPI document: each must
-   * be covered below, so a new token-issuing route fails this test until it is shown to respect
-   * second factors.
-   */
-  it("no token-issuing route hands a user with a factor a new aal1 session", async () => {
-    const document = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json() as {
-      paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
-    };
-    const schemas = (document as { components?: { schemas?: Record<string, unknown> } }).components?.schemas ?? {};
-    // Whether a schema (following $refs) has a property named access_token anywhere inside.
-    const carriesToken = (node: unknown, seen: Set<string>): boolean => {
-      if (Array.isArray(node)) return node.some((item) => carriesToken(item, seen));
-      if (node === null || typeof node !== "object") return false;
-      const record = node as Record<string, unknown>;
-      const ref = typeof record.$ref === "string" ? record.$ref.split("/").pop() : undefined;
-      if (ref !== undefined) return !seen.has(ref) && carriesToken(schemas[ref], new Set([...seen, ref]));
-      const properties = record.properties as Record<string, unknown> | undefined;
-      if (properties !== undefined && "access_token" in properties) return true;
-      return Object.values(record).some((value) => carriesToken(value, seen));
-    };
-    const issuing = Object.entries(document.paths).flatMap(([path, methods]) =>
-      Object.entries(methods)
-        .filter(([, operation]) => carriesToken(operation.responses?.["200"], new Set()))
-        .map(([method]) => `${method.toUpperCase()} ${path}`),
-    );
-    const { user, userId, secret } = await enrol();
-    const checks: Record<string, () => Promise<void>> = {
-      "POST /api/v1/auth/login": async () => {
-        const data = await challenge(user);
-        expect(data.mfa_required).toBe(true);
-        expect(data).not.toHaveProperty("access_token");
-      },
-      "POST /api/v1/auth/oauth/token": async () => {
-        const code = `handoff-${Date.now()}`;
-        // Expiry on the server's (advanced) clock.
-        const expiresAt = new Date(t.clock.now().getTime() + 60_000).toISOString();
-        await t.query(
-          sql`INSERT INTO oauth_handoff_codes (code_hash, user_id, provider, expires_at) VALUES (${sha256(code)}, ${userId}, 'github', ${expiresAt})`,
-        );
-        const answer = await post(t, "/api/v1/auth/oauth/token", { code });
-        expect(answer.status).toBe(200);
-        expect(answer.body.data).toMatchObject({ mfa_required: true });
-        expect(answer.body.data).not.toHaveProperty("access_token");
-      },
-      "POST /api/v1/auth/mfa/verify": async () => {
-        const data = await challenge(user);
-        const done = await verify({ mfa_token: data.mfa_token, method: "totp", code: totpCode(secret, t.clock.now()) });
-        expect(claimsOf((done.body.data as { access_token: string }).access_token).acr).toBe("aal2");
-        nextStep();
-      },
-      "POST /api/v1/auth/refresh": async () => {
-        const data = await challenge(user);
-        const done = await verify({ mfa_token: data.mfa_token, method: "totp", code: totpCode(secret, t.clock.now()) });
-        nextStep();
-        const refreshToken = (done.body.data as { refresh_token: string }).refresh_token;
-        const refreshed = await post(t, "/api/v1/auth/refresh", { refresh_token: refreshToken });
-        expect(claimsOf((refreshed.body.data as { access_token: string }).access_token).acr).toBe("aal2");
-      },
-    };
-    expect(issuing.sort()).toEqual(Object.keys(checks).sort());
-    for (const route of issuing) await checks[route]?.();
   });
 });
