@@ -7,6 +7,7 @@ export default defineConfig({
     "./src/db/schema-chat.ts",
     "./src/db/schema-sign-in.ts",
     "./src/db/schema-keycloak.ts",
+    "./src/db/schema-mfa.ts",
   ],
   out: "../../migrations",
 });

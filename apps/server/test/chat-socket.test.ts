@@ -163,7 +163,15 @@ describe("the chat WebSocket protocol", () => {
       clockToleranceSeconds: 0,
     });
     const token = async () =>
-      (await shortLived.issue({ userId: alice.userId, sid: randomUUID(), roles: ["user"], permissions: [] })).token;
+      (
+        await shortLived.issue({
+          userId: alice.userId,
+          sid: randomUUID(),
+          roles: ["user"],
+          permissions: [],
+          assurance: { amr: ["pwd"], acr: "aal1", authTime: new Date() },
+        })
+      ).token;
     const expiring = await ChatClient.open(url, { token: await token() });
     const renewed = await ChatClient.open(url, { token: await token() });
     await expiring.next(isType("authenticated"));

@@ -12,6 +12,7 @@ import type {
   CheckRateLimit,
   CompleteFederatedLogin,
   ConfirmEmailChange,
+  ConfirmTotpEnrolment,
   CreateChatRoom,
   CreatePermission,
   CreateRole,
@@ -35,6 +36,7 @@ import type {
   ListChatMessages,
   ListChatRooms,
   ListDevices,
+  ListFactors,
   ListIdentities,
   ListPermissions,
   ListRoles,
@@ -46,8 +48,10 @@ import type {
   ReactivateAccount,
   ReactivateUser,
   RefreshSession,
+  RegenerateRecoveryCodes,
   RegisterUser,
   RemoveChatMember,
+  RemoveFactor,
   RequestPasswordReset,
   ResendVerification,
   ResetPassword,
@@ -57,6 +61,7 @@ import type {
   RevokeRolePermission,
   RevokeSession,
   StartFederatedLogin,
+  StartTotpEnrolment,
   SuspendUser,
   UnassignUserRole,
   UnlinkIdentity,
@@ -66,6 +71,7 @@ import type {
   UpdateRole,
   UpdateUser,
   VerifyEmail,
+  VerifyMfaLogin,
 } from "@gatehouse/application";
 import type { ChatLimits, Telemetry } from "@gatehouse/domain";
 import type { FastifyBaseLogger } from "fastify";
@@ -178,6 +184,8 @@ export interface ApiUseCases {
   readonly federation?: FederationUseCases;
   /** Absent: no identity routes, and the admin user view lists no identities. */
   readonly identities?: IdentityUseCases;
+  /** Second factors; without it the MFA routes are absent (logins are gated in the use cases either way). */
+  readonly mfa?: MfaUseCases;
   /** Absent: no hosted pages. */
   readonly pages?: PageUseCases;
 }
@@ -203,6 +211,16 @@ export interface IdentityUseCases {
   readonly listIdentities: ListIdentities;
   readonly unlinkIdentity: UnlinkIdentity;
   readonly unlinkUserIdentity: UnlinkUserIdentity;
+}
+
+/** Second factors: enrolment and management under /users/me/mfa, the login step at /auth/mfa/verify. */
+export interface MfaUseCases {
+  readonly verifyMfaLogin: VerifyMfaLogin;
+  readonly startTotpEnrolment: StartTotpEnrolment;
+  readonly confirmTotpEnrolment: ConfirmTotpEnrolment;
+  readonly regenerateRecoveryCodes: RegenerateRecoveryCodes;
+  readonly listFactors: ListFactors;
+  readonly removeFactor: RemoveFactor;
 }
 
 /** Federated login (application `federation/`). */

@@ -27,6 +27,7 @@ import { healthRoutes } from "./routes/health.js";
 import { hostHealthRoutes } from "./routes/host-health.js";
 import { meRoutes } from "./routes/me.js";
 import { identityRoutes } from "./routes/me-identities.js";
+import { meMfaRoutes } from "./routes/me-mfa.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { registerRoutes } from "./routes/register.js";
 import { wellKnownRoutes } from "./routes/well-known.js";
@@ -264,6 +265,7 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
     authRoutes,
     meRoutes,
     identityRoutes,
+    meMfaRoutes,
     healthRoutes,
     devRoutes,
     adminRoutes,

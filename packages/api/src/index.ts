@@ -12,6 +12,7 @@ export type {
   MetricsExposition,
   PagesOptions,
   PageUseCases,
+  MfaUseCases,
   RbacUseCases,
   RecoveryUseCases,
   RegistrationUseCases,

@@ -6,6 +6,7 @@ import type {
   DevMailboxReader,
   FederationUseCases,
   IdentityUseCases,
+  MfaUseCases,
   TokenKeysView,
 } from "./app-deps.js";
 import { buildApp } from "./build-app.js";
@@ -44,6 +45,7 @@ function documentUseCases(): ApiUseCases {
     rateLimit: unserved("rateLimit"),
     federation: unserved<FederationUseCases>("federation"),
     identities: unserved<IdentityUseCases>("identities"),
+    mfa: unserved<MfaUseCases>("mfa"),
     // The socket route reads the limits when it is registered (it is hidden from the document).
     chat: unserved<ChatUseCases>("chat", { limits: DEFAULT_CHAT_LIMITS, allowQueryToken: false }),
   };

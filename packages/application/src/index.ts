@@ -245,6 +245,28 @@ export {
   makeRunCleanup,
   type RunCleanup,
 } from "./maintenance/run-cleanup.js";
+export { type ConfirmTotpEnrolment, makeConfirmTotpEnrolment } from "./mfa/confirm-totp-enrolment.js";
+export {
+  type FactorView,
+  type ListFactors,
+  makeListFactors,
+  makeRegenerateRecoveryCodes,
+  makeRemoveFactor,
+  type RegenerateRecoveryCodes,
+  type RemoveFactor,
+} from "./mfa/manage-factors.js";
+export {
+  clientBinding,
+  gateFirstFactor,
+  issueAssuredTokens,
+  LEGACY_ASSURANCE,
+  MFA_CHALLENGE_TTL_SECONDS,
+  type MfaChallengeResult,
+} from "./mfa/mfa-gate.js";
+export { RECOVERY_CODE_COUNT } from "./mfa/recovery-code-set.js";
+export type { SecondFactorMethod } from "./mfa/second-factor.js";
+export { makeStartTotpEnrolment, type StartTotpEnrolment, type TotpEnrolment } from "./mfa/start-totp-enrolment.js";
+export { makeVerifyMfaLogin, type VerifyMfaLogin, type VerifyMfaLoginInput } from "./mfa/verify-mfa-login.js";
 export {
   type DescribeHost,
   type DescribeHostDeps,

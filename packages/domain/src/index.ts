@@ -47,6 +47,16 @@ export {
   type ProviderProfile,
 } from "./federation/federated-identity.js";
 export type { CodeMailData, MailMessage, MailTemplateName, OutgoingMail } from "./mail/mail-message.js";
+export {
+  type AssuranceLevel,
+  type AuthMethod,
+  firstFactorAssurance,
+  guardsLogin,
+  type MfaFactor,
+  type MfaFactorType,
+  type SessionAssurance,
+  withSecondFactor,
+} from "./mfa/mfa.js";
 export type { AccessTokenClaims, AccessTokens, IssuedAccessToken } from "./ports/access-tokens.js";
 export type { AuditLog } from "./ports/audit-log.js";
 export type { Cache } from "./ports/cache.js";
@@ -90,6 +100,15 @@ export type { ClaimedMail, MailOutbox, MailQueue } from "./ports/mail-outbox.js"
 export type { MailThrottle, ThrottleLimits, ThrottleVerdict } from "./ports/mail-throttle.js";
 export type { Mailer } from "./ports/mailer.js";
 export type { MaintenanceRepository } from "./ports/maintenance-repository.js";
+export type {
+  MfaChallenge,
+  MfaRepository,
+  QrCodes,
+  RecoveryCodes,
+  SecretBox,
+  Totp,
+  TotpFactorRecord,
+} from "./ports/mfa-repository.js";
 export type { OneTimeCodeRepository } from "./ports/one-time-code-repository.js";
 export type { OneTimeSecrets } from "./ports/one-time-secrets.js";
 export type { OpaqueTokens } from "./ports/opaque-tokens.js";

@@ -14,6 +14,7 @@ export {
 export type { IdentityBackendConfig, KeycloakConfig } from "./config/keycloak-config.js";
 export { defaultArgon2Concurrency, loadConfig, readDotEnv } from "./config/load-config.js";
 export { CONFIG_VARIABLES, lookalikeVariableWarnings } from "./config/lookalike-variables.js";
+export { type MfaConfig, resolveMfaKeys } from "./config/mfa-config.js";
 export type { ObservabilityConfig } from "./config/observability-config.js";
 export type { PagesConfig } from "./config/pages-config.js";
 export { RATE_LIMIT_ENV } from "./config/traffic-config.js";
@@ -37,6 +38,7 @@ export {
 export { makeMailQueue } from "./db/mail-outbox.js";
 export { makeMailThrottle } from "./db/mail-throttle.js";
 export { makeJobLock, makeMaintenanceRepository } from "./db/maintenance.js";
+export { makeMfaRepository } from "./db/mfa-repository.js";
 export { countPendingMigrations, DEFAULT_MIGRATIONS_DIR, type MigrationProgress, runMigrations } from "./db/migrate.js";
 export { makeOneTimeCodeRepository } from "./db/one-time-code-repository.js";
 export { makeRefreshTokenRepository } from "./db/refresh-token-repository.js";
@@ -85,6 +87,10 @@ export {
   type MailTemplatePart,
 } from "./mail/template-overrides.js";
 export { escapeHtml, type RenderedMail, renderMail } from "./mail/templates.js";
+export { qrCodes } from "./mfa/qr-codes.js";
+export { recoveryCodes } from "./mfa/recovery-codes.js";
+export { makeSecretBox, type SecretBoxKey, SecretDecryptionError } from "./mfa/secret-box.js";
+export { base32Decode, hotp, totp } from "./mfa/totp.js";
 export {
   classifyStatement,
   combineQueryObservers,

@@ -11,12 +11,14 @@ import {
 } from "@gatehouse/application";
 import { opaqueTokens } from "@gatehouse/infrastructure";
 import { keycloakPasswordCheckOf, keycloakTokensOf } from "./keycloak.js";
+import { mfaRepositoryOf } from "./mfa.js";
 import { credentialFailuresOf, type Wiring } from "./wiring.js";
 
 /** Sign-in, token rotation, sign-out, and the per-request token and permission checks. */
 export function wireAuth(w: Wiring): AuthUseCases {
   const { uow, clock, accessTokens, revocations, repositories } = w;
   const refreshPolicy = w.policies.refresh;
+  const mfa = mfaRepositoryOf(w);
   return {
     logIn: instrumentLogIn(
       makeLogIn({
@@ -32,6 +34,7 @@ export function wireAuth(w: Wiring): AuthUseCases {
         ...keycloakPasswordCheckOf(w),
         deviceTokenTtlSeconds: w.config.deviceTokenTtlSeconds,
         enumerationProtection: w.policies.lifecycle.enumerationProtection,
+        mfa,
       }),
       w.telemetry,
     ),
@@ -46,6 +49,7 @@ export function wireAuth(w: Wiring): AuthUseCases {
       clock,
       refreshPolicy,
       telemetry: w.telemetry,
+      mfa,
     }),
     logOut: makeLogOut({ uow, opaqueTokens, revocations, clock }),
     authenticate: makeAuthenticate({ accessTokens, revocations, external: keycloakTokensOf(w) }),

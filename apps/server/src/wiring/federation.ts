@@ -11,6 +11,7 @@ import {
 import type { IdentityProviders } from "@gatehouse/domain";
 import { makeFederationUnitOfWork, makeOpenIdIdentityProviders, opaqueTokens } from "@gatehouse/infrastructure";
 import { traced } from "./tracing.js";
+import { mfaRepositoryOf } from "./mfa.js";
 import type { Wiring } from "./wiring.js";
 
 /** Each provider's discovery, authorization and code exchange in a span `oauth.{name}.*` when tracing is on. */
@@ -62,6 +63,7 @@ export function wireFederation(w: Wiring): FederationUseCases | undefined {
       accessTokens,
       clock,
       refreshPolicy: w.policies.refresh,
+      mfa: mfaRepositoryOf(w),
     }),
   };
 }

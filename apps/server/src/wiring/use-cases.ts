@@ -6,6 +6,7 @@ import { wireChat } from "./chat.js";
 import { wireFederation, wireIdentities } from "./federation.js";
 import { wireHealth, wireRateLimit } from "./health.js";
 import { wirePages } from "./pages.js";
+import { wireMfa } from "./mfa.js";
 import { wireRbac } from "./rbac.js";
 import { wireRecovery } from "./recovery.js";
 import { wireRegistration } from "./registration.js";
@@ -26,5 +27,6 @@ export function wireUseCases(w: Wiring): ApiUseCases {
     federation: wireFederation(w),
     identities: wireIdentities(w),
     pages: wirePages(w),
+    mfa: wireMfa(w),
   };
 }

@@ -104,6 +104,10 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
     // A shed login (the bounded hashing queue is full) says when to come back too.
     const shedRetry = (error.details as { retry_after?: unknown } | undefined)?.retry_after;
     if (error.code === "SERVICE_UNAVAILABLE" && typeof shedRetry === "number") reply.header("retry-after", shedRetry);
+    // RFC 9470: tells the client which level to come back with.
+    if (error.code === "INSUFFICIENT_USER_AUTHENTICATION") {
+      reply.header("www-authenticate", 'Bearer error="insufficient_user_authentication", acr_values="aal2"');
+    }
     return sendError(request, reply, { code: error.code, message: error.message, details: error.details });
   }
   const known = fromFastifyError(error);

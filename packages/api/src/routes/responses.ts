@@ -1,8 +1,10 @@
 import type {
+  FactorView,
   IssuedDeviceToken,
   ListAuditLogs,
   ListDevices,
   ListSessions,
+  MfaChallengeResult,
   SessionTokens,
   UserProfile,
   UserRoles,
@@ -115,6 +117,32 @@ export function loginResponse(result: {
       email: result.user.email,
       roles: result.roles.map((role) => role.name),
     },
+  };
+}
+
+/** The MFA gate's answer to a proven first factor: no tokens, a challenge to complete. */
+export function mfaChallengeResponse(challenge: MfaChallengeResult) {
+  return {
+    mfa_required: true as const,
+    mfa_token: challenge.mfaToken,
+    expires_in: challenge.expiresIn,
+    factors: [...challenge.factors],
+  };
+}
+
+/** A sign-in's answer: the session, or the MFA challenge standing in front of it. */
+export function signInResponse(result: Parameters<typeof loginResponse>[0] | MfaChallengeResult) {
+  return "mfaRequired" in result ? mfaChallengeResponse(result) : loginResponse(result);
+}
+
+export function mfaFactorResponse(factor: FactorView) {
+  return {
+    id: factor.id,
+    type: factor.type,
+    created_at: factor.createdAt.toISOString(),
+    confirmed_at: (factor.confirmedAt ?? factor.createdAt).toISOString(),
+    last_used_at: factor.lastUsedAt?.toISOString() ?? null,
+    remaining_codes: factor.remainingCodes,
   };
 }
 

@@ -10,6 +10,7 @@ import {
   FakeAccessTokens,
   FakeCache,
   FakeClock,
+  FakeMfa,
   FakeOneTimeSecrets,
   FakeOpaqueTokens,
   FakePasswordHasher,
@@ -19,6 +20,7 @@ import {
   PASSWORD_POLICY,
   REFRESH_POLICY,
   requestContext,
+  sessionsOnly,
 } from "../testing/index.js";
 import { makeLogIn } from "./log-in.js";
 
@@ -49,13 +51,16 @@ function setup() {
     alice,
     session,
     ctx: requestContext(clock),
-    logIn: makeLogIn({
-      ...common,
-      opaqueTokens: new FakeOpaqueTokens(),
-      accessTokens: new FakeAccessTokens(clock, 900),
-      refreshPolicy: REFRESH_POLICY,
-      deviceTokenTtlSeconds: 90 * 86_400,
-    }),
+    logIn: sessionsOnly(
+      makeLogIn({
+        mfa: new FakeMfa(),
+        ...common,
+        opaqueTokens: new FakeOpaqueTokens(),
+        accessTokens: new FakeAccessTokens(clock, 900),
+        refreshPolicy: REFRESH_POLICY,
+        deviceTokenTtlSeconds: 90 * 86_400,
+      }),
+    ),
     reactivate: makeReactivateAccount(common),
     changePassword: makeChangePassword(common),
     deleteAccount: makeDeleteAccount(common),

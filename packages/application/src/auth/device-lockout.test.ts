@@ -9,6 +9,7 @@ import {
   FakeAccessTokens,
   FakeCache,
   FakeClock,
+  FakeMfa,
   FakeOneTimeSecrets,
   FakeOpaqueTokens,
   FakePasswordHasher,
@@ -18,6 +19,7 @@ import {
   PASSWORD_POLICY,
   REFRESH_POLICY,
   requestContext,
+  sessionsOnly,
 } from "../testing/index.js";
 import { makeLockoutNotice } from "./lockout-notice.js";
 import { makeLogIn } from "./log-in.js";
@@ -40,13 +42,16 @@ function setup(options: { delays?: boolean } = {}) {
   const common = { users: db.users, uow: db.uow, hasher, credentialFailures, clock, passwordPolicy: PASSWORD_POLICY };
   const afterChange = { revocations: new FakeSessionRevocations(), cache: new FakeCache(clock) };
   const alice = db.seedUser({ email: "alice@example.com", username: "alice" });
-  const logIn = makeLogIn({
-    ...common,
-    opaqueTokens: new FakeOpaqueTokens(),
-    accessTokens: new FakeAccessTokens(clock, 900),
-    refreshPolicy: REFRESH_POLICY,
-    deviceTokenTtlSeconds: 90 * 86_400,
-  });
+  const logIn = sessionsOnly(
+    makeLogIn({
+      mfa: new FakeMfa(),
+      ...common,
+      opaqueTokens: new FakeOpaqueTokens(),
+      accessTokens: new FakeAccessTokens(clock, 900),
+      refreshPolicy: REFRESH_POLICY,
+      deviceTokenTtlSeconds: 90 * 86_400,
+    }),
+  );
   const from = (ipAddress: string, deviceToken?: string): RequestContext =>
     requestContext(clock, { ipAddress, ...(deviceToken === undefined ? {} : { deviceToken }) });
   return {

@@ -4,12 +4,14 @@ import {
   credentialFailuresOn,
   FakeAccessTokens,
   FakeClock,
+  FakeMfa,
   FakeOpaqueTokens,
   FakePasswordHasher,
   InMemoryDatabase,
   PASSWORD_POLICY,
   REFRESH_POLICY,
   requestContext,
+  sessionsOnly,
 } from "../testing/index.js";
 import { makeLogIn } from "./log-in.js";
 
@@ -44,18 +46,21 @@ describe("makeLogIn's unit of work", () => {
           return work(guarded);
         }),
     };
-    const logIn = makeLogIn({
-      users: db.users,
-      uow: narrow,
-      hasher: new FakePasswordHasher(),
-      opaqueTokens: new FakeOpaqueTokens(),
-      accessTokens: new FakeAccessTokens(clock, 900),
-      clock,
-      passwordPolicy: PASSWORD_POLICY,
-      refreshPolicy: REFRESH_POLICY,
-      credentialFailures: credentialFailuresOn(db.deviceTokens, clock, { rule: { limit: 3, windowSeconds: 900 } }),
-      deviceTokenTtlSeconds: 90 * 86_400,
-    });
+    const logIn = sessionsOnly(
+      makeLogIn({
+        mfa: new FakeMfa(),
+        users: db.users,
+        uow: narrow,
+        hasher: new FakePasswordHasher(),
+        opaqueTokens: new FakeOpaqueTokens(),
+        accessTokens: new FakeAccessTokens(clock, 900),
+        clock,
+        passwordPolicy: PASSWORD_POLICY,
+        refreshPolicy: REFRESH_POLICY,
+        credentialFailures: credentialFailuresOn(db.deviceTokens, clock, { rule: { limit: 3, windowSeconds: 900 } }),
+        deviceTokenTtlSeconds: 90 * 86_400,
+      }),
+    );
     const password = "Tr1cky-Fjord-Lantern-88";
     db.seedUser({ email: "alice@example.com", username: "alice", passwordHash: FakePasswordHasher.hashOf(password) });
 

@@ -5,12 +5,14 @@ import {
   credentialFailuresOn,
   FakeAccessTokens,
   FakeClock,
+  FakeMfa,
   FakeOpaqueTokens,
   FakePasswordHasher,
   InMemoryDatabase,
   PASSWORD_POLICY,
   REFRESH_POLICY,
   requestContext,
+  sessionsOnly,
 } from "../testing/index.js";
 import { makeLogIn } from "./log-in.js";
 
@@ -25,18 +27,21 @@ function setup() {
   const accessTokens = new FakeAccessTokens(clock, 900);
   const credentialFailures = credentialFailuresOn(db.deviceTokens, clock, { rule: FAILURE_RULE });
   const failureLimiter = credentialFailures.limiter;
-  const logIn = makeLogIn({
-    users: db.users,
-    uow: db.uow,
-    hasher,
-    opaqueTokens,
-    accessTokens,
-    clock,
-    passwordPolicy: PASSWORD_POLICY,
-    refreshPolicy: REFRESH_POLICY,
-    credentialFailures,
-    deviceTokenTtlSeconds: 90 * 86_400,
-  });
+  const logIn = sessionsOnly(
+    makeLogIn({
+      mfa: new FakeMfa(),
+      users: db.users,
+      uow: db.uow,
+      hasher,
+      opaqueTokens,
+      accessTokens,
+      clock,
+      passwordPolicy: PASSWORD_POLICY,
+      refreshPolicy: REFRESH_POLICY,
+      credentialFailures,
+      deviceTokenTtlSeconds: 90 * 86_400,
+    }),
+  );
   const user = db.seedUser(
     { email: "alice@example.com", username: "alice", passwordHash: FakePasswordHasher.hashOf(PASSWORD) },
     ["user", "admin"],
@@ -119,18 +124,21 @@ describe("logIn", () => {
 
   it("fails with INVALID_CREDENTIALS when the account vanishes between the two reads", async () => {
     const { db, hasher, opaqueTokens, accessTokens, clock, ctx } = setup();
-    const logIn = makeLogIn({
-      users: { findByEmail: db.users.findByEmail, find: async () => undefined },
-      uow: db.uow,
-      hasher,
-      opaqueTokens,
-      accessTokens,
-      clock,
-      passwordPolicy: PASSWORD_POLICY,
-      refreshPolicy: REFRESH_POLICY,
-      credentialFailures: credentialFailuresOn(db.deviceTokens, clock, { rule: FAILURE_RULE }),
-      deviceTokenTtlSeconds: 90 * 86_400,
-    });
+    const logIn = sessionsOnly(
+      makeLogIn({
+        mfa: new FakeMfa(),
+        users: { findByEmail: db.users.findByEmail, find: async () => undefined },
+        uow: db.uow,
+        hasher,
+        opaqueTokens,
+        accessTokens,
+        clock,
+        passwordPolicy: PASSWORD_POLICY,
+        refreshPolicy: REFRESH_POLICY,
+        credentialFailures: credentialFailuresOn(db.deviceTokens, clock, { rule: FAILURE_RULE }),
+        deviceTokenTtlSeconds: 90 * 86_400,
+      }),
+    );
     const error = await caught(() => logIn({ email: "alice@example.com", password: PASSWORD }, ctx));
     expect(error).toMatchObject({ code: "INVALID_CREDENTIALS" });
     expect(db.allRefreshTokens()).toEqual([]);

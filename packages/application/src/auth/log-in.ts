@@ -1,6 +1,7 @@
 import {
   type AccessTokens,
   type Clock,
+  type MfaRepository,
   type OpaqueTokens,
   type PasswordHasher,
   type PasswordPolicy,
@@ -12,12 +13,13 @@ import {
   type User,
   type UserRepository,
 } from "@gatehouse/domain";
+import { gateFirstFactor, issueAssuredTokens, type MfaChallengeResult, type MfaGateDeps } from "../mfa/mfa-gate.js";
 import { recordRefusal } from "../shared/refusals.js";
 import { type CredentialFailures, checkCredentials, invalidCredentials } from "./check-credentials.js";
 import { trustedDevice } from "./credential-attempts.js";
 import { openSession } from "./open-session.js";
 import { preparePasswordUpgrade } from "./password-upgrade.js";
-import { packSessionTokens, type RefreshTokenPolicy, type SessionTokens } from "./session-tokens.js";
+import type { RefreshTokenPolicy, SessionTokens } from "./session-tokens.js";
 
 export interface LogInInput {
   readonly email: string;
@@ -59,6 +61,8 @@ export interface LogInDeps {
   readonly deviceTokenTtlSeconds: number;
   /** ENUMERATION_PROTECTION: an unverified account answers 401 like a wrong password (see below). */
   readonly enumerationProtection?: boolean;
+  /** Second factors: the gate's challenge, and the new session's recorded assurance. */
+  readonly mfa: MfaGateDeps["mfa"] & Pick<MfaRepository, "recordSessionAssurance">;
 }
 
 /**
@@ -74,9 +78,11 @@ export interface LogInDeps {
  * whether an account exists, so an unknown and a known email run out, and answer 429, alike.
  *
  * A successful login hands out a new device token and revokes the one it presented (rotation).
+ * A user with a second factor gets no session yet: the MFA gate answers a challenge instead,
+ * which `POST /auth/mfa/verify` completes.
  */
 export function makeLogIn(deps: LogInDeps) {
-  return async function logIn(input: LogInInput, ctx: RequestContext): Promise<LogInResult> {
+  return async function logIn(input: LogInInput, ctx: RequestContext): Promise<LogInResult | MfaChallengeResult> {
     const user = await checkCredentials(deps, input, ctx, "auth.login_failed");
     const blocked = sessionBlockedError(user.status);
     if (blocked) {
@@ -95,6 +101,12 @@ export function makeLogIn(deps: LogInDeps) {
     const presented = await trustedDevice(deps.credentialFailures, ctx, user.id);
     // An imported or weaker hash is replaced in the transaction that opens the session.
     const upgrade = await preparePasswordUpgrade(deps, ctx, user, input.password);
+    const gate = await gateFirstFactor(deps, ctx, { userId: user.id, method: "pwd" });
+    if ("challenge" in gate) {
+      // Only this request knows the password, so the rehash cannot wait for the second factor.
+      await deps.uow.run(upgrade);
+      return gate.challenge;
+    }
     const now = deps.clock.now();
     const deviceExpiresAt = new Date(now.getTime() + deps.deviceTokenTtlSeconds * 1000);
     const { stored, refreshToken, device } = await deps.uow.run(async (tx) => {
@@ -111,7 +123,7 @@ export function makeLogIn(deps: LogInDeps) {
       await tx.deviceTokens.issue(deviceToken, now, presented?.id);
       return { ...session, device };
     });
-    const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
+    const tokens = await issueAssuredTokens(deps, {
       userId: withRoles.user.id,
       keycloakId: withRoles.user.keycloakId,
       roles: withRoles.roles,
@@ -119,6 +131,7 @@ export function makeLogIn(deps: LogInDeps) {
       refreshToken,
       refreshExpiresAt: stored.expiresAt,
       now,
+      assurance: gate.assurance,
     });
     return {
       tokens,

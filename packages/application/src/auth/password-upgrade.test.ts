@@ -6,6 +6,7 @@ import {
   FakeAccessTokens,
   FakeCache,
   FakeClock,
+  FakeMfa,
   FakeOpaqueTokens,
   FakePasswordHasher,
   FakeSessionRevocations,
@@ -13,6 +14,7 @@ import {
   PASSWORD_POLICY,
   REFRESH_POLICY,
   requestContext,
+  sessionsOnly,
 } from "../testing/index.js";
 import { makeLogIn } from "./log-in.js";
 
@@ -22,18 +24,21 @@ function setup(passwordHash: string) {
   const clock = new FakeClock();
   const db = new InMemoryDatabase(clock);
   const hasher = new FakePasswordHasher();
-  const logIn = makeLogIn({
-    users: db.users,
-    uow: db.uow,
-    hasher,
-    opaqueTokens: new FakeOpaqueTokens(),
-    accessTokens: new FakeAccessTokens(clock, 900),
-    clock,
-    passwordPolicy: PASSWORD_POLICY,
-    refreshPolicy: REFRESH_POLICY,
-    credentialFailures: credentialFailuresOn(db.deviceTokens, clock, { rule: { limit: 5, windowSeconds: 900 } }),
-    deviceTokenTtlSeconds: 90 * 86_400,
-  });
+  const logIn = sessionsOnly(
+    makeLogIn({
+      mfa: new FakeMfa(),
+      users: db.users,
+      uow: db.uow,
+      hasher,
+      opaqueTokens: new FakeOpaqueTokens(),
+      accessTokens: new FakeAccessTokens(clock, 900),
+      clock,
+      passwordPolicy: PASSWORD_POLICY,
+      refreshPolicy: REFRESH_POLICY,
+      credentialFailures: credentialFailuresOn(db.deviceTokens, clock, { rule: { limit: 5, windowSeconds: 900 } }),
+      deviceTokenTtlSeconds: 90 * 86_400,
+    }),
+  );
   const user = db.seedUser({ email: "imported@example.com", username: "imported", passwordHash }, ["user"]);
   const stored = () => db.users.find(user.id).then((found) => found?.user.passwordHash);
   const rehashes = () => db.auditEntries().filter((entry) => entry.action === "password.rehashed");

@@ -5,6 +5,7 @@ import {
   FakeAccessTokens,
   FakeCache,
   FakeClock,
+  FakeMfa,
   FakeOpaqueTokens,
   FakeSessionRevocations,
   InMemoryDatabase,
@@ -23,6 +24,7 @@ function setup() {
   const revocations = new FakeSessionRevocations();
   let ids = 0;
   const refreshSession = makeRefreshSession({
+    mfa: new FakeMfa(),
     refreshTokens: db.refreshTokens,
     users: db.users,
     cache: new FakeCache(clock),

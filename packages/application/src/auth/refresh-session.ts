@@ -3,6 +3,7 @@ import {
   type Cache,
   type Clock,
   DomainError,
+  type MfaRepository,
   type OpaqueTokens,
   type RefreshTokenPresentationResult,
   type RefreshTokenRepository,
@@ -13,6 +14,7 @@ import {
   type TokenRefreshOutcome,
   type UserRepository,
 } from "@gatehouse/domain";
+import { LEGACY_ASSURANCE } from "../mfa/mfa-gate.js";
 import { auditEntryFor } from "../shared/audit-entry-for.js";
 import { loadGrants, loadKeycloakId } from "./load-access.js";
 import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type SessionTokens } from "./session-tokens.js";
@@ -35,6 +37,8 @@ export interface RefreshSessionDeps {
    * in its own atomic step, outside the instrumented unit of work).
    */
   readonly telemetry?: Pick<Telemetry, "tokenRefresh" | "revocations">;
+  /** The session's recorded assurance, copied into the new access token as it is. */
+  readonly mfa: Pick<MfaRepository, "findSessionAssurance">;
 }
 
 const OUTCOME_BY_VERDICT = {
@@ -57,7 +61,8 @@ const revokedError = () => new DomainError("REFRESH_TOKEN_REVOKED", "Refresh tok
  * token for the same family (lost response, racing tabs); so does one rotated earlier whose
  * successor nobody has presented yet (`retry`: a client retrying after a 503 that came after
  * the commit, however long the outage lasted). Any other token rotated earlier is a replay,
- * and the whole family is revoked. Neither passes the session's absolute end.
+ * and the whole family is revoked. Neither passes the session's absolute end. The new access
+ * token carries the session's recorded `amr`/`acr`/`auth_time`: a refresh never raises them.
  */
 export function makeRefreshSession(deps: RefreshSessionDeps) {
   return async function refreshSession(refreshToken: string, ctx: RequestContext): Promise<SessionTokens> {
@@ -103,6 +108,7 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
       refreshToken: nextSecret.token,
       refreshExpiresAt: result.expiresAt,
       now,
+      assurance: (await deps.mfa.findSessionAssurance(result.familyId)) ?? LEGACY_ASSURANCE,
     });
   };
 }

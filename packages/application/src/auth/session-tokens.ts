@@ -1,4 +1,4 @@
-import type { AccessTokens, RoleGrant } from "@gatehouse/domain";
+import type { AccessTokens, RoleGrant, SessionAssurance } from "@gatehouse/domain";
 import { permissionsOf } from "@gatehouse/domain";
 
 /** What login and refresh hand back to the client. */
@@ -52,6 +52,8 @@ export async function packSessionTokens(
     /** The refresh token's end: shorter than the policy's lifetime near the session's end. */
     refreshExpiresAt: Date;
     now: Date;
+    /** How the session was authenticated (`amr`, `acr`, `auth_time`). */
+    assurance: SessionAssurance;
   },
 ): Promise<SessionTokens> {
   const access = await accessTokens.issue({
@@ -60,6 +62,7 @@ export async function packSessionTokens(
     sid: session.sessionId,
     roles: session.roles.map((role) => role.name),
     permissions: permissionsOf(session.roles),
+    assurance: session.assurance,
   });
   return {
     accessToken: access.token,

@@ -4,13 +4,15 @@ import {
   DomainError,
   type FederationUnitOfWork,
   type IdentityProviders,
+  type MfaRepository,
   type OpaqueTokens,
   type RequestContext,
   sessionBlockedError,
 } from "@gatehouse/domain";
 import type { LogInResult } from "../auth/log-in.js";
 import { openSession } from "../auth/open-session.js";
-import { packSessionTokens, type RefreshTokenPolicy } from "../auth/session-tokens.js";
+import type { RefreshTokenPolicy } from "../auth/session-tokens.js";
+import { gateFirstFactor, issueAssuredTokens, type MfaChallengeResult, type MfaGateDeps } from "../mfa/mfa-gate.js";
 import { recordRefusal } from "../shared/refusals.js";
 
 export interface ExchangeHandoffCodeInput {
@@ -25,19 +27,22 @@ export interface ExchangeHandoffCodeDeps {
   readonly accessTokens: AccessTokens;
   readonly clock: Clock;
   readonly refreshPolicy: RefreshTokenPolicy;
+  /** Second factors: a user with one gets the MFA challenge, not tokens. */
+  readonly mfa: MfaGateDeps["mfa"] & Pick<MfaRepository, "recordSessionAssurance">;
 }
 
 /**
  * Step 4: the app trades its one-time code (and, when it sent a challenge, the PKCE verifier)
  * for the login answer. The code is consumed before anything is checked, in its own
  * transaction, so a second use fails however the first ended; unknown, reused, expired and
- * wrong-verifier codes answer the same 400.
+ * wrong-verifier codes answer the same 400. A user with a second factor gets the MFA
+ * challenge instead of tokens, like a password login.
  */
 export function makeExchangeHandoffCode(deps: ExchangeHandoffCodeDeps) {
   return async function exchangeHandoffCode(
     input: ExchangeHandoffCodeInput,
     ctx: RequestContext,
-  ): Promise<LogInResult> {
+  ): Promise<LogInResult | MfaChallengeResult> {
     const code = await deps.federationUow.run((tx) =>
       tx.federationFlows.consumeHandoff(deps.opaqueTokens.hash(input.code)),
     );
@@ -58,11 +63,17 @@ export function makeExchangeHandoffCode(deps: ExchangeHandoffCodeDeps) {
       });
       throw new DomainError("OAUTH_CODE_INVALID");
     }
+    const owner = await deps.federationUow.run((tx) => tx.users.find(code.userId));
+    if (owner === undefined) throw new DomainError("OAUTH_CODE_INVALID");
+    const blocked = sessionBlockedError(owner.user.status);
+    if (blocked !== undefined) throw blocked;
+    const gate = await gateFirstFactor(deps, ctx, { userId: owner.user.id, method: "fed" });
+    if ("challenge" in gate) return gate.challenge;
     const session = await deps.federationUow.run(async (tx) => {
       const found = await tx.users.find(code.userId);
       if (found === undefined) throw new DomainError("OAUTH_CODE_INVALID");
-      const blocked = sessionBlockedError(found.user.status);
-      if (blocked !== undefined) throw blocked;
+      const blockedNow = sessionBlockedError(found.user.status);
+      if (blockedNow !== undefined) throw blockedNow;
       const opened = await openSession(tx, deps, ctx, {
         userId: found.user.id,
         now,
@@ -71,7 +82,7 @@ export function makeExchangeHandoffCode(deps: ExchangeHandoffCodeDeps) {
       });
       return { found, ...opened };
     });
-    const tokens = await packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
+    const tokens = await issueAssuredTokens(deps, {
       userId: session.found.user.id,
       keycloakId: session.found.user.keycloakId,
       roles: session.found.roles,
@@ -79,6 +90,7 @@ export function makeExchangeHandoffCode(deps: ExchangeHandoffCodeDeps) {
       refreshToken: session.refreshToken,
       refreshExpiresAt: session.stored.expiresAt,
       now,
+      assurance: gate.assurance,
     });
     return { tokens, user: session.found.user, roles: session.found.roles };
   };

@@ -7,6 +7,7 @@ import {
   type OneTimeSecrets,
   type OpaqueTokens,
   type PasswordHasher,
+  type SessionAssurance,
   type SessionRevocations,
 } from "@gatehouse/domain";
 
@@ -65,6 +66,7 @@ export class FakeAccessTokens implements AccessTokens {
     readonly sid: string;
     readonly roles: readonly string[];
     readonly permissions: readonly string[];
+    readonly assurance?: SessionAssurance;
   }): Promise<IssuedAccessToken> {
     this.counter += 1;
     const iat = Math.floor(this.clock.now().getTime() / 1000);
@@ -73,6 +75,13 @@ export class FakeAccessTokens implements AccessTokens {
       sid: subject.sid,
       roles: [...subject.roles],
       permissions: [...subject.permissions],
+      ...(subject.assurance === undefined
+        ? {}
+        : {
+            amr: [...subject.assurance.amr],
+            acr: subject.assurance.acr,
+            auth_time: Math.floor(subject.assurance.authTime.getTime() / 1000),
+          }),
       jti: `jti-${this.counter}`,
       iat,
       exp: iat + this.lifetimeSeconds,

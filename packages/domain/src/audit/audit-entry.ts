@@ -53,7 +53,13 @@ export type AuditAction =
   | "auth.lockout_notice"
   | "password.rehashed"
   | "user.import"
-  | "keycloak.sync_failed";
+  | "keycloak.sync_failed"
+  | "mfa.enroll"
+  | "mfa.verify"
+  | "mfa.verify_failed"
+  | "mfa.remove"
+  | "mfa.recovery_code_used"
+  | "mfa.recovery_codes_regenerated";
 
 /** Filters and page of the audit-log list; newest first. */
 export interface AuditLogQuery {

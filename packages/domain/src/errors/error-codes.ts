@@ -74,6 +74,13 @@ export const ERROR_TABLE = {
   LAST_SIGN_IN_METHOD: { status: 409, message: "The account would have no way left to sign in" },
   IDENTITY_BACKEND_UNAVAILABLE: { status: 503, message: "Identity backend cannot be reached" },
   CSRF_REJECTED: { status: 403, message: "Form was not sent from this site or has expired" },
+  MFA_TOKEN_INVALID: { status: 401, message: "MFA token is invalid, expired or already used" },
+  MFA_CODE_INVALID: { status: 400, message: "Verification code is invalid" },
+  MFA_ALREADY_ENROLLED: { status: 409, message: "An authenticator app is already enrolled" },
+  MFA_ENROLLMENT_NOT_STARTED: { status: 409, message: "No authenticator enrolment is waiting for a code" },
+  MFA_NOT_ENROLLED: { status: 409, message: "No second factor is enrolled" },
+  MFA_FACTOR_NOT_FOUND: { status: 404, message: "Second factor not found" },
+  INSUFFICIENT_USER_AUTHENTICATION: { status: 401, message: "This needs a session signed in with a second factor" },
 } as const satisfies Readonly<Record<string, ErrorEntry>>;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

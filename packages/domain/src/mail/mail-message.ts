@@ -18,7 +18,10 @@ export type MailMessage =
       /** `newEmail` is masked (`maskEmail`): the old mailbox must not learn the new address. */
       readonly data: { readonly username: string; readonly newEmail: string };
     }
-  | { readonly template: "password-changed" | "registration-attempt"; readonly data: { readonly username: string } }
+  | {
+      readonly template: "password-changed" | "registration-attempt" | "mfa-recovery-code-used";
+      readonly data: { readonly username: string };
+    }
   | {
       readonly template: "account-locked";
       /** `resetLink` opens the forgot-password page; it carries no token. */

@@ -1,3 +1,5 @@
+import type { AssuranceLevel, AuthMethod, SessionAssurance } from "../mfa/mfa.js";
+
 /** What an access token says about its bearer. */
 export interface AccessTokenClaims {
   /** The user id. */
@@ -12,6 +14,12 @@ export interface AccessTokenClaims {
   readonly iat: number;
   /** Expiry, seconds since the epoch. */
   readonly exp: number;
+  /** RFC 8176 methods the session was authenticated with; absent on tokens older than MFA. */
+  readonly amr?: readonly AuthMethod[];
+  /** `aal1` or `aal2`; absent means aal1. */
+  readonly acr?: AssuranceLevel;
+  /** When the user last proved a factor, seconds since the epoch. */
+  readonly auth_time?: number;
   /**
    * Roles a pinned external issuer grants the bearer (Keycloak roles mapped by
    * KEYCLOAK_ROLE_MAPPING), added to the user's own at each permission check. Only the external
@@ -36,6 +44,8 @@ export interface AccessTokens {
     readonly permissions: readonly string[];
     /** The user's Keycloak account, carried as the `keycloak_id` claim when set. */
     readonly keycloakId?: string | null;
+    /** Carried as `amr`, `acr` and `auth_time`. */
+    readonly assurance: SessionAssurance;
   }): Promise<IssuedAccessToken>;
   /**
    * Verifies signature, algorithm, issuer, audience and expiry.

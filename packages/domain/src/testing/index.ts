@@ -17,6 +17,7 @@ export {
   type OpenHarness,
   UNSUPPORTED_IN_FAKE,
 } from "./harness.js";
+export { type MfaHarness, mfaRepositoryContract, type OpenMfaHarness } from "./mfa-repository-contract.js";
 export { oneTimeCodeContract } from "./one-time-code-contract.js";
 export { refreshTokenRepositoryContract } from "./refresh-token-repository-contract.js";
 export { roleRepositoryContract } from "./role-repository-contract.js";

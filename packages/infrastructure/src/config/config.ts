@@ -1,6 +1,7 @@
 import type { ChatLimits, RateLimitPolicy } from "@gatehouse/domain";
 import type { FederationConfig } from "./federation-config.js";
 import type { IdentityBackendConfig } from "./keycloak-config.js";
+import type { MfaConfig } from "./mfa-config.js";
 import type { ObservabilityConfig } from "./observability-config.js";
 import type { PagesConfig } from "./pages-config.js";
 
@@ -26,6 +27,8 @@ export interface Config {
   readonly identity: IdentityBackendConfig;
   /** PAGES_ENABLED, BRAND_* and the mail link paths (README, "Hosted pages"). */
   readonly pages: PagesConfig;
+  /** MFA_ENCRYPTION_KEY (config/mfa-config.ts). */
+  readonly mfa: MfaConfig;
   readonly appName: string;
   readonly appEnv: string;
   readonly production: boolean;

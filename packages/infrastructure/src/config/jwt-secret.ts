@@ -7,7 +7,7 @@ import { ConfigError } from "./env-reader.js";
  * A development secret kept in `dataDir/fileName`: read when present, else generated once. Two
  * instances starting at the same moment agree, because the file is created exclusively.
  */
-function keptSecret(dataDir: string, fileName: string, generate: () => string): { value: string; path: string } {
+export function keptSecret(dataDir: string, fileName: string, generate: () => string): { value: string; path: string } {
   const path = join(dataDir, fileName);
   if (existsSync(path)) return { value: readFileSync(path, "utf8").trim(), path };
   mkdirSync(dataDir, { recursive: true });

@@ -14,6 +14,7 @@ import {
 } from "./env-reader.js";
 import { readFederation } from "./federation-config.js";
 import { readIdentityBackend } from "./keycloak-config.js";
+import { readMfaConfig } from "./mfa-config.js";
 import { readObservability } from "./observability-config.js";
 import { readPages } from "./pages-config.js";
 import { readChatLimits, readRateLimits, readRedis, readTrustProxy } from "./traffic-config.js";
@@ -229,6 +230,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
     }),
     identity: readIdentityBackend(read, production),
     pages: readPages(read),
+    mfa: readMfaConfig(read),
   };
 }
 

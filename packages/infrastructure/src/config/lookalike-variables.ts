@@ -1,3 +1,4 @@
+import { MFA_VARIABLES } from "./mfa-config.js";
 import { RATE_LIMIT_ENV } from "./traffic-config.js";
 
 /**
@@ -39,6 +40,8 @@ export const CONFIG_VARIABLES: readonly string[] = [
   ),
   // Hosted pages (config/pages-config.ts).
   ..."PAGES_ENABLED BRAND_NAME BRAND_LOGO_URL BRAND_COLOR VERIFY_EMAIL_LINK_PATH RESET_PASSWORD_LINK_PATH".split(" "),
+  // Second factors (config/mfa-config.ts).
+  ...MFA_VARIABLES,
 ];
 
 const KNOWN: ReadonlySet<string> = new Set(CONFIG_VARIABLES);

@@ -16,11 +16,13 @@ import {
 } from "./schema.js";
 import { chatMessages, chatRoomMembers, chatRooms } from "./schema-chat.js";
 import { keycloakSessions, keycloakSyncOperations } from "./schema-keycloak.js";
+import { mfaChallenges, mfaFactors, mfaRecoveryCodes, sessionAssurance } from "./schema-mfa.js";
 import { federatedIdentities, oauthHandoffCodes, oauthStates, signingKeys } from "./schema-sign-in.js";
 
 export * from "./schema.js";
 export * from "./schema-chat.js";
 export * from "./schema-keycloak.js";
+export * from "./schema-mfa.js";
 export * from "./schema-sign-in.js";
 
 export const schema = {
@@ -44,5 +46,9 @@ export const schema = {
   keycloakSessions,
   oauthHandoffCodes,
   signingKeys,
+  mfaFactors,
+  mfaRecoveryCodes,
+  mfaChallenges,
+  sessionAssurance,
 };
 export type Schema = typeof schema;

@@ -49,6 +49,7 @@ const SAMPLES: { readonly [T in MailTemplateName]: (OutgoingMail & { readonly te
   "email-change-notice": { username: "sample", newEmail: "new@example.com" },
   "password-changed": { username: "sample" },
   "registration-attempt": { username: "sample" },
+  "mfa-recovery-code-used": { username: "sample" },
   "account-locked": { username: "sample", resetLink: "https://example.com/forgot-password" },
 };
 

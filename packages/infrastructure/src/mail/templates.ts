@@ -82,6 +82,15 @@ function contentOf(mail: OutgoingMail, product: string): MailContent {
           "If this was not you, reset your password now and review your active sessions.",
         ],
       };
+    case "mfa-recovery-code-used":
+      return {
+        subject: `A recovery code was used to sign in to your ${product} account`,
+        greeting,
+        paragraphs: [
+          "Someone signed in to your account with your password and one of your recovery codes. That code no longer works.",
+          "If this was not you, change your password now, regenerate your recovery codes and review your active sessions.",
+        ],
+      };
     case "registration-attempt":
       return {
         subject: `Someone tried to register with your email at ${product}`,

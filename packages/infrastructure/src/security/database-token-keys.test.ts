@@ -11,7 +11,13 @@ import { makeJoseAccessTokens } from "./jose-access-tokens.js";
 import { KeyDecryptionError, openPrivateKey } from "./key-encryption.js";
 
 const encryptionKey = new Uint8Array(randomBytes(32));
-const subject = { userId: "u-1", sid: "s-1", roles: ["user"], permissions: [] };
+const subject = {
+  userId: "u-1",
+  sid: "s-1",
+  roles: ["user"],
+  permissions: [],
+  assurance: { amr: ["pwd" as const], acr: "aal1" as const, authTime: new Date(1_700_000_000_000) },
+};
 const claims = {
   issuer: "gatehouse",
   audience: "gatehouse-api",

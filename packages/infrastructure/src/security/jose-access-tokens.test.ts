@@ -11,7 +11,13 @@ const settings = {
   accessTokenTtlSeconds: 900,
   clockToleranceSeconds: 30,
 };
-const subject = { userId: "u-1", sid: "s-1", roles: ["user"], permissions: [] };
+const subject = {
+  userId: "u-1",
+  sid: "s-1",
+  roles: ["user"],
+  permissions: [],
+  assurance: { amr: ["pwd" as const], acr: "aal1" as const, authTime: new Date(1_700_000_000_000) },
+};
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -22,9 +28,16 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
 }
 
-function forged(overrides: { iss?: string; aud?: string; exp?: number; key?: Uint8Array; alg?: string }) {
+function forged(overrides: {
+  iss?: string;
+  aud?: string;
+  exp?: number;
+  key?: Uint8Array;
+  alg?: string;
+  claims?: Record<string, unknown>;
+}) {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sid: "s-1", roles: [], permissions: [] })
+  return new SignJWT({ sid: "s-1", roles: [], permissions: [], ...overrides.claims })
     .setProtectedHeader({ alg: overrides.alg ?? "HS256" })
     .setSubject("u-1")
     .setJti("j")
@@ -48,6 +61,21 @@ describe("jose access tokens", () => {
     expect(claims).toMatchObject({ sub: "u-1", sid: "s-1", roles: ["user"], permissions: [] });
     expect(claims.exp - claims.iat).toBe(900);
     expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("carries the session's amr, acr and auth_time, and drops malformed ones to aal1 on verify", async () => {
+    const aal2 = {
+      amr: ["pwd" as const, "otp" as const, "mfa" as const],
+      acr: "aal2" as const,
+      authTime: new Date(1_700_000_123_456),
+    };
+    const claims = await tokens.verify((await tokens.issue({ ...subject, assurance: aal2 })).token);
+    expect(claims).toMatchObject({ amr: ["pwd", "otp", "mfa"], acr: "aal2", auth_time: 1_700_000_123 });
+    const malformed = await forged({ claims: { amr: "otp", acr: "aal3", auth_time: "now" } });
+    const dropped = await tokens.verify(malformed);
+    expect(dropped.acr).toBeUndefined();
+    expect(dropped.amr).toBeUndefined();
+    expect(dropped.auth_time).toBeUndefined();
   });
 
   it("carries keycloak_id only when the user is linked to Keycloak", async () => {

@@ -124,7 +124,15 @@ export async function makeJoseAccessTokens(settings: JwtSettings): Promise<Signe
   return {
     async issue(subject) {
       const { signing } = ring;
-      const claims = { sid: subject.sid, roles: subject.roles, permissions: subject.permissions };
+      const { assurance } = subject;
+      const claims = {
+        sid: subject.sid,
+        roles: subject.roles,
+        permissions: subject.permissions,
+        amr: assurance.amr,
+        acr: assurance.acr,
+        auth_time: Math.floor(assurance.authTime.getTime() / 1000),
+      };
       const linked = subject.keycloakId == null ? claims : { ...claims, keycloak_id: subject.keycloakId };
       const token = await new SignJWT(linked)
         .setProtectedHeader({ alg: signing.algorithm, typ: "JWT", kid: signing.kid })

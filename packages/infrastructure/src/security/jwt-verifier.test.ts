@@ -6,7 +6,13 @@ import { hs256KeyId, makeJoseAccessTokens, type SigningKey } from "./jose-access
 import type { VerificationKey } from "./jwt-verifier.js";
 
 const base = { issuer: "gatehouse", audience: "gatehouse-api", accessTokenTtlSeconds: 900, clockToleranceSeconds: 30 };
-const subject = { userId: "u-1", sid: "s-1", roles: ["user"], permissions: ["users:read"] };
+const subject = {
+  userId: "u-1",
+  sid: "s-1",
+  roles: ["user"],
+  permissions: ["users:read"],
+  assurance: { amr: ["pwd" as const], acr: "aal1" as const, authTime: new Date(1_700_000_000_000) },
+};
 const secret = new TextEncoder().encode("k".repeat(48));
 
 function asymmetric(kid: string, algorithm: "EdDSA" | "ES256"): SigningKey {

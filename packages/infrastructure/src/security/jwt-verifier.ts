@@ -1,5 +1,5 @@
 import { createHmac, type KeyObject, timingSafeEqual, verify as verifySignature } from "node:crypto";
-import { type AccessTokenClaims, DomainError } from "@gatehouse/domain";
+import { type AccessTokenClaims, type AssuranceLevel, type AuthMethod, DomainError } from "@gatehouse/domain";
 
 /** The signature algorithms Gatehouse signs access tokens with. */
 export type JwtAlgorithm = "EdDSA" | "ES256" | "HS256";
@@ -102,5 +102,22 @@ export function verifyAccessToken(
   const tolerance = rules.clockToleranceSeconds;
   if (typeof nbf === "number" && nbf > nowSeconds + tolerance) throw invalid();
   if (exp <= nowSeconds - tolerance) throw new DomainError("TOKEN_EXPIRED", "Access token has expired");
-  return { sub, sid, jti, iat, exp, roles, permissions };
+  return { sub, sid, jti, iat, exp, roles, permissions, ...assuranceClaims(payload) };
+}
+
+const AUTH_METHODS: readonly AuthMethod[] = ["pwd", "otp", "mfa", "fed", "hwk", "swk", "user"];
+
+/**
+ * `amr`, `acr` and `auth_time` when well-formed; a malformed one is dropped rather than
+ * trusted, so the token counts as aal1 (never higher than it proves).
+ */
+function assuranceClaims(payload: Record<string, unknown>): Pick<AccessTokenClaims, "amr" | "acr" | "auth_time"> {
+  const amr = stringArray(payload.amr)?.filter((m): m is AuthMethod => (AUTH_METHODS as string[]).includes(m));
+  const acr = payload.acr === "aal2" || payload.acr === "aal1" ? (payload.acr as AssuranceLevel) : undefined;
+  const authTime = typeof payload.auth_time === "number" ? payload.auth_time : undefined;
+  return {
+    ...(amr === undefined ? {} : { amr }),
+    ...(acr === undefined ? {} : { acr }),
+    ...(authTime === undefined ? {} : { auth_time: authTime }),
+  };
 }

@@ -1,5 +1,6 @@
 import type { RoutesPlugin } from "../routes-plugin.js";
 import { authMeRoutes } from "./me.js";
+import { mfaLoginRoutes } from "./mfa.js";
 import { oauthRoutes } from "./oauth.js";
 import { passwordResetRoutes } from "./password-reset.js";
 import { reactivateRoutes } from "./reactivate.js";
@@ -8,7 +9,7 @@ import { tokenRoutes } from "./tokens.js";
 
 /**
  * Everything under /api/v1/auth except registration (routes/register.ts serves its alias):
- * tokens, the current user, sessions, reactivation and password reset.
+ * tokens, the current user, sessions, reactivation, password reset and the MFA login step.
  */
 export const authRoutes: RoutesPlugin = async (app, { options }) => {
   await app.register(tokenRoutes, { options });
@@ -17,4 +18,5 @@ export const authRoutes: RoutesPlugin = async (app, { options }) => {
   await app.register(reactivateRoutes, { options });
   await app.register(passwordResetRoutes, { options });
   await app.register(oauthRoutes, { options });
+  await app.register(mfaLoginRoutes, { options });
 };

@@ -2,8 +2,9 @@ import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { requestContext } from "../../http/request-context.js";
 import { Envelope, errorResponses, ok } from "../../schemas/envelope.js";
+import { MfaChallengeData } from "../../schemas/mfa-schemas.js";
 import { LoginData } from "../../schemas/user-schemas.js";
-import { loginResponse } from "../responses.js";
+import { signInResponse } from "../responses.js";
 import type { RoutesPlugin } from "../routes-plugin.js";
 
 const tags = ["auth"];
@@ -137,7 +138,10 @@ export const oauthRoutes: RoutesPlugin = async (app, { options }) => {
           "challenge. Unknown, reused, expired and wrong-verifier codes answer 400 OAUTH_CODE_INVALID alike.",
         operationId: "oauthToken",
         body: TokenBody,
-        response: { 200: Envelope(LoginData), ...errorResponses(400, 403, 413, 415, 429) },
+        response: {
+          200: Envelope(Type.Union([LoginData, MfaChallengeData])),
+          ...errorResponses(400, 403, 413, 415, 429),
+        },
       },
     },
     async (request) => {
@@ -148,7 +152,7 @@ export const oauthRoutes: RoutesPlugin = async (app, { options }) => {
         },
         requestContext(request),
       );
-      return ok(loginResponse(result), "Login successful");
+      return ok(signInResponse(result), "mfaRequired" in result ? "Second factor required" : "Login successful");
     },
   );
 };

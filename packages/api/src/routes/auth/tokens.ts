@@ -1,9 +1,11 @@
+import { Type } from "typebox";
 import { claimsOf } from "../../http/auth-hook.js";
 import { deviceCookie } from "../../http/device-cookie.js";
 import { requestContext } from "../../http/request-context.js";
 import { done, Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
+import { MfaChallengeData } from "../../schemas/mfa-schemas.js";
 import { LoginBody, LoginData, LogoutBody, RefreshBody, RefreshData } from "../../schemas/user-schemas.js";
-import { loginResponse, tokenResponse } from "../responses.js";
+import { signInResponse, tokenResponse } from "../responses.js";
 import { bearer, type RoutesPlugin } from "../routes-plugin.js";
 
 const tags = ["auth"];
@@ -23,16 +25,21 @@ export const tokenRoutes: RoutesPlugin = async (app, { options }) => {
           "Unknown email, wrong password and deleted account all answer 401 INVALID_CREDENTIALS alike. " +
           "A correct password on a non-active account answers 403 with a code naming the state. A success sets " +
           "the `gh_device` cookie and returns `device_token`: present either (cookie, or `X-Device-Token`) on later " +
-          "logins so that failures elsewhere (429 for new devices) never lock this device out.",
+          "logins so that failures elsewhere (429 for new devices) never lock this device out. A user with a second " +
+          "factor gets `{ mfa_required: true, mfa_token, factors }` and no tokens: complete it at POST /api/v1/auth/mfa/verify.",
         operationId: "login",
         body: LoginBody,
-        response: { 200: Envelope(LoginData), ...errorResponses(400, 401, 403, 413, 415, 429) },
+        response: {
+          200: Envelope(Type.Union([LoginData, MfaChallengeData])),
+          ...errorResponses(400, 401, 403, 413, 415, 429),
+        },
       },
     },
     async (request, reply) => {
       const result = await auth.logIn(request.body, requestContext(request));
+      if ("mfaRequired" in result) return ok(signInResponse(result), "Second factor required");
       if (result.device !== undefined) reply.header("set-cookie", deviceCookie(request, result.device));
-      return ok(loginResponse(result), "Login successful");
+      return ok(signInResponse(result), "Login successful");
     },
   );
 

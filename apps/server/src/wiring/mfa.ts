@@ -1,0 +1,68 @@
+import type { MfaUseCases } from "@gatehouse/api";
+import {
+  makeConfirmTotpEnrolment,
+  makeListFactors,
+  makeRegenerateRecoveryCodes,
+  makeRemoveFactor,
+  makeStartTotpEnrolment,
+  makeVerifyMfaLogin,
+} from "@gatehouse/application";
+import type { MfaRepository } from "@gatehouse/domain";
+import {
+  makeMfaRepository,
+  makeSecretBox,
+  opaqueTokens,
+  qrCodes,
+  recoveryCodes,
+  resolveMfaKeys,
+  totp,
+} from "@gatehouse/infrastructure";
+import { credentialFailuresOf, type Wiring } from "./wiring.js";
+
+/** The MFA store every token-issuing path hands to the MFA gate (login, federation, refresh). */
+export function mfaRepositoryOf(w: Pick<Wiring, "database">): MfaRepository {
+  return makeMfaRepository(w.database.db);
+}
+
+/** Second factors: enrolment and management, and the login's second step. */
+export function wireMfa(w: Wiring): MfaUseCases {
+  const mfa = mfaRepositoryOf(w);
+  const { config } = w;
+  const secretBox = makeSecretBox(
+    resolveMfaKeys(config.mfa, {
+      dataDir: config.dataDir,
+      production: config.production,
+      parentSecret: config.jwt.keyEncryptionKey ?? config.jwt.secret,
+    }),
+  );
+  const { uow, clock, accessTokens, repositories } = w;
+  const manage = { mfa, recoveryCodes, uow, clock };
+  return {
+    verifyMfaLogin: makeVerifyMfaLogin({
+      mfa,
+      users: repositories.users,
+      uow,
+      opaqueTokens,
+      accessTokens,
+      clock,
+      refreshPolicy: w.policies.refresh,
+      credentialFailures: credentialFailuresOf(w),
+      totp,
+      secretBox,
+      recoveryCodes,
+    }),
+    startTotpEnrolment: makeStartTotpEnrolment({
+      users: repositories.users,
+      mfa,
+      totp,
+      secretBox,
+      qrCodes,
+      clock,
+      issuer: w.config.appName,
+    }),
+    confirmTotpEnrolment: makeConfirmTotpEnrolment({ mfa, totp, secretBox, recoveryCodes, uow, clock }),
+    regenerateRecoveryCodes: makeRegenerateRecoveryCodes(manage),
+    listFactors: makeListFactors(manage),
+    removeFactor: makeRemoveFactor(manage),
+  };
+}

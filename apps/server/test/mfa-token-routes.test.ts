@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { post } from "./support/http.js";
+import { claimsOf, MFA_TEST_ENV, mfaFlows, sha256, totpCode } from "./support/mfa.js";
+import { sql, startTestServer, type TestServer } from "./support/test-server.js";
+
+describe("every token-issuing route respects second factors", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer(MFA_TEST_ENV);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+  const { enrol, challenge, verify, nextStep } = mfaFlows(() => t);
+
+  /**
+   * Every route whose 200 answer can carry an access token, from the OpenAPI document: each must
+   * be covered below, so a new token-issuing route fails this test until it is shown to respect
+   * second factors.
+   */
+  it("no token-issuing route hands a user with a factor a new aal1 session", async () => {
+    const document = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json() as {
+      paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+    };
+    const schemas = (document as { components?: { schemas?: Record<string, unknown> } }).components?.schemas ?? {};
+    // Whether a schema (following $refs) has a property named access_token anywhere inside.
+    const carriesToken = (node: unknown, seen: Set<string>): boolean => {
+      if (Array.isArray(node)) return node.some((item) => carriesToken(item, seen));
+      if (node === null || typeof node !== "object") return false;
+      const record = node as Record<string, unknown>;
+      const ref = typeof record.$ref === "string" ? record.$ref.split("/").pop() : undefined;
+      if (ref !== undefined) return !seen.has(ref) && carriesToken(schemas[ref], new Set([...seen, ref]));
+      const properties = record.properties as Record<string, unknown> | undefined;
+      if (properties !== undefined && "access_token" in properties) return true;
+      return Object.values(record).some((value) => carriesToken(value, seen));
+    };
+    const issuing = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, operation]) => carriesToken(operation.responses?.["200"], new Set()))
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    const { user, userId, secret } = await enrol();
+    const checks: Record<string, () => Promise<void>> = {
+      "POST /api/v1/auth/login": async () => {
+        const data = await challenge(user);
+        expect(data.mfa_required).toBe(true);
+        expect(data).not.toHaveProperty("access_token");
+      },
+      "POST /api/v1/auth/oauth/token": async () => {
+        const code = `handoff-${Date.now()}`;
+        // Expiry on the server's (advanced) clock.
+        const expiresAt = new Date(t.clock.now().getTime() + 60_000).toISOString();
+        await t.query(
+          sql`INSERT INTO oauth_handoff_codes (code_hash, user_id, provider, expires_at) VALUES (${sha256(code)}, ${userId}, 'github', ${expiresAt})`,
+        );
+        const answer = await post(t, "/api/v1/auth/oauth/token", { code });
+        expect(answer.status).toBe(200);
+        expect(answer.body.data).toMatchObject({ mfa_required: true });
+        expect(answer.body.data).not.toHaveProperty("access_token");
+      },
+      "POST /api/v1/auth/mfa/verify": async () => {
+        const data = await challenge(user);
+        const done = await verify({ mfa_token: data.mfa_token, method: "totp", code: totpCode(secret, t.clock.now()) });
+        expect(claimsOf((done.body.data as { access_token: string }).access_token).acr).toBe("aal2");
+        nextStep();
+      },
+      "POST /api/v1/auth/refresh": async () => {
+        const data = await challenge(user);
+        const done = await verify({ mfa_token: data.mfa_token, method: "totp", code: totpCode(secret, t.clock.now()) });
+        nextStep();
+        const refreshToken = (done.body.data as { refresh_token: string }).refresh_token;
+        const refreshed = await post(t, "/api/v1/auth/refresh", { refresh_token: refreshToken });
+        expect(claimsOf((refreshed.body.data as { access_token: string }).access_token).acr).toBe("aal2");
+      },
+    };
+    expect(issuing.sort()).toEqual(Object.keys(checks).sort());
+    for (const route of issuing) await checks[route]?.();
+  });
+});

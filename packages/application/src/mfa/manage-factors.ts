@@ -1,0 +1,102 @@
+import {
+  type Clock,
+  DomainError,
+  guardsLogin,
+  type MfaFactor,
+  type MfaRepository,
+  type RecoveryCodes,
+  type RequestContext,
+  type TransactionalRepositories,
+  type UnitOfWork,
+} from "@gatehouse/domain";
+import { audit } from "../shared/audit-entry-for.js";
+import { issueRecoveryCodes } from "./recovery-code-set.js";
+
+export interface ManageFactorsDeps {
+  readonly mfa: Pick<
+    MfaRepository,
+    "listFactors" | "removeFactor" | "replaceRecoveryCodes" | "countUnusedRecoveryCodes"
+  >;
+  readonly recoveryCodes: RecoveryCodes;
+  readonly uow: UnitOfWork<Pick<TransactionalRepositories, "auditLog">>;
+  readonly clock: Clock;
+}
+
+/**
+ * Changing a user's factors needs a session that proved one (aal2): otherwise a session opened
+ * before enrolment, or a stolen password alone, could remove the factor that guards the account.
+ */
+function requireSecondFactorSession(acr: string | undefined): void {
+  if (acr !== "aal2") throw new DomainError("INSUFFICIENT_USER_AUTHENTICATION");
+}
+
+/** A confirmed factor as its owner sees it; recovery codes with how many are left. */
+export interface FactorView extends MfaFactor {
+  readonly remainingCodes: number | null;
+}
+
+/** The user's confirmed factors (a pending enrolment is not one), never a secret. */
+export function makeListFactors(deps: Pick<ManageFactorsDeps, "mfa">) {
+  return async function listFactors(userId: string): Promise<FactorView[]> {
+    const factors = (await deps.mfa.listFactors(userId)).filter((f) => f.confirmedAt !== null);
+    const remaining = factors.some((f) => f.type === "recovery_codes")
+      ? await deps.mfa.countUnusedRecoveryCodes(userId)
+      : null;
+    return factors.map((f) => ({ ...f, remainingCodes: f.type === "recovery_codes" ? remaining : null }));
+  };
+}
+
+/**
+ * A new recovery-code set, voiding the old one; only for a user with a factor the codes can
+ * stand in for (MFA_NOT_ENROLLED otherwise), from an aal2 session.
+ */
+export function makeRegenerateRecoveryCodes(deps: ManageFactorsDeps) {
+  return async function regenerateRecoveryCodes(
+    caller: { readonly userId: string; readonly acr: string | undefined },
+    ctx: RequestContext,
+  ): Promise<string[]> {
+    const { userId } = caller;
+    if (!(await deps.mfa.listFactors(userId)).some(guardsLogin)) throw new DomainError("MFA_NOT_ENROLLED");
+    requireSecondFactorSession(caller.acr);
+    const { factor, codes } = await issueRecoveryCodes(deps, userId, deps.clock.now());
+    await deps.uow.run((tx) =>
+      audit(tx, deps, ctx, { action: "mfa.recovery_codes_regenerated", userId, details: { factor_id: factor.id } }),
+    );
+    return codes;
+  };
+}
+
+/**
+ * Removes one of the user's factors (a pending enrolment too), from an aal2 session while a
+ * confirmed factor guards the account. When no factor that guards
+ * logins is left, the recovery codes go with it: they would back up nothing.
+ */
+export function makeRemoveFactor(deps: ManageFactorsDeps) {
+  return async function removeFactor(
+    caller: { readonly userId: string; readonly acr: string | undefined },
+    factorId: string,
+    ctx: RequestContext,
+  ): Promise<void> {
+    const { userId } = caller;
+    const factors = await deps.mfa.listFactors(userId);
+    if (!factors.some((f) => f.id === factorId)) throw new DomainError("MFA_FACTOR_NOT_FOUND");
+    // A pending enrolment guards nothing yet: removing it needs no second factor.
+    if (factors.some(guardsLogin)) requireSecondFactorSession(caller.acr);
+    const removed = await deps.mfa.removeFactor(userId, factorId);
+    if (removed === undefined) throw new DomainError("MFA_FACTOR_NOT_FOUND");
+    const left = await deps.mfa.listFactors(userId);
+    const orphanedCodes = left.some(guardsLogin) ? undefined : left.find((f) => f.type === "recovery_codes");
+    if (orphanedCodes !== undefined) await deps.mfa.removeFactor(userId, orphanedCodes.id);
+    await deps.uow.run((tx) =>
+      audit(tx, deps, ctx, {
+        action: "mfa.remove",
+        userId,
+        details: { type: removed.type, factor_id: removed.id, recovery_codes_removed: orphanedCodes !== undefined },
+      }),
+    );
+  };
+}
+
+export type ListFactors = ReturnType<typeof makeListFactors>;
+export type RegenerateRecoveryCodes = ReturnType<typeof makeRegenerateRecoveryCodes>;
+export type RemoveFactor = ReturnType<typeof makeRemoveFactor>;

@@ -1,0 +1,112 @@
+import {
+  type AccessTokens,
+  type Clock,
+  firstFactorAssurance,
+  guardsLogin,
+  type MfaFactorType,
+  type MfaRepository,
+  type OpaqueTokens,
+  type RequestContext,
+  type RoleGrant,
+  type SessionAssurance,
+} from "@gatehouse/domain";
+import { packSessionTokens, type RefreshTokenPolicy, type SessionTokens } from "../auth/session-tokens.js";
+
+/** How long an `mfa_token` waits for its second factor. */
+export const MFA_CHALLENGE_TTL_SECONDS = 300;
+
+/** What a login answers instead of tokens when the user has a second factor. */
+export interface MfaChallengeResult {
+  readonly mfaRequired: true;
+  /** Single use, bound to the client that got it, stored only as a hash. */
+  readonly mfaToken: string;
+  readonly expiresIn: number;
+  /** The methods `POST /auth/mfa/verify` accepts for this user. */
+  readonly factors: readonly ("totp" | "recovery_code")[];
+}
+
+export interface MfaGateDeps {
+  readonly mfa: Pick<MfaRepository, "listFactors" | "createChallenge">;
+  readonly opaqueTokens: Pick<OpaqueTokens, "generate" | "hash">;
+  readonly clock: Clock;
+}
+
+/** The hash a challenge is bound to: the client's user agent and address as the request saw them. */
+export function clientBinding(opaqueTokens: Pick<OpaqueTokens, "hash">, ctx: RequestContext): string {
+  return opaqueTokens.hash(`mfa-client\n${ctx.userAgent ?? ""}\n${ctx.ipAddress ?? ""}`);
+}
+
+const METHOD_OF: Partial<Record<MfaFactorType, "totp" | "recovery_code">> = {
+  totp: "totp",
+  recovery_codes: "recovery_code",
+};
+
+/**
+ * The MFA gate every path that signs a user in calls once the first factor is proven, before
+ * any session exists (password login, federated login, and any later first factor): a user
+ * with a confirmed factor gets a challenge (`mfa_token`) and no tokens; anyone else gets the
+ * first factor's aal1 assurance to open the session with. A path that issues tokens without
+ * passing here is a bug: a test walks every token-issuing route to prove there is none.
+ */
+export async function gateFirstFactor(
+  deps: MfaGateDeps,
+  ctx: RequestContext,
+  proven: { readonly userId: string; readonly method: "pwd" | "fed" },
+): Promise<{ readonly assurance: SessionAssurance } | { readonly challenge: MfaChallengeResult }> {
+  const now = deps.clock.now();
+  const factors = (await deps.mfa.listFactors(proven.userId)).filter((f) => f.confirmedAt !== null);
+  const assurance = firstFactorAssurance(proven.method, now);
+  if (!factors.some(guardsLogin)) return { assurance };
+  const secret = deps.opaqueTokens.generate();
+  await deps.mfa.createChallenge({
+    tokenHash: secret.hash,
+    userId: proven.userId,
+    clientHash: clientBinding(deps.opaqueTokens, ctx),
+    amr: assurance.amr,
+    authTime: assurance.authTime,
+    expiresAt: new Date(now.getTime() + MFA_CHALLENGE_TTL_SECONDS * 1000),
+  });
+  const methods = factors.flatMap((f) => METHOD_OF[f.type] ?? []);
+  return {
+    challenge: {
+      mfaRequired: true,
+      mfaToken: secret.token,
+      expiresIn: MFA_CHALLENGE_TTL_SECONDS,
+      factors: [...new Set(methods)],
+    },
+  };
+}
+
+export interface AssuredSessionDeps {
+  readonly mfa: Pick<MfaRepository, "recordSessionAssurance">;
+  readonly accessTokens: AccessTokens;
+  readonly refreshPolicy: RefreshTokenPolicy;
+}
+
+/**
+ * Records how a just-opened session was authenticated (refresh copies it from there, never
+ * higher) and signs its first tokens with it. Every path that opens a session ends here.
+ */
+export async function issueAssuredTokens(
+  deps: AssuredSessionDeps,
+  session: {
+    userId: string;
+    keycloakId?: string | null;
+    roles: readonly RoleGrant[];
+    sessionId: string;
+    refreshToken: string;
+    refreshExpiresAt: Date;
+    now: Date;
+    assurance: SessionAssurance;
+  },
+): Promise<SessionTokens> {
+  await deps.mfa.recordSessionAssurance({
+    sessionId: session.sessionId,
+    userId: session.userId,
+    assurance: session.assurance,
+  });
+  return packSessionTokens(deps.accessTokens, deps.refreshPolicy, session);
+}
+
+/** What a session opened before second factors existed counts as: aal1, authenticated long ago. */
+export const LEGACY_ASSURANCE: SessionAssurance = { amr: [], acr: "aal1", authTime: new Date(0) };

@@ -1,0 +1,113 @@
+import {
+  type AccessTokens,
+  type Clock,
+  DomainError,
+  type MfaRepository,
+  type OpaqueTokens,
+  type RequestContext,
+  sessionBlockedError,
+  type TransactionalRepositories,
+  type UnitOfWork,
+  type UserRepository,
+  withSecondFactor,
+} from "@gatehouse/domain";
+import { type CredentialFailures, takeCredentialAttempt } from "../auth/credential-attempts.js";
+import type { LogInResult } from "../auth/log-in.js";
+import { openSession } from "../auth/open-session.js";
+import type { RefreshTokenPolicy } from "../auth/session-tokens.js";
+import { audit } from "../shared/audit-entry-for.js";
+import { recordRefusal } from "../shared/refusals.js";
+import { clientBinding, issueAssuredTokens } from "./mfa-gate.js";
+import { proveSecondFactor, type SecondFactorDeps, type SecondFactorMethod } from "./second-factor.js";
+
+export interface VerifyMfaLoginInput {
+  readonly mfaToken: string;
+  readonly method: SecondFactorMethod;
+  readonly code: string;
+}
+
+export interface VerifyMfaLoginDeps extends SecondFactorDeps {
+  readonly mfa: SecondFactorDeps["mfa"] & Pick<MfaRepository, "consumeChallenge" | "recordSessionAssurance">;
+  readonly users: Pick<UserRepository, "find">;
+  /** The session, its audit rows and (for a recovery code) the owner's notice mail. */
+  readonly uow: UnitOfWork<Pick<TransactionalRepositories, "refreshTokens" | "auditLog" | "outbox">>;
+  readonly opaqueTokens: OpaqueTokens;
+  readonly accessTokens: AccessTokens;
+  readonly clock: Clock;
+  readonly refreshPolicy: RefreshTokenPolicy;
+  /** Wrong codes spend the same failure budget as wrong passwords. */
+  readonly credentialFailures: CredentialFailures;
+}
+
+const invalidToken = () => new DomainError("MFA_TOKEN_INVALID");
+
+/**
+ * Completes a login the MFA gate held: the `mfa_token` is consumed first, in one statement,
+ * so it works once whatever happens next (two parallel verifies: one wins, the other gets
+ * MFA_TOKEN_INVALID) and a wrong code means logging in again. A token presented by another
+ * client (user agent and address) is refused like an unknown one. The code takes a slot of
+ * the account's credential-failure budget before it is checked and gives it back once proven,
+ * so guessing codes runs into the same 429 as guessing passwords. Success opens the session at
+ * aal2; a recovery code also mails the owner and is audited on its own.
+ */
+export function makeVerifyMfaLogin(deps: VerifyMfaLoginDeps) {
+  return async function verifyMfaLogin(input: VerifyMfaLoginInput, ctx: RequestContext): Promise<LogInResult> {
+    const now = deps.clock.now();
+    const challenge = await deps.mfa.consumeChallenge(deps.opaqueTokens.hash(input.mfaToken), now);
+    const refuse = (userId: string | null, reason: string) =>
+      recordRefusal(deps, ctx, { action: "mfa.verify_failed", userId, details: { method: input.method, reason } });
+    if (challenge === undefined || challenge.clientHash !== clientBinding(deps.opaqueTokens, ctx)) {
+      await refuse(challenge?.userId ?? null, challenge === undefined ? "token_unknown" : "client_mismatch");
+      throw invalidToken();
+    }
+    const found = await deps.users.find(challenge.userId);
+    if (found === undefined) throw invalidToken();
+    const blocked = sessionBlockedError(found.user.status);
+    if (blocked !== undefined) throw blocked;
+
+    const attempt = await takeCredentialAttempt(deps.credentialFailures, {
+      email: found.user.email,
+      userId: found.user.id,
+      ctx,
+    });
+    if (!(await proveSecondFactor(deps, found.user.id, input.method, input.code))) {
+      await refuse(found.user.id, "wrong_code");
+      throw new DomainError("MFA_CODE_INVALID");
+    }
+    await attempt.giveBack();
+
+    const first = { amr: challenge.amr, acr: "aal1" as const, authTime: challenge.authTime };
+    const assurance = withSecondFactor(first, input.method, now);
+    const session = await deps.uow.run(async (tx) => {
+      const opened = await openSession(tx, deps, ctx, {
+        userId: found.user.id,
+        now,
+        action: "mfa.verify",
+        details: { method: input.method, amr: assurance.amr },
+      });
+      if (input.method === "recovery_code") {
+        await audit(tx, deps, ctx, { action: "mfa.recovery_code_used", userId: found.user.id });
+        // Not throttled: only someone holding the password and a code causes it, and the owner must hear.
+        await tx.outbox.enqueue({
+          to: found.user.email,
+          template: "mfa-recovery-code-used",
+          data: { username: found.user.username },
+        });
+      }
+      return opened;
+    });
+    const tokens = await issueAssuredTokens(deps, {
+      userId: found.user.id,
+      keycloakId: found.user.keycloakId,
+      roles: found.roles,
+      sessionId: session.stored.familyId,
+      refreshToken: session.refreshToken,
+      refreshExpiresAt: session.stored.expiresAt,
+      now,
+      assurance,
+    });
+    return { tokens, user: found.user, roles: found.roles };
+  };
+}
+
+export type VerifyMfaLogin = ReturnType<typeof makeVerifyMfaLogin>;

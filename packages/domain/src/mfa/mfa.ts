@@ -1,0 +1,50 @@
+/** The kinds of second factor a user can hold; `webauthn` is reserved for passkeys. */
+export type MfaFactorType = "totp" | "recovery_codes" | "webauthn";
+
+/** A user's factor as its owner sees it: never the secret behind it. */
+export interface MfaFactor {
+  readonly id: string;
+  readonly userId: string;
+  readonly type: MfaFactorType;
+  /** Null while a TOTP enrolment waits for its first valid code: such a factor guards nothing. */
+  readonly confirmedAt: Date | null;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date | null;
+}
+
+/** RFC 8176 authentication method references Gatehouse puts in `amr`. */
+export type AuthMethod = "pwd" | "otp" | "mfa" | "fed" | "hwk" | "swk" | "user";
+
+/** NIST SP 800-63B authenticator assurance levels, the `acr` claim. */
+export type AssuranceLevel = "aal1" | "aal2";
+
+/** How a session was authenticated: what its access tokens say in `amr`, `acr` and `auth_time`. */
+export interface SessionAssurance {
+  readonly amr: readonly AuthMethod[];
+  readonly acr: AssuranceLevel;
+  /** When the user last proved a factor (RFC 9470 `max_age` counts from here). */
+  readonly authTime: Date;
+}
+
+/** A first factor alone (a password, a federated login): aal1. */
+export function firstFactorAssurance(method: "pwd" | "fed", at: Date): SessionAssurance {
+  return { amr: [method], acr: "aal1", authTime: at };
+}
+
+/**
+ * The first factor completed by a second: aal2, `mfa` added, and `otp` for a TOTP code (a
+ * recovery code has no RFC 8176 value of its own, so only `mfa` records it).
+ */
+export function withSecondFactor(
+  first: SessionAssurance,
+  method: "totp" | "recovery_code",
+  at: Date,
+): SessionAssurance {
+  const added: AuthMethod[] = method === "totp" ? ["otp", "mfa"] : ["mfa"];
+  return { amr: [...new Set([...first.amr, ...added])], acr: "aal2", authTime: at };
+}
+
+/** The factors that, confirmed, make a login ask for a second step (recovery codes only back them up). */
+export function guardsLogin(factor: MfaFactor): boolean {
+  return factor.confirmedAt !== null && factor.type !== "recovery_codes";
+}

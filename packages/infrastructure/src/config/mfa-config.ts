@@ -1,0 +1,65 @@
+import { createHmac, randomBytes } from "node:crypto";
+import type { SecretBoxKey } from "../mfa/secret-box.js";
+import { ConfigError, type Reader } from "./env-reader.js";
+import { keptSecret } from "./jwt-secret.js";
+
+/** Second factors (README, "Two-factor authentication"). */
+export interface MfaConfig {
+  /** MFA_ENCRYPTION_KEY, the first entry seals; undefined when unset (see {@link resolveMfaKeys}). */
+  readonly encryptionKeys: readonly SecretBoxKey[] | undefined;
+}
+
+/** The variables this reader owns, for the CONFIG_VARIABLES list. */
+export const MFA_VARIABLES = ["MFA_ENCRYPTION_KEY"] as const;
+
+const KEY_ID = /^[A-Za-z0-9._-]{1,32}$/;
+
+/**
+ * MFA_ENCRYPTION_KEY: comma-separated `<key id>:<32 bytes base64>` entries; the first seals new
+ * secrets, every entry opens the ones sealed under its id (rotation: prepend a new key, keep the
+ * old until no secret names it). Values are never echoed in errors.
+ */
+export function mfaKeysOf(value: string | undefined): SecretBoxKey[] | undefined {
+  if (value === undefined) return undefined;
+  const keys = value.split(",").map((entry, index) => {
+    const [id = "", key = "", ...rest] = entry.trim().split(":");
+    const bytes = Buffer.from(key, "base64");
+    if (!KEY_ID.test(id) || rest.length > 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(key) || bytes.byteLength !== 32) {
+      throw new ConfigError(
+        `MFA_ENCRYPTION_KEY entry ${index + 1} must be <key id>:<32 bytes in base64> (e.g. 2026-01:$(openssl rand -base64 32))`,
+      );
+    }
+    return { id, key: new Uint8Array(bytes) };
+  });
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+    throw new ConfigError("MFA_ENCRYPTION_KEY names a key id twice");
+  }
+  return keys;
+}
+
+/** Reads MFA_ENCRYPTION_KEY. */
+export function readMfaConfig(read: Reader): MfaConfig {
+  return { encryptionKeys: mfaKeysOf(read.raw("MFA_ENCRYPTION_KEY")) };
+}
+
+/**
+ * The key ring MFA secrets are sealed under: MFA_ENCRYPTION_KEY; else, in production, a key
+ * derived (under its own label, id `derived`) from the secret production already requires
+ * (JWT_KEY_ENCRYPTION_KEY, or JWT_SECRET), so an install needs no new secret; else one key
+ * generated once in `dataDir`, so development restarts keep enrolled apps working.
+ */
+export function resolveMfaKeys(
+  config: MfaConfig,
+  context: { dataDir: string; production: boolean; parentSecret: Uint8Array | string | undefined },
+): readonly SecretBoxKey[] {
+  if (config.encryptionKeys !== undefined) return config.encryptionKeys;
+  if (context.production && context.parentSecret !== undefined) {
+    const key = createHmac("sha256", context.parentSecret).update("gatehouse mfa encryption key").digest();
+    return [{ id: "derived", key: new Uint8Array(key) }];
+  }
+  const dataDir = context.dataDir;
+  const { value, path } = keptSecret(dataDir, "mfa-encryption-key", () => `dev:${randomBytes(32).toString("base64")}`);
+  const keys = mfaKeysOf(value);
+  if (keys === undefined) throw new ConfigError(`MFA_ENCRYPTION_KEY is unset and ${path} is empty: delete it`);
+  return keys;
+}

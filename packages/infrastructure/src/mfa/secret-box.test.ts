@@ -1,0 +1,48 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { qrCodes } from "./qr-codes.js";
+import { makeSecretBox, SecretDecryptionError } from "./secret-box.js";
+
+const key = (id: string) => ({ id, key: randomBytes(32) });
+
+describe("MFA secret box (AES-256-GCM key ring)", () => {
+  it("seals under the first key with its id in the prefix, and opens it again", () => {
+    const box = makeSecretBox([key("k1")]);
+    const sealed = box.seal("JBSWY3DPEHPK3PXP");
+    expect(sealed).toMatch(/^v1:k1:[A-Za-z0-9_-]+$/);
+    expect(sealed).not.toContain("JBSWY3DPEHPK3PXP");
+    expect(box.open(sealed)).toBe("JBSWY3DPEHPK3PXP");
+    expect(box.seal("same")).not.toBe(box.seal("same"));
+  });
+
+  it("rotates: a ring with a new first key seals with it and still opens the old key's values", () => {
+    const old = key("2026-01");
+    const sealedOld = makeSecretBox([old]).seal("secret");
+    const rotated = makeSecretBox([key("2026-06"), old]);
+    expect(rotated.open(sealedOld)).toBe("secret");
+    expect(rotated.seal("x")).toMatch(/^v1:2026-06:/);
+    expect(() => makeSecretBox([key("2026-06")]).open(sealedOld)).toThrow(SecretDecryptionError);
+  });
+
+  it("refuses tampered, relabelled and truncated values", () => {
+    const a = key("a");
+    const b = { id: "b", key: a.key };
+    const box = makeSecretBox([a, b]);
+    const sealed = box.seal("secret");
+    const [, , payload = ""] = sealed.split(":");
+    const flipped = `${payload.slice(0, -2)}${payload.endsWith("A") ? "B" : "A"}${payload.slice(-1)}`;
+    expect(() => box.open(`v1:a:${flipped}`)).toThrow(SecretDecryptionError);
+    // Same key bytes under another id: the authenticated key id makes it fail.
+    expect(() => box.open(`v1:b:${payload}`)).toThrow(SecretDecryptionError);
+    expect(() => box.open("v1:a:AAAA")).toThrow(SecretDecryptionError);
+    expect(() => box.open("v2:a:AAAA")).toThrow(SecretDecryptionError);
+  });
+});
+
+describe("QR codes", () => {
+  it("renders an SVG data URL", async () => {
+    const url = await qrCodes.svgDataUrl("otpauth://totp/Gatehouse:a?secret=ABC");
+    expect(url.startsWith("data:image/svg+xml;base64,")).toBe(true);
+    expect(Buffer.from(url.split(",")[1] ?? "", "base64").toString("utf8")).toContain("<svg");
+  });
+});
