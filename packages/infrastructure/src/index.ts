@@ -89,7 +89,6 @@ export {
 export { escapeHtml, type RenderedMail, renderMail } from "./mail/templates.js";
 export { qrCodes } from "./mfa/qr-codes.js";
 export { recoveryCodes } from "./mfa/recovery-codes.js";
-export { makeSecretBox, type SecretBoxKey, SecretDecryptionError } from "./mfa/secret-box.js";
 export { base32Decode, hotp, totp } from "./mfa/totp.js";
 export {
   classifyStatement,
@@ -160,6 +159,6 @@ export { KeyDecryptionError } from "./security/key-encryption.js";
 export { MemorySessionRevocations } from "./security/memory-session-revocations.js";
 export { opaqueTokens } from "./security/opaque-tokens.js";
 export { loadPemSigningKey, loadPemVerificationKey } from "./security/pem-token-keys.js";
-export { makeSecretBox, type SecretBox } from "./security/secret-box.js";
+export { makeSecretBox, type SecretBox, type SecretBoxKey, SecretDecryptionError } from "./security/secret-box.js";
 export { Semaphore } from "./security/semaphore.js";
 export { systemClock } from "./security/system-clock.js";

@@ -27,7 +27,10 @@ export const keycloakSync: CliCommand = {
     try {
       const sync = keycloakSyncFor(config, adapters.database, adapters.clock, makeKeycloakAdapters(keycloak).directory);
       const summary = sync === undefined ? { synced: 0, retried: 0, failed: 0 } : await sync();
-      const box = makeSecretBox(resolveKeycloakSyncKey(keycloak.syncKey, config.dataDir), "keycloak-sync");
+      const box = makeSecretBox(
+        [{ id: "k1", key: resolveKeycloakSyncKey(keycloak.syncKey, config.dataDir) }],
+        "keycloak-sync",
+      );
       const queued = await makeKeycloakSyncQueue(adapters.database.db, box).queued();
       const result = { ...summary, queued };
       out.result(

@@ -87,7 +87,7 @@ function identityBackendOf(config: Config, database: DatabaseHandle, hasher: Ada
   const key = resolveKeycloakSyncKey(keycloak.syncKey, config.dataDir);
   const handing = handingOffHasher(hasher);
   const queued = new QueuedSignal();
-  const inner = makeKeycloakSyncUnitOfWork(database.db, makeSecretBox(key, "keycloak-sync"));
+  const inner = makeKeycloakSyncUnitOfWork(database.db, makeSecretBox([{ id: "k1", key }], "keycloak-sync"));
   return {
     uow: keycloakSyncedUnitOfWork(inner, handing.handoff, () => queued.fire()),
     hasher: handing.hasher,

@@ -10,8 +10,8 @@ import {
 } from "@gatehouse/application";
 import type { IdentityProviders } from "@gatehouse/domain";
 import { makeFederationUnitOfWork, makeOpenIdIdentityProviders, opaqueTokens } from "@gatehouse/infrastructure";
-import { traced } from "./tracing.js";
 import { mfaRepositoryOf } from "./mfa.js";
+import { traced } from "./tracing.js";
 import type { Wiring } from "./wiring.js";
 
 /** Each provider's discovery, authorization and code exchange in a span `oauth.{name}.*` when tracing is on. */

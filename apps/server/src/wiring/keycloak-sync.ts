@@ -27,7 +27,10 @@ export function keycloakSyncFor(
 ): SyncKeycloak | undefined {
   const keycloak = config.identity.keycloak;
   if (config.identity.backend !== "keycloak" || keycloak === undefined) return undefined;
-  const box = makeSecretBox(resolveKeycloakSyncKey(keycloak.syncKey, config.dataDir), "keycloak-sync");
+  const box = makeSecretBox(
+    [{ id: "k1", key: resolveKeycloakSyncKey(keycloak.syncKey, config.dataDir) }],
+    "keycloak-sync",
+  );
   return makeSyncKeycloak({
     queue: makeKeycloakSyncQueue(database.db, box),
     directory,

@@ -34,6 +34,7 @@ export function wireMfa(w: Wiring): MfaUseCases {
       production: config.production,
       parentSecret: config.jwt.keyEncryptionKey ?? config.jwt.secret,
     }),
+    "mfa",
   );
   const { uow, clock, accessTokens, repositories } = w;
   const manage = { mfa, recoveryCodes, uow, clock };

@@ -41,6 +41,8 @@ export const EN: PageMessages = {
     RATE_LIMIT_EXCEEDED: "Too many attempts. Wait a moment and try again.",
     CSRF_REJECTED: "This form has expired or was not sent from this site. Reload the page and try again.",
     UNAUTHORIZED: "Sign in to continue.",
+    MFA_CODE_INVALID: "That code is not right or was used already. Sign in again and enter a fresh code.",
+    MFA_TOKEN_INVALID: "This sign-in step has expired or was used already. Sign in again.",
     NOT_FOUND: "That was not found.",
     SERVICE_UNAVAILABLE: "The service is busy or unavailable. Try again shortly.",
     INTERNAL_ERROR: "Something went wrong on our side. Try again shortly.",

@@ -1,4 +1,6 @@
-import type { FastifyInstance } from "fastify";
+import type { LogInResult } from "@gatehouse/application";
+import { DomainError } from "@gatehouse/domain";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { AppOptions } from "../app-deps.js";
 import { requestContext } from "../http/request-context.js";
 import { holdUntilFloor, withinFloor } from "../http/response-floor.js";
@@ -16,9 +18,25 @@ const authPost = { schema: { hide: true }, config: { rateLimit: "auth" } } as co
  * itself and calls the use case its API twin calls, under the same rate limit and floor.
  */
 export function publicPages(app: FastifyInstance, options: AppOptions, renderer: PageRenderer, cookies: PageCookies) {
-  const { auth, registration, recovery } = options.useCases;
+  const { auth, registration, recovery, mfa } = options.useCases;
   const floors = options.responseFloors;
   const { messages } = renderer;
+
+  /** A finished sign-in, by password alone or with its second factor: the session cookie, then the account. */
+  const signedIn = (reply: FastifyReply, result: LogInResult) => {
+    setSessionCookie(reply, cookies, result.tokens.refreshToken, result.tokens.refreshExpiresIn);
+    if (result.device !== undefined) {
+      // The device token the API sets for /api/v1 is presented by page logins from here on.
+      reply.setCookie("gh_device", result.device.token, {
+        path: "/login",
+        httpOnly: true,
+        sameSite: "strict",
+        secure: cookies.secure,
+        maxAge: result.device.expiresIn,
+      });
+    }
+    return reply.redirect("/account", 303);
+  };
 
   app.get("/login", page, async (request, reply) => {
     const notice = queryField(request, "notice");
@@ -32,21 +50,32 @@ export function publicPages(app: FastifyInstance, options: AppOptions, renderer:
     const email = formField(request, "email");
     try {
       const result = await auth.logIn({ email, password: formField(request, "password") }, requestContext(request));
-      setSessionCookie(reply, cookies, result.tokens.refreshToken, result.tokens.refreshExpiresIn);
-      if (result.device !== undefined) {
-        // The device token the API sets for /api/v1 is presented by page logins from here on.
-        reply.setCookie("gh_device", result.device.token, {
-          path: "/login",
-          httpOnly: true,
-          sameSite: "strict",
-          secure: cookies.secure,
-          maxAge: result.device.expiresIn,
+      if ("mfaRequired" in result) {
+        // The challenge token goes in the form's body, never the URL; it is single use and bound to this client.
+        return renderPage(renderer, request, reply, "mfa", {
+          title: "Two-step verification",
+          mfaToken: result.mfaToken,
+          recoveryCodes: result.factors.includes("recovery_code"),
         });
       }
-      return reply.redirect("/account", 303);
+      return signedIn(reply, result);
     } catch (error) {
       const { status, errors } = refusalOf(error, messages);
       return renderPage(renderer, request, reply, "login", { title: "Sign in", errors, values: { email } }, status);
+    }
+  });
+
+  // The second step of a sign-in: the code of the authenticator app or a recovery code. Any
+  // answer consumes the challenge, so a wrong code starts again at /login, as in the API.
+  app.post("/mfa", authPost, async (request, reply) => {
+    const method = formField(request, "method") === "recovery_code" ? "recovery_code" : "totp";
+    try {
+      if (mfa === undefined) throw new DomainError("MFA_TOKEN_INVALID");
+      const input = { mfaToken: formField(request, "mfa_token"), method, code: formField(request, "code") } as const;
+      return signedIn(reply, await mfa.verifyMfaLogin(input, requestContext(request)));
+    } catch (error) {
+      const { status, errors } = refusalOf(error, messages);
+      return renderPage(renderer, request, reply, "login", { title: "Sign in", errors }, status);
     }
   });
 

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import type { SecretBoxKey } from "../mfa/secret-box.js";
+import type { SecretBoxKey } from "../security/secret-box.js";
 import { ConfigError, type Reader } from "./env-reader.js";
 import { keptSecret } from "./jwt-secret.js";
 

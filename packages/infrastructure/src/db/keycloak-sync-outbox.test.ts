@@ -9,7 +9,7 @@ import { makeKeycloakSyncQueue, makeKeycloakSyncUnitOfWork } from "./keycloak-sy
 import { makeMaintenanceRepository } from "./maintenance.js";
 import { repositoriesOn } from "./unit-of-work.js";
 
-const box = makeSecretBox(randomBytes(32), "keycloak-sync");
+const box = makeSecretBox([{ id: "k1", key: randomBytes(32) }], "keycloak-sync");
 
 describe.each(testDatabaseKinds())("Keycloak sync outbox on %s", (kind) => {
   let database: TestDatabase;
