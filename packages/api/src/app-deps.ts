@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the API's whole dependency contract (every use-case group and option buildApp takes) in one place.
 import type {
   AddChatMember,
   AnnouncePresence,

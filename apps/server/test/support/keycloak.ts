@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one real Keycloak per run (fetch, unpack, start, stop), its realms and its TCP gate, kept together.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";

@@ -7,7 +7,6 @@ import {
   type MfaRepository,
   type OpaqueTokens,
   type RequestContext,
-  type RoleGrant,
   type SessionAssurance,
 } from "@gatehouse/domain";
 import { packSessionTokens, type RefreshTokenPolicy, type SessionTokens } from "../auth/session-tokens.js";
@@ -89,16 +88,7 @@ export interface AssuredSessionDeps {
  */
 export async function issueAssuredTokens(
   deps: AssuredSessionDeps,
-  session: {
-    userId: string;
-    keycloakId?: string | null;
-    roles: readonly RoleGrant[];
-    sessionId: string;
-    refreshToken: string;
-    refreshExpiresAt: Date;
-    now: Date;
-    assurance: SessionAssurance;
-  },
+  session: Parameters<typeof packSessionTokens>[2],
 ): Promise<SessionTokens> {
   await deps.mfa.recordSessionAssurance({
     sessionId: session.sessionId,
