@@ -64,6 +64,9 @@ export function makeArgon2Hasher(
   // Computed at once: made lazily, the first unknown-account login after a start would also
   // pay for the hash and stand out by its timing.
   const dummyHash = gate.run(() => hashNow("gatehouse-dummy-password-for-timing"));
+  // Regression: a process that closed the pool before this hash finished (the worker's cleanup
+  // run) died of the unhandled rejection. Whoever awaits it later still sees the failure.
+  dummyHash.catch(() => undefined);
 
   return {
     gate,

@@ -55,6 +55,21 @@ describe("argon2 worker pool", () => {
 });
 
 describe("argon2id hasher on the worker pool", () => {
+  it("closes at once after it was made, with its timing hash still running, and rejects nothing unhandled", async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", listener);
+    try {
+      const early = makeArgon2Hasher({ maxConcurrency: 1, pool: makeArgon2Pool({ size: 1, nice: 10 }) });
+      await early.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await expect(early.verify("x", undefined)).rejects.toThrow(/argon2 worker stopped|closed/);
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   const hasher = makeArgon2Hasher({ maxConcurrency: 2, pool: makeArgon2Pool({ size: 2, nice: 10 }) });
   afterAll(() => hasher.close());
 
