@@ -27,6 +27,7 @@ export function isHostedPageRoute(url: string): boolean {
 
 const PAGE_ROUTES: ReadonlySet<string> = new Set([
   "/login",
+  "/mfa",
   "/register",
   "/verify-email",
   "/forgot-password",
