@@ -27,7 +27,8 @@ describe("openAdapters (server, worker and CLI)", () => {
     expect(await adapters.repositories.users.findByEmail("nobody@example.com")).toBeUndefined();
     await adapters.close();
     await expect(pingDatabase(adapters.database.db)).rejects.toThrow();
-  });
+    // A first PGlite start plus 18 migrations came within a second of vitest's 30 s default at load 30.
+  }, 120_000);
 
   it("leaves an overridden database open and uses the overridden clock", async () => {
     const database = await createTestDatabase("pglite");

@@ -33,7 +33,11 @@ export async function startServerProcess(env: Record<string, string>): Promise<R
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const baseUrl = await new Promise<string>((resolve, reject) => {
     // 120 s: a first start initialises PGlite, which took over 60 s on a CI machine at load 36.
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 120_000);
+    // Regression: a start that timed out once left its server running after the test run; kill it.
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start:\n${output}`));
+    }, 120_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Gatehouse listening on (http:\/\/[^\s]+) \(Swagger UI: ([^)]+)\)/.exec(output);

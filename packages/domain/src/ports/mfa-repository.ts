@@ -67,14 +67,16 @@ export interface MfaRepository {
 }
 
 /**
- * Authenticated encryption of small secrets at rest (TOTP seeds) under MFA_ENCRYPTION_KEY. The
- * sealed form names the key that sealed it, so keys can be rotated: new seals use the first
- * key, every listed key still opens.
+ * Authenticated encryption of small secrets at rest (TOTP seeds under MFA_ENCRYPTION_KEY, the
+ * passwords the Keycloak sync must still hand over). The sealed form names the key that sealed
+ * it, so keys can be rotated: new seals use the first key, every listed key still opens.
+ * `context` (e.g. the owning user's id) is authenticated with the ciphertext, so a sealed value
+ * moved to another row does not open.
  */
 export interface SecretBox {
-  seal(plaintext: string): string;
-  /** @throws Error when no configured key opens `sealed` or it was tampered with. */
-  open(sealed: string): string;
+  seal(plaintext: string, context?: string): string;
+  /** @throws Error when no configured key opens `sealed` under `context` or it was tampered with. */
+  open(sealed: string, context?: string): string;
 }
 
 /** RFC 6238 TOTP (SHA-1, 6 digits, 30 s steps) and the provisioning URI authenticator apps read. */

@@ -1,4 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import type { SecretBox } from "@gatehouse/domain";
+
+export type { SecretBox };
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -16,22 +19,11 @@ export class SecretDecryptionError extends Error {
 }
 
 /**
- * Short secrets sealed for storage (TOTP secrets, a password the Keycloak sync must still hand to
- * Keycloak). `context` (e.g. the owning user's id) is authenticated with the ciphertext, so a
- * sealed value moved to another row does not open.
- */
-export interface SecretBox {
-  seal(plaintext: string, context?: string): string;
-  /** @throws SecretDecryptionError when no key opens it under this context, or it was altered. */
-  open(sealed: string, context?: string): string;
-}
-
-/**
  * AES-256-GCM under a key ring: `v1:<key id>:base64url(iv || ciphertext || tag)`. The first key
  * seals; any key of the ring opens the values that name it, so rotating is: put the new key
  * first, keep the old one listed until every secret was re-sealed, then drop it. The purpose,
  * the key id and the context are authenticated with the ciphertext, so a value can be neither
- * relabelled nor used for another purpose.
+ * relabelled nor used for another purpose. `open` throws SecretDecryptionError.
  */
 export function makeSecretBox(keys: readonly SecretBoxKey[], purpose: string): SecretBox {
   const [active] = keys;
