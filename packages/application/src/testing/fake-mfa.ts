@@ -135,6 +135,11 @@ export class FakeMfa implements MfaRepository {
     this.challenges.set(challenge.tokenHash, { ...challenge, amr: [...challenge.amr] });
   }
 
+  async findChallenge(tokenHash: string, now: Date): Promise<MfaChallenge | undefined> {
+    const found = this.challenges.get(tokenHash);
+    return found === undefined || found.expiresAt <= now ? undefined : found;
+  }
+
   async consumeChallenge(tokenHash: string, now: Date): Promise<MfaChallenge | undefined> {
     const found = this.challenges.get(tokenHash);
     if (found === undefined || found.expiresAt <= now) return undefined;

@@ -1,5 +1,3 @@
-import type { AuthMethod } from "./mfa.js";
-
 /** How long a WebAuthn challenge waits for its ceremony (the browser's own timeout is shorter). */
 export const WEBAUTHN_CHALLENGE_TTL_SECONDS = 300;
 
@@ -47,7 +45,7 @@ export interface WebAuthnChallenge {
  * RFC 8176 for a passkey: `swk` when the credential may leave the device (backup eligible, a
  * synced passkey held in software), `hwk` when it is bound to one authenticator.
  */
-export function passkeyMethod(credential: Pick<WebAuthnCredential, "backupEligible">): AuthMethod {
+export function passkeyMethod(credential: Pick<WebAuthnCredential, "backupEligible">): "hwk" | "swk" {
   return credential.backupEligible ? "swk" : "hwk";
 }
 
