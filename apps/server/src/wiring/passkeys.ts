@@ -3,12 +3,12 @@ import { makeLogInWithPasskey, makePasskeyLoginOptions } from "@gatehouse/applic
 import type { WebAuthnChallengeStore, WebAuthnCredentialRepository, WebAuthnRelyingParty } from "@gatehouse/domain";
 import {
   makeDatabaseWebAuthnChallenges,
+  makeMfaRepository,
   makeWebAuthnCredentialRepository,
   makeWebAuthnRelyingParty,
   opaqueTokens,
   RedisWebAuthnChallenges,
 } from "@gatehouse/infrastructure";
-import { mfaRepositoryOf } from "./mfa.js";
 import { credentialFailuresOf, type Wiring } from "./wiring.js";
 
 export interface PasskeyAdapters {
@@ -44,7 +44,7 @@ export function wirePasskeyLogin(w: Wiring): PasskeyLoginUseCases | undefined {
       clock,
       refreshPolicy: w.policies.refresh,
       credentialFailures: credentialFailuresOf(w),
-      mfa: mfaRepositoryOf(w),
+      mfa: makeMfaRepository(w.database.db),
     }),
   };
 }
