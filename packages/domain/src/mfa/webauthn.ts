@@ -50,7 +50,7 @@ export function passkeyMethod(credential: Pick<WebAuthnCredential, "backupEligib
 }
 
 /**
- * Whether a signature counter may follow `stored` (WebAuthn §6.1.1): it must grow, except for
+ * Whether a signature counter may follow `stored`: it must grow, except for
  * authenticators that never count (both zero). Anything else may be a cloned authenticator.
  */
 export function counterAdvances(stored: number, presented: number): boolean {

@@ -51,3 +51,13 @@ describe("WEBAUTHN_* and PASSKEY_LOGIN", () => {
     expect(refused({ PASSKEY_LOGIN: "maybe" })).toThrow(/^PASSKEY_LOGIN must be true or false/);
   });
 });
+
+describe("WEBAUTHN_* derived from a PUBLIC_BASE_URL passkeys cannot use", () => {
+  it("still start: an IP address or plain http origin is not refused when nothing was set", () => {
+    expect(webauthnOf({ PUBLIC_BASE_URL: "http://127.0.0.1:9000" }).webauthn).toEqual({
+      rpId: "127.0.0.1",
+      rpName: "gatehouse",
+      origins: ["http://127.0.0.1:9000"],
+    });
+  });
+});

@@ -27,17 +27,22 @@ const RP_ID = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-
 
 /**
  * The relying party. Defaults follow PUBLIC_BASE_URL (its host is the RP id, its origin the one
- * allowed origin), so a localhost development server works as is. Every origin must be the RP
- * id or a subdomain of it (what browsers enforce), and https except on localhost.
+ * allowed origin), so a localhost development server works as is; a derived value is not
+ * checked (a server on an IP address still starts, its passkeys just cannot work there). Set
+ * values are: the RP id a domain name, every origin on it or a subdomain of it (what browsers
+ * enforce), https except on localhost.
  */
 function readWebAuthn(read: Reader, defaults: { publicBaseUrl: string; appName: string }): MfaConfig["webauthn"] {
   const base = new URL(defaults.publicBaseUrl);
-  const rpId = read.string("WEBAUTHN_RP_ID", base.hostname).toLowerCase();
-  if (!RP_ID.test(rpId)) {
-    throw new ConfigError(`WEBAUTHN_RP_ID must be a domain name without scheme, port or path (got "${rpId}")`);
+  const rpName = read.string("WEBAUTHN_RP_NAME", defaults.appName);
+  const setRpId = read.raw("WEBAUTHN_RP_ID")?.toLowerCase();
+  if (setRpId !== undefined && !RP_ID.test(setRpId)) {
+    throw new ConfigError(`WEBAUTHN_RP_ID must be a domain name without scheme, port or path (got "${setRpId}")`);
   }
+  const rpId = setRpId ?? base.hostname;
   const listed = read.list("WEBAUTHN_ORIGINS");
-  const origins = (listed.length > 0 ? listed : [base.origin]).map((value) => {
+  if (listed.length === 0) return { rpId, rpName, origins: [base.origin] };
+  const origins = listed.map((value) => {
     let url: URL;
     try {
       url = new URL(value);
@@ -53,7 +58,7 @@ function readWebAuthn(read: Reader, defaults: { publicBaseUrl: string; appName: 
     }
     return url.origin;
   });
-  return { rpId, rpName: read.string("WEBAUTHN_RP_NAME", defaults.appName), origins };
+  return { rpId, rpName, origins };
 }
 
 const KEY_ID = /^[A-Za-z0-9._-]{1,32}$/;
