@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, get, logIn, post, registerAndLogIn, send, sendWith } from "./support/http.js";
 import { claimsOf, MFA_TEST_ENV, mfaFlows } from "./support/mfa.js";
 import { SoftAuthenticator } from "./support/soft-authenticator.js";
-import { startTestServer, type TestServer, uniqueUser } from "./support/test-server.js";
+import { startTestServer, type TestServer, testDatabaseKinds, uniqueUser } from "./support/test-server.js";
 
 type Json = Record<string, unknown>;
 
-describe("passkeys over HTTP (software authenticator, real verification)", () => {
+describe.each(testDatabaseKinds())("passkeys over HTTP on %s (software authenticator, real verification)", (kind) => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer(MFA_TEST_ENV);
+    t = await startTestServer(MFA_TEST_ENV, kind);
   });
   afterAll(async () => {
     await t.close();
