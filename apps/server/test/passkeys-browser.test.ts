@@ -9,6 +9,18 @@ import { call, type RunningServer, startServerProcess } from "./support/server-p
 
 type Json = Record<string, unknown>;
 
+/** A platform authenticator (CTAP2, internal) with resident keys that verifies its user. */
+const VIRTUAL_AUTHENTICATOR = {
+  options: {
+    protocol: "ctap2",
+    transport: "internal",
+    hasResidentKey: true,
+    hasUserVerification: true,
+    isUserVerified: true,
+    automaticPresenceSimulation: true,
+  },
+} as const;
+
 // Passkeys in a real Chromium (Debian's, through playwright-core) with a CDP virtual
 // authenticator (CTAP2, internal, resident keys, user verification), against the built server
 // process on http://localhost. The browser makes every credential and assertion itself; the
@@ -48,16 +60,7 @@ describe.skipIf(browserMissing())("passkeys in a real browser against the real p
     page = await context.newPage();
     cdp = await context.newCDPSession(page);
     await cdp.send("WebAuthn.enable");
-    const added = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: {
-        protocol: "ctap2",
-        transport: "internal",
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    const added = await cdp.send("WebAuthn.addVirtualAuthenticator", VIRTUAL_AUTHENTICATOR);
     authenticatorId = added.authenticatorId;
     // The page is served by the server on http://localhost (RP id localhost); API calls go to
     // the address it listens on.
@@ -149,16 +152,10 @@ describe.skipIf(browserMissing())("passkeys in a real browser against the real p
     await elsewhere.goto(foreignBase);
     const foreignCdp = await context.newCDPSession(elsewhere);
     await foreignCdp.send("WebAuthn.enable");
-    const { authenticatorId: otherId } = await foreignCdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: {
-        protocol: "ctap2",
-        transport: "internal",
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    const { authenticatorId: otherId } = await foreignCdp.send(
+      "WebAuthn.addVirtualAuthenticator",
+      VIRTUAL_AUTHENTICATOR,
+    );
     // The same credential (same key, same RP id), held by the foreign page's authenticator.
     const [credential] = (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials;
     if (credential === undefined) throw new Error("no credential to copy");

@@ -12,18 +12,9 @@ export interface WebAuthnChallengeStore {
 }
 
 /** What registering a credential stores; the factor row and the credential row are written together. */
-export interface NewWebAuthnCredential {
-  readonly userId: string;
-  readonly credentialId: string;
-  readonly publicKey: string;
-  readonly counter: number;
-  readonly transports: readonly string[];
-  readonly backupEligible: boolean;
-  readonly backupState: boolean;
-  readonly aaguid: string;
-  readonly name: string;
+export type NewWebAuthnCredential = Omit<WebAuthnCredential, "factorId" | "createdAt" | "lastUsedAt"> & {
   readonly now: Date;
-}
+};
 
 /** Registered passkeys and security keys, each behind a confirmed `webauthn` factor. */
 export interface WebAuthnCredentialRepository {
@@ -60,17 +51,10 @@ export interface WebAuthnCredentialDescriptor {
   readonly transports: readonly string[];
 }
 
-/** What a verified registration proved about the new credential. */
-export interface VerifiedWebAuthnRegistration {
-  readonly credentialId: string;
-  readonly publicKey: string;
-  readonly counter: number;
-  readonly transports: readonly string[];
-  readonly backupEligible: boolean;
-  readonly backupState: boolean;
-  readonly aaguid: string;
+/** What a verified registration proved about the new credential (the caller adds user and name). */
+export type VerifiedWebAuthnRegistration = Omit<NewWebAuthnCredential, "userId" | "name" | "now"> & {
   readonly userVerified: boolean;
-}
+};
 
 /** What a verified assertion proved. */
 export interface VerifiedWebAuthnAssertion {

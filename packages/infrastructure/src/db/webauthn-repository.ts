@@ -42,32 +42,10 @@ export function makeWebAuthnCredentialRepository(db: Database): WebAuthnCredenti
             .values({ userId: input.userId, type: "webauthn", confirmedAt: input.now, createdAt: input.now })
             .returning();
           if (factor === undefined) throw new Error("webauthn factor insert returned no row");
-          await tx.insert(webauthnCredentials).values({
-            factorId: factor.id,
-            userId: input.userId,
-            credentialId: input.credentialId,
-            publicKey: input.publicKey,
-            counter: input.counter,
-            transports: [...input.transports],
-            backupEligible: input.backupEligible,
-            backupState: input.backupState,
-            aaguid: input.aaguid,
-            name: input.name,
-          });
-          const stored: WebAuthnCredential = {
-            factorId: factor.id,
-            userId: input.userId,
-            credentialId: input.credentialId,
-            publicKey: input.publicKey,
-            counter: input.counter,
-            transports: [...input.transports],
-            backupEligible: input.backupEligible,
-            backupState: input.backupState,
-            aaguid: input.aaguid,
-            name: input.name,
-            createdAt: factor.createdAt,
-            lastUsedAt: null,
-          };
+          const { now: _now, ...fields } = input;
+          const row = { ...fields, factorId: factor.id, transports: [...input.transports] };
+          await tx.insert(webauthnCredentials).values(row);
+          const stored: WebAuthnCredential = { ...row, createdAt: factor.createdAt, lastUsedAt: null };
           return stored;
         });
       } catch (error) {
