@@ -8,6 +8,7 @@ export default defineConfig({
     "./src/db/schema-sign-in.ts",
     "./src/db/schema-keycloak.ts",
     "./src/db/schema-mfa.ts",
+    "./src/db/schema-webauthn.ts",
   ],
   out: "../../migrations",
 });

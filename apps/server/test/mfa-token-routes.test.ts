@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { post } from "./support/http.js";
 import { claimsOf, MFA_TEST_ENV, mfaFlows, sha256, totpCode } from "./support/mfa.js";
+import { SoftAuthenticator } from "./support/soft-authenticator.js";
 import { sql, startTestServer, type TestServer } from "./support/test-server.js";
 
 describe("every token-issuing route respects second factors", () => {
@@ -11,7 +12,9 @@ describe("every token-issuing route respects second factors", () => {
   afterAll(async () => {
     await t.close();
   });
-  const { enrol, challenge, verify, nextStep } = mfaFlows(() => t);
+  const { enrol, challenge, verify, nextStep, registerPasskey, verifyWithPasskey, passkeyChallenge } = mfaFlows(
+    () => t,
+  );
 
   /**
    * Every route whose 200 answer can carry an access token, from the OpenAPI document: each must
@@ -63,6 +66,28 @@ describe("every token-issuing route respects second factors", () => {
         const done = await verify({ mfa_token: data.mfa_token, method: "totp", code: totpCode(secret, t.clock.now()) });
         expect(claimsOf((done.body.data as { access_token: string }).access_token).acr).toBe("aal2");
         nextStep();
+      },
+      "POST /api/v1/auth/passkey/login": async () => {
+        // A passkey added from an aal2 session (the user's TOTP guards the account), then used
+        // passwordless: the only way in without the password is itself two factors.
+        const data = await challenge(user);
+        const done = await verify({ mfa_token: data.mfa_token, method: "totp", code: totpCode(secret, t.clock.now()) });
+        nextStep();
+        const authenticator = new SoftAuthenticator();
+        await registerPasskey(authenticator, (done.body.data as { access_token: string }).access_token);
+        const signedIn = await post(t, "/api/v1/auth/passkey/login", {
+          assertion: authenticator.get(await passkeyChallenge()),
+        });
+        expect(signedIn.status).toBe(200);
+        expect(claimsOf((signedIn.body.data as { access_token: string }).access_token)).toMatchObject({
+          acr: "aal2",
+          amr: ["hwk", "user"],
+        });
+        // And the same passkey as the second step of a password login: aal2 too.
+        const held = await challenge(user);
+        expect(held.factors).toContain("webauthn");
+        const second = await verifyWithPasskey(authenticator, held.mfa_token as string);
+        expect(claimsOf((second.body.data as { access_token: string }).access_token).acr).toBe("aal2");
       },
       "POST /api/v1/auth/refresh": async () => {
         const data = await challenge(user);

@@ -26,6 +26,7 @@ import type {
   DeleteUserPermanently,
   DescribeHost,
   ExchangeHandoffCode,
+  FinishPasskeyRegistration,
   GetCurrentUser,
   GetUser,
   GetUserStatistics,
@@ -44,7 +45,10 @@ import type {
   ListSessions,
   ListUsers,
   LogIn,
+  LogInWithPasskey,
   LogOut,
+  PasskeyLoginOptions,
+  PasskeySecondFactorOptions,
   PostChatMessage,
   ReactivateAccount,
   ReactivateUser,
@@ -62,6 +66,7 @@ import type {
   RevokeRolePermission,
   RevokeSession,
   StartFederatedLogin,
+  StartPasskeyRegistration,
   StartTotpEnrolment,
   SuspendUser,
   UnassignUserRole,
@@ -187,6 +192,8 @@ export interface ApiUseCases {
   readonly identities?: IdentityUseCases;
   /** Second factors; without it the MFA routes are absent (logins are gated in the use cases either way). */
   readonly mfa?: MfaUseCases;
+  /** PASSKEY_LOGIN=true: passwordless sign-in; absent, its routes are too. */
+  readonly passkeyLogin?: PasskeyLoginUseCases;
   /** Absent: no hosted pages. */
   readonly pages?: PageUseCases;
 }
@@ -222,6 +229,15 @@ export interface MfaUseCases {
   readonly regenerateRecoveryCodes: RegenerateRecoveryCodes;
   readonly listFactors: ListFactors;
   readonly removeFactor: RemoveFactor;
+  readonly startPasskeyRegistration: StartPasskeyRegistration;
+  readonly finishPasskeyRegistration: FinishPasskeyRegistration;
+  readonly passkeySecondFactorOptions: PasskeySecondFactorOptions;
+}
+
+/** Passwordless sign-in with a discoverable passkey (application `auth/`). */
+export interface PasskeyLoginUseCases {
+  readonly passkeyLoginOptions: PasskeyLoginOptions;
+  readonly logInWithPasskey: LogInWithPasskey;
 }
 
 /** Federated login (application `federation/`). */

@@ -13,6 +13,7 @@ export type {
   MfaUseCases,
   PagesOptions,
   PageUseCases,
+  PasskeyLoginUseCases,
   RbacUseCases,
   RecoveryUseCases,
   RegistrationUseCases,

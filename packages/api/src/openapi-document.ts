@@ -7,6 +7,7 @@ import type {
   FederationUseCases,
   IdentityUseCases,
   MfaUseCases,
+  PasskeyLoginUseCases,
   TokenKeysView,
 } from "./app-deps.js";
 import { buildApp } from "./build-app.js";
@@ -46,6 +47,7 @@ function documentUseCases(): ApiUseCases {
     federation: unserved<FederationUseCases>("federation"),
     identities: unserved<IdentityUseCases>("identities"),
     mfa: unserved<MfaUseCases>("mfa"),
+    passkeyLogin: unserved<PasskeyLoginUseCases>("passkeyLogin"),
     // The socket route reads the limits when it is registered (it is hidden from the document).
     chat: unserved<ChatUseCases>("chat", { limits: DEFAULT_CHAT_LIMITS, allowQueryToken: false }),
   };

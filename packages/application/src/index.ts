@@ -127,6 +127,7 @@ export {
   type LogInResult,
   makeLogIn,
 } from "./auth/log-in.js";
+export { type LogInWithPasskey, makeLogInWithPasskey } from "./auth/log-in-with-passkey.js";
 export { type LogOut, type LogOutDeps, type LogOutInput, makeLogOut } from "./auth/log-out.js";
 export {
   makeResolvePageSession,
@@ -134,6 +135,7 @@ export {
   type ResolvePageSession,
   type ResolvePageSessionDeps,
 } from "./auth/page-session.js";
+export { makePasskeyLoginOptions, type PasskeyLoginOptions } from "./auth/passkey-login-options.js";
 export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./auth/refresh-session.js";
 export type { RefreshTokenPolicy, SessionTokens } from "./auth/session-tokens.js";
 export { type AnnouncePresence, type AnnouncePresenceDeps, makeAnnouncePresence } from "./chat/announce-presence.js";
@@ -247,6 +249,10 @@ export {
 } from "./maintenance/run-cleanup.js";
 export { type ConfirmTotpEnrolment, makeConfirmTotpEnrolment } from "./mfa/confirm-totp-enrolment.js";
 export {
+  type FinishPasskeyRegistration,
+  makeFinishPasskeyRegistration,
+} from "./mfa/finish-passkey-registration.js";
+export {
   type FactorView,
   type ListFactors,
   makeListFactors,
@@ -263,8 +269,13 @@ export {
   MFA_CHALLENGE_TTL_SECONDS,
   type MfaChallengeResult,
 } from "./mfa/mfa-gate.js";
+export {
+  makePasskeySecondFactorOptions,
+  type PasskeySecondFactorOptions,
+} from "./mfa/passkey-second-factor-options.js";
 export { RECOVERY_CODE_COUNT } from "./mfa/recovery-code-set.js";
-export type { SecondFactorMethod } from "./mfa/second-factor.js";
+export type { SecondFactorMethod, SecondFactorProof } from "./mfa/second-factor.js";
+export { makeStartPasskeyRegistration, type StartPasskeyRegistration } from "./mfa/start-passkey-registration.js";
 export { makeStartTotpEnrolment, type StartTotpEnrolment, type TotpEnrolment } from "./mfa/start-totp-enrolment.js";
 export { makeVerifyMfaLogin, type VerifyMfaLogin, type VerifyMfaLoginInput } from "./mfa/verify-mfa-login.js";
 export {

@@ -54,9 +54,18 @@ export {
   guardsLogin,
   type MfaFactor,
   type MfaFactorType,
+  passkeyAssurance,
   type SessionAssurance,
   withSecondFactor,
 } from "./mfa/mfa.js";
+export {
+  counterAdvances,
+  passkeyMethod,
+  WEBAUTHN_CHALLENGE_TTL_SECONDS,
+  type WebAuthnCeremony,
+  type WebAuthnChallenge,
+  type WebAuthnCredential,
+} from "./mfa/webauthn.js";
 export type { AccessTokenClaims, AccessTokens, IssuedAccessToken } from "./ports/access-tokens.js";
 export type { AuditLog } from "./ports/audit-log.js";
 export type { Cache } from "./ports/cache.js";
@@ -140,6 +149,17 @@ export {
 } from "./ports/telemetry.js";
 export type { TransactionalRepositories, UnitOfWork } from "./ports/unit-of-work.js";
 export type { FindUserOptions, UserRepository } from "./ports/user-repository.js";
+export type {
+  NewWebAuthnCredential,
+  VerifiedWebAuthnAssertion,
+  VerifiedWebAuthnRegistration,
+  WebAuthnChallengeStore,
+  WebAuthnCredentialDescriptor,
+  WebAuthnCredentialRepository,
+  WebAuthnOptionsJson,
+  WebAuthnRelyingParty,
+  WebAuthnResponseJson,
+} from "./ports/webauthn.js";
 export {
   DEFAULT_RATE_LIMIT_POLICY,
   DEVELOPMENT_RATE_LIMIT_POLICY,

@@ -51,6 +51,7 @@ export {
 export * as tables from "./db/tables.js";
 export { makeUnitOfWork, repositoriesOn } from "./db/unit-of-work.js";
 export { makeUserRepository } from "./db/user-repository.js";
+export { makeDatabaseWebAuthnChallenges, makeWebAuthnCredentialRepository } from "./db/webauthn-repository.js";
 export { makeOpenIdIdentityProviders } from "./federation/openid-identity-providers.js";
 export {
   KeycloakAccessTokens,
@@ -90,6 +91,7 @@ export { escapeHtml, type RenderedMail, renderMail } from "./mail/templates.js";
 export { qrCodes } from "./mfa/qr-codes.js";
 export { recoveryCodes } from "./mfa/recovery-codes.js";
 export { base32Decode, hotp, totp } from "./mfa/totp.js";
+export { makeWebAuthnRelyingParty, userHandleOf, type WebAuthnSettings } from "./mfa/webauthn-relying-party.js";
 export {
   classifyStatement,
   combineQueryObservers,
@@ -136,6 +138,7 @@ export {
   reconnectDelayMs,
 } from "./redis/redis-connection.js";
 export { RedisSessionRevocations, type RedisSessionRevocationsDeps } from "./redis/redis-session-revocations.js";
+export { RedisWebAuthnChallenges } from "./redis/redis-webauthn-challenges.js";
 export { type Argon2HasherOptions, DEFAULT_ARGON2_OPTIONS, makeArgon2Hasher } from "./security/argon2-hasher.js";
 export { type Argon2Pool, type Argon2PoolOptions, makeArgon2Pool } from "./security/argon2-pool.js";
 export {

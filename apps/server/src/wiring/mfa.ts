@@ -1,9 +1,12 @@
 import type { MfaUseCases } from "@gatehouse/api";
 import {
   makeConfirmTotpEnrolment,
+  makeFinishPasskeyRegistration,
   makeListFactors,
+  makePasskeySecondFactorOptions,
   makeRegenerateRecoveryCodes,
   makeRemoveFactor,
+  makeStartPasskeyRegistration,
   makeStartTotpEnrolment,
   makeVerifyMfaLogin,
 } from "@gatehouse/application";
@@ -17,6 +20,7 @@ import {
   resolveMfaKeys,
   totp,
 } from "@gatehouse/infrastructure";
+import { passkeyAdaptersOf } from "./passkeys.js";
 import { credentialFailuresOf, type Wiring } from "./wiring.js";
 
 /** The MFA store every token-issuing path hands to the MFA gate (login, federation, refresh). */
@@ -24,7 +28,7 @@ export function mfaRepositoryOf(w: Pick<Wiring, "database">): MfaRepository {
   return makeMfaRepository(w.database.db);
 }
 
-/** Second factors: enrolment and management, and the login's second step. */
+/** Second factors (TOTP, recovery codes, passkeys): enrolment and management, and the login's second step. */
 export function wireMfa(w: Wiring): MfaUseCases {
   const mfa = mfaRepositoryOf(w);
   const { config } = w;
@@ -38,8 +42,10 @@ export function wireMfa(w: Wiring): MfaUseCases {
   );
   const { uow, clock, accessTokens, repositories } = w;
   const manage = { mfa, recoveryCodes, uow, clock };
+  const passkeys = { ...passkeyAdaptersOf(w), opaqueTokens, clock };
   return {
     verifyMfaLogin: makeVerifyMfaLogin({
+      ...passkeys,
       mfa,
       users: repositories.users,
       uow,
@@ -65,5 +71,8 @@ export function wireMfa(w: Wiring): MfaUseCases {
     regenerateRecoveryCodes: makeRegenerateRecoveryCodes(manage),
     listFactors: makeListFactors(manage),
     removeFactor: makeRemoveFactor(manage),
+    startPasskeyRegistration: makeStartPasskeyRegistration({ ...passkeys, users: repositories.users, mfa }),
+    finishPasskeyRegistration: makeFinishPasskeyRegistration({ ...passkeys, mfa, recoveryCodes, uow }),
+    passkeySecondFactorOptions: makePasskeySecondFactorOptions({ ...passkeys, mfa }),
   };
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { base32Decode, hotp } from "@gatehouse/infrastructure";
 import { expect } from "vitest";
 import { logIn, post, register, sendWith } from "./http.js";
+import type { SoftAuthenticator } from "./soft-authenticator.js";
 import { type TestServer, uniqueUser } from "./test-server.js";
 
 type Json = Record<string, unknown>;
@@ -36,6 +37,10 @@ export const MFA_TEST_ENV: Record<string, string> = {
   OAUTH_ALLOWED_REDIRECT_URIS: "http://app.example/done",
   // Small enough for the budget test to reach; per account, so the other cases never do.
   RATE_LIMIT_LOGIN_FAILURES_REQUESTS: "8",
+  // Passkeys: the relying party the software authenticator (support/soft-authenticator.ts) signs for.
+  PASSKEY_LOGIN: "true",
+  WEBAUTHN_RP_ID: "localhost",
+  WEBAUTHN_ORIGINS: "http://localhost:8080",
 };
 
 export interface Enrolled {
@@ -79,5 +84,33 @@ export function mfaFlows(server: () => TestServer) {
   function verify(payload: Json, userAgent = "mfa-test") {
     return sendWith(server(), "POST", "/api/v1/auth/mfa/verify", { payload, headers: { "user-agent": userAgent } });
   }
-  return { enrol, challenge, verify, nextStep };
+  /** Registers `authenticator` as a passkey of the session's user; answers the registration's data. */
+  async function registerPasskey(authenticator: SoftAuthenticator, accessToken: string) {
+    const options = await post(server(), "/api/v1/users/me/mfa/webauthn/options", undefined, accessToken);
+    expect(options.status).toBe(200);
+    const credential = authenticator.create(options.body.data as Json);
+    const done = await post(server(), "/api/v1/users/me/mfa/webauthn/verify", { credential }, accessToken);
+    expect(done.status).toBe(200);
+    return done.body.data as { factor_id: string; recovery_codes: string[] | null };
+  }
+
+  /** The second step with a passkey: options for the `mfa_token`, then verify with the assertion. */
+  async function verifyWithPasskey(authenticator: SoftAuthenticator, mfaToken: string, userAgent = "mfa-test") {
+    const options = await sendWith(server(), "POST", "/api/v1/auth/mfa/webauthn/options", {
+      payload: { mfa_token: mfaToken },
+      headers: { "user-agent": userAgent },
+    });
+    expect(options.status).toBe(200);
+    const assertion = authenticator.get((options.body.data as { challenge: string }).challenge);
+    return verify({ mfa_token: mfaToken, method: "webauthn", assertion }, userAgent);
+  }
+
+  /** A passwordless sign-in's challenge (POST /auth/passkey/options). */
+  async function passkeyChallenge(): Promise<string> {
+    const options = await post(server(), "/api/v1/auth/passkey/options");
+    expect(options.status).toBe(200);
+    return (options.body.data as { challenge: string }).challenge;
+  }
+
+  return { enrol, challenge, verify, nextStep, registerPasskey, verifyWithPasskey, passkeyChallenge };
 }

@@ -1,12 +1,16 @@
+import type { WebAuthnResponseJson } from "@gatehouse/domain";
 import { claimsOf } from "../http/auth-hook.js";
 import { requestContext } from "../http/request-context.js";
 import { done, Envelope, errorResponses, MessageOnly, ok } from "../schemas/envelope.js";
 import {
   FactorIdParams,
   MfaFactorList,
+  PasskeyRegistrationBody,
+  PasskeyRegistrationData,
   RecoveryCodesData,
   TotpCodeBody,
   TotpEnrolmentData,
+  WebAuthnOptionsData,
 } from "../schemas/mfa-schemas.js";
 import { mfaFactorResponse } from "./responses.js";
 import { bearer, type RoutesPlugin } from "./routes-plugin.js";
@@ -16,7 +20,7 @@ const BASE = "/api/v1/users/me/mfa";
 
 /**
  * /api/v1/users/me/mfa: the signed-in user's second factors (README "Two-factor
- * authentication"): enrol an authenticator app, recovery codes, list, remove.
+ * authentication"): enrol an authenticator app or a passkey, recovery codes, list, remove.
  */
 export const meMfaRoutes: RoutesPlugin = async (app, { options }) => {
   const { mfa } = options.useCases;
@@ -87,6 +91,58 @@ export const meMfaRoutes: RoutesPlugin = async (app, { options }) => {
     async (request) => {
       const result = await mfa.confirmTotpEnrolment(claimsOf(request).sub, request.body.code, requestContext(request));
       return ok({ recovery_codes: result.recoveryCodes }, "Two-factor authentication enabled");
+    },
+  );
+
+  app.post(
+    `${BASE}/webauthn/options`,
+    {
+      config: { auth: true, rateLimit: "auth" },
+      schema: {
+        tags,
+        summary: "Start registering a passkey",
+        description:
+          "Options for navigator.credentials.create(): resident key and user verification preferred, the caller's " +
+          "passkeys excluded; the challenge is single use, lives 5 minutes and is kept server-side. When a factor " +
+          "already guards the account: 401 INSUFFICIENT_USER_AUTHENTICATION unless the token is at acr aal2.",
+        operationId: "startPasskeyRegistration",
+        security: bearer,
+        response: { 200: Envelope(WebAuthnOptionsData), ...errorResponses(401, 403, 429) },
+      },
+    },
+    async (request) => {
+      const { sub, acr } = claimsOf(request);
+      return ok(await mfa.startPasskeyRegistration({ userId: sub, acr }));
+    },
+  );
+
+  app.post(
+    `${BASE}/webauthn/verify`,
+    {
+      config: { auth: true, rateLimit: "auth" },
+      schema: {
+        tags,
+        summary: "Finish registering a passkey",
+        description:
+          "The credential navigator.credentials.create() made with the options of POST " +
+          "/api/v1/users/me/mfa/webauthn/options. The factor exists from here on: later logins ask for it. A user " +
+          "without recovery codes gets a first set, shown only this once. 400 WEBAUTHN_CHALLENGE_INVALID (unknown, " +
+          "expired or used challenge), 400 WEBAUTHN_VERIFICATION_FAILED (origin, RP id or attestation), 409 " +
+          "WEBAUTHN_CREDENTIAL_EXISTS.",
+        operationId: "finishPasskeyRegistration",
+        security: bearer,
+        body: PasskeyRegistrationBody,
+        response: { 200: Envelope(PasskeyRegistrationData), ...errorResponses(400, 401, 403, 409, 413, 415, 429) },
+      },
+    },
+    async (request) => {
+      const { credential, name } = request.body;
+      const result = await mfa.finishPasskeyRegistration(
+        claimsOf(request).sub,
+        { response: credential as WebAuthnResponseJson, ...(name === undefined ? {} : { name }) },
+        requestContext(request),
+      );
+      return ok({ factor_id: result.factorId, recovery_codes: result.recoveryCodes }, "Passkey registered");
     },
   );
 

@@ -2,7 +2,51 @@ import { Type } from "typebox";
 
 const DateTime = Type.String({ format: "date-time" });
 const Uuid = Type.String({ format: "uuid" });
-const SecondFactorMethod = Type.Union([Type.Literal("totp"), Type.Literal("recovery_code")]);
+const SecondFactorMethod = Type.Union([Type.Literal("totp"), Type.Literal("recovery_code"), Type.Literal("webauthn")]);
+
+/**
+ * A `PublicKeyCredential` as the browser's `toJSON()` gives it. Its inner fields are checked by
+ * the WebAuthn verification itself; here only the envelope and sizes are bounded.
+ */
+export const WebAuthnCredentialJson = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 1400 }),
+    rawId: Type.String({ minLength: 1, maxLength: 1400 }),
+    type: Type.Literal("public-key"),
+    response: Type.Record(Type.String(), Type.Unknown()),
+    clientExtensionResults: Type.Record(Type.String(), Type.Unknown()),
+    authenticatorAttachment: Type.Optional(Type.String({ maxLength: 32 })),
+  },
+  { description: "The PublicKeyCredential's toJSON() from navigator.credentials.create() or .get()" },
+);
+
+/** Options for navigator.credentials.create()/get(), for `PublicKeyCredential.parse…OptionsFromJSON`. */
+export const WebAuthnOptionsData = Type.Object(
+  { challenge: Type.String({ description: "base64url; single use, 5 minutes, kept server-side" }) },
+  { additionalProperties: true, description: "PublicKeyCredentialCreationOptionsJSON or …RequestOptionsJSON" },
+);
+
+export const PasskeyRegistrationBody = Type.Object(
+  {
+    credential: WebAuthnCredentialJson,
+    name: Type.Optional(Type.String({ maxLength: 64, description: "A label for the factor list" })),
+  },
+  { additionalProperties: false },
+);
+
+export const PasskeyRegistrationData = Type.Object({
+  factor_id: Uuid,
+  recovery_codes: Type.Union([Type.Array(Type.String()), Type.Null()], {
+    description: "A first set when the user had none: shown once. Null when a set exists already",
+  }),
+});
+
+export const MfaTokenBody = Type.Object(
+  { mfa_token: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+
+export const PasskeyLoginBody = Type.Object({ assertion: WebAuthnCredentialJson }, { additionalProperties: false });
 
 /** What login (password or federated) answers instead of tokens when the user has a second factor. */
 export const MfaChallengeData = Type.Object(
@@ -21,9 +65,12 @@ export const MfaVerifyBody = Type.Object(
   {
     mfa_token: Type.String({ minLength: 1, maxLength: 128 }),
     method: SecondFactorMethod,
-    code: Type.String({ minLength: 1, maxLength: 32, description: "6 digits from the app, or a recovery code" }),
+    code: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 32, description: "totp: 6 digits from the app; recovery_code: a code" }),
+    ),
+    assertion: Type.Optional(WebAuthnCredentialJson),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: "`code` for totp and recovery_code, `assertion` for webauthn" },
 );
 
 export const TotpEnrolmentData = Type.Object({

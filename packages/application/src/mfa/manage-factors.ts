@@ -26,7 +26,7 @@ export interface ManageFactorsDeps {
  * Changing a user's factors needs a session that proved one (aal2): otherwise a session opened
  * before enrolment, or a stolen password alone, could remove the factor that guards the account.
  */
-function requireSecondFactorSession(acr: string | undefined): void {
+export function requireSecondFactorSession(acr: string | undefined): void {
   if (acr !== "aal2") throw new DomainError("INSUFFICIENT_USER_AUTHENTICATION");
 }
 

@@ -31,4 +31,15 @@ describe("the MFA gate", () => {
     expect(stored?.tokenHash).not.toBe(gate.challenge.mfaToken);
     expect(clientBinding(deps.opaqueTokens, { ...ctx, userAgent: "other" })).not.toBe(stored?.clientHash);
   });
+
+  it("lists a passkey among the methods, and lets a user-verified passkey through at aal2 with no challenge", async () => {
+    const { deps, ctx } = setup();
+    const now = deps.clock.now();
+    deps.mfa.addWebAuthnFactor("u1", now);
+    const held = await gateFirstFactor(deps, ctx, { userId: "u1", method: "pwd" });
+    if (!("challenge" in held)) throw new Error("expected a challenge");
+    expect(held.challenge.factors).toEqual(["webauthn"]);
+    const passkey = await gateFirstFactor(deps, ctx, { userId: "u1", method: "swk" });
+    expect(passkey).toEqual({ assurance: { amr: ["swk", "user"], acr: "aal2", authTime: now } });
+  });
 });

@@ -6,6 +6,7 @@ import {
   type MfaFactorType,
   type MfaRepository,
   type OpaqueTokens,
+  passkeyAssurance,
   type RequestContext,
   type SessionAssurance,
 } from "@gatehouse/domain";
@@ -21,7 +22,7 @@ export interface MfaChallengeResult {
   readonly mfaToken: string;
   readonly expiresIn: number;
   /** The methods `POST /auth/mfa/verify` accepts for this user. */
-  readonly factors: readonly ("totp" | "recovery_code")[];
+  readonly factors: readonly ("totp" | "recovery_code" | "webauthn")[];
 }
 
 export interface MfaGateDeps {
@@ -35,9 +36,10 @@ export function clientBinding(opaqueTokens: Pick<OpaqueTokens, "hash">, ctx: Req
   return opaqueTokens.hash(`mfa-client\n${ctx.userAgent ?? ""}\n${ctx.ipAddress ?? ""}`);
 }
 
-const METHOD_OF: Partial<Record<MfaFactorType, "totp" | "recovery_code">> = {
+const METHOD_OF: Record<MfaFactorType, "totp" | "recovery_code" | "webauthn"> = {
   totp: "totp",
   recovery_codes: "recovery_code",
+  webauthn: "webauthn",
 };
 
 /**
@@ -50,9 +52,12 @@ const METHOD_OF: Partial<Record<MfaFactorType, "totp" | "recovery_code">> = {
 export async function gateFirstFactor(
   deps: MfaGateDeps,
   ctx: RequestContext,
-  proven: { readonly userId: string; readonly method: "pwd" | "fed" },
+  proven: { readonly userId: string; readonly method: "pwd" | "fed" | "hwk" | "swk" },
 ): Promise<{ readonly assurance: SessionAssurance } | { readonly challenge: MfaChallengeResult }> {
   const now = deps.clock.now();
+  // A passkey with user verification (the only kind passwordless login accepts) is something
+  // held and something the user is or knows at once: aal2, nothing left to ask.
+  if (proven.method === "hwk" || proven.method === "swk") return { assurance: passkeyAssurance(proven.method, now) };
   const factors = (await deps.mfa.listFactors(proven.userId)).filter((f) => f.confirmedAt !== null);
   const assurance = firstFactorAssurance(proven.method, now);
   if (!factors.some(guardsLogin)) return { assurance };
@@ -65,7 +70,7 @@ export async function gateFirstFactor(
     authTime: assurance.authTime,
     expiresAt: new Date(now.getTime() + MFA_CHALLENGE_TTL_SECONDS * 1000),
   });
-  const methods = factors.flatMap((f) => METHOD_OF[f.type] ?? []);
+  const methods = factors.map((f) => METHOD_OF[f.type]);
   return {
     challenge: {
       mfaRequired: true,

@@ -18,13 +18,9 @@ import type { RefreshTokenPolicy } from "../auth/session-tokens.js";
 import { audit } from "../shared/audit-entry-for.js";
 import { recordRefusal } from "../shared/refusals.js";
 import { clientBinding, issueAssuredTokens } from "./mfa-gate.js";
-import { proveSecondFactor, type SecondFactorDeps, type SecondFactorMethod } from "./second-factor.js";
+import { proveSecondFactor, type SecondFactorDeps, type SecondFactorProof } from "./second-factor.js";
 
-export interface VerifyMfaLoginInput {
-  readonly mfaToken: string;
-  readonly method: SecondFactorMethod;
-  readonly code: string;
-}
+export type VerifyMfaLoginInput = SecondFactorProof & { readonly mfaToken: string };
 
 export interface VerifyMfaLoginDeps extends SecondFactorDeps {
   readonly mfa: SecondFactorDeps["mfa"] & Pick<MfaRepository, "consumeChallenge" | "recordSessionAssurance">;
@@ -47,13 +43,16 @@ const invalidToken = () => new DomainError("MFA_TOKEN_INVALID");
  * MFA_TOKEN_INVALID) and a wrong code means logging in again. A token presented by another
  * client (user agent and address) is refused like an unknown one. The code takes a slot of
  * the account's credential-failure budget before it is checked and gives it back once proven,
- * so guessing codes runs into the same 429 as guessing passwords. Success opens the session at
- * aal2; a recovery code also mails the owner and is audited on its own.
+ * so guessing codes runs into the same 429 as guessing passwords. A passkey assertion must sign
+ * the challenge POST /auth/mfa/webauthn/options bound to this token (WEBAUTHN_CHALLENGE_INVALID
+ * otherwise). Success opens the session at aal2; a recovery code also mails the owner and is
+ * audited on its own.
  */
 export function makeVerifyMfaLogin(deps: VerifyMfaLoginDeps) {
   return async function verifyMfaLogin(input: VerifyMfaLoginInput, ctx: RequestContext): Promise<LogInResult> {
     const now = deps.clock.now();
-    const challenge = await deps.mfa.consumeChallenge(deps.opaqueTokens.hash(input.mfaToken), now);
+    const tokenHash = deps.opaqueTokens.hash(input.mfaToken);
+    const challenge = await deps.mfa.consumeChallenge(tokenHash, now);
     const refuse = (userId: string | null, reason: string) =>
       recordRefusal(deps, ctx, { action: "mfa.verify_failed", userId, details: { method: input.method, reason } });
     if (challenge === undefined || challenge.clientHash !== clientBinding(deps.opaqueTokens, ctx)) {
@@ -70,14 +69,18 @@ export function makeVerifyMfaLogin(deps: VerifyMfaLoginDeps) {
       userId: found.user.id,
       ctx,
     });
-    if (!(await proveSecondFactor(deps, found.user.id, input.method, input.code))) {
+    const proven = await proveSecondFactor(deps, found.user.id, input, tokenHash).catch(async (error: unknown) => {
+      if (error instanceof DomainError) await refuse(found.user.id, error.code.toLowerCase());
+      throw error;
+    });
+    if (proven === undefined) {
       await refuse(found.user.id, "wrong_code");
       throw new DomainError("MFA_CODE_INVALID");
     }
     await attempt.giveBack();
 
     const first = { amr: challenge.amr, acr: "aal1" as const, authTime: challenge.authTime };
-    const assurance = withSecondFactor(first, input.method, now);
+    const assurance = withSecondFactor(first, proven, now);
     const session = await deps.uow.run(async (tx) => {
       const opened = await openSession(tx, deps, ctx, {
         userId: found.user.id,

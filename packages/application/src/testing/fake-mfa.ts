@@ -102,6 +102,27 @@ export class FakeMfa implements MfaRepository {
     return this.codes.filter((c) => c.userId === userId && c.usedAt === null).length;
   }
 
+  /** The confirmed `webauthn` factor a fake credential store registers a credential under. */
+  addWebAuthnFactor(userId: string, now: Date): MfaFactor {
+    const factor: MfaFactor = {
+      id: this.newId(),
+      userId,
+      type: "webauthn",
+      confirmedAt: now,
+      createdAt: now,
+      lastUsedAt: null,
+    };
+    this.factors.push({ factor, secretCiphertext: null, lastTimeStep: null });
+    return factor;
+  }
+
+  /** The live factor `factorId`, with `lastUsedAt` moved to `now` when given. */
+  factorById(factorId: string, now?: Date): MfaFactor | undefined {
+    const found = this.factors.find((f) => f.factor.id === factorId);
+    if (found !== undefined && now !== undefined) found.factor = { ...found.factor, lastUsedAt: now };
+    return found?.factor;
+  }
+
   async removeFactor(userId: string, factorId: string): Promise<MfaFactor | undefined> {
     const index = this.factors.findIndex((f) => f.factor.id === factorId && f.factor.userId === userId);
     const [removed] = index === -1 ? [] : this.factors.splice(index, 1);
@@ -112,6 +133,11 @@ export class FakeMfa implements MfaRepository {
 
   async createChallenge(challenge: MfaChallenge): Promise<void> {
     this.challenges.set(challenge.tokenHash, { ...challenge, amr: [...challenge.amr] });
+  }
+
+  async findChallenge(tokenHash: string, now: Date): Promise<MfaChallenge | undefined> {
+    const found = this.challenges.get(tokenHash);
+    return found === undefined || found.expiresAt <= now ? undefined : found;
   }
 
   async consumeChallenge(tokenHash: string, now: Date): Promise<MfaChallenge | undefined> {

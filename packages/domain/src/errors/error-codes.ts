@@ -80,6 +80,10 @@ export const ERROR_TABLE = {
   MFA_ENROLLMENT_NOT_STARTED: { status: 409, message: "No authenticator enrolment is waiting for a code" },
   MFA_NOT_ENROLLED: { status: 409, message: "No second factor is enrolled" },
   MFA_FACTOR_NOT_FOUND: { status: 404, message: "Second factor not found" },
+  WEBAUTHN_CHALLENGE_INVALID: { status: 400, message: "Passkey challenge is unknown, expired or already used" },
+  WEBAUTHN_VERIFICATION_FAILED: { status: 400, message: "Passkey response could not be verified" },
+  WEBAUTHN_CREDENTIAL_EXISTS: { status: 409, message: "This passkey is already registered" },
+  PASSKEY_LOGIN_FAILED: { status: 401, message: "Passkey sign-in failed" },
   INSUFFICIENT_USER_AUTHENTICATION: { status: 401, message: "This needs a session signed in with a second factor" },
 } as const satisfies Readonly<Record<string, ErrorEntry>>;
 

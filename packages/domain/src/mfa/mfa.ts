@@ -1,4 +1,4 @@
-/** The kinds of second factor a user can hold; `webauthn` is reserved for passkeys. */
+/** The kinds of second factor a user can hold; `webauthn` is a passkey or security key. */
 export type MfaFactorType = "totp" | "recovery_codes" | "webauthn";
 
 /** A user's factor as its owner sees it: never the secret behind it. */
@@ -32,19 +32,28 @@ export function firstFactorAssurance(method: "pwd" | "fed", at: Date): SessionAs
 }
 
 /**
- * The first factor completed by a second: aal2, `mfa` added, and `otp` for a TOTP code (a
- * recovery code has no RFC 8176 value of its own, so only `mfa` records it).
+ * The first factor completed by a second: aal2, `mfa` added, and `otp` for a TOTP code or
+ * `hwk`/`swk` for a passkey (a recovery code has no RFC 8176 value of its own, so only `mfa`
+ * records it).
  */
 export function withSecondFactor(
   first: SessionAssurance,
-  method: "totp" | "recovery_code",
+  method: "totp" | "recovery_code" | "hwk" | "swk",
   at: Date,
 ): SessionAssurance {
-  const added: AuthMethod[] = method === "totp" ? ["otp", "mfa"] : ["mfa"];
+  const added: AuthMethod[] = method === "recovery_code" ? ["mfa"] : [method === "totp" ? "otp" : method, "mfa"];
   return { amr: [...new Set([...first.amr, ...added])], acr: "aal2", authTime: at };
 }
 
 /** The factors that, confirmed, make a login ask for a second step (recovery codes only back them up). */
 export function guardsLogin(factor: MfaFactor): boolean {
   return factor.confirmedAt !== null && factor.type !== "recovery_codes";
+}
+
+/**
+ * A passkey with user verification as the only factor (passwordless): something held (`hwk`
+ * or `swk`) and the user verified on it (`user`, a PIN or biometric), which is aal2 by itself.
+ */
+export function passkeyAssurance(method: "hwk" | "swk", at: Date): SessionAssurance {
+  return { amr: [method, "user"], acr: "aal2", authTime: at };
 }

@@ -57,6 +57,8 @@ export interface MfaRepository {
 
   /** Stores a login challenge. */
   createChallenge(challenge: MfaChallenge): Promise<void>;
+  /** The live challenge with `tokenHash`, left in place (a passkey's options are bound to it before it is used). */
+  findChallenge(tokenHash: string, now: Date): Promise<MfaChallenge | undefined>;
   /** Deletes and returns the live challenge with `tokenHash`: a second consume gets undefined. */
   consumeChallenge(tokenHash: string, now: Date): Promise<MfaChallenge | undefined>;
 

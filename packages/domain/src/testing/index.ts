@@ -22,3 +22,9 @@ export { oneTimeCodeContract } from "./one-time-code-contract.js";
 export { refreshTokenRepositoryContract } from "./refresh-token-repository-contract.js";
 export { roleRepositoryContract } from "./role-repository-contract.js";
 export { userRepositoryContract } from "./user-repository-contract.js";
+export {
+  type ChallengeStoreHarness,
+  type CredentialRepositoryHarness,
+  webAuthnChallengeStoreContract,
+  webAuthnCredentialRepositoryContract,
+} from "./webauthn-contract.js";

@@ -115,6 +115,8 @@ export function mfaRepositoryContract(name: string, open: OpenMfaHarness): void 
         expiresAt: new Date(now.getTime() + 300_000),
       };
       await mfa().createChallenge(live);
+      // Finding leaves the challenge in place (a passkey's options are bound to it first).
+      expect((await mfa().findChallenge(live.tokenHash, now))?.userId).toBe(userId);
       const racing = await Promise.all(Array.from({ length: 5 }, () => mfa().consumeChallenge(live.tokenHash, now)));
       const won = racing.filter((c) => c !== undefined);
       expect(won).toHaveLength(1);
@@ -122,7 +124,9 @@ export function mfaRepositoryContract(name: string, open: OpenMfaHarness): void 
       expect(won[0]?.authTime.getTime()).toBe(live.authTime.getTime());
       const stale = { ...live, tokenHash: uniqueHash("s"), expiresAt: new Date(now.getTime() - 1) };
       await mfa().createChallenge(stale);
+      expect(await mfa().findChallenge(stale.tokenHash, now)).toBeUndefined();
       expect(await mfa().consumeChallenge(stale.tokenHash, now)).toBeUndefined();
+      expect(await mfa().findChallenge(live.tokenHash, now)).toBeUndefined();
     });
 
     it("records a session's assurance and replaces it on a later record", async () => {

@@ -125,8 +125,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
   }
 
   const port = read.int("APP_PORT", 8080, 0, 65_535);
+  const publicBaseUrl = checkUrl(
+    "PUBLIC_BASE_URL",
+    read.string("PUBLIC_BASE_URL", `http://localhost:${port === 0 ? 8080 : port}`),
+    ["http:", "https:"],
+  ).replace(/\/+$/, "");
+  const appName = read.string("APP_NAME", "gatehouse");
   return {
-    appName: read.string("APP_NAME", "gatehouse"),
+    appName,
     appEnv,
     production,
     appVersion: read.string("APP_VERSION", "0.1.0"),
@@ -211,11 +217,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
       passwordResetTtlMinutes: read.int("PASSWORD_RESET_TTL_MINUTES", 15, 1, 24 * 60),
       resendCooldownSeconds: read.int("RESEND_COOLDOWN_SECONDS", 60, 0, 86_400),
       resendMaxPerDay: read.int("RESEND_MAX_PER_DAY", 5, 1, 10_000),
-      publicBaseUrl: checkUrl(
-        "PUBLIC_BASE_URL",
-        read.string("PUBLIC_BASE_URL", `http://localhost:${port === 0 ? 8080 : port}`),
-        ["http:", "https:"],
-      ).replace(/\/+$/, ""),
+      publicBaseUrl,
       enumerationProtection: read.bool("ENUMERATION_PROTECTION", false),
       mailRequestResponseFloorMs: read.int("MAIL_REQUEST_RESPONSE_FLOOR_MS", 250, 0, 10_000),
       registerResponseFloorMs: read.int("REGISTER_RESPONSE_FLOOR_MS", 750, 0, 30_000),
@@ -230,7 +232,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
     }),
     identity: readIdentityBackend(read, production),
     pages: readPages(read),
-    mfa: readMfaConfig(read),
+    mfa: readMfaConfig(read, { publicBaseUrl, appName }),
   };
 }
 

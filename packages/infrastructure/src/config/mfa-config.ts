@@ -7,10 +7,59 @@ import { keptSecret } from "./jwt-secret.js";
 export interface MfaConfig {
   /** MFA_ENCRYPTION_KEY, the first entry seals; undefined when unset (see {@link resolveMfaKeys}). */
   readonly encryptionKeys: readonly SecretBoxKey[] | undefined;
+  /** WEBAUTHN_RP_ID, WEBAUTHN_RP_NAME, WEBAUTHN_ORIGINS: the passkey relying party, never from a request. */
+  readonly webauthn: { readonly rpId: string; readonly rpName: string; readonly origins: readonly string[] };
+  /** PASSKEY_LOGIN: passwordless sign-in with a discoverable passkey (off by default). */
+  readonly passkeyLogin: boolean;
 }
 
 /** The variables this reader owns, for the CONFIG_VARIABLES list. */
-export const MFA_VARIABLES = ["MFA_ENCRYPTION_KEY"] as const;
+export const MFA_VARIABLES = [
+  "MFA_ENCRYPTION_KEY",
+  "WEBAUTHN_RP_ID",
+  "WEBAUTHN_RP_NAME",
+  "WEBAUTHN_ORIGINS",
+  "PASSKEY_LOGIN",
+] as const;
+
+/** A registrable domain or `localhost`: what WebAuthn accepts as an RP id (no scheme, port or path). */
+const RP_ID = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * The relying party. Defaults follow PUBLIC_BASE_URL (its host is the RP id, its origin the one
+ * allowed origin), so a localhost development server works as is; a derived value is not
+ * checked (a server on an IP address still starts, its passkeys just cannot work there). Set
+ * values are: the RP id a domain name, every origin on it or a subdomain of it (what browsers
+ * enforce), https except on localhost.
+ */
+function readWebAuthn(read: Reader, defaults: { publicBaseUrl: string; appName: string }): MfaConfig["webauthn"] {
+  const base = new URL(defaults.publicBaseUrl);
+  const rpName = read.string("WEBAUTHN_RP_NAME", defaults.appName);
+  const setRpId = read.raw("WEBAUTHN_RP_ID")?.toLowerCase();
+  if (setRpId !== undefined && !RP_ID.test(setRpId)) {
+    throw new ConfigError(`WEBAUTHN_RP_ID must be a domain name without scheme, port or path (got "${setRpId}")`);
+  }
+  const rpId = setRpId ?? base.hostname;
+  const listed = read.list("WEBAUTHN_ORIGINS");
+  if (listed.length === 0) return { rpId, rpName, origins: [base.origin] };
+  const origins = listed.map((value) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(`WEBAUTHN_ORIGINS entries must be origins like https://id.example.com (got "${value}")`);
+    }
+    const host = url.hostname;
+    if (url.origin !== value.replace(/\/+$/, "") || (host !== rpId && !host.endsWith(`.${rpId}`))) {
+      throw new ConfigError(`WEBAUTHN_ORIGINS entry "${value}" must be an origin on ${rpId} or a subdomain of it`);
+    }
+    if (url.protocol !== "https:" && host !== "localhost") {
+      throw new ConfigError(`WEBAUTHN_ORIGINS entry "${value}" must use https (http only on localhost)`);
+    }
+    return url.origin;
+  });
+  return { rpId, rpName, origins };
+}
 
 const KEY_ID = /^[A-Za-z0-9._-]{1,32}$/;
 
@@ -37,9 +86,13 @@ export function mfaKeysOf(value: string | undefined): SecretBoxKey[] | undefined
   return keys;
 }
 
-/** Reads MFA_ENCRYPTION_KEY. */
-export function readMfaConfig(read: Reader): MfaConfig {
-  return { encryptionKeys: mfaKeysOf(read.raw("MFA_ENCRYPTION_KEY")) };
+/** Reads MFA_ENCRYPTION_KEY, the WebAuthn relying party and PASSKEY_LOGIN. */
+export function readMfaConfig(read: Reader, defaults: { publicBaseUrl: string; appName: string }): MfaConfig {
+  return {
+    encryptionKeys: mfaKeysOf(read.raw("MFA_ENCRYPTION_KEY")),
+    webauthn: readWebAuthn(read, defaults),
+    passkeyLogin: read.bool("PASSKEY_LOGIN", false),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type {
   AssuranceLevel,
   AuthMethod,
+  MfaChallenge,
   MfaFactor,
   MfaFactorType,
   MfaRepository,
@@ -20,6 +21,17 @@ function factorOf(row: FactorRow): MfaFactor {
     confirmedAt: row.confirmedAt,
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
+  };
+}
+
+function challengeOf(row: typeof mfaChallenges.$inferSelect): MfaChallenge {
+  return {
+    tokenHash: row.tokenHash,
+    userId: row.userId,
+    clientHash: row.clientHash,
+    amr: row.amr as AuthMethod[],
+    authTime: row.authTime,
+    expiresAt: row.expiresAt,
   };
 }
 
@@ -151,20 +163,21 @@ export function makeMfaRepository(db: Database): MfaRepository {
       await db.insert(mfaChallenges).values({ ...challenge, amr: [...challenge.amr] });
     },
 
+    async findChallenge(tokenHash, now) {
+      const [row] = await db
+        .select()
+        .from(mfaChallenges)
+        .where(and(eq(mfaChallenges.tokenHash, tokenHash), gt(mfaChallenges.expiresAt, now)))
+        .limit(1);
+      return row === undefined ? undefined : challengeOf(row);
+    },
+
     async consumeChallenge(tokenHash, now) {
       const [row] = await db
         .delete(mfaChallenges)
         .where(and(eq(mfaChallenges.tokenHash, tokenHash), gt(mfaChallenges.expiresAt, now)))
         .returning();
-      if (row === undefined) return undefined;
-      return {
-        tokenHash: row.tokenHash,
-        userId: row.userId,
-        clientHash: row.clientHash,
-        amr: row.amr as AuthMethod[],
-        authTime: row.authTime,
-        expiresAt: row.expiresAt,
-      };
+      return row === undefined ? undefined : challengeOf(row);
     },
 
     async recordSessionAssurance({ sessionId, userId, assurance }) {

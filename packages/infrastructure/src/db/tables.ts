@@ -18,12 +18,14 @@ import { chatMessages, chatRoomMembers, chatRooms } from "./schema-chat.js";
 import { keycloakSessions, keycloakSyncOperations } from "./schema-keycloak.js";
 import { mfaChallenges, mfaFactors, mfaRecoveryCodes, sessionAssurance } from "./schema-mfa.js";
 import { federatedIdentities, oauthHandoffCodes, oauthStates, signingKeys } from "./schema-sign-in.js";
+import { webauthnChallenges, webauthnCredentials } from "./schema-webauthn.js";
 
 export * from "./schema.js";
 export * from "./schema-chat.js";
 export * from "./schema-keycloak.js";
 export * from "./schema-mfa.js";
 export * from "./schema-sign-in.js";
+export * from "./schema-webauthn.js";
 
 export const schema = {
   users,
@@ -50,5 +52,7 @@ export const schema = {
   mfaRecoveryCodes,
   mfaChallenges,
   sessionAssurance,
+  webauthnCredentials,
+  webauthnChallenges,
 };
 export type Schema = typeof schema;

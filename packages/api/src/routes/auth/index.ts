@@ -2,6 +2,7 @@ import type { RoutesPlugin } from "../routes-plugin.js";
 import { authMeRoutes } from "./me.js";
 import { mfaLoginRoutes } from "./mfa.js";
 import { oauthRoutes } from "./oauth.js";
+import { passkeyLoginRoutes } from "./passkey.js";
 import { passwordResetRoutes } from "./password-reset.js";
 import { reactivateRoutes } from "./reactivate.js";
 import { sessionRoutes } from "./sessions.js";
@@ -9,7 +10,8 @@ import { tokenRoutes } from "./tokens.js";
 
 /**
  * Everything under /api/v1/auth except registration (routes/register.ts serves its alias):
- * tokens, the current user, sessions, reactivation, password reset and the MFA login step.
+ * tokens, the current user, sessions, reactivation, password reset, the MFA login step and
+ * passwordless passkey sign-in.
  */
 export const authRoutes: RoutesPlugin = async (app, { options }) => {
   await app.register(tokenRoutes, { options });
@@ -19,4 +21,5 @@ export const authRoutes: RoutesPlugin = async (app, { options }) => {
   await app.register(passwordResetRoutes, { options });
   await app.register(oauthRoutes, { options });
   await app.register(mfaLoginRoutes, { options });
+  await app.register(passkeyLoginRoutes, { options });
 };
