@@ -125,7 +125,7 @@ export async function createServer(config: Config, logger: Logger, overrides: Se
     },
   });
   const mailSender = startMailSender(config, logger, adapters, serving);
-  const keycloakSync = startKeycloakSync(config, logger, adapters, keycloakAdaptersOf(wiring)?.directory);
+  const keycloakSync = startKeycloakSync(config, logger, adapters, keycloakAdaptersOf(wiring));
   await observability.start({
     app,
     database: adapters.database,

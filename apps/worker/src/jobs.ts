@@ -78,7 +78,7 @@ function cleanupTasks({ config, database, clock }: JobContext, smtp: SmtpMailer 
 function keycloakSyncTasks(config: Config, database: DatabaseHandle, clock: Clock): CleanupTask[] {
   const keycloak = config.identity.keycloak;
   if (config.identity.backend !== "keycloak" || keycloak === undefined) return [];
-  const sync = keycloakSyncFor(config, database, clock, makeKeycloakAdapters(keycloak).directory);
+  const sync = keycloakSyncFor(config, database, clock, makeKeycloakAdapters(keycloak));
   return sync === undefined ? [] : [makeKeycloakSyncTask({ sync })];
 }
 

@@ -136,7 +136,12 @@ export {
   type ResolvePageSessionDeps,
 } from "./auth/page-session.js";
 export { makePasskeyLoginOptions, type PasskeyLoginOptions } from "./auth/passkey-login-options.js";
-export { makeRefreshSession, type RefreshSession, type RefreshSessionDeps } from "./auth/refresh-session.js";
+export {
+  makeRefreshSession,
+  type RefreshSession,
+  type RefreshSessionDeps,
+  type SessionGuard,
+} from "./auth/refresh-session.js";
 export type { RefreshTokenPolicy, SessionTokens } from "./auth/session-tokens.js";
 export { type AnnouncePresence, type AnnouncePresenceDeps, makeAnnouncePresence } from "./chat/announce-presence.js";
 export {
@@ -219,9 +224,11 @@ export {
 } from "./health/check-health.js";
 export { keycloakStateOf } from "./keycloak/account-state.js";
 export { makeKeycloakPasswordCheck } from "./keycloak/keycloak-password-check.js";
+export { makeKeycloakSessionGuard } from "./keycloak/keycloak-session-guard.js";
 export { makeKeycloakSyncTask } from "./keycloak/keycloak-sync-task.js";
 export { keycloakSyncedUnitOfWork } from "./keycloak/keycloak-synced-unit-of-work.js";
 export { handingOffHasher, type PasswordHandoff } from "./keycloak/password-handoff.js";
+export { type KeycloakSessionHandoff, makeKeycloakSessionHandoff } from "./keycloak/session-handoff.js";
 export {
   DEFAULT_KEYCLOAK_SYNC_POLICY,
   type KeycloakSyncPolicy,

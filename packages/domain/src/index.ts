@@ -100,6 +100,8 @@ export type { KeycloakAccount, KeycloakAccountState, KeycloakDirectory } from ".
 export type { KeycloakSignIn, KeycloakTokenSet } from "./ports/keycloak-sign-in.js";
 export type {
   ClaimedKeycloakSync,
+  HeldKeycloakSession,
+  KeycloakSessionStore,
   KeycloakSyncOperation,
   KeycloakSyncOutbox,
   KeycloakSyncQueue,

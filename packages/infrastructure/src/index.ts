@@ -31,6 +31,8 @@ export {
 export { describeDatabaseFailure } from "./db/database-failure.js";
 export { makeFederationUnitOfWork } from "./db/federation-repository.js";
 export {
+  type KeycloakBoxes,
+  makeKeycloakSessionStore,
   makeKeycloakSyncOutbox,
   makeKeycloakSyncQueue,
   makeKeycloakSyncUnitOfWork,

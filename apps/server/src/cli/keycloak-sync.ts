@@ -25,7 +25,7 @@ export const keycloakSync: CliCommand = {
     }
     const adapters = await openAdapters({ ...config, autoMigrate: true });
     try {
-      const sync = keycloakSyncFor(config, adapters.database, adapters.clock, makeKeycloakAdapters(keycloak).directory);
+      const sync = keycloakSyncFor(config, adapters.database, adapters.clock, makeKeycloakAdapters(keycloak));
       const summary = sync === undefined ? { synced: 0, retried: 0, failed: 0 } : await sync();
       const box = makeSecretBox(
         [{ id: "k1", key: resolveKeycloakSyncKey(keycloak.syncKey, config.dataDir) }],

@@ -2,10 +2,13 @@ import {
   handingOffHasher,
   instrumentPasswordHasher,
   instrumentUnitOfWork,
+  type KeycloakSessionHandoff,
   keycloakSyncedUnitOfWork,
+  makeKeycloakSessionHandoff,
 } from "@gatehouse/application";
 import {
   type Clock,
+  type KeycloakTokenSet,
   NO_TELEMETRY,
   type PasswordHasher,
   type Telemetry,
@@ -15,6 +18,7 @@ import {
 import {
   type Config,
   type DatabaseHandle,
+  type KeycloakBoxes,
   makeArgon2Hasher,
   makeArgon2Pool,
   makeKeycloakSyncUnitOfWork,
@@ -58,20 +62,37 @@ export interface Adapters {
    * With IDENTITY_BACKEND=keycloak: the key sealing queued passwords, and the hook told after
    * each commit that queued a Keycloak sync operation (the server wakes its sync there).
    */
-  readonly keycloakSync: { readonly key: Uint8Array; readonly queued: QueuedSignal } | undefined;
+  readonly keycloakSync:
+    | {
+        readonly key: Uint8Array;
+        readonly queued: QueuedSignal;
+        /** The Keycloak sessions password-grant sign-ins opened, on their way to the session they belong to. */
+        readonly sessions: KeycloakSessionHandoff;
+        /** Told of each held session no Gatehouse session took (the server logs it out). */
+        readonly untaken: QueuedSignal<KeycloakTokenSet>;
+      }
+    | undefined;
   /** Closes what `openAdapters` opened (not an overridden database). */
   close(): Promise<void>;
 }
 
 /** Listeners of "a Keycloak sync operation was queued"; firing with none is a no-op. */
-export class QueuedSignal {
-  private readonly listeners = new Set<() => void>();
-  on(listener: () => void): void {
+export class QueuedSignal<T = void> {
+  private readonly listeners = new Set<(value: T) => void>();
+  on(listener: (value: T) => void): void {
     this.listeners.add(listener);
   }
-  fire(): void {
-    for (const listener of this.listeners) listener();
+  fire(value: T): void {
+    for (const listener of this.listeners) listener(value);
   }
+}
+
+/** The outbox's boxes under the one Keycloak sync key, each with its own purpose. */
+export function keycloakBoxes(key: Uint8Array): KeycloakBoxes {
+  return {
+    sync: makeSecretBox([{ id: "k1", key }], "keycloak-sync"),
+    sessions: makeSecretBox([{ id: "k1", key }], "keycloak-session"),
+  };
 }
 
 /**
@@ -87,11 +108,13 @@ function identityBackendOf(config: Config, database: DatabaseHandle, hasher: Ada
   const key = resolveKeycloakSyncKey(keycloak.syncKey, config.dataDir);
   const handing = handingOffHasher(hasher);
   const queued = new QueuedSignal();
-  const inner = makeKeycloakSyncUnitOfWork(database.db, makeSecretBox([{ id: "k1", key }], "keycloak-sync"));
+  const untaken = new QueuedSignal<KeycloakTokenSet>();
+  const sessions = makeKeycloakSessionHandoff({ onUntaken: (tokens) => untaken.fire(tokens) });
+  const inner = makeKeycloakSyncUnitOfWork(database.db, keycloakBoxes(key));
   return {
-    uow: keycloakSyncedUnitOfWork(inner, handing.handoff, () => queued.fire()),
+    uow: keycloakSyncedUnitOfWork(inner, handing.handoff, () => queued.fire(), sessions),
     hasher: handing.hasher,
-    keycloakSync: { key, queued },
+    keycloakSync: { key, queued, sessions, untaken },
   };
 }
 

@@ -10,7 +10,7 @@ import {
   makeRefreshSession,
 } from "@gatehouse/application";
 import { opaqueTokens } from "@gatehouse/infrastructure";
-import { keycloakPasswordCheckOf, keycloakTokensOf } from "./keycloak.js";
+import { keycloakPasswordCheckOf, keycloakSessionGuardOf, keycloakTokensOf } from "./keycloak.js";
 import { mfaRepositoryOf } from "./mfa.js";
 import { credentialFailuresOf, type Wiring } from "./wiring.js";
 
@@ -50,6 +50,7 @@ export function wireAuth(w: Wiring): AuthUseCases {
       refreshPolicy,
       telemetry: w.telemetry,
       mfa,
+      ...keycloakSessionGuardOf(w),
     }),
     logOut: makeLogOut({ uow, opaqueTokens, revocations, clock }),
     authenticate: makeAuthenticate({ accessTokens, revocations, external: keycloakTokensOf(w) }),

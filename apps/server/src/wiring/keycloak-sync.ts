@@ -1,5 +1,5 @@
 import { DEFAULT_KEYCLOAK_SYNC_POLICY, makeSyncKeycloak, type SyncKeycloak } from "@gatehouse/application";
-import type { Clock, KeycloakDirectory } from "@gatehouse/domain";
+import type { Clock, KeycloakDirectory, KeycloakSignIn } from "@gatehouse/domain";
 import {
   type Config,
   type DatabaseHandle,
@@ -22,7 +22,7 @@ export function keycloakSyncFor(
   config: Config,
   database: DatabaseHandle,
   clock: Clock,
-  directory: KeycloakDirectory,
+  keycloakAdapters: { readonly directory: KeycloakDirectory; readonly signIn: Pick<KeycloakSignIn, "endSession"> },
   logger?: Pick<Logger, "warn">,
 ): SyncKeycloak | undefined {
   const keycloak = config.identity.keycloak;
@@ -33,7 +33,8 @@ export function keycloakSyncFor(
   );
   return makeSyncKeycloak({
     queue: makeKeycloakSyncQueue(database.db, box),
-    directory,
+    directory: keycloakAdapters.directory,
+    signIn: keycloakAdapters.signIn,
     users: makeUserRepository(database.db),
     uow: makeUnitOfWork(database.db),
     clock,
@@ -53,10 +54,12 @@ export function startKeycloakSync(
   config: Config,
   logger: Logger,
   adapters: Adapters,
-  directory: KeycloakDirectory | undefined,
+  keycloakAdapters: Parameters<typeof keycloakSyncFor>[3] | undefined,
 ): OutboxSender | undefined {
   const sync =
-    directory === undefined ? undefined : keycloakSyncFor(config, adapters.database, adapters.clock, directory, logger);
+    keycloakAdapters === undefined
+      ? undefined
+      : keycloakSyncFor(config, adapters.database, adapters.clock, keycloakAdapters, logger);
   if (sync === undefined || adapters.keycloakSync === undefined) return undefined;
   const sender = startOutboxSender({
     deliver: async () => {
@@ -70,5 +73,12 @@ export function startKeycloakSync(
     label: "Keycloak sync",
   });
   adapters.keycloakSync.queued.on(() => sender.wake());
+  // A held Keycloak session no Gatehouse session took (a second factor was due, the account is
+  // blocked): logged out now; Keycloak ends it by itself anyway when this fails.
+  adapters.keycloakSync.untaken.on((tokens) =>
+    keycloakAdapters?.signIn
+      .endSession(tokens.refreshToken)
+      .catch((error: unknown) => logger.warn({ err: error }, "could not log out an untaken Keycloak session")),
+  );
   return sender;
 }

@@ -2,9 +2,17 @@ import {
   type AuthenticateDeps,
   makeAuthenticateExternal,
   makeKeycloakPasswordCheck,
+  makeKeycloakSessionGuard,
   type PasswordCheck,
+  type SessionGuard,
 } from "@gatehouse/application";
-import { KeycloakAccessTokens, type KeycloakAdapters, makeKeycloakAdapters } from "@gatehouse/infrastructure";
+import {
+  KeycloakAccessTokens,
+  type KeycloakAdapters,
+  makeKeycloakAdapters,
+  makeKeycloakSessionStore,
+} from "@gatehouse/infrastructure";
+import { keycloakBoxes } from "./adapters.js";
 import { traced } from "./tracing.js";
 import type { Wiring } from "./wiring.js";
 
@@ -80,13 +88,34 @@ export function keycloakAdaptersOf(w: Wiring): KeycloakAdapters | undefined {
  */
 export function keycloakPasswordCheckOf(w: Wiring): { passwordCheck?: PasswordCheck } {
   const keycloak = keycloakAdaptersOf(w);
-  if (keycloak === undefined || w.config.identity.keycloak?.passwordGrant !== true) return {};
+  if (keycloak === undefined || w.config.identity.keycloak?.passwordGrant !== true || w.keycloakSync === undefined) {
+    return {};
+  }
   return {
     passwordCheck: makeKeycloakPasswordCheck({
       signIn: keycloak.signIn,
       hasher: w.hasher,
+      sessions: w.keycloakSync.sessions,
       onEndSessionFailure: (error) =>
         w.logger.warn({ err: error }, "could not end the Keycloak session a sign-in opened; it expires by itself"),
+    }),
+  };
+}
+
+/**
+ * The refresh path's check of the Keycloak session behind a password-grant session (flow 8:
+ * renewed near expiry, an ended one ends the Gatehouse session), else nothing.
+ */
+export function keycloakSessionGuardOf(w: Wiring): { sessionGuard?: SessionGuard } {
+  const keycloak = keycloakAdaptersOf(w);
+  const config = w.config.identity.keycloak;
+  if (keycloak === undefined || config === undefined || w.keycloakSync === undefined) return {};
+  return {
+    sessionGuard: makeKeycloakSessionGuard({
+      store: makeKeycloakSessionStore(w.database.db, keycloakBoxes(w.keycloakSync.key).sessions),
+      signIn: keycloak.signIn,
+      clock: w.clock,
+      bufferSeconds: config.tokenExpiryBufferSeconds,
     }),
   };
 }

@@ -19,8 +19,14 @@ import { auditEntryFor } from "../shared/audit-entry-for.js";
 import { loadGrants, loadKeycloakId } from "./load-access.js";
 import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type SessionTokens } from "./session-tokens.js";
 
+/**
+ * Another system's session the Gatehouse session depends on (a Keycloak session:
+ * `keycloak/keycloak-session-guard.ts`), asked after each rotation: false ends the session.
+ */
+export type SessionGuard = (session: { readonly familyId: string; readonly userId: string }) => Promise<boolean>;
+
 export interface RefreshSessionDeps {
-  readonly refreshTokens: Pick<RefreshTokenRepository, "present">;
+  readonly refreshTokens: Pick<RefreshTokenRepository, "present" | "revokeFamily">;
   /** The owner's role grants for the new access token, through the `permissions:{id}` cache. */
   readonly users: Pick<UserRepository, "find">;
   readonly cache: Cache;
@@ -39,6 +45,8 @@ export interface RefreshSessionDeps {
   readonly telemetry?: Pick<Telemetry, "tokenRefresh" | "revocations">;
   /** The session's recorded assurance, copied into the new access token as it is. */
   readonly mfa: Pick<MfaRepository, "findSessionAssurance">;
+  /** Ends the session when the session it depends on elsewhere has ended; none: nothing to ask. */
+  readonly sessionGuard?: SessionGuard;
 }
 
 const OUTCOME_BY_VERDICT = {
@@ -97,6 +105,13 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
         const status = result.verdict === "inactive" ? result.userStatus : null;
         throw (status === null ? undefined : sessionBlockedError(status)) ?? revokedError();
       }
+    }
+    if (deps.sessionGuard !== undefined && !(await deps.sessionGuard(result))) {
+      // Answered as any revoked session: the family (with the successor just stored) ends.
+      await deps.refreshTokens.revokeFamily(result.familyId, "identity_backend_ended", now);
+      deps.telemetry?.revocations("identity_backend_ended", 1);
+      await deps.revocations.revoke([result.familyId]);
+      throw revokedError();
     }
     const roles = await loadGrants(deps, result.userId);
     if (roles === undefined) throw revokedError(); // the owner was blocked right after the rotation

@@ -1,12 +1,14 @@
 import type {
   KeycloakSyncOutbox,
   KeycloakSyncRepositories,
+  RefreshTokenRepository,
   TransactionalRepositories,
   UnitOfWork,
   UserChanges,
   UserRepository,
 } from "@gatehouse/domain";
 import type { PasswordHandoff } from "./password-handoff.js";
+import type { KeycloakSessionHandoff } from "./session-handoff.js";
 
 // The columns a Keycloak account mirrors (through keycloakStateOf): a write touching none of
 // them (a last-login stamp, the sync's own link) queues nothing.
@@ -73,6 +75,42 @@ function keycloakSyncedUsers(
 }
 
 /**
+ * The refresh tokens of one transaction with the Keycloak sessions behind them: a new session
+ * (first token of a family) keeps the Keycloak session its password-grant sign-in opened, and
+ * every session ended here (logout, logout everywhere, a password change) queues the Keycloak
+ * logout of its held session in the same transaction, so Keycloak being down never fails the
+ * logout and a crash never loses it: the sync retries it.
+ */
+function keycloakSessionTokens(
+  tokens: RefreshTokenRepository,
+  outbox: KeycloakSyncOutbox,
+  sessions: Pick<KeycloakSessionHandoff, "take">,
+  queued: () => void,
+): RefreshTokenRepository {
+  const ended = async (familyIds: readonly string[]) => {
+    if (familyIds.length > 0 && (await outbox.endSessions(familyIds)) > 0) queued();
+  };
+  return Object.assign(Object.create(tokens) as RefreshTokenRepository, {
+    async insert(token) {
+      const stored = await tokens.insert(token);
+      const held = token.parentId === null ? sessions.take(token.userId) : undefined;
+      if (held !== undefined) await outbox.holdSession(stored.familyId, token.userId, held);
+      return stored;
+    },
+    async revokeFamily(familyId, reason, at) {
+      const revoked = await tokens.revokeFamily(familyId, reason, at);
+      await ended([familyId]);
+      return revoked;
+    },
+    async revokeAllForUser(userId, reason, at, keepFamilyId) {
+      const families = await tokens.revokeAllForUser(userId, reason, at, keepFamilyId);
+      await ended(families);
+      return families;
+    },
+  } satisfies Partial<RefreshTokenRepository>);
+}
+
+/**
  * The unit of work of IDENTITY_BACKEND=keycloak: the same transactions, with user writes queued
  * for Keycloak inside them (see keycloakSyncedUsers), and `onQueued` called after a commit that
  * queued something (the server kicks its sync there).
@@ -81,12 +119,17 @@ export function keycloakSyncedUnitOfWork(
   inner: UnitOfWork<KeycloakSyncRepositories>,
   handoff: PasswordHandoff,
   onQueued: () => void = () => {},
+  sessions: Pick<KeycloakSessionHandoff, "take"> = { take: () => undefined },
 ): UnitOfWork<TransactionalRepositories> {
   return {
     async run(work) {
       let queued = false;
       const result = await inner.run(({ keycloakSync, ...tx }) =>
-        work({ ...tx, users: keycloakSyncedUsers(tx.users, keycloakSync, handoff, () => (queued = true)) }),
+        work({
+          ...tx,
+          users: keycloakSyncedUsers(tx.users, keycloakSync, handoff, () => (queued = true)),
+          refreshTokens: keycloakSessionTokens(tx.refreshTokens, keycloakSync, sessions, () => (queued = true)),
+        }),
       );
       if (queued) onQueued();
       return result;

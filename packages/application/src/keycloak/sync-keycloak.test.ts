@@ -100,6 +100,7 @@ function syncWith(rows: Map<string, User>, queue: KeycloakSyncQueue, directory: 
   const sync = makeSyncKeycloak({
     queue,
     directory,
+    signIn: { endSession: async () => {} },
     users: {
       async find(id) {
         const user = rows.get(id);

@@ -3,6 +3,7 @@ import {
   type Clock,
   DomainError,
   type KeycloakDirectory,
+  type KeycloakSignIn,
   type KeycloakSyncQueue,
   type TransactionalRepositories,
   type UnitOfWork,
@@ -31,6 +32,8 @@ export interface KeycloakSyncSummary {
 export interface SyncKeycloakDeps {
   readonly queue: KeycloakSyncQueue;
   readonly directory: KeycloakDirectory;
+  /** Logs out the Keycloak sessions of ended Gatehouse sessions (`logout_session`). */
+  readonly signIn: Pick<KeycloakSignIn, "endSession">;
   /** The plain repository (not the syncing one): linking the account id must queue nothing. */
   readonly users: Pick<UserRepository, "find" | "update">;
   /** Only the audit log, for the refusals the sync reports. */
@@ -56,7 +59,8 @@ const isCode = (error: unknown, code: string) => error instanceof DomainError &&
  * active, with the queued password as a non-temporary credential), writes the row's state and
  * password, and logs a disabled account out everywhere. An account that holds the email but was
  * not created for this user (no matching `gatehouse_id`) is reported: the user is marked
- * `failed` and the refusal audited. Keycloak unavailable stops the run and retries with backoff;
+ * `failed` and the refusal audited. A `logout_session` logs an ended Gatehouse session's Keycloak
+ * session out with its refresh token (audited when done). Keycloak unavailable stops the run and retries with backoff;
  * nothing is lost and no request waits.
  */
 export function makeSyncKeycloak(deps: SyncKeycloakDeps) {
@@ -117,7 +121,27 @@ export function makeSyncKeycloak(deps: SyncKeycloakDeps) {
     if (!state.enabled && user.emailVerifiedAt !== null) await directory.logOutEverywhere(id);
   }
 
+  async function logOutSession(claim: ClaimedKeycloakSync): Promise<void> {
+    if (claim.password !== null) await deps.signIn.endSession(claim.password);
+    await deps.uow.run((tx) =>
+      tx.auditLog.append({
+        action: "keycloak.session_logged_out",
+        userId: claim.userId,
+        resourceType: "user",
+        resourceId: claim.userId,
+        status: "success",
+        details: { attempts: claim.attempt },
+        ipAddress: null,
+        userAgent: null,
+        requestId: null,
+        durationMs: 0,
+        timestamp: deps.clock.now(),
+      }),
+    );
+  }
+
   function apply(claim: ClaimedKeycloakSync): Promise<void> {
+    if (claim.operation === "logout_session") return logOutSession(claim);
     if (claim.operation === "delete" || claim.userId === null) return removeAccountOf(claim.userId, claim.keycloakId);
     return push(claim, claim.userId);
   }

@@ -54,6 +54,7 @@ export type AuditAction =
   | "password.rehashed"
   | "user.import"
   | "keycloak.sync_failed"
+  | "keycloak.session_logged_out"
   | "mfa.enroll"
   | "mfa.verify"
   | "mfa.verify_failed"

@@ -1,3 +1,4 @@
+import type { KeycloakTokenSet } from "./keycloak-sign-in.js";
 import type { TransactionalRepositories } from "./unit-of-work.js";
 
 /**
@@ -7,8 +8,10 @@ import type { TransactionalRepositories } from "./unit-of-work.js";
  * - `push`: write the local row's current state (create the account when unlinked) and, when it
  *   carries one, the new password; later changes of the same user coalesce into the one queued push.
  * - `delete`: remove the account (found by `gatehouse_id` when the row never learnt its id).
+ * - `logout_session`: log out the Keycloak session of an ended Gatehouse session with its stored
+ *   refresh token (carried sealed, as a push carries a password).
  */
-export type KeycloakSyncOperation = "push" | "delete";
+export type KeycloakSyncOperation = "push" | "delete" | "logout_session";
 
 /** The transaction's side of the outbox: every method writes in the caller's unit of work. */
 export interface KeycloakSyncOutbox {
@@ -23,6 +26,34 @@ export interface KeycloakSyncOutbox {
    * (nothing else is worth applying to an account about to go).
    */
   remove(userId: string, keycloakId: string | null): Promise<void>;
+  /**
+   * Keeps the Keycloak session a password-grant sign-in opened for the new Gatehouse session
+   * (refresh-token family `familyId`): its refresh token sealed at rest, never handed to a client.
+   */
+  holdSession(familyId: string, userId: string, tokens: KeycloakTokenSet): Promise<void>;
+  /**
+   * The Gatehouse sessions `familyIds` ended: their held Keycloak sessions are dropped and a
+   * `logout_session` is queued for each, in this transaction. Answers how many were queued.
+   */
+  endSessions(familyIds: readonly string[]): Promise<number>;
+}
+
+/** A Keycloak session held for a Gatehouse session, unsealed for the refresh that reads it. */
+export interface HeldKeycloakSession {
+  readonly familyId: string;
+  readonly userId: string;
+  readonly refreshToken: string;
+  /** When Keycloak's access token lapses: the next Gatehouse refresh past it (less the buffer) asks Keycloak. */
+  readonly accessExpiresAt: Date;
+}
+
+/** The held Keycloak sessions outside any transaction (the refresh path). */
+export interface KeycloakSessionStore {
+  find(familyId: string): Promise<HeldKeycloakSession | undefined>;
+  /** Stores the refresh grant's new refresh token and expiry (Keycloak rotates refresh tokens). */
+  renew(familyId: string, tokens: KeycloakTokenSet): Promise<void>;
+  /** Drops a session Keycloak ended itself (nothing left to log out). */
+  forget(familyId: string): Promise<void>;
 }
 
 /** A transaction's repositories plus the Keycloak sync outbox bound to it (IDENTITY_BACKEND=keycloak). */
@@ -35,7 +66,7 @@ export interface ClaimedKeycloakSync {
   readonly userId: string | null;
   readonly keycloakId: string | null;
   readonly attempt: number;
-  /** The unsealed new password a push carries, if any. */
+  /** The unsealed secret: the new password a push carries, the refresh token of a `logout_session`. */
   readonly password: string | null;
 }
 

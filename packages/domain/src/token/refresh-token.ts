@@ -11,7 +11,9 @@ export type RevocationReason =
   | "expired"
   | "password_changed"
   | "password_reset"
-  | "admin";
+  | "admin"
+  /** The Keycloak session behind it was ended in Keycloak (seen on a refresh). */
+  | "identity_backend_ended";
 
 /**
  * One refresh token. Tokens of one login form a family (`familyId`, which is also the

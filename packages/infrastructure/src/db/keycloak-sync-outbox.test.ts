@@ -25,7 +25,7 @@ describe.each(testDatabaseKinds())("Keycloak sync outbox on %s", (kind) => {
     await database.drop();
   });
 
-  const uow = () => makeKeycloakSyncUnitOfWork(database.handle.db, box);
+  const uow = () => makeKeycloakSyncUnitOfWork(database.handle.db, { sync: box, sessions: box });
   let serial = 0;
   async function newUser(): Promise<string> {
     serial += 1;

@@ -1,5 +1,6 @@
 import type {
   ClaimedKeycloakSync,
+  KeycloakSessionStore,
   KeycloakSyncOperation,
   KeycloakSyncOutbox,
   KeycloakSyncQueue,
@@ -10,12 +11,47 @@ import { and, asc, count, eq, inArray, lte, ne, sql } from "drizzle-orm";
 import type { SecretBox } from "../security/secret-box.js";
 import type { Database } from "./database.js";
 import { users } from "./schema.js";
-import { keycloakSyncOperations as ops } from "./schema-keycloak.js";
+import { keycloakSessions, keycloakSyncOperations as ops } from "./schema-keycloak.js";
 import { repositoriesOn } from "./unit-of-work.js";
 
+/**
+ * The two boxes of the Keycloak outbox: `sync` seals what an operation carries (passwords, the
+ * refresh token of a queued logout; context: the user id), `sessions` the refresh tokens held
+ * for live sessions (its own purpose; context: the session's family id), so neither opens the other's.
+ */
+export interface KeycloakBoxes {
+  readonly sync: SecretBox;
+  readonly sessions: SecretBox;
+}
+
 /** The outbox's writes in the caller's transaction (see KeycloakSyncOutbox). */
-export function makeKeycloakSyncOutbox(db: Database, box: SecretBox): KeycloakSyncOutbox {
+export function makeKeycloakSyncOutbox(db: Database, boxes: KeycloakBoxes): KeycloakSyncOutbox {
+  const box = boxes.sync;
   return {
+    async holdSession(familyId, userId, tokens) {
+      await db.insert(keycloakSessions).values({
+        familyId,
+        userId,
+        refreshTokenCiphertext: boxes.sessions.seal(tokens.refreshToken, familyId),
+        accessExpiresAt: tokens.accessExpiresAt,
+      });
+    },
+    async endSessions(familyIds) {
+      const held = await db
+        .delete(keycloakSessions)
+        .where(inArray(keycloakSessions.familyId, [...familyIds]))
+        .returning();
+      if (held.length === 0) return 0;
+      // Re-sealed for the outbox: the operation outlives the session row and names only the user.
+      await db.insert(ops).values(
+        held.map((row) => ({
+          userId: row.userId,
+          operation: "logout_session",
+          secretCiphertext: box.seal(boxes.sessions.open(row.refreshTokenCiphertext, row.familyId), row.userId),
+        })),
+      );
+      return held.length;
+    },
     async push(userId, password) {
       const sealed = password === undefined ? null : box.seal(password, userId);
       await db
@@ -43,12 +79,12 @@ export function makeKeycloakSyncOutbox(db: Database, box: SecretBox): KeycloakSy
 }
 
 /** The unit of work whose transactions also hold the Keycloak sync outbox (IDENTITY_BACKEND=keycloak). */
-export function makeKeycloakSyncUnitOfWork(db: Database, box: SecretBox): UnitOfWork<KeycloakSyncRepositories> {
+export function makeKeycloakSyncUnitOfWork(db: Database, boxes: KeycloakBoxes): UnitOfWork<KeycloakSyncRepositories> {
   return {
     run: (work) =>
       db.transaction((tx) => {
         const bound = tx as unknown as Database;
-        return work({ ...repositoriesOn(bound), keycloakSync: makeKeycloakSyncOutbox(bound, box) });
+        return work({ ...repositoriesOn(bound), keycloakSync: makeKeycloakSyncOutbox(bound, boxes) });
       }),
   };
 }
@@ -107,6 +143,35 @@ export function makeKeycloakSyncQueue(db: Database, box: SecretBox): KeycloakSyn
     async queued() {
       const [row] = await db.select({ n: count() }).from(ops);
       return row?.n ?? 0;
+    },
+  };
+}
+
+/** The held Keycloak sessions outside any transaction, for the refresh path (see KeycloakSessionStore). */
+export function makeKeycloakSessionStore(db: Database, box: SecretBox): KeycloakSessionStore {
+  return {
+    async find(familyId) {
+      const [row] = await db.select().from(keycloakSessions).where(eq(keycloakSessions.familyId, familyId));
+      if (row === undefined) return undefined;
+      return {
+        familyId: row.familyId,
+        userId: row.userId,
+        refreshToken: box.open(row.refreshTokenCiphertext, row.familyId),
+        accessExpiresAt: row.accessExpiresAt,
+      };
+    },
+    async renew(familyId, tokens) {
+      await db
+        .update(keycloakSessions)
+        .set({
+          refreshTokenCiphertext: box.seal(tokens.refreshToken, familyId),
+          accessExpiresAt: tokens.accessExpiresAt,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(keycloakSessions.familyId, familyId));
+    },
+    async forget(familyId) {
+      await db.delete(keycloakSessions).where(eq(keycloakSessions.familyId, familyId));
     },
   };
 }
