@@ -6,8 +6,8 @@ import type { AppOptions, PageUseCases } from "../../app-deps.js";
 import { requestContext } from "../../http/request-context.js";
 import { clearSessionCookie, currentPageSession, type PageCookies } from "../page-session-cookie.js";
 
-/** The console's routes count like the admin API's. */
-export const adminRoute = { schema: { hide: true }, config: { rateLimit: "api" } } as const;
+/** The console counts against the admin API's own rate limit (RATE_LIMIT_ADMIN_*). */
+export const adminRoute = { schema: { hide: true }, config: { rateLimit: "admin" } } as const;
 
 /** The operator of a console request, or undefined once the browser was sent to `/login`. */
 export type RequireOperator = (

@@ -49,9 +49,11 @@ export function adminUsers(
       ...(status === undefined ? {} : { status }),
     });
     const roles = await rbac.listRoles();
+    const notice = queryField(request, "notice");
     return renderPage(renderer, request, reply, "admin/users", {
       title: "Users",
       section: "users",
+      ...(isNoticeKey(renderer.messages, notice) ? { notice } : {}),
       filters,
       statuses: AccountStatuses,
       roles: roles.map((role) => role.name),
