@@ -20,7 +20,22 @@ export type NoticeKey =
   | "profile_saved"
   | "password_changed"
   | "session_revoked"
-  | "signed_out";
+  | "signed_out"
+  | AdminNoticeKey;
+
+/** The admin console's notices, one per action (pages/admin/). */
+export type AdminNoticeKey =
+  | "user_approved"
+  | "user_suspended"
+  | "user_reactivated"
+  | "user_deleted"
+  | "user_restored"
+  | "user_purged"
+  | "role_assigned"
+  | "role_removed"
+  | "identity_unlinked"
+  | "permission_granted"
+  | "permission_revoked";
 
 export const EN: PageMessages = {
   summaryTitle: "There is a problem",
@@ -44,6 +59,20 @@ export const EN: PageMessages = {
     MFA_CODE_INVALID: "That code is not right or was used already. Sign in again and enter a fresh code.",
     MFA_TOKEN_INVALID: "This sign-in step has expired or was used already. Sign in again.",
     NOT_FOUND: "That was not found.",
+    INSUFFICIENT_PERMISSIONS: "You do not have the permission this page or action needs.",
+    USER_NOT_FOUND: "That user does not exist.",
+    INVALID_STATUS_TRANSITION: "The user's current status does not allow that change.",
+    CONFIRMATION_MISMATCH: "Type the user's username exactly to confirm the permanent deletion.",
+    SUPER_ADMIN_REQUIRED: "Only a super administrator can do that.",
+    CANNOT_DELETE_SELF: "You cannot delete your own account here.",
+    USER_ALREADY_DELETED: "The user is already deleted.",
+    USER_NOT_DELETED: "The user is not deleted.",
+    PRIVILEGE_ESCALATION: "You cannot grant or remove a permission you do not hold yourself.",
+    LAST_SUPER_ADMIN: "The last super administrator keeps that role.",
+    ROLE_NOT_FOUND: "That role does not exist or the user does not hold it.",
+    PERMISSION_NOT_FOUND: "That permission does not exist.",
+    IDENTITY_NOT_FOUND: "That linked account does not exist.",
+    LAST_SIGN_IN_METHOD: "The account would have no way left to sign in.",
     SERVICE_UNAVAILABLE: "The service is busy or unavailable. Try again shortly.",
     INTERNAL_ERROR: "Something went wrong on our side. Try again shortly.",
   },
@@ -59,6 +88,17 @@ export const EN: PageMessages = {
     password_changed: "Your password was changed; your other sessions were signed out.",
     session_revoked: "The session was signed out.",
     signed_out: "You are signed out.",
+    user_approved: "The user was approved.",
+    user_suspended: "The user was suspended and every session of theirs signed out.",
+    user_reactivated: "The user was reactivated.",
+    user_deleted: "The user was deleted; an administrator can restore them.",
+    user_restored: "The user was restored.",
+    user_purged: "The user was deleted permanently.",
+    role_assigned: "The role was assigned.",
+    role_removed: "The role was removed.",
+    identity_unlinked: "The linked account was unlinked.",
+    permission_granted: "The permission was granted to the role.",
+    permission_revoked: "The permission was revoked from the role.",
   },
 };
 

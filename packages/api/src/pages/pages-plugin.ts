@@ -9,6 +9,7 @@ import { Eta } from "eta";
 import type { FastifyInstance } from "fastify";
 import type { AppOptions, PagesOptions, PageUseCases } from "../app-deps.js";
 import { accountPages } from "./account-pages.js";
+import { ADMIN_PREFIX, adminPages } from "./admin/admin-pages.js";
 import { EN, errorText } from "./messages.js";
 import { cookieName, nonceOf, refuseCrossSite, stampPageCsp } from "./page-security.js";
 import { pageCookies } from "./page-session-cookie.js";
@@ -22,7 +23,12 @@ export const PAGE_ASSETS_PREFIX = "/pages/assets/";
 
 /** Whether a route is a hosted page or its asset: HTML for browsers, not an API operation (no OpenAPI). */
 export function isHostedPageRoute(url: string): boolean {
-  return url.startsWith(PAGE_ASSETS_PREFIX) || PAGE_ROUTES.has(url);
+  return (
+    url.startsWith(PAGE_ASSETS_PREFIX) ||
+    url === ADMIN_PREFIX ||
+    url.startsWith(`${ADMIN_PREFIX}/`) ||
+    PAGE_ROUTES.has(url)
+  );
 }
 
 const PAGE_ROUTES: ReadonlySet<string> = new Set([
@@ -108,4 +114,5 @@ export async function pagesPlugin(app: FastifyInstance, { options, pages, brand 
 
   publicPages(app, options, renderer, cookies);
   accountPages(app, options, pages, renderer, cookies);
+  adminPages(app, options, pages, renderer, cookies);
 }

@@ -1,0 +1,44 @@
+import { AccountStatuses } from "@gatehouse/domain";
+import type { FastifyInstance } from "fastify";
+import type { AppOptions } from "../../app-deps.js";
+import { type PageRenderer, renderPage } from "../render.js";
+import { adminRoute, type RequireOperator } from "./admin-guard.js";
+import { barChart } from "./bar-chart.js";
+
+/**
+ * `/admin`: the dashboard over `getUserStatistics`, the use case behind
+ * GET /api/v1/admin/users/statistics, with its figures as server-rendered SVG bar charts.
+ */
+export function adminDashboard(
+  app: FastifyInstance,
+  options: AppOptions,
+  renderer: PageRenderer,
+  requireOperator: RequireOperator,
+) {
+  const { admin } = options.useCases;
+
+  app.get("/admin", adminRoute, async (request, reply) => {
+    if ((await requireOperator(request, reply, "users:read")) === undefined) return reply;
+    const stats = await admin.getUserStatistics();
+    const byStatus = Object.fromEntries(AccountStatuses.map((status) => [status, stats.byStatus[status] ?? 0]));
+    return renderPage(renderer, request, reply, "admin/dashboard", {
+      title: "Admin console",
+      section: "dashboard",
+      counts: [
+        { label: "Users", value: stats.totalUsers },
+        { label: "Active", value: stats.active },
+        { label: "Inactive", value: stats.inactive },
+        { label: "Deleted", value: stats.deleted },
+      ],
+      charts: [
+        barChart("by-status", "Users by status", byStatus),
+        barChart("by-role", "Users by role", stats.byRole),
+        barChart("registrations", "Registrations", {
+          "last 24 hours": stats.registrations.last24h,
+          "last 7 days": stats.registrations.last7d,
+          "last 30 days": stats.registrations.last30d,
+        }),
+      ],
+    });
+  });
+}

@@ -1,0 +1,87 @@
+import type { AdminActor } from "@gatehouse/application";
+import type { AccessTokenClaims } from "@gatehouse/domain";
+import { isDomainError } from "@gatehouse/domain";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { AppOptions, PageUseCases } from "../../app-deps.js";
+import { requestContext } from "../../http/request-context.js";
+import { clearSessionCookie, currentPageSession, type PageCookies } from "../page-session-cookie.js";
+
+/** The console counts against the admin API's own rate limit (RATE_LIMIT_ADMIN_*). */
+export const adminRoute = { schema: { hide: true }, config: { rateLimit: "admin" } } as const;
+
+/** The operator of a console request, or undefined once the browser was sent to `/login`. */
+export type RequireOperator = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  permission: string,
+) => Promise<AdminActor | undefined>;
+
+/**
+ * The console's privilege guard is the API's: the cookie's session names the user, and the same
+ * `authorize` the admin routes' permission hook calls decides (and audits a refusal as
+ * `access.denied`); INSUFFICIENT_PERMISSIONS reaches the pages' error handler as the 403 page.
+ * The claims carry only the subject: a page session has no issuer grants, and `authorize` reads
+ * the user's roles afresh on every request, so a removed role applies on the next page.
+ */
+export function makeRequireOperator(options: AppOptions, pages: PageUseCases, cookies: PageCookies): RequireOperator {
+  const { authorize } = options.useCases.auth;
+  return async function requireOperator(request, reply, permission) {
+    const session = await currentPageSession(request, cookies, pages.resolvePageSession);
+    if (session === undefined) return signIn(reply, cookies);
+    const claims: AccessTokenClaims = {
+      sub: session.userId,
+      sid: session.sessionId,
+      roles: [],
+      permissions: [],
+      jti: request.id,
+      iat: 0,
+      exp: 0,
+    };
+    try {
+      const access = await authorize(claims, permission, requestContext(request));
+      return { id: session.userId, access };
+    } catch (error) {
+      if (isDomainError(error) && error.code === "SESSION_REVOKED") return signIn(reply, cookies);
+      throw error;
+    }
+  };
+}
+
+async function signIn(reply: FastifyReply, cookies: PageCookies): Promise<undefined> {
+  clearSessionCookie(reply, cookies);
+  await reply.redirect("/login", 303);
+  return undefined;
+}
+
+/** `YYYY-MM-DD HH:MM` UTC, how the console shows instants. */
+export function shortTime(at: Date | null): string {
+  return at === null ? "—" : at.toISOString().replace("T", " ").slice(0, 16);
+}
+
+/** A positive page number from the query string, 1 when absent or not one. */
+export function pageNumber(raw: string): number {
+  return /^[1-9][0-9]{0,5}$/.test(raw) ? Number(raw) : 1;
+}
+
+/** Previous/next links of a paginated list, keeping the filters. */
+export function pagerOf(
+  base: string,
+  filters: Readonly<Record<string, string>>,
+  page: number,
+  perPage: number,
+  total: number,
+) {
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  const link = (to: number) => {
+    const query = new URLSearchParams(Object.entries(filters).filter(([, value]) => value !== ""));
+    query.set("page", String(to));
+    return `${base}?${query.toString()}`;
+  };
+  return {
+    page,
+    pages,
+    total,
+    previous: page > 1 ? link(page - 1) : undefined,
+    next: page < pages ? link(page + 1) : undefined,
+  };
+}
