@@ -6,7 +6,7 @@ import { sql, uniqueUser } from "./support/test-server.js";
 
 type Json = Record<string, unknown>;
 
-// Flows 5, 8 and 9 against a real Keycloak 26: a password-grant login keeps Keycloak's refresh
+// Password-grant login, refresh and logout against a real Keycloak 26: a password-grant login keeps Keycloak's refresh
 // token sealed for the Gatehouse session; a refresh asks Keycloak (the buffer exceeds the realm's
 // token life, so every refresh is "near expiry") and an admin-ended Keycloak session ends the
 // Gatehouse one; logout logs the Keycloak session out through the outbox, even while Keycloak is down.

@@ -103,7 +103,7 @@ export function keycloakPasswordCheckOf(w: Wiring): { passwordCheck?: PasswordCh
 }
 
 /**
- * The refresh path's check of the Keycloak session behind a password-grant session (flow 8:
+ * The refresh path's check of the Keycloak session behind a password-grant session (the refresh flow:
  * renewed near expiry, an ended one ends the Gatehouse session), else nothing.
  */
 export function keycloakSessionGuardOf(w: Wiring): { sessionGuard?: SessionGuard } {
