@@ -97,16 +97,7 @@ export function makeLogInWithPasskey(deps: LogInWithPasskeyDeps) {
         details: { method: "passkey", factor_id: credential.factorId, amr: gate.assurance.amr },
       }),
     );
-    const tokens = await issueAssuredTokens(deps, {
-      userId: found.user.id,
-      keycloakId: found.user.keycloakId,
-      roles: found.roles,
-      sessionId: session.stored.familyId,
-      refreshToken: session.refreshToken,
-      refreshExpiresAt: session.stored.expiresAt,
-      now,
-      assurance: gate.assurance,
-    });
+    const tokens = await issueAssuredTokens(deps, found, session, now, gate.assurance);
     return { tokens, user: found.user, roles: found.roles };
   };
 }

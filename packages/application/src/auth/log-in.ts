@@ -123,16 +123,7 @@ export function makeLogIn(deps: LogInDeps) {
       await tx.deviceTokens.issue(deviceToken, now, presented?.id);
       return { ...session, device };
     });
-    const tokens = await issueAssuredTokens(deps, {
-      userId: withRoles.user.id,
-      keycloakId: withRoles.user.keycloakId,
-      roles: withRoles.roles,
-      sessionId: stored.familyId,
-      refreshToken,
-      refreshExpiresAt: stored.expiresAt,
-      now,
-      assurance: gate.assurance,
-    });
+    const tokens = await issueAssuredTokens(deps, withRoles, { stored, refreshToken }, now, gate.assurance);
     return {
       tokens,
       device: { token: device.token, expiresAt: deviceExpiresAt, expiresIn: deps.deviceTokenTtlSeconds },

@@ -82,16 +82,7 @@ export function makeExchangeHandoffCode(deps: ExchangeHandoffCodeDeps) {
       });
       return { found, ...opened };
     });
-    const tokens = await issueAssuredTokens(deps, {
-      userId: session.found.user.id,
-      keycloakId: session.found.user.keycloakId,
-      roles: session.found.roles,
-      sessionId: session.stored.familyId,
-      refreshToken: session.refreshToken,
-      refreshExpiresAt: session.stored.expiresAt,
-      now,
-      assurance: gate.assurance,
-    });
+    const tokens = await issueAssuredTokens(deps, session.found, session, now, gate.assurance);
     return { tokens, user: session.found.user, roles: session.found.roles };
   };
 }

@@ -7,8 +7,11 @@ import {
   type MfaRepository,
   type OpaqueTokens,
   passkeyAssurance,
+  type RefreshToken,
   type RequestContext,
+  type RoleGrant,
   type SessionAssurance,
+  type User,
 } from "@gatehouse/domain";
 import { packSessionTokens, type RefreshTokenPolicy, type SessionTokens } from "../auth/session-tokens.js";
 
@@ -93,14 +96,22 @@ export interface AssuredSessionDeps {
  */
 export async function issueAssuredTokens(
   deps: AssuredSessionDeps,
-  session: Parameters<typeof packSessionTokens>[2],
+  account: { readonly user: Pick<User, "id" | "keycloakId">; readonly roles: readonly RoleGrant[] },
+  opened: { readonly stored: Pick<RefreshToken, "familyId" | "expiresAt">; readonly refreshToken: string },
+  now: Date,
+  assurance: SessionAssurance,
 ): Promise<SessionTokens> {
-  await deps.mfa.recordSessionAssurance({
-    sessionId: session.sessionId,
-    userId: session.userId,
-    assurance: session.assurance,
+  await deps.mfa.recordSessionAssurance({ sessionId: opened.stored.familyId, userId: account.user.id, assurance });
+  return packSessionTokens(deps.accessTokens, deps.refreshPolicy, {
+    userId: account.user.id,
+    keycloakId: account.user.keycloakId,
+    roles: account.roles,
+    sessionId: opened.stored.familyId,
+    refreshToken: opened.refreshToken,
+    refreshExpiresAt: opened.stored.expiresAt,
+    now,
+    assurance,
   });
-  return packSessionTokens(deps.accessTokens, deps.refreshPolicy, session);
 }
 
 /** What a session opened before second factors existed counts as: aal1, authenticated long ago. */

@@ -99,16 +99,7 @@ export function makeVerifyMfaLogin(deps: VerifyMfaLoginDeps) {
       }
       return opened;
     });
-    const tokens = await issueAssuredTokens(deps, {
-      userId: found.user.id,
-      keycloakId: found.user.keycloakId,
-      roles: found.roles,
-      sessionId: session.stored.familyId,
-      refreshToken: session.refreshToken,
-      refreshExpiresAt: session.stored.expiresAt,
-      now,
-      assurance,
-    });
+    const tokens = await issueAssuredTokens(deps, found, session, now, assurance);
     return { tokens, user: found.user, roles: found.roles };
   };
 }
