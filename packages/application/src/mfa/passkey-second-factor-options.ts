@@ -13,7 +13,6 @@ export interface PasskeySecondFactorOptionsDeps extends PasskeyChallengeDeps {
   readonly mfa: Pick<MfaRepository, "findChallenge">;
   readonly credentials: Pick<WebAuthnCredentialRepository, "listForUser">;
   readonly relyingParty: Pick<WebAuthnRelyingParty, "authenticationOptions" | "challengeOf">;
-  readonly opaqueTokens: PasskeyChallengeDeps["opaqueTokens"];
 }
 
 /**
