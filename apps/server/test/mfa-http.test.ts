@@ -195,7 +195,7 @@ describe("second factors over HTTP (inject, real composition)", () => {
     for (const answer of answers) {
       expect([answer.status, errorCode(answer.body)]).toEqual([401, "INSUFFICIENT_USER_AUTHENTICATION"]);
       expect(answer.headers["www-authenticate"]).toBe(
-        'Bearer error="insufficient_user_authentication", acr_values="aal2"',
+        'Bearer error="insufficient_user_authentication", error_description="This needs a session signed in with a second factor", acr_values="aal2", max_age=300',
       );
     }
     const still = (await get(t, "/api/v1/users/me/mfa", enrollingToken)).body.data as { items: unknown[] };

@@ -89,6 +89,24 @@ describe("every token-issuing route respects second factors", () => {
         const second = await verifyWithPasskey(authenticator, held.mfa_token as string);
         expect(claimsOf((second.body.data as { access_token: string }).access_token).acr).toBe("aal2");
       },
+      "POST /api/v1/auth/mfa/step-up": async () => {
+        // Only a proven factor raises a session; without one the answer carries no token at all.
+        const data = await challenge(user);
+        const done = await verify({ mfa_token: data.mfa_token, method: "totp", code: totpCode(secret, t.clock.now()) });
+        nextStep();
+        const token = (done.body.data as { access_token: string }).access_token;
+        const refused = await post(t, "/api/v1/auth/mfa/step-up", { method: "totp", code: "000000" }, token);
+        expect(refused.status).toBe(400);
+        expect(refused.body).not.toHaveProperty("data");
+        const raised = await post(
+          t,
+          "/api/v1/auth/mfa/step-up",
+          { method: "totp", code: totpCode(secret, t.clock.now()) },
+          token,
+        );
+        expect(claimsOf((raised.body.data as { access_token: string }).access_token).acr).toBe("aal2");
+        nextStep();
+      },
       "POST /api/v1/auth/refresh": async () => {
         const data = await challenge(user);
         const done = await verify({ mfa_token: data.mfa_token, method: "totp", code: totpCode(secret, t.clock.now()) });

@@ -58,6 +58,7 @@ import type {
   RemoveChatMember,
   RemoveFactor,
   RequestPasswordReset,
+  RequireAssurance,
   ResendVerification,
   ResetPassword,
   ResolvePageSession,
@@ -68,6 +69,8 @@ import type {
   StartFederatedLogin,
   StartPasskeyRegistration,
   StartTotpEnrolment,
+  StepUp,
+  StepUpPasskeyOptions,
   SuspendUser,
   UnassignUserRole,
   UnlinkIdentity,
@@ -232,6 +235,11 @@ export interface MfaUseCases {
   readonly startPasskeyRegistration: StartPasskeyRegistration;
   readonly finishPasskeyRegistration: FinishPasskeyRegistration;
   readonly passkeySecondFactorOptions: PasskeySecondFactorOptions;
+  /** The one step-up check behind routes declaring `requireAal` (the assurance hook). */
+  readonly requireAssurance: RequireAssurance;
+  /** POST /auth/mfa/step-up: raises the caller's session to aal2. */
+  readonly stepUp: StepUp;
+  readonly stepUpPasskeyOptions: StepUpPasskeyOptions;
 }
 
 /** Passwordless sign-in with a discoverable passkey (application `auth/`). */

@@ -6,6 +6,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { AppOptions } from "./app-deps.js";
+import { makeAssuranceHook } from "./http/assurance-hook.js";
 import { makeAuthHook } from "./http/auth-hook.js";
 import { componentSchemas } from "./http/component-docs.js";
 import { handleError, sendError } from "./http/error-handler.js";
@@ -176,6 +177,7 @@ function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   app.addHook("onRequest", makeAuthHook(auth.authenticate));
   registerRateLimit(app, rateLimit.checkRateLimit, pathOf);
   app.addHook("onRequest", makePermissionHook(auth.authorize));
+  app.addHook("onRequest", makeAssuranceHook(options.useCases.mfa?.requireAssurance));
   app.addHook("preValidation", refuseNulBytes);
   // The access line holds only the fields below, never a body, a header or a query, so it
   // skips the logger's wildcard redaction, which cost more than the rest of a cheap request.

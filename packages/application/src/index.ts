@@ -281,9 +281,22 @@ export {
   type PasskeySecondFactorOptions,
 } from "./mfa/passkey-second-factor-options.js";
 export { RECOVERY_CODE_COUNT } from "./mfa/recovery-code-set.js";
+export {
+  type AssuranceRequirement,
+  insufficientUserAuthentication,
+  makeRequireAssurance,
+  type RequireAssurance,
+} from "./mfa/require-assurance.js";
 export type { SecondFactorMethod, SecondFactorProof } from "./mfa/second-factor.js";
 export { makeStartPasskeyRegistration, type StartPasskeyRegistration } from "./mfa/start-passkey-registration.js";
 export { makeStartTotpEnrolment, type StartTotpEnrolment, type TotpEnrolment } from "./mfa/start-totp-enrolment.js";
+export {
+  makeStepUp,
+  makeStepUpPasskeyOptions,
+  type StepUp,
+  type StepUpPasskeyOptions,
+  type StepUpResult,
+} from "./mfa/step-up.js";
 export { makeVerifyMfaLogin, type VerifyMfaLogin, type VerifyMfaLoginInput } from "./mfa/verify-mfa-login.js";
 export {
   type DescribeHost,

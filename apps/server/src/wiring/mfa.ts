@@ -6,8 +6,11 @@ import {
   makePasskeySecondFactorOptions,
   makeRegenerateRecoveryCodes,
   makeRemoveFactor,
+  makeRequireAssurance,
   makeStartPasskeyRegistration,
   makeStartTotpEnrolment,
+  makeStepUp,
+  makeStepUpPasskeyOptions,
   makeVerifyMfaLogin,
 } from "@gatehouse/application";
 import type { MfaRepository } from "@gatehouse/domain";
@@ -43,21 +46,20 @@ export function wireMfa(w: Wiring): MfaUseCases {
   const { uow, clock, accessTokens, repositories } = w;
   const manage = { mfa, recoveryCodes, uow, clock };
   const passkeys = { ...passkeyAdaptersOf(w), opaqueTokens, clock };
+  // The proof of a second factor, as the login's second step and a step-up both check it.
+  const proving = {
+    ...passkeys,
+    mfa,
+    users: repositories.users,
+    uow,
+    accessTokens,
+    credentialFailures: credentialFailuresOf(w),
+    totp,
+    secretBox,
+    recoveryCodes,
+  };
   return {
-    verifyMfaLogin: makeVerifyMfaLogin({
-      ...passkeys,
-      mfa,
-      users: repositories.users,
-      uow,
-      opaqueTokens,
-      accessTokens,
-      clock,
-      refreshPolicy: w.policies.refresh,
-      credentialFailures: credentialFailuresOf(w),
-      totp,
-      secretBox,
-      recoveryCodes,
-    }),
+    verifyMfaLogin: makeVerifyMfaLogin({ ...proving, refreshPolicy: w.policies.refresh }),
     startTotpEnrolment: makeStartTotpEnrolment({
       users: repositories.users,
       mfa,
@@ -74,5 +76,8 @@ export function wireMfa(w: Wiring): MfaUseCases {
     startPasskeyRegistration: makeStartPasskeyRegistration({ ...passkeys, users: repositories.users, mfa }),
     finishPasskeyRegistration: makeFinishPasskeyRegistration({ ...passkeys, mfa, recoveryCodes, uow }),
     passkeySecondFactorOptions: makePasskeySecondFactorOptions({ ...passkeys, mfa }),
+    requireAssurance: makeRequireAssurance({ mfa, clock }),
+    stepUp: makeStepUp(proving),
+    stepUpPasskeyOptions: makeStepUpPasskeyOptions(passkeys),
   };
 }

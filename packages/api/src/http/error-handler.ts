@@ -93,6 +93,13 @@ function isRateLimited(
   return typeof retryAfter === "number";
 }
 
+/** RFC 9470 section 3: the level to come back with and, when the route sets one, the proof's maximum age. */
+function stepUpChallenge(error: DomainError): string {
+  const maxAge = (error.details as { max_age?: unknown } | undefined)?.max_age;
+  const age = typeof maxAge === "number" ? `, max_age=${maxAge}` : "";
+  return `Bearer error="insufficient_user_authentication", error_description="${error.message}", acr_values="aal2"${age}`;
+}
+
 /**
  * The one place an error becomes a response. Expected failures keep their code and message;
  * anything else is logged in full and answered with a generic 500 or 503, so no stack trace
@@ -105,9 +112,7 @@ export function handleError(error: FastifyError, request: FastifyRequest, reply:
     const shedRetry = (error.details as { retry_after?: unknown } | undefined)?.retry_after;
     if (error.code === "SERVICE_UNAVAILABLE" && typeof shedRetry === "number") reply.header("retry-after", shedRetry);
     // RFC 9470: tells the client which level to come back with.
-    if (error.code === "INSUFFICIENT_USER_AUTHENTICATION") {
-      reply.header("www-authenticate", 'Bearer error="insufficient_user_authentication", acr_values="aal2"');
-    }
+    if (error.code === "INSUFFICIENT_USER_AUTHENTICATION") reply.header("www-authenticate", stepUpChallenge(error));
     return sendError(request, reply, { code: error.code, message: error.message, details: error.details });
   }
   const known = fromFastifyError(error);

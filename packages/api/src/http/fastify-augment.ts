@@ -35,5 +35,13 @@ declare module "fastify" {
      * (see `routeRateLimit`): `/api/v1/admin/*` is `admin`, the rest of `/api/v1/` is `api`.
      */
     rateLimit?: RouteRateLimit;
+    /**
+     * Step-up (RFC 9470): a caller whose account a second factor guards needs a token at this
+     * level (`acr` aal2); declared with `auth: true` or a `permission`. Enforced by the one
+     * assurance hook, shown in the OpenAPI document.
+     */
+    requireAal?: 2;
+    /** With `requireAal`: the factor must have been proven at most this many seconds ago (`auth_time`). */
+    maxAuthAge?: number;
   }
 }

@@ -1,4 +1,5 @@
 import type { WebAuthnResponseJson } from "@gatehouse/domain";
+import { SENSITIVE } from "../http/assurance-hook.js";
 import { claimsOf } from "../http/auth-hook.js";
 import { requestContext } from "../http/request-context.js";
 import { done, Envelope, errorResponses, MessageOnly, ok } from "../schemas/envelope.js";
@@ -149,7 +150,7 @@ export const meMfaRoutes: RoutesPlugin = async (app, { options }) => {
   app.post(
     `${BASE}/recovery-codes`,
     {
-      config: { auth: true, rateLimit: "auth" },
+      config: { auth: true, rateLimit: "auth", ...SENSITIVE },
       schema: {
         tags,
         summary: "Regenerate recovery codes",
@@ -171,7 +172,7 @@ export const meMfaRoutes: RoutesPlugin = async (app, { options }) => {
   app.delete(
     `${BASE}/:id`,
     {
-      config: { auth: true },
+      config: { auth: true, ...SENSITIVE },
       schema: {
         tags,
         summary: "Remove a second factor",

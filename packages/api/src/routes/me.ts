@@ -1,3 +1,4 @@
+import { SENSITIVE, STEP_UP_MAX_AGE_SECONDS } from "../http/assurance-hook.js";
 import { claimsOf } from "../http/auth-hook.js";
 import { definedFields } from "../http/defined-fields.js";
 import { requestContext } from "../http/request-context.js";
@@ -21,7 +22,7 @@ const tags = ["users"];
  * (profile, email change, password, deactivation, deletion).
  */
 export const meRoutes: RoutesPlugin = async (app, { options }) => {
-  const { account } = options.useCases;
+  const { account, mfa } = options.useCases;
 
   app.get(
     "/api/v1/users/me",
@@ -48,7 +49,8 @@ export const meRoutes: RoutesPlugin = async (app, { options }) => {
         summary: "Update the signed-in user's profile",
         description:
           "full_name, phone_number, username (409 DUPLICATE_USERNAME when taken). A new `email` needs " +
-          "`current_password` (401 INVALID_CREDENTIALS when wrong); the new address gets a code and becomes the " +
+          "`current_password` (401 INVALID_CREDENTIALS when wrong) and, when a second factor guards the account, a " +
+          "token at acr aal2 proven within 300 s (401 INSUFFICIENT_USER_AUTHENTICATION, RFC 9470); the new address gets a code and becomes the " +
           "login email once confirmed at POST /api/v1/users/me/email/verify; the old address is notified. " +
           "Unknown fields: 400.",
         operationId: "updateMe",
@@ -59,6 +61,10 @@ export const meRoutes: RoutesPlugin = async (app, { options }) => {
     },
     async (request, reply) => {
       const body = request.body;
+      // Only an email change is sensitive (it moves the account's recovery address), not a profile edit.
+      if (body.email !== undefined) {
+        await mfa?.requireAssurance(claimsOf(request), { maxAgeSeconds: STEP_UP_MAX_AGE_SECONDS });
+      }
       // An email change sends a code only for a free address: the floor hides which it was.
       const floor = body.email === undefined ? undefined : options.responseFloors?.mailRequestsMs;
       const update = await withinFloor(reply, floor, () =>
@@ -108,7 +114,7 @@ export const meRoutes: RoutesPlugin = async (app, { options }) => {
   app.patch(
     "/api/v1/users/me/password",
     {
-      config: { auth: true },
+      config: { auth: true, ...SENSITIVE },
       schema: {
         tags,
         summary: "Change the password",
@@ -170,7 +176,7 @@ export const meRoutes: RoutesPlugin = async (app, { options }) => {
     app.route({
       method: route.method,
       url: route.url,
-      config: { auth: true },
+      config: route.method === "DELETE" ? { auth: true, ...SENSITIVE } : { auth: true },
       schema: {
         tags,
         summary: route.summary,

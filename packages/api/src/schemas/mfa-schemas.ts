@@ -73,6 +73,33 @@ export const MfaVerifyBody = Type.Object(
   { additionalProperties: false, description: "`code` for totp and recovery_code, `assertion` for webauthn" },
 );
 
+export const StepUpBody = Type.Object(
+  {
+    method: SecondFactorMethod,
+    code: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 32, description: "totp: 6 digits from the app; recovery_code: a code" }),
+    ),
+    assertion: Type.Optional(WebAuthnCredentialJson),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "`code` for totp and recovery_code, `assertion` for webauthn (options from …/step-up/webauthn/options)",
+  },
+);
+
+export const StepUpData = Type.Object(
+  {
+    access_token: Type.String({ description: "A new access token of the same session, at acr aal2" }),
+    token_type: Type.Literal("Bearer"),
+    expires_in: Type.Integer({ description: "Access-token lifetime in seconds" }),
+    acr: Type.Literal("aal2"),
+    amr: Type.Array(Type.String(), { description: "RFC 8176 methods the session has now proven" }),
+    auth_time: Type.Integer({ description: "Now, seconds since the epoch: max_age counts from here" }),
+  },
+  { description: "The session's level rose: its refresh token keeps working and yields aal2 tokens from now on" },
+);
+
 export const TotpEnrolmentData = Type.Object({
   factor_id: Uuid,
   secret: Type.String({ description: "Base32, for apps that cannot scan" }),

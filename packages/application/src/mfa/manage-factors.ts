@@ -11,6 +11,7 @@ import {
 } from "@gatehouse/domain";
 import { audit } from "../shared/audit-entry-for.js";
 import { issueRecoveryCodes } from "./recovery-code-set.js";
+import { requireSecondFactorSession } from "./require-assurance.js";
 
 export interface ManageFactorsDeps {
   readonly mfa: Pick<
@@ -20,14 +21,6 @@ export interface ManageFactorsDeps {
   readonly recoveryCodes: RecoveryCodes;
   readonly uow: UnitOfWork<Pick<TransactionalRepositories, "auditLog">>;
   readonly clock: Clock;
-}
-
-/**
- * Changing a user's factors needs a session that proved one (aal2): otherwise a session opened
- * before enrolment, or a stolen password alone, could remove the factor that guards the account.
- */
-export function requireSecondFactorSession(acr: string | undefined): void {
-  if (acr !== "aal2") throw new DomainError("INSUFFICIENT_USER_AUTHENTICATION");
 }
 
 /** A confirmed factor as its owner sees it; recovery codes with how many are left. */

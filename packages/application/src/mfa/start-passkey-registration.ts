@@ -7,8 +7,8 @@ import {
   type WebAuthnOptionsJson,
   type WebAuthnRelyingParty,
 } from "@gatehouse/domain";
-import { requireSecondFactorSession } from "./manage-factors.js";
 import { keepChallenge, type PasskeyChallengeDeps } from "./passkey-challenges.js";
+import { requireSecondFactorSession } from "./require-assurance.js";
 
 export interface StartPasskeyRegistrationDeps extends PasskeyChallengeDeps {
   readonly users: Pick<UserRepository, "find">;

@@ -11,14 +11,18 @@ import {
   type UserRepository,
   withSecondFactor,
 } from "@gatehouse/domain";
-import { type CredentialFailures, takeCredentialAttempt } from "../auth/credential-attempts.js";
+import type { CredentialFailures } from "../auth/credential-attempts.js";
 import type { LogInResult } from "../auth/log-in.js";
 import { openSession } from "../auth/open-session.js";
 import type { RefreshTokenPolicy } from "../auth/session-tokens.js";
-import { audit } from "../shared/audit-entry-for.js";
 import { recordRefusal } from "../shared/refusals.js";
 import { clientBinding, issueAssuredTokens } from "./mfa-gate.js";
-import { proveSecondFactor, type SecondFactorDeps, type SecondFactorProof } from "./second-factor.js";
+import {
+  noticeRecoveryCodeUse,
+  proveWithinBudget,
+  type SecondFactorDeps,
+  type SecondFactorProof,
+} from "./second-factor.js";
 
 export type VerifyMfaLoginInput = SecondFactorProof & { readonly mfaToken: string };
 
@@ -64,20 +68,7 @@ export function makeVerifyMfaLogin(deps: VerifyMfaLoginDeps) {
     const blocked = sessionBlockedError(found.user.status);
     if (blocked !== undefined) throw blocked;
 
-    const attempt = await takeCredentialAttempt(deps.credentialFailures, {
-      email: found.user.email,
-      userId: found.user.id,
-      ctx,
-    });
-    const proven = await proveSecondFactor(deps, found.user.id, input, tokenHash).catch(async (error: unknown) => {
-      if (error instanceof DomainError) await refuse(found.user.id, error.code.toLowerCase());
-      throw error;
-    });
-    if (proven === undefined) {
-      await refuse(found.user.id, "wrong_code");
-      throw new DomainError("MFA_CODE_INVALID");
-    }
-    await attempt.giveBack();
+    const proven = await proveWithinBudget(deps, ctx, found.user, input, { hash: tokenHash, details: {} });
 
     const first = { amr: challenge.amr, acr: "aal1" as const, authTime: challenge.authTime };
     const assurance = withSecondFactor(first, proven, now);
@@ -88,15 +79,7 @@ export function makeVerifyMfaLogin(deps: VerifyMfaLoginDeps) {
         action: "mfa.verify",
         details: { method: input.method, amr: assurance.amr },
       });
-      if (input.method === "recovery_code") {
-        await audit(tx, deps, ctx, { action: "mfa.recovery_code_used", userId: found.user.id });
-        // Not throttled: only someone holding the password and a code causes it, and the owner must hear.
-        await tx.outbox.enqueue({
-          to: found.user.email,
-          template: "mfa-recovery-code-used",
-          data: { username: found.user.username },
-        });
-      }
+      if (input.method === "recovery_code") await noticeRecoveryCodeUse(tx, deps, ctx, found.user);
       return opened;
     });
     const tokens = await issueAssuredTokens(deps, found, session, now, assurance);

@@ -117,6 +117,8 @@ export interface ErrorDetails {
   readonly PRIVILEGE_ESCALATION: { readonly missing_permissions: readonly string[] };
   readonly ROLE_IN_USE: { readonly user_count: number };
   readonly INVALID_STATUS_TRANSITION: { readonly from: string; readonly to: string };
+  /** RFC 9470: the level to come back with and, when the route has one, the maximum age of the proof. */
+  readonly INSUFFICIENT_USER_AUTHENTICATION: { readonly acr_values: "aal2"; readonly max_age?: number };
 }
 
 /** The details a code carries: its declared shape, else anything. */

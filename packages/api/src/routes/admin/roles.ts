@@ -1,4 +1,5 @@
 import { Type } from "typebox";
+import { SENSITIVE } from "../../http/assurance-hook.js";
 import { actorOf } from "../../http/permission-hook.js";
 import { requestContext } from "../../http/request-context.js";
 import { done, Envelope, errorResponses, MessageOnly, ok } from "../../schemas/envelope.js";
@@ -109,7 +110,7 @@ export const roleRoutes: RoutesPlugin = async (app, { options }) => {
   app.post(
     "/api/v1/admin/roles/:id/permissions",
     {
-      config: { permission: "roles:write" },
+      config: { permission: "roles:write", ...SENSITIVE },
       schema: {
         tags: roleTags,
         summary: "Grant permissions to a role",
@@ -137,7 +138,7 @@ export const roleRoutes: RoutesPlugin = async (app, { options }) => {
   app.delete(
     "/api/v1/admin/roles/:id/permissions/:permission_id",
     {
-      config: { permission: "roles:write" },
+      config: { permission: "roles:write", ...SENSITIVE },
       schema: {
         tags: roleTags,
         summary: "Remove a permission from a role",

@@ -1,3 +1,4 @@
+import { SENSITIVE } from "../../http/assurance-hook.js";
 import { actorOf } from "../../http/permission-hook.js";
 import { requestContext } from "../../http/request-context.js";
 import { Envelope, errorResponses, ok } from "../../schemas/envelope.js";
@@ -15,7 +16,7 @@ export const userIdentityRoutes: RoutesPlugin = async (app, { options }) => {
   app.delete(
     "/api/v1/admin/users/:id/identities/:identity_id",
     {
-      config: { permission: "users:write" },
+      config: { permission: "users:write", ...SENSITIVE },
       schema: {
         tags,
         security,

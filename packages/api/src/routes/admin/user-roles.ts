@@ -1,3 +1,4 @@
+import { SENSITIVE } from "../../http/assurance-hook.js";
 import { actorOf } from "../../http/permission-hook.js";
 import { requestContext } from "../../http/request-context.js";
 import { Envelope, errorResponses, ok } from "../../schemas/envelope.js";
@@ -14,7 +15,7 @@ export const userRoleRoutes: RoutesPlugin = async (app, { options }) => {
   app.post(
     "/api/v1/admin/users/:id/roles",
     {
-      config: { permission: "roles:write" },
+      config: { permission: "roles:write", ...SENSITIVE },
       schema: {
         tags,
         summary: "Assign roles to a user",
@@ -40,7 +41,7 @@ export const userRoleRoutes: RoutesPlugin = async (app, { options }) => {
   app.delete(
     "/api/v1/admin/users/:id/roles/:role_id",
     {
-      config: { permission: "roles:write" },
+      config: { permission: "roles:write", ...SENSITIVE },
       schema: {
         tags,
         summary: "Remove a role from a user",

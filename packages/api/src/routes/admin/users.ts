@@ -1,4 +1,5 @@
 import type { UserSortField } from "@gatehouse/domain";
+import { SENSITIVE } from "../../http/assurance-hook.js";
 import { definedFields } from "../../http/defined-fields.js";
 import { actorOf } from "../../http/permission-hook.js";
 import { requestContext } from "../../http/request-context.js";
@@ -156,7 +157,7 @@ export const adminUserRoutes: RoutesPlugin = async (app, { options }) => {
   app.put(
     `${BASE}/:id`,
     {
-      config: { permission: "users:write" },
+      config: { permission: "users:write", ...SENSITIVE },
       schema: {
         tags,
         security,

@@ -1,11 +1,12 @@
 import type { SecondFactorProof } from "@gatehouse/application";
 import { DomainError, type WebAuthnResponseJson } from "@gatehouse/domain";
+import { claimsOf } from "../../http/auth-hook.js";
 import { requestContext } from "../../http/request-context.js";
 import { Envelope, errorResponses, ok } from "../../schemas/envelope.js";
-import { MfaTokenBody, MfaVerifyBody, WebAuthnOptionsData } from "../../schemas/mfa-schemas.js";
+import { MfaTokenBody, MfaVerifyBody, StepUpBody, StepUpData, WebAuthnOptionsData } from "../../schemas/mfa-schemas.js";
 import { LoginData } from "../../schemas/user-schemas.js";
 import { loginResponse } from "../responses.js";
-import type { RoutesPlugin } from "../routes-plugin.js";
+import { bearer, type RoutesPlugin } from "../routes-plugin.js";
 
 /** The body's proof as the use case takes it: `code` for the code methods, `assertion` for a passkey. */
 function proofOf(body: {
@@ -21,7 +22,10 @@ function proofOf(body: {
   throw new DomainError("VALIDATION_ERROR", undefined, [{ field: "code", message: `is required for ${body.method}` }]);
 }
 
-/** POST /api/v1/auth/mfa/verify: the second step of a login the MFA gate held (and a passkey's options for it). */
+/**
+ * POST /api/v1/auth/mfa/verify: the second step of a login the MFA gate held (and a passkey's
+ * options for it); POST /api/v1/auth/mfa/step-up: the same proof raising a live session (RFC 9470).
+ */
 export const mfaLoginRoutes: RoutesPlugin = async (app, { options }) => {
   const { mfa } = options.useCases;
   if (mfa === undefined) return;
@@ -72,6 +76,63 @@ export const mfaLoginRoutes: RoutesPlugin = async (app, { options }) => {
       const input = { mfaToken: body.mfa_token, ...proofOf(body as Parameters<typeof proofOf>[0]) };
       const result = await mfa.verifyMfaLogin(input, requestContext(request));
       return ok(loginResponse(result), "Login successful");
+    },
+  );
+
+  app.post(
+    "/api/v1/auth/mfa/step-up/webauthn/options",
+    {
+      config: { auth: true, rateLimit: "auth" },
+      schema: {
+        tags: ["auth"],
+        summary: "Passkey options for a step-up",
+        description:
+          "Options for navigator.credentials.get() with the caller's passkeys allowed and a challenge bound to the " +
+          "caller's session (single use, 5 minutes, kept server-side). Send the assertion to POST " +
+          "/api/v1/auth/mfa/step-up with method `webauthn`. 409 MFA_NOT_ENROLLED when the caller has no passkey.",
+        operationId: "stepUpPasskeyOptions",
+        security: bearer,
+        response: { 200: Envelope(WebAuthnOptionsData), ...errorResponses(401, 409, 429) },
+      },
+    },
+    async (request) => ok(await mfa.stepUpPasskeyOptions(claimsOf(request))),
+  );
+
+  app.post(
+    "/api/v1/auth/mfa/step-up",
+    {
+      config: { auth: true, rateLimit: "auth" },
+      schema: {
+        tags: ["auth"],
+        summary: "Raise the current session to aal2 (step-up)",
+        description:
+          "RFC 9470: answer a 401 INSUFFICIENT_USER_AUTHENTICATION by proving a second factor here, with the bearer " +
+          "token of the session to raise. The proofs are those of POST /api/v1/auth/mfa/verify (`code` for totp or " +
+          "recovery_code, `assertion` for webauthn signing the challenge of POST " +
+          "/api/v1/auth/mfa/step-up/webauthn/options). The session's level becomes aal2 with `auth_time` now: the " +
+          "answer is a new access token, and the session's refresh token keeps working and yields aal2 tokens too. " +
+          "A wrong code or an assertion that does not verify: 400 MFA_CODE_INVALID, counted against the account's " +
+          "failed-login budget (429 when spent); 400 WEBAUTHN_CHALLENGE_INVALID for an unknown, used or foreign challenge.",
+        operationId: "stepUp",
+        security: bearer,
+        body: StepUpBody,
+        response: { 200: Envelope(StepUpData), ...errorResponses(400, 401, 413, 415, 429) },
+      },
+    },
+    async (request) => {
+      const proof = proofOf(request.body as Parameters<typeof proofOf>[0]);
+      const { accessToken, assurance } = await mfa.stepUp(claimsOf(request), proof, requestContext(request));
+      return ok(
+        {
+          access_token: accessToken.token,
+          token_type: "Bearer" as const,
+          expires_in: accessToken.expiresIn,
+          acr: "aal2" as const,
+          amr: [...assurance.amr],
+          auth_time: Math.floor(assurance.authTime.getTime() / 1000),
+        },
+        "Session raised to aal2",
+      );
     },
   );
 };
