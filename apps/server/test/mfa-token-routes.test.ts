@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { post } from "./support/http.js";
+import { post, sendWith } from "./support/http.js";
 import { claimsOf, MFA_TEST_ENV, mfaFlows, sha256, totpCode } from "./support/mfa.js";
 import { SoftAuthenticator } from "./support/soft-authenticator.js";
 import { sql, startTestServer, type TestServer } from "./support/test-server.js";
@@ -88,6 +88,18 @@ describe("every token-issuing route respects second factors", () => {
         expect(held.factors).toContain("webauthn");
         const second = await verifyWithPasskey(authenticator, held.mfa_token as string);
         expect(claimsOf((second.body.data as { access_token: string }).access_token).acr).toBe("aal2");
+      },
+      "POST /api/v1/auth/mfa/enroll/totp/verify": async () => {
+        // Only an enrolment-only token (MFA_POLICY, a user with no factor) finishes there: a
+        // login's token, the only kind this user can get, is refused and opens nothing.
+        const data = await challenge(user);
+        const code = totpCode(secret, t.clock.now());
+        const refused = await sendWith(t, "POST", "/api/v1/auth/mfa/enroll/totp/verify", {
+          payload: { mfa_token: data.mfa_token, code },
+          headers: { "user-agent": "mfa-test" },
+        });
+        expect([refused.status, refused.body]).toMatchObject([401, { success: false }]);
+        expect(refused.body).not.toHaveProperty("data");
       },
       "POST /api/v1/auth/mfa/step-up": async () => {
         // Only a proven factor raises a session; without one the answer carries no token at all.

@@ -27,6 +27,7 @@ import type {
   DescribeHost,
   ExchangeHandoffCode,
   FinishPasskeyRegistration,
+  FinishRequiredTotpEnrolment,
   GetCurrentUser,
   GetUser,
   GetUserStatistics,
@@ -68,6 +69,7 @@ import type {
   RevokeSession,
   StartFederatedLogin,
   StartPasskeyRegistration,
+  StartRequiredTotpEnrolment,
   StartTotpEnrolment,
   StepUp,
   StepUpPasskeyOptions,
@@ -240,6 +242,9 @@ export interface MfaUseCases {
   /** POST /auth/mfa/step-up: raises the caller's session to aal2. */
   readonly stepUp: StepUp;
   readonly stepUpPasskeyOptions: StepUpPasskeyOptions;
+  /** The enrolment MFA_POLICY requires before a login finishes (an enrolment-only `mfa_token`). */
+  readonly startRequiredTotpEnrolment: StartRequiredTotpEnrolment;
+  readonly finishRequiredTotpEnrolment: FinishRequiredTotpEnrolment;
 }
 
 /** Passwordless sign-in with a discoverable passkey (application `auth/`). */

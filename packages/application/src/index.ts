@@ -256,6 +256,12 @@ export {
 } from "./maintenance/run-cleanup.js";
 export { type ConfirmTotpEnrolment, makeConfirmTotpEnrolment } from "./mfa/confirm-totp-enrolment.js";
 export {
+  type FinishRequiredTotpEnrolment,
+  makeFinishRequiredTotpEnrolment,
+  makeStartRequiredTotpEnrolment,
+  type StartRequiredTotpEnrolment,
+} from "./mfa/enrol-required-factor.js";
+export {
   type FinishPasskeyRegistration,
   makeFinishPasskeyRegistration,
 } from "./mfa/finish-passkey-registration.js";

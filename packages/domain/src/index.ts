@@ -52,9 +52,13 @@ export {
   type AuthMethod,
   firstFactorAssurance,
   guardsLogin,
+  type MfaChallengePurpose,
   type MfaFactor,
   type MfaFactorType,
+  type MfaPolicy,
+  parseMfaPolicy,
   passkeyAssurance,
+  policyRequiresFactor,
   type SessionAssurance,
   withSecondFactor,
 } from "./mfa/mfa.js";

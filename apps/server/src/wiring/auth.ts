@@ -35,6 +35,7 @@ export function wireAuth(w: Wiring): AuthUseCases {
         deviceTokenTtlSeconds: w.config.deviceTokenTtlSeconds,
         enumerationProtection: w.policies.lifecycle.enumerationProtection,
         mfa,
+        mfaPolicy: w.config.mfa.policy,
       }),
       w.telemetry,
     ),

@@ -64,6 +64,7 @@ export function wireFederation(w: Wiring): FederationUseCases | undefined {
       clock,
       refreshPolicy: w.policies.refresh,
       mfa: mfaRepositoryOf(w),
+      mfaPolicy: w.config.mfa.policy,
     }),
   };
 }

@@ -2,12 +2,14 @@ import type { MfaUseCases } from "@gatehouse/api";
 import {
   makeConfirmTotpEnrolment,
   makeFinishPasskeyRegistration,
+  makeFinishRequiredTotpEnrolment,
   makeListFactors,
   makePasskeySecondFactorOptions,
   makeRegenerateRecoveryCodes,
   makeRemoveFactor,
   makeRequireAssurance,
   makeStartPasskeyRegistration,
+  makeStartRequiredTotpEnrolment,
   makeStartTotpEnrolment,
   makeStepUp,
   makeStepUpPasskeyOptions,
@@ -44,7 +46,13 @@ export function wireMfa(w: Wiring): MfaUseCases {
     "mfa",
   );
   const { uow, clock, accessTokens, repositories } = w;
-  const manage = { mfa, recoveryCodes, uow, clock };
+  const manage = {
+    mfa,
+    recoveryCodes,
+    uow,
+    clock,
+    policy: { mfaPolicy: config.mfa.policy, users: repositories.users },
+  };
   const passkeys = { ...passkeyAdaptersOf(w), opaqueTokens, clock };
   // The proof of a second factor, as the login's second step and a step-up both check it.
   const proving = {
@@ -58,18 +66,20 @@ export function wireMfa(w: Wiring): MfaUseCases {
     secretBox,
     recoveryCodes,
   };
+  const startTotpEnrolment = makeStartTotpEnrolment({
+    users: repositories.users,
+    mfa,
+    totp,
+    secretBox,
+    qrCodes,
+    clock,
+    issuer: w.config.appName,
+  });
+  const confirmTotpEnrolment = makeConfirmTotpEnrolment({ mfa, totp, secretBox, recoveryCodes, uow, clock });
   return {
     verifyMfaLogin: makeVerifyMfaLogin({ ...proving, refreshPolicy: w.policies.refresh }),
-    startTotpEnrolment: makeStartTotpEnrolment({
-      users: repositories.users,
-      mfa,
-      totp,
-      secretBox,
-      qrCodes,
-      clock,
-      issuer: w.config.appName,
-    }),
-    confirmTotpEnrolment: makeConfirmTotpEnrolment({ mfa, totp, secretBox, recoveryCodes, uow, clock }),
+    startTotpEnrolment,
+    confirmTotpEnrolment,
     regenerateRecoveryCodes: makeRegenerateRecoveryCodes(manage),
     listFactors: makeListFactors(manage),
     removeFactor: makeRemoveFactor(manage),
@@ -79,5 +89,16 @@ export function wireMfa(w: Wiring): MfaUseCases {
     requireAssurance: makeRequireAssurance({ mfa, clock }),
     stepUp: makeStepUp(proving),
     stepUpPasskeyOptions: makeStepUpPasskeyOptions(passkeys),
+    startRequiredTotpEnrolment: makeStartRequiredTotpEnrolment({ mfa, opaqueTokens, clock, startTotpEnrolment }),
+    finishRequiredTotpEnrolment: makeFinishRequiredTotpEnrolment({
+      mfa,
+      opaqueTokens,
+      clock,
+      confirmTotpEnrolment,
+      users: repositories.users,
+      uow,
+      accessTokens,
+      refreshPolicy: w.policies.refresh,
+    }),
   };
 }

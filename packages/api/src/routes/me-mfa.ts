@@ -13,7 +13,7 @@ import {
   TotpEnrolmentData,
   WebAuthnOptionsData,
 } from "../schemas/mfa-schemas.js";
-import { mfaFactorResponse } from "./responses.js";
+import { mfaFactorResponse, totpEnrolmentResponse } from "./responses.js";
 import { bearer, type RoutesPlugin } from "./routes-plugin.js";
 
 const tags = ["users"];
@@ -63,13 +63,7 @@ export const meMfaRoutes: RoutesPlugin = async (app, { options }) => {
       },
     },
     async (request) => {
-      const enrolment = await mfa.startTotpEnrolment(claimsOf(request).sub);
-      return ok({
-        factor_id: enrolment.factorId,
-        secret: enrolment.secret,
-        otpauth_uri: enrolment.otpauthUri,
-        qr_code: enrolment.qrCode,
-      });
+      return ok(totpEnrolmentResponse(await mfa.startTotpEnrolment(claimsOf(request).sub)));
     },
   );
 

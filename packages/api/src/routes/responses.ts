@@ -6,6 +6,7 @@ import type {
   ListSessions,
   MfaChallengeResult,
   SessionTokens,
+  TotpEnrolment,
   UserProfile,
   UserRoles,
 } from "@gatehouse/application";
@@ -124,6 +125,7 @@ export function loginResponse(result: {
 export function mfaChallengeResponse(challenge: MfaChallengeResult) {
   return {
     mfa_required: true as const,
+    mfa_enrollment_required: challenge.enrollmentRequired,
     mfa_token: challenge.mfaToken,
     expires_in: challenge.expiresIn,
     factors: [...challenge.factors],
@@ -133,6 +135,16 @@ export function mfaChallengeResponse(challenge: MfaChallengeResult) {
 /** A sign-in's answer: the session, or the MFA challenge standing in front of it. */
 export function signInResponse(result: Parameters<typeof loginResponse>[0] | MfaChallengeResult) {
   return "mfaRequired" in result ? mfaChallengeResponse(result) : loginResponse(result);
+}
+
+/** A started app enrolment: the secret three ways (base32, URI, QR code), shown this once. */
+export function totpEnrolmentResponse(enrolment: TotpEnrolment) {
+  return {
+    factor_id: enrolment.factorId,
+    secret: enrolment.secret,
+    otpauth_uri: enrolment.otpauthUri,
+    qr_code: enrolment.qrCode,
+  };
 }
 
 export function mfaFactorResponse(factor: FactorView) {

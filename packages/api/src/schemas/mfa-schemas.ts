@@ -52,8 +52,15 @@ export const PasskeyLoginBody = Type.Object({ assertion: WebAuthnCredentialJson 
 export const MfaChallengeData = Type.Object(
   {
     mfa_required: Type.Literal(true),
+    mfa_enrollment_required: Type.Boolean({
+      description:
+        "MFA_POLICY requires a factor this user has none of: the token only enrols, at POST " +
+        "/api/v1/auth/mfa/enroll/totp and …/totp/verify (which then signs in); `factors` is empty",
+    }),
     mfa_token: Type.String({
-      description: "Single use, 5 minutes, only from this client: send it to POST /api/v1/auth/mfa/verify",
+      description:
+        "Single use, 5 minutes, only from this client: send it to POST /api/v1/auth/mfa/verify (or, when " +
+        "mfa_enrollment_required, to the enrolment routes)",
     }),
     expires_in: Type.Integer({ description: "Seconds the mfa_token lives" }),
     factors: Type.Array(SecondFactorMethod, { description: "The methods /auth/mfa/verify accepts" }),
@@ -98,6 +105,14 @@ export const StepUpData = Type.Object(
     auth_time: Type.Integer({ description: "Now, seconds since the epoch: max_age counts from here" }),
   },
   { description: "The session's level rose: its refresh token keeps working and yields aal2 tokens from now on" },
+);
+
+export const EnrolmentVerifyBody = Type.Object(
+  {
+    mfa_token: Type.String({ minLength: 1, maxLength: 128 }),
+    code: Type.String({ minLength: 1, maxLength: 32, description: "6 digits from the newly added app" }),
+  },
+  { additionalProperties: false },
 );
 
 export const TotpEnrolmentData = Type.Object({

@@ -63,6 +63,8 @@ export interface LogInDeps {
   readonly enumerationProtection?: boolean;
   /** Second factors: the gate's challenge, and the new session's recorded assurance. */
   readonly mfa: MfaGateDeps["mfa"] & Pick<MfaRepository, "recordSessionAssurance">;
+  /** MFA_POLICY: a user it covers who has no factor gets an enrolment-only challenge. */
+  readonly mfaPolicy?: MfaGateDeps["mfaPolicy"];
 }
 
 /**
@@ -101,7 +103,7 @@ export function makeLogIn(deps: LogInDeps) {
     const presented = await trustedDevice(deps.credentialFailures, ctx, user.id);
     // An imported or weaker hash is replaced in the transaction that opens the session.
     const upgrade = await preparePasswordUpgrade(deps, ctx, user, input.password);
-    const gate = await gateFirstFactor(deps, ctx, { userId: user.id, method: "pwd" });
+    const gate = await gateFirstFactor(deps, ctx, { userId: user.id, method: "pwd", roles: withRoles.roles });
     if ("challenge" in gate) {
       // Only this request knows the password, so the rehash cannot wait for the second factor.
       await deps.uow.run(upgrade);

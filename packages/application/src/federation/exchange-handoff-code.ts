@@ -29,6 +29,8 @@ export interface ExchangeHandoffCodeDeps {
   readonly refreshPolicy: RefreshTokenPolicy;
   /** Second factors: a user with one gets the MFA challenge, not tokens. */
   readonly mfa: MfaGateDeps["mfa"] & Pick<MfaRepository, "recordSessionAssurance">;
+  /** MFA_POLICY: a user it covers who has no factor gets an enrolment-only challenge. */
+  readonly mfaPolicy?: MfaGateDeps["mfaPolicy"];
 }
 
 /**
@@ -67,7 +69,7 @@ export function makeExchangeHandoffCode(deps: ExchangeHandoffCodeDeps) {
     if (owner === undefined) throw new DomainError("OAUTH_CODE_INVALID");
     const blocked = sessionBlockedError(owner.user.status);
     if (blocked !== undefined) throw blocked;
-    const gate = await gateFirstFactor(deps, ctx, { userId: owner.user.id, method: "fed" });
+    const gate = await gateFirstFactor(deps, ctx, { userId: owner.user.id, method: "fed", roles: owner.roles });
     if ("challenge" in gate) return gate.challenge;
     const session = await deps.federationUow.run(async (tx) => {
       const found = await tx.users.find(code.userId);

@@ -3,11 +3,14 @@ import {
   DomainError,
   guardsLogin,
   type MfaFactor,
+  type MfaPolicy,
   type MfaRepository,
+  policyRequiresFactor,
   type RecoveryCodes,
   type RequestContext,
   type TransactionalRepositories,
   type UnitOfWork,
+  type UserRepository,
 } from "@gatehouse/domain";
 import { audit } from "../shared/audit-entry-for.js";
 import { issueRecoveryCodes } from "./recovery-code-set.js";
@@ -21,6 +24,18 @@ export interface ManageFactorsDeps {
   readonly recoveryCodes: RecoveryCodes;
   readonly uow: UnitOfWork<Pick<TransactionalRepositories, "auditLog">>;
   readonly clock: Clock;
+  /** MFA_POLICY and where the user's roles are read from; absent: optional, any factor may go. */
+  readonly policy?: { readonly mfaPolicy: MfaPolicy; readonly users: Pick<UserRepository, "find"> };
+}
+
+/** Whether the policy forbids `userId` to end up with no factor guarding logins. */
+async function policyKeepsFactor(deps: Pick<ManageFactorsDeps, "policy">, userId: string): Promise<boolean> {
+  if (deps.policy === undefined || deps.policy.mfaPolicy.mode === "optional") return false;
+  const found = await deps.policy.users.find(userId);
+  return policyRequiresFactor(
+    deps.policy.mfaPolicy,
+    (found?.roles ?? []).map((role) => role.name),
+  );
 }
 
 /** A confirmed factor as its owner sees it; recovery codes with how many are left. */
@@ -62,7 +77,8 @@ export function makeRegenerateRecoveryCodes(deps: ManageFactorsDeps) {
 /**
  * Removes one of the user's factors (a pending enrolment too), from an aal2 session while a
  * confirmed factor guards the account. When no factor that guards
- * logins is left, the recovery codes go with it: they would back up nothing.
+ * logins is left, the recovery codes go with it: they would back up nothing. The last such
+ * factor of a user MFA_POLICY covers stays (MFA_REQUIRED_BY_POLICY): enrol another first.
  */
 export function makeRemoveFactor(deps: ManageFactorsDeps) {
   return async function removeFactor(
@@ -75,6 +91,9 @@ export function makeRemoveFactor(deps: ManageFactorsDeps) {
     if (!factors.some((f) => f.id === factorId)) throw new DomainError("MFA_FACTOR_NOT_FOUND");
     // A pending enrolment guards nothing yet: removing it needs no second factor.
     if (factors.some(guardsLogin)) requireSecondFactorSession(caller.acr);
+    const guarding = factors.filter(guardsLogin);
+    const lastGuard = guarding.length === 1 && guarding[0]?.id === factorId;
+    if (lastGuard && (await policyKeepsFactor(deps, userId))) throw new DomainError("MFA_REQUIRED_BY_POLICY");
     const removed = await deps.mfa.removeFactor(userId, factorId);
     if (removed === undefined) throw new DomainError("MFA_FACTOR_NOT_FOUND");
     const left = await deps.mfa.listFactors(userId);

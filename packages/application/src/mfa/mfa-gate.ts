@@ -3,10 +3,14 @@ import {
   type Clock,
   firstFactorAssurance,
   guardsLogin,
+  type MfaChallenge,
+  type MfaChallengePurpose,
   type MfaFactorType,
+  type MfaPolicy,
   type MfaRepository,
   type OpaqueTokens,
   passkeyAssurance,
+  policyRequiresFactor,
   type RefreshToken,
   type RequestContext,
   type RoleGrant,
@@ -18,9 +22,14 @@ import { packSessionTokens, type RefreshTokenPolicy, type SessionTokens } from "
 /** How long an `mfa_token` waits for its second factor. */
 export const MFA_CHALLENGE_TTL_SECONDS = 300;
 
-/** What a login answers instead of tokens when the user has a second factor. */
+/**
+ * What a login answers instead of tokens when the user has a second factor, or (with
+ * `enrollmentRequired`) when MFA_POLICY makes them enrol one first: then the token only enrols
+ * (POST /auth/mfa/enroll/totp…) and `factors` is empty.
+ */
 export interface MfaChallengeResult {
   readonly mfaRequired: true;
+  readonly enrollmentRequired: boolean;
   /** Single use, bound to the client that got it, stored only as a hash. */
   readonly mfaToken: string;
   readonly expiresIn: number;
@@ -32,11 +41,36 @@ export interface MfaGateDeps {
   readonly mfa: Pick<MfaRepository, "listFactors" | "createChallenge">;
   readonly opaqueTokens: Pick<OpaqueTokens, "generate" | "hash">;
   readonly clock: Clock;
+  /** MFA_POLICY; absent: optional (users opt in). */
+  readonly mfaPolicy?: MfaPolicy;
 }
 
 /** The hash a challenge is bound to: the client's user agent and address as the request saw them. */
 export function clientBinding(opaqueTokens: Pick<OpaqueTokens, "hash">, ctx: RequestContext): string {
   return opaqueTokens.hash(`mfa-client\n${ctx.userAgent ?? ""}\n${ctx.ipAddress ?? ""}`);
+}
+
+/**
+ * `challenge` (found or consumed by its token) if it may be used here: live, of `purpose`, and
+ * presented by the client it was issued to; undefined otherwise, answered as an unknown token.
+ */
+export function usableChallenge(
+  opaqueTokens: Pick<OpaqueTokens, "hash">,
+  ctx: RequestContext,
+  challenge: MfaChallenge | undefined,
+  purpose: MfaChallengePurpose,
+): MfaChallenge | undefined {
+  const usable =
+    challenge !== undefined &&
+    challenge.purpose === purpose &&
+    challenge.clientHash === clientBinding(opaqueTokens, ctx);
+  return usable ? challenge : undefined;
+}
+
+/** Why a challenge was not usable, for the refusal's audit row. */
+export function challengeRefusal(challenge: MfaChallenge | undefined, purpose: MfaChallengePurpose): string {
+  if (challenge === undefined) return "token_unknown";
+  return challenge.purpose === purpose ? "client_mismatch" : "purpose_mismatch";
 }
 
 const METHOD_OF: Record<MfaFactorType, "totp" | "recovery_code" | "webauthn"> = {
@@ -49,13 +83,20 @@ const METHOD_OF: Record<MfaFactorType, "totp" | "recovery_code" | "webauthn"> = 
  * The MFA gate every path that signs a user in calls once the first factor is proven, before
  * any session exists (password login, federated login, and any later first factor): a user
  * with a confirmed factor gets a challenge (`mfa_token`) and no tokens; anyone else gets the
- * first factor's aal1 assurance to open the session with. A path that issues tokens without
- * passing here is a bug: a test walks every token-issuing route to prove there is none.
+ * first factor's aal1 assurance to open the session with. A user MFA_POLICY requires a factor of
+ * who has none gets an enrolment-only challenge instead: no session before a factor exists.
+ * A path that issues tokens without passing here is a bug: a test walks every token-issuing
+ * route to prove there is none.
  */
 export async function gateFirstFactor(
   deps: MfaGateDeps,
   ctx: RequestContext,
-  proven: { readonly userId: string; readonly method: "pwd" | "fed" | "hwk" | "swk" },
+  proven: {
+    readonly userId: string;
+    readonly method: "pwd" | "fed" | "hwk" | "swk";
+    /** The user's roles, for a policy that requires factors of some of them. */
+    readonly roles?: readonly Pick<RoleGrant, "name">[];
+  },
 ): Promise<{ readonly assurance: SessionAssurance } | { readonly challenge: MfaChallengeResult }> {
   const now = deps.clock.now();
   // A passkey with user verification (the only kind passwordless login accepts) is something
@@ -63,11 +104,20 @@ export async function gateFirstFactor(
   if (proven.method === "hwk" || proven.method === "swk") return { assurance: passkeyAssurance(proven.method, now) };
   const factors = (await deps.mfa.listFactors(proven.userId)).filter((f) => f.confirmedAt !== null);
   const assurance = firstFactorAssurance(proven.method, now);
-  if (!factors.some(guardsLogin)) return { assurance };
+  const guarded = factors.some(guardsLogin);
+  const policy = deps.mfaPolicy ?? { mode: "optional" };
+  const mustEnrol =
+    !guarded &&
+    policyRequiresFactor(
+      policy,
+      (proven.roles ?? []).map((role) => role.name),
+    );
+  if (!guarded && !mustEnrol) return { assurance };
   const secret = deps.opaqueTokens.generate();
   await deps.mfa.createChallenge({
     tokenHash: secret.hash,
     userId: proven.userId,
+    purpose: mustEnrol ? "enrollment" : "login",
     clientHash: clientBinding(deps.opaqueTokens, ctx),
     amr: assurance.amr,
     authTime: assurance.authTime,
@@ -77,6 +127,7 @@ export async function gateFirstFactor(
   return {
     challenge: {
       mfaRequired: true,
+      enrollmentRequired: mustEnrol,
       mfaToken: secret.token,
       expiresIn: MFA_CHALLENGE_TTL_SECONDS,
       factors: [...new Set(methods)],

@@ -6,7 +6,7 @@ import {
   type WebAuthnOptionsJson,
   type WebAuthnRelyingParty,
 } from "@gatehouse/domain";
-import { clientBinding } from "./mfa-gate.js";
+import { usableChallenge } from "./mfa-gate.js";
 import { keepChallenge, type PasskeyChallengeDeps } from "./passkey-challenges.js";
 
 export interface PasskeySecondFactorOptionsDeps extends PasskeyChallengeDeps {
@@ -28,10 +28,9 @@ export function makePasskeySecondFactorOptions(deps: PasskeySecondFactorOptionsD
     ctx: RequestContext,
   ): Promise<WebAuthnOptionsJson> {
     const tokenHash = deps.opaqueTokens.hash(mfaToken);
-    const challenge = await deps.mfa.findChallenge(tokenHash, deps.clock.now());
-    if (challenge === undefined || challenge.clientHash !== clientBinding(deps.opaqueTokens, ctx)) {
-      throw new DomainError("MFA_TOKEN_INVALID");
-    }
+    const found = await deps.mfa.findChallenge(tokenHash, deps.clock.now());
+    const challenge = usableChallenge(deps.opaqueTokens, ctx, found, "login");
+    if (challenge === undefined) throw new DomainError("MFA_TOKEN_INVALID");
     const credentials = await deps.credentials.listForUser(challenge.userId);
     if (credentials.length === 0) throw new DomainError("MFA_NOT_ENROLLED");
     const options = await deps.relyingParty.authenticationOptions({

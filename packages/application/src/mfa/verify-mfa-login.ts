@@ -16,7 +16,7 @@ import type { LogInResult } from "../auth/log-in.js";
 import { openSession } from "../auth/open-session.js";
 import type { RefreshTokenPolicy } from "../auth/session-tokens.js";
 import { recordRefusal } from "../shared/refusals.js";
-import { clientBinding, issueAssuredTokens } from "./mfa-gate.js";
+import { challengeRefusal, issueAssuredTokens, usableChallenge } from "./mfa-gate.js";
 import {
   noticeRecoveryCodeUse,
   proveWithinBudget,
@@ -56,11 +56,12 @@ export function makeVerifyMfaLogin(deps: VerifyMfaLoginDeps) {
   return async function verifyMfaLogin(input: VerifyMfaLoginInput, ctx: RequestContext): Promise<LogInResult> {
     const now = deps.clock.now();
     const tokenHash = deps.opaqueTokens.hash(input.mfaToken);
-    const challenge = await deps.mfa.consumeChallenge(tokenHash, now);
+    const consumed = await deps.mfa.consumeChallenge(tokenHash, now, "login");
+    const challenge = usableChallenge(deps.opaqueTokens, ctx, consumed, "login");
     const refuse = (userId: string | null, reason: string) =>
       recordRefusal(deps, ctx, { action: "mfa.verify_failed", userId, details: { method: input.method, reason } });
-    if (challenge === undefined || challenge.clientHash !== clientBinding(deps.opaqueTokens, ctx)) {
-      await refuse(challenge?.userId ?? null, challenge === undefined ? "token_unknown" : "client_mismatch");
+    if (challenge === undefined) {
+      await refuse(consumed?.userId ?? null, challengeRefusal(consumed, "login"));
       throw invalidToken();
     }
     const found = await deps.users.find(challenge.userId);

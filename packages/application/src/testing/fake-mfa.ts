@@ -140,9 +140,13 @@ export class FakeMfa implements MfaRepository {
     return found === undefined || found.expiresAt <= now ? undefined : found;
   }
 
-  async consumeChallenge(tokenHash: string, now: Date): Promise<MfaChallenge | undefined> {
+  async consumeChallenge(
+    tokenHash: string,
+    now: Date,
+    purpose: MfaChallenge["purpose"],
+  ): Promise<MfaChallenge | undefined> {
     const found = this.challenges.get(tokenHash);
-    if (found === undefined || found.expiresAt <= now) return undefined;
+    if (found === undefined || found.expiresAt <= now || found.purpose !== purpose) return undefined;
     this.challenges.delete(tokenHash);
     return found;
   }

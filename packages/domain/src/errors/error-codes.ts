@@ -79,6 +79,7 @@ export const ERROR_TABLE = {
   MFA_ALREADY_ENROLLED: { status: 409, message: "An authenticator app is already enrolled" },
   MFA_ENROLLMENT_NOT_STARTED: { status: 409, message: "No authenticator enrolment is waiting for a code" },
   MFA_NOT_ENROLLED: { status: 409, message: "No second factor is enrolled" },
+  MFA_REQUIRED_BY_POLICY: { status: 409, message: "The sign-in policy requires a second factor on this account" },
   MFA_FACTOR_NOT_FOUND: { status: 404, message: "Second factor not found" },
   WEBAUTHN_CHALLENGE_INVALID: { status: 400, message: "Passkey challenge is unknown, expired or already used" },
   WEBAUTHN_VERIFICATION_FAILED: { status: 400, message: "Passkey response could not be verified" },

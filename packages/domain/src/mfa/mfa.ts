@@ -57,3 +57,41 @@ export function guardsLogin(factor: MfaFactor): boolean {
 export function passkeyAssurance(method: "hwk" | "swk", at: Date): SessionAssurance {
   return { amr: [method, "user"], acr: "aal2", authTime: at };
 }
+
+/**
+ * What an `mfa_token` lets its holder do: finish a login with a factor the user has (`login`),
+ * or enrol the first factor a policy requires before any session is opened (`enrollment`).
+ */
+export type MfaChallengePurpose = "login" | "enrollment";
+
+/**
+ * MFA_POLICY: whether users may go without a second factor. `optional` lets each user opt in;
+ * `required` makes everyone enrol; `required_for_roles` makes holders of any of the named roles
+ * enrol. A user the policy covers who has no factor yet gets an enrolment-only token at login.
+ */
+export type MfaPolicy =
+  | { readonly mode: "optional" }
+  | { readonly mode: "required" }
+  | { readonly mode: "required_for_roles"; readonly roles: readonly string[] };
+
+/** Whether `policy` makes a holder of `roleNames` keep a second factor. */
+export function policyRequiresFactor(policy: MfaPolicy, roleNames: readonly string[]): boolean {
+  if (policy.mode === "optional") return false;
+  if (policy.mode === "required") return true;
+  return roleNames.some((name) => policy.roles.includes(name));
+}
+
+/**
+ * Parses MFA_POLICY (`optional`, `required`, or `required_for_roles=<role>,<role>`); undefined
+ * when the text is none of them, so configuration can name the variable in its error.
+ */
+export function parseMfaPolicy(text: string): MfaPolicy | undefined {
+  const value = text.trim();
+  if (value === "optional" || value === "required") return { mode: value };
+  const match = /^required_for_roles=(.+)$/.exec(value);
+  const roles = match?.[1]
+    ?.split(",")
+    .map((role) => role.trim())
+    .filter((role) => role !== "");
+  return roles === undefined || roles.length === 0 ? undefined : { mode: "required_for_roles", roles };
+}

@@ -1,4 +1,4 @@
-import type { AuthMethod, MfaFactor, SessionAssurance } from "../mfa/mfa.js";
+import type { AuthMethod, MfaChallengePurpose, MfaFactor, SessionAssurance } from "../mfa/mfa.js";
 
 /** A TOTP factor with what verifying a code needs: the sealed secret and the replay guard. */
 export interface TotpFactorRecord extends MfaFactor {
@@ -14,6 +14,8 @@ export interface MfaChallenge {
   /** SHA-256 of the `mfa_token`; the token itself is only ever in the client's hands. */
   readonly tokenHash: string;
   readonly userId: string;
+  /** A login's second step, or the enrolment a policy requires; a token of one purpose does nothing for the other. */
+  readonly purpose: MfaChallengePurpose;
   /** A hash of the client that got the token (user agent and address): another client cannot use it. */
   readonly clientHash: string;
   /** The first factor already proven, carried into the session the challenge completes. */
@@ -59,8 +61,11 @@ export interface MfaRepository {
   createChallenge(challenge: MfaChallenge): Promise<void>;
   /** The live challenge with `tokenHash`, left in place (a passkey's options are bound to it before it is used). */
   findChallenge(tokenHash: string, now: Date): Promise<MfaChallenge | undefined>;
-  /** Deletes and returns the live challenge with `tokenHash`: a second consume gets undefined. */
-  consumeChallenge(tokenHash: string, now: Date): Promise<MfaChallenge | undefined>;
+  /**
+   * Deletes and returns the live challenge with `tokenHash` and `purpose`: a second consume gets
+   * undefined, and a token of the other purpose is left as it was.
+   */
+  consumeChallenge(tokenHash: string, now: Date, purpose: MfaChallengePurpose): Promise<MfaChallenge | undefined>;
 
   /** Records (or, for a step-up, raises) the assurance of session `sessionId`. */
   recordSessionAssurance(input: { sessionId: string; userId: string; assurance: SessionAssurance }): Promise<void>;

@@ -109,6 +109,7 @@ export function mfaRepositoryContract(name: string, open: OpenMfaHarness): void 
       const live = {
         tokenHash: uniqueHash("t"),
         userId,
+        purpose: "login" as const,
         clientHash: "c".repeat(64),
         amr: ["pwd" as const],
         authTime: new Date(now.getTime() - 1000),
@@ -117,16 +118,24 @@ export function mfaRepositoryContract(name: string, open: OpenMfaHarness): void 
       await mfa().createChallenge(live);
       // Finding leaves the challenge in place (a passkey's options are bound to it first).
       expect((await mfa().findChallenge(live.tokenHash, now))?.userId).toBe(userId);
-      const racing = await Promise.all(Array.from({ length: 5 }, () => mfa().consumeChallenge(live.tokenHash, now)));
+      const racing = await Promise.all(
+        Array.from({ length: 5 }, () => mfa().consumeChallenge(live.tokenHash, now, "login")),
+      );
       const won = racing.filter((c) => c !== undefined);
       expect(won).toHaveLength(1);
-      expect(won[0]).toMatchObject({ userId, clientHash: live.clientHash, amr: ["pwd"] });
+      expect(won[0]).toMatchObject({ userId, purpose: "login", clientHash: live.clientHash, amr: ["pwd"] });
       expect(won[0]?.authTime.getTime()).toBe(live.authTime.getTime());
       const stale = { ...live, tokenHash: uniqueHash("s"), expiresAt: new Date(now.getTime() - 1) };
       await mfa().createChallenge(stale);
       expect(await mfa().findChallenge(stale.tokenHash, now)).toBeUndefined();
-      expect(await mfa().consumeChallenge(stale.tokenHash, now)).toBeUndefined();
+      expect(await mfa().consumeChallenge(stale.tokenHash, now, "login")).toBeUndefined();
       expect(await mfa().findChallenge(live.tokenHash, now)).toBeUndefined();
+      // An enrolment token keeps its purpose: the use cases refuse it where a login's is expected.
+      const enrolment = { ...live, tokenHash: uniqueHash("e"), purpose: "enrollment" as const };
+      await mfa().createChallenge(enrolment);
+      expect((await mfa().findChallenge(enrolment.tokenHash, now))?.purpose).toBe("enrollment");
+      expect(await mfa().consumeChallenge(enrolment.tokenHash, now, "login")).toBeUndefined();
+      expect((await mfa().consumeChallenge(enrolment.tokenHash, now, "enrollment"))?.purpose).toBe("enrollment");
     });
 
     it("records a session's assurance and replaces it on a later record", async () => {

@@ -61,3 +61,22 @@ describe("WEBAUTHN_* derived from a PUBLIC_BASE_URL passkeys cannot use", () => 
     });
   });
 });
+
+describe("MFA_POLICY", () => {
+  it("defaults to optional and reads required and required_for_roles with a role list", () => {
+    expect(webauthnOf({}).policy).toEqual({ mode: "optional" });
+    expect(webauthnOf({ MFA_POLICY: "required" }).policy).toEqual({ mode: "required" });
+    expect(webauthnOf({ MFA_POLICY: "required_for_roles=admin, super_admin" }).policy).toEqual({
+      mode: "required_for_roles",
+      roles: ["admin", "super_admin"],
+    });
+  });
+
+  it("refuses anything else in one line naming the variable", () => {
+    for (const bad of ["mandatory", "required_for_roles=", "required_for_roles= , "]) {
+      expect(() => webauthnOf({ MFA_POLICY: bad })).toThrow(
+        /^MFA_POLICY must be optional, required or required_for_roles/,
+      );
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
+import { type MfaPolicy, parseMfaPolicy } from "@gatehouse/domain";
 import type { SecretBoxKey } from "../security/secret-box.js";
 import { ConfigError, type Reader } from "./env-reader.js";
 import { keptSecret } from "./jwt-secret.js";
@@ -11,6 +12,8 @@ export interface MfaConfig {
   readonly webauthn: { readonly rpId: string; readonly rpName: string; readonly origins: readonly string[] };
   /** PASSKEY_LOGIN: passwordless sign-in with a discoverable passkey (off by default). */
   readonly passkeyLogin: boolean;
+  /** MFA_POLICY: optional (default), required, or required_for_roles=<role>,<role>. */
+  readonly policy: MfaPolicy;
 }
 
 /** The variables this reader owns, for the CONFIG_VARIABLES list. */
@@ -20,6 +23,7 @@ export const MFA_VARIABLES = [
   "WEBAUTHN_RP_NAME",
   "WEBAUTHN_ORIGINS",
   "PASSKEY_LOGIN",
+  "MFA_POLICY",
 ] as const;
 
 /** A registrable domain or `localhost`: what WebAuthn accepts as an RP id (no scheme, port or path). */
@@ -92,7 +96,20 @@ export function readMfaConfig(read: Reader, defaults: { publicBaseUrl: string; a
     encryptionKeys: mfaKeysOf(read.raw("MFA_ENCRYPTION_KEY")),
     webauthn: readWebAuthn(read, defaults),
     passkeyLogin: read.bool("PASSKEY_LOGIN", false),
+    policy: readMfaPolicy(read),
   };
+}
+
+function readMfaPolicy(read: Reader): MfaPolicy {
+  const text = read.raw("MFA_POLICY");
+  if (text === undefined || text.trim() === "") return { mode: "optional" };
+  const policy = parseMfaPolicy(text);
+  if (policy === undefined) {
+    throw new ConfigError(
+      `MFA_POLICY must be optional, required or required_for_roles=<role>,<role> (got "${text.trim()}")`,
+    );
+  }
+  return policy;
 }
 
 /**

@@ -28,6 +28,7 @@ function challengeOf(row: typeof mfaChallenges.$inferSelect): MfaChallenge {
   return {
     tokenHash: row.tokenHash,
     userId: row.userId,
+    purpose: row.purpose === "enrollment" ? "enrollment" : "login",
     clientHash: row.clientHash,
     amr: row.amr as AuthMethod[],
     authTime: row.authTime,
@@ -172,10 +173,16 @@ export function makeMfaRepository(db: Database): MfaRepository {
       return row === undefined ? undefined : challengeOf(row);
     },
 
-    async consumeChallenge(tokenHash, now) {
+    async consumeChallenge(tokenHash, now, purpose) {
       const [row] = await db
         .delete(mfaChallenges)
-        .where(and(eq(mfaChallenges.tokenHash, tokenHash), gt(mfaChallenges.expiresAt, now)))
+        .where(
+          and(
+            eq(mfaChallenges.tokenHash, tokenHash),
+            eq(mfaChallenges.purpose, purpose),
+            gt(mfaChallenges.expiresAt, now),
+          ),
+        )
         .returning();
       return row === undefined ? undefined : challengeOf(row);
     },

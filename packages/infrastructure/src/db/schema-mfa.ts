@@ -55,6 +55,8 @@ export const mfaChallenges = pgTable(
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
+    /** `login` (the second step) or `enrollment` (the first factor a policy requires): see MfaChallengePurpose. */
+    purpose: varchar("purpose", { length: 16 }).notNull().default("login"),
     clientHash: varchar("client_hash", { length: 64 }).notNull(),
     amr: jsonb("amr").$type<string[]>().notNull(),
     authTime: timestamp("auth_time", { withTimezone: true }).notNull(),

@@ -1,0 +1,1 @@
+ALTER TABLE "mfa_challenges" ADD COLUMN "purpose" varchar(16) DEFAULT 'login' NOT NULL;
