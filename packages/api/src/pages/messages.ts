@@ -65,6 +65,7 @@ export const EN: PageMessages = {
     CONFIRMATION_MISMATCH: "Type the user's username exactly to confirm the permanent deletion.",
     SUPER_ADMIN_REQUIRED: "Only a super administrator can do that.",
     CANNOT_DELETE_SELF: "You cannot delete your own account here.",
+    CANNOT_RESET_OWN_MFA: "You cannot reset your own second factors here; manage them from your account.",
     USER_ALREADY_DELETED: "The user is already deleted.",
     USER_NOT_DELETED: "The user is not deleted.",
     PRIVILEGE_ESCALATION: "You cannot grant or remove a permission you do not hold yourself.",
