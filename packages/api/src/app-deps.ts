@@ -60,11 +60,13 @@ import type {
   RequestPasswordReset,
   ResendVerification,
   ResetPassword,
+  ResetUserMfa,
   ResolvePageSession,
   RestoreUser,
   RevokeDevice,
   RevokeRolePermission,
   RevokeSession,
+  RevokeUserSessions,
   StartFederatedLogin,
   StartPasskeyRegistration,
   StartTotpEnrolment,
@@ -134,6 +136,8 @@ export interface AdminUseCases {
   readonly approveUser: ApproveUser;
   readonly suspendUser: SuspendUser;
   readonly reactivateUser: ReactivateUser;
+  readonly resetUserMfa: ResetUserMfa;
+  readonly revokeUserSessions: RevokeUserSessions;
   readonly listAuditLogs: ListAuditLogs;
   readonly importUsers: ImportUsers;
 }

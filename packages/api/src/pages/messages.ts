@@ -28,6 +28,8 @@ export type AdminNoticeKey =
   | "user_approved"
   | "user_suspended"
   | "user_reactivated"
+  | "user_sessions_revoked"
+  | "user_mfa_reset"
   | "user_deleted"
   | "user_restored"
   | "user_purged"
@@ -92,6 +94,8 @@ export const EN: PageMessages = {
     user_approved: "The user was approved.",
     user_suspended: "The user was suspended and every session of theirs signed out.",
     user_reactivated: "The user was reactivated.",
+    user_sessions_revoked: "Every session of the user was signed out.",
+    user_mfa_reset: "Every second factor of the user was removed and every session signed out.",
     user_deleted: "The user was deleted; an administrator can restore them.",
     user_restored: "The user was restored.",
     user_purged: "The user was deleted permanently.",
