@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "@gateh
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserMissing, launchBrowser } from "./support/browser.js";
+import { totpCode } from "./support/mfa.js";
 import { seriousAxeViolations, startPagesServer, submit, watchCsp } from "./support/pages.js";
 import { call, type RunningServer } from "./support/server-process.js";
 import { TestSmtpServer } from "./support/smtp-server.js";
@@ -219,6 +220,41 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console in a 
     expect(new URL(page.url()).pathname).toBe("/admin/users");
     expect(await page.getByRole("status").textContent()).toContain("deleted permanently");
     expect((await api("GET", `/api/v1/admin/users/${target.id}`)).status).toBe(404);
+    await context.close();
+  }, 180_000);
+
+  it("resets a user's second factors only once confirmed, and signs a user out everywhere", async () => {
+    const target = seeded[5] as (typeof seeded)[number];
+    const signIn = () => call(base, "POST", "/api/v1/auth/login", { email: target.email, password: PASSWORD });
+    const userToken = (login: Awaited<ReturnType<typeof signIn>>) =>
+      (login.body.data as { access_token?: string }).access_token ?? "";
+    const enrolling = userToken(await signIn());
+    const started = await api("POST", "/api/v1/users/me/mfa/totp", undefined, enrolling);
+    const { secret } = started.body.data as { secret: string };
+    const code = totpCode(secret, new Date());
+    expect((await api("POST", "/api/v1/users/me/mfa/totp/verify", { code }, enrolling)).status).toBe(200);
+    expect((await signIn()).body.data).toHaveProperty("mfa_required", true);
+
+    const { context, page } = await signedIn(ADMIN.email, ADMIN.password);
+    await page.goto(`${base}/admin/users/${target.id}`);
+    const factors = page.getByRole("region", { name: "Second factors" });
+    expect(await factors.textContent()).toContain("Authenticator app");
+    await submit(page, {}, "Reset second factors");
+    expect(await page.getByRole("alert").textContent()).toContain("must be ticked");
+    expect((await signIn()).body.data).toHaveProperty("mfa_required", true);
+    await page.getByRole("checkbox", { name: /I have confirmed who is asking/ }).check();
+    await submit(page, {}, "Reset second factors");
+    expect(await page.getByRole("status").textContent()).toContain("Every second factor of the user was removed");
+    expect(await factors.textContent()).toContain("No second factor.");
+    expect((await api("GET", "/api/v1/users/me", undefined, enrolling)).status).toBe(401);
+    expect((await smtp.waitForMail(target.email)).subject).toContain("two-factor sign-in");
+
+    const fresh = userToken(await signIn());
+    expect(fresh).not.toBe("");
+    expect((await api("GET", "/api/v1/users/me", undefined, fresh)).status).toBe(200);
+    await submit(page, {}, "Sign out everywhere");
+    expect(await page.getByRole("status").textContent()).toContain("Every session of the user was signed out");
+    expect((await api("GET", "/api/v1/users/me", undefined, fresh)).status).toBe(401);
     await context.close();
   }, 180_000);
 

@@ -190,6 +190,7 @@ describe("step-up (RFC 9470): sensitive routes ask a guarded account for a recen
       [
         "DELETE /api/v1/admin/roles/{id}/permissions/{permission_id}",
         "DELETE /api/v1/admin/users/{id}/identities/{identity_id}",
+        "DELETE /api/v1/admin/users/{id}/mfa",
         "DELETE /api/v1/admin/users/{id}/roles/{role_id}",
         "DELETE /api/v1/users/me",
         "DELETE /api/v1/users/me/mfa/{id}",

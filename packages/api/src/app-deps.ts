@@ -62,11 +62,13 @@ import type {
   RequireAssurance,
   ResendVerification,
   ResetPassword,
+  ResetUserMfa,
   ResolvePageSession,
   RestoreUser,
   RevokeDevice,
   RevokeRolePermission,
   RevokeSession,
+  RevokeUserSessions,
   StartFederatedLogin,
   StartPasskeyRegistration,
   StartRequiredTotpEnrolment,
@@ -139,6 +141,8 @@ export interface AdminUseCases {
   readonly approveUser: ApproveUser;
   readonly suspendUser: SuspendUser;
   readonly reactivateUser: ReactivateUser;
+  readonly resetUserMfa: ResetUserMfa;
+  readonly revokeUserSessions: RevokeUserSessions;
   readonly listAuditLogs: ListAuditLogs;
   readonly importUsers: ImportUsers;
 }

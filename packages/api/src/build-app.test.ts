@@ -70,6 +70,8 @@ function fakeUseCases(overrides: Overrides = {}): ApiUseCases {
       approveUser: unexpected,
       suspendUser: unexpected,
       reactivateUser: unexpected,
+      resetUserMfa: unexpected,
+      revokeUserSessions: unexpected,
       listAuditLogs: unexpected,
       importUsers: unexpected,
       ...overrides.admin,

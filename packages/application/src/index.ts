@@ -92,6 +92,7 @@ export {
 export { type ListAuditLogs, type ListAuditLogsDeps, makeListAuditLogs } from "./admin/list-audit-logs.js";
 export { type ListUsers, type ListUsersDeps, makeListUsers } from "./admin/list-users.js";
 export { makeReactivateUser, type ReactivateUser } from "./admin/reactivate-user.js";
+export { type MfaReset, makeResetUserMfa, type ResetUserMfa } from "./admin/reset-user-mfa.js";
 export { makeRestoreUser, type RestoreUser, type RestoreUserDeps } from "./admin/restore-user.js";
 export { makeRevokeUserSessions, type RevokeUserSessions } from "./admin/revoke-user-sessions.js";
 export { makeSetUserPassword, type SetUserPassword, type SetUserPasswordDeps } from "./admin/set-user-password.js";

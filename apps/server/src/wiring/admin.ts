@@ -10,7 +10,9 @@ import {
   makeListAuditLogs,
   makeListUsers,
   makeReactivateUser,
+  makeResetUserMfa,
   makeRestoreUser,
+  makeRevokeUserSessions,
   makeSuspendUser,
   makeUpdateUser,
 } from "@gatehouse/application";
@@ -35,6 +37,8 @@ export function wireAdmin(w: Wiring): AdminUseCases {
     approveUser: makeApproveUser(change),
     suspendUser: makeSuspendUser(change),
     reactivateUser: makeReactivateUser(change),
+    resetUserMfa: makeResetUserMfa(change),
+    revokeUserSessions: makeRevokeUserSessions(change),
     listAuditLogs: makeListAuditLogs({ auditLog }),
     importUsers: makeImportUsers({ uow, users, hasher: w.hasher, clock }),
   };

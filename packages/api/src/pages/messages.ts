@@ -28,6 +28,8 @@ export type AdminNoticeKey =
   | "user_approved"
   | "user_suspended"
   | "user_reactivated"
+  | "user_sessions_revoked"
+  | "user_mfa_reset"
   | "user_deleted"
   | "user_restored"
   | "user_purged"
@@ -65,6 +67,7 @@ export const EN: PageMessages = {
     CONFIRMATION_MISMATCH: "Type the user's username exactly to confirm the permanent deletion.",
     SUPER_ADMIN_REQUIRED: "Only a super administrator can do that.",
     CANNOT_DELETE_SELF: "You cannot delete your own account here.",
+    CANNOT_RESET_OWN_MFA: "You cannot reset your own second factors here; manage them from your account.",
     USER_ALREADY_DELETED: "The user is already deleted.",
     USER_NOT_DELETED: "The user is not deleted.",
     PRIVILEGE_ESCALATION: "You cannot grant or remove a permission you do not hold yourself.",
@@ -91,6 +94,8 @@ export const EN: PageMessages = {
     user_approved: "The user was approved.",
     user_suspended: "The user was suspended and every session of theirs signed out.",
     user_reactivated: "The user was reactivated.",
+    user_sessions_revoked: "Every session of the user was signed out.",
+    user_mfa_reset: "Every second factor of the user was removed and every session signed out.",
     user_deleted: "The user was deleted; an administrator can restore them.",
     user_restored: "The user was restored.",
     user_purged: "The user was deleted permanently.",

@@ -159,6 +159,14 @@ export const UpdatedUser = Type.Object(
 export const RestoredUser = Type.Object({ ...AdminUser.properties, restored_at: DateTime }, { $id: "RestoredUser" });
 
 const count = Type.Integer({ minimum: 0 });
+export const MfaResetData = Type.Object(
+  {
+    factors_removed: Type.Integer({ minimum: 0, description: "TOTP, recovery-code set and passkeys removed" }),
+    sessions_ended: Type.Integer({ minimum: 0 }),
+  },
+  { $id: "MfaReset" },
+);
+
 export const UserStatisticsData = Type.Object(
   {
     total_users: count,

@@ -19,6 +19,7 @@ import type {
 } from "@gatehouse/domain";
 import { SystemRoles } from "@gatehouse/domain";
 import { makeFakeDeviceTokens } from "./fake-devices.js";
+import { FakeMfa } from "./fake-mfa.js";
 import { makeFakeAuditLog, makeFakeMailThrottle, makeFakeOneTimeCodes, makeFakeOutbox } from "./fake-records.js";
 import { makeFakeRoles, seededCatalogue } from "./fake-roles.js";
 import type { FailurePoint, FakeStore, State, StoredAuditEntry, StoredUser } from "./fake-store.js";
@@ -55,6 +56,7 @@ export class InMemoryDatabase {
   readonly oneTimeCodes: OneTimeCodeRepository;
   readonly mailThrottle: MailThrottle;
   readonly deviceTokens: DeviceTokenRepository;
+  readonly mfa = new FakeMfa();
   readonly uow: UnitOfWork;
 
   constructor(private readonly clock: Clock) {
@@ -216,6 +218,7 @@ export class InMemoryDatabase {
       oneTimeCodes: this.oneTimeCodes,
       mailThrottle: this.mailThrottle,
       deviceTokens: this.deviceTokens,
+      mfa: this.mfa,
     };
     return {
       run: <T>(work: (tx: TransactionalRepositories) => Promise<T>): Promise<T> => {
@@ -234,6 +237,7 @@ export class InMemoryDatabase {
     const record: { id: number; outcome: Outcome } = { id: this.transactions.length + 1, outcome: "running" };
     this.transactions.push(record);
     const snapshot = structuredClone(this.state);
+    const restoreMfa = this.mfa.snapshot();
     this.store.currentTx = record.id;
     try {
       const result = await work(repos);
@@ -241,6 +245,7 @@ export class InMemoryDatabase {
       return result;
     } catch (error) {
       this.store.state = snapshot;
+      restoreMfa();
       record.outcome = "rolled_back";
       throw error;
     } finally {

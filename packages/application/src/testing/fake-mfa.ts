@@ -131,6 +131,26 @@ export class FakeMfa implements MfaRepository {
     return removed.factor;
   }
 
+  async removeAllFactors(userId: string): Promise<MfaFactor[]> {
+    const removed = this.factors.filter((f) => f.factor.userId === userId);
+    this.factors.splice(0, this.factors.length, ...this.factors.filter((f) => f.factor.userId !== userId));
+    this.codes.splice(0, this.codes.length, ...this.codes.filter((c) => c.userId !== userId));
+    return removed.map((f) => f.factor);
+  }
+
+  /**
+   * A copy of the factors and codes, and the function that puts it back: the in-memory unit of
+   * work restores it when its work throws, as a rolled-back transaction would.
+   */
+  snapshot(): () => void {
+    const factors = structuredClone(this.factors);
+    const codes = structuredClone(this.codes);
+    return () => {
+      this.factors.splice(0, this.factors.length, ...factors);
+      this.codes.splice(0, this.codes.length, ...codes);
+    };
+  }
+
   async createChallenge(challenge: MfaChallenge): Promise<void> {
     this.challenges.set(challenge.tokenHash, { ...challenge, amr: [...challenge.amr] });
   }

@@ -59,6 +59,7 @@ export type AuditAction =
   | "mfa.verify"
   | "mfa.verify_failed"
   | "mfa.remove"
+  | "mfa.reset_by_admin"
   | "mfa.recovery_code_used"
   | "mfa.recovery_codes_regenerated";
 

@@ -56,6 +56,7 @@ export const ERROR_TABLE = {
   CANNOT_MODIFY_SYSTEM_ROLE: { status: 422, message: "System roles cannot be modified" },
   LAST_SUPER_ADMIN: { status: 422, message: "The last super_admin cannot lose the role" },
   CANNOT_DELETE_SELF: { status: 422, message: "Cannot delete own account" },
+  CANNOT_RESET_OWN_MFA: { status: 422, message: "Remove your own second factors under /users/me/mfa" },
   USER_ALREADY_DELETED: { status: 422, message: "User is already deleted" },
   USER_NOT_DELETED: { status: 422, message: "User is not deleted" },
   CONFIRMATION_MISMATCH: { status: 422, message: "Confirmation does not match" },

@@ -19,7 +19,7 @@ export type MailMessage =
       readonly data: { readonly username: string; readonly newEmail: string };
     }
   | {
-      readonly template: "password-changed" | "registration-attempt" | "mfa-recovery-code-used";
+      readonly template: "password-changed" | "registration-attempt" | "mfa-recovery-code-used" | "mfa-reset-by-admin";
       readonly data: { readonly username: string };
     }
   | {

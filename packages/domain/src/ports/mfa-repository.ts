@@ -56,6 +56,11 @@ export interface MfaRepository {
   countUnusedRecoveryCodes(userId: string): Promise<number>;
   /** Deletes the user's factor `factorId` (its codes with it); undefined when the user has no such factor. */
   removeFactor(userId: string, factorId: string): Promise<MfaFactor | undefined>;
+  /**
+   * Deletes every factor of the user in one statement: TOTP (pending too), recovery codes and
+   * passkeys with their credentials. Returns what was removed (empty when there was nothing).
+   */
+  removeAllFactors(userId: string): Promise<MfaFactor[]>;
 
   /** Stores a login challenge. */
   createChallenge(challenge: MfaChallenge): Promise<void>;

@@ -2,6 +2,7 @@ import type { AuditLog } from "./audit-log.js";
 import type { DeviceTokenRepository } from "./device-token-repository.js";
 import type { MailOutbox } from "./mail-outbox.js";
 import type { MailThrottle } from "./mail-throttle.js";
+import type { MfaRepository } from "./mfa-repository.js";
 import type { OneTimeCodeRepository } from "./one-time-code-repository.js";
 import type { RefreshTokenRepository } from "./refresh-token-repository.js";
 import type { RoleRepository } from "./role-repository.js";
@@ -17,6 +18,8 @@ export interface TransactionalRepositories {
   readonly oneTimeCodes: OneTimeCodeRepository;
   readonly mailThrottle: MailThrottle;
   readonly deviceTokens: DeviceTokenRepository;
+  /** Second factors, for a change that removes them in one transaction with its audit (an admin reset). */
+  readonly mfa: MfaRepository;
 }
 
 /**

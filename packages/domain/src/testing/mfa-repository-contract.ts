@@ -103,6 +103,23 @@ export function mfaRepositoryContract(name: string, open: OpenMfaHarness): void 
       expect(await mfa().listFactors(userId)).toEqual([]);
     });
 
+    it("removes all of a user's factors at once, pending and codes included, and nobody else's", async () => {
+      const userId = await harness.newUserId();
+      const other = await harness.newUserId();
+      const now = new Date();
+      const totp = await mfa().startTotp({ userId, secretCiphertext: "sealed", now });
+      const codes = await mfa().replaceRecoveryCodes({ userId, codeHashes: [uniqueHash("x"), uniqueHash("y")], now });
+      const kept = await mfa().replaceRecoveryCodes({ userId: other, codeHashes: [uniqueHash("z")], now });
+      const removed = await mfa().removeAllFactors(userId);
+      expect(removed.map((f) => f.id).sort()).toEqual([totp?.id, codes.id].sort());
+      expect(await mfa().listFactors(userId)).toEqual([]);
+      expect(await mfa().findTotp(userId)).toBeUndefined();
+      expect(await mfa().countUnusedRecoveryCodes(userId)).toBe(0);
+      expect(await mfa().removeAllFactors(userId)).toEqual([]);
+      expect((await mfa().listFactors(other)).map((f) => f.id)).toEqual([kept.id]);
+      expect(await mfa().countUnusedRecoveryCodes(other)).toBe(1);
+    });
+
     it("consumes a live challenge once, even in parallel, and never an expired one", async () => {
       const userId = await harness.newUserId();
       const now = new Date();

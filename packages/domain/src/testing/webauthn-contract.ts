@@ -78,7 +78,7 @@ export function webAuthnChallengeStoreContract(name: string, open: () => Promise
 /** One adapter of `WebAuthnCredentialRepository` under the contract, with the MFA store it shares factors with. */
 export interface CredentialRepositoryHarness {
   readonly credentials: WebAuthnCredentialRepository;
-  readonly mfa: Pick<MfaRepository, "listFactors" | "removeFactor">;
+  readonly mfa: Pick<MfaRepository, "listFactors" | "removeFactor" | "removeAllFactors">;
   newUserId(): Promise<string>;
   close(): Promise<void>;
 }
@@ -186,6 +186,16 @@ export function webAuthnCredentialRepositoryContract(
       await harness.mfa.removeFactor(userId, stored.factorId);
       expect(await harness.credentials.findByCredentialId(stored.credentialId)).toBeUndefined();
       expect(await harness.credentials.listForUser(userId)).toEqual([]);
+    });
+
+    it("loses every credential of the user when all factors go (an admin reset)", async () => {
+      const userId = await harness.newUserId();
+      const first = await harness.credentials.add(newCredential(userId));
+      const second = await harness.credentials.add(newCredential(userId, { name: "Phone" }));
+      expect((await harness.mfa.removeAllFactors(userId)).map((f) => f.type)).toEqual(["webauthn", "webauthn"]);
+      expect(await harness.credentials.listForUser(userId)).toEqual([]);
+      expect(await harness.credentials.findByCredentialId(first?.credentialId ?? "")).toBeUndefined();
+      expect(await harness.credentials.findByCredentialId(second?.credentialId ?? "")).toBeUndefined();
     });
   });
 }

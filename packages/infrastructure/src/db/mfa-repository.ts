@@ -160,6 +160,12 @@ export function makeMfaRepository(db: Database): MfaRepository {
       return row === undefined ? undefined : factorOf(row);
     },
 
+    async removeAllFactors(userId) {
+      // One DELETE: the recovery codes and passkey credentials go with their factors (ON DELETE CASCADE).
+      const rows = await db.delete(mfaFactors).where(eq(mfaFactors.userId, userId)).returning();
+      return rows.map(factorOf);
+    },
+
     async createChallenge(challenge) {
       await db.insert(mfaChallenges).values({ ...challenge, amr: [...challenge.amr] });
     },

@@ -4,6 +4,7 @@ import type { Database } from "./database.js";
 import { makeDeviceTokenRepository } from "./device-token-repository.js";
 import { makeMailOutbox } from "./mail-outbox.js";
 import { makeMailThrottle } from "./mail-throttle.js";
+import { makeMfaRepository } from "./mfa-repository.js";
 import { makeOneTimeCodeRepository } from "./one-time-code-repository.js";
 import { makeRefreshTokenRepository } from "./refresh-token-repository.js";
 import { makeRoleRepository } from "./role-repository.js";
@@ -19,6 +20,7 @@ export function repositoriesOn(db: Database): TransactionalRepositories {
     oneTimeCodes: makeOneTimeCodeRepository(db),
     mailThrottle: makeMailThrottle(db),
     deviceTokens: makeDeviceTokenRepository(db),
+    mfa: makeMfaRepository(db),
   };
 }
 

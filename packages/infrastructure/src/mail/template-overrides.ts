@@ -50,6 +50,7 @@ const SAMPLES: { readonly [T in MailTemplateName]: (OutgoingMail & { readonly te
   "password-changed": { username: "sample" },
   "registration-attempt": { username: "sample" },
   "mfa-recovery-code-used": { username: "sample" },
+  "mfa-reset-by-admin": { username: "sample" },
   "account-locked": { username: "sample", resetLink: "https://example.com/forgot-password" },
 };
 

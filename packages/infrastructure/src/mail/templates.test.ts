@@ -10,6 +10,7 @@ const every: OutgoingMail[] = [
   { to: "a@example.com", template: "email-change-notice", data: { username: "ada", newEmail: "new@example.com" } },
   { to: "a@example.com", template: "password-changed", data: { username: "ada" } },
   { to: "a@example.com", template: "registration-attempt", data: { username: "ada" } },
+  { to: "a@example.com", template: "mfa-reset-by-admin", data: { username: "ada" } },
 ];
 
 describe("renderMail", () => {

@@ -91,6 +91,15 @@ function contentOf(mail: OutgoingMail, product: string): MailContent {
           "If this was not you, change your password now, regenerate your recovery codes and review your active sessions.",
         ],
       };
+    case "mfa-reset-by-admin":
+      return {
+        subject: `The two-factor sign-in of your ${product} account was reset`,
+        greeting,
+        paragraphs: [
+          "An administrator removed every second factor of your account (authenticator app, recovery codes and passkeys) and signed you out everywhere. You can now sign in with your password alone.",
+          "Set up two-factor authentication again after you sign in. If you did not ask for this, change your password now and contact your administrator.",
+        ],
+      };
     case "registration-attempt":
       return {
         subject: `Someone tried to register with your email at ${product}`,

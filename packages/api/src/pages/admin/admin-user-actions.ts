@@ -1,5 +1,5 @@
 import type { AdminActor } from "@gatehouse/application";
-import type { RequestContext } from "@gatehouse/domain";
+import { type RequestContext, validationError } from "@gatehouse/domain";
 import type { FastifyInstance } from "fastify";
 import type { AppOptions } from "../../app-deps.js";
 import { requestContext } from "../../http/request-context.js";
@@ -35,7 +35,7 @@ interface UserAction {
 }
 
 /**
- * The status, role and identity forms of `/admin/users/:id`. Each posts (CSRF token and Origin
+ * The status, session, second-factor, role and identity forms of `/admin/users/:id`. Each posts (CSRF token and Origin
  * checked by the pages plugin) to a route guarded by the permission its API twin declares and
  * calls that route's use case, then redirects (303) back with a notice; a refusal renders the
  * page again with the catalogue's text in the error summary and the refusal's status.
@@ -91,6 +91,26 @@ export function adminUserActions(
       params: UserIdParams,
       redirectTo: "/admin/users?notice=user_purged",
       run: (actor, { id }, field, ctx) => admin.deleteUserPermanently(actor, id, field("confirm"), ctx),
+    },
+    {
+      path: "/admin/users/:id/sessions/revoke",
+      permission: "users:write",
+      notice: "user_sessions_revoked",
+      params: UserIdParams,
+      run: (actor, { id }, _field, ctx) => admin.revokeUserSessions(actor, id, ctx),
+    },
+    {
+      path: "/admin/users/:id/mfa/reset",
+      permission: "users:write",
+      notice: "user_mfa_reset",
+      params: UserIdParams,
+      run: (actor, { id }, field, ctx) => {
+        // The form's own confirmation: the API caller confirms by calling DELETE deliberately.
+        if (field("mfa_confirm") !== "yes") {
+          throw validationError([{ field: "mfa_confirm", message: "must be ticked to reset the second factors" }]);
+        }
+        return admin.resetUserMfa(actor, id, ctx);
+      },
     },
     {
       path: "/admin/users/:id/roles",

@@ -1,4 +1,4 @@
-import { type AccountStatus, AccountStatuses } from "@gatehouse/domain";
+import { type AccountStatus, AccountStatuses, type MfaFactorType } from "@gatehouse/domain";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppOptions, PageUseCases } from "../../app-deps.js";
 import { queryField } from "../form-fields.js";
@@ -10,13 +10,19 @@ const PER_PAGE = 20;
 // The API refuses control characters in `search` (UserListQuery); the page drops them instead.
 const CONTROL = /\p{Cc}/gu;
 
+const FACTOR_NAMES: Readonly<Record<MfaFactorType, string>> = {
+  totp: "Authenticator app",
+  recovery_codes: "Recovery codes",
+  webauthn: "Passkey or security key",
+};
+
 function statusOf(raw: string): AccountStatus | undefined {
   return (AccountStatuses as readonly string[]).includes(raw) ? (raw as AccountStatus) : undefined;
 }
 
 /**
  * `/admin/users` (search, filters, pages: `listUsers` with the query GET /api/v1/admin/users
- * builds) and `/admin/users/:id` (the user, roles, sessions and identities, each action a form
+ * builds) and `/admin/users/:id` (the user, roles, sessions, second factors and identities, each action a form
  * posting to admin-user-actions.ts).
  */
 export function adminUsers(
@@ -26,7 +32,7 @@ export function adminUsers(
   renderer: PageRenderer,
   requireOperator: RequireOperator,
 ) {
-  const { admin, rbac, account, identities } = options.useCases;
+  const { admin, rbac, account, identities, mfa } = options.useCases;
 
   app.get("/admin/users", adminRoute, async (request, reply) => {
     if ((await requireOperator(request, reply, "users:read")) === undefined) return reply;
@@ -81,6 +87,7 @@ export function adminUsers(
     const allRoles = await rbac.listRoles();
     const sessions = user.deletedAt === null ? await account.listSessions(user.id, "") : [];
     const linked = (await identities?.listIdentities(user.id)) ?? [];
+    const factors = user.deletedAt === null ? ((await mfa?.listFactors(user.id)) ?? []) : [];
     return renderPage(
       renderer,
       request,
@@ -106,6 +113,11 @@ export function adminUsers(
         sessions: sessions.map((item) => ({
           userAgent: item.userAgent ?? "Unknown device",
           lastUsed: shortTime(item.lastUsedAt),
+        })),
+        factors: factors.map((factor) => ({
+          type: FACTOR_NAMES[factor.type],
+          remaining: factor.remainingCodes === null ? "" : ` · ${factor.remainingCodes} unused`,
+          lastUsed: shortTime(factor.lastUsedAt),
         })),
         identities: linked.map((identity) => ({
           id: identity.id,

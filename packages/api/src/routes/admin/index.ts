@@ -6,6 +6,7 @@ import { userIdentityRoutes } from "./user-identities.js";
 import { userImportRoutes } from "./user-import.js";
 import { adminUserLifecycleRoutes } from "./user-lifecycle.js";
 import { userRoleRoutes } from "./user-roles.js";
+import { userSignInRoutes } from "./user-sign-in.js";
 import { adminUserRoutes } from "./users.js";
 
 /** Everything under /api/v1/admin: each route names the permission it needs. */
@@ -18,4 +19,5 @@ export const adminRoutes: RoutesPlugin = async (app, { options }) => {
   await app.register(permissionRoutes, { options });
   await app.register(userRoleRoutes, { options });
   await app.register(userIdentityRoutes, { options });
+  await app.register(userSignInRoutes, { options });
 };
