@@ -20,6 +20,10 @@ export type NoticeKey =
   | "profile_saved"
   | "password_changed"
   | "session_revoked"
+  | "email_change_sent"
+  | "email_changed"
+  | "account_deactivated"
+  | "account_deleted"
   | "signed_out"
   | AdminNoticeKey;
 
@@ -87,6 +91,11 @@ export const EN: PageMessages = {
     profile_saved: "Your profile was saved.",
     password_changed: "Your password was changed; your other sessions were signed out.",
     session_revoked: "The session was signed out.",
+    email_change_sent:
+      "If the new address can be used, we sent it a code. Enter it below; until then you sign in with your current address.",
+    email_changed: "Your email address was changed. Sign in with the new address from now on.",
+    account_deactivated: "Your account is deactivated and every session signed out.",
+    account_deleted: "Your account is deleted and every session signed out.",
     signed_out: "You are signed out.",
     user_approved: "The user was approved.",
     user_suspended: "The user was suspended and every session of theirs signed out.",

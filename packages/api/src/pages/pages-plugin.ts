@@ -42,6 +42,11 @@ const PAGE_ROUTES: ReadonlySet<string> = new Set([
   "/account/profile",
   "/account/password",
   "/account/sessions/revoke",
+  "/account/email",
+  "/account/email/verify",
+  "/account/identities/:id/unlink",
+  "/account/deactivate",
+  "/account/delete",
   "/logout",
 ]);
 

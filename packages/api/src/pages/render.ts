@@ -84,6 +84,7 @@ const LABELS: Readonly<Record<string, string>> = {
   username: "Username",
   full_name: "Full name",
   code: "Code",
+  delete_confirm: "The confirmation",
 };
 
 function labelOf(field: string): string {
