@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserMissing, launchBrowser } from "./support/browser.js";
 import {
+  linkIn,
   newPageUser,
   type PageUser,
   postgresEnv,
@@ -98,6 +99,31 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("the account page in
     await context.close();
   }, 120_000);
 
+  it("the mailed link: signed out it asks for sign-in; signed in, only its button confirms the change", async () => {
+    const { user, context, page, check } = await signedIn("gus");
+    const newEmail = `new-${user.email}`;
+    const change = { "New email address": newEmail, "Password for the email change": user.password };
+    await submit(page, change, "Change email address");
+    const link = linkIn(await smtp.waitForMail(newEmail), "/verify-email-change");
+
+    const stranger = await browser.newContext();
+    const signedOut = await stranger.newPage();
+    await signedOut.goto(link);
+    expect(new URL(signedOut.url()).pathname).toBe("/login");
+    expect(await statusText(signedOut)).toContain("Sign in to finish changing your email address");
+    await stranger.close();
+
+    await page.goto(link);
+    expect(new URL(page.url()).search).toBe(""); // the module took the token out of the address bar
+    expect((await apiLogin(newEmail, user.password)).status).toBe(401); // opening the link changed nothing
+    await submit(page, {}, "Confirm new email address");
+    expect(new URL(page.url()).pathname).toBe("/account");
+    expect(await statusText(page)).toContain("Your email address was changed");
+    expect((await apiLogin(newEmail, user.password)).status).toBe(200);
+    await check();
+    await context.close();
+  }, 120_000);
+
   it("deactivate with the password: signed out to /login, where signing in is refused", async () => {
     const { user, context, page, check } = await signedIn("hal");
     await submit(page, { "Password to deactivate": "not-the-password" }, "Deactivate account");
@@ -164,7 +190,19 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("the account page in
     await page.locator("summary").click();
     await submit(page, { "Code from the email": "12" }, "Confirm new email address");
     found["code refused"] = await seriousAxeViolations(page);
-    expect(found).toEqual({ page: [], "delete refused": [], "email refused": [], "code refused": [] });
+    await page.goto(`${base}/verify-email-change?token=not-a-real-token`);
+    found["link page"] = await seriousAxeViolations(page);
+    await submit(page, {}, "Confirm new email address");
+    expect(await alertText(page)).toContain("That code is not right");
+    found["link refused"] = await seriousAxeViolations(page);
+    expect(found).toEqual({
+      page: [],
+      "delete refused": [],
+      "email refused": [],
+      "code refused": [],
+      "link page": [],
+      "link refused": [],
+    });
     await check();
     await context.close();
   }, 120_000);

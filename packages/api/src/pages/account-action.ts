@@ -17,6 +17,13 @@ export interface AccountOutcome {
   readonly values?: Readonly<Record<string, string>>;
 }
 
+/** The signed-in session, or undefined after sending the browser to `/login` (with `notice`, when given). */
+export type SignedIn = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  notice?: NoticeKey,
+) => Promise<PageSession | undefined>;
+
 /** Runs a form's use case and answers: the account page with its notice, or `/login` when it ended the account. */
 export type AccountAction = (
   request: FastifyRequest,

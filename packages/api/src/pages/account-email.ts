@@ -1,18 +1,33 @@
 import { validationError } from "@gatehouse/domain";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AppOptions } from "../app-deps.js";
 import { requestContext } from "../http/request-context.js";
 import { withinFloor } from "../http/response-floor.js";
-import { type AccountAction, accountRoute } from "./account-action.js";
-import { formField } from "./form-fields.js";
+import { type AccountAction, accountRoute, type SignedIn } from "./account-action.js";
+import { formField, queryField } from "./form-fields.js";
+import { type PageRenderer, renderPage } from "./render.js";
 
 /**
  * The account page's email change, in the API's two steps: the new address and the current
  * password (`PUT /api/v1/users/me`'s use case mails a code to the new address), then that code
  * (`POST /api/v1/users/me/email/verify`'s). The sign-in email changes only at the second step.
  */
-export function accountEmailForms(app: FastifyInstance, options: AppOptions, accountAction: AccountAction) {
+export function accountEmailForms(
+  app: FastifyInstance,
+  options: AppOptions,
+  { renderer, signedIn, accountAction }: { renderer: PageRenderer; signedIn: SignedIn; accountAction: AccountAction },
+) {
   const { account } = options.useCases;
+
+  // The mailed link lands here with `?token=`: only a button posting it, so a mail scanner
+  // fetching the link changes nothing. The change is confirmed from the user's own session.
+  app.get("/verify-email-change", accountRoute, async (request, reply) => {
+    if ((await signedIn(request, reply, "sign_in_to_confirm_email")) === undefined) return reply;
+    return renderPage(renderer, request, reply, "verify-email-change", {
+      title: "Confirm your new email address",
+      token: queryField(request, "token"),
+    });
+  });
 
   app.post("/account/email", accountRoute, async (request, reply) => {
     const email = formField(request, "email").trim();
@@ -42,13 +57,14 @@ export function accountEmailForms(app: FastifyInstance, options: AppOptions, acc
       request,
       reply,
       "email_changed",
-      (session) =>
-        account.confirmEmailChange(
-          session.userId,
-          { code: formField(request, "code").trim() },
-          requestContext(request),
-        ),
+      (session) => account.confirmEmailChange(session.userId, confirmation(request), requestContext(request)),
       { refusal: { codeStep: true } },
     ),
   );
+}
+
+/** The link's token when the form carries one (the link's page), else the typed code. */
+function confirmation(request: FastifyRequest): { token: string } | { code: string } {
+  const token = formField(request, "token");
+  return token !== "" ? { token } : { code: formField(request, "code").trim() };
 }

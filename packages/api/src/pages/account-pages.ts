@@ -2,7 +2,7 @@ import type { PageSession } from "@gatehouse/application";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppOptions, PageUseCases } from "../app-deps.js";
 import { requestContext } from "../http/request-context.js";
-import { type AccountAction, type AccountOutcome, accountRoute } from "./account-action.js";
+import { type AccountAction, type AccountOutcome, accountRoute, type SignedIn } from "./account-action.js";
 import { accountClosingForms } from "./account-closing.js";
 import { accountEmailForms } from "./account-email.js";
 import { accountIdentityForms } from "./account-identities.js";
@@ -28,14 +28,13 @@ export function accountPages(
   const { account, auth, identities } = options.useCases;
   const { messages } = renderer;
 
-  /** The signed-in session, or undefined after redirecting to the sign-in page. */
-  async function signedIn(request: FastifyRequest, reply: FastifyReply): Promise<PageSession | undefined> {
+  const signedIn: SignedIn = async (request, reply, notice) => {
     const session = await currentPageSession(request, cookies, pages.resolvePageSession);
     if (session !== undefined) return session;
     clearSessionCookie(reply, cookies);
-    await reply.redirect("/login", 303);
+    await reply.redirect(notice === undefined ? "/login" : `/login?notice=${notice}`, 303);
     return undefined;
-  }
+  };
 
   async function accountPage(
     request: FastifyRequest,
@@ -150,7 +149,7 @@ export function accountPages(
     );
   });
 
-  accountEmailForms(app, options, accountAction);
+  accountEmailForms(app, options, { renderer, signedIn, accountAction });
   accountIdentityForms(app, options, accountAction);
   accountClosingForms(app, options, accountAction);
 

@@ -38,6 +38,7 @@ const PAGE_ROUTES: ReadonlySet<string> = new Set([
   "/verify-email",
   "/forgot-password",
   "/reset-password",
+  "/verify-email-change",
   "/account",
   "/account/profile",
   "/account/password",
