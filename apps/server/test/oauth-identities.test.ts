@@ -1,45 +1,28 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorCode, get, registerAndLogIn, type Session, send } from "./support/http.js";
-import { APP, CALLBACK, envFor, exchange, finish, PUBLIC, signIn, start, subject } from "./support/oauth-flow.js";
+import { errorCode, registerAndLogIn, type Session, send } from "./support/http.js";
+import {
+  APP,
+  CALLBACK,
+  envFor,
+  exchange,
+  federatedUser,
+  finish,
+  IDENTITIES,
+  type IdentityView,
+  identitiesOf,
+  LINK,
+  link,
+  linkQuery,
+  PUBLIC,
+  signIn,
+  start,
+  subject,
+} from "./support/oauth-flow.js";
 import { startOidcProvider, type TestOpenIdProvider } from "./support/oidc-provider.js";
 import { BOOTSTRAP_ENV, logInRoot, must, roleWith, userWithRoles } from "./support/rbac.js";
 import { sql, startTestServer, type TestServer, testDatabaseKinds, uniqueUser } from "./support/test-server.js";
-
-const IDENTITIES = "/api/v1/users/me/identities";
-const LINK = `${IDENTITIES}/acme/link`;
-const linkQuery = `redirect_uri=${encodeURIComponent(APP)}&state=link-state`;
-
-interface IdentityView {
-  id: string;
-  provider: string;
-  subject?: string;
-  email: string | null;
-  linked_at: string;
-  last_used_at: string | null;
-}
-
-/** A new passwordless user created by signing in with the provider; answers its session. */
-async function federatedUser(t: TestServer, provider: TestOpenIdProvider) {
-  const id = subject();
-  provider.accounts.set(id, { email: `${id}@example.com`, email_verified: true });
-  const tokens = await exchange(t, (await signIn(t, provider, id)).searchParams.get("code") as string);
-  expect(tokens.status, JSON.stringify(tokens.body)).toBe(200);
-  const data = tokens.body.data as { access_token: string; user: { id: string } };
-  return { subject: id, accessToken: data.access_token, userId: data.user.id };
-}
-
-async function identitiesOf(t: TestServer, token: string): Promise<IdentityView[]> {
-  const list = await get(t, IDENTITIES, token);
-  expect(list.status, JSON.stringify(list.body)).toBe(200);
-  return (list.body.data as { items: IdentityView[] }).items;
-}
-
-/** The signed-in user links the provider account `sub`; answers the URL the app receives. */
-async function link(t: TestServer, provider: TestOpenIdProvider, session: { accessToken: string }, sub: string) {
-  return finish(t, provider, await start(t, linkQuery, { path: LINK, token: session.accessToken }), sub);
-}
 
 async function auditActions(t: TestServer, resourceId: string, action: string) {
   return t.query<{ user_id: string | null; details: Record<string, unknown> }>(

@@ -1,31 +1,22 @@
-import { randomUUID } from "node:crypto";
-import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "@gatehouse/infrastructure/testing";
+import { type TestDatabase, testDatabaseKinds } from "@gatehouse/infrastructure/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserMissing, launchBrowser } from "./support/browser.js";
-import { linkIn, startPagesServer, submit, watchCsp } from "./support/pages.js";
+import {
+  linkIn,
+  newPageUser,
+  type PageUser,
+  postgresEnv,
+  registerVerified,
+  startPagesServer,
+  submit,
+  watchCsp,
+} from "./support/pages.js";
 import { call, type RunningServer } from "./support/server-process.js";
 import { codeIn, TestSmtpServer } from "./support/smtp-server.js";
 
-let counter = 0;
-function newUser(prefix: string) {
-  counter += 1;
-  const name = `${prefix}${Date.now().toString(36)}${counter}`;
-  return { username: name, email: `${name}@example.com`, password: "Correct-Horse-9-battery" };
-}
-
 const ADMIN = { email: "operator@example.com", password: "Lantern-Quarry-47-ivy" };
 const ADMIN_ENV = { BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password };
-
-/** PostgreSQL: a fresh database for the server process, and Redis when the run has one. */
-async function postgresEnv(): Promise<{ database: TestDatabase; env: Record<string, string> }> {
-  const database = await createTestDatabase("postgres", { maxConnections: 1 });
-  const redis = process.env.REDIS_URL ?? process.env.TEST_REDIS_URL;
-  const env: Record<string, string> = { DATABASE_URL: database.url as string };
-  if (redis !== undefined)
-    Object.assign(env, { REDIS_URL: redis, REDIS_KEY_PREFIX: `gh-pages-${randomUUID().slice(0, 8)}:` });
-  return { database, env };
-}
 
 // The hosted pages end to end: the real server process (PGlite, and PostgreSQL + Redis when the
 // run has them), a real SMTP server for the mails and Debian's Chromium clicking through them,
@@ -63,16 +54,10 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("hosted pages in a r
     return { context, page, check: async () => void cspViolations.push(...(await csp.violations(page))) };
   }
 
-  async function registerByApi(user: ReturnType<typeof newUser>): Promise<string> {
-    const registered = await call(base, "POST", "/api/v1/auth/register", user);
-    expect(registered.status).toBe(201);
-    const code = codeIn(await smtp.waitForMail(user.email));
-    expect((await call(base, "POST", "/api/v1/register/verify", { email: user.email, code })).status).toBe(200);
-    return (registered.body.data as { id: string }).id;
-  }
+  const registerByApi = (user: PageUser) => registerVerified(base, smtp, user);
 
   it("register, open the mailed link, verified, sign in, account, change password, revoke a session", async () => {
-    const ada = newUser("ada");
+    const ada = newPageUser("ada");
     const { context, page, check } = await open();
     await page.goto(`${base}/register`);
     await submit(
@@ -146,7 +131,7 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("hosted pages in a r
   }, 120_000);
 
   it("forgot password, open the mailed link, set a new password, sign in with it", async () => {
-    const bob = newUser("bob");
+    const bob = newPageUser("bob");
     await registerByApi(bob);
     const { context, page, check } = await open();
     await page.goto(`${base}/forgot-password`);
@@ -164,7 +149,7 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("hosted pages in a r
   }, 120_000);
 
   it("without JavaScript: a code verifies, a refusal shows its summary, login reaches the account", async () => {
-    const cy = newUser("cy");
+    const cy = newPageUser("cy");
     expect((await call(base, "POST", "/api/v1/auth/register", cy)).status).toBe(201);
     const code = codeIn(await smtp.waitForMail(cy.email));
     const { context, page, check } = await open(false);
@@ -182,7 +167,7 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("hosted pages in a r
   }, 120_000);
 
   it("a session ended elsewhere (sign out everywhere through the API) sends the open page to sign-in", async () => {
-    const dee = newUser("dee");
+    const dee = newPageUser("dee");
     await registerByApi(dee);
     const { context, page, check } = await open();
     await page.goto(`${base}/login`);
@@ -198,7 +183,7 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("hosted pages in a r
   }, 120_000);
 
   it("an administrator suspends the user: the open account page is signed out on its next action", async () => {
-    const fay = newUser("fay");
+    const fay = newPageUser("fay");
     const id = await registerByApi(fay);
     const { context, page, check } = await open();
     await page.goto(`${base}/login`);
@@ -217,7 +202,7 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("hosted pages in a r
   }, 120_000);
 
   it("keyboard only: Tab to each field, type, Enter signs in", async () => {
-    const eli = newUser("eli");
+    const eli = newPageUser("eli");
     await registerByApi(eli);
     const { context, page, check } = await open();
     await page.goto(`${base}/login`);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
-import { post } from "./http.js";
+import { get, post } from "./http.js";
 import type { TestOpenIdProvider } from "./oidc-provider.js";
 import type { TestServer } from "./test-server.js";
 
@@ -68,4 +68,38 @@ export async function exchange(t: TestServer, code: string, verifier?: string) {
 
 export function subject() {
   return `sub-${randomBytes(6).toString("hex")}`;
+}
+
+export const IDENTITIES = "/api/v1/users/me/identities";
+export const LINK = `${IDENTITIES}/acme/link`;
+export const linkQuery = `redirect_uri=${encodeURIComponent(APP)}&state=link-state`;
+
+export interface IdentityView {
+  id: string;
+  provider: string;
+  subject?: string;
+  email: string | null;
+  linked_at: string;
+  last_used_at: string | null;
+}
+
+/** A new passwordless user created by signing in with the provider; answers its session. */
+export async function federatedUser(t: TestServer, provider: TestOpenIdProvider) {
+  const id = subject();
+  provider.accounts.set(id, { email: `${id}@example.com`, email_verified: true });
+  const tokens = await exchange(t, (await signIn(t, provider, id)).searchParams.get("code") as string);
+  expect(tokens.status, JSON.stringify(tokens.body)).toBe(200);
+  const data = tokens.body.data as { access_token: string; refresh_token: string; user: { id: string } };
+  return { subject: id, accessToken: data.access_token, refreshToken: data.refresh_token, userId: data.user.id };
+}
+
+export async function identitiesOf(t: TestServer, token: string): Promise<IdentityView[]> {
+  const list = await get(t, IDENTITIES, token);
+  expect(list.status, JSON.stringify(list.body)).toBe(200);
+  return (list.body.data as { items: IdentityView[] }).items;
+}
+
+/** The signed-in user links the provider account `sub`; answers the URL the app receives. */
+export async function link(t: TestServer, provider: TestOpenIdProvider, session: { accessToken: string }, sub: string) {
+  return finish(t, provider, await start(t, linkQuery, { path: LINK, token: session.accessToken }), sub);
 }

@@ -1,10 +1,12 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import { createTestDatabase, type TestDatabase } from "@gatehouse/infrastructure/testing";
 import type { BrowserContext, Page } from "playwright-core";
 import { expect } from "vitest";
-import { type RunningServer, startServerProcess } from "./server-process.js";
-import type { ReceivedMail, TestSmtpServer } from "./smtp-server.js";
+import { call, type RunningServer, startServerProcess } from "./server-process.js";
+import { codeIn, type ReceivedMail, type TestSmtpServer } from "./smtp-server.js";
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -17,6 +19,36 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === "string") throw new Error("no port");
   return address.port;
+}
+
+let counter = 0;
+
+/** A user no earlier test of the run has registered. */
+export function newPageUser(prefix: string) {
+  counter += 1;
+  const name = `${prefix}${Date.now().toString(36)}${counter}`;
+  return { username: name, email: `${name}@example.com`, password: "Correct-Horse-9-battery" };
+}
+
+export type PageUser = ReturnType<typeof newPageUser>;
+
+/** Registers `user` through the API and verifies the address with the mailed code; answers the user's id. */
+export async function registerVerified(base: string, smtp: TestSmtpServer, user: PageUser): Promise<string> {
+  const registered = await call(base, "POST", "/api/v1/auth/register", user);
+  expect(registered.status).toBe(201);
+  const code = codeIn(await smtp.waitForMail(user.email));
+  expect((await call(base, "POST", "/api/v1/register/verify", { email: user.email, code })).status).toBe(200);
+  return (registered.body.data as { id: string }).id;
+}
+
+/** PostgreSQL: a fresh database for the server process, and Redis when the run has one. */
+export async function postgresEnv(): Promise<{ database: TestDatabase; env: Record<string, string> }> {
+  const database = await createTestDatabase("postgres", { maxConnections: 1 });
+  const redis = process.env.REDIS_URL ?? process.env.TEST_REDIS_URL;
+  const env: Record<string, string> = { DATABASE_URL: database.url as string };
+  if (redis !== undefined)
+    Object.assign(env, { REDIS_URL: redis, REDIS_KEY_PREFIX: `gh-pages-${randomUUID().slice(0, 8)}:` });
+  return { database, env };
 }
 
 /** The real server process on a known port, mailing through `smtp`, links pointing at itself. */

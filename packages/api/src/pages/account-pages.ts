@@ -2,18 +2,21 @@ import type { PageSession } from "@gatehouse/application";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppOptions, PageUseCases } from "../app-deps.js";
 import { requestContext } from "../http/request-context.js";
+import { type AccountAction, type AccountOutcome, accountRoute, type SignedIn } from "./account-action.js";
+import { accountClosingForms } from "./account-closing.js";
+import { accountEmailForms } from "./account-email.js";
+import { accountIdentityForms } from "./account-identities.js";
+import { shortTime } from "./admin/admin-guard.js";
 import { formField, queryField } from "./form-fields.js";
-import { isNoticeKey, type NoticeKey } from "./messages.js";
+import { isNoticeKey } from "./messages.js";
 import { clearSessionCookie, currentPageSession, type PageCookies } from "./page-session-cookie.js";
-import { type PageError, type PageRenderer, refusalOf, renderPage } from "./render.js";
-
-/** The account pages count like the API's own account routes. */
-const accountRoute = { schema: { hide: true }, config: { rateLimit: "api" } } as const;
+import { type PageRenderer, refusalOf, renderPage } from "./render.js";
 
 /**
- * `/account` (profile, password, sessions) and its forms, and `/logout`. Every request first
- * resolves the cookie's session: one that ended anywhere (sign-out elsewhere, suspension,
- * password change, revoke) sends the browser to `/login` on its next action.
+ * `/account` (profile, email, password, sessions, linked accounts, deactivation and deletion)
+ * and its forms, and `/logout`. Every request first resolves the cookie's session: one that
+ * ended anywhere (sign-out elsewhere, suspension, password change, revoke) sends the browser
+ * to `/login` on its next action.
  */
 export function accountPages(
   app: FastifyInstance,
@@ -22,26 +25,26 @@ export function accountPages(
   renderer: PageRenderer,
   cookies: PageCookies,
 ) {
-  const { account, auth } = options.useCases;
+  const { account, auth, identities } = options.useCases;
   const { messages } = renderer;
 
-  /** The signed-in session, or undefined after redirecting to the sign-in page. */
-  async function signedIn(request: FastifyRequest, reply: FastifyReply): Promise<PageSession | undefined> {
+  const signedIn: SignedIn = async (request, reply, notice) => {
     const session = await currentPageSession(request, cookies, pages.resolvePageSession);
     if (session !== undefined) return session;
     clearSessionCookie(reply, cookies);
-    await reply.redirect("/login", 303);
+    await reply.redirect(notice === undefined ? "/login" : `/login?notice=${notice}`, 303);
     return undefined;
-  }
+  };
 
   async function accountPage(
     request: FastifyRequest,
     reply: FastifyReply,
     session: PageSession,
-    outcome: { notice?: NoticeKey; errors?: PageError[]; status?: number } = {},
+    outcome: AccountOutcome = {},
   ) {
     const current = await account.getCurrentUser(session.userId);
     const sessions = await account.listSessions(session.userId, session.sessionId);
+    const linked = identities === undefined ? undefined : await identities.listIdentities(session.userId);
     const view = {
       title: "Your account",
       user: current.user,
@@ -49,21 +52,24 @@ export function accountPages(
         id: item.id,
         current: item.current,
         userAgent: item.userAgent ?? "Unknown device",
-        lastUsed: item.lastUsedAt.toISOString().replace("T", " ").slice(0, 16),
+        lastUsed: shortTime(item.lastUsedAt),
       })),
+      // Undefined: identities are not wired, so the page has no linked-accounts section.
+      identities: linked?.map((identity) => ({
+        id: identity.id,
+        provider: identity.provider,
+        email: identity.email ?? "no email address",
+        linked: shortTime(identity.createdAt),
+      })),
+      codeStep: outcome.codeStep === true || outcome.notice === "email_change_sent",
       ...(outcome.notice === undefined ? {} : { notice: outcome.notice }),
       ...(outcome.errors === undefined ? {} : { errors: outcome.errors }),
+      ...(outcome.values === undefined ? {} : { values: outcome.values }),
     };
     return renderPage(renderer, request, reply, "account", view, outcome.status ?? 200);
   }
 
-  /** Runs a form's use case, then shows the account page with its notice or its refusal. */
-  async function accountAction(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    notice: NoticeKey,
-    work: (session: PageSession) => Promise<unknown>,
-  ) {
+  const accountAction: AccountAction = async (request, reply, notice, work, { signsOut, refusal } = {}) => {
     const session = await signedIn(request, reply);
     if (session === undefined) return reply;
     try {
@@ -75,10 +81,15 @@ export function accountPages(
         clearSessionCookie(reply, cookies);
         return reply.redirect("/login", 303);
       }
-      return accountPage(request, reply, session, { errors, status });
+      return accountPage(request, reply, session, { ...refusal, errors, status });
+    }
+    if (signsOut === true) {
+      // The use case ended every session of the account, this one included.
+      clearSessionCookie(reply, cookies);
+      return reply.redirect(`/login?notice=${notice}`, 303);
     }
     return reply.redirect(`/account?notice=${notice}`, 303);
-  }
+  };
 
   app.get("/account", accountRoute, async (request, reply) => {
     const session = await signedIn(request, reply);
@@ -137,6 +148,10 @@ export function accountPages(
       ),
     );
   });
+
+  accountEmailForms(app, options, { renderer, signedIn, accountAction });
+  accountIdentityForms(app, options, accountAction);
+  accountClosingForms(app, options, accountAction);
 
   app.post("/logout", accountRoute, async (request, reply) => {
     const session = await currentPageSession(request, cookies, pages.resolvePageSession);

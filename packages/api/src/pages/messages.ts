@@ -20,6 +20,11 @@ export type NoticeKey =
   | "profile_saved"
   | "password_changed"
   | "session_revoked"
+  | "email_change_sent"
+  | "email_changed"
+  | "sign_in_to_confirm_email"
+  | "account_deactivated"
+  | "account_deleted"
   | "signed_out"
   | AdminNoticeKey;
 
@@ -90,6 +95,13 @@ export const EN: PageMessages = {
     profile_saved: "Your profile was saved.",
     password_changed: "Your password was changed; your other sessions were signed out.",
     session_revoked: "The session was signed out.",
+    email_change_sent:
+      "If the new address can be used, we sent it a code. Enter it below; until then you sign in with your current address.",
+    email_changed: "Your email address was changed. Sign in with the new address from now on.",
+    sign_in_to_confirm_email:
+      "Sign in to finish changing your email address, then open the link again or enter its code on your account page.",
+    account_deactivated: "Your account is deactivated and every session signed out.",
+    account_deleted: "Your account is deleted and every session signed out.",
     signed_out: "You are signed out.",
     user_approved: "The user was approved.",
     user_suspended: "The user was suspended and every session of theirs signed out.",

@@ -38,10 +38,16 @@ const PAGE_ROUTES: ReadonlySet<string> = new Set([
   "/verify-email",
   "/forgot-password",
   "/reset-password",
+  "/verify-email-change",
   "/account",
   "/account/profile",
   "/account/password",
   "/account/sessions/revoke",
+  "/account/email",
+  "/account/email/verify",
+  "/account/identities/:id/unlink",
+  "/account/deactivate",
+  "/account/delete",
   "/logout",
 ]);
 

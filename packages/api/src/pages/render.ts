@@ -85,6 +85,7 @@ const LABELS: Readonly<Record<string, string>> = {
   full_name: "Full name",
   code: "Code",
   mfa_confirm: "The confirmation",
+  delete_confirm: "The confirmation",
 };
 
 function labelOf(field: string): string {

@@ -17,7 +17,7 @@ export interface LifecyclePolicy {
 
 export const HOUR_MS = 3_600_000;
 
-/** The pages the mailed links open by default (the hosted pages serve the first and last); each posts the token back. */
+/** The pages the mailed links open by default (the hosted pages serve all three); each posts the token back. */
 export const LinkPaths = {
   verify_email: "/verify-email",
   change_email: "/verify-email-change",

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CALLBACK, envFor, federatedUser, identitiesOf, link, subject } from "./support/oauth-flow.js";
+import { startOidcProvider, type TestOpenIdProvider } from "./support/oidc-provider.js";
+import { startTestServer, type TestServer, testDatabaseKinds } from "./support/test-server.js";
+
+const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+// The account page's linked accounts, driven by inject against the real composition: a
+// passwordless user made by a real OpenID Connect sign-in (the test provider), whose page session
+// is that sign-in's API session (the cookie holds its refresh secret, as after a page sign-in).
+describe.each(testDatabaseKinds())("linked accounts on the account page (%s)", (kind) => {
+  let provider: TestOpenIdProvider;
+  let t: TestServer;
+
+  beforeAll(async () => {
+    provider = await startOidcProvider({ redirectUris: [CALLBACK] });
+    t = await startTestServer(envFor(provider), kind);
+  }, 180_000);
+  afterAll(async () => {
+    await t?.close();
+    await provider?.close();
+  });
+
+  /** `/account` as the browser holding `secret` gets it, with the form's CSRF token and the cookie it pairs with. */
+  async function accountPage(secret: string, url = "/account") {
+    const page = await t.app.inject({ method: "GET", url, cookies: { gh_session: secret } });
+    expect(page.statusCode, page.body).toBe(200);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? "";
+    const csrf = page.cookies.find((cookie) => cookie.name === "gh_csrf")?.value ?? "";
+    return { body: page.body, token, csrf };
+  }
+
+  /** Presses the unlink button of `identityId` (with `withToken` false: the same post without the form's token). */
+  async function unlink(secret: string, identityId: string, withToken = true) {
+    const { token, csrf } = await accountPage(secret);
+    return t.app.inject({
+      method: "POST",
+      url: `/account/identities/${identityId}/unlink`,
+      cookies: { gh_session: secret, gh_csrf: csrf },
+      headers: FORM,
+      payload: new URLSearchParams(withToken ? { _csrf: token } : {}).toString(),
+    });
+  }
+
+  it("lists the identity; unlinking the only way a passwordless account signs in is refused", async () => {
+    const user = await federatedUser(t, provider);
+    const [only] = await identitiesOf(t, user.accessToken);
+    const page = await accountPage(user.refreshToken);
+    expect(page.body).toContain(`acme · ${user.subject}@example.com · linked `);
+    expect(page.body).toContain(`action="/account/identities/${only?.id}/unlink"`);
+
+    const refused = await unlink(user.refreshToken, only?.id ?? "");
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('role="alert"');
+    expect(refused.body).toContain("The account would have no way left to sign in.");
+    expect(await identitiesOf(t, user.accessToken)).toHaveLength(1);
+  });
+
+  it("with a second identity linked, one is unlinked and the page says so", async () => {
+    const user = await federatedUser(t, provider);
+    const second = subject();
+    provider.accounts.set(second, { email: `${second}@example.com`, email_verified: true });
+    expect((await link(t, provider, user, second)).searchParams.get("linked")).toBe("acme");
+    const [first, kept] = await identitiesOf(t, user.accessToken);
+
+    const unlinked = await unlink(user.refreshToken, first?.id ?? "");
+    expect(unlinked.statusCode, unlinked.body).toBe(303);
+    expect(unlinked.headers.location).toBe("/account?notice=identity_unlinked");
+    const after = await accountPage(user.refreshToken, "/account?notice=identity_unlinked");
+    expect(after.body).toContain("The linked account was unlinked.");
+    expect(after.body).not.toContain(`/account/identities/${first?.id}/unlink`);
+    expect(after.body).toContain(`acme · ${second}@example.com · linked `);
+    expect((await identitiesOf(t, user.accessToken)).map((identity) => identity.id)).toEqual([kept?.id]);
+  });
+
+  it("another user's identity is not found, a malformed id is invalid, a post without the token is refused", async () => {
+    const owner = await federatedUser(t, provider);
+    const intruder = await federatedUser(t, provider);
+    const [owned] = await identitiesOf(t, owner.accessToken);
+    const foreign = await unlink(intruder.refreshToken, owned?.id ?? "");
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.body).toContain("That linked account does not exist.");
+    expect((await unlink(intruder.refreshToken, "not-a-uuid")).statusCode).toBe(400);
+
+    const second = subject();
+    provider.accounts.set(second, { email: `${second}@example.com`, email_verified: true });
+    expect((await link(t, provider, owner, second)).searchParams.get("linked")).toBe("acme");
+    const tokenless = await unlink(owner.refreshToken, owned?.id ?? "", false);
+    expect(tokenless.statusCode).toBe(403);
+    expect(tokenless.body).toContain("This form has expired or was not sent from this site");
+    expect(await identitiesOf(t, owner.accessToken)).toHaveLength(2);
+  });
+});
