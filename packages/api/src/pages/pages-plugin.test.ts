@@ -172,7 +172,7 @@ describe("hosted pages over inject", () => {
 
   it("sends a request without a live session to /login, and hides an internal error's message", async () => {
     const app = await pagesApp({
-      session: { userId: "u-1", sessionId: "s-1" },
+      session: { userId: "u-1", sessionId: "s-1", acr: "aal1" },
       getCurrentUser: async () => {
         throw new Error("relation users does not exist at db.ts:42");
       },
