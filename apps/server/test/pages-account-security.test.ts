@@ -157,4 +157,25 @@ describe.skipIf(browserMissing())("second factors on the hosted pages (real brow
     expect(await plainCsp.violations(noScript)).toEqual([]);
     await plain.close();
   }, 120_000);
+
+  it("removes the passkey from the aal2 session, and refuses a stale form naming it again", async () => {
+    await page.goto(`${base}/account/security`);
+    const passkeyRow = page.locator("li", { hasText: "Passkey · added" });
+    const passkeyId = await passkeyRow.locator('input[name="factor_id"]').inputValue();
+    await passkeyRow.getByRole("button", { name: /^Remove Passkey/ }).click();
+    await page.waitForLoadState("load");
+    await expect(page.getByRole("status").textContent()).resolves.toContain("second factor was removed");
+    await expect(page.getByText("Passkey · added").count()).resolves.toBe(0);
+    await expect(page.getByText("Authenticator app · added").count()).resolves.toBe(1);
+
+    // A form still naming the removed passkey (another tab, the back button) posts its id.
+    await page.evaluate(
+      `document.querySelector('form[action="/account/security/factors/remove"] input[name="factor_id"]').value = ${JSON.stringify(passkeyId)}`,
+    );
+    await page.getByRole("button", { name: /^Remove Authenticator app/ }).click();
+    await page.waitForLoadState("load");
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("does not exist or was removed already");
+    await expect(page.getByText("Authenticator app · added").count()).resolves.toBe(1);
+    expect(await csp.violations(page)).toEqual([]);
+  }, 120_000);
 });
