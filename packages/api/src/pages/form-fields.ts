@@ -30,7 +30,7 @@ export function credentialField(request: FastifyRequest, name: string): WebAuthn
     parsed = undefined;
   }
   if (!Check(WebAuthnCredentialJson, parsed)) {
-    throw new DomainError("VALIDATION_ERROR", undefined, [{ field: name, message: "is not a passkey response" }]);
+    throw new DomainError("VALIDATION_ERROR", undefined, [{ field: name, message: "answer could not be read" }]);
   }
   return parsed;
 }
