@@ -46,20 +46,19 @@ export function accountSecurityPages(
 ) {
   const { mfa } = options.useCases;
   if (mfa === undefined) return;
-  // Named for the closures below: a hoisted function declaration would not keep the narrowing.
-  const factorsOf = mfa.listFactors;
   const { messages } = renderer;
   const logoOrigin = logoOriginOf(renderer.brand.logoUrl);
   const signedIn = (request: FastifyRequest, reply: FastifyReply) =>
     requirePageSession(request, reply, cookies, pages.resolvePageSession);
 
-  async function securityPageOf(
+  // Arrow functions, not declarations: a hoisted declaration would lose the narrowing of `mfa`.
+  const securityPageOf = async (
     request: FastifyRequest,
     reply: FastifyReply,
     session: PageSession,
     outcome: SecurityOutcome = {},
-  ) {
-    const factors = await factorsOf(session.userId);
+  ) => {
+    const factors = await mfa.listFactors(session.userId);
     if (outcome.enrolment !== undefined) allowDataImages(request, reply, logoOrigin);
     const view = {
       title: "Two-step verification",
@@ -72,14 +71,14 @@ export function accountSecurityPages(
       ...(outcome.errors === undefined ? {} : { errors: outcome.errors }),
     };
     return renderPage(renderer, request, reply, "account-security", view, outcome.status ?? 200);
-  }
+  };
 
   /** Runs a form's use case and shows the page with what it answered, or with its refusal. */
-  async function securityAction(
+  const securityAction = async (
     request: FastifyRequest,
     reply: FastifyReply,
     work: (session: PageSession) => Promise<SecurityOutcome>,
-  ) {
+  ) => {
     const session = await signedIn(request, reply);
     if (session === undefined) return reply;
     let outcome: SecurityOutcome;
@@ -90,7 +89,7 @@ export function accountSecurityPages(
       return securityPageOf(request, reply, session, { errors, status });
     }
     return securityPageOf(request, reply, session, outcome);
-  }
+  };
 
   app.get("/account/security", securityPage, async (request, reply) => {
     const session = await signedIn(request, reply);
