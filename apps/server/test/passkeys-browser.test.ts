@@ -2,24 +2,12 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserMissing, launchBrowser } from "./support/browser.js";
+import { browserMissing, launchBrowser, VIRTUAL_AUTHENTICATOR } from "./support/browser.js";
 import { claimsOf } from "./support/mfa.js";
 import { freePort } from "./support/pages.js";
 import { call, type RunningServer, startServerProcess } from "./support/server-process.js";
 
 type Json = Record<string, unknown>;
-
-/** A platform authenticator (CTAP2, internal) with resident keys that verifies its user. */
-const VIRTUAL_AUTHENTICATOR = {
-  options: {
-    protocol: "ctap2",
-    transport: "internal",
-    hasResidentKey: true,
-    hasUserVerification: true,
-    isUserVerified: true,
-    automaticPresenceSimulation: true,
-  },
-} as const;
 
 // Passkeys in a real Chromium (Debian's, through playwright-core) with a CDP virtual
 // authenticator (CTAP2, internal, resident keys, user verification), against the built server

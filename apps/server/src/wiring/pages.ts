@@ -1,6 +1,7 @@
 import type { PagesOptions, PageUseCases } from "@gatehouse/api";
 import { makeResolvePageSession } from "@gatehouse/application";
 import { type Config, opaqueTokens } from "@gatehouse/infrastructure";
+import { mfaRepositoryOf } from "./mfa.js";
 import type { Wiring } from "./wiring.js";
 
 /** The hosted pages' own use case (their cookie's session); absent with PAGES_ENABLED=false. */
@@ -11,6 +12,7 @@ export function wirePages(w: Wiring): PageUseCases | undefined {
       uow: w.uow,
       opaqueTokens,
       revocations: w.revocations,
+      mfa: mfaRepositoryOf(w),
       clock: w.clock,
     }),
   };

@@ -42,3 +42,18 @@ const CHROMIUM_ARGS = [
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
+
+/**
+ * For CDP's `WebAuthn.addVirtualAuthenticator`: a platform authenticator (CTAP2, internal) with
+ * resident keys that verifies its user and answers without a touch.
+ */
+export const VIRTUAL_AUTHENTICATOR = {
+  options: {
+    protocol: "ctap2",
+    transport: "internal",
+    hasResidentKey: true,
+    hasUserVerification: true,
+    isUserVerified: true,
+    automaticPresenceSimulation: true,
+  },
+} as const;

@@ -26,7 +26,11 @@ export type NoticeKey =
   | "account_deactivated"
   | "account_deleted"
   | "signed_out"
+  | SecurityNoticeKey
   | AdminNoticeKey;
+
+/** The notices of /account/security, one per factor change. */
+export type SecurityNoticeKey = "totp_enrolled" | "passkey_added" | "recovery_codes_regenerated" | "factor_removed";
 
 /** The admin console's notices, one per action (pages/admin/). */
 export type AdminNoticeKey =
@@ -63,8 +67,17 @@ export const EN: PageMessages = {
     RATE_LIMIT_EXCEEDED: "Too many attempts. Wait a moment and try again.",
     CSRF_REJECTED: "This form has expired or was not sent from this site. Reload the page and try again.",
     UNAUTHORIZED: "Sign in to continue.",
-    MFA_CODE_INVALID: "That code is not right or was used already. Sign in again and enter a fresh code.",
+    MFA_CODE_INVALID: "That code is not right or was used already. Start again with a fresh code.",
     MFA_TOKEN_INVALID: "This sign-in step has expired or was used already. Sign in again.",
+    MFA_ALREADY_ENROLLED: "An authenticator app is already set up. Remove it first to set up another.",
+    MFA_ENROLLMENT_NOT_STARTED: "Start setting up the authenticator app again.",
+    MFA_NOT_ENROLLED: "Set up an authenticator app or a passkey first.",
+    MFA_FACTOR_NOT_FOUND: "That second factor does not exist or was removed already.",
+    INSUFFICIENT_USER_AUTHENTICATION:
+      "Changing your second factors needs a session signed in with one. Sign out, then sign in again with it.",
+    WEBAUTHN_CHALLENGE_INVALID: "The passkey request expired or was used already. Try again.",
+    WEBAUTHN_VERIFICATION_FAILED: "The passkey could not be verified. Try again, or use a code.",
+    WEBAUTHN_CREDENTIAL_EXISTS: "This passkey is already registered.",
     NOT_FOUND: "That was not found.",
     INSUFFICIENT_PERMISSIONS: "You do not have the permission this page or action needs.",
     USER_NOT_FOUND: "That user does not exist.",
@@ -103,6 +116,10 @@ export const EN: PageMessages = {
     account_deactivated: "Your account is deactivated and every session signed out.",
     account_deleted: "Your account is deleted and every session signed out.",
     signed_out: "You are signed out.",
+    totp_enrolled: "Your authenticator app is set up: sign-ins now ask for its code.",
+    passkey_added: "Your passkey was added: sign-ins can now use it as the second step.",
+    recovery_codes_regenerated: "New recovery codes were made; the old ones no longer work.",
+    factor_removed: "The second factor was removed.",
     user_approved: "The user was approved.",
     user_suspended: "The user was suspended and every session of theirs signed out.",
     user_reactivated: "The user was reactivated.",

@@ -5,15 +5,19 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 /**
  * The pages' Content-Security-Policy: nothing but this origin's stylesheet and module, the one
  * inline `<style>` carrying the brand colour and the module tag, both by this response's nonce;
- * forms post only here; no framing (clickjacking), no `<base>`.
+ * the module fetches (a passkey's options) and forms post only here; no framing (clickjacking),
+ * no `<base>`.
  */
-export function pageCsp(nonce: string, logoOrigin: string | undefined): string {
-  const images = ["'self'", ...(logoOrigin === undefined ? [] : [logoOrigin])].join(" ");
+export function pageCsp(nonce: string, logoOrigin: string | undefined, dataImages = false): string {
+  const images = ["'self'", ...(logoOrigin === undefined ? [] : [logoOrigin]), ...(dataImages ? ["data:"] : [])].join(
+    " ",
+  );
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
     `style-src 'self' 'nonce-${nonce}'`,
     `img-src ${images}`,
+    "connect-src 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
@@ -38,6 +42,20 @@ export function stampPageCsp(request: FastifyRequest, reply: FastifyReply, logoO
   nonces.set(request, nonce);
   reply.header("content-security-policy", pageCsp(nonce, logoOrigin));
   reply.header("referrer-policy", "same-origin");
+}
+
+/**
+ * The enrolment page's QR code is the `data:` SVG the use case returns: only that response's
+ * CSP also allows `data:` images (an image, SVG included, runs no script); every other page
+ * keeps `img-src 'self'`.
+ */
+export function allowDataImages(request: FastifyRequest, reply: FastifyReply, logoOrigin: string | undefined): void {
+  reply.header("content-security-policy", pageCsp(nonceOf(request), logoOrigin, true));
+}
+
+/** The origin the brand's logo is served from, which `img-src` names; undefined without a logo. */
+export function logoOriginOf(logoUrl: string | undefined): string | undefined {
+  return logoUrl === undefined ? undefined : new URL(logoUrl).origin;
 }
 
 export function nonceOf(request: FastifyRequest): string {

@@ -36,3 +36,20 @@ export async function currentPageSession(
   const secret = request.cookies[cookies.session];
   return secret === undefined ? undefined : resolve(secret);
 }
+
+/**
+ * The signed-in session of a page that needs one, or undefined after sending the browser to
+ * `/login` (and dropping a cookie whose session ended anywhere).
+ */
+export async function requirePageSession(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  cookies: PageCookies,
+  resolve: ResolvePageSession,
+): Promise<PageSession | undefined> {
+  const session = await currentPageSession(request, cookies, resolve);
+  if (session !== undefined) return session;
+  clearSessionCookie(reply, cookies);
+  await reply.redirect("/login", 303);
+  return undefined;
+}

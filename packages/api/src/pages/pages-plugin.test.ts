@@ -1,7 +1,7 @@
 import type { CheckRateLimit, LogIn, PageSession } from "@gatehouse/application";
 import { DomainError } from "@gatehouse/domain";
 import { describe, expect, it } from "vitest";
-import type { ApiUseCases, AppOptions } from "../app-deps.js";
+import type { ApiUseCases, AppOptions, MfaUseCases } from "../app-deps.js";
 import { buildApp } from "../build-app.js";
 import { silentLogger } from "../http/silent-logger.js";
 
@@ -28,6 +28,7 @@ interface Fakes {
   readonly session?: PageSession;
   readonly getCurrentUser?: ApiUseCases["account"]["getCurrentUser"];
   readonly checkRateLimit?: CheckRateLimit;
+  readonly mfa?: Partial<MfaUseCases>;
 }
 
 async function pagesApp(fakes: Fakes = {}, publicBaseUrl = ORIGIN) {
@@ -43,6 +44,7 @@ async function pagesApp(fakes: Fakes = {}, publicBaseUrl = ORIGIN) {
     rbac: failing<ApiUseCases["rbac"]>(),
     health: failing<ApiUseCases["health"]>(),
     rateLimit: { checkRateLimit: fakes.checkRateLimit ?? allowAll },
+    ...(fakes.mfa === undefined ? {} : { mfa: failing<MfaUseCases>(fakes.mfa) }),
     pages: { resolvePageSession: async (secret: string) => (secret === "live" ? fakes.session : undefined) },
   } satisfies ApiUseCases;
   const options: AppOptions = {
@@ -172,7 +174,7 @@ describe("hosted pages over inject", () => {
 
   it("sends a request without a live session to /login, and hides an internal error's message", async () => {
     const app = await pagesApp({
-      session: { userId: "u-1", sessionId: "s-1" },
+      session: { userId: "u-1", sessionId: "s-1", acr: "aal1" },
       getCurrentUser: async () => {
         throw new Error("relation users does not exist at db.ts:42");
       },
@@ -200,5 +202,53 @@ describe("hosted pages over inject", () => {
     expect(response.headers["retry-after"]).toBe("42");
     expect(response.body).toContain("Too many attempts");
     expect(String(response.headers["content-security-policy"])).toContain("'nonce-");
+  });
+
+  it("refuses a posted passkey answer that is not one before the use case runs, so the sign-in step stays", async () => {
+    const verified: unknown[] = [];
+    const verifyMfaLogin: MfaUseCases["verifyMfaLogin"] = async (input) => {
+      verified.push(input);
+      throw new Error("not reached");
+    };
+    const app = await pagesApp({ mfa: { verifyMfaLogin } });
+    const { token, cookie } = await formOf(app);
+    const fields = { _csrf: token, mfa_token: "held", method: "webauthn" };
+    for (const assertion of ["", "not json", JSON.stringify({ id: "x", type: "public-key" })]) {
+      const response = await app.inject({
+        method: "POST",
+        url: "/mfa",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: ORIGIN },
+        payload: new URLSearchParams({ ...fields, assertion }).toString(),
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toContain("Passkey answer could not be read");
+    }
+    expect(verified).toEqual([]);
+  });
+
+  it("answers pages.js's passkey-options fetch with JSON: a refusal's catalogue text, never a page", async () => {
+    const app = await pagesApp({
+      mfa: {
+        passkeySecondFactorOptions: async () => {
+          throw new DomainError("MFA_TOKEN_INVALID");
+        },
+      },
+    });
+    const { token, cookie } = await formOf(app);
+    const post = (url: string) =>
+      app.inject({
+        method: "POST",
+        url,
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: ORIGIN },
+        payload: new URLSearchParams({ _csrf: token, mfa_token: "gone" }).toString(),
+      });
+    const held = await post("/mfa/passkey-options");
+    expect([held.statusCode, held.json()]).toEqual([
+      401,
+      { error: { text: "This sign-in step has expired or was used already. Sign in again." } },
+    ]);
+    // Adding a passkey without a live page session: the sign-in text, nothing started.
+    const signedOut = await post("/account/security/passkey-options");
+    expect([signedOut.statusCode, signedOut.json()]).toEqual([401, { error: { text: "Sign in to continue." } }]);
   });
 });

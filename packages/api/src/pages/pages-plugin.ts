@@ -9,9 +9,10 @@ import { Eta } from "eta";
 import type { FastifyInstance } from "fastify";
 import type { AppOptions, PagesOptions, PageUseCases } from "../app-deps.js";
 import { accountPages } from "./account-pages.js";
+import { accountSecurityPages } from "./account-security-pages.js";
 import { ADMIN_PREFIX, adminPages } from "./admin/admin-pages.js";
 import { EN, errorText } from "./messages.js";
-import { cookieName, nonceOf, refuseCrossSite, stampPageCsp } from "./page-security.js";
+import { cookieName, logoOriginOf, nonceOf, refuseCrossSite, stampPageCsp } from "./page-security.js";
 import { pageCookies } from "./page-session-cookie.js";
 import { publicPages } from "./public-pages.js";
 import { type PageRenderer, renderPage, unhandledCode } from "./render.js";
@@ -34,6 +35,7 @@ export function isHostedPageRoute(url: string): boolean {
 const PAGE_ROUTES: ReadonlySet<string> = new Set([
   "/login",
   "/mfa",
+  "/mfa/passkey-options",
   "/register",
   "/verify-email",
   "/forgot-password",
@@ -48,6 +50,13 @@ const PAGE_ROUTES: ReadonlySet<string> = new Set([
   "/account/identities/:id/unlink",
   "/account/deactivate",
   "/account/delete",
+  "/account/security",
+  "/account/security/totp",
+  "/account/security/totp/confirm",
+  "/account/security/recovery-codes",
+  "/account/security/factors/remove",
+  "/account/security/passkey-options",
+  "/account/security/passkey",
   "/logout",
 ]);
 
@@ -55,10 +64,6 @@ export interface PagesPluginOptions {
   readonly options: AppOptions;
   readonly pages: PageUseCases;
   readonly brand: PagesOptions;
-}
-
-function originOf(url: string | undefined): string | undefined {
-  return url === undefined ? undefined : new URL(url).origin;
 }
 
 /**
@@ -70,7 +75,7 @@ export async function pagesPlugin(app: FastifyInstance, { options, pages, brand 
   const secure = options.https !== undefined || brand.publicBaseUrl.startsWith("https:");
   const cookies = pageCookies(secure);
   const renderer: PageRenderer = { brand, messages: EN };
-  const logoOrigin = originOf(brand.logoUrl);
+  const logoOrigin = logoOriginOf(brand.logoUrl);
 
   await app.register(fastifyFormbody);
   await app.register(fastifyCookie);
@@ -120,5 +125,6 @@ export async function pagesPlugin(app: FastifyInstance, { options, pages, brand 
 
   publicPages(app, options, renderer, cookies);
   accountPages(app, options, pages, renderer, cookies);
+  accountSecurityPages(app, options, pages, renderer, cookies);
   adminPages(app, options, pages, renderer, cookies);
 }

@@ -4,10 +4,10 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { AppOptions } from "../app-deps.js";
 import { requestContext } from "../http/request-context.js";
 import { holdUntilFloor, withinFloor } from "../http/response-floor.js";
-import { formField, queryField } from "./form-fields.js";
+import { credentialField, formField, queryField } from "./form-fields.js";
 import { isNoticeKey } from "./messages.js";
 import { type PageCookies, setSessionCookie } from "./page-session-cookie.js";
-import { type PageRenderer, refusalOf, renderPage } from "./render.js";
+import { jsonRefusal, type PageRenderer, refusalOf, renderPage } from "./render.js";
 
 const page = { schema: { hide: true } } as const;
 /** Sign-in and the mail-code forms spend the same budget as their API twins. */
@@ -56,6 +56,7 @@ export function publicPages(app: FastifyInstance, options: AppOptions, renderer:
           title: "Two-step verification",
           mfaToken: result.mfaToken,
           recoveryCodes: result.factors.includes("recovery_code"),
+          passkey: result.factors.includes("webauthn"),
         });
       }
       return signedIn(reply, result);
@@ -65,17 +66,38 @@ export function publicPages(app: FastifyInstance, options: AppOptions, renderer:
     }
   });
 
-  // The second step of a sign-in: the code of the authenticator app or a recovery code. Any
-  // answer consumes the challenge, so a wrong code starts again at /login, as in the API.
+  // The second step of a sign-in: the code of the authenticator app, a recovery code, or the
+  // passkey assertion pages.js put in the form. Any answer consumes the challenge, so a wrong
+  // code starts again at /login, as in the API.
   app.post("/mfa", authPost, async (request, reply) => {
-    const method = formField(request, "method") === "recovery_code" ? "recovery_code" : "totp";
+    const method = formField(request, "method");
     try {
       if (mfa === undefined) throw new DomainError("MFA_TOKEN_INVALID");
-      const input = { mfaToken: formField(request, "mfa_token"), method, code: formField(request, "code") } as const;
+      const mfaToken = formField(request, "mfa_token");
+      const input =
+        method === "webauthn"
+          ? ({ mfaToken, method, assertion: credentialField(request, "assertion") } as const)
+          : ({
+              mfaToken,
+              method: method === "recovery_code" ? "recovery_code" : "totp",
+              code: formField(request, "code"),
+            } as const);
       return signedIn(reply, await mfa.verifyMfaLogin(input, requestContext(request)));
     } catch (error) {
       const { status, errors } = refusalOf(error, messages);
       return renderPage(renderer, request, reply, "login", { title: "Sign in", errors }, status);
+    }
+  });
+
+  // The passkey's options for the held sign-in, fetched by pages.js with the form's CSRF token
+  // and mfa_token (never in the URL). JSON, as navigator.credentials.get needs; a refusal
+  // answers the catalogue's text for the page to show.
+  app.post("/mfa/passkey-options", authPost, async (request, reply) => {
+    try {
+      if (mfa === undefined) throw new DomainError("MFA_TOKEN_INVALID");
+      return await mfa.passkeySecondFactorOptions(formField(request, "mfa_token"), requestContext(request));
+    } catch (error) {
+      return jsonRefusal(reply, refusalOf(error, messages));
     }
   });
 

@@ -76,6 +76,12 @@ export function refusalOf(error: unknown, messages: PageMessages): { status: num
   return { status: ERROR_TABLE[error.code].status, errors };
 }
 
+/** A refusal to pages.js's fetch (a passkey's options): its status and the text to show. */
+export function jsonRefusal(reply: FastifyReply, refusal: { status: number; errors: PageError[] }): FastifyReply {
+  const text = refusal.errors.map((error) => error.text).join(" ");
+  return reply.code(refusal.status).type("application/json; charset=utf-8").send({ error: { text } });
+}
+
 const LABELS: Readonly<Record<string, string>> = {
   email: "Email address",
   password: "Password",
@@ -86,6 +92,8 @@ const LABELS: Readonly<Record<string, string>> = {
   code: "Code",
   mfa_confirm: "The confirmation",
   delete_confirm: "The confirmation",
+  credential: "Passkey",
+  assertion: "Passkey",
 };
 
 function labelOf(field: string): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   FakeClock,
+  FakeMfa,
   FakeOpaqueTokens,
   FakeSessionRevocations,
   InMemoryDatabase,
@@ -14,17 +15,32 @@ function setup() {
   const db = new InMemoryDatabase(clock);
   const revocations = new FakeSessionRevocations();
   const opaqueTokens = new FakeOpaqueTokens();
-  const resolve = makeResolvePageSession({ uow: db.uow, opaqueTokens, revocations, clock });
+  const mfa = new FakeMfa();
+  const resolve = makeResolvePageSession({ uow: db.uow, opaqueTokens, revocations, mfa, clock });
   const logOut = makeLogOut({ uow: db.uow, opaqueTokens, revocations, clock });
   const alice = db.seedUser({ email: "alice@example.com" });
   const laptop = db.seedRefreshToken({ userId: alice.id, tokenHash: FakeOpaqueTokens.hashOf("laptop-secret") });
-  return { clock, db, revocations, resolve, logOut, alice, laptop, ctx: requestContext(clock) };
+  return { clock, db, revocations, mfa, resolve, logOut, alice, laptop, ctx: requestContext(clock) };
 }
 
 describe("resolvePageSession", () => {
   it("names the user and the API session of a live cookie secret", async () => {
     const { resolve, alice, laptop } = setup();
-    expect(await resolve("laptop-secret")).toEqual({ userId: alice.id, sessionId: laptop.familyId });
+    expect(await resolve("laptop-secret")).toEqual({ userId: alice.id, sessionId: laptop.familyId, acr: "aal1" });
+  });
+
+  it("carries the assurance the session was opened at: aal2 after a second factor, aal1 without a record", async () => {
+    const { resolve, mfa, alice, laptop, db, clock } = setup();
+    const assurance = { amr: ["pwd", "otp", "mfa"] as const, acr: "aal2" as const, authTime: clock.now() };
+    await mfa.recordSessionAssurance({
+      sessionId: laptop.familyId,
+      userId: alice.id,
+      assurance: { ...assurance, amr: [...assurance.amr] },
+    });
+    expect((await resolve("laptop-secret"))?.acr).toBe("aal2");
+    // A session opened before second factors existed has no record: aal1, as refresh treats it.
+    db.seedRefreshToken({ userId: alice.id, tokenHash: FakeOpaqueTokens.hashOf("old-secret") });
+    expect((await resolve("old-secret"))?.acr).toBe("aal1");
   });
 
   it("knows nothing of an unknown, empty or oversized secret", async () => {

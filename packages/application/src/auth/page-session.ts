@@ -1,15 +1,30 @@
-import type { Clock, OpaqueTokens, SessionRevocations, TransactionalRepositories, UnitOfWork } from "@gatehouse/domain";
+import type {
+  AssuranceLevel,
+  Clock,
+  MfaRepository,
+  OpaqueTokens,
+  SessionRevocations,
+  TransactionalRepositories,
+  UnitOfWork,
+} from "@gatehouse/domain";
+import { LEGACY_ASSURANCE } from "../mfa/mfa-gate.js";
 
 /** The signed-in user of a hosted page and the API session the page's cookie belongs to. */
 export interface PageSession {
   readonly userId: string;
   readonly sessionId: string;
+  /**
+   * The assurance the session was opened at, as its API tokens carry it (refresh copies the
+   * same record): the factor changes ask a page session for aal2 exactly as they ask a token.
+   */
+  readonly acr: AssuranceLevel;
 }
 
 export interface ResolvePageSessionDeps {
   readonly uow: UnitOfWork<Pick<TransactionalRepositories, "refreshTokens">>;
   readonly opaqueTokens: Pick<OpaqueTokens, "hash">;
   readonly revocations: Pick<SessionRevocations, "isRevoked">;
+  readonly mfa: Pick<MfaRepository, "findSessionAssurance">;
   readonly clock: Clock;
 }
 
@@ -33,7 +48,8 @@ export function makeResolvePageSession(deps: ResolvePageSessionDeps) {
     if (token.expiresAt.getTime() <= deps.clock.now().getTime()) return undefined;
     // The database row says live; the revocation list also knows ends another node just wrote.
     if (await deps.revocations.isRevoked(token.familyId)) return undefined;
-    return { userId: token.userId, sessionId: token.familyId };
+    const assurance = (await deps.mfa.findSessionAssurance(token.familyId)) ?? LEGACY_ASSURANCE;
+    return { userId: token.userId, sessionId: token.familyId, acr: assurance.acr };
   };
 }
 
