@@ -36,6 +36,7 @@ const PAGE_ROUTES: ReadonlySet<string> = new Set([
   "/login",
   "/mfa",
   "/mfa/passkey-options",
+  "/mfa/enrol",
   "/register",
   "/verify-email",
   "/forgot-password",

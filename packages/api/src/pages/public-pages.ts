@@ -1,13 +1,14 @@
 import type { LogInResult } from "@gatehouse/application";
-import { DomainError } from "@gatehouse/domain";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import { DomainError, isDomainError } from "@gatehouse/domain";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppOptions } from "../app-deps.js";
 import { requestContext } from "../http/request-context.js";
 import { holdUntilFloor, withinFloor } from "../http/response-floor.js";
 import { credentialField, formField, queryField } from "./form-fields.js";
 import { isNoticeKey } from "./messages.js";
+import { allowDataImages, logoOriginOf } from "./page-security.js";
 import { type PageCookies, setSessionCookie } from "./page-session-cookie.js";
-import { jsonRefusal, type PageRenderer, refusalOf, renderPage } from "./render.js";
+import { jsonRefusal, type PageError, type PageRenderer, refusalOf, renderPage } from "./render.js";
 
 const page = { schema: { hide: true } } as const;
 /** Sign-in and the mail-code forms spend the same budget as their API twins. */
@@ -21,9 +22,10 @@ export function publicPages(app: FastifyInstance, options: AppOptions, renderer:
   const { auth, registration, recovery, mfa } = options.useCases;
   const floors = options.responseFloors;
   const { messages } = renderer;
+  const logoOrigin = logoOriginOf(renderer.brand.logoUrl);
 
-  /** A finished sign-in, by password alone or with its second factor: the session cookie, then the account. */
-  const signedIn = (reply: FastifyReply, result: LogInResult) => {
+  /** The cookies of a finished sign-in: the session, and the device token of a password login. */
+  const keepSession = (reply: FastifyReply, result: LogInResult) => {
     setSessionCookie(reply, cookies, result.tokens.refreshToken, result.tokens.refreshExpiresIn);
     if (result.device !== undefined) {
       // The device token the API sets for /api/v1 is presented by page logins from here on.
@@ -35,7 +37,29 @@ export function publicPages(app: FastifyInstance, options: AppOptions, renderer:
         maxAge: result.device.expiresIn,
       });
     }
+  };
+  /** A finished sign-in, by password alone or with its second factor: the session cookie, then the account. */
+  const signedIn = (reply: FastifyReply, result: LogInResult) => {
+    keepSession(reply, result);
     return reply.redirect("/account", 303);
+  };
+
+  /**
+   * The enrolment MFA_POLICY asks for before a sign-in finishes: a new app secret for the
+   * enrolment-only token (again after a wrong code: the secret is never shown twice), its QR
+   * code, and a form that confirms the app and signs in.
+   */
+  const enrolmentPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    mfaToken: string,
+    refusal?: { status: number; errors: PageError[] },
+  ) => {
+    if (mfa === undefined) throw new DomainError("MFA_TOKEN_INVALID");
+    const enrolment = await mfa.startRequiredTotpEnrolment(mfaToken, requestContext(request));
+    allowDataImages(request, reply, logoOrigin);
+    const view = { title: "Set up two-step verification", enrolment, mfaToken, errors: refusal?.errors };
+    return renderPage(renderer, request, reply, "mfa-enrol", view, refusal?.status ?? 200);
   };
 
   app.get("/login", page, async (request, reply) => {
@@ -50,6 +74,8 @@ export function publicPages(app: FastifyInstance, options: AppOptions, renderer:
     const email = formField(request, "email");
     try {
       const result = await auth.logIn({ email, password: formField(request, "password") }, requestContext(request));
+      if ("mfaRequired" in result && result.enrollmentRequired)
+        return await enrolmentPage(request, reply, result.mfaToken);
       if ("mfaRequired" in result) {
         // The challenge token goes in the form's body, never the URL; it is single use and bound to this client.
         return renderPage(renderer, request, reply, "mfa", {
@@ -86,6 +112,33 @@ export function publicPages(app: FastifyInstance, options: AppOptions, renderer:
     } catch (error) {
       const { status, errors } = refusalOf(error, messages);
       return renderPage(renderer, request, reply, "login", { title: "Sign in", errors }, status);
+    }
+  });
+
+  // The enrolment's confirmation: the app's first code finishes the held sign-in. The recovery
+  // codes are the answer to this post, shown once, never a page a redirect could reopen.
+  app.post("/mfa/enrol", authPost, async (request, reply) => {
+    const mfaToken = formField(request, "mfa_token");
+    try {
+      if (mfa === undefined) throw new DomainError("MFA_TOKEN_INVALID");
+      const input = { mfaToken, code: formField(request, "code") };
+      const result = await mfa.finishRequiredTotpEnrolment(input, requestContext(request));
+      keepSession(reply, result);
+      const view = { title: "Two-step verification is on", recoveryCodes: result.recoveryCodes };
+      return renderPage(renderer, request, reply, "mfa-enrol", view);
+    } catch (error) {
+      const refusal = refusalOf(error, messages);
+      if (isDomainError(error) && error.code === "MFA_CODE_INVALID") {
+        return enrolmentPage(request, reply, mfaToken, refusal);
+      }
+      return renderPage(
+        renderer,
+        request,
+        reply,
+        "login",
+        { title: "Sign in", errors: refusal.errors },
+        refusal.status,
+      );
     }
   });
 
