@@ -81,7 +81,7 @@ describe.skipIf(browserMissing())("second factors on the hosted pages (real brow
 
     // This session was signed in with the password alone (aal1), as the API's token would be.
     await submit(page, {}, "Make new recovery codes");
-    await expect(page.getByRole("alert").textContent()).resolves.toContain("needs a session signed in with one");
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("needs a recent second factor");
     expect(await codesShown()).toEqual([]);
 
     await signOut();

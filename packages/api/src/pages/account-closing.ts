@@ -4,6 +4,7 @@ import type { AppOptions } from "../app-deps.js";
 import { requestContext } from "../http/request-context.js";
 import { type AccountAction, accountRoute } from "./account-action.js";
 import { formField } from "./form-fields.js";
+import { requirePageStepUp } from "./page-step-up.js";
 
 /**
  * Deactivating and deleting one's own account: the use cases of `POST /api/v1/users/me/deactivate`
@@ -37,6 +38,7 @@ export function accountClosingForms(app: FastifyInstance, options: AppOptions, a
         if (formField(request, "confirm") !== "yes") {
           throw validationError([{ field: "delete_confirm", message: "must be ticked to delete the account" }]);
         }
+        await requirePageStepUp(options, session);
         return account.deleteAccount(
           { userId: session.userId, password: formField(request, "password") },
           requestContext(request),

@@ -5,6 +5,7 @@ import { requestContext } from "../http/request-context.js";
 import { withinFloor } from "../http/response-floor.js";
 import { type AccountAction, accountRoute, type SignedIn } from "./account-action.js";
 import { formField, queryField } from "./form-fields.js";
+import { requirePageStepUp } from "./page-step-up.js";
 import { type PageRenderer, renderPage } from "./render.js";
 
 /**
@@ -36,8 +37,9 @@ export function accountEmailForms(
       reply,
       "email_change_sent",
       // The API's floor: a code goes out only for a free address, and the answer time must not say which.
-      (session) =>
-        withinFloor(reply, options.responseFloors?.mailRequestsMs, async () => {
+      async (session) => {
+        await requirePageStepUp(options, session);
+        return withinFloor(reply, options.responseFloors?.mailRequestsMs, async () => {
           const update = await account.updateProfile(
             session.userId,
             { email, currentPassword: formField(request, "current_password") },
@@ -47,7 +49,8 @@ export function accountEmailForms(
           if (update.pendingEmail === null) {
             throw validationError([{ field: "email", message: "is the one you already sign in with" }]);
           }
-        }),
+        });
+      },
       { refusal: { values: { email } } },
     );
   });

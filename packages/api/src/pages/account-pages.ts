@@ -10,6 +10,7 @@ import { shortTime } from "./admin/admin-guard.js";
 import { formField, queryField } from "./form-fields.js";
 import { isNoticeKey } from "./messages.js";
 import { clearSessionCookie, currentPageSession, type PageCookies } from "./page-session-cookie.js";
+import { needsPageStepUp, requirePageStepUp, stepUpForm } from "./page-step-up.js";
 import { type PageRenderer, refusalOf, renderPage } from "./render.js";
 
 /**
@@ -62,6 +63,7 @@ export function accountPages(
         linked: shortTime(identity.createdAt),
       })),
       codeStep: outcome.codeStep === true || outcome.notice === "email_change_sent",
+      stepUp: await needsPageStepUp(options, session),
       ...(outcome.notice === undefined ? {} : { notice: outcome.notice }),
       ...(outcome.errors === undefined ? {} : { errors: outcome.errors }),
       ...(outcome.values === undefined ? {} : { values: outcome.values }),
@@ -116,8 +118,9 @@ export function accountPages(
   );
 
   app.post("/account/password", accountRoute, async (request, reply) =>
-    accountAction(request, reply, "password_changed", (session) =>
-      account.changePassword(
+    accountAction(request, reply, "password_changed", async (session) => {
+      await requirePageStepUp(options, session);
+      return account.changePassword(
         {
           userId: session.userId,
           sessionId: session.sessionId,
@@ -126,8 +129,8 @@ export function accountPages(
           signOutOtherSessions: true,
         },
         requestContext(request),
-      ),
-    ),
+      );
+    }),
   );
 
   app.post("/account/sessions/revoke", accountRoute, async (request, reply) => {
@@ -152,6 +155,7 @@ export function accountPages(
   accountEmailForms(app, options, { renderer, signedIn, accountAction });
   accountIdentityForms(app, options, accountAction);
   accountClosingForms(app, options, accountAction);
+  stepUpForm(app, options, accountAction);
 
   app.post("/logout", accountRoute, async (request, reply) => {
     const session = await currentPageSession(request, cookies, pages.resolvePageSession);

@@ -8,6 +8,7 @@ import { credentialField, formField, queryField } from "./form-fields.js";
 import { isNoticeKey, type NoticeKey } from "./messages.js";
 import { allowDataImages, logoOriginOf } from "./page-security.js";
 import { currentPageSession, type PageCookies, requirePageSession } from "./page-session-cookie.js";
+import { requirePageStepUp } from "./page-step-up.js";
 import { jsonRefusal, type PageError, type PageRenderer, refusalOf, renderPage } from "./render.js";
 
 /** Factor changes spend the budget their API twins (/users/me/mfa) spend. */
@@ -112,6 +113,7 @@ export function accountSecurityPages(
 
   app.post("/account/security/recovery-codes", securityPost, async (request, reply) =>
     securityAction(request, reply, async (session) => {
+      await requirePageStepUp(options, session);
       const codes = await mfa.regenerateRecoveryCodes(callerOf(session), requestContext(request));
       return { notice: "recovery_codes_regenerated", recoveryCodes: codes };
     }),
@@ -121,6 +123,7 @@ export function accountSecurityPages(
     const session = await signedIn(request, reply);
     if (session === undefined) return reply;
     try {
+      await requirePageStepUp(options, session);
       await mfa.removeFactor(callerOf(session), formField(request, "factor_id"), requestContext(request));
     } catch (error) {
       const { status, errors } = refusalOf(error, messages);

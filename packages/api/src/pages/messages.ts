@@ -26,6 +26,7 @@ export type NoticeKey =
   | "account_deactivated"
   | "account_deleted"
   | "signed_out"
+  | "stepped_up"
   | SecurityNoticeKey
   | AdminNoticeKey;
 
@@ -74,7 +75,7 @@ export const EN: PageMessages = {
     MFA_NOT_ENROLLED: "Set up an authenticator app or a passkey first.",
     MFA_FACTOR_NOT_FOUND: "That second factor does not exist or was removed already.",
     INSUFFICIENT_USER_AUTHENTICATION:
-      "Changing your second factors needs a session signed in with one. Sign out, then sign in again with it.",
+      "This change needs a recent second factor. Confirm it's you with a code from your app on the account page.",
     WEBAUTHN_CHALLENGE_INVALID: "The passkey request expired or was used already. Try again.",
     WEBAUTHN_VERIFICATION_FAILED: "The passkey could not be verified. Try again, or use a code.",
     WEBAUTHN_CREDENTIAL_EXISTS: "This passkey is already registered.",
@@ -107,6 +108,7 @@ export const EN: PageMessages = {
     password_reset: "Your password was changed and every session signed out. Sign in with the new password.",
     profile_saved: "Your profile was saved.",
     password_changed: "Your password was changed; your other sessions were signed out.",
+    stepped_up: "Confirmed. For the next five minutes you can change your password, email and account.",
     session_revoked: "The session was signed out.",
     email_change_sent:
       "If the new address can be used, we sent it a code. Enter it below; until then you sign in with your current address.",

@@ -26,7 +26,12 @@ function setup() {
 describe("resolvePageSession", () => {
   it("names the user and the API session of a live cookie secret", async () => {
     const { resolve, alice, laptop } = setup();
-    expect(await resolve("laptop-secret")).toEqual({ userId: alice.id, sessionId: laptop.familyId, acr: "aal1" });
+    expect(await resolve("laptop-secret")).toEqual({
+      userId: alice.id,
+      sessionId: laptop.familyId,
+      acr: "aal1",
+      authTime: new Date(0),
+    });
   });
 
   it("carries the assurance the session was opened at: aal2 after a second factor, aal1 without a record", async () => {
@@ -37,7 +42,7 @@ describe("resolvePageSession", () => {
       userId: alice.id,
       assurance: { ...assurance, amr: [...assurance.amr] },
     });
-    expect((await resolve("laptop-secret"))?.acr).toBe("aal2");
+    expect(await resolve("laptop-secret")).toMatchObject({ acr: "aal2", authTime: clock.now() });
     // A session opened before second factors existed has no record: aal1, as refresh treats it.
     db.seedRefreshToken({ userId: alice.id, tokenHash: FakeOpaqueTokens.hashOf("old-secret") });
     expect((await resolve("old-secret"))?.acr).toBe("aal1");

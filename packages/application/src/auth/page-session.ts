@@ -18,6 +18,8 @@ export interface PageSession {
    * same record): the factor changes ask a page session for aal2 exactly as they ask a token.
    */
   readonly acr: AssuranceLevel;
+  /** When the session last proved a factor (`auth_time`): the step-up check's `max_age` counts from here. */
+  readonly authTime: Date;
 }
 
 export interface ResolvePageSessionDeps {
@@ -49,7 +51,7 @@ export function makeResolvePageSession(deps: ResolvePageSessionDeps) {
     // The database row says live; the revocation list also knows ends another node just wrote.
     if (await deps.revocations.isRevoked(token.familyId)) return undefined;
     const assurance = (await deps.mfa.findSessionAssurance(token.familyId)) ?? LEGACY_ASSURANCE;
-    return { userId: token.userId, sessionId: token.familyId, acr: assurance.acr };
+    return { userId: token.userId, sessionId: token.familyId, acr: assurance.acr, authTime: assurance.authTime };
   };
 }
 
