@@ -111,7 +111,7 @@ describe.each(testDatabaseKinds())("metrics with a management listener and a scr
     expect(delta("gatehouse_logins_total", { method: "password", outcome: "invalid_credentials" })).toBe(3);
     expect(delta("gatehouse_logins_total", { method: "password", outcome: "rate_limited" })).toBe(1);
     expect(delta("gatehouse_rate_limited_total", { category: "login_failures" })).toBe(1);
-    expect(after.value("gatehouse_logins_total", { method: "password", outcome: "mfa_required" })).toBe(0);
+    expect(after.value("gatehouse_logins_total", { method: "password", outcome: "mfa_enrollment_required" })).toBe(0);
     expect(after.value("gatehouse_registrations_total", { outcome: "success" })).toBeGreaterThanOrEqual(2);
     // Two logins' verifications and two registrations' hashes at least, none left running.
     expect(after.value("gatehouse_password_hash_duration_seconds_count")).toBeGreaterThanOrEqual(4);

@@ -57,6 +57,26 @@ describe("instrumentLogIn", () => {
     expect(events).toEqual([`login password ${outcome}`]);
   });
 
+  // Regression: a login held by the MFA gate was counted as a success.
+  it.each([
+    [false, "mfa_required"],
+    [true, "mfa_enrollment_required"],
+  ] as const)(
+    "counts a login held for its second step (enrolment %s) as %s, not success",
+    async (enrollment, outcome) => {
+      const { events, telemetry } = recorder();
+      const held: LogIn = async () => ({
+        mfaRequired: true,
+        enrollmentRequired: enrollment,
+        mfaToken: "t",
+        expiresIn: 300,
+        factors: [],
+      });
+      await instrumentLogIn(held, telemetry)({ email: "a@b.c", password: "x" }, requestContext(new FakeClock()));
+      expect(events).toEqual([`login password ${outcome}`]);
+    },
+  );
+
   it("counts an unexpected failure (a database outage) as error", async () => {
     const { events, telemetry } = recorder();
     await expect(

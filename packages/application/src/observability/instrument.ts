@@ -63,7 +63,10 @@ export function instrumentLogIn(logIn: LogIn, telemetry: Telemetry): LogIn {
   return async (input, ctx) => {
     try {
       const result = await logIn(input, ctx);
-      telemetry.login("password", "success");
+      // A held login is not a success yet: the password was right, a second step (or the
+      // enrolment MFA_POLICY asks for) stands between it and a session.
+      if (!("mfaRequired" in result)) telemetry.login("password", "success");
+      else telemetry.login("password", result.enrollmentRequired ? "mfa_enrollment_required" : "mfa_required");
       return result;
     } catch (error) {
       telemetry.login("password", outcomeOf(error, LOGIN_OUTCOME_BY_CODE, "error"));

@@ -8,6 +8,7 @@ export const LoginOutcomes = [
   "blocked",
   "rate_limited",
   "mfa_required",
+  "mfa_enrollment_required",
   "error",
 ] as const;
 export type LoginOutcome = (typeof LoginOutcomes)[number];
