@@ -6,6 +6,7 @@ import {
   makeMailOutboxTask,
   makePurgeDeletedUsersTask,
   makeRunCleanup,
+  makeSecondFactorCleanupTask,
 } from "@gatehouse/application";
 import type { Clock } from "@gatehouse/domain";
 import {
@@ -67,6 +68,7 @@ function cleanupTasks({ config, database, clock }: JobContext, smtp: SmtpMailer 
       retentionDays: config.chat.retentionDays,
       batchSize: config.cleanupBatchSize,
     }),
+    makeSecondFactorCleanupTask({ maintenance, batchSize: config.cleanupBatchSize }),
     ...keycloakSyncTasks(config, database, clock),
   ];
 }

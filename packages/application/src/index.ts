@@ -246,7 +246,11 @@ export {
   makeDeliverDueMail,
   retryDelaySeconds,
 } from "./mail/deliver-due-mail.js";
-export { makeMailOutboxTask, makePurgeDeletedUsersTask } from "./maintenance/cleanup-tasks.js";
+export {
+  makeMailOutboxTask,
+  makePurgeDeletedUsersTask,
+  makeSecondFactorCleanupTask,
+} from "./maintenance/cleanup-tasks.js";
 export {
   type CleanupDeps,
   type CleanupPolicy,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { makeDeliverDueMail } from "../mail/deliver-due-mail.js";
 import { FakeClock, FakeJobLock, FakeMailer, FakeMailQueue, FakeMaintenanceRepository } from "../testing/index.js";
-import { makeMailOutboxTask, makePurgeDeletedUsersTask } from "./cleanup-tasks.js";
+import { makeMailOutboxTask, makePurgeDeletedUsersTask, makeSecondFactorCleanupTask } from "./cleanup-tasks.js";
 import { makeRunCleanup } from "./run-cleanup.js";
 
 const DAY_MS = 86_400_000;
@@ -54,5 +54,20 @@ describe("cleanup tasks", () => {
       ],
     });
     expect(await runCleanup()).toMatchObject({ skipped: false, refresh_tokens_deleted: 0, things_done: 2 });
+  });
+  it("deletes expired second-factor challenges in batches, then orphaned session assurance", async () => {
+    const maintenance = new FakeMaintenanceRepository();
+    const now = new Date("2026-01-01T12:00:00Z");
+    maintenance.challengeExpiries = [
+      new Date(now.getTime() - 60_000),
+      new Date(now.getTime() - 30_000),
+      new Date(now.getTime() - 1),
+      new Date(now.getTime() + 60_000),
+    ];
+    maintenance.orphanedAssurance = 3;
+    const summary = await makeSecondFactorCleanupTask({ maintenance, batchSize: 2 }).run(now);
+    expect(summary).toEqual({ mfa_challenges_deleted: 3, session_assurance_deleted: 3 });
+    expect(maintenance.challengeExpiries).toHaveLength(1);
+    expect(maintenance.calls.filter((c) => c.table === "second_factor_challenges")).toHaveLength(2);
   });
 });

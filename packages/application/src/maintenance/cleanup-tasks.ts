@@ -60,3 +60,30 @@ export function makeMailOutboxTask(deps: {
     },
   };
 }
+
+/**
+ * Second-factor leftovers: challenges (`mfa_token`s, passkey ceremonies) past their 5 minutes,
+ * which no reader accepts anyway, and the assurance records of sessions whose refresh tokens
+ * the retention delete removed (it runs first, in the same cleanup).
+ */
+export function makeSecondFactorCleanupTask(deps: {
+  readonly maintenance: Pick<
+    MaintenanceRepository,
+    "deleteSecondFactorChallengesExpiredBefore" | "deleteOrphanedSessionAssurance"
+  >;
+  readonly batchSize: number;
+}): CleanupTask {
+  return {
+    async run(now) {
+      const challenges = await deleteInBatches(
+        () => deps.maintenance.deleteSecondFactorChallengesExpiredBefore(now, deps.batchSize),
+        deps.batchSize,
+      );
+      const assurance = await deleteInBatches(
+        () => deps.maintenance.deleteOrphanedSessionAssurance(deps.batchSize),
+        deps.batchSize,
+      );
+      return { mfa_challenges_deleted: challenges, session_assurance_deleted: assurance };
+    },
+  };
+}

@@ -41,8 +41,18 @@ export class FakeMaintenanceRepository implements MaintenanceRepository {
   /** One-time codes as the instant each ended (used, revoked or expired). */
   oneTimeCodeEnds: Date[] = [];
   throttleRecords: Date[] = [];
+  /** Second-factor challenges as the instant each expires. */
+  challengeExpiries: Date[] = [];
+  /** Session-assurance records whose session no longer has a refresh token. */
+  orphanedAssurance = 0;
   readonly calls: Array<{
-    readonly table: "refresh_tokens" | "audit_logs" | "registrations" | "one_time_codes" | "mail_throttle";
+    readonly table:
+      | "refresh_tokens"
+      | "audit_logs"
+      | "registrations"
+      | "one_time_codes"
+      | "mail_throttle"
+      | "second_factor_challenges";
     readonly cutoff: Date;
     readonly batchSize: number;
     readonly deleted: number;
@@ -91,6 +101,19 @@ export class FakeMaintenanceRepository implements MaintenanceRepository {
     const { kept, deleted } = deleteBatch(this.throttleRecords, cutoff, batchSize);
     this.throttleRecords = kept;
     this.calls.push({ table: "mail_throttle", cutoff, batchSize, deleted });
+    return deleted;
+  }
+
+  async deleteSecondFactorChallengesExpiredBefore(cutoff: Date, batchSize: number): Promise<number> {
+    const { kept, deleted } = deleteBatch(this.challengeExpiries, cutoff, batchSize);
+    this.challengeExpiries = kept;
+    this.calls.push({ table: "second_factor_challenges", cutoff, batchSize, deleted });
+    return deleted;
+  }
+
+  async deleteOrphanedSessionAssurance(batchSize: number): Promise<number> {
+    const deleted = Math.min(batchSize, this.orphanedAssurance);
+    this.orphanedAssurance -= deleted;
     return deleted;
   }
 }

@@ -25,4 +25,14 @@ export interface MaintenanceRepository {
   deleteOneTimeCodesEndedBefore(cutoff: Date, batchSize: number): Promise<number>;
   /** Deletes up to `batchSize` mail-throttle records older than `cutoff`; returns how many. */
   deleteThrottleRecordsBefore(cutoff: Date, batchSize: number): Promise<number>;
+  /**
+   * Deletes up to `batchSize` second-factor challenges (login and enrolment `mfa_token`s, passkey
+   * ceremony challenges kept in the database) that expired before `cutoff`; returns how many.
+   */
+  deleteSecondFactorChallengesExpiredBefore(cutoff: Date, batchSize: number): Promise<number>;
+  /**
+   * Deletes up to `batchSize` session-assurance records whose session has no refresh token
+   * left (the retention delete removed the family); returns how many.
+   */
+  deleteOrphanedSessionAssurance(batchSize: number): Promise<number>;
 }

@@ -128,4 +128,40 @@ describe.each(testDatabaseKinds({ pgbouncer: true }))("MaintenanceRepository and
     expect(await maintenance.deleteThrottleRecordsBefore(cutoff, 10)).toBe(1);
     expect(await count("mail_throttle")).toBe(1);
   });
+  it("deletes expired second-factor challenges and the assurance of sessions with no token left", async () => {
+    const past = new Date(Date.now() - 60_000).toISOString();
+    const future = new Date(Date.now() + 300_000).toISOString();
+    const [user] = rowsOf<{ id: string }>(
+      await database.handle.db.execute(sql`
+        INSERT INTO users (username, email, password_hash) VALUES ('mfa-leftovers', 'mfa-leftovers@example.com', 'x')
+        RETURNING id`),
+    );
+    const userId = user?.id ?? "";
+    await database.handle.db.execute(sql`
+      INSERT INTO mfa_challenges (token_hash, user_id, client_hash, amr, auth_time, expires_at)
+      VALUES (md5('old-1'), ${userId}, 'c', '["pwd"]', now(), ${past}),
+             (md5('old-2'), ${userId}, 'c', '["pwd"]', now(), ${past}),
+             (md5('live'), ${userId}, 'c', '["pwd"]', now(), ${future})`);
+    await database.handle.db.execute(sql`
+      INSERT INTO webauthn_challenges (challenge_hash, ceremony, expires_at)
+      VALUES (md5('ceremony-old'), 'passwordless', ${past}), (md5('ceremony-live'), 'passwordless', ${future})`);
+    const live = "6f1e2d3c-4b5a-4968-8776-655443322110";
+    const gone = "6f1e2d3c-4b5a-4968-8776-655443322111";
+    await database.handle.db.execute(sql`
+      INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
+      VALUES (${userId}, ${live}, md5('live-session'), ${future})`);
+    await database.handle.db.execute(sql`
+      INSERT INTO session_assurance (session_id, user_id, amr, acr, auth_time)
+      VALUES (${live}, ${userId}, '["pwd"]', 'aal1', now()), (${gone}, ${userId}, '["pwd"]', 'aal1', now())`);
+    const maintenance = makeMaintenanceRepository(database.handle);
+    expect(await maintenance.deleteSecondFactorChallengesExpiredBefore(new Date(), 10)).toBe(3);
+    expect(await count("mfa_challenges")).toBe(1);
+    expect(await count("webauthn_challenges")).toBe(1);
+    expect(await maintenance.deleteSecondFactorChallengesExpiredBefore(new Date(), 10)).toBe(0);
+    expect(await maintenance.deleteOrphanedSessionAssurance(10)).toBe(1);
+    const [kept] = rowsOf<{ session_id: string }>(
+      await database.handle.db.execute(sql`SELECT session_id FROM session_assurance WHERE user_id = ${userId}`),
+    );
+    expect(kept?.session_id).toBe(live);
+  });
 });

@@ -3,6 +3,8 @@ import { type SQL, sql } from "drizzle-orm";
 import { type DatabaseHandle, rowsOf } from "./database.js";
 import { auditLogs, mailThrottle, oneTimeCodes, refreshTokens, userRoles, users } from "./schema.js";
 import { keycloakSyncOperations } from "./schema-keycloak.js";
+import { mfaChallenges, sessionAssurance } from "./schema-mfa.js";
+import { webauthnChallenges } from "./schema-webauthn.js";
 import { expiredRegistration } from "./user-repository.js";
 
 /**
@@ -110,6 +112,31 @@ export function makeMaintenanceRepository(handle: DatabaseHandle): MaintenanceRe
         DELETE FROM ${mailThrottle} WHERE id IN (
           SELECT id FROM ${mailThrottle} WHERE sent_at < ${cutoff.toISOString()} LIMIT ${batchSize}
         ) RETURNING id`);
+      return rowsOf(deleted).length;
+    },
+    async deleteSecondFactorChallengesExpiredBefore(cutoff, batchSize) {
+      const at = cutoff.toISOString();
+      // One statement for both tables: the batch is shared, the first table first.
+      const deleted = await db.execute(sql`
+        WITH mfa AS (
+          DELETE FROM ${mfaChallenges} WHERE token_hash IN (
+            SELECT token_hash FROM ${mfaChallenges} WHERE expires_at < ${at} LIMIT ${batchSize}
+          ) RETURNING 1
+        ), passkey AS (
+          DELETE FROM ${webauthnChallenges} WHERE challenge_hash IN (
+            SELECT challenge_hash FROM ${webauthnChallenges} WHERE expires_at < ${at} LIMIT ${batchSize}
+          ) RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM mfa) + (SELECT count(*) FROM passkey) AS n`);
+      return Number((rowsOf(deleted)[0] as { n: number | string } | undefined)?.n ?? 0);
+    },
+    async deleteOrphanedSessionAssurance(batchSize) {
+      const deleted = await db.execute(sql`
+        DELETE FROM ${sessionAssurance} WHERE session_id IN (
+          SELECT sa.session_id FROM ${sessionAssurance} sa
+          WHERE NOT EXISTS (SELECT 1 FROM ${refreshTokens} rt WHERE rt.family_id = sa.session_id)
+          LIMIT ${batchSize}
+        ) RETURNING session_id`);
       return rowsOf(deleted).length;
     },
   };
