@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, get, post, registerAndLogIn, send, sendWith } from "./support/http.js";
 import { claimsOf, MFA_TEST_ENV, mfaFlows, totpCode } from "./support/mfa.js";
 import { BOOTSTRAP_ENV, ROOT } from "./support/rbac.js";
+import { SoftAuthenticator } from "./support/soft-authenticator.js";
 import { sql, startTestServer, type TestServer, uniqueUser } from "./support/test-server.js";
 
 type Json = Record<string, unknown>;
@@ -15,7 +16,7 @@ describe("MFA_POLICY=required_for_roles: holders of the role enrol before any se
   afterAll(async () => {
     await t.close();
   });
-  const { challenge, verify, nextStep } = mfaFlows(() => t);
+  const { challenge, verify, nextStep, registerPasskey } = mfaFlows(() => t);
   const call = (url: string, payload: Json, headers: Record<string, string> = AGENT) =>
     sendWith(t, "POST", url, { payload, headers });
 
@@ -74,6 +75,19 @@ describe("MFA_POLICY=required_for_roles: holders of the role enrol before any se
     const still = await t.query(sql`SELECT 1 FROM mfa_factors WHERE id = ${app?.id ?? ""}`);
     expect(still).toHaveLength(1);
     nextStep();
+
+    // With a passkey as well, either may go, but not both: two parallel removals, one wins.
+    const { factor_id: passkeyId } = await registerPasskey(new SoftAuthenticator(), token);
+    const removals = await Promise.all(
+      [app?.id, passkeyId].map((id) => send(t, "DELETE", `/api/v1/users/me/mfa/${id}`, undefined, token)),
+    );
+    expect(removals.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(removals.map((r) => errorCode(r.body)).filter(Boolean)).toEqual(["MFA_REQUIRED_BY_POLICY"]);
+    const guards = await t.query(
+      sql`SELECT 1 FROM mfa_factors f JOIN users u ON u.id = f.user_id
+          WHERE u.email = ${ROOT.email} AND f.type <> 'recovery_codes' AND f.confirmed_at IS NOT NULL`,
+    );
+    expect(guards).toHaveLength(1);
   });
 
   it("leaves a user outside the covered roles on the optional policy: tokens at aal1, factors removable", async () => {

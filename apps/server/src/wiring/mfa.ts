@@ -82,7 +82,7 @@ export function wireMfa(w: Wiring): MfaUseCases {
     confirmTotpEnrolment,
     regenerateRecoveryCodes: makeRegenerateRecoveryCodes(manage),
     listFactors: makeListFactors(manage),
-    removeFactor: makeRemoveFactor(manage),
+    removeFactor: makeRemoveFactor({ uow, clock, mfaPolicy: config.mfa.policy }),
     startPasskeyRegistration: makeStartPasskeyRegistration({ ...passkeys, users: repositories.users, mfa }),
     finishPasskeyRegistration: makeFinishPasskeyRegistration({ ...passkeys, mfa, recoveryCodes, uow }),
     passkeySecondFactorOptions: makePasskeySecondFactorOptions({ ...passkeys, mfa }),

@@ -10,32 +10,16 @@ import {
   type RequestContext,
   type TransactionalRepositories,
   type UnitOfWork,
-  type UserRepository,
 } from "@gatehouse/domain";
 import { audit } from "../shared/audit-entry-for.js";
 import { issueRecoveryCodes } from "./recovery-code-set.js";
 import { requireSecondFactorSession } from "./require-assurance.js";
 
 export interface ManageFactorsDeps {
-  readonly mfa: Pick<
-    MfaRepository,
-    "listFactors" | "removeFactor" | "replaceRecoveryCodes" | "countUnusedRecoveryCodes"
-  >;
+  readonly mfa: Pick<MfaRepository, "listFactors" | "replaceRecoveryCodes" | "countUnusedRecoveryCodes">;
   readonly recoveryCodes: RecoveryCodes;
   readonly uow: UnitOfWork<Pick<TransactionalRepositories, "auditLog">>;
   readonly clock: Clock;
-  /** MFA_POLICY and where the user's roles are read from; absent: optional, any factor may go. */
-  readonly policy?: { readonly mfaPolicy: MfaPolicy; readonly users: Pick<UserRepository, "find"> };
-}
-
-/** Whether the policy forbids `userId` to end up with no factor guarding logins. */
-async function policyKeepsFactor(deps: Pick<ManageFactorsDeps, "policy">, userId: string): Promise<boolean> {
-  if (deps.policy === undefined || deps.policy.mfaPolicy.mode === "optional") return false;
-  const found = await deps.policy.users.find(userId);
-  return policyRequiresFactor(
-    deps.policy.mfaPolicy,
-    (found?.roles ?? []).map((role) => role.name),
-  );
 }
 
 /** A confirmed factor as its owner sees it; recovery codes with how many are left. */
@@ -74,38 +58,52 @@ export function makeRegenerateRecoveryCodes(deps: ManageFactorsDeps) {
   };
 }
 
+export interface RemoveFactorDeps {
+  /** The owner's row is locked for the check and the delete: see makeRemoveFactor. */
+  readonly uow: UnitOfWork<Pick<TransactionalRepositories, "users" | "mfa" | "auditLog">>;
+  readonly clock: Clock;
+  /** MFA_POLICY; absent: optional, any factor may go. */
+  readonly mfaPolicy?: MfaPolicy;
+}
+
 /**
  * Removes one of the user's factors (a pending enrolment too), from an aal2 session while a
- * confirmed factor guards the account. When no factor that guards
- * logins is left, the recovery codes go with it: they would back up nothing. The last such
- * factor of a user MFA_POLICY covers stays (MFA_REQUIRED_BY_POLICY): enrol another first.
+ * confirmed factor guards the account. When no factor that guards logins is left, the recovery
+ * codes go with it: they would back up nothing. The last such factor of a user MFA_POLICY
+ * covers stays (MFA_REQUIRED_BY_POLICY: enrol another first). The check and the delete run in
+ * one transaction holding the owner's row lock, so two parallel removals of a covered user's
+ * last two factors cannot both pass.
  */
-export function makeRemoveFactor(deps: ManageFactorsDeps) {
+export function makeRemoveFactor(deps: RemoveFactorDeps) {
   return async function removeFactor(
     caller: { readonly userId: string; readonly acr: string | undefined },
     factorId: string,
     ctx: RequestContext,
   ): Promise<void> {
     const { userId } = caller;
-    const factors = await deps.mfa.listFactors(userId);
-    if (!factors.some((f) => f.id === factorId)) throw new DomainError("MFA_FACTOR_NOT_FOUND");
-    // A pending enrolment guards nothing yet: removing it needs no second factor.
-    if (factors.some(guardsLogin)) requireSecondFactorSession(caller.acr);
-    const guarding = factors.filter(guardsLogin);
-    const lastGuard = guarding.length === 1 && guarding[0]?.id === factorId;
-    if (lastGuard && (await policyKeepsFactor(deps, userId))) throw new DomainError("MFA_REQUIRED_BY_POLICY");
-    const removed = await deps.mfa.removeFactor(userId, factorId);
-    if (removed === undefined) throw new DomainError("MFA_FACTOR_NOT_FOUND");
-    const left = await deps.mfa.listFactors(userId);
-    const orphanedCodes = left.some(guardsLogin) ? undefined : left.find((f) => f.type === "recovery_codes");
-    if (orphanedCodes !== undefined) await deps.mfa.removeFactor(userId, orphanedCodes.id);
-    await deps.uow.run((tx) =>
-      audit(tx, deps, ctx, {
+    await deps.uow.run(async (tx) => {
+      const owner = await tx.users.find(userId, { lock: true });
+      const factors = await tx.mfa.listFactors(userId);
+      if (owner === undefined || !factors.some((f) => f.id === factorId)) throw new DomainError("MFA_FACTOR_NOT_FOUND");
+      const guarding = factors.filter(guardsLogin);
+      // A pending enrolment guards nothing yet: removing it needs no second factor.
+      if (guarding.length > 0) requireSecondFactorSession(caller.acr);
+      const lastGuard = guarding.length === 1 && guarding[0]?.id === factorId;
+      const roles = owner.roles.map((role) => role.name);
+      if (lastGuard && policyRequiresFactor(deps.mfaPolicy ?? { mode: "optional" }, roles)) {
+        throw new DomainError("MFA_REQUIRED_BY_POLICY");
+      }
+      const removed = await tx.mfa.removeFactor(userId, factorId);
+      if (removed === undefined) throw new DomainError("MFA_FACTOR_NOT_FOUND");
+      const left = factors.filter((f) => f.id !== factorId);
+      const orphanedCodes = left.some(guardsLogin) ? undefined : left.find((f) => f.type === "recovery_codes");
+      if (orphanedCodes !== undefined) await tx.mfa.removeFactor(userId, orphanedCodes.id);
+      await audit(tx, deps, ctx, {
         action: "mfa.remove",
         userId,
         details: { type: removed.type, factor_id: removed.id, recovery_codes_removed: orphanedCodes !== undefined },
-      }),
-    );
+      });
+    });
   };
 }
 
