@@ -31,18 +31,27 @@ export function makePasskeySecondFactorOptions(deps: PasskeySecondFactorOptionsD
     const found = await deps.mfa.findChallenge(tokenHash, deps.clock.now());
     const challenge = usableChallenge(deps.opaqueTokens, ctx, found, "login");
     if (challenge === undefined) throw new DomainError("MFA_TOKEN_INVALID");
-    const credentials = await deps.credentials.listForUser(challenge.userId);
-    if (credentials.length === 0) throw new DomainError("MFA_NOT_ENROLLED");
-    const options = await deps.relyingParty.authenticationOptions({
-      allow: credentials.map((c) => ({ credentialId: c.credentialId, transports: c.transports })),
-      userVerification: "preferred",
-    });
-    return keepChallenge(deps, options, {
-      ceremony: "second_factor",
-      userId: challenge.userId,
-      mfaTokenHash: tokenHash,
-    });
+    return secondFactorOptions(deps, challenge.userId, tokenHash);
   };
+}
+
+/**
+ * Options asking for one of `userId`'s passkeys as a second factor, the challenge kept bound to
+ * `bindingHash` (a login's `mfa_token`, or a session's step-up): `proveSecondFactor` accepts an
+ * assertion only with the same binding. MFA_NOT_ENROLLED without a passkey.
+ */
+export async function secondFactorOptions(
+  deps: Pick<PasskeySecondFactorOptionsDeps, "credentials" | "relyingParty" | "challenges" | "opaqueTokens" | "clock">,
+  userId: string,
+  bindingHash: string,
+): Promise<WebAuthnOptionsJson> {
+  const credentials = await deps.credentials.listForUser(userId);
+  if (credentials.length === 0) throw new DomainError("MFA_NOT_ENROLLED");
+  const options = await deps.relyingParty.authenticationOptions({
+    allow: credentials.map((c) => ({ credentialId: c.credentialId, transports: c.transports })),
+    userVerification: "preferred",
+  });
+  return keepChallenge(deps, options, { ceremony: "second_factor", userId, mfaTokenHash: bindingHash });
 }
 
 export type PasskeySecondFactorOptions = ReturnType<typeof makePasskeySecondFactorOptions>;

@@ -18,7 +18,8 @@ import {
 import type { CredentialFailures } from "../auth/credential-attempts.js";
 import { audit } from "../shared/audit-entry-for.js";
 import { LEGACY_ASSURANCE } from "./mfa-gate.js";
-import { keepChallenge, type PasskeyChallengeDeps } from "./passkey-challenges.js";
+import type { PasskeyChallengeDeps } from "./passkey-challenges.js";
+import { secondFactorOptions } from "./passkey-second-factor-options.js";
 import {
   noticeRecoveryCodeUse,
   proveWithinBudget,
@@ -45,17 +46,7 @@ export interface StepUpPasskeyOptionsDeps extends PasskeyChallengeDeps {
 /** Options for `navigator.credentials.get()` to step the caller's session up with a passkey. */
 export function makeStepUpPasskeyOptions(deps: StepUpPasskeyOptionsDeps) {
   return async function stepUpPasskeyOptions(caller: StepUpCaller): Promise<WebAuthnOptionsJson> {
-    const credentials = await deps.credentials.listForUser(caller.sub);
-    if (credentials.length === 0) throw new DomainError("MFA_NOT_ENROLLED");
-    const options = await deps.relyingParty.authenticationOptions({
-      allow: credentials.map((c) => ({ credentialId: c.credentialId, transports: c.transports })),
-      userVerification: "preferred",
-    });
-    return keepChallenge(deps, options, {
-      ceremony: "second_factor",
-      userId: caller.sub,
-      mfaTokenHash: stepUpBinding(deps, caller.sid),
-    });
+    return secondFactorOptions(deps, caller.sub, stepUpBinding(deps, caller.sid));
   };
 }
 
