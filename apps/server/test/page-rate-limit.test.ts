@@ -11,7 +11,7 @@ const LIMITS = {
 };
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
-// Issue 19: a page session is a cookie, not a bearer token, and the limiter used to count every
+// Regression: a page session is a cookie, not a bearer token, and the limiter used to count every
 // page request of a signed-in user in the anonymous budget of their address.
 describe("rate limits key hosted-page requests by their signed-in user", () => {
   let t: TestServer;
