@@ -32,10 +32,9 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("the account page in
     const postgres = kind === "postgres" ? await postgresEnv() : undefined;
     database = postgres?.database;
     server = await startPagesServer(smtp, {
-      // Each test registers and signs in (the auth bucket) and every page request counts per address
-      // in the anonymous bucket (a page session carries no bearer): the limits are tested elsewhere.
+      // Each test registers and signs in from one address (the auth bucket): the limits are tested
+      // elsewhere. Page requests count per signed-in user (page-rate-limit.test.ts).
       RATE_LIMIT_AUTH_REQUESTS: "100",
-      RATE_LIMIT_API_ANONYMOUS_REQUESTS: "1000",
       ...(postgres?.env ?? {}),
     });
     base = server.baseUrl;

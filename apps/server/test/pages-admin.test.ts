@@ -62,12 +62,11 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console in a 
     server = await startPagesServer(smtp, {
       BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-      // Every test signs in through /login (the auth bucket, 5 a minute by default), the seeding makes
-      // two dozen admin calls, and the limiter counts a page request (cookie, no bearer) per address
-      // in the anonymous bucket (30 a minute): the limits themselves are tested elsewhere.
+      // Every test signs in through /login (the auth bucket, 5 a minute by default), and the seeding's
+      // two dozen admin calls and the console's pages spend the admin's own admin bucket (60 a
+      // minute): the limits themselves are tested elsewhere (page-rate-limit.test.ts).
       RATE_LIMIT_AUTH_REQUESTS: "100",
       RATE_LIMIT_ADMIN_REQUESTS: "1000",
-      RATE_LIMIT_API_ANONYMOUS_REQUESTS: "1000",
       ...(postgres?.env ?? {}),
     });
     base = server.baseUrl;

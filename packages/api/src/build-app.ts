@@ -5,7 +5,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
-import type { AppOptions } from "./app-deps.js";
+import type { AppOptions, PagesOptions, PageUseCases } from "./app-deps.js";
 import { makeAssuranceHook } from "./http/assurance-hook.js";
 import { makeAuthHook } from "./http/auth-hook.js";
 import { componentSchemas } from "./http/component-docs.js";
@@ -18,6 +18,7 @@ import { registerRateLimit } from "./http/rate-limit-hook.js";
 import { requestIdFor } from "./http/request-id.js";
 import { nameRequestSpan } from "./http/request-span.js";
 import { SECURITY_HEADERS } from "./http/security-headers.js";
+import { makePageSessionHook, pageCookies } from "./pages/page-session-cookie.js";
 import { pagesPlugin } from "./pages/pages-plugin.js";
 import { adminRoutes } from "./routes/admin/index.js";
 import { authRoutes } from "./routes/auth/index.js";
@@ -159,6 +160,12 @@ function pathOf(url: string): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/** The hosted pages' use cases and branding; undefined when either is absent (no pages served). */
+function hostedPages(options: AppOptions): { useCases: PageUseCases; brand: PagesOptions } | undefined {
+  const { pages } = options.useCases;
+  return pages === undefined || options.pages === undefined ? undefined : { useCases: pages, brand: options.pages };
+}
+
 /** The `route` label of requests that matched no route (404, 405, malformed URLs). */
 export const UNMATCHED_ROUTE = "unmatched";
 
@@ -166,6 +173,7 @@ export const UNMATCHED_ROUTE = "unmatched";
 function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   app.decorateRequest("auth", null);
   app.decorateRequest("access", null);
+  app.decorateRequest("pageSession", null);
   app.decorateRequest("startedAt", null as unknown as Date);
   if (options.tracing) app.addHook("onRequest", nameRequestSpan);
   app.addHook("onRequest", async (request, reply) => {
@@ -175,6 +183,10 @@ function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   });
   const { auth, rateLimit } = options.useCases;
   app.addHook("onRequest", makeAuthHook(auth.authenticate));
+  const pages = hostedPages(options);
+  // A page's cookie names its user as a bearer token names the API's: resolved before the limiter.
+  if (pages !== undefined)
+    app.addHook("onRequest", makePageSessionHook(pageCookies(options, pages.brand), pages.useCases.resolvePageSession));
   registerRateLimit(app, rateLimit.checkRateLimit, pathOf);
   app.addHook("onRequest", makePermissionHook(auth.authorize));
   app.addHook("onRequest", makeAssuranceHook(options.useCases.mfa?.requireAssurance));
@@ -282,9 +294,7 @@ export async function buildApp(options: AppOptions): Promise<GatehouseApp> {
     await app.register(chatSocketRoutes, { chat, isShuttingDown: options.isShuttingDown });
   }
   if (options.metricsEndpoint) await app.register(metricsRoutes, { metrics: options.metricsEndpoint });
-  const pages = options.useCases.pages;
-  if (pages !== undefined && options.pages !== undefined) {
-    await app.register(pagesPlugin, { options, pages, brand: options.pages });
-  }
+  const pages = hostedPages(options);
+  if (pages !== undefined) await app.register(pagesPlugin, { options, brand: pages.brand });
   return app;
 }

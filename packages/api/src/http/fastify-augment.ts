@@ -1,4 +1,4 @@
-import type { RouteRateLimit } from "@gatehouse/application";
+import type { PageSession, RouteRateLimit } from "@gatehouse/application";
 import type { AccessTokenClaims, UserAccess } from "@gatehouse/domain";
 
 declare module "fastify" {
@@ -19,6 +19,11 @@ declare module "fastify" {
     auth: AccessTokenClaims | null;
     /** Set by the permission hook on routes that declare `permission`: what the caller holds now. */
     access: UserAccess | null;
+    /**
+     * Set by the page-session hook on routes declared with `pageSession: true`: the live session
+     * the hosted pages' cookie names, or null (no cookie, or its session ended).
+     */
+    pageSession: PageSession | null;
     startedAt: Date;
   }
   interface FastifyContextConfig {
@@ -35,6 +40,11 @@ declare module "fastify" {
      * (see `routeRateLimit`): `/api/v1/admin/*` is `admin`, the rest of `/api/v1/` is `api`.
      */
     rateLimit?: RouteRateLimit;
+    /**
+     * A hosted page of a signed-in user: its cookie's session is resolved once, before the rate
+     * limit (which then counts the request per user), and the page reads `request.pageSession`.
+     */
+    pageSession?: boolean;
     /**
      * Step-up (RFC 9470): a caller whose account a second factor guards needs a token at this
      * level (`acr` aal2); declared with `auth: true` or a `permission`. Enforced by the one

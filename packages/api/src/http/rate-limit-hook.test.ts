@@ -35,6 +35,14 @@ function slowLimiter(limit: number, delayMs = 5) {
 async function appWith(checkRateLimit: CheckRateLimit) {
   const app = Fastify();
   app.decorateRequest("auth", null);
+  app.decorateRequest("pageSession", null);
+  // Stands in for the auth and page-session hooks, which run before the limiter.
+  app.addHook("onRequest", async (request) => {
+    const { bearer, page } = request.headers;
+    if (typeof bearer === "string")
+      request.auth = { sub: bearer, sid: "s", roles: [], permissions: [], jti: "j", iat: 0, exp: 0 };
+    if (typeof page === "string") request.pageSession = { userId: page, sessionId: "s", acr: "aal1" };
+  });
   registerRateLimit(app, checkRateLimit, pathOf);
   app.setErrorHandler((error, _request, reply) => {
     if (isDomainError(error)) return reply.status(429).send({ code: error.code, details: error.details });
@@ -42,6 +50,7 @@ async function appWith(checkRateLimit: CheckRateLimit) {
   });
   app.post("/api/v1/auth/login", { config: { rateLimit: "auth" } }, async () => ({ ok: true }));
   app.get("/api/v1/health", { config: { rateLimit: "none" } }, async () => ({ ok: true }));
+  app.get("/account", { config: { rateLimit: "api" } }, async () => ({ ok: true }));
   app.get("/health/live", async () => ({ ok: true }));
   await app.ready();
   return app;
@@ -95,6 +104,23 @@ describe("rate limiting through @fastify/rate-limit", () => {
     expect(seen).toEqual([
       { route: "auth", clientIp: "198.51.100.7", userId: null },
       { route: "api", clientIp: "127.0.0.1", userId: null },
+    ]);
+  });
+
+  it("counts a request per its token's user, else per its page session's user, else per address", async () => {
+    const { seen, checkRateLimit } = slowLimiter(100, 0);
+    app = await appWith(checkRateLimit);
+    const remoteAddress = "198.51.100.8";
+    await app.inject({ method: "GET", url: "/account", remoteAddress, headers: { page: "u-page" } });
+    await app.inject({ method: "GET", url: "/account", remoteAddress, headers: { page: "u-page", bearer: "u-token" } });
+    await app.inject({ method: "GET", url: "/account", remoteAddress });
+    await app.inject({ method: "POST", url: "/api/v1/auth/login", remoteAddress, headers: { page: "u-page" } });
+    expect(seen).toEqual([
+      { route: "api", clientIp: remoteAddress, userId: "u-page" },
+      { route: "api", clientIp: remoteAddress, userId: "u-token" },
+      { route: "api", clientIp: remoteAddress, userId: null },
+      // Which budget a user's request spends is the use case's table: `auth` stays per address.
+      { route: "auth", clientIp: remoteAddress, userId: "u-page" },
     ]);
   });
 

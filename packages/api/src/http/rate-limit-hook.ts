@@ -50,6 +50,14 @@ class TicketDesk {
 }
 
 /**
+ * Whose budget a request spends: the bearer token's user, else the user of a hosted page's live
+ * session cookie (both resolved by earlier hooks), else nobody (counted per client address).
+ */
+function limitedUserOf(request: FastifyRequest): string | null {
+  return request.auth?.sub ?? request.pageSession?.userId ?? null;
+}
+
+/**
  * `@fastify/rate-limit`'s store, counting through the `checkRateLimit` use case (and so
  * through the RateLimiter port the server wires: Redis with the in-memory fallback). The
  * plugin reads `current` against its own `max` and says `remaining = max - current`, so a
@@ -64,7 +72,7 @@ function checkRateLimitStore(checkRateLimit: CheckRateLimit, desk: TicketDesk, p
       if (request === undefined) return callback(new Error(`rate limit: no request filed under ticket ${ticket}`));
       const route = routeRateLimit(request, pathOf(request.url));
       if (route === "none") return callback(new Error("rate limit: asked to count an unlimited route"));
-      checkRateLimit({ route, clientIp: clientAddress(request) ?? request.ip, userId: request.auth?.sub ?? null }).then(
+      checkRateLimit({ route, clientIp: clientAddress(request) ?? request.ip, userId: limitedUserOf(request) }).then(
         (check) => {
           desk.answers.set(request, check);
           const { allowed, remaining, retryAfterSeconds } = check.decision;
@@ -85,7 +93,8 @@ function checkRateLimitStore(checkRateLimit: CheckRateLimit, desk: TicketDesk, p
  * Counts every limited request (README "Rate limiting") through `@fastify/rate-limit` and
  * answers 429 RATE_LIMIT_EXCEEDED once its budget is spent. The plugin lives in a scope of its
  * own and its handler is called from one app-level `onRequest` hook, registered here between
- * the auth hook and the permission hook: after authentication, so the API is counted per user,
+ * the auth and page-session hooks and the permission hook: after authentication (a bearer token,
+ * or a hosted page's session cookie), so the API and the signed-in pages are counted per user,
  * and before the permission check, so a refused request costs no database read. Unknown paths
  * are counted too (as the anonymous API). The plugin writes `X-RateLimit-Remaining`; this hook
  * writes `X-RateLimit-Limit` and `X-RateLimit-Reset` (Unix seconds) from the use case's

@@ -30,8 +30,11 @@ export function clientAddress(request: FastifyRequest): string | null {
 // Longer than any token Gatehouse issues: anything bigger is not one, and is not looked up.
 const MAX_DEVICE_TOKEN = 128;
 
-/** The value of cookie `name` in a `Cookie` header, or undefined. */
-function cookieValue(header: string | undefined, name: string): string | undefined {
+/**
+ * The value of cookie `name` in a `Cookie` header, or undefined. App-level hooks read cookies
+ * here: `@fastify/cookie` parses them only inside the pages' own scope, after those hooks ran.
+ */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const pair of header?.split(";") ?? []) {
     const at = pair.indexOf("=");
     if (at !== -1 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();

@@ -3,8 +3,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { NoticeKey } from "./messages.js";
 import type { PageError } from "./render.js";
 
-/** The account pages count like the API's own account routes. */
-export const accountRoute = { schema: { hide: true }, config: { rateLimit: "api" } } as const;
+/** The account pages count like the API's own account routes: per signed-in user, else per address. */
+export const accountRoute = { schema: { hide: true }, config: { rateLimit: "api", pageSession: true } } as const;
 
 /** How the account page is shown after a form: its notice or its refusal, and which form refused. */
 export interface AccountOutcome {

@@ -1,6 +1,6 @@
 import type { PageSession } from "@gatehouse/application";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AppOptions, PageUseCases } from "../app-deps.js";
+import type { AppOptions } from "../app-deps.js";
 import { requestContext } from "../http/request-context.js";
 import { type AccountAction, type AccountOutcome, accountRoute, type SignedIn } from "./account-action.js";
 import { accountClosingForms } from "./account-closing.js";
@@ -19,18 +19,12 @@ import { type PageRenderer, refusalOf, renderPage } from "./render.js";
  * ended anywhere (sign-out elsewhere, suspension, password change, revoke) sends the browser
  * to `/login` on its next action.
  */
-export function accountPages(
-  app: FastifyInstance,
-  options: AppOptions,
-  pages: PageUseCases,
-  renderer: PageRenderer,
-  cookies: PageCookies,
-) {
+export function accountPages(app: FastifyInstance, options: AppOptions, renderer: PageRenderer, cookies: PageCookies) {
   const { account, auth, identities } = options.useCases;
   const { messages } = renderer;
 
   const signedIn: SignedIn = async (request, reply, notice) => {
-    const session = await currentPageSession(request, cookies, pages.resolvePageSession);
+    const session = currentPageSession(request);
     if (session !== undefined) return session;
     clearSessionCookie(reply, cookies);
     await reply.redirect(notice === undefined ? "/login" : `/login?notice=${notice}`, 303);
@@ -135,7 +129,7 @@ export function accountPages(
 
   app.post("/account/sessions/revoke", accountRoute, async (request, reply) => {
     const target = formField(request, "session_id");
-    const session = await currentPageSession(request, cookies, pages.resolvePageSession);
+    const session = currentPageSession(request);
     if (session !== undefined && target === session.sessionId) {
       await account.revokeSession(
         { userId: session.userId, currentSessionId: session.sessionId, sessionId: target },
@@ -158,7 +152,7 @@ export function accountPages(
   stepUpForm(app, options, accountAction);
 
   app.post("/logout", accountRoute, async (request, reply) => {
-    const session = await currentPageSession(request, cookies, pages.resolvePageSession);
+    const session = currentPageSession(request);
     if (session !== undefined) {
       await auth.logOut(
         { userId: session.userId, sessionId: session.sessionId, allDevices: formField(request, "all") === "1" },

@@ -1,7 +1,7 @@
 import type { FactorView, PageSession, TotpEnrolment } from "@gatehouse/application";
 import { DomainError, guardsLogin, type MfaFactorType } from "@gatehouse/domain";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AppOptions, PageUseCases } from "../app-deps.js";
+import type { AppOptions } from "../app-deps.js";
 import { requestContext } from "../http/request-context.js";
 import { shortTime } from "./admin/admin-guard.js";
 import { credentialField, formField, queryField } from "./form-fields.js";
@@ -12,8 +12,8 @@ import { requirePageStepUp } from "./page-step-up.js";
 import { jsonRefusal, type PageError, type PageRenderer, refusalOf, renderPage } from "./render.js";
 
 /** Factor changes spend the budget their API twins (/users/me/mfa) spend. */
-const securityPost = { schema: { hide: true }, config: { rateLimit: "auth" } } as const;
-const securityPage = { schema: { hide: true }, config: { rateLimit: "api" } } as const;
+const securityPost = { schema: { hide: true }, config: { rateLimit: "auth", pageSession: true } } as const;
+const securityPage = { schema: { hide: true }, config: { rateLimit: "api", pageSession: true } } as const;
 
 const FACTOR_NAMES: Readonly<Record<MfaFactorType, string>> = {
   totp: "Authenticator app",
@@ -41,7 +41,6 @@ interface SecurityOutcome {
 export function accountSecurityPages(
   app: FastifyInstance,
   options: AppOptions,
-  pages: PageUseCases,
   renderer: PageRenderer,
   cookies: PageCookies,
 ) {
@@ -49,8 +48,7 @@ export function accountSecurityPages(
   if (mfa === undefined) return;
   const { messages } = renderer;
   const logoOrigin = logoOriginOf(renderer.brand.logoUrl);
-  const signedIn = (request: FastifyRequest, reply: FastifyReply) =>
-    requirePageSession(request, reply, cookies, pages.resolvePageSession);
+  const signedIn = (request: FastifyRequest, reply: FastifyReply) => requirePageSession(request, reply, cookies);
 
   // Arrow functions, not declarations: a hoisted declaration would lose the narrowing of `mfa`.
   const securityPageOf = async (
@@ -134,7 +132,7 @@ export function accountSecurityPages(
 
   // The options for navigator.credentials.create, fetched by pages.js with the form's CSRF token.
   app.post("/account/security/passkey-options", securityPost, async (request, reply) => {
-    const session = await currentPageSession(request, cookies, pages.resolvePageSession);
+    const session = currentPageSession(request);
     try {
       if (session === undefined) throw new DomainError("UNAUTHORIZED");
       return await mfa.startPasskeyRegistration(callerOf(session));

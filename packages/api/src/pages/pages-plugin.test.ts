@@ -1,4 +1,4 @@
-import type { CheckRateLimit, LogIn, PageSession } from "@gatehouse/application";
+import type { CheckRateLimit, LogIn, PageSession, RateLimitRequest } from "@gatehouse/application";
 import { DomainError } from "@gatehouse/domain";
 import { describe, expect, it } from "vitest";
 import type { ApiUseCases, AppOptions, MfaUseCases } from "../app-deps.js";
@@ -29,6 +29,8 @@ interface Fakes {
   readonly getCurrentUser?: ApiUseCases["account"]["getCurrentUser"];
   readonly checkRateLimit?: CheckRateLimit;
   readonly mfa?: Partial<MfaUseCases>;
+  /** Every secret the pages looked up, in order. */
+  readonly lookups?: string[];
 }
 
 async function pagesApp(fakes: Fakes = {}, publicBaseUrl = ORIGIN) {
@@ -45,7 +47,12 @@ async function pagesApp(fakes: Fakes = {}, publicBaseUrl = ORIGIN) {
     health: failing<ApiUseCases["health"]>(),
     rateLimit: { checkRateLimit: fakes.checkRateLimit ?? allowAll },
     ...(fakes.mfa === undefined ? {} : { mfa: failing<MfaUseCases>(fakes.mfa) }),
-    pages: { resolvePageSession: async (secret: string) => (secret === "live" ? fakes.session : undefined) },
+    pages: {
+      resolvePageSession: async (secret: string) => {
+        fakes.lookups?.push(secret);
+        return secret === "live" ? fakes.session : undefined;
+      },
+    },
   } satisfies ApiUseCases;
   const options: AppOptions = {
     useCases,
@@ -188,6 +195,57 @@ describe("hosted pages over inject", () => {
     expect(broken.statusCode).toBe(500);
     expect(broken.body).toContain("Something went wrong on our side");
     expect(broken.body).not.toContain("relation users");
+  });
+
+  it("counts a page with a live session cookie per its user, looking the session up once per request", async () => {
+    const counted: RateLimitRequest[] = [];
+    const lookups: string[] = [];
+    const app = await pagesApp({
+      session: { userId: "u-1", sessionId: "s-1", acr: "aal1" },
+      lookups,
+      logIn: async () => {
+        throw new DomainError("INVALID_CREDENTIALS");
+      },
+      checkRateLimit: async (request) => {
+        counted.push(request);
+        return allowAll(request);
+      },
+      getCurrentUser: async () => {
+        throw new DomainError("UNAUTHORIZED");
+      },
+    });
+    const remoteAddress = "203.0.113.9";
+    const live = await app.inject({ method: "GET", url: "/account", remoteAddress, cookies: { gh_session: "live" } });
+    expect([live.statusCode, live.headers.location]).toEqual([303, "/login"]);
+    const ended = await app.inject({ method: "GET", url: "/account", remoteAddress, cookies: { gh_session: "ended" } });
+    const none = await app.inject({ method: "GET", url: "/account", remoteAddress });
+    // The console spends the admin budget of its operator.
+    await app.inject({ method: "GET", url: "/admin", remoteAddress, cookies: { gh_session: "live" } });
+    // A sign-in form is counted per address whatever cookie comes with it, and never looks it up.
+    await app.inject({ method: "GET", url: "/login", remoteAddress, cookies: { gh_session: "live" } });
+    const form = await formOf(app);
+    const signIn = await app.inject({
+      method: "POST",
+      url: "/login",
+      remoteAddress,
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        cookie: `${form.cookie}; gh_session=live`,
+        origin: ORIGIN,
+      },
+      payload: new URLSearchParams({ _csrf: form.token, email: "a@example.com", password: "pw" }).toString(),
+    });
+    expect(signIn.statusCode).toBe(401);
+    expect([ended.statusCode, none.statusCode]).toEqual([303, 303]);
+    expect(counted.map(({ route, userId }) => ({ route, userId }))).toEqual([
+      { route: "api", userId: "u-1" },
+      { route: "api", userId: null },
+      { route: "api", userId: null },
+      { route: "admin", userId: "u-1" },
+      { route: "auth", userId: null },
+    ]);
+    expect(new Set(counted.map((request) => request.clientIp))).toEqual(new Set([remoteAddress]));
+    expect(lookups).toEqual(["live", "ended", "live"]);
   });
 
   it("answers a rate-limited form with the 429 page and Retry-After", async () => {

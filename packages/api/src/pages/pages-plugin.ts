@@ -7,7 +7,7 @@ import fastifyView from "@fastify/view";
 import { ERROR_TABLE } from "@gatehouse/domain";
 import { Eta } from "eta";
 import type { FastifyInstance } from "fastify";
-import type { AppOptions, PagesOptions, PageUseCases } from "../app-deps.js";
+import type { AppOptions, PagesOptions } from "../app-deps.js";
 import { accountPages } from "./account-pages.js";
 import { accountSecurityPages } from "./account-security-pages.js";
 import { ADMIN_PREFIX, adminPages } from "./admin/admin-pages.js";
@@ -63,7 +63,6 @@ const PAGE_ROUTES: ReadonlySet<string> = new Set([
 
 export interface PagesPluginOptions {
   readonly options: AppOptions;
-  readonly pages: PageUseCases;
   readonly brand: PagesOptions;
 }
 
@@ -71,10 +70,9 @@ export interface PagesPluginOptions {
  * The hosted pages: server-rendered HTML forms over the same use cases as the API, in their own
  * encapsulated context (form bodies, cookies, CSRF, CSP and an HTML error page apply only here).
  */
-export async function pagesPlugin(app: FastifyInstance, { options, pages, brand }: PagesPluginOptions) {
-  // Secure cookies when this server speaks TLS or is reached over HTTPS (TLS at a proxy).
-  const secure = options.https !== undefined || brand.publicBaseUrl.startsWith("https:");
-  const cookies = pageCookies(secure);
+export async function pagesPlugin(app: FastifyInstance, { options, brand }: PagesPluginOptions) {
+  const cookies = pageCookies(options, brand);
+  const { secure } = cookies;
   const renderer: PageRenderer = { brand, messages: EN };
   const logoOrigin = logoOriginOf(brand.logoUrl);
 
@@ -125,7 +123,7 @@ export async function pagesPlugin(app: FastifyInstance, { options, pages, brand 
   });
 
   publicPages(app, options, renderer, cookies);
-  accountPages(app, options, pages, renderer, cookies);
-  accountSecurityPages(app, options, pages, renderer, cookies);
-  adminPages(app, options, pages, renderer, cookies);
+  accountPages(app, options, renderer, cookies);
+  accountSecurityPages(app, options, renderer, cookies);
+  adminPages(app, options, renderer, cookies);
 }

@@ -17,7 +17,7 @@ export interface RateLimitRequest {
   readonly route: Exclude<RouteRateLimit, "none">;
   /** The client address as resolved under TRUST_PROXY. */
   readonly clientIp: string;
-  /** The authenticated user, when the request carries a valid token. */
+  /** The authenticated user: of a valid token, or of a hosted page's live session cookie. */
   readonly userId: string | null;
 }
 

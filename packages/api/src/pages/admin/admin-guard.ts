@@ -2,12 +2,12 @@ import type { AdminActor } from "@gatehouse/application";
 import type { AccessTokenClaims } from "@gatehouse/domain";
 import { isDomainError } from "@gatehouse/domain";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { AppOptions, PageUseCases } from "../../app-deps.js";
+import type { AppOptions } from "../../app-deps.js";
 import { requestContext } from "../../http/request-context.js";
 import { clearSessionCookie, currentPageSession, type PageCookies } from "../page-session-cookie.js";
 
-/** The console counts against the admin API's own rate limit (RATE_LIMIT_ADMIN_*). */
-export const adminRoute = { schema: { hide: true }, config: { rateLimit: "admin" } } as const;
+/** The console counts against the admin API's own rate limit (RATE_LIMIT_ADMIN_*), per operator. */
+export const adminRoute = { schema: { hide: true }, config: { rateLimit: "admin", pageSession: true } } as const;
 
 /** The operator of a console request, or undefined once the browser was sent to `/login`. */
 export type RequireOperator = (
@@ -23,10 +23,10 @@ export type RequireOperator = (
  * The claims carry only the subject: a page session has no issuer grants, and `authorize` reads
  * the user's roles afresh on every request, so a removed role applies on the next page.
  */
-export function makeRequireOperator(options: AppOptions, pages: PageUseCases, cookies: PageCookies): RequireOperator {
+export function makeRequireOperator(options: AppOptions, cookies: PageCookies): RequireOperator {
   const { authorize } = options.useCases.auth;
   return async function requireOperator(request, reply, permission) {
-    const session = await currentPageSession(request, cookies, pages.resolvePageSession);
+    const session = currentPageSession(request);
     if (session === undefined) return signIn(reply, cookies);
     const claims: AccessTokenClaims = {
       sub: session.userId,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { AppOptions, PageUseCases } from "../../app-deps.js";
+import type { AppOptions } from "../../app-deps.js";
 import type { PageCookies } from "../page-session-cookie.js";
 import type { PageRenderer } from "../render.js";
 import { adminAudit } from "./admin-audit.js";
@@ -17,16 +17,10 @@ export const ADMIN_PREFIX = "/admin";
  * permission its API route declares (admin-guard.ts), inside the pages plugin's context (CSRF,
  * Origin check, CSP nonce, HTML error page).
  */
-export function adminPages(
-  app: FastifyInstance,
-  options: AppOptions,
-  pages: PageUseCases,
-  renderer: PageRenderer,
-  cookies: PageCookies,
-) {
-  const requireOperator = makeRequireOperator(options, pages, cookies);
+export function adminPages(app: FastifyInstance, options: AppOptions, renderer: PageRenderer, cookies: PageCookies) {
+  const requireOperator = makeRequireOperator(options, cookies);
   adminDashboard(app, options, renderer, requireOperator);
-  const { userPage } = adminUsers(app, options, pages, renderer, requireOperator);
+  const { userPage } = adminUsers(app, options, renderer, requireOperator);
   adminUserActions(app, options, renderer, requireOperator, userPage);
   adminRoles(app, options, renderer, requireOperator);
   adminAudit(app, options, renderer, requireOperator);

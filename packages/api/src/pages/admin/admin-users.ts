@@ -1,6 +1,6 @@
 import { type AccountStatus, AccountStatuses, type MfaFactorType } from "@gatehouse/domain";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AppOptions, PageUseCases } from "../../app-deps.js";
+import type { AppOptions } from "../../app-deps.js";
 import { queryField } from "../form-fields.js";
 import { isNoticeKey, type NoticeKey } from "../messages.js";
 import { type PageError, type PageRenderer, renderPage } from "../render.js";
@@ -28,7 +28,6 @@ function statusOf(raw: string): AccountStatus | undefined {
 export function adminUsers(
   app: FastifyInstance,
   options: AppOptions,
-  _pages: PageUseCases,
   renderer: PageRenderer,
   requireOperator: RequireOperator,
 ) {
