@@ -41,7 +41,8 @@ async function appWith(checkRateLimit: CheckRateLimit) {
     const { bearer, page } = request.headers;
     if (typeof bearer === "string")
       request.auth = { sub: bearer, sid: "s", roles: [], permissions: [], jti: "j", iat: 0, exp: 0 };
-    if (typeof page === "string") request.pageSession = { userId: page, sessionId: "s", acr: "aal1" };
+    if (typeof page === "string")
+      request.pageSession = { userId: page, sessionId: "s", acr: "aal1", authTime: new Date(0) };
   });
   registerRateLimit(app, checkRateLimit, pathOf);
   app.setErrorHandler((error, _request, reply) => {

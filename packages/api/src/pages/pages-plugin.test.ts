@@ -181,7 +181,7 @@ describe("hosted pages over inject", () => {
 
   it("sends a request without a live session to /login, and hides an internal error's message", async () => {
     const app = await pagesApp({
-      session: { userId: "u-1", sessionId: "s-1", acr: "aal1" },
+      session: { userId: "u-1", sessionId: "s-1", acr: "aal1", authTime: new Date(0) },
       getCurrentUser: async () => {
         throw new Error("relation users does not exist at db.ts:42");
       },
@@ -201,7 +201,7 @@ describe("hosted pages over inject", () => {
     const counted: RateLimitRequest[] = [];
     const lookups: string[] = [];
     const app = await pagesApp({
-      session: { userId: "u-1", sessionId: "s-1", acr: "aal1" },
+      session: { userId: "u-1", sessionId: "s-1", acr: "aal1", authTime: new Date(0) },
       lookups,
       logIn: async () => {
         throw new DomainError("INVALID_CREDENTIALS");

@@ -51,6 +51,7 @@ const PAGE_ROUTES: ReadonlySet<string> = new Set([
   "/account/identities/:id/unlink",
   "/account/deactivate",
   "/account/delete",
+  "/account/step-up",
   "/account/security",
   "/account/security/totp",
   "/account/security/totp/confirm",
