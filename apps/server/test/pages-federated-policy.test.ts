@@ -2,20 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { totpCode } from "./support/mfa.js";
 import { CALLBACK, callback, envFor, PUBLIC, subject } from "./support/oauth-flow.js";
 import { startOidcProvider, type TestOpenIdProvider } from "./support/oidc-provider.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { startTestServer, type TestServer, testDatabaseKinds } from "./support/test-server.js";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
 // The provider buttons under MFA_POLICY=required, driven by inject against the real composition
 // and the test OpenID provider (pages-federated.test.ts drives the browser flows): a provider
 // sign-in of a user without a factor gets the same enrolment page as a password sign-in.
-describe("hosted federated sign-in under MFA_POLICY=required", () => {
+describe.each(testDatabaseKinds())("hosted federated sign-in under MFA_POLICY=required (%s)", (kind) => {
   let provider: TestOpenIdProvider;
   let t: TestServer;
 
   beforeAll(async () => {
     provider = await startOidcProvider({ redirectUris: [CALLBACK] });
-    t = await startTestServer(envFor(provider, { MFA_POLICY: "required" }));
+    t = await startTestServer(envFor(provider, { MFA_POLICY: "required" }), kind);
   }, 180_000);
   afterAll(async () => {
     await t?.close();
