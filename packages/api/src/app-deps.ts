@@ -221,6 +221,8 @@ export interface PagesOptions {
   readonly color: string;
   /** PUBLIC_BASE_URL: a form post must come from this origin (or the request's own). */
   readonly publicBaseUrl: string;
+  /** The enabled providers (OAUTH_PROVIDERS): /login shows a sign-in button for each. */
+  readonly providers?: readonly string[];
 }
 
 /** Linked provider accounts: the owner's and an administrator's view (application `federation/`, `admin/`). */

@@ -1,6 +1,8 @@
 // Progressive enhancement only: every form works without this module.
-// A mailed link's token leaves the address bar (and the history) once the page has it in its form.
-if (new URLSearchParams(window.location.search).has("token")) {
+// A mailed link's token leaves the address bar (and the history) once the page has it in its
+// form; so does a provider sign-in's one-time code, spent by the time this page shows.
+const query = new URLSearchParams(window.location.search);
+if (query.has("token") || query.has("code")) {
   window.history.replaceState(null, "", window.location.pathname);
 }
 // Browsers that ignore `autofocus` on the error summary still move focus to it.

@@ -206,6 +206,7 @@ export {
   callbackUrlOf,
   type FederationPolicy,
   makeStartFederatedLogin,
+  pagesReturnUrlOf,
   type RedirectAllowList,
   type StartFederatedLogin,
   type StartFederatedLoginDeps,

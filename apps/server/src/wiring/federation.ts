@@ -7,6 +7,7 @@ import {
   makeStartFederatedLogin,
   makeUnlinkIdentity,
   makeUnlinkUserIdentity,
+  pagesReturnUrlOf,
 } from "@gatehouse/application";
 import type { IdentityProviders } from "@gatehouse/domain";
 import { makeFederationUnitOfWork, makeOpenIdIdentityProviders, opaqueTokens } from "@gatehouse/infrastructure";
@@ -45,7 +46,13 @@ export function wireFederation(w: Wiring): FederationUseCases | undefined {
       clock,
       federation: {
         publicBaseUrl: w.policies.lifecycle.publicBaseUrl,
-        redirects: { uris: federation.allowedRedirectUris, origins: federation.allowedRedirectOrigins },
+        redirects: {
+          // The hosted pages' own buttons land on /login/federated (README "Hosted pages").
+          uris: w.config.pages.enabled
+            ? [...federation.allowedRedirectUris, pagesReturnUrlOf(w.policies.lifecycle.publicBaseUrl)]
+            : federation.allowedRedirectUris,
+          origins: federation.allowedRedirectOrigins,
+        },
       },
     }),
     completeFederatedLogin: makeCompleteFederatedLogin({

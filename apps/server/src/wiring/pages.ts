@@ -27,5 +27,6 @@ export function pagesOptionsOf(config: Config): PagesOptions | undefined {
     ...(pages.logoUrl === undefined ? {} : { logoUrl: pages.logoUrl }),
     color: pages.color,
     publicBaseUrl: config.lifecycle.publicBaseUrl,
+    providers: config.federation.providers.map((provider) => provider.name),
   };
 }

@@ -34,6 +34,8 @@ export function isHostedPageRoute(url: string): boolean {
 
 const PAGE_ROUTES: ReadonlySet<string> = new Set([
   "/login",
+  "/login/federated",
+  "/login/federated/:provider",
   "/mfa",
   "/mfa/passkey-options",
   "/mfa/enrol",

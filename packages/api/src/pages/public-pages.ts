@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppOptions } from "../app-deps.js";
 import { requestContext } from "../http/request-context.js";
 import { holdUntilFloor, withinFloor } from "../http/response-floor.js";
+import { type FirstFactorDone, federatedPages } from "./federated-pages.js";
 import { credentialField, formField, queryField } from "./form-fields.js";
 import { isNoticeKey } from "./messages.js";
 import { allowDataImages, logoOriginOf } from "./page-security.js";
@@ -62,6 +63,25 @@ export function publicPages(app: FastifyInstance, options: AppOptions, renderer:
     return renderPage(renderer, request, reply, "mfa-enrol", view, refusal?.status ?? 200);
   };
 
+  /**
+   * What follows a first factor, the password's or a provider's: the enrolment MFA_POLICY asks
+   * for, the second step, or the session.
+   */
+  const firstFactorDone: FirstFactorDone = async (request, reply, result) => {
+    if ("mfaRequired" in result && result.enrollmentRequired) return enrolmentPage(request, reply, result.mfaToken);
+    if ("mfaRequired" in result) {
+      // The challenge token goes in the form's body, never the URL; it is single use and bound to this client.
+      return renderPage(renderer, request, reply, "mfa", {
+        title: "Two-step verification",
+        mfaToken: result.mfaToken,
+        recoveryCodes: result.factors.includes("recovery_code"),
+        passkey: result.factors.includes("webauthn"),
+      });
+    }
+    return signedIn(reply, result);
+  };
+  federatedPages(app, options, renderer, cookies.secure, firstFactorDone);
+
   app.get("/login", page, async (request, reply) => {
     const notice = queryField(request, "notice");
     return renderPage(renderer, request, reply, "login", {
@@ -74,18 +94,7 @@ export function publicPages(app: FastifyInstance, options: AppOptions, renderer:
     const email = formField(request, "email");
     try {
       const result = await auth.logIn({ email, password: formField(request, "password") }, requestContext(request));
-      if ("mfaRequired" in result && result.enrollmentRequired)
-        return await enrolmentPage(request, reply, result.mfaToken);
-      if ("mfaRequired" in result) {
-        // The challenge token goes in the form's body, never the URL; it is single use and bound to this client.
-        return renderPage(renderer, request, reply, "mfa", {
-          title: "Two-step verification",
-          mfaToken: result.mfaToken,
-          recoveryCodes: result.factors.includes("recovery_code"),
-          passkey: result.factors.includes("webauthn"),
-        });
-      }
-      return signedIn(reply, result);
+      return await firstFactorDone(request, reply, result);
     } catch (error) {
       const { status, errors } = refusalOf(error, messages);
       return renderPage(renderer, request, reply, "login", { title: "Sign in", errors, values: { email } }, status);

@@ -44,6 +44,14 @@ export function callbackUrlOf(publicBaseUrl: string, provider: string): string {
   return `${publicBaseUrl}/api/v1/auth/oauth/${encodeURIComponent(provider)}/callback`;
 }
 
+/**
+ * Where the hosted pages' own sign-in buttons get their result (`GET /login/federated`): the
+ * wiring adds it to the allow-list when the pages are on, so no configuration names it.
+ */
+export function pagesReturnUrlOf(publicBaseUrl: string): string {
+  return new URL(`${publicBaseUrl}/login/federated`).href;
+}
+
 function allowedRedirect(redirectUri: string, allowed: RedirectAllowList): string {
   let url: URL;
   try {

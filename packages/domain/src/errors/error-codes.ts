@@ -70,6 +70,7 @@ export const ERROR_TABLE = {
   OAUTH_STATE_INVALID: { status: 400, message: "Sign-in state is missing, unknown, expired or already used" },
   OAUTH_CODE_INVALID: { status: 400, message: "Sign-in code is invalid, expired or already used" },
   OAUTH_PROVIDER_UNAVAILABLE: { status: 503, message: "Sign-in provider cannot be reached" },
+  OAUTH_SIGN_IN_REFUSED: { status: 400, message: "The provider sign-in was cancelled or refused" },
   IDENTITY_ALREADY_LINKED: { status: 409, message: "This provider account is linked to another user" },
   IDENTITY_NOT_FOUND: { status: 404, message: "Linked identity not found" },
   LAST_SIGN_IN_METHOD: { status: 409, message: "The account would have no way left to sign in" },

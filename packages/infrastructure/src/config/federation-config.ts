@@ -76,7 +76,16 @@ function required(read: EnvReader, name: string, fail: Fail): string {
 }
 
 /** Reads OAUTH_*; a half-configured provider fails with one line naming the missing variable. */
-export function readFederation(read: EnvReader, production: boolean, fail: Fail): FederationConfig {
+/**
+ * `pagesEnabled`: the hosted pages receive a result of their own (`/login/federated`, which the
+ * wiring allows), so the allow-list may then be empty.
+ */
+export function readFederation(
+  read: EnvReader,
+  production: boolean,
+  fail: Fail,
+  pagesEnabled: boolean,
+): FederationConfig {
   const allowInsecure = !production;
   const names = read.list("OAUTH_PROVIDERS").map((name) => name.toLowerCase());
   const providers = names.map((name): FederationProviderConfig => {
@@ -134,8 +143,11 @@ export function readFederation(read: EnvReader, production: boolean, fail: Fail)
   const allowedRedirectOrigins = read
     .list("OAUTH_ALLOWED_REDIRECT_ORIGINS")
     .map((origin) => new URL(url("OAUTH_ALLOWED_REDIRECT_ORIGINS", origin, allowInsecure, fail)).origin);
-  if (providers.length > 0 && allowedRedirectUris.length === 0 && allowedRedirectOrigins.length === 0) {
-    fail("OAUTH_ALLOWED_REDIRECT_URIS is required when OAUTH_PROVIDERS is set: no app could receive the result");
+  const noApp = allowedRedirectUris.length === 0 && allowedRedirectOrigins.length === 0;
+  if (providers.length > 0 && noApp && !pagesEnabled) {
+    fail(
+      "OAUTH_ALLOWED_REDIRECT_URIS is required when OAUTH_PROVIDERS is set and PAGES_ENABLED=false: no app could receive the result",
+    );
   }
   return { providers, allowedRedirectUris, allowedRedirectOrigins, allowInsecure };
 }

@@ -131,6 +131,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
     ["http:", "https:"],
   ).replace(/\/+$/, "");
   const appName = read.string("APP_NAME", "gatehouse");
+  const pages = readPages(read);
   return {
     appName,
     appEnv,
@@ -227,11 +228,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
     observability: readObservability(read, cwd, (message) => {
       throw new ConfigError(message);
     }),
-    federation: readFederation(read, production, (message) => {
-      throw new ConfigError(message);
-    }),
+    federation: readFederation(
+      read,
+      production,
+      (message) => {
+        throw new ConfigError(message);
+      },
+      pages.enabled,
+    ),
     identity: readIdentityBackend(read, production),
-    pages: readPages(read),
+    pages,
     mfa: readMfaConfig(read, { publicBaseUrl, appName }),
   };
 }

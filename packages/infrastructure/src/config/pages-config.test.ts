@@ -51,3 +51,22 @@ describe("PAGES_ENABLED, BRAND_* and the mail link paths", () => {
     expect(() => load({ BRAND_LOGO_URL: "javascript:alert(1)" })).toThrow(/BRAND_LOGO_URL/);
   });
 });
+
+describe("OAUTH_PROVIDERS with the hosted pages", () => {
+  const ACME = {
+    OAUTH_PROVIDERS: "acme",
+    OAUTH_ACME_CLIENT_ID: "gatehouse",
+    OAUTH_ACME_CLIENT_SECRET: "acme-secret",
+    OAUTH_ACME_ISSUER: "https://id.acme.example",
+  };
+
+  it("needs no allow-list while the pages, which receive their own result, are on", () => {
+    const { federation } = load(ACME);
+    expect(federation.providers.map((provider) => provider.name)).toEqual(["acme"]);
+    expect(federation.allowedRedirectUris).toEqual([]);
+  });
+
+  it("still needs one with PAGES_ENABLED=false: no app could receive the result", () => {
+    expect(() => load({ ...ACME, PAGES_ENABLED: "false" })).toThrow(/OAUTH_ALLOWED_REDIRECT_URIS is required/);
+  });
+});
