@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logIn, post, register } from "./support/http.js";
 import { MFA_TEST_ENV, totpCode } from "./support/mfa.js";
+import { BOOTSTRAP_ENV, ROOT } from "./support/rbac.js";
 import { startTestServer, type TestServer, uniqueUser } from "./support/test-server.js";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
@@ -11,7 +12,7 @@ const NEW_PASSWORD = "Granite-Harbor-7305";
 describe("step-up on the hosted account page", () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer(MFA_TEST_ENV);
+    t = await startTestServer({ ...MFA_TEST_ENV, ...BOOTSTRAP_ENV });
   });
   afterAll(async () => {
     await t.close();
@@ -99,5 +100,49 @@ describe("step-up on the hosted account page", () => {
       new_password: NEW_PASSWORD,
     });
     expect(changed.statusCode).toBe(303);
+  });
+  it("asks an operator with a factor for aal2 on the console, and for a fresh proof before a change", async () => {
+    const root = await logIn(t, ROOT);
+    const started = await post(t, "/api/v1/users/me/mfa/totp", undefined, root.accessToken);
+    const secret = (started.body.data as { secret: string }).secret;
+    await post(t, "/api/v1/users/me/mfa/totp/verify", { code: totpCode(secret, t.clock.now()) }, root.accessToken);
+    t.clock.advance(30);
+    const cookie = root.refreshToken;
+    const openConsole = () => t.app.inject({ method: "GET", url: "/admin", cookies: { gh_session: cookie } });
+    const refused = await openConsole();
+    expect(refused.statusCode).toBe(401);
+    expect(refused.body).toContain("This change needs a recent second factor.");
+
+    const raised = await submit(cookie, "/account/step-up", { method: "totp", code: totpCode(secret, t.clock.now()) });
+    expect(raised.statusCode).toBe(303);
+    expect((await openConsole()).statusCode).toBe(200);
+
+    // Hours later the session is still aal2, so the console reads; a change needs a fresh proof.
+    t.clock.advance(3600);
+    expect((await openConsole()).statusCode).toBe(200);
+    const target = uniqueUser("target");
+    const targetId = await register(t, target);
+    const page = await t.app.inject({
+      method: "GET",
+      url: `/admin/users/${targetId}`,
+      cookies: { gh_session: cookie },
+    });
+    expect(page.statusCode).toBe(200);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? "";
+    const csrf = page.cookies.find((c) => c.name === "gh_csrf")?.value ?? "";
+    const suspend = await t.app.inject({
+      method: "POST",
+      url: `/admin/users/${targetId}/suspend`,
+      cookies: { gh_session: cookie, gh_csrf: csrf },
+      headers: FORM,
+      payload: new URLSearchParams({ _csrf: token, reason: "step-up test" }).toString(),
+    });
+    expect(suspend.statusCode).toBe(401);
+    const still = await t.app.inject({
+      method: "GET",
+      url: `/admin/users/${targetId}`,
+      cookies: { gh_session: cookie },
+    });
+    expect(still.body).not.toContain("step-up test");
   });
 });

@@ -19,7 +19,16 @@ function claimsOf(session: PageSession) {
  * step-up form. The same use case as the assurance hook, so pages and API cannot disagree.
  */
 export async function requirePageStepUp(options: AppOptions, session: PageSession): Promise<void> {
-  await options.useCases.mfa?.requireAssurance(claimsOf(session), { maxAgeSeconds: STEP_UP_MAX_AGE_SECONDS });
+  await requirePageAssurance(options, session, STEP_UP_MAX_AGE_SECONDS);
+}
+
+/** The same check with the route's own age: undefined asks only for aal2 (the console's pages). */
+export async function requirePageAssurance(
+  options: AppOptions,
+  session: PageSession,
+  maxAgeSeconds: number | undefined,
+): Promise<void> {
+  await options.useCases.mfa?.requireAssurance(claimsOf(session), maxAgeSeconds === undefined ? {} : { maxAgeSeconds });
 }
 
 /** Whether the account page should offer the step-up form: a guarded account whose session is not fresh. */

@@ -3,8 +3,10 @@ import type { AccessTokenClaims } from "@gatehouse/domain";
 import { isDomainError } from "@gatehouse/domain";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AppOptions } from "../../app-deps.js";
+import { STEP_UP_MAX_AGE_SECONDS } from "../../http/assurance-hook.js";
 import { requestContext } from "../../http/request-context.js";
 import { clearSessionCookie, currentPageSession, type PageCookies } from "../page-session-cookie.js";
+import { requirePageAssurance } from "../page-step-up.js";
 
 /** The console counts against the admin API's own rate limit (RATE_LIMIT_ADMIN_*), per operator. */
 export const adminRoute = { schema: { hide: true }, config: { rateLimit: "admin", pageSession: true } } as const;
@@ -21,7 +23,9 @@ export type RequireOperator = (
  * `authorize` the admin routes' permission hook calls decides (and audits a refusal as
  * `access.denied`); INSUFFICIENT_PERMISSIONS reaches the pages' error handler as the 403 page.
  * The claims carry only the subject: a page session has no issuer grants, and `authorize` reads
- * the user's roles afresh on every request, so a removed role applies on the next page.
+ * the user's roles afresh on every request, so a removed role applies on the next page. Then the
+ * API's step-up rule: aal2 for an operator with a factor, proven within five minutes for a change
+ * (INSUFFICIENT_USER_AUTHENTICATION, whose page points to the account page's confirm form).
  */
 export function makeRequireOperator(options: AppOptions, cookies: PageCookies): RequireOperator {
   const { authorize } = options.useCases.auth;
@@ -39,6 +43,10 @@ export function makeRequireOperator(options: AppOptions, cookies: PageCookies): 
     };
     try {
       const access = await authorize(claims, permission, requestContext(request));
+      // An operator whose account a factor guards works from a session that proved it (aal2),
+      // and a change needs it proven in the last five minutes, as the admin API's routes do.
+      const changes = !permission.endsWith(":read");
+      await requirePageAssurance(options, session, changes ? STEP_UP_MAX_AGE_SECONDS : undefined);
       return { id: session.userId, access };
     } catch (error) {
       if (isDomainError(error) && error.code === "SESSION_REVOKED") return signIn(reply, cookies);
