@@ -44,9 +44,9 @@ describe("step-up (RFC 9470): sensitive routes ask a guarded account for a recen
     expect(claims.amr).toEqual(expect.arrayContaining(["pwd", "otp", "mfa"]));
     expect(Math.abs(data.auth_time - t.clock.now().getTime() / 1000)).toBeLessThan(5);
     const audited = await t.query<{ details: Json }>(
-      sql`SELECT details FROM audit_logs WHERE action = 'mfa.verify' AND user_id = ${userId}`,
+      sql`SELECT details FROM audit_logs WHERE action = 'mfa.step_up' AND user_id = ${userId}`,
     );
-    expect(audited.map((row) => row.details.step_up)).toEqual([true]);
+    expect(audited.map((row) => row.details.session_id)).toEqual([claimsOf(enrollingToken).sid]);
 
     const changed = await changePassword(data.access_token, user.password);
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);

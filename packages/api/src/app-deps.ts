@@ -29,6 +29,7 @@ import type {
   FinishPasskeyRegistration,
   FinishRequiredTotpEnrolment,
   GetCurrentUser,
+  GetDailyActivity,
   GetUser,
   GetUserStatistics,
   GrantRolePermissions,
@@ -132,6 +133,8 @@ export interface AccountUseCases {
 export interface AdminUseCases {
   readonly listUsers: ListUsers;
   readonly getUserStatistics: GetUserStatistics;
+  /** The dashboard's per-day series (registrations, sign-ins, failed sign-ins) from the audit trail. */
+  readonly getDailyActivity: GetDailyActivity;
   readonly getUser: GetUser;
   readonly createUser: CreateUser;
   readonly updateUser: UpdateUser;

@@ -61,6 +61,7 @@ function fakeUseCases(overrides: Overrides = {}): ApiUseCases {
     admin: {
       listUsers: unexpected,
       getUserStatistics: unexpected,
+      getDailyActivity: unexpected,
       getUser: unexpected,
       createUser: unexpected,
       updateUser: unexpected,

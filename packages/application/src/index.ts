@@ -73,6 +73,11 @@ export {
   type DeleteUserPermanentlyDeps,
   makeDeleteUserPermanently,
 } from "./admin/delete-user-permanently.js";
+export {
+  type DailyActivity,
+  type GetDailyActivity,
+  makeGetDailyActivity,
+} from "./admin/get-daily-activity.js";
 export { type GetUser, type GetUserDeps, makeGetUser } from "./admin/get-user.js";
 export {
   type GetUserStatistics,

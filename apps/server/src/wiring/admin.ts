@@ -4,6 +4,7 @@ import {
   makeCreateUser,
   makeDeleteUser,
   makeDeleteUserPermanently,
+  makeGetDailyActivity,
   makeGetUser,
   makeGetUserStatistics,
   makeImportUsers,
@@ -27,6 +28,7 @@ export function wireAdmin(w: Wiring): AdminUseCases {
   return {
     listUsers: makeListUsers({ users }),
     getUserStatistics: makeGetUserStatistics({ users, clock }),
+    getDailyActivity: makeGetDailyActivity({ auditLog, clock }),
     getUser: makeGetUser({ users }),
     createUser: makeCreateUser({ uow, users, hasher: w.hasher, clock, passwordPolicy: w.policies.password }),
     // An admin-set email without users:write_email is mailed a code like the user's own change.

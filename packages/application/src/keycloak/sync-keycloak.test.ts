@@ -120,6 +120,7 @@ function syncWith(rows: Map<string, User>, queue: KeycloakSyncQueue, directory: 
           auditLog: {
             append: async (entry) => void audited.push(entry),
             list: async () => ({ items: [], totalItems: 0 }),
+            dailyCounts: async () => [],
           },
         }),
     },

@@ -86,8 +86,9 @@ export function makeStepUp(deps: StepUpDeps) {
     const assurance = withSecondFactor(current, proven, now);
     await deps.mfa.recordSessionAssurance({ sessionId: caller.sid, userId: found.user.id, assurance });
     await deps.uow.run(async (tx) => {
-      const details = { method: proof.method, amr: assurance.amr, step_up: true };
-      await audit(tx, deps, ctx, { action: "mfa.verify", userId: found.user.id, details });
+      // Its own action: `mfa.verify` counts sign-ins (the dashboard's series), a step-up is not one.
+      const details = { method: proof.method, amr: assurance.amr, session_id: caller.sid };
+      await audit(tx, deps, ctx, { action: "mfa.step_up", userId: found.user.id, details });
       if (proof.method === "recovery_code") await noticeRecoveryCodeUse(tx, deps, ctx, found.user);
     });
     const accessToken = await deps.accessTokens.issue({

@@ -9,6 +9,7 @@ export function makeFakeAuditLog(store: FakeStore): AuditLog {
       store.state.audit.push({ entry, txId: store.currentTx });
     },
     list: unsupported,
+    dailyCounts: unsupported,
   };
 }
 

@@ -57,6 +57,7 @@ export type AuditAction =
   | "keycloak.session_logged_out"
   | "mfa.enroll"
   | "mfa.verify"
+  | "mfa.step_up"
   | "mfa.verify_failed"
   | "mfa.remove"
   | "mfa.reset_by_admin"

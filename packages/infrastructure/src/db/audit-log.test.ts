@@ -96,4 +96,41 @@ describe.each(testDatabaseKinds({ pgbouncer: true }))("AuditLog contract on %s",
     const byActor = await repos.auditLog.list({ page: 1, perPage: 10, userId: actor.id, resourceType: "user" });
     expect(byActor.totalItems).toBe(4);
   });
+  it("counts entries per UTC day and action from a given day on, in one grouped query", async () => {
+    const log = repositoriesOn(database.handle.db).auditLog;
+    const entry = (action: AuditEntry["action"], at: string): AuditEntry => ({
+      action,
+      userId: null,
+      resourceType: "user",
+      resourceId: null,
+      status: "success",
+      details: {},
+      ipAddress: null,
+      userAgent: null,
+      requestId: "daily",
+      durationMs: null,
+      timestamp: new Date(at),
+    });
+    for (const [action, at] of [
+      ["auth.register", "2030-05-01T23:59:59.000Z"],
+      ["auth.login", "2030-05-01T00:00:00.000Z"],
+      ["auth.login", "2030-05-01T12:00:00.000Z"],
+      ["auth.login", "2030-05-02T00:00:00.000Z"],
+      ["auth.logout", "2030-05-02T01:00:00.000Z"],
+      ["auth.login", "2030-04-30T23:59:59.000Z"],
+    ] as const) {
+      await log.append(entry(action, at));
+    }
+    const counts = await log.dailyCounts({
+      actions: ["auth.login", "auth.register"],
+      since: new Date("2030-05-01T00:00:00.000Z"),
+    });
+    const sorted = [...counts].sort((a, b) => `${a.day}${a.action}`.localeCompare(`${b.day}${b.action}`));
+    expect(sorted).toEqual([
+      { day: "2030-05-01", action: "auth.login", count: 2 },
+      { day: "2030-05-01", action: "auth.register", count: 1 },
+      { day: "2030-05-02", action: "auth.login", count: 1 },
+    ]);
+    expect(await log.dailyCounts({ actions: [], since: new Date(0) })).toEqual([]);
+  });
 });

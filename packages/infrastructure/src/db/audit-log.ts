@@ -1,5 +1,5 @@
-import type { AuditLog, AuditLogQuery, AuditRecord } from "@gatehouse/domain";
-import { and, eq, gte, lte, type SQL, sql } from "drizzle-orm";
+import type { AuditAction, AuditLog, AuditLogQuery, AuditRecord } from "@gatehouse/domain";
+import { and, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
 import type { Database } from "./database.js";
 import { auditLogs, users } from "./schema.js";
 
@@ -51,6 +51,17 @@ export function makeAuditLog(db: Database): AuditLog {
         username,
       }));
       return { items, totalItems: counted[0]?.count ?? 0 };
+    },
+
+    async dailyCounts({ actions, since }) {
+      if (actions.length === 0) return [];
+      const day = sql<string>`to_char(${auditLogs.timestamp} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
+      const rows = await db
+        .select({ day, action: auditLogs.action, count: sql<number>`count(*)::int` })
+        .from(auditLogs)
+        .where(and(inArray(auditLogs.action, [...actions]), gte(auditLogs.timestamp, since)))
+        .groupBy(day, auditLogs.action);
+      return rows.map((row) => ({ day: row.day, action: row.action as AuditAction, count: Number(row.count) }));
     },
   };
 }

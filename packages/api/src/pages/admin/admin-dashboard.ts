@@ -7,7 +7,8 @@ import { barChart } from "./bar-chart.js";
 
 /**
  * `/admin`: the dashboard over `getUserStatistics`, the use case behind
- * GET /api/v1/admin/users/statistics, with its figures as server-rendered SVG bar charts.
+ * GET /api/v1/admin/users/statistics, and `getDailyActivity` (the last 30 days from the audit
+ * trail), with its figures as server-rendered SVG bar charts.
  */
 export function adminDashboard(
   app: FastifyInstance,
@@ -19,7 +20,9 @@ export function adminDashboard(
 
   app.get("/admin", adminRoute, async (request, reply) => {
     if ((await requireOperator(request, reply, "users:read")) === undefined) return reply;
-    const stats = await admin.getUserStatistics();
+    const [stats, activity] = await Promise.all([admin.getUserStatistics(), admin.getDailyActivity(30)]);
+    const perDay = (values: readonly number[]) =>
+      Object.fromEntries(activity.days.map((day, i) => [day.slice(5), values[i] ?? 0]));
     const byStatus = Object.fromEntries(AccountStatuses.map((status) => [status, stats.byStatus[status] ?? 0]));
     return renderPage(renderer, request, reply, "admin/dashboard", {
       title: "Admin console",
@@ -38,6 +41,17 @@ export function adminDashboard(
           "last 7 days": stats.registrations.last7d,
           "last 30 days": stats.registrations.last30d,
         }),
+        barChart("sign-ins-per-day", "Sign-ins per day, last 30 days (UTC)", perDay(activity.series.signIns)),
+        barChart(
+          "failed-sign-ins-per-day",
+          "Failed sign-ins per day, last 30 days (UTC)",
+          perDay(activity.series.failedSignIns),
+        ),
+        barChart(
+          "registrations-per-day",
+          "Registrations per day, last 30 days (UTC)",
+          perDay(activity.series.registrations),
+        ),
       ],
     });
   });
