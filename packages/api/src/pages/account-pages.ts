@@ -9,7 +9,7 @@ import { accountIdentityForms } from "./account-identities.js";
 import { shortTime } from "./admin/admin-guard.js";
 import { formField, queryField } from "./form-fields.js";
 import { isNoticeKey } from "./messages.js";
-import { clearSessionCookie, currentPageSession, type PageCookies } from "./page-session-cookie.js";
+import { currentPageSession, type PageCookies, requirePageSession, sendToLogin } from "./page-session-cookie.js";
 import { needsPageStepUp, requirePageStepUp, stepUpForm } from "./page-step-up.js";
 import { type PageRenderer, refusalOf, renderPage } from "./render.js";
 
@@ -23,13 +23,7 @@ export function accountPages(app: FastifyInstance, options: AppOptions, renderer
   const { account, auth, identities } = options.useCases;
   const { messages } = renderer;
 
-  const signedIn: SignedIn = async (request, reply, notice) => {
-    const session = currentPageSession(request);
-    if (session !== undefined) return session;
-    clearSessionCookie(reply, cookies);
-    await reply.redirect(notice === undefined ? "/login" : `/login?notice=${notice}`, 303);
-    return undefined;
-  };
+  const signedIn: SignedIn = (request, reply, notice) => requirePageSession(request, reply, cookies, notice);
 
   async function accountPage(
     request: FastifyRequest,
@@ -74,15 +68,13 @@ export function accountPages(app: FastifyInstance, options: AppOptions, renderer
       const { status, errors } = refusalOf(error, messages);
       // A refusal saying the account is gone or blocked ends the page session too.
       if (errorIsBlocked(error) || (error as { code?: unknown }).code === "UNAUTHORIZED") {
-        clearSessionCookie(reply, cookies);
-        return reply.redirect("/login", 303);
+        return sendToLogin(reply, cookies);
       }
       return accountPage(request, reply, session, { ...refusal, errors, status });
     }
     if (signsOut === true) {
       // The use case ended every session of the account, this one included.
-      clearSessionCookie(reply, cookies);
-      return reply.redirect(`/login?notice=${notice}`, 303);
+      return sendToLogin(reply, cookies, notice);
     }
     return reply.redirect(`/account?notice=${notice}`, 303);
   };
@@ -95,8 +87,7 @@ export function accountPages(app: FastifyInstance, options: AppOptions, renderer
       return await accountPage(request, reply, session, isNoticeKey(messages, notice) ? { notice } : {});
     } catch (error) {
       if (!errorIsBlocked(error) && (error as { code?: unknown }).code !== "UNAUTHORIZED") throw error;
-      clearSessionCookie(reply, cookies);
-      return reply.redirect("/login", 303);
+      return sendToLogin(reply, cookies);
     }
   });
 
@@ -135,8 +126,7 @@ export function accountPages(app: FastifyInstance, options: AppOptions, renderer
         { userId: session.userId, currentSessionId: session.sessionId, sessionId: target },
         requestContext(request),
       );
-      clearSessionCookie(reply, cookies);
-      return reply.redirect("/login?notice=signed_out", 303);
+      return sendToLogin(reply, cookies, "signed_out");
     }
     return accountAction(request, reply, "session_revoked", (current) =>
       account.revokeSession(
@@ -159,8 +149,7 @@ export function accountPages(app: FastifyInstance, options: AppOptions, renderer
         requestContext(request),
       );
     }
-    clearSessionCookie(reply, cookies);
-    return reply.redirect("/login?notice=signed_out", 303);
+    return sendToLogin(reply, cookies, "signed_out");
   });
 }
 

@@ -2,6 +2,7 @@ import type { PageSession, ResolvePageSession } from "@gatehouse/application";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AppOptions, PagesOptions } from "../app-deps.js";
 import { cookieValue } from "../http/request-context.js";
+import type { NoticeKey } from "./messages.js";
 import { cookieName } from "./page-security.js";
 
 /** Where the pages keep their session's secret: HttpOnly, so no page script ever reads it. */
@@ -64,10 +65,16 @@ export async function requirePageSession(
   request: FastifyRequest,
   reply: FastifyReply,
   cookies: PageCookies,
+  notice?: NoticeKey,
 ): Promise<PageSession | undefined> {
   const session = currentPageSession(request);
   if (session !== undefined) return session;
-  clearSessionCookie(reply, cookies);
-  await reply.redirect("/login", 303);
+  await sendToLogin(reply, cookies, notice);
   return undefined;
+}
+
+/** Drops the session cookie and sends the browser to `/login` (with `notice`, when given). */
+export function sendToLogin(reply: FastifyReply, cookies: PageCookies, notice?: NoticeKey): FastifyReply {
+  clearSessionCookie(reply, cookies);
+  return reply.redirect(notice === undefined ? "/login" : `/login?notice=${notice}`, 303);
 }

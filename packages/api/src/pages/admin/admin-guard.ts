@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AppOptions } from "../../app-deps.js";
 import { STEP_UP_MAX_AGE_SECONDS } from "../../http/assurance-hook.js";
 import { requestContext } from "../../http/request-context.js";
-import { clearSessionCookie, currentPageSession, type PageCookies } from "../page-session-cookie.js";
+import { type PageCookies, requirePageSession, sendToLogin } from "../page-session-cookie.js";
 import { requirePageAssurance } from "../page-step-up.js";
 
 /** The console counts against the admin API's own rate limit (RATE_LIMIT_ADMIN_*), per operator. */
@@ -30,8 +30,8 @@ export type RequireOperator = (
 export function makeRequireOperator(options: AppOptions, cookies: PageCookies): RequireOperator {
   const { authorize } = options.useCases.auth;
   return async function requireOperator(request, reply, permission) {
-    const session = currentPageSession(request);
-    if (session === undefined) return signIn(reply, cookies);
+    const session = await requirePageSession(request, reply, cookies);
+    if (session === undefined) return undefined;
     const claims: AccessTokenClaims = {
       sub: session.userId,
       sid: session.sessionId,
@@ -49,16 +49,13 @@ export function makeRequireOperator(options: AppOptions, cookies: PageCookies): 
       await requirePageAssurance(options, session, changes ? STEP_UP_MAX_AGE_SECONDS : undefined);
       return { id: session.userId, access };
     } catch (error) {
-      if (isDomainError(error) && error.code === "SESSION_REVOKED") return signIn(reply, cookies);
+      if (isDomainError(error) && error.code === "SESSION_REVOKED") {
+        await sendToLogin(reply, cookies);
+        return undefined;
+      }
       throw error;
     }
   };
-}
-
-async function signIn(reply: FastifyReply, cookies: PageCookies): Promise<undefined> {
-  clearSessionCookie(reply, cookies);
-  await reply.redirect("/login", 303);
-  return undefined;
 }
 
 /** `YYYY-MM-DD HH:MM` UTC, how the console shows instants. */
