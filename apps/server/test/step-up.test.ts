@@ -128,6 +128,9 @@ describe("step-up (RFC 9470): sensitive routes ask a guarded account for a recen
       ["wrong_code", true],
       ["wrong_code", true],
     ]);
+    // Passkey options for an account with no passkey: 409, nothing kept.
+    const noPasskey = await post(t, "/api/v1/auth/mfa/step-up/webauthn/options", undefined, session.accessToken);
+    expect([noPasskey.status, errorCode(noPasskey.body)]).toEqual([409, "MFA_NOT_ENROLLED"]);
     const missing = await stepUp(session.accessToken, { method: "totp" });
     expect(errorCode(missing.body)).toBe("VALIDATION_ERROR");
     expect((await post(t, "/api/v1/auth/mfa/step-up", { method: "totp", code })).status).toBe(401);

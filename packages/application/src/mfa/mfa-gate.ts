@@ -67,12 +67,6 @@ export function usableChallenge(
   return usable ? challenge : undefined;
 }
 
-/** Why a challenge was not usable, for the refusal's audit row. */
-export function challengeRefusal(challenge: MfaChallenge | undefined, purpose: MfaChallengePurpose): string {
-  if (challenge === undefined) return "token_unknown";
-  return challenge.purpose === purpose ? "client_mismatch" : "purpose_mismatch";
-}
-
 const METHOD_OF: Record<MfaFactorType, "totp" | "recovery_code" | "webauthn"> = {
   totp: "totp",
   recovery_codes: "recovery_code",

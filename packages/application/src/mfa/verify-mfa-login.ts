@@ -16,7 +16,7 @@ import type { LogInResult } from "../auth/log-in.js";
 import { openSession } from "../auth/open-session.js";
 import type { RefreshTokenPolicy } from "../auth/session-tokens.js";
 import { recordRefusal } from "../shared/refusals.js";
-import { challengeRefusal, issueAssuredTokens, usableChallenge } from "./mfa-gate.js";
+import { issueAssuredTokens, usableChallenge } from "./mfa-gate.js";
 import {
   noticeRecoveryCodeUse,
   proveWithinBudget,
@@ -61,7 +61,8 @@ export function makeVerifyMfaLogin(deps: VerifyMfaLoginDeps) {
     const refuse = (userId: string | null, reason: string) =>
       recordRefusal(deps, ctx, { action: "mfa.verify_failed", userId, details: { method: input.method, reason } });
     if (challenge === undefined) {
-      await refuse(consumed?.userId ?? null, challengeRefusal(consumed, "login"));
+      // An enrolment token is not consumed here (consumeChallenge is by purpose): it reads as unknown.
+      await refuse(consumed?.userId ?? null, consumed === undefined ? "token_unknown" : "client_mismatch");
       throw invalidToken();
     }
     const found = await deps.users.find(challenge.userId);
