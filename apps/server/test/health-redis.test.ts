@@ -1,20 +1,10 @@
 import { type PrivateRedis, redisServerMissing, startPrivateRedis } from "@gatehouse/infrastructure/testing/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { get } from "./support/http.js";
+import { readinessBecomes } from "./support/http.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
 const missing = redisServerMissing();
 if (missing !== undefined) console.warn(missing);
-
-async function readinessBecomes(t: TestServer, status: string): Promise<Record<string, unknown>> {
-  const until = Date.now() + 15_000;
-  for (;;) {
-    const response = await get(t, "/health/ready");
-    if (response.body.status === status) return { httpStatus: response.status, ...response.body };
-    if (Date.now() > until) throw new Error(`readiness stayed ${String(response.body.status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.skipIf(missing !== undefined)("readiness with Redis", () => {
   let redis: PrivateRedis;

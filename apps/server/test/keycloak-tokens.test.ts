@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorCode, get, register } from "./support/http.js";
+import { errorCode, get, readinessBecomes, register } from "./support/http.js";
 import { type Keycloak, KeycloakGate, keycloakMissing, sharedKeycloak, type TestRealm } from "./support/keycloak.js";
 import { sql, startTestServer, TEST_JWT_SECRET, type TestServer, uniqueUser } from "./support/test-server.js";
 
@@ -183,16 +183,6 @@ describe.skipIf(keycloakMissing())("readiness with IDENTITY_BACKEND=keycloak", (
   let gate: KeycloakGate;
   let t: TestServer;
 
-  async function readinessBecomes(status: string): Promise<Record<string, unknown>> {
-    const until = Date.now() + 20_000;
-    for (;;) {
-      const response = await get(t, "/health/ready");
-      if (response.body.status === status) return { httpStatus: response.status, ...response.body };
-      if (Date.now() > until) throw new Error(`readiness stayed ${String(response.body.status)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
   beforeAll(async () => {
     keycloak = await sharedKeycloak();
     realm = await keycloak.createRealm();
@@ -215,16 +205,16 @@ describe.skipIf(keycloakMissing())("readiness with IDENTITY_BACKEND=keycloak", (
   });
 
   it("is ready with Keycloak up, degraded (still 200) while it is down, ready again when it returns", async () => {
-    expect(await readinessBecomes("ready")).toMatchObject({
+    expect(await readinessBecomes(t, "ready")).toMatchObject({
       httpStatus: 200,
       checks: { keycloak: { status: "healthy" } },
     });
     await gate.down();
-    expect(await readinessBecomes("degraded")).toMatchObject({
+    expect(await readinessBecomes(t, "degraded")).toMatchObject({
       httpStatus: 200,
       checks: { database: { status: "healthy" }, keycloak: { status: "unhealthy" } },
     });
     await gate.up();
-    expect(await readinessBecomes("ready")).toMatchObject({ httpStatus: 200 });
+    expect(await readinessBecomes(t, "ready")).toMatchObject({ httpStatus: 200 });
   }, 60_000);
 });

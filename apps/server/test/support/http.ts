@@ -27,6 +27,21 @@ export async function get(t: Pick<TestServer, "app">, url: string, token?: strin
   return { status: response.statusCode, body: response.json() as Json, headers: response.headers };
 }
 
+/** Polls /health/ready until its status is `status` ("ready", "degraded", …) or `ms` pass. */
+export async function readinessBecomes(
+  t: Pick<TestServer, "app">,
+  status: string,
+  ms = 20_000,
+): Promise<Record<string, unknown>> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const response = await get(t, "/health/ready");
+    if (response.body.status === status) return { httpStatus: response.status, ...response.body };
+    if (Date.now() > until) throw new Error(`readiness stayed ${String(response.body.status)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export async function register(
   t: Pick<TestServer, "app">,
   user: { username: string; email: string; password: string },
