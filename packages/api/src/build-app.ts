@@ -6,6 +6,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { AppOptions, PagesOptions, PageUseCases } from "./app-deps.js";
+import { pathOf, registerAccessLog } from "./http/access-log.js";
 import { makeAssuranceHook } from "./http/assurance-hook.js";
 import { makeAuthHook } from "./http/auth-hook.js";
 import { componentSchemas } from "./http/component-docs.js";
@@ -154,20 +155,11 @@ function stampResponse(request: FastifyRequest, reply: FastifyReply): FastifyRep
   return reply.headers(SECURITY_HEADERS).header("x-request-id", request.id);
 }
 
-/** The path without its query string: queries may carry tokens (verification links). */
-function pathOf(url: string): string {
-  const query = url.indexOf("?");
-  return query === -1 ? url : url.slice(0, query);
-}
-
 /** The hosted pages' use cases and branding; undefined when either is absent (no pages served). */
 function hostedPages(options: AppOptions): { useCases: PageUseCases; brand: PagesOptions } | undefined {
   const { pages } = options.useCases;
   return pages === undefined || options.pages === undefined ? undefined : { useCases: pages, brand: options.pages };
 }
-
-/** The `route` label of requests that matched no route (404, 405, malformed URLs). */
-export const UNMATCHED_ROUTE = "unmatched";
 
 /** Request id, security headers, authentication, rate limits, and one access-log line per request. */
 function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
@@ -191,27 +183,7 @@ function registerRequestHooks(app: FastifyInstance, options: AppOptions): void {
   app.addHook("onRequest", makePermissionHook(auth.authorize));
   app.addHook("onRequest", makeAssuranceHook(options.useCases.mfa?.requireAssurance));
   app.addHook("preValidation", refuseNulBytes);
-  // The access line holds only the fields below, never a body, a header or a query, so it
-  // skips the logger's wildcard redaction, which cost more than the rest of a cheap request.
-  const accessLog = options.logger.child({}, { redact: { paths: [] } });
-  const { telemetry } = options;
-  app.addHook("onResponse", async (request, reply) => {
-    const route = request.routeOptions.url;
-    // Unmatched requests share one label value, so random paths cannot create series.
-    telemetry?.httpRequest(request.method, route ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
-    accessLog.info(
-      {
-        reqId: request.id,
-        method: request.method,
-        route: route ?? null,
-        url: pathOf(request.url),
-        status: reply.statusCode,
-        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-        user_id: request.auth?.sub ?? null,
-      },
-      "request",
-    );
-  });
+  registerAccessLog(app, options.logger, options.telemetry);
 }
 
 /** Unknown routes: 405 with `Allow` when the path exists under other methods, else 404. */

@@ -2,7 +2,7 @@ import fastifyRateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStor
 import type { CheckRateLimit, RateLimitCheck, RouteRateLimit } from "@gatehouse/application";
 import { rateLimitExceeded } from "@gatehouse/domain";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { clientAddress } from "./request-context.js";
+import { clientAddress, requestUserId } from "./request-context.js";
 
 const ADMIN_PREFIX = "/api/v1/admin";
 const API_PREFIX = "/api/v1/";
@@ -50,14 +50,6 @@ class TicketDesk {
 }
 
 /**
- * Whose budget a request spends: the bearer token's user, else the user of a hosted page's live
- * session cookie (both resolved by earlier hooks), else nobody (counted per client address).
- */
-function limitedUserOf(request: FastifyRequest): string | null {
-  return request.auth?.sub ?? request.pageSession?.userId ?? null;
-}
-
-/**
  * `@fastify/rate-limit`'s store, counting through the `checkRateLimit` use case (and so
  * through the RateLimiter port the server wires: Redis with the in-memory fallback). The
  * plugin reads `current` against its own `max` and says `remaining = max - current`, so a
@@ -72,7 +64,7 @@ function checkRateLimitStore(checkRateLimit: CheckRateLimit, desk: TicketDesk, p
       if (request === undefined) return callback(new Error(`rate limit: no request filed under ticket ${ticket}`));
       const route = routeRateLimit(request, pathOf(request.url));
       if (route === "none") return callback(new Error("rate limit: asked to count an unlimited route"));
-      checkRateLimit({ route, clientIp: clientAddress(request) ?? request.ip, userId: limitedUserOf(request) }).then(
+      checkRateLimit({ route, clientIp: clientAddress(request) ?? request.ip, userId: requestUserId(request) }).then(
         (check) => {
           desk.answers.set(request, check);
           const { allowed, remaining, retryAfterSeconds } = check.decision;

@@ -53,6 +53,15 @@ export function presentedDeviceToken(request: FastifyRequest): string | null {
 }
 
 /** Who is asking and from where, for audit entries and session records; the device token for credential checks. */
+/**
+ * Who is behind a request: the bearer token's user, else the user of a hosted page's live
+ * session cookie (both resolved by earlier hooks), else nobody. The rate limit counts per this
+ * user and the access log names it.
+ */
+export function requestUserId(request: FastifyRequest): string | null {
+  return request.auth?.sub ?? request.pageSession?.userId ?? null;
+}
+
 export function requestContext(request: FastifyRequest): RequestContext {
   const userAgent = request.headers["user-agent"];
   return {

@@ -1,5 +1,8 @@
+// Over 300 lines on purpose: every case drives the same fake-backed pages app built below, and
+// splitting the file would mean a second copy of that app or shipping it in the build.
 import type { CheckRateLimit, LogIn, PageSession, RateLimitRequest } from "@gatehouse/application";
 import { DomainError } from "@gatehouse/domain";
+import type { FastifyBaseLogger } from "fastify";
 import { describe, expect, it } from "vitest";
 import type { ApiUseCases, AppOptions, MfaUseCases } from "../app-deps.js";
 import { buildApp } from "../build-app.js";
@@ -23,6 +26,15 @@ const allowAll: CheckRateLimit = async () => ({
   rule: { limit: 1000, windowSeconds: 60 },
 });
 
+function recordingLogger(lines: Array<Record<string, unknown>>): FastifyBaseLogger {
+  const logger: FastifyBaseLogger = {
+    ...silentLogger,
+    info: (line: Record<string, unknown>) => lines.push(line),
+    child: () => logger,
+  };
+  return logger;
+}
+
 interface Fakes {
   readonly logIn?: LogIn;
   readonly session?: PageSession;
@@ -31,6 +43,8 @@ interface Fakes {
   readonly mfa?: Partial<MfaUseCases>;
   /** Every secret the pages looked up, in order. */
   readonly lookups?: string[];
+  /** Receives the access-log lines. */
+  readonly accessLines?: Array<Record<string, unknown>>;
 }
 
 async function pagesApp(fakes: Fakes = {}, publicBaseUrl = ORIGIN) {
@@ -56,7 +70,7 @@ async function pagesApp(fakes: Fakes = {}, publicBaseUrl = ORIGIN) {
   } satisfies ApiUseCases;
   const options: AppOptions = {
     useCases,
-    logger: silentLogger,
+    logger: fakes.accessLines === undefined ? silentLogger : recordingLogger(fakes.accessLines),
     version: "1.2.3",
     bodyLimitBytes: 65_536,
     corsAllowedOrigins: [],
@@ -197,10 +211,12 @@ describe("hosted pages over inject", () => {
     expect(broken.body).not.toContain("relation users");
   });
 
-  it("counts a page with a live session cookie per its user, looking the session up once per request", async () => {
+  it("counts and logs a page with a live session cookie as its user's, looking the session up once per request", async () => {
     const counted: RateLimitRequest[] = [];
     const lookups: string[] = [];
+    const accessLines: Array<Record<string, unknown>> = [];
     const app = await pagesApp({
+      accessLines,
       session: { userId: "u-1", sessionId: "s-1", acr: "aal1", authTime: new Date(0) },
       lookups,
       logIn: async () => {
@@ -246,6 +262,16 @@ describe("hosted pages over inject", () => {
     ]);
     expect(new Set(counted.map((request) => request.clientIp))).toEqual(new Set([remoteAddress]));
     expect(lookups).toEqual(["live", "ended", "live"]);
+    // The access log names the same user the limiter counted (the form GET before the sign-in included).
+    expect(accessLines.map((line) => [line.url, line.user_id])).toEqual([
+      ["/account", "u-1"],
+      ["/account", null],
+      ["/account", null],
+      ["/admin", "u-1"],
+      ["/login", null],
+      ["/login", null],
+      ["/login", null],
+    ]);
   });
 
   it("answers a rate-limited form with the 429 page and Retry-After", async () => {
