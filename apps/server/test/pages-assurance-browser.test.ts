@@ -97,7 +97,7 @@ describe.skipIf(browserMissing())("second-factor page states in a real browser",
     servers.push(server);
     const user = newPageUser("stepup");
     await registerVerified(server.baseUrl, smtp, user);
-    const { page, cookies, close } = await openContext();
+    const { page, close } = await openContext();
     await page.goto(`${server.baseUrl}/login`);
     await submit(page, { "Email address": user.email, Password: user.password }, "Sign in");
     expect(new URL(page.url()).pathname).toBe("/account");
