@@ -83,6 +83,12 @@ describe.skipIf(keycloakMissing())("Keycloak as the identity backend: the sync o
     const id = (response.body.data as { id: string }).id;
     return { user, id, mail: () => live.smtp.waitForMail(user.email, mails + 1) };
   }
+  /** A user an administrator creates: a user write that, unlike registration, asks Keycloak nothing. */
+  async function adminCreate(user = uniqueUser("kc")) {
+    const response = await live.call("POST", "/api/v1/admin/users", { ...user, status: "active" }, await rootToken());
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    return { user, id: (response.body.data as { id: string }).id };
+  }
   async function logIn(user: { email: string; password: string }) {
     return live.call("POST", "/api/v1/auth/login", { email: user.email, password: user.password });
   }
@@ -136,11 +142,29 @@ describe.skipIf(keycloakMissing())("Keycloak as the identity backend: the sync o
     expect([unknown.status, (unknown.body.error as Json).code]).toEqual([401, "INVALID_CREDENTIALS"]);
   }, 90_000);
 
+  it("Keycloak down at registration: 503, nothing written; once it is back the same registration goes through", async () => {
+    const user = uniqueUser("kc");
+    await gate.down();
+    try {
+      const refused = await live.call("POST", "/api/v1/register", user);
+      expect(refused.status).toBe(503);
+      expect((refused.body.error as Json).code).toBe("IDENTITY_BACKEND_UNAVAILABLE");
+      expect(await live.t.query(sql`SELECT id FROM users WHERE email = ${user.email}`)).toEqual([]);
+    } finally {
+      await gate.up();
+    }
+    const { id, mail } = await register(user);
+    await eventually(() => rowOf(id), synced);
+    // One verification mail: the refused attempt queued none.
+    await mail();
+    expect(live.smtp.mailsTo(user.email)).toHaveLength(1);
+  }, 90_000);
+
   it("Keycloak down between the local write and the sync: the row stays pending, the password sealed, and it converges", async () => {
     await gate.down();
-    let registered: Awaited<ReturnType<typeof register>>;
+    let registered: Awaited<ReturnType<typeof adminCreate>>;
     try {
-      registered = await register();
+      registered = await adminCreate();
       await eventually(
         () => queuedFor(registered.id),
         (rows) => rows.length === 1 && rows[0]?.last_error === "Keycloak is unavailable",
@@ -159,9 +183,9 @@ describe.skipIf(keycloakMissing())("Keycloak as the identity backend: the sync o
 
   it("a crash after Keycloak created the account but before the link: the sync adopts that account, no duplicate", async () => {
     await gate.down();
-    let registered: Awaited<ReturnType<typeof register>>;
+    let registered: Awaited<ReturnType<typeof adminCreate>>;
     try {
-      registered = await register();
+      registered = await adminCreate();
       // What a process killed right after Keycloak's 201 leaves: the account, stamped with the
       // user's id, and a local row that never learnt it.
       await keycloak.admin("POST", `/${realm.name}/users`, {
@@ -183,7 +207,7 @@ describe.skipIf(keycloakMissing())("Keycloak as the identity backend: the sync o
     expect(accounts.map((account) => account.id)).toEqual([row?.keycloak_id]);
   }, 90_000);
 
-  it("a Keycloak account Gatehouse does not know holding the email is reported (failed, audited), never overwritten", async () => {
+  it("registration refuses an email a Keycloak account Gatehouse did not create holds: 409, no row, the account untouched", async () => {
     const user = uniqueUser("kc");
     await keycloak.admin("POST", `/${realm.name}/users`, {
       username: `foreign_${user.username}`,
@@ -192,7 +216,23 @@ describe.skipIf(keycloakMissing())("Keycloak as the identity backend: the sync o
       lastName: "Else",
       enabled: true,
     });
-    const { id } = await register(user);
+    const refused = await live.call("POST", "/api/v1/register", user);
+    expect(refused.status).toBe(409);
+    expect((refused.body.error as Json).code).toBe("DUPLICATE_EMAIL");
+    expect(await live.t.query(sql`SELECT id FROM users WHERE email = ${user.email}`)).toEqual([]);
+    expect(await kcUserByEmail(user.email)).toMatchObject({ username: `foreign_${user.username}`, enabled: true });
+  }, 90_000);
+
+  it("an admin-created user whose email a foreign Keycloak account holds is reported (failed, audited), never overwritten", async () => {
+    const user = uniqueUser("kc");
+    await keycloak.admin("POST", `/${realm.name}/users`, {
+      username: `foreign_${user.username}`,
+      email: user.email,
+      firstName: "Someone",
+      lastName: "Else",
+      enabled: true,
+    });
+    const { id } = await adminCreate(user);
     await eventually(
       () => rowOf(id),
       (row) => row?.keycloak_sync_status === "failed",

@@ -230,6 +230,7 @@ export {
   type ProbeResult,
 } from "./health/check-health.js";
 export { keycloakStateOf } from "./keycloak/account-state.js";
+export { makeEmailHeldByForeignAccount } from "./keycloak/foreign-account.js";
 export { makeKeycloakPasswordCheck } from "./keycloak/keycloak-password-check.js";
 export { makeKeycloakSessionGuard } from "./keycloak/keycloak-session-guard.js";
 export { makeKeycloakSyncTask } from "./keycloak/keycloak-sync-task.js";

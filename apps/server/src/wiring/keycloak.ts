@@ -1,6 +1,7 @@
 import {
   type AuthenticateDeps,
   makeAuthenticateExternal,
+  makeEmailHeldByForeignAccount,
   makeKeycloakPasswordCheck,
   makeKeycloakSessionGuard,
   type PasswordCheck,
@@ -80,6 +81,15 @@ export function keycloakAdaptersOf(w: Wiring): KeycloakAdapters | undefined {
       : undefined;
   adapters.set(w, made);
   return made;
+}
+
+/**
+ * Registration's look-up of the email among Keycloak's accounts with IDENTITY_BACKEND=keycloak
+ * (an account Gatehouse did not create makes the address taken), else nothing.
+ */
+export function keycloakRegistrationCheckOf(w: Wiring): { emailHeldElsewhere?: (email: string) => Promise<boolean> } {
+  const keycloak = keycloakAdaptersOf(w);
+  return keycloak === undefined ? {} : { emailHeldElsewhere: makeEmailHeldByForeignAccount(keycloak.directory) };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   makeResendVerification,
   makeVerifyEmail,
 } from "@gatehouse/application";
+import { keycloakRegistrationCheckOf } from "./keycloak.js";
 import type { Wiring } from "./wiring.js";
 
 /** Self-registration and email verification; no check-email with ENUMERATION_PROTECTION. */
@@ -25,6 +26,7 @@ export function wireRegistration(w: Wiring): RegistrationUseCases {
         secrets,
         policy,
         newId: randomUUID,
+        ...keycloakRegistrationCheckOf(w),
       }),
       w.telemetry,
     ),

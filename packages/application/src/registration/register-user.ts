@@ -35,6 +35,15 @@ export interface RegisterUserDeps {
   readonly policy: LifecyclePolicy;
   /** A fresh UUID for the answer to a registration that created nothing (enumeration protection). */
   readonly newId: () => string;
+  /**
+   * With an identity backend that holds accounts of its own (IDENTITY_BACKEND=keycloak): whether
+   * an account Gatehouse did not create holds the email. Such an address is taken, as if a local
+   * account held it, instead of registering a user whose account the sync could never create.
+   * Asked on every registration, held or not, so it costs the same round trip either way.
+   * @throws DomainError IDENTITY_BACKEND_UNAVAILABLE when the backend cannot answer: the
+   * registration is refused with nothing written.
+   */
+  readonly emailHeldElsewhere?: (email: string) => Promise<boolean>;
 }
 
 function initialStatus(policy: LifecyclePolicy): AccountStatus {
@@ -50,7 +59,8 @@ function initialStatus(policy: LifecyclePolicy): AccountStatus {
  * replaced (README, Account lifecycle). With enumeration protection, a taken email answers exactly like
  * a new registration and the owner is mailed instead; the username is judged before the email, so a
  * taken username is the same 409 DUPLICATE_USERNAME whether or not the email has an account (whose
- * owner is still mailed).
+ * owner is still mailed). An email an identity backend's foreign account holds is taken the same
+ * way (`emailHeldElsewhere`); nobody is mailed, since no local owner exists.
  */
 export function makeRegisterUser(deps: RegisterUserDeps) {
   const { policy } = deps;
@@ -61,6 +71,7 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
     email: string,
     passwordHash: string,
     ctx: RequestContext,
+    heldElsewhere: boolean,
   ) {
     const now = deps.clock.now();
     const replaced = await tx.users.deleteExpiredRegistrations(
@@ -84,6 +95,7 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
         throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
       }
     }
+    if (heldElsewhere) throw new DomainError("DUPLICATE_EMAIL", "Email is already registered");
     const user = await tx.users.create(
       {
         username: input.username,
@@ -153,9 +165,11 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
     const { email } = await validateNewAccount(input, deps.passwordPolicy);
 
     const passwordHash = await deps.hasher.hash(input.password);
+    // Asked before the transaction: no database connection waits on the backend's answer.
+    const heldElsewhere = (await deps.emailHeldElsewhere?.(email)) ?? false;
     try {
       return await deps.uow.run(async (tx) => {
-        const registration = await create(tx, input, email, passwordHash, ctx);
+        const registration = await create(tx, input, email, passwordHash, ctx, heldElsewhere);
         await audit(tx, deps, ctx, {
           action: "auth.register",
           userId: registration.user.id,
