@@ -236,6 +236,11 @@ export { makeKeycloakSessionGuard } from "./keycloak/keycloak-session-guard.js";
 export { makeKeycloakSyncTask } from "./keycloak/keycloak-sync-task.js";
 export { keycloakSyncedUnitOfWork } from "./keycloak/keycloak-synced-unit-of-work.js";
 export { handingOffHasher, type PasswordHandoff } from "./keycloak/password-handoff.js";
+export {
+  makeProvisionKeycloakUser,
+  type ProvisionKeycloakUser,
+  type ProvisionKeycloakUserDeps,
+} from "./keycloak/provision-keycloak-user.js";
 export { type KeycloakSessionHandoff, makeKeycloakSessionHandoff } from "./keycloak/session-handoff.js";
 export {
   DEFAULT_KEYCLOAK_SYNC_POLICY,

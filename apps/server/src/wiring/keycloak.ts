@@ -1,9 +1,11 @@
+import { randomUUID } from "node:crypto";
 import {
   type AuthenticateDeps,
   makeAuthenticateExternal,
   makeEmailHeldByForeignAccount,
   makeKeycloakPasswordCheck,
   makeKeycloakSessionGuard,
+  makeProvisionKeycloakUser,
   type PasswordCheck,
   type SessionGuard,
 } from "@gatehouse/application";
@@ -49,6 +51,16 @@ export function keycloakTokensOf(w: Wiring): AuthenticateDeps["external"] {
               cache: w.cache,
               clock: w.clock,
               roleMapping: keycloak.roleMapping,
+              ...(keycloak.autoProvision
+                ? {
+                    provision: makeProvisionKeycloakUser({
+                      uow: w.uow,
+                      clock: w.clock,
+                      requireAdminApproval: w.policies.lifecycle.requireAdminApproval,
+                      newId: randomUUID,
+                    }),
+                  }
+                : {}),
             }),
           };
         })();

@@ -4,9 +4,11 @@ import {
   type Clock,
   DomainError,
   type ExternalAccessTokens,
+  type ExternalTokenIdentity,
   permissionsOf,
   type RoleGrant,
   type RoleRepository,
+  type User,
   type UserRepository,
 } from "@gatehouse/domain";
 import { loadGrants } from "./load-access.js";
@@ -19,6 +21,11 @@ export interface AuthenticateExternalDeps {
   readonly clock: Clock;
   /** Issuer role (`realm:<role>`, `<client>:<role>`) → Gatehouse role name. */
   readonly roleMapping: ReadonlyMap<string, string>;
+  /**
+   * KEYCLOAK_AUTO_PROVISION: creates the user of an account no row is linked to yet (undefined
+   * when it cannot); absent, such a token is refused like a bad one.
+   */
+  readonly provision?: (identity: ExternalTokenIdentity) => Promise<User | undefined>;
 }
 
 /** How long the role catalogue (for mapped roles' permissions) is reused. */
@@ -26,7 +33,8 @@ const CATALOGUE_TTL_MS = 30_000;
 
 /**
  * Turns a verified Keycloak access token into Gatehouse claims: the user is the one linked by
- * `keycloak_id` and must be active here (local status decides, as for Gatehouse tokens); its roles
+ * `keycloak_id` (created on first sight with `provision`) and must be active here (local status
+ * decides, as for Gatehouse tokens); its roles
  * are its Gatehouse roles plus those KEYCLOAK_ROLE_MAPPING maps the token's roles to. The session
  * id is prefixed `keycloak:` so it can never name a Gatehouse session.
  */
@@ -55,7 +63,7 @@ export function makeAuthenticateExternal(deps: AuthenticateExternalDeps) {
 
   return async function authenticateExternal(bearerToken: string): Promise<AccessTokenClaims> {
     const identity = await deps.tokens.verify(bearerToken);
-    const user = await deps.users.findByKeycloakId(identity.subject);
+    const user = (await deps.users.findByKeycloakId(identity.subject)) ?? (await deps.provision?.(identity));
     // An unknown or blocked account answers like a bad token: the caller learns nothing more.
     if (user === undefined) throw new DomainError("INVALID_TOKEN", "Invalid token");
     const own = await loadGrants(deps, user.id);

@@ -14,10 +14,9 @@ import {
   SystemRoles,
   sessionBlockedError,
   UNUSABLE_PASSWORD_HASH,
-  USERNAME_MAX,
-  USERNAME_MIN,
 } from "@gatehouse/domain";
 import { audit } from "../shared/audit-entry-for.js";
+import { DERIVED_USERNAME_ATTEMPTS, derivedUsername } from "../shared/derived-username.js";
 import { recordRefusal } from "../shared/refusals.js";
 
 export interface CompleteFederatedLoginInput {
@@ -41,17 +40,6 @@ class Refused extends Error {
   constructor(readonly reason: string) {
     super(reason);
   }
-}
-
-const USERNAME_ATTEMPTS = 4;
-
-function usernameBase(profile: ProviderProfile): string {
-  const source = profile.email?.split("@")[0] ?? profile.name ?? "user";
-  const cleaned = source
-    .replace(/[^A-Za-z0-9_.-]+/g, "_")
-    .replace(/^[_.-]+/, "")
-    .toLowerCase();
-  return (cleaned.length >= USERNAME_MIN ? cleaned : `${cleaned}user`).slice(0, USERNAME_MAX - 7);
 }
 
 function appRedirect(state: AuthorizationState, result: Record<string, string>): URL {
@@ -135,10 +123,9 @@ export function makeCompleteFederatedLogin(deps: CompleteFederatedLoginDeps) {
         details: { reason: "replaced by a verified federated identity", provider },
       });
     }
-    const base = usernameBase(profile);
     const user = await tx.users.create(
       {
-        username: attempt === 0 ? base : `${base}_${deps.newId().replace(/-/g, "").slice(0, 6)}`,
+        username: derivedUsername(profile.email, profile.name, attempt, deps.newId),
         email: profile.email,
         passwordHash: UNUSABLE_PASSWORD_HASH,
         fullName: profile.name,
@@ -161,7 +148,7 @@ export function makeCompleteFederatedLogin(deps: CompleteFederatedLoginDeps) {
           isDomainError(error) &&
           (error.code === "DUPLICATE_USERNAME" ||
             (error.code === "IDENTITY_ALREADY_LINKED" && state.linkUserId === null));
-        if (!raced || attempt + 1 >= USERNAME_ATTEMPTS) throw error;
+        if (!raced || attempt + 1 >= DERIVED_USERNAME_ATTEMPTS) throw error;
       }
     }
   }

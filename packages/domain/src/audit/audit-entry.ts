@@ -53,6 +53,7 @@ export type AuditAction =
   | "auth.lockout_notice"
   | "password.rehashed"
   | "user.import"
+  | "user.provisioned"
   | "keycloak.sync_failed"
   | "keycloak.session_logged_out"
   | "mfa.enroll"
