@@ -159,6 +159,17 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console in a 
     expect(
       Number(await page.locator('[data-count="Rate-limited requests, 30 days"]').textContent()),
     ).toBeGreaterThanOrEqual(3);
+    // Two charts to a row on the desktop viewport, one to a row on a phone.
+    const columns = async () =>
+      new Set(
+        await page
+          .locator(".charts > .chart")
+          .evaluateAll((charts) => charts.map((c) => c.getBoundingClientRect().left)),
+      ).size;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await columns()).toBe(2);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await columns()).toBe(1);
     await audit("dashboard");
     await page.goto(`${base}/admin/users`);
     await audit("users");
