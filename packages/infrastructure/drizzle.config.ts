@@ -9,6 +9,7 @@ export default defineConfig({
     "./src/db/schema-keycloak.ts",
     "./src/db/schema-mfa.ts",
     "./src/db/schema-webauthn.ts",
+    "./src/db/schema-rate-limit.ts",
   ],
   out: "../../migrations",
 });

@@ -67,6 +67,10 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console in a 
       // minute): the limits themselves are tested elsewhere (page-rate-limit.test.ts).
       RATE_LIMIT_AUTH_REQUESTS: "100",
       RATE_LIMIT_ADMIN_REQUESTS: "1000",
+      // The dashboard's rate-limited chart: refresh calls past a budget of 2 are real 429s, written
+      // every second rather than every 15.
+      RATE_LIMIT_REFRESH_REQUESTS: "2",
+      RATE_LIMIT_REFUSALS_FLUSH_SECONDS: "1",
       ...(postgres?.env ?? {}),
     });
     base = server.baseUrl;
@@ -114,6 +118,9 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console in a 
       by_status: Record<string, number>;
     };
     expect(stats.total_users).toBeGreaterThanOrEqual(SEEDED + 1);
+    const refreshes = [];
+    for (let i = 0; i < 5; i += 1) refreshes.push((await call(base, "POST", "/api/v1/auth/refresh", {})).status);
+    expect(refreshes.filter((status) => status === 429).length).toBeGreaterThanOrEqual(3);
     const { context, page, csp } = await signedIn(ADMIN.email, ADMIN.password);
     const found: Record<string, string[]> = {};
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -132,12 +139,37 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console in a 
     expect(await statusChart.locator("tr", { hasText: "active" }).locator("td").textContent()).toBe(
       String(stats.by_status.active),
     );
-    expect(await page.locator("svg title").count()).toBe(6);
+    expect(await page.locator("svg title").count()).toBe(7);
     // The per-day series come from the audit trail: this operator's own sign-in is in today's bar.
     const today = new Date().toISOString().slice(5, 10);
     const signIns = page.locator("#sign-ins-per-day-caption").locator("..");
     const todays = await signIns.locator("tr", { hasText: today }).locator("td").textContent();
     expect(Number(todays)).toBeGreaterThanOrEqual(1);
+    // The refused refresh calls above, once the server flushed them (every second here).
+    const rateLimited = page.locator("#rate-limited-per-day-caption").locator("..");
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return Number(await rateLimited.locator("tr", { hasText: today }).locator("td").textContent());
+        },
+        { timeout: 15_000, interval: 500 },
+      )
+      .toBeGreaterThanOrEqual(3);
+    expect(
+      Number(await page.locator('[data-count="Rate-limited requests, 30 days"]').textContent()),
+    ).toBeGreaterThanOrEqual(3);
+    // Two charts to a row on the desktop viewport, one to a row on a phone.
+    const columns = async () =>
+      new Set(
+        await page
+          .locator(".charts > .chart")
+          .evaluateAll((charts) => charts.map((c) => c.getBoundingClientRect().left)),
+      ).size;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await columns()).toBe(2);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await columns()).toBe(1);
     await audit("dashboard");
     await page.goto(`${base}/admin/users`);
     await audit("users");

@@ -5,6 +5,7 @@ import {
   makeKeycloakSyncTask,
   makeMailOutboxTask,
   makePurgeDeletedUsersTask,
+  makeRateLimitRefusalCleanupTask,
   makeRunCleanup,
   makeSecondFactorCleanupTask,
 } from "@gatehouse/application";
@@ -18,6 +19,7 @@ import {
   makeKeycloakAdapters,
   makeMailQueue,
   makeMaintenanceRepository,
+  makeRateLimitRefusalLog,
   makeSmtpMailer,
   type SmtpMailer,
 } from "@gatehouse/infrastructure";
@@ -69,6 +71,7 @@ function cleanupTasks({ config, database, clock }: JobContext, smtp: SmtpMailer 
       batchSize: config.cleanupBatchSize,
     }),
     makeSecondFactorCleanupTask({ maintenance, batchSize: config.cleanupBatchSize }),
+    makeRateLimitRefusalCleanupTask({ log: makeRateLimitRefusalLog(database.db) }),
     ...keycloakSyncTasks(config, database, clock),
   ];
 }

@@ -343,6 +343,8 @@ export {
   type RateLimitRequest,
   type RouteRateLimit,
 } from "./rate-limit/check-rate-limit.js";
+export { makeRefusalBuffer, type RefusalBuffer, type RefusalBufferDeps } from "./rate-limit/refusal-buffer.js";
+export { makeRateLimitRefusalCleanupTask, RATE_LIMIT_REFUSAL_RETENTION_DAYS } from "./rate-limit/refusal-retention.js";
 export {
   type AccessInvalidation,
   type AccessInvalidationDeps,

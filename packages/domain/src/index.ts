@@ -129,6 +129,7 @@ export type { OneTimeSecrets } from "./ports/one-time-secrets.js";
 export type { OpaqueTokens } from "./ports/opaque-tokens.js";
 export type { PasswordHasher } from "./ports/password-hasher.js";
 export type { PasswordAdvisor, PasswordScreen } from "./ports/password-screen.js";
+export type { RateLimitRefusalLog, RateLimitRefusals, RefusalCount } from "./ports/rate-limit-refusals.js";
 export type { RateLimitDecision, RateLimiter, RateLimitRule } from "./ports/rate-limiter.js";
 export type {
   RefreshTokenPresentation,

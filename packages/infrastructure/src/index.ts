@@ -43,6 +43,7 @@ export { makeJobLock, makeMaintenanceRepository } from "./db/maintenance.js";
 export { makeMfaRepository } from "./db/mfa-repository.js";
 export { countPendingMigrations, DEFAULT_MIGRATIONS_DIR, type MigrationProgress, runMigrations } from "./db/migrate.js";
 export { makeOneTimeCodeRepository } from "./db/one-time-code-repository.js";
+export { makeRateLimitRefusalLog } from "./db/rate-limit-refusal-log.js";
 export { makeRefreshTokenRepository } from "./db/refresh-token-repository.js";
 export { makeRoleRepository } from "./db/role-repository.js";
 export {
@@ -130,6 +131,7 @@ export { HIBP_RANGE_URL, type HibpRangeCheckOptions, makeHibpRangeCheck } from "
 export { makeZxcvbnAdvisor } from "./passwords/zxcvbn-advisor.js";
 export { FallbackRateLimiter } from "./rate-limit/fallback-rate-limiter.js";
 export { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter.js";
+export { MemoryRateLimitRefusalLog } from "./rate-limit/memory-refusal-log.js";
 export { RedisRateLimiter } from "./rate-limit/redis-rate-limiter.js";
 export { type CacheStats, RedisCache } from "./redis/redis-cache.js";
 export {

@@ -28,7 +28,7 @@ export function wireAdmin(w: Wiring): AdminUseCases {
   return {
     listUsers: makeListUsers({ users }),
     getUserStatistics: makeGetUserStatistics({ users, clock }),
-    getDailyActivity: makeGetDailyActivity({ auditLog, clock }),
+    getDailyActivity: makeGetDailyActivity({ auditLog, refusals: w.refusalLog, clock }),
     getUser: makeGetUser({ users }),
     createUser: makeCreateUser({ uow, users, hasher: w.hasher, clock, passwordPolicy: w.policies.password }),
     // An admin-set email without users:write_email is mailed a code like the user's own change.

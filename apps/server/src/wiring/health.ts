@@ -21,5 +21,7 @@ export function wireHealth(w: Wiring): ApiUseCases["health"] {
 
 /** The per-route rate limits of RATE_LIMIT_* over the shared (or local) limiter. */
 export function wireRateLimit(w: Wiring): ApiUseCases["rateLimit"] {
-  return { checkRateLimit: makeCheckRateLimit({ limiter: w.rateLimiter, policy: w.config.rateLimits }) };
+  return {
+    checkRateLimit: makeCheckRateLimit({ limiter: w.rateLimiter, policy: w.config.rateLimits, refusals: w.refusals }),
+  };
 }

@@ -31,6 +31,7 @@ import {
   type SignedAccessTokens,
 } from "@gatehouse/infrastructure";
 import type { Adapters } from "./adapters.js";
+import { type RefusalCounting, startRefusalCounting } from "./rate-limit-refusals.js";
 import { openAccessTokenKeys, type ServerSecret } from "./token-keys.js";
 import { traced } from "./tracing.js";
 
@@ -38,7 +39,7 @@ import { traced } from "./tracing.js";
 const REDIS_COMMANDS = ["get", "set", "del", "zRangeByScore", "runScript", "publish"] as const;
 
 /** What only the HTTP server needs on top of the shared adapters. */
-export interface ServingAdapters {
+export interface ServingAdapters extends RefusalCounting {
   readonly logger: Logger;
   /** The shared Redis connection when REDIS_URL/REDIS_CLUSTER_NODES is set (chat fan-out uses it). */
   readonly redis: RedisConnection | undefined;
@@ -164,7 +165,9 @@ export async function openServingAdapters(
   }
   const mail = mailDeliveryFor(config, logger, clock);
   tokenKeys.start();
+  const counting = startRefusalCounting(config, adapters, logger);
   return {
+    ...counting,
     logger,
     redis,
     redisCache,
@@ -180,6 +183,10 @@ export async function openServingAdapters(
     async close() {
       tokenKeys.close();
       mail.close();
+      // Before the database closes (the caller closes it after this): the last interval's refusals.
+      await counting.refusals.stop().catch((error: unknown) => {
+        logger.warn({ err: error }, "rate-limit refusal counts lost at shutdown");
+      });
       if (revocations instanceof RedisSessionRevocations) revocations.close();
       await redis?.close();
     },

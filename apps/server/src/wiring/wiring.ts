@@ -103,6 +103,7 @@ export function credentialFailuresOf(w: Wiring): CredentialFailures {
     hashDevice: (token) => opaqueTokens.hash(token),
     clock: w.clock,
     delays: delayLaddersCappedAt(w.config.loginDelayMaxSeconds),
+    refusals: w.refusals,
     onUntrustedExhausted: makeLockoutNotice({
       users,
       uow: w.uow,

@@ -1,4 +1,4 @@
-import type { AuditAction, AuditLog, Clock } from "@gatehouse/domain";
+import type { AuditAction, AuditLog, Clock, RateLimitRefusalLog } from "@gatehouse/domain";
 
 const DAY_MS = 86_400_000;
 
@@ -10,7 +10,8 @@ const SERIES = {
   failedSignIns: ["auth.login_failed"],
 } as const satisfies Record<string, readonly AuditAction[]>;
 
-export type DailySeriesName = keyof typeof SERIES;
+/** The audit series, and `rateLimited`: requests refused by any rate limit (the refusal log). */
+export type DailySeriesName = keyof typeof SERIES | "rateLimited";
 
 /** Counts per UTC day, oldest first, one entry per day of the window (zero when nothing happened). */
 export interface DailyActivity {
@@ -20,13 +21,17 @@ export interface DailyActivity {
 
 export interface GetDailyActivityDeps {
   readonly auditLog: Pick<AuditLog, "dailyCounts">;
+  readonly refusals: Pick<RateLimitRefusalLog, "dailyCounts">;
   readonly clock: Clock;
 }
 
 /**
  * Registrations, sign-ins and failed sign-ins per day over the last `days` days (today
- * included), read from the audit trail in one grouped query: the admin dashboard's charts.
- * Older days than AUDIT_LOG_RETENTION_DAYS show zero once the worker has removed their entries.
+ * included), read from the audit trail in one grouped query, and the requests a rate limit
+ * refused per day (every category together), read from the refusal log: the admin dashboard's
+ * charts. Older days than AUDIT_LOG_RETENTION_DAYS show zero once the worker has removed their
+ * entries. Refusals show up once an instance has flushed them (every
+ * RATE_LIMIT_REFUSALS_FLUSH_SECONDS).
  */
 export function makeGetDailyActivity(deps: GetDailyActivityDeps) {
   return async function getDailyActivity(days = 30): Promise<DailyActivity> {
@@ -36,7 +41,10 @@ export function makeGetDailyActivity(deps: GetDailyActivityDeps) {
       new Date(since.getTime() + i * DAY_MS).toISOString().slice(0, 10),
     );
     const actions = Object.values(SERIES).flat();
-    const counts = await deps.auditLog.dailyCounts({ actions, since });
+    const [counts, refused] = await Promise.all([
+      deps.auditLog.dailyCounts({ actions, since }),
+      deps.refusals.dailyCounts(labels[0] ?? since.toISOString().slice(0, 10)),
+    ]);
     const seriesOf = (wanted: readonly AuditAction[]) =>
       labels.map((day) =>
         counts.filter((row) => row.day === day && wanted.includes(row.action)).reduce((sum, row) => sum + row.count, 0),
@@ -47,6 +55,9 @@ export function makeGetDailyActivity(deps: GetDailyActivityDeps) {
         registrations: seriesOf(SERIES.registrations),
         signIns: seriesOf(SERIES.signIns),
         failedSignIns: seriesOf(SERIES.failedSignIns),
+        rateLimited: labels.map((day) =>
+          refused.filter((row) => row.day === day).reduce((sum, row) => sum + row.count, 0),
+        ),
       },
     };
   };

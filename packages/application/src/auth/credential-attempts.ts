@@ -4,6 +4,7 @@ import {
   type DeviceTokenRepository,
   type RateLimitDecision,
   type RateLimiter,
+  type RateLimitRefusals,
   type RateLimitRule,
   type RequestContext,
   rateLimitExceeded,
@@ -62,6 +63,8 @@ export interface CredentialFailures {
    * notice mail); whether an account exists is for it to find out, not for the caller.
    */
   readonly onUntrustedExhausted?: (email: string) => Promise<void>;
+  /** Where each refused attempt is counted once, as `login_failures`, for the admin dashboard. */
+  readonly refusals?: RateLimitRefusals;
 }
 
 /** A slot taken before the password is evaluated; given back when it is proven (or not evaluated). */
@@ -145,6 +148,7 @@ export async function takeCredentialAttempt(
   const taken: Slot[] = [];
   const refuse = async (refusal: { decision: RateLimitDecision; rule: RateLimitRule }) => {
     await Promise.all(taken.map((slot) => limiter.refund(slot.key, slot.rule)));
+    failures.refusals?.record("login_failures");
     await onExhausted?.();
     return rateLimitExceeded(refusal.decision, refusal.rule);
   };

@@ -32,7 +32,11 @@ function setup() {
   const clock = new FakeClock();
   const db = new InMemoryDatabase(clock);
   const hasher = new FakePasswordHasher();
-  const credentialFailures = credentialFailuresOn(db.deviceTokens, clock, { rule: BUDGET });
+  const refused: string[] = [];
+  const credentialFailures = credentialFailuresOn(db.deviceTokens, clock, {
+    rule: BUDGET,
+    refusals: { record: (category) => refused.push(category) },
+  });
   const common = {
     users: db.users,
     uow: db.uow,
@@ -48,6 +52,7 @@ function setup() {
   return {
     db,
     hasher,
+    refused,
     alice,
     session,
     ctx: requestContext(clock),
@@ -87,7 +92,7 @@ describe("one credential check, one failure budget per account", () => {
   });
 
   it("regression: 14 wrong current passwords on one access token evaluate at most the budget", async () => {
-    const { alice, session, hasher, changePassword, ctx } = setup();
+    const { alice, session, hasher, refused, changePassword, ctx } = setup();
     const answers: string[] = [];
     for (let i = 0; i < 14; i++) {
       const error = await caught(() =>
@@ -107,6 +112,8 @@ describe("one credential check, one failure budget per account", () => {
     expect(answers.slice(0, BUDGET.limit)).toEqual(Array(BUDGET.limit).fill("INVALID_CREDENTIALS"));
     expect(answers.slice(BUDGET.limit)).toEqual(Array(14 - BUDGET.limit).fill("RATE_LIMIT_EXCEEDED"));
     expect(hasher.verifyCalls).toHaveLength(BUDGET.limit);
+    // Each refused attempt is counted once for the admin dashboard, under the failure budget.
+    expect(refused).toEqual(Array(14 - BUDGET.limit).fill("login_failures"));
   });
 
   it("the prompts inside a session spend the budget login spends, and the login form then refuses too", async () => {

@@ -1,11 +1,13 @@
-import { DEFAULT_RATE_LIMIT_POLICY } from "@gatehouse/domain";
+import { DEFAULT_RATE_LIMIT_POLICY, type RateLimitCategory } from "@gatehouse/domain";
 import { describe, expect, it } from "vitest";
 import { FakeRateLimiter } from "../testing/index.js";
 import { makeCheckRateLimit } from "./check-rate-limit.js";
 
 function setup() {
   const limiter = new FakeRateLimiter();
-  return { limiter, check: makeCheckRateLimit({ limiter, policy: DEFAULT_RATE_LIMIT_POLICY }) };
+  const refused: RateLimitCategory[] = [];
+  const refusals = { record: (category: RateLimitCategory) => refused.push(category) };
+  return { limiter, refused, check: makeCheckRateLimit({ limiter, policy: DEFAULT_RATE_LIMIT_POLICY, refusals }) };
 }
 
 describe("checkRateLimit", () => {
@@ -26,11 +28,13 @@ describe("checkRateLimit", () => {
     expect([...limiter.counts.keys()]).toEqual(["api:user:u1", "api_anonymous:ip:203.0.113.7", "admin:user:u1"]);
   });
 
-  it("reports a refusal once the budget is spent", async () => {
-    const { check } = setup();
+  it("reports a refusal once the budget is spent, and counts each refusal (not each admission) by category", async () => {
+    const { check, refused } = setup();
     const decisions = [];
     for (let i = 0; i < 6; i += 1)
       decisions.push(await check({ route: "auth", clientIp: "198.51.100.1", userId: null }));
     expect(decisions.map((d) => d.decision.allowed)).toEqual([true, true, true, true, true, false]);
+    await check({ route: "api", clientIp: "198.51.100.1", userId: null });
+    expect(refused).toEqual(["auth"]);
   });
 });

@@ -3,6 +3,7 @@ import type {
   RateLimitDecision,
   RateLimiter,
   RateLimitPolicy,
+  RateLimitRefusals,
   RateLimitRule,
 } from "@gatehouse/domain";
 
@@ -29,6 +30,8 @@ export interface RateLimitCheck {
 export interface CheckRateLimitDeps {
   readonly limiter: Pick<RateLimiter, "hit">;
   readonly policy: RateLimitPolicy;
+  /** Where a refusal is counted for the admin dashboard (in memory; flushed in batches). */
+  readonly refusals?: RateLimitRefusals;
 }
 
 /** The bucket a request counts in: which rule, and whose budget. */
@@ -51,7 +54,9 @@ export function makeCheckRateLimit(deps: CheckRateLimitDeps) {
   return async function checkRateLimit(request: RateLimitRequest): Promise<RateLimitCheck> {
     const { category, subject } = bucketOf(request);
     const rule = deps.policy[category];
-    return { decision: await deps.limiter.hit(`${category}:${subject}`, rule), rule };
+    const decision = await deps.limiter.hit(`${category}:${subject}`, rule);
+    if (!decision.allowed) deps.refusals?.record(category);
+    return { decision, rule };
   };
 }
 

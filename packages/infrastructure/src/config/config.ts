@@ -142,6 +142,11 @@ export interface Config {
   /** Sliding-window limits per category (README, "Rate limiting"), from `RATE_LIMIT_<CATEGORY>_*`. */
   readonly rateLimits: RateLimitPolicy;
   /**
+   * `RATE_LIMIT_REFUSALS_FLUSH_SECONDS`: how often an instance writes the refusals it counted in
+   * memory (the admin dashboard's "Rate-limited requests"); they are also written at shutdown.
+   */
+  readonly rateLimitRefusalsFlushSeconds: number;
+  /**
    * Which proxies may name the client in `X-Forwarded-For` (Fastify's `trustProxy`): false
    * (the socket address is the client), a hop count, or the proxies' addresses and CIDRs.
    */

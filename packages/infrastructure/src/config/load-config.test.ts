@@ -37,6 +37,7 @@ describe("loadConfig", () => {
     expect(config.sessionMaxLifetimeSeconds).toBe(30 * 86_400);
     expect(config.deviceTokenTtlSeconds).toBe(90 * 86_400);
     expect(config.loginDelayMaxSeconds).toBe(30);
+    expect(config.rateLimitRefusalsFlushSeconds).toBe(15);
     expect(config.bodyLimitBytes).toBe(65_536);
     expect(config.autoMigrate).toBe(true);
     expect(config.bootstrapAdmin).toBeUndefined();

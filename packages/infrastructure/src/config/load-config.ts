@@ -209,6 +209,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
     bodyLimitBytes: read.int("BODY_LIMIT_BYTES", 65_536, 1024, 10_485_760),
     corsAllowedOrigins: checkOrigins("CORS_ALLOWED_ORIGINS", read.list("CORS_ALLOWED_ORIGINS")),
     rateLimits: readRateLimits(read, production),
+    rateLimitRefusalsFlushSeconds: read.int("RATE_LIMIT_REFUSALS_FLUSH_SECONDS", 15, 1, 300),
     trustProxy: readTrustProxy(read),
     bootstrapAdmin: bootstrapAdmin(read),
     lifecycle: {

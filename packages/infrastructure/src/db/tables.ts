@@ -17,6 +17,7 @@ import {
 import { chatMessages, chatRoomMembers, chatRooms } from "./schema-chat.js";
 import { keycloakSessions, keycloakSyncOperations } from "./schema-keycloak.js";
 import { mfaChallenges, mfaFactors, mfaRecoveryCodes, sessionAssurance } from "./schema-mfa.js";
+import { rateLimitRefusals } from "./schema-rate-limit.js";
 import { federatedIdentities, oauthHandoffCodes, oauthStates, signingKeys } from "./schema-sign-in.js";
 import { webauthnChallenges, webauthnCredentials } from "./schema-webauthn.js";
 
@@ -24,6 +25,7 @@ export * from "./schema.js";
 export * from "./schema-chat.js";
 export * from "./schema-keycloak.js";
 export * from "./schema-mfa.js";
+export * from "./schema-rate-limit.js";
 export * from "./schema-sign-in.js";
 export * from "./schema-webauthn.js";
 
@@ -54,5 +56,6 @@ export const schema = {
   sessionAssurance,
   webauthnCredentials,
   webauthnChallenges,
+  rateLimitRefusals,
 };
 export type Schema = typeof schema;

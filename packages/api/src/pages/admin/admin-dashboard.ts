@@ -8,7 +8,7 @@ import { barChart } from "./bar-chart.js";
 /**
  * `/admin`: the dashboard over `getUserStatistics`, the use case behind
  * GET /api/v1/admin/users/statistics, and `getDailyActivity` (the last 30 days from the audit
- * trail), with its figures as server-rendered SVG bar charts.
+ * trail, and the rate-limit refusals per day), with its figures as server-rendered SVG bar charts.
  */
 export function adminDashboard(
   app: FastifyInstance,
@@ -23,6 +23,7 @@ export function adminDashboard(
     const [stats, activity] = await Promise.all([admin.getUserStatistics(), admin.getDailyActivity(30)]);
     const perDay = (values: readonly number[]) =>
       Object.fromEntries(activity.days.map((day, i) => [day.slice(5), values[i] ?? 0]));
+    const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
     const byStatus = Object.fromEntries(AccountStatuses.map((status) => [status, stats.byStatus[status] ?? 0]));
     return renderPage(renderer, request, reply, "admin/dashboard", {
       title: "Admin console",
@@ -32,6 +33,7 @@ export function adminDashboard(
         { label: "Active", value: stats.active },
         { label: "Inactive", value: stats.inactive },
         { label: "Deleted", value: stats.deleted },
+        { label: "Rate-limited requests, 30 days", value: sum(activity.series.rateLimited) },
       ],
       charts: [
         barChart("by-status", "Users by status", byStatus),
@@ -51,6 +53,11 @@ export function adminDashboard(
           "registrations-per-day",
           "Registrations per day, last 30 days (UTC)",
           perDay(activity.series.registrations),
+        ),
+        barChart(
+          "rate-limited-per-day",
+          "Rate-limited requests per day, last 30 days (UTC)",
+          perDay(activity.series.rateLimited),
         ),
       ],
     });
