@@ -5,6 +5,7 @@ import type { PageRenderer } from "../render.js";
 import { adminAudit } from "./admin-audit.js";
 import { adminDashboard } from "./admin-dashboard.js";
 import { makeRequireOperator } from "./admin-guard.js";
+import { adminRoleEdit } from "./admin-role-edit.js";
 import { adminRoles } from "./admin-roles.js";
 import { adminUserActions } from "./admin-user-actions.js";
 import { adminUsers } from "./admin-users.js";
@@ -23,5 +24,6 @@ export function adminPages(app: FastifyInstance, options: AppOptions, renderer: 
   const { userPage } = adminUsers(app, options, renderer, requireOperator);
   adminUserActions(app, options, renderer, requireOperator, userPage);
   adminRoles(app, options, renderer, requireOperator);
+  adminRoleEdit(app, options, renderer, requireOperator);
   adminAudit(app, options, renderer, requireOperator);
 }
