@@ -2,7 +2,7 @@ import { type TestDatabase, testDatabaseKinds } from "@gatehouse/infrastructure/
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserMissing, launchBrowser } from "./support/browser.js";
-import { postgresEnv, seriousAxeViolations, startPagesServer, submit, watchCsp } from "./support/pages.js";
+import { newPageUser, postgresEnv, seriousAxeViolations, startPagesServer, submit, watchCsp } from "./support/pages.js";
 import { call, type RunningServer } from "./support/server-process.js";
 import { TestSmtpServer } from "./support/smtp-server.js";
 
@@ -10,7 +10,7 @@ const ADMIN = { email: "console-editor@example.com", password: "Lantern-Quarry-4
 
 // The console's editing forms end to end (pages-admin.test.ts covers its reading pages and
 // status actions): the real server process, Chromium signed in as the bootstrap super_admin,
-// roles created, renamed and deleted through real form posts,
+// roles created, renamed and deleted and a user created and edited through real form posts,
 // each new form and its refusal checked with axe and the CSP report.
 describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console editing in a real browser (%s)", (kind) => {
   let browser: Browser;
@@ -98,6 +98,32 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console editi
     expect(await page.getByRole("heading", { name: renamed, exact: true }).count()).toBe(0);
     expect(await roleNames()).not.toContain(renamed);
     expect(found).toEqual({ "roles refused": [], "role edit": [], "role delete": [] });
+    await context.close();
+  }, 180_000);
+
+  it("creates a user from /admin/users and edits their name; a taken email is shown", async () => {
+    const { context, page, audit, found } = await signedInAdmin();
+    const user = newPageUser(`${tag}u`);
+    await page.goto(`${base}/admin/users`);
+    await page.getByRole("link", { name: "New user" }).click();
+    await page.waitForLoadState("load");
+    await audit("user new");
+    const typed = { Username: user.username, "Full name (optional)": "Ada Lovelace" };
+    await submit(page, { ...typed, "Email address": ADMIN.email }, "Create user");
+    expect(await page.getByRole("alert").textContent()).toContain("An account with this email address already exists.");
+    expect(await page.getByLabel("Username").inputValue()).toBe(user.username);
+    await audit("user new refused");
+    await submit(page, { ...typed, "Email address": user.email }, "Create user");
+    expect(await page.getByRole("status").textContent()).toContain("created without a password");
+    const id = new URL(page.url()).pathname.split("/").pop() as string;
+    await audit("user with details form");
+
+    await submit(page, { "Full name (optional)": "Ada King" }, "Save details");
+    expect(await page.getByRole("status").textContent()).toContain("The user's details were saved.");
+    expect(await page.getByLabel("Full name (optional)").inputValue()).toBe("Ada King");
+    const stored = await call(base, "GET", `/api/v1/admin/users/${id}`, undefined, token);
+    expect(stored.body.data).toMatchObject({ username: user.username, email: user.email, full_name: "Ada King" });
+    expect(found).toEqual({ "user new": [], "user new refused": [], "user with details form": [] });
     await context.close();
   }, 180_000);
 });

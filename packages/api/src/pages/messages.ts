@@ -50,7 +50,10 @@ export type AdminNoticeKey =
   | "permission_revoked"
   | "role_created"
   | "role_updated"
-  | "role_deleted";
+  | "role_deleted"
+  | "user_created"
+  | "user_updated"
+  | "user_email_pending";
 
 export const EN: PageMessages = {
   summaryTitle: "There is a problem",
@@ -149,6 +152,11 @@ export const EN: PageMessages = {
     role_created: "The role was created. Grant it permissions below.",
     role_updated: "The role was saved.",
     role_deleted: "The role was deleted.",
+    user_created:
+      "The user was created without a password: they set one with Forgot your password? on the sign-in page.",
+    user_updated: "The user's details were saved.",
+    user_email_pending:
+      "The user's details were saved. The new email address applies once the user enters the code we mailed to it.",
   },
 };
 
