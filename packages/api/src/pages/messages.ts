@@ -47,7 +47,13 @@ export type AdminNoticeKey =
   | "role_removed"
   | "identity_unlinked"
   | "permission_granted"
-  | "permission_revoked";
+  | "permission_revoked"
+  | "role_created"
+  | "role_updated"
+  | "role_deleted"
+  | "user_created"
+  | "user_updated"
+  | "user_email_pending";
 
 export const EN: PageMessages = {
   summaryTitle: "There is a problem",
@@ -93,6 +99,10 @@ export const EN: PageMessages = {
     LAST_SUPER_ADMIN: "The last super administrator keeps that role.",
     ROLE_NOT_FOUND: "That role does not exist or the user does not hold it.",
     PERMISSION_NOT_FOUND: "That permission does not exist.",
+    DUPLICATE_ROLE: "A role with that name already exists. Choose another name.",
+    ROLE_IN_USE: "Users still hold this role. Tick the box to remove it from them, or remove it from each user first.",
+    CANNOT_DELETE_SYSTEM_ROLE: "Built-in roles cannot be deleted.",
+    CANNOT_MODIFY_SYSTEM_ROLE: "Built-in roles cannot be renamed or changed.",
     IDENTITY_NOT_FOUND: "That linked account does not exist.",
     OAUTH_SIGN_IN_REFUSED: "The sign-in with that provider was cancelled or refused. Try again, or use your password.",
     OAUTH_CODE_INVALID: "That sign-in took too long or was used already. Start again with the provider's button.",
@@ -139,6 +149,14 @@ export const EN: PageMessages = {
     identity_unlinked: "The linked account was unlinked.",
     permission_granted: "The permission was granted to the role.",
     permission_revoked: "The permission was revoked from the role.",
+    role_created: "The role was created. Grant it permissions below.",
+    role_updated: "The role was saved.",
+    role_deleted: "The role was deleted.",
+    user_created:
+      "The user was created without a password: they set one with Forgot your password? on the sign-in page.",
+    user_updated: "The user's details were saved.",
+    user_email_pending:
+      "The user's details were saved. The new email address applies once the user enters the code we mailed to it.",
   },
 };
 

@@ -5,8 +5,10 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AppOptions } from "../../app-deps.js";
 import { STEP_UP_MAX_AGE_SECONDS } from "../../http/assurance-hook.js";
 import { requestContext } from "../../http/request-context.js";
+import type { NoticeKey } from "../messages.js";
 import { type PageCookies, requirePageSession, sendToLogin } from "../page-session-cookie.js";
 import { requirePageAssurance } from "../page-step-up.js";
+import type { PageError } from "../render.js";
 
 /** The console counts against the admin API's own rate limit (RATE_LIMIT_ADMIN_*), per operator. */
 export const adminRoute = { schema: { hide: true }, config: { rateLimit: "admin", pageSession: true } } as const;
@@ -56,6 +58,14 @@ export function makeRequireOperator(options: AppOptions, cookies: PageCookies): 
       throw error;
     }
   };
+}
+
+/** How a console page is shown after a form: its notice, or its refusal and what was typed (never a password). */
+export interface ConsoleOutcome {
+  readonly notice?: NoticeKey;
+  readonly errors?: PageError[];
+  readonly status?: number;
+  readonly values?: Readonly<Record<string, string>>;
 }
 
 /** `YYYY-MM-DD HH:MM` UTC, how the console shows instants. */

@@ -5,8 +5,10 @@ import type { PageRenderer } from "../render.js";
 import { adminAudit } from "./admin-audit.js";
 import { adminDashboard } from "./admin-dashboard.js";
 import { makeRequireOperator } from "./admin-guard.js";
+import { adminRoleEdit } from "./admin-role-edit.js";
 import { adminRoles } from "./admin-roles.js";
 import { adminUserActions } from "./admin-user-actions.js";
+import { adminUserForms } from "./admin-user-forms.js";
 import { adminUsers } from "./admin-users.js";
 
 /** Every console route starts here: `isHostedPageRoute` keeps them out of the OpenAPI document. */
@@ -22,6 +24,8 @@ export function adminPages(app: FastifyInstance, options: AppOptions, renderer: 
   adminDashboard(app, options, renderer, requireOperator);
   const { userPage } = adminUsers(app, options, renderer, requireOperator);
   adminUserActions(app, options, renderer, requireOperator, userPage);
+  adminUserForms(app, options, renderer, requireOperator, userPage);
   adminRoles(app, options, renderer, requireOperator);
+  adminRoleEdit(app, options, renderer, requireOperator);
   adminAudit(app, options, renderer, requireOperator);
 }

@@ -4,17 +4,24 @@ import type { AppOptions } from "../../app-deps.js";
 import { requestContext } from "../../http/request-context.js";
 import { IdParams, RolePermissionParams, Uuid } from "../../schemas/rbac-schemas.js";
 import { formField, queryField } from "../form-fields.js";
-import { isNoticeKey, type NoticeKey } from "../messages.js";
-import { type PageError, type PageRenderer, refusalOf, renderPage } from "../render.js";
-import { adminRoute, type RequireOperator } from "./admin-guard.js";
+import { isNoticeKey } from "../messages.js";
+import { type PageRenderer, refusalOf, renderPage } from "../render.js";
+import { adminRoute, type ConsoleOutcome, type RequireOperator } from "./admin-guard.js";
 
 // The permission comes from the page's select; anything but an id is a 400 before any use case.
 const GrantForm = Type.Object({ _csrf: Type.String(), permission_id: Uuid });
 
+/** A form's description: blank is no description (null), as the API's `description: null`. */
+export function descriptionField(request: FastifyRequest): string | null {
+  const description = formField(request, "description").trim();
+  return description === "" ? null : description;
+}
+
 /**
  * `/admin/roles`: every role with its permissions and holders (`listRoles`, as GET
- * /api/v1/admin/roles), and the two edits the API allows on a role's permissions: grant one
- * (`grantRolePermissions`) and revoke one (`revokeRolePermission`), both under roles:write.
+ * /api/v1/admin/roles), a new role (`createRole`, as POST /api/v1/admin/roles), and the two
+ * edits the API allows on a role's permissions: grant one (`grantRolePermissions`) and revoke
+ * one (`revokeRolePermission`), all under roles:write. Renaming and deleting: admin-role-edit.ts.
  */
 export function adminRoles(
   app: FastifyInstance,
@@ -24,11 +31,7 @@ export function adminRoles(
 ) {
   const { rbac } = options.useCases;
 
-  async function rolesPage(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    outcome: { notice?: NoticeKey; errors?: PageError[]; status?: number } = {},
-  ) {
+  async function rolesPage(request: FastifyRequest, reply: FastifyReply, outcome: ConsoleOutcome = {}) {
     const roles = await rbac.listRoles();
     const permissions = await rbac.listPermissions();
     return renderPage(
@@ -43,6 +46,7 @@ export function adminRoles(
           id: role.id,
           name: role.name,
           description: role.description ?? "",
+          system: role.isSystem,
           userCount: role.userCount,
           permissions: role.permissions.map((permission) => ({ id: permission.id, name: permission.name })),
           grantable: permissions
@@ -51,6 +55,7 @@ export function adminRoles(
         })),
         ...(outcome.notice === undefined ? {} : { notice: outcome.notice }),
         ...(outcome.errors === undefined ? {} : { errors: outcome.errors }),
+        ...(outcome.values === undefined ? {} : { values: outcome.values }),
       },
       outcome.status ?? 200,
     );
@@ -60,6 +65,22 @@ export function adminRoles(
     if ((await requireOperator(request, reply, "roles:read")) === undefined) return reply;
     const notice = queryField(request, "notice");
     return rolesPage(request, reply, isNoticeKey(renderer.messages, notice) ? { notice } : {});
+  });
+
+  app.post("/admin/roles", adminRoute, async (request, reply) => {
+    const actor = await requireOperator(request, reply, "roles:write");
+    if (actor === undefined) return reply;
+    const name = formField(request, "name").trim();
+    const description = descriptionField(request);
+    try {
+      await rbac.createRole(actor, { name, description }, requestContext(request));
+    } catch (error) {
+      return rolesPage(request, reply, {
+        ...refusalOf(error, renderer.messages),
+        values: { name, description: description ?? "" },
+      });
+    }
+    return reply.redirect("/admin/roles?notice=role_created", 303);
   });
 
   app.post<{ Params: { id: string } }>(

@@ -2,9 +2,16 @@ import { type AccountStatus, AccountStatuses, type MfaFactorType } from "@gateho
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppOptions } from "../../app-deps.js";
 import { queryField } from "../form-fields.js";
-import { isNoticeKey, type NoticeKey } from "../messages.js";
-import { type PageError, type PageRenderer, renderPage } from "../render.js";
-import { adminRoute, pageNumber, pagerOf, type RequireOperator, shortTime } from "./admin-guard.js";
+import { isNoticeKey } from "../messages.js";
+import { type PageRenderer, renderPage } from "../render.js";
+import {
+  adminRoute,
+  type ConsoleOutcome,
+  pageNumber,
+  pagerOf,
+  type RequireOperator,
+  shortTime,
+} from "./admin-guard.js";
 
 const PER_PAGE = 20;
 // The API refuses control characters in `search` (UserListQuery); the page drops them instead.
@@ -23,7 +30,7 @@ function statusOf(raw: string): AccountStatus | undefined {
 /**
  * `/admin/users` (search, filters, pages: `listUsers` with the query GET /api/v1/admin/users
  * builds) and `/admin/users/:id` (the user, roles, sessions, second factors and identities, each action a form
- * posting to admin-user-actions.ts).
+ * posting to admin-user-actions.ts; creating and editing a user: admin-user-forms.ts).
  */
 export function adminUsers(
   app: FastifyInstance,
@@ -76,12 +83,7 @@ export function adminUsers(
   });
 
   /** The detail page, after an action's redirect (its notice) or its refusal (its errors). */
-  async function userPage(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    userId: string,
-    outcome: { notice?: NoticeKey; errors?: PageError[]; status?: number } = {},
-  ) {
+  async function userPage(request: FastifyRequest, reply: FastifyReply, userId: string, outcome: ConsoleOutcome = {}) {
     const { user, roles } = await admin.getUser(userId);
     const allRoles = await rbac.listRoles();
     const sessions = user.deletedAt === null ? await account.listSessions(user.id, "") : [];
@@ -126,6 +128,16 @@ export function adminUsers(
         })),
         ...(outcome.notice === undefined ? {} : { notice: outcome.notice }),
         ...(outcome.errors === undefined ? {} : { errors: outcome.errors }),
+        // The details form: the stored fields, or what was typed when the update was refused.
+        values: {
+          username: user.username,
+          email: user.email,
+          full_name: user.fullName ?? "",
+          phone_number: user.phoneNumber ?? "",
+          organization: user.organization ?? "",
+          department: user.department ?? "",
+          ...outcome.values,
+        },
       },
       outcome.status ?? 200,
     );
