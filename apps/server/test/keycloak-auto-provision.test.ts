@@ -2,9 +2,8 @@ import { testDatabaseKinds } from "@gatehouse/infrastructure/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, get, post, register } from "./support/http.js";
 import { type Keycloak, keycloakMissing, sharedKeycloak, type TestRealm } from "./support/keycloak.js";
+import { createRealmAccount, REALM_PASSWORD, realmAccessToken } from "./support/realm-accounts.js";
 import { sql, startTestServer, type TestServer, uniqueUser } from "./support/test-server.js";
-
-const PASSWORD = "Tr1cky-Fjord-Lantern-88";
 
 // KEYCLOAK_AUTO_PROVISION=true: a realm token for an account Gatehouse has not linked creates its
 // user on first sight, once, however many first requests race; never from an unverified email and
@@ -18,33 +17,12 @@ describe.skipIf(keycloakMissing()).each(testDatabaseKinds())("Keycloak auto-prov
   async function realmAccount(options: { emailVerified: boolean; email?: string }) {
     const user = uniqueUser("kcp");
     const email = options.email ?? user.email;
-    await keycloak.admin("POST", `/${realm.name}/users`, {
-      username: user.username,
+    const keycloakId = await createRealmAccount(keycloak, realm, {
+      ...user,
       email,
-      firstName: "Pro",
-      lastName: "Vision",
-      enabled: true,
       emailVerified: options.emailVerified,
-      credentials: [{ type: "password", value: PASSWORD, temporary: false }],
     });
-    const [account] = await keycloak.admin<Array<{ id: string }>>(
-      "GET",
-      `/${realm.name}/users?username=${encodeURIComponent(user.username)}&exact=true`,
-    );
-    const response = await fetch(`${realm.issuer}/protocol/openid-connect/token`, {
-      method: "POST",
-      body: new URLSearchParams({
-        grant_type: "password",
-        client_id: realm.appClient.id,
-        client_secret: realm.appClient.secret,
-        username: user.username,
-        password: PASSWORD,
-        scope: "openid",
-      }),
-    });
-    const body = (await response.json()) as { access_token?: string; error?: string };
-    if (body.access_token === undefined) throw new Error(`realm token: ${response.status} ${body.error}`);
-    return { email, keycloakId: account?.id as string, token: body.access_token };
+    return { email, keycloakId, token: await realmAccessToken(realm.issuer, user.username, realm.appClient) };
   }
 
   const rowsOf = (keycloakId: string) =>
@@ -86,7 +64,7 @@ describe.skipIf(keycloakMissing()).each(testDatabaseKinds())("Keycloak auto-prov
     );
     expect(audits).toEqual([{ n: 1 }]);
     // Keycloak holds the credentials: no password signs in to the local row.
-    const login = await post(t, "/api/v1/auth/login", { email: account.email, password: PASSWORD });
+    const login = await post(t, "/api/v1/auth/login", { email: account.email, password: REALM_PASSWORD });
     expect(login.status).toBe(401);
     // Seen again: the same user, nobody new.
     expect((await get(t, "/api/v1/auth/me", account.token)).status).toBe(200);

@@ -3,9 +3,10 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorCode, get, readinessBecomes, register } from "./support/http.js";
 import { type Keycloak, KeycloakGate, keycloakMissing, sharedKeycloak, type TestRealm } from "./support/keycloak.js";
+import { createRealmAccount, REALM_PASSWORD, realmAccessToken } from "./support/realm-accounts.js";
 import { sql, startTestServer, TEST_JWT_SECRET, type TestServer, uniqueUser } from "./support/test-server.js";
 
-const PASSWORD = "Tr1cky-Fjord-Lantern-88";
+const PASSWORD = REALM_PASSWORD;
 
 // Item 7 of the Keycloak issue: realm-issued access tokens accepted on Gatehouse's API
 // (KEYCLOAK_ACCEPT_TOKENS=true), verified locally against the realm's JWKS, with the roles mapped.
@@ -19,50 +20,16 @@ describe.skipIf(keycloakMissing())("Keycloak tokens on the API", () => {
   async function linkedUser(realmRoles: string[] = []) {
     const user = uniqueUser("kct");
     const id = await register(t, { ...user, password: PASSWORD });
-    await keycloak.admin("POST", `/${realm.name}/users`, {
-      username: user.username,
-      email: user.email,
-      firstName: "Kay",
-      lastName: "Cloak",
-      enabled: true,
-      emailVerified: true,
-      credentials: [{ type: "password", value: PASSWORD, temporary: false }],
-    });
-    const [account] = await keycloak.admin<Array<{ id: string }>>(
-      "GET",
-      `/${realm.name}/users?email=${encodeURIComponent(user.email)}&exact=true`,
-    );
-    const keycloakId = account?.id as string;
-    if (realmRoles.length > 0) {
-      const roles = await Promise.all(
-        realmRoles.map((role) => keycloak.admin<{ id: string; name: string }>("GET", `/${realm.name}/roles/${role}`)),
-      );
-      await keycloak.admin("POST", `/${realm.name}/users/${keycloakId}/role-mappings/realm`, roles);
-    }
+    const keycloakId = await createRealmAccount(keycloak, realm, { ...user, realmRoles });
     await t.query(sql`UPDATE users SET keycloak_id = ${keycloakId}, keycloak_sync_status = 'synced' WHERE id = ${id}`);
     return { ...user, id, keycloakId };
   }
 
-  async function realmToken(
+  const realmToken = (
     target: TestRealm,
     username: string,
     client: { id: string; secret?: string } = target.appClient,
-  ): Promise<string> {
-    const response = await fetch(`${target.issuer}/protocol/openid-connect/token`, {
-      method: "POST",
-      body: new URLSearchParams({
-        grant_type: "password",
-        client_id: client.id,
-        ...(client.secret === undefined ? {} : { client_secret: client.secret }),
-        username,
-        password: PASSWORD,
-        scope: "openid",
-      }),
-    });
-    const body = (await response.json()) as { access_token?: string; error?: string };
-    if (body.access_token === undefined) throw new Error(`realm token: ${response.status} ${body.error}`);
-    return body.access_token;
-  }
+  ) => realmAccessToken(target.issuer, username, client);
 
   beforeAll(async () => {
     keycloak = await sharedKeycloak();

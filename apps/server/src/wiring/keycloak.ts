@@ -39,6 +39,9 @@ export function keycloakTokensOf(w: Wiring): AuthenticateDeps["external"] {
               clientId: keycloak.clientId,
               timeoutMs: keycloak.timeoutMs,
               jwksCooldownSeconds: keycloak.jwksCooldownSeconds,
+              ...(keycloak.introspection === "off"
+                ? {}
+                : { introspection: { mode: keycloak.introspection, clientSecret: keycloak.clientSecret } }),
             }),
             "keycloak.tokens",
           );

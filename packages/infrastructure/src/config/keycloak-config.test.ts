@@ -32,7 +32,22 @@ describe("IDENTITY_BACKEND and KEYCLOAK_*", () => {
       acceptTokens: false,
       autoProvision: false,
       jwksCooldownSeconds: 30,
+      introspection: "off",
     });
+  });
+
+  it("reads KEYCLOAK_INTROSPECTION, which needs the client's id and secret", () => {
+    const tokens = { KEYCLOAK_ACCEPT_TOKENS: "true", KEYCLOAK_URL: "https://sso.example.com", KEYCLOAK_REALM: "corp" };
+    const client = { KEYCLOAK_CLIENT_ID: "app", KEYCLOAK_CLIENT_SECRET: "app-secret" };
+    for (const mode of ["lightweight", "always"]) {
+      expect(load({ ...tokens, ...client, KEYCLOAK_INTROSPECTION: mode }).identity.keycloak?.introspection).toBe(mode);
+    }
+    expect(() => load({ ...tokens, KEYCLOAK_CLIENT_ID: "app", KEYCLOAK_INTROSPECTION: "always" })).toThrow(
+      new ConfigError("KEYCLOAK_CLIENT_SECRET is required with KEYCLOAK_INTROSPECTION=always"),
+    );
+    expect(() => load({ ...tokens, ...client, KEYCLOAK_INTROSPECTION: "sometimes" })).toThrow(
+      /KEYCLOAK_INTROSPECTION must be one of off, lightweight, always/,
+    );
   });
 
   it("answers one line naming the missing or wrong variable", () => {

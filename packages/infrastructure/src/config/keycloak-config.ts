@@ -27,6 +27,12 @@ export interface KeycloakConfig {
   /** The floor between two fetches of the realm's JWKS (an unknown `kid` triggers one). */
   readonly jwksCooldownSeconds: number;
   /**
+   * Which realm tokens are also introspected at Keycloak (`KEYCLOAK_CLIENT_ID`/`SECRET`): none,
+   * the lightweight ones (no role claims: their roles and email come from the introspection), or
+   * every one (a token whose Keycloak session ended is refused at once, one round trip a request).
+   */
+  readonly introspection: "off" | "lightweight" | "always";
+  /**
    * KEYCLOAK_SYNC_KEY, 32 bytes: seals the passwords queued for Keycloak in the sync outbox.
    * Undefined when unset (only outside production: development then keeps one in DATA_DIR).
    */
@@ -87,6 +93,15 @@ export function readIdentityBackend(read: Reader, production: boolean): Identity
     throw new ConfigError(`KEYCLOAK_REALM must be a realm name (letters, digits, ".", "_", "-") (got "${realm}")`);
   }
   const needsClients = backend === "keycloak";
+  const introspection = read.oneOf("KEYCLOAK_INTROSPECTION", "off", ["off", "lightweight", "always"]) as
+    | "off"
+    | "lightweight"
+    | "always";
+  // The introspection endpoint authenticates the client asking.
+  for (const name of introspection === "off" ? [] : ["KEYCLOAK_CLIENT_ID", "KEYCLOAK_CLIENT_SECRET"]) {
+    if (read.raw(name) === undefined)
+      throw new ConfigError(`${name} is required with KEYCLOAK_INTROSPECTION=${introspection}`);
+  }
   return {
     backend,
     keycloak: {
@@ -106,6 +121,7 @@ export function readIdentityBackend(read: Reader, production: boolean): Identity
       roleMapping: roleMapping(read.raw("KEYCLOAK_ROLE_MAPPING")),
       autoProvision: read.bool("KEYCLOAK_AUTO_PROVISION", false),
       jwksCooldownSeconds: read.int("KEYCLOAK_JWKS_COOLDOWN_SECONDS", 30, 0, 3_600),
+      introspection,
       syncKey: needsClients ? syncKeyOf(read.raw("KEYCLOAK_SYNC_KEY"), production) : undefined,
     },
   };
