@@ -23,6 +23,7 @@ function configFor(url: string, realm: TestRealm, overrides: Partial<KeycloakCon
     roleMapping: new Map(),
     autoProvision: false,
     jwksCooldownSeconds: 30,
+    introspection: "off",
     syncKey: undefined,
     ...overrides,
   };
