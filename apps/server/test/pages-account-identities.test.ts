@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CALLBACK, envFor, federatedUser, identitiesOf, link, subject } from "./support/oauth-flow.js";
+import { registerAndLogIn } from "./support/http.js";
+import { CALLBACK, callback, envFor, federatedUser, identitiesOf, link, subject } from "./support/oauth-flow.js";
 import { startOidcProvider, type TestOpenIdProvider } from "./support/oidc-provider.js";
-import { startTestServer, type TestServer, testDatabaseKinds } from "./support/test-server.js";
+import { startTestServer, type TestServer, testDatabaseKinds, uniqueUser } from "./support/test-server.js";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
 // The account page's linked accounts, driven by inject against the real composition: a
 // passwordless user made by a real OpenID Connect sign-in (the test provider), whose page session
 // is that sign-in's API session (the cookie holds its refresh secret, as after a page sign-in).
+// Linking starts from a password user's page; pages-federated.test.ts clicks it in Chromium.
 describe.each(testDatabaseKinds())("linked accounts on the account page (%s)", (kind) => {
   let provider: TestOpenIdProvider;
   let t: TestServer;
@@ -41,6 +43,95 @@ describe.each(testDatabaseKinds())("linked accounts on the account page (%s)", (
       payload: new URLSearchParams(withToken ? { _csrf: token } : {}).toString(),
     });
   }
+
+  /** Presses "Link <provider>": the hand-off page's link to the provider (a refusal: the reply). */
+  async function startLink(secret: string, provider = "acme", withToken = true) {
+    const { token, csrf } = await accountPage(secret);
+    return t.app.inject({
+      method: "POST",
+      url: "/account/identities/link",
+      cookies: { gh_session: secret, gh_csrf: csrf },
+      headers: FORM,
+      payload: new URLSearchParams({ provider, ...(withToken ? { _csrf: token } : {}) }).toString(),
+    });
+  }
+
+  /** The rest of the browser's round trip: the provider as `sub`, the callback, /login/federated, the landing. */
+  async function finishLink(secret: string, handOff: string, sub: string) {
+    const toProvider = /<a class="button" href="([^"]+)"/.exec(handOff)?.[1]?.replaceAll("&amp;", "&") ?? "";
+    const back = await callback(t, await provider.signIn(toProvider, sub));
+    const toPages = new URL(String(back.headers.location));
+    expect(toPages.pathname).toBe("/login/federated");
+    // The app state and the outcome; nothing that could be spent.
+    expect([...toPages.searchParams.keys()].sort()).toEqual([
+      toPages.searchParams.has("error") ? "error" : "linked",
+      "state",
+    ]);
+    const onward = await t.app.inject({ method: "GET", url: `${toPages.pathname}${toPages.search}` });
+    expect(onward.statusCode).toBe(303);
+    return t.app.inject({ method: "GET", url: String(onward.headers.location), cookies: { gh_session: secret } });
+  }
+
+  it("a password user links a provider account with the Link button, and the page says so", async () => {
+    const user = await registerAndLogIn(t, uniqueUser("pglink"));
+    const before = await accountPage(user.refreshToken);
+    expect(before.body).toContain("No linked account.");
+    expect(before.body).toMatch(/name="provider" value="acme">\n<button type="submit" class="secondary">Link Acme</);
+
+    const handOff = await startLink(user.refreshToken);
+    expect(handOff.statusCode, handOff.body).toBe(200);
+    expect(handOff.headers["cache-control"]).toBe("no-store");
+    expect(handOff.body).toMatch(/<meta http-equiv="refresh" content="0; url=http:\/\/127\.0\.0\.1:\d+\//);
+    const sub = subject();
+    provider.accounts.set(sub, { email: `${sub}@example.com`, email_verified: true });
+    const landed = await finishLink(user.refreshToken, handOff.body, sub);
+    expect(landed.statusCode).toBe(303);
+    expect(landed.headers.location).toBe("/account?notice=identity_linked");
+    const after = await accountPage(user.refreshToken, "/account?notice=identity_linked");
+    expect(after.body).toContain("The provider account was linked");
+    expect(after.body).toContain(`acme · ${sub}@example.com · linked `);
+    // Linked: no button for that provider any more.
+    expect(after.body).not.toContain("Link Acme");
+    expect((await identitiesOf(t, user.accessToken)).map((identity) => identity.provider)).toEqual(["acme"]);
+  });
+
+  it("a provider account of another user is refused with the catalogue's text; nothing is linked", async () => {
+    const owner = await federatedUser(t, provider);
+    const user = await registerAndLogIn(t, uniqueUser("pgtaken"));
+    const landed = await finishLink(user.refreshToken, (await startLink(user.refreshToken)).body, owner.subject);
+    expect(landed.statusCode).toBe(409);
+    expect(landed.body).toContain('role="alert"');
+    expect(landed.body).toContain("That provider account is already linked to another user of this service.");
+    expect(landed.body).toContain("Link Acme");
+    expect(await identitiesOf(t, user.accessToken)).toEqual([]);
+    expect(await identitiesOf(t, owner.accessToken)).toHaveLength(1);
+  });
+
+  it("a cancelled link, an unknown provider, a post without the token and a signed-out browser change nothing", async () => {
+    const user = await registerAndLogIn(t, uniqueUser("pgnolink"));
+    const handOff = (await startLink(user.refreshToken)).body;
+    const toProvider = /<a class="button" href="([^"]+)"/.exec(handOff)?.[1]?.replaceAll("&amp;", "&") ?? "";
+    const denied = await callback(t, await provider.signIn(toProvider, subject(), { deny: true }));
+    const toPages = new URL(String(denied.headers.location));
+    const onward = await t.app.inject({ method: "GET", url: `${toPages.pathname}${toPages.search}` });
+    const landed = await t.app.inject({
+      method: "GET",
+      url: String(onward.headers.location),
+      cookies: { gh_session: user.refreshToken },
+    });
+    expect(landed.statusCode).toBe(400);
+    expect(landed.body).toContain("cancelled or refused");
+
+    const unknown = await startLink(user.refreshToken, "nosuch");
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.body).toContain("That sign-in provider is not available.");
+    const tokenless = await startLink(user.refreshToken, "acme", false);
+    expect(tokenless.statusCode).toBe(403);
+    expect(tokenless.body).toContain("This form has expired or was not sent from this site");
+    const signedOut = await t.app.inject({ method: "GET", url: "/account/identities/linked?linked=acme" });
+    expect([signedOut.statusCode, signedOut.headers.location]).toEqual([303, "/login"]);
+    expect(await identitiesOf(t, user.accessToken)).toEqual([]);
+  });
 
   it("lists the identity; unlinking the only way a passwordless account signs in is refused", async () => {
     const user = await federatedUser(t, provider);

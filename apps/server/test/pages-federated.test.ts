@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserMissing, launchBrowser } from "./support/browser.js";
 import { totpCode } from "./support/mfa.js";
 import { startOidcProvider, type TestOpenIdProvider } from "./support/oidc-provider.js";
-import { freePort, newPageUser, registerVerified, seriousAxeViolations, watchCsp } from "./support/pages.js";
+import { freePort, newPageUser, registerVerified, seriousAxeViolations, submit, watchCsp } from "./support/pages.js";
 import { call, type RunningServer, startServerProcess } from "./support/server-process.js";
 import { TestSmtpServer } from "./support/smtp-server.js";
 
-// The provider buttons of /login end to end: the real server process, the test OpenID provider
+// The provider buttons of /login and the Link button of /account end to end: the real server process, the test OpenID provider
 // (panva's oidc-provider, its development login and consent forms) and Chromium clicking through
 // both. OAUTH_ALLOWED_REDIRECT_URIS is unset: the pages' return address is allowed by the wiring.
 describe.skipIf(browserMissing())("federated sign-in on the hosted pages (real browser, real process)", () => {
@@ -34,6 +34,8 @@ describe.skipIf(browserMissing())("federated sign-in on the hosted pages (real b
       OAUTH_ACME_CLIENT_ID: provider.clientId,
       OAUTH_ACME_CLIENT_SECRET: provider.clientSecret,
       OAUTH_ACME_ISSUER: provider.issuer,
+      // Sign-ins, registrations and links from one address (the auth bucket): limits are tested elsewhere.
+      RATE_LIMIT_AUTH_REQUESTS: "100",
     });
     browser = await launchBrowser();
   }, 180_000);
@@ -184,6 +186,58 @@ describe.skipIf(browserMissing())("federated sign-in on the hosted pages (real b
     expect(await victim.context.cookies()).not.toContainEqual(expect.objectContaining({ name: "gh_session" }));
     await victim.check();
     await victim.context.close();
+  }, 120_000);
+
+  it("a password user links the provider on /account: the button, the provider, the notice; axe and CSP clean", async () => {
+    const user = newPageUser("fedlink");
+    await registerVerified(base, smtp, user);
+    const { page, context, check } = await open();
+    await page.goto(`${base}/login`);
+    await submit(page, { "Email address": user.email, Password: user.password }, "Sign in");
+    expect(new URL(page.url()).pathname).toBe("/account");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await check();
+
+    const subject = newSubject();
+    provider.accounts.set(subject, { email: `${subject}@example.com`, email_verified: true });
+    // The form post's answer sends the browser on itself (`form-action 'self'` never sees the
+    // provider). Here its zero-second refresh is taken out, so axe sees the hand-off page and its
+    // link (for a browser ignoring the refresh) is followed; the second user below gets the refresh.
+    await page.route(`${base}/account/identities/link`, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.text()).replace(/<meta http-equiv="refresh"[^>]*>/, "");
+      await route.fulfill({ response, body });
+    });
+    await page.getByRole("button", { name: "Link Acme", exact: true }).click();
+    await page.waitForLoadState("load");
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Link your Acme account");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await check();
+    await page.getByRole("link", { name: "Continue to Acme" }).click();
+    await signInAtProvider(page, subject);
+    expect(`${new URL(page.url()).pathname}${new URL(page.url()).search}`).toBe("/account?notice=identity_linked");
+    expect(await page.getByRole("status").textContent()).toContain("The provider account was linked");
+    expect(await page.locator("main").textContent()).toContain(`acme · ${subject}@example.com`);
+    expect(await page.getByRole("button", { name: "Link Acme", exact: true }).count()).toBe(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await check();
+    await context.close();
+
+    // The same provider account from another user's page: refused with the catalogue's text.
+    const other = newPageUser("fedlink2");
+    await registerVerified(base, smtp, other);
+    const second = await open();
+    await second.page.goto(`${base}/login`);
+    await submit(second.page, { "Email address": other.email, Password: other.password }, "Sign in");
+    expect(new URL(second.page.url()).pathname).toBe("/account");
+    await second.page.getByRole("button", { name: "Link Acme", exact: true }).click();
+    await signInAtProvider(second.page, subject);
+    expect(new URL(second.page.url()).pathname).toBe("/account/identities/linked");
+    expect(await second.page.getByRole("alert").textContent()).toContain("already linked to another user");
+    expect(await second.page.locator("main").textContent()).toContain("No linked account.");
+    expect(await seriousAxeViolations(second.page)).toEqual([]);
+    await second.check();
+    await second.context.close();
   }, 120_000);
 
   it("no page of the flows had a CSP violation", () => {

@@ -78,6 +78,8 @@ for (const form of document.querySelectorAll("form[data-passkey]")) {
   const problem = form.querySelector(".passkey-error");
   if (ceremony === undefined || start === null || window.PublicKeyCredential === undefined) continue;
   form.querySelector("[data-passkey-unavailable]")?.setAttribute("hidden", "");
+  // A passkey that is only an alternative (the passwordless sign-in) is absent without support.
+  form.closest("[data-passkey-section]")?.removeAttribute("hidden");
   start.hidden = false;
   const show = (text) => {
     problem.textContent = text;

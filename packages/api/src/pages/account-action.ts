@@ -30,5 +30,10 @@ export type AccountAction = (
   reply: FastifyReply,
   notice: NoticeKey,
   work: (session: PageSession) => Promise<unknown>,
-  options?: { readonly signsOut?: boolean; readonly refusal?: Omit<AccountOutcome, "errors" | "status"> },
+  options?: {
+    readonly signsOut?: boolean;
+    readonly refusal?: Omit<AccountOutcome, "errors" | "status">;
+    /** Answers instead of the notice's redirect (the hand-off to a provider to link). */
+    readonly answer?: () => Promise<FastifyReply>;
+  },
 ) => Promise<FastifyReply>;

@@ -5,7 +5,7 @@ import { requestContext } from "../http/request-context.js";
 import { type AccountAction, type AccountOutcome, accountRoute, type SignedIn } from "./account-action.js";
 import { accountClosingForms } from "./account-closing.js";
 import { accountEmailForms } from "./account-email.js";
-import { accountIdentityForms } from "./account-identities.js";
+import { accountIdentityForms, linkableProviders } from "./account-identities.js";
 import { shortTime } from "./admin/admin-guard.js";
 import { formField, queryField } from "./form-fields.js";
 import { isNoticeKey } from "./messages.js";
@@ -50,6 +50,7 @@ export function accountPages(app: FastifyInstance, options: AppOptions, renderer
         email: identity.email ?? "no email address",
         linked: shortTime(identity.createdAt),
       })),
+      linkable: linkableProviders(options, renderer.brand, linked),
       codeStep: outcome.codeStep === true || outcome.notice === "email_change_sent",
       stepUp: await needsPageStepUp(options, session),
       ...(outcome.notice === undefined ? {} : { notice: outcome.notice }),
@@ -59,7 +60,7 @@ export function accountPages(app: FastifyInstance, options: AppOptions, renderer
     return renderPage(renderer, request, reply, "account", view, outcome.status ?? 200);
   }
 
-  const accountAction: AccountAction = async (request, reply, notice, work, { signsOut, refusal } = {}) => {
+  const accountAction: AccountAction = async (request, reply, notice, work, { signsOut, refusal, answer } = {}) => {
     const session = await signedIn(request, reply);
     if (session === undefined) return reply;
     try {
@@ -76,6 +77,7 @@ export function accountPages(app: FastifyInstance, options: AppOptions, renderer
       // The use case ended every session of the account, this one included.
       return sendToLogin(reply, cookies, notice);
     }
+    if (answer !== undefined) return answer();
     return reply.redirect(`/account?notice=${notice}`, 303);
   };
 
@@ -137,7 +139,7 @@ export function accountPages(app: FastifyInstance, options: AppOptions, renderer
   });
 
   accountEmailForms(app, options, { renderer, signedIn, accountAction });
-  accountIdentityForms(app, options, accountAction);
+  accountIdentityForms(app, options, { renderer, accountAction });
   accountClosingForms(app, options, accountAction);
   stepUpForm(app, options, accountAction);
 

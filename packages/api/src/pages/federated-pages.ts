@@ -17,6 +17,12 @@ export type FirstFactorDone = (
 ) => Promise<FastifyReply>;
 
 const RETURN_PATH = "/login/federated";
+/**
+ * The app state a link from /account starts with: the provider's answer comes back to the one
+ * return address the wiring allows, which sends it on to the account page.
+ */
+export const LINK_STATE = "account-link";
+export const LINKED_PATH = "/account/identities/linked";
 /** Both routes spend the sign-in's `auth` budget, like the API's start and token exchange. */
 const authGet = { schema: { hide: true }, config: { rateLimit: "auth" } } as const;
 const ProviderParams = Type.Object({ provider: Type.String({ pattern: "^[a-z][a-z0-9]{0,31}$" }) });
@@ -72,6 +78,8 @@ export function federatedPages(
   app.get(RETURN_PATH, authGet, async (request, reply) => {
     const verifier = request.cookies[verifierCookie];
     reply.clearCookie(verifierCookie, cookieOptions).header("cache-control", "no-store");
+    // A link the account page started (account-identities.ts) ends there, signed in as it began.
+    if (queryField(request, "state") === LINK_STATE) return reply.redirect(linkedPath(request), 303);
     const code = queryField(request, "code");
     try {
       if (queryField(request, "error") !== "" || code === "" || code.length > 512)
@@ -85,4 +93,11 @@ export function federatedPages(
       return refused(request, reply, error);
     }
   });
+}
+
+/** The account page's landing for a link's outcome: `?linked=<provider>` or the callback's `?error=<reason>`. */
+function linkedPath(request: FastifyRequest): string {
+  const error = queryField(request, "error");
+  const outcome: [string, string] = error !== "" ? ["error", error] : ["linked", queryField(request, "linked")];
+  return `${LINKED_PATH}?${new URLSearchParams([outcome])}`;
 }

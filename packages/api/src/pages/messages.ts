@@ -27,6 +27,9 @@ export type NoticeKey =
   | "account_deleted"
   | "signed_out"
   | "stepped_up"
+  | "account_reactivated"
+  | "account_already_active"
+  | "identity_linked"
   | SecurityNoticeKey
   | AdminNoticeKey;
 
@@ -109,6 +112,8 @@ export const EN: PageMessages = {
     OAUTH_PROVIDER_NOT_FOUND: "That sign-in provider is not available.",
     OAUTH_PROVIDER_UNAVAILABLE: "The sign-in provider cannot be reached. Try again shortly, or use your password.",
     LAST_SIGN_IN_METHOD: "The account would have no way left to sign in.",
+    IDENTITY_ALREADY_LINKED: "That provider account is already linked to another user of this service.",
+    PASSKEY_LOGIN_FAILED: "That passkey could not sign you in. Try again, or sign in with your password.",
     SERVICE_UNAVAILABLE: "The service is busy or unavailable. Try again shortly.",
     INTERNAL_ERROR: "Something went wrong on our side. Try again shortly.",
   },
@@ -157,6 +162,9 @@ export const EN: PageMessages = {
     user_updated: "The user's details were saved.",
     user_email_pending:
       "The user's details were saved. The new email address applies once the user enters the code we mailed to it.",
+    account_reactivated: "Your account is active again. Sign in.",
+    account_already_active: "Your account is already active. Sign in.",
+    identity_linked: "The provider account was linked: you can sign in with it from now on.",
   },
 };
 

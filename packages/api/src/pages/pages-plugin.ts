@@ -36,6 +36,9 @@ const PAGE_ROUTES: ReadonlySet<string> = new Set([
   "/login",
   "/login/federated",
   "/login/federated/:provider",
+  "/login/passkey",
+  "/login/passkey-options",
+  "/reactivate",
   "/mfa",
   "/mfa/passkey-options",
   "/mfa/enrol",
@@ -51,6 +54,8 @@ const PAGE_ROUTES: ReadonlySet<string> = new Set([
   "/account/email",
   "/account/email/verify",
   "/account/identities/:id/unlink",
+  "/account/identities/link",
+  "/account/identities/linked",
   "/account/deactivate",
   "/account/delete",
   "/account/step-up",
@@ -76,7 +81,7 @@ export interface PagesPluginOptions {
 export async function pagesPlugin(app: FastifyInstance, { options, brand }: PagesPluginOptions) {
   const cookies = pageCookies(options, brand);
   const { secure } = cookies;
-  const renderer: PageRenderer = { brand, messages: EN };
+  const renderer: PageRenderer = { brand, messages: EN, passkeyLogin: options.useCases.passkeyLogin !== undefined };
   const logoOrigin = logoOriginOf(brand.logoUrl);
 
   await app.register(fastifyFormbody);

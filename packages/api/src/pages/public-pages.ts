@@ -9,6 +9,8 @@ import { credentialField, formField, queryField } from "./form-fields.js";
 import { isNoticeKey } from "./messages.js";
 import { allowDataImages, logoOriginOf } from "./page-security.js";
 import { type PageCookies, setSessionCookie } from "./page-session-cookie.js";
+import { passkeyLoginPages } from "./passkey-login-pages.js";
+import { reactivatePages } from "./reactivate-pages.js";
 import { jsonRefusal, type PageError, type PageRenderer, refusalOf, renderPage } from "./render.js";
 
 const page = { schema: { hide: true } } as const;
@@ -81,6 +83,8 @@ export function publicPages(app: FastifyInstance, options: AppOptions, renderer:
     return signedIn(reply, result);
   };
   federatedPages(app, options, renderer, cookies.secure, firstFactorDone);
+  const reactivation = reactivatePages(app, options, renderer);
+  passkeyLoginPages(app, options, renderer, { firstFactorDone, reactivation });
 
   app.get("/login", page, async (request, reply) => {
     const notice = queryField(request, "notice");
@@ -96,6 +100,9 @@ export function publicPages(app: FastifyInstance, options: AppOptions, renderer:
       const result = await auth.logIn({ email, password: formField(request, "password") }, requestContext(request));
       return await firstFactorDone(request, reply, result);
     } catch (error) {
+      // Said only after the password was proven: the use case's own order.
+      const offer = reactivation(request, reply, error, email);
+      if (offer !== undefined) return offer;
       const { status, errors } = refusalOf(error, messages);
       return renderPage(renderer, request, reply, "login", { title: "Sign in", errors, values: { email } }, status);
     }

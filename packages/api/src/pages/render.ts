@@ -26,6 +26,13 @@ export interface PageView {
 export interface PageRenderer {
   readonly brand: PagesOptions;
   readonly messages: PageMessages;
+  /** PASSKEY_LOGIN: /login offers the passwordless passkey button (wherever it is shown). */
+  readonly passkeyLogin?: boolean;
+}
+
+/** How a provider's name (OAUTH_PROVIDERS) reads on a button: "Sign in with GitHub", "Link Acme". */
+export function providerLabel(name: string): string {
+  return name === "github" ? "GitHub" : name.charAt(0).toUpperCase() + name.slice(1);
 }
 
 /** Renders `page` inside the layout, with this response's CSP nonce and a fresh CSRF token. */
@@ -45,6 +52,8 @@ export async function renderPage(
     values: view.values ?? {},
     notice: view.notice === undefined ? undefined : messages.notices[view.notice],
     brand: renderer.brand,
+    passkeyLogin: renderer.passkeyLogin === true,
+    providerLabel,
     summaryTitle: messages.summaryTitle,
     nonce: nonceOf(request),
     // The error page has no form, and may answer before the cookie plugin parsed any cookie.
