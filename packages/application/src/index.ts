@@ -241,6 +241,16 @@ export {
   type ProvisionKeycloakUser,
   type ProvisionKeycloakUserDeps,
 } from "./keycloak/provision-keycloak-user.js";
+export {
+  DEFAULT_RECONCILE_PAGE_SIZE,
+  type ForeignKeycloakAccount,
+  type KeycloakReconciliation,
+  type MissingKeycloakAccount,
+  makeReconcileKeycloak,
+  type OrphanedKeycloakAccount,
+  type ReconcileKeycloak,
+  type ReconcileKeycloakDeps,
+} from "./keycloak/reconcile-keycloak.js";
 export { type KeycloakSessionHandoff, makeKeycloakSessionHandoff } from "./keycloak/session-handoff.js";
 export {
   DEFAULT_KEYCLOAK_SYNC_POLICY,

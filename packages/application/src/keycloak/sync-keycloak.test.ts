@@ -74,6 +74,9 @@ function fakeDirectory(overrides: Partial<KeycloakDirectory> = {}) {
     async find() {
       return undefined;
     },
+    async list() {
+      return [];
+    },
     async create(state, password) {
       calls.push(`create ${state.username} enabled=${state.enabled} password=${password ?? "none"}`);
       return `kc-${state.gatehouseId}`;

@@ -93,6 +93,12 @@ export function makeFakeUsers(store: FakeStore): UserRepository {
     findByEmail: async (email) => liveUsers(store).find((stored) => lower(stored.user.email) === lower(email))?.user,
     findByKeycloakId: async (keycloakId) =>
       store.state.users.find((stored) => stored.user.keycloakId === keycloakId)?.user,
+    keycloakManaged: async (afterId, limit) =>
+      store.state.users
+        .map((stored) => stored.user)
+        .filter((user) => user.keycloakSyncStatus !== null && (afterId === null || user.id > afterId))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, limit),
     usernameTaken: async (username) =>
       liveUsers(store).some((stored) => lower(stored.user.username) === lower(username)),
     async update(id, changes, at, expect) {

@@ -56,6 +56,8 @@ export type AuditAction =
   | "user.provisioned"
   | "keycloak.sync_failed"
   | "keycloak.session_logged_out"
+  | "keycloak.account_requeued"
+  | "keycloak.orphan_removed"
   | "mfa.enroll"
   | "mfa.verify"
   | "mfa.step_up"

@@ -42,6 +42,12 @@ export interface KeycloakDirectory {
   /** The account with this id, if it still exists. */
   find(id: string): Promise<KeycloakAccount | undefined>;
   /**
+   * One page of the realm's accounts, attributes included (`first` skipped, at most `max`), in
+   * Keycloak's order: how the reconciliation walks the realm without holding it all. An empty or
+   * short page is the end; accounts created or deleted between pages may shift the offsets.
+   */
+  list(first: number, max: number): Promise<KeycloakAccount[]>;
+  /**
    * Creates the account (the password as a non-temporary credential) and answers its id.
    * @throws DomainError DUPLICATE_EMAIL when Keycloak answers 409 (email or username taken).
    */

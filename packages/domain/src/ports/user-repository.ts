@@ -47,6 +47,12 @@ export interface UserRepository {
    */
   findByKeycloakId(keycloakId: string): Promise<User | undefined>;
   /**
+   * Up to `limit` users Keycloak manages (`keycloak_sync_status` not null), soft-deleted ones
+   * too, in id order after `afterId` (from the first when null): the keyset pages the Keycloak
+   * reconciliation walks the local side in. Local-only accounts (status null) are left out.
+   */
+  keycloakManaged(afterId: string | null, limit: number): Promise<User[]>;
+  /**
    * Whether a live user holds this username (case-insensitively, as uniqueness compares it):
    * registration asks before it looks at the email, so a taken username gets one answer
    * whether or not the email has an account.

@@ -65,6 +65,35 @@ export function userRepositoryContract(name: string, open: OpenHarness, options:
       expect((await users().create(newUser(), [])).keycloakSyncStatus).toBeNull();
     });
 
+    it("pages the users Keycloak manages in id order, soft-deleted too, local-only ones left out", async () => {
+      const managed = await Promise.all(
+        [1, 2, 3].map(() => users().create(newUser({ keycloakSyncStatus: "pending" }), [])),
+      );
+      const local = await users().create(newUser(), []);
+      const [gone] = managed;
+      if (gone === undefined) throw new Error("no user");
+      await users().update(gone.id, UserChanges.softDelete(null, later(0)), later(0));
+      const ids = managed.map((user) => user.id).sort();
+      // Other cases share the database: walk every page and keep this case's rows.
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page = await users().keycloakManaged(after, 2);
+        expect(page.length).toBeLessThanOrEqual(2);
+        for (const user of page) expect(user.keycloakSyncStatus).not.toBeNull();
+        seen.push(...page.map((user) => user.id));
+        const last = page.at(-1);
+        if (page.length < 2 || last === undefined) break;
+        after = last.id;
+      }
+      expect([...seen].sort()).toEqual(seen);
+      expect(seen.filter((id) => ids.includes(id))).toEqual(ids);
+      expect(seen).not.toContain(local.id);
+      const [first, second] = ids;
+      expect((await users().keycloakManaged(first ?? null, 100)).map((user) => user.id)).not.toContain(first);
+      expect((await users().keycloakManaged(first ?? null, 100)).map((user) => user.id)).toContain(second);
+    });
+
     it("finds by normalized email and by id, and answers undefined for unknown ones", async () => {
       const created = await users().create(newUser({ email: "find.me@example.com" }), ["user"]);
       expect((await users().findByEmail("find.me@example.com"))?.id).toBe(created.id);

@@ -16,7 +16,7 @@ import {
   type UserStatistics,
   type UserWithRoles,
 } from "@gatehouse/domain";
-import { and, asc, desc, eq, ilike, inArray, isNotNull, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, ilike, inArray, isNotNull, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
 import { type Database, rowsOf } from "./database.js";
 import { oneTimeCodes, permissions, rolePermissions, roles, userRoles, userSearchText, users } from "./schema.js";
 import { violatedUniqueConstraint } from "./unique-violation.js";
@@ -254,6 +254,17 @@ export function makeUserRepository(db: Database): UserRepository {
     async findByKeycloakId(keycloakId) {
       const [row] = await db.select().from(users).where(eq(users.keycloakId, keycloakId)).limit(1);
       return row && toUser(row);
+    },
+
+    async keycloakManaged(afterId, limit) {
+      const managed = isNotNull(users.keycloakSyncStatus);
+      const rows = await db
+        .select()
+        .from(users)
+        .where(afterId === null ? managed : and(managed, gt(users.id, afterId)))
+        .orderBy(asc(users.id))
+        .limit(limit);
+      return rows.map(toUser);
     },
 
     async usernameTaken(username) {

@@ -145,6 +145,14 @@ export class KeycloakAdminDirectory implements KeycloakDirectory {
     });
   }
 
+  list(first: number, max: number): Promise<KeycloakAccount[]> {
+    return this.guarded(async () => {
+      const response = await this.call("GET", `/users?first=${first}&max=${max}&briefRepresentation=false`);
+      if (response.status !== 200 || !Array.isArray(response.body)) this.unexpected(response, "user list");
+      return (response.body as UserRepresentation[]).map(accountOf);
+    });
+  }
+
   create(state: KeycloakAccountState, password: string | undefined): Promise<string> {
     return this.guarded(async () => {
       const response = await this.call("POST", "/users", {
