@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { AppOptions } from "../../app-deps.js";
 import { type PageRenderer, renderPage } from "../render.js";
 import { adminRoute, type RequireOperator } from "./admin-guard.js";
-import { barChart } from "./bar-chart.js";
+import { barChart, columnChart } from "./bar-chart.js";
 
 /**
  * `/admin`: the dashboard over `getUserStatistics`, the use case behind
@@ -43,18 +43,18 @@ export function adminDashboard(
           "last 7 days": stats.registrations.last7d,
           "last 30 days": stats.registrations.last30d,
         }),
-        barChart("sign-ins-per-day", "Sign-ins per day, last 30 days (UTC)", perDay(activity.series.signIns)),
-        barChart(
+        columnChart("sign-ins-per-day", "Sign-ins per day, last 30 days (UTC)", perDay(activity.series.signIns)),
+        columnChart(
           "failed-sign-ins-per-day",
           "Failed sign-ins per day, last 30 days (UTC)",
           perDay(activity.series.failedSignIns),
         ),
-        barChart(
+        columnChart(
           "registrations-per-day",
           "Registrations per day, last 30 days (UTC)",
           perDay(activity.series.registrations),
         ),
-        barChart(
+        columnChart(
           "rate-limited-per-day",
           "Rate-limited requests per day, last 30 days (UTC)",
           perDay(activity.series.rateLimited),
