@@ -5,6 +5,7 @@ import { startOidcProvider, type TestOpenIdProvider } from "./support/oidc-provi
 import { startTestServer, type TestServer, testDatabaseKinds, uniqueUser } from "./support/test-server.js";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
+type InjectReply = Awaited<ReturnType<TestServer["app"]["inject"]>>;
 
 // The account page's linked accounts, driven by inject against the real composition: a
 // passwordless user made by a real OpenID Connect sign-in (the test provider), whose page session
@@ -56,10 +57,16 @@ describe.each(testDatabaseKinds())("linked accounts on the account page (%s)", (
     });
   }
 
-  /** The rest of the browser's round trip: the provider as `sub`, the callback, /login/federated, the landing. */
-  async function finishLink(secret: string, handOff: string, sub: string) {
-    const toProvider = /<a class="button" href="([^"]+)"/.exec(handOff)?.[1]?.replaceAll("&amp;", "&") ?? "";
-    const back = await callback(t, await provider.signIn(toProvider, sub));
+  /**
+   * The rest of the browser's round trip: the provider as `sub`, the callback, /login/federated, the
+   * landing. The browser that started it brings the hand-off's binding cookie; `elsewhere` is another one.
+   */
+  async function finishLink(secret: string, handOff: InjectReply, sub: string, elsewhere = false) {
+    const toProvider = /<a class="button" href="([^"]+)"/.exec(handOff.body)?.[1]?.replaceAll("&amp;", "&") ?? "";
+    const binding = handOff.cookies.find((cookie) => cookie.name === "gh_link");
+    expect(binding?.httpOnly).toBe(true);
+    const cookies: Record<string, string> = elsewhere || binding === undefined ? {} : { gh_link: binding.value };
+    const back = await callback(t, await provider.signIn(toProvider, sub), undefined, cookies);
     const toPages = new URL(String(back.headers.location));
     expect(toPages.pathname).toBe("/login/federated");
     // The app state and the outcome; nothing that could be spent.
@@ -84,7 +91,7 @@ describe.each(testDatabaseKinds())("linked accounts on the account page (%s)", (
     expect(handOff.body).toMatch(/<meta http-equiv="refresh" content="0; url=http:\/\/127\.0\.0\.1:\d+\//);
     const sub = subject();
     provider.accounts.set(sub, { email: `${sub}@example.com`, email_verified: true });
-    const landed = await finishLink(user.refreshToken, handOff.body, sub);
+    const landed = await finishLink(user.refreshToken, handOff, sub);
     expect(landed.statusCode).toBe(303);
     expect(landed.headers.location).toBe("/account?notice=identity_linked");
     const after = await accountPage(user.refreshToken, "/account?notice=identity_linked");
@@ -95,10 +102,23 @@ describe.each(testDatabaseKinds())("linked accounts on the account page (%s)", (
     expect((await identitiesOf(t, user.accessToken)).map((identity) => identity.provider)).toEqual(["acme"]);
   });
 
+  // Attack: the starter sends the provider URL of their own link to a victim signed in at the
+  // provider; finished in the victim's browser it linked the victim's provider account to the
+  // starter, whose account the victim's next provider sign-in then opened.
+  it("a link finished in a browser other than the one that started it links nothing", async () => {
+    const starter = await registerAndLogIn(t, uniqueUser("pgbind"));
+    const victim = subject();
+    provider.accounts.set(victim, { email: `${victim}@example.com`, email_verified: true });
+    const landed = await finishLink(starter.refreshToken, await startLink(starter.refreshToken), victim, true);
+    expect(landed.statusCode).toBe(400);
+    expect(landed.body).toContain('role="alert"');
+    expect(await identitiesOf(t, starter.accessToken)).toEqual([]);
+  });
+
   it("a provider account of another user is refused with the catalogue's text; nothing is linked", async () => {
     const owner = await federatedUser(t, provider);
     const user = await registerAndLogIn(t, uniqueUser("pgtaken"));
-    const landed = await finishLink(user.refreshToken, (await startLink(user.refreshToken)).body, owner.subject);
+    const landed = await finishLink(user.refreshToken, await startLink(user.refreshToken), owner.subject);
     expect(landed.statusCode).toBe(409);
     expect(landed.body).toContain('role="alert"');
     expect(landed.body).toContain("That provider account is already linked to another user of this service.");
@@ -109,9 +129,10 @@ describe.each(testDatabaseKinds())("linked accounts on the account page (%s)", (
 
   it("a cancelled link, an unknown provider, a post without the token and a signed-out browser change nothing", async () => {
     const user = await registerAndLogIn(t, uniqueUser("pgnolink"));
-    const handOff = (await startLink(user.refreshToken)).body;
-    const toProvider = /<a class="button" href="([^"]+)"/.exec(handOff)?.[1]?.replaceAll("&amp;", "&") ?? "";
-    const denied = await callback(t, await provider.signIn(toProvider, subject(), { deny: true }));
+    const handOff = await startLink(user.refreshToken);
+    const toProvider = /<a class="button" href="([^"]+)"/.exec(handOff.body)?.[1]?.replaceAll("&amp;", "&") ?? "";
+    const binding = { gh_link: handOff.cookies.find((cookie) => cookie.name === "gh_link")?.value ?? "" };
+    const denied = await callback(t, await provider.signIn(toProvider, subject(), { deny: true }), undefined, binding);
     const toPages = new URL(String(denied.headers.location));
     const onward = await t.app.inject({ method: "GET", url: `${toPages.pathname}${toPages.search}` });
     const landed = await t.app.inject({

@@ -40,9 +40,14 @@ export async function start(
 }
 
 /** Lands the provider's redirect on Gatehouse's callback; answers Gatehouse's reply. */
-export function callback(t: TestServer, providerRedirect: URL, path = providerRedirect.pathname): Promise<InjectReply> {
+export function callback(
+  t: TestServer,
+  providerRedirect: URL,
+  path = providerRedirect.pathname,
+  cookies: Record<string, string> = {},
+): Promise<InjectReply> {
   expect(providerRedirect.origin).toBe(PUBLIC);
-  return t.app.inject({ method: "GET", url: `${path}${providerRedirect.search}` });
+  return t.app.inject({ method: "GET", url: `${path}${providerRedirect.search}`, cookies });
 }
 
 /** The browser's part from the provider URL on: the user at the provider, then the callback; answers the app URL. */

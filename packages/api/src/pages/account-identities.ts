@@ -7,6 +7,8 @@ import { IdentityIdParams } from "../schemas/identity-schemas.js";
 import { type AccountAction, accountRoute } from "./account-action.js";
 import { LINK_STATE, LINKED_PATH } from "./federated-pages.js";
 import { formField, queryField } from "./form-fields.js";
+import { bindLinkToBrowser, clearLinkBinding } from "./link-binding.js";
+import { pageCookies } from "./page-session-cookie.js";
 import { type PageRenderer, providerLabel, renderPage } from "./render.js";
 
 /** Starting a link spends the `auth` budget, like `GET /api/v1/users/me/identities/{provider}/link`. */
@@ -25,6 +27,8 @@ export function linkableProviders(
 /** Why the callback refused a link (`?error=<reason>`), as the error the account page shows. */
 function linkRefusal(reason: string): ErrorCode {
   if (reason === "identity_already_linked") return "IDENTITY_ALREADY_LINKED";
+  // Finished in a browser other than the one that started it: nothing was linked.
+  if (reason === "browser_mismatch") return "OAUTH_STATE_INVALID";
   // Blocked since the link started: the account page's refusal then ends the page session.
   const blocked = reason.toUpperCase();
   if (blocked === "ACCOUNT_SUSPENDED" || blocked === "ACCOUNT_DEACTIVATED" || blocked === "ACCOUNT_PENDING_APPROVAL") {
@@ -60,6 +64,7 @@ export function accountIdentityForms(
 
   if (federation === undefined) return;
   const returnUrl = pagesReturnUrlOf(renderer.brand.publicBaseUrl);
+  const { secure } = pageCookies(options, renderer.brand);
 
   // A form, so the start needs the session and the CSRF token; but `form-action 'self'` stops a
   // form's navigation from being redirected to the provider, so the answer is a page that goes
@@ -77,6 +82,7 @@ export function accountIdentityForms(
           redirectUri: returnUrl,
           linkUserId: session.userId,
           appState: LINK_STATE,
+          browserBinding: bindLinkToBrowser(reply, secure),
         });
       },
       {
@@ -91,6 +97,7 @@ export function accountIdentityForms(
   // The link's outcome, sent on by /login/federated: the notice, or the callback's refusal.
   app.get(LINKED_PATH, accountRoute, async (request, reply) =>
     accountAction(request, reply, "identity_linked", async () => {
+      clearLinkBinding(reply, secure);
       const error = queryField(request, "error");
       if (error !== "" || queryField(request, "linked") === "") throw new DomainError(linkRefusal(error));
     }),

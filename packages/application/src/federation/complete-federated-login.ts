@@ -23,6 +23,8 @@ export interface CompleteFederatedLoginInput {
   /** From the path; undefined on the unversioned callback, which finds it from the state. */
   readonly provider?: string;
   readonly query: URLSearchParams;
+  /** The binding secret the browser presents (its cookie), checked when the state holds one. */
+  readonly browserBinding?: string;
 }
 
 export interface CompleteFederatedLoginDeps {
@@ -179,6 +181,16 @@ export function makeCompleteFederatedLogin(deps: CompleteFederatedLoginDeps) {
     }
     const provider = deps.providers.get(state.provider);
     if (provider === undefined) throw new DomainError("OAUTH_STATE_INVALID");
+    // Started in a browser that keeps a binding: finished in another one (a provider URL sent to
+    // someone), it would link their provider account to the starter. The code is never exchanged.
+    const presentedBinding = input.browserBinding;
+    if (
+      state.bindingHash !== null &&
+      (presentedBinding === undefined || deps.opaqueTokens.hash(presentedBinding) !== state.bindingHash)
+    ) {
+      await refuse(ctx, state.linkUserId, { provider: state.provider, reason: "browser_mismatch" });
+      return appRedirect(state, { error: "browser_mismatch" });
+    }
     let userId: string;
     try {
       const profile = await provider.complete(input.query, {

@@ -29,6 +29,8 @@ export interface StartFederatedLoginInput {
   readonly codeChallenge?: string;
   /** Set to link the provider to this signed-in user instead of signing in. */
   readonly linkUserId?: string;
+  /** A secret the starting browser keeps (a cookie): the callback must present it (`bindingHash`). */
+  readonly browserBinding?: string;
 }
 
 export interface StartFederatedLoginDeps {
@@ -95,6 +97,7 @@ export function makeStartFederatedLogin(deps: StartFederatedLoginDeps) {
           codeVerifier: request.codeVerifier,
           nonce: request.nonce,
           linkUserId: input.linkUserId ?? null,
+          bindingHash: input.browserBinding === undefined ? null : deps.opaqueTokens.hash(input.browserBinding),
           expiresAt: new Date(now.getTime() + AUTHORIZATION_STATE_TTL_MS),
         },
         now,

@@ -35,6 +35,13 @@ export interface AuthorizationState {
   readonly nonce: string | null;
   /** Set when a signed-in user links a provider instead of signing in. */
   readonly linkUserId: string | null;
+  /**
+   * The hash of a secret the starting browser keeps in a cookie, when the start came from one
+   * (the hosted account page's link): the callback must present it, so a provider URL sent to
+   * someone else cannot finish the flow in their browser (linking their provider account to the
+   * starter's user).
+   */
+  readonly bindingHash: string | null;
   readonly expiresAt: Date;
 }
 

@@ -36,6 +36,8 @@ export const oauthStates = pgTable(
     codeVerifier: varchar("code_verifier", { length: 128 }).notNull(),
     nonce: varchar("nonce", { length: 128 }),
     linkUserId: uuid("link_user_id").references(() => users.id, { onDelete: "cascade" }),
+    // The hash of the starting browser's binding cookie (a hosted-page link), checked at the callback.
+    bindingHash: varchar("binding_hash", { length: 64 }),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },

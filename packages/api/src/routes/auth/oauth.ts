@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { requestContext } from "../../http/request-context.js";
+import { presentedLinkBinding } from "../../pages/link-binding.js";
 import { Envelope, errorResponses, ok } from "../../schemas/envelope.js";
 import { MfaChallengeData } from "../../schemas/mfa-schemas.js";
 import { LoginData } from "../../schemas/user-schemas.js";
@@ -58,6 +59,11 @@ function queryOf(request: FastifyRequest): URLSearchParams {
  */
 export const oauthRoutes: RoutesPlugin = async (app, { options }) => {
   const federation = options.useCases.federation;
+  // A link the hosted account page started must end in the browser that holds its binding cookie.
+  const bindingOf = (request: FastifyRequest) => {
+    const browserBinding = presentedLinkBinding(request, options);
+    return browserBinding === undefined ? {} : { browserBinding };
+  };
   if (federation === undefined) return;
 
   for (const path of ["/api/v1/auth/oauth/:provider", "/api/auth/oauth/:provider"]) {
@@ -110,7 +116,7 @@ export const oauthRoutes: RoutesPlugin = async (app, { options }) => {
     },
     async (request, reply) => {
       const url = await federation.completeFederatedLogin(
-        { provider: request.params.provider, query: queryOf(request) },
+        { provider: request.params.provider, query: queryOf(request), ...bindingOf(request) },
         requestContext(request),
       );
       return reply.header("cache-control", "no-store").redirect(url.href, 302);
@@ -121,7 +127,10 @@ export const oauthRoutes: RoutesPlugin = async (app, { options }) => {
     "/api/auth/oauth/callback",
     { config: { rateLimit: "auth" }, schema: callbackSchema("oauthCallbackAlias", false) },
     async (request, reply) => {
-      const url = await federation.completeFederatedLogin({ query: queryOf(request) }, requestContext(request));
+      const url = await federation.completeFederatedLogin(
+        { query: queryOf(request), ...bindingOf(request) },
+        requestContext(request),
+      );
       return reply.header("cache-control", "no-store").redirect(url.href, 302);
     },
   );
