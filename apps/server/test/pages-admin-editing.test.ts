@@ -1,10 +1,10 @@
-import { type TestDatabase, testDatabaseKinds } from "@gatehouse/infrastructure/testing";
+import { testDatabaseKinds } from "@gatehouse/infrastructure/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserMissing, launchBrowser } from "./support/browser.js";
-import { newPageUser, postgresEnv, seriousAxeViolations, startPagesServer, submit, watchCsp } from "./support/pages.js";
-import { call, type RunningServer } from "./support/server-process.js";
-import { TestSmtpServer } from "./support/smtp-server.js";
+import { browserMissing } from "./support/browser.js";
+import { newPageUser, seriousAxeViolations, submit, watchCsp } from "./support/pages.js";
+import { type PagesRun, startPagesRun } from "./support/pages-run.js";
+import { call } from "./support/server-process.js";
 
 const ADMIN = { email: "console-editor@example.com", password: "Lantern-Quarry-47-ivy" };
 
@@ -14,36 +14,25 @@ const ADMIN = { email: "console-editor@example.com", password: "Lantern-Quarry-4
 // each new form and its refusal checked with axe and the CSP report.
 describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console editing in a real browser (%s)", (kind) => {
   let browser: Browser;
-  let smtp: TestSmtpServer;
-  let server: RunningServer;
   let base: string;
-  let database: TestDatabase | undefined;
+  let run: PagesRun | undefined;
   let token: string;
   const tag = `e${Date.now().toString(36)}`;
 
   beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    const postgres = kind === "postgres" ? await postgresEnv() : undefined;
-    database = postgres?.database;
-    server = await startPagesServer(smtp, {
+    run = await startPagesRun(kind, {
       BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
       RATE_LIMIT_AUTH_REQUESTS: "100",
       RATE_LIMIT_ADMIN_REQUESTS: "1000",
-      ...(postgres?.env ?? {}),
     });
-    base = server.baseUrl;
-    browser = await launchBrowser();
+    ({ base, browser } = run);
     const login = await call(base, "POST", "/api/v1/auth/login", ADMIN);
     token = (login.body.data as { access_token: string }).access_token;
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    server?.child.kill("SIGTERM");
-    await server?.exited;
-    await smtp?.stop();
-    await database?.drop();
+    await run?.close();
   });
 
   async function signedInAdmin() {

@@ -1,15 +1,15 @@
-import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "@gatehouse/infrastructure/testing";
+import { testDatabaseKinds } from "@gatehouse/infrastructure/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserMissing, launchBrowser } from "./support/browser.js";
+import { browserMissing } from "./support/browser.js";
 import { totpCode } from "./support/mfa.js";
-import { seriousAxeViolations, startPagesServer, submit, watchCsp } from "./support/pages.js";
-import { call, type RunningServer } from "./support/server-process.js";
-import { TestSmtpServer } from "./support/smtp-server.js";
+import { seriousAxeViolations, submit, watchCsp } from "./support/pages.js";
+import { type PagesRun, startPagesRun } from "./support/pages-run.js";
+import { call } from "./support/server-process.js";
+import type { TestSmtpServer } from "./support/smtp-server.js";
 
 // Screenshots of every console page at desktop and phone sizes: artifacts of the run, never committed.
 const SCREENSHOTS = process.env.PAGES_SCREENSHOTS_DIR ?? join(tmpdir(), "gatehouse-page-screenshots");
@@ -22,23 +22,13 @@ const PASSWORD = "Correct-Horse-9-battery";
 // More than one page of the console's list (20 a page).
 const SEEDED = 23;
 
-async function postgresEnv(): Promise<{ database: TestDatabase; env: Record<string, string> }> {
-  const database = await createTestDatabase("postgres", { maxConnections: 1 });
-  const redis = process.env.REDIS_URL ?? process.env.TEST_REDIS_URL;
-  const env: Record<string, string> = { DATABASE_URL: database.url as string };
-  if (redis !== undefined)
-    Object.assign(env, { REDIS_URL: redis, REDIS_KEY_PREFIX: `gh-admin-${randomUUID().slice(0, 8)}:` });
-  return { database, env };
-}
-
 // The admin console end to end: the real server process, Chromium signing in as the bootstrap
 // super_admin, every action a real form post over the admin use cases.
 describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console in a real browser (%s)", (kind) => {
   let browser: Browser;
   let smtp: TestSmtpServer;
-  let server: RunningServer;
   let base: string;
-  let database: TestDatabase | undefined;
+  let run: PagesRun | undefined;
   let token: string;
   const tag = `c${Date.now().toString(36)}`;
   const seeded: Array<{ id: string; username: string; email: string }> = [];
@@ -56,10 +46,7 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console in a 
   }
 
   beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    const postgres = kind === "postgres" ? await postgresEnv() : undefined;
-    database = postgres?.database;
-    server = await startPagesServer(smtp, {
+    run = await startPagesRun(kind, {
       BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
       // Every test signs in through /login (the auth bucket, 5 a minute by default), and the seeding's
@@ -71,21 +58,15 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console in a 
       // every second rather than every 15.
       RATE_LIMIT_REFRESH_REQUESTS: "2",
       RATE_LIMIT_REFUSALS_FLUSH_SECONDS: "1",
-      ...(postgres?.env ?? {}),
     });
-    base = server.baseUrl;
-    browser = await launchBrowser();
+    ({ smtp, base, browser } = run);
     const login = await call(base, "POST", "/api/v1/auth/login", ADMIN);
     token = (login.body.data as { access_token: string }).access_token;
     for (let index = 0; index < SEEDED; index += 1) seeded.push(await createUser(`${tag}u${index}`));
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    server?.child.kill("SIGTERM");
-    await server?.exited;
-    await smtp?.stop();
-    await database?.drop();
+    await run?.close();
   });
 
   async function signedIn(email: string, password: string, javaScript = true) {

@@ -1,19 +1,11 @@
-import { type TestDatabase, testDatabaseKinds } from "@gatehouse/infrastructure/testing";
+import { testDatabaseKinds } from "@gatehouse/infrastructure/testing";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserMissing, launchBrowser } from "./support/browser.js";
-import {
-  linkIn,
-  newPageUser,
-  type PageUser,
-  postgresEnv,
-  registerVerified,
-  startPagesServer,
-  submit,
-  watchCsp,
-} from "./support/pages.js";
-import { call, type RunningServer } from "./support/server-process.js";
-import { codeIn, TestSmtpServer } from "./support/smtp-server.js";
+import { browserMissing } from "./support/browser.js";
+import { linkIn, newPageUser, type PageUser, registerVerified, submit, watchCsp } from "./support/pages.js";
+import { type PagesRun, startPagesRun } from "./support/pages-run.js";
+import { call } from "./support/server-process.js";
+import { codeIn, type TestSmtpServer } from "./support/smtp-server.js";
 
 const ADMIN = { email: "operator@example.com", password: "Lantern-Quarry-47-ivy" };
 const ADMIN_ENV = { BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password };
@@ -24,26 +16,17 @@ const ADMIN_ENV = { BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD
 describe.skipIf(browserMissing()).each(testDatabaseKinds())("hosted pages in a real browser (%s)", (kind) => {
   let browser: Browser;
   let smtp: TestSmtpServer;
-  let server: RunningServer;
   let base: string;
-  let database: TestDatabase | undefined;
+  let run: PagesRun | undefined;
   const cspViolations: string[] = [];
 
   beforeAll(async () => {
-    smtp = await TestSmtpServer.start();
-    const postgres = kind === "postgres" ? await postgresEnv() : undefined;
-    database = postgres?.database;
-    server = await startPagesServer(smtp, { ...ADMIN_ENV, ...(postgres?.env ?? {}) });
-    base = server.baseUrl;
-    browser = await launchBrowser();
+    run = await startPagesRun(kind, ADMIN_ENV);
+    ({ smtp, base, browser } = run);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    server?.child.kill("SIGTERM");
-    await server?.exited;
-    await smtp?.stop();
-    await database?.drop();
+    await run?.close();
   });
 
   /** A fresh browser profile whose CSP violations end up in `cspViolations`. */
