@@ -98,6 +98,11 @@ describe.skipIf(keycloakMissing())("Keycloak sessions behind password-grant logi
     const refreshed = await live.call("POST", "/api/v1/auth/refresh", { refresh_token: s.refresh_token });
     expect([refreshed.status, (refreshed.body.error as Json).code]).toEqual([401, "REFRESH_TOKEN_REVOKED"]);
     expect(await held(s.familyId)).toEqual([]);
+    // Audited like a session its owner ended, with the reason.
+    const audited = await live.t.query<Json>(
+      sql`SELECT user_id, details FROM audit_logs WHERE action = 'auth.session_revoked' AND resource_id = ${s.familyId}`,
+    );
+    expect(audited).toEqual([{ user_id: s.id, details: { reason: "identity_backend_ended" } }]);
   }, 120_000);
 
   it("logout logs the Keycloak session out; with Keycloak down it succeeds and the queued logout completes later", async () => {

@@ -131,16 +131,19 @@ export function keycloakPasswordCheckOf(w: Wiring): { passwordCheck?: PasswordCh
  * The refresh path's check of the Keycloak session behind a password-grant session (the refresh flow:
  * renewed near expiry, an ended one ends the Gatehouse session), else nothing.
  */
-export function keycloakSessionGuardOf(w: Wiring): { sessionGuard?: SessionGuard } {
+export function keycloakSessionGuardOf(w: Wiring): { sessionGuard?: { check: SessionGuard; uow: Wiring["uow"] } } {
   const keycloak = keycloakAdaptersOf(w);
   const config = w.config.identity.keycloak;
   if (keycloak === undefined || config === undefined || w.keycloakSync === undefined) return {};
   return {
-    sessionGuard: makeKeycloakSessionGuard({
-      store: makeKeycloakSessionStore(w.database.db, keycloakBoxes(w.keycloakSync.key).sessions),
-      signIn: keycloak.signIn,
-      clock: w.clock,
-      bufferSeconds: config.tokenExpiryBufferSeconds,
-    }),
+    sessionGuard: {
+      check: makeKeycloakSessionGuard({
+        store: makeKeycloakSessionStore(w.database.db, keycloakBoxes(w.keycloakSync.key).sessions),
+        signIn: keycloak.signIn,
+        clock: w.clock,
+        bufferSeconds: config.tokenExpiryBufferSeconds,
+      }),
+      uow: w.uow,
+    },
   };
 }

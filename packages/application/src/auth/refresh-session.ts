@@ -12,10 +12,11 @@ import {
   sessionBlockedError,
   type Telemetry,
   type TokenRefreshOutcome,
+  type UnitOfWork,
   type UserRepository,
 } from "@gatehouse/domain";
 import { LEGACY_ASSURANCE } from "../mfa/mfa-gate.js";
-import { auditEntryFor } from "../shared/audit-entry-for.js";
+import { audit, auditEntryFor } from "../shared/audit-entry-for.js";
 import { loadGrants, loadKeycloakId } from "./load-access.js";
 import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type SessionTokens } from "./session-tokens.js";
 
@@ -26,7 +27,7 @@ import { packSessionTokens, type RefreshTokenPolicy, refreshExpiry, type Session
 export type SessionGuard = (session: { readonly familyId: string; readonly userId: string }) => Promise<boolean>;
 
 export interface RefreshSessionDeps {
-  readonly refreshTokens: Pick<RefreshTokenRepository, "present" | "revokeFamily">;
+  readonly refreshTokens: Pick<RefreshTokenRepository, "present">;
   /** The owner's role grants for the new access token, through the `permissions:{id}` cache. */
   readonly users: Pick<UserRepository, "find">;
   readonly cache: Cache;
@@ -45,8 +46,11 @@ export interface RefreshSessionDeps {
   readonly telemetry?: Pick<Telemetry, "tokenRefresh" | "revocations">;
   /** The session's recorded assurance, copied into the new access token as it is. */
   readonly mfa: Pick<MfaRepository, "findSessionAssurance">;
-  /** Ends the session when the session it depends on elsewhere has ended; none: nothing to ask. */
-  readonly sessionGuard?: SessionGuard;
+  /**
+   * Ends the session when the session it depends on elsewhere has ended (`check`), in one
+   * transaction of `uow` with its `auth.session_revoked` audit row; none: nothing to ask.
+   */
+  readonly sessionGuard?: { readonly check: SessionGuard; readonly uow: UnitOfWork };
 }
 
 const OUTCOME_BY_VERDICT = {
@@ -106,9 +110,19 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
         throw (status === null ? undefined : sessionBlockedError(status)) ?? revokedError();
       }
     }
-    if (deps.sessionGuard !== undefined && !(await deps.sessionGuard(result))) {
-      // Answered as any revoked session: the family (with the successor just stored) ends.
-      await deps.refreshTokens.revokeFamily(result.familyId, "identity_backend_ended", now);
+    if (deps.sessionGuard !== undefined && !(await deps.sessionGuard.check(result))) {
+      // Answered as any revoked session: the family (with the successor just stored) ends, audited
+      // like a session an owner ended, with the reason.
+      await deps.sessionGuard.uow.run(async (tx) => {
+        await tx.refreshTokens.revokeFamily(result.familyId, "identity_backend_ended", now);
+        await audit(tx, deps, ctx, {
+          action: "auth.session_revoked",
+          userId: result.userId,
+          resourceType: "session",
+          resourceId: result.familyId,
+          details: { reason: "identity_backend_ended" },
+        });
+      });
       deps.telemetry?.revocations("identity_backend_ended", 1);
       await deps.revocations.revoke([result.familyId]);
       throw revokedError();
