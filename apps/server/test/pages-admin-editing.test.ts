@@ -60,7 +60,7 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console editi
     const renamed = `${tag}_lead`;
     await page.goto(`${base}/admin/roles`);
     await submit(page, { "Role name": "Not Valid", "Description (optional)": "Answers tickets" }, "Create role");
-    expect(await page.getByRole("alert").textContent()).toContain("name must be 2-50 characters");
+    expect(await page.getByRole("alert").textContent()).toContain("Name must be 2-50 characters");
     await audit("roles refused");
     await submit(page, { "Role name": name }, "Create role");
     expect(await page.getByRole("status").textContent()).toContain("The role was created.");

@@ -45,7 +45,7 @@ describe("admin console: creating, renaming and deleting roles", () => {
     const before = (await roles()).length;
     const invalid = await operator.post("/admin/roles", { name: "Not Valid", description: "" }, { from });
     expect(invalid.statusCode).toBe(400);
-    expect(invalid.body).toContain('<a href="#name">name must be 2-50 characters');
+    expect(invalid.body).toContain('<a href="#name">Name must be 2-50 characters');
     expect(invalid.body).toContain('value="Not Valid"');
     const taken = await operator.post("/admin/roles", { name, description: "" }, { from });
     expect(taken.statusCode).toBe(409);
@@ -84,7 +84,7 @@ describe("admin console: creating, renaming and deleting roles", () => {
     expect(taken.body).toContain(`value="${otherName}"`);
     const invalid = await operator.post(`/admin/roles/${id}`, { name: "x", description: "" }, { from });
     expect(invalid.statusCode).toBe(400);
-    expect(invalid.body).toContain("name must be 2-50 characters");
+    expect(invalid.body).toContain("Name must be 2-50 characters");
     expect(await named(first)).toMatchObject({ id, description: "Renamed" });
 
     const admin = (await named("admin")) as RoleRow;

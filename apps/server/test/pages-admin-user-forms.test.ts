@@ -149,7 +149,7 @@ describe("admin console: creating and editing users", () => {
 
     const invalid = await operator.post(`/admin/users/${id}`, fields(target, { phone_number: "call me" }), { from });
     expect(invalid.statusCode).toBe(400);
-    expect(invalid.body).toContain('<a href="#phone_number">phone_number must be a phone number');
+    expect(invalid.body).toContain('<a href="#phone_number">Phone number must be a phone number');
     expect(invalid.body).toContain('value="call me"');
     const other = uniqueUser("other");
     await register(t, other);

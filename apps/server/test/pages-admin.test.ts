@@ -187,7 +187,7 @@ describe.skipIf(browserMissing()).each(testDatabaseKinds())("admin console in a 
     const { context, page } = await signedIn(ADMIN.email, ADMIN.password);
     await page.goto(`${base}/admin/users/${target.id}`);
     await submit(page, {}, "Suspend user");
-    expect(await page.getByRole("alert").textContent()).toContain("reason must be 1-500 characters");
+    expect(await page.getByRole("alert").textContent()).toContain("Reason must be 1-500 characters");
     await submit(page, { "Reason for the suspension": "spam from this account" }, "Suspend user");
     expect(await page.getByRole("status").textContent()).toContain("suspended");
     expect(await page.locator("#user-status").textContent()).toContain("suspended");

@@ -8,6 +8,8 @@ export interface PageMessages {
   readonly errors: Partial<Record<ErrorCode, string>> & { readonly fallback: string };
   readonly summaryTitle: string;
   readonly notices: Readonly<Record<NoticeKey, string>>;
+  /** How a field issue names its field (`{label} {issue}`); a field without one shows its own name. */
+  readonly fields: Readonly<Record<string, string>>;
 }
 
 export type NoticeKey =
@@ -60,6 +62,27 @@ export type AdminNoticeKey =
 
 export const EN: PageMessages = {
   summaryTitle: "There is a problem",
+  fields: {
+    email: "Email address",
+    password: "Password",
+    new_password: "New password",
+    current_password: "Current password",
+    username: "Username",
+    full_name: "Full name",
+    phone_number: "Phone number",
+    organization: "Organization",
+    department: "Department",
+    name: "Name",
+    description: "Description",
+    status: "Status",
+    roles: "Role",
+    reason: "Reason",
+    code: "Code",
+    mfa_confirm: "The confirmation",
+    delete_confirm: "The confirmation",
+    credential: "Passkey",
+    assertion: "Passkey",
+  },
   errors: {
     fallback: "Something went wrong. Please try again.",
     VALIDATION_ERROR: "Check the highlighted fields.",

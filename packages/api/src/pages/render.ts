@@ -80,7 +80,10 @@ export function refusalOf(error: unknown, messages: PageMessages): { status: num
   const issues = error.code === "VALIDATION_ERROR" ? fieldIssuesOf(error.details) : [];
   const errors: PageError[] =
     issues.length > 0
-      ? issues.map((issue) => ({ field: issueField(issue), text: `${labelOf(issue.field)} ${issue.message}` }))
+      ? issues.map((issue) => ({
+          field: issueField(issue),
+          text: `${messages.fields[issue.field] ?? issue.field} ${issue.message}`,
+        }))
       : [{ text: errorText(messages, error.code) }];
   return { status: ERROR_TABLE[error.code].status, errors };
 }
@@ -89,24 +92,6 @@ export function refusalOf(error: unknown, messages: PageMessages): { status: num
 export function jsonRefusal(reply: FastifyReply, refusal: { status: number; errors: PageError[] }): FastifyReply {
   const text = refusal.errors.map((error) => error.text).join(" ");
   return reply.code(refusal.status).type("application/json; charset=utf-8").send({ error: { text } });
-}
-
-const LABELS: Readonly<Record<string, string>> = {
-  email: "Email address",
-  password: "Password",
-  new_password: "New password",
-  current_password: "Current password",
-  username: "Username",
-  full_name: "Full name",
-  code: "Code",
-  mfa_confirm: "The confirmation",
-  delete_confirm: "The confirmation",
-  credential: "Passkey",
-  assertion: "Passkey",
-};
-
-function labelOf(field: string): string {
-  return LABELS[field] ?? field;
 }
 
 /**
