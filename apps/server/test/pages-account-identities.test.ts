@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerAndLogIn } from "./support/http.js";
 import { CALLBACK, callback, envFor, federatedUser, identitiesOf, link, subject } from "./support/oauth-flow.js";
 import { startOidcProvider, type TestOpenIdProvider } from "./support/oidc-provider.js";
-import { startTestServer, type TestServer, testDatabaseKinds, uniqueUser } from "./support/test-server.js";
+import { sql, startTestServer, type TestServer, testDatabaseKinds, uniqueUser } from "./support/test-server.js";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
 type InjectReply = Awaited<ReturnType<TestServer["app"]["inject"]>>;
@@ -59,13 +59,14 @@ describe.each(testDatabaseKinds())("linked accounts on the account page (%s)", (
 
   /**
    * The rest of the browser's round trip: the provider as `sub`, the callback, /login/federated, the
-   * landing. The browser that started it brings the hand-off's binding cookie; `elsewhere` is another one.
+   * landing. The browser that started it brings the hand-off's binding cookie; `elsewhere` names the
+   * cookies of another browser instead.
    */
-  async function finishLink(secret: string, handOff: InjectReply, sub: string, elsewhere = false) {
+  async function finishLink(secret: string, handOff: InjectReply, sub: string, elsewhere?: Record<string, string>) {
     const toProvider = /<a class="button" href="([^"]+)"/.exec(handOff.body)?.[1]?.replaceAll("&amp;", "&") ?? "";
     const binding = handOff.cookies.find((cookie) => cookie.name === "gh_link");
     expect(binding?.httpOnly).toBe(true);
-    const cookies: Record<string, string> = elsewhere || binding === undefined ? {} : { gh_link: binding.value };
+    const cookies = elsewhere ?? (binding === undefined ? {} : { gh_link: binding.value });
     const back = await callback(t, await provider.signIn(toProvider, sub), undefined, cookies);
     const toPages = new URL(String(back.headers.location));
     expect(toPages.pathname).toBe("/login/federated");
@@ -109,10 +110,32 @@ describe.each(testDatabaseKinds())("linked accounts on the account page (%s)", (
     const starter = await registerAndLogIn(t, uniqueUser("pgbind"));
     const victim = subject();
     provider.accounts.set(victim, { email: `${victim}@example.com`, email_verified: true });
-    const landed = await finishLink(starter.refreshToken, await startLink(starter.refreshToken), victim, true);
-    expect(landed.statusCode).toBe(400);
-    expect(landed.body).toContain('role="alert"');
+    // A browser with no binding, and one with a binding of its own (another link it started).
+    const browsers: Record<string, string>[] = [{}, { gh_link: "a-binding-of-another-link-0123456789abcdef" }];
+    for (const elsewhere of browsers) {
+      const landed = await finishLink(starter.refreshToken, await startLink(starter.refreshToken), victim, elsewhere);
+      expect(landed.statusCode).toBe(400);
+      expect(landed.body).toContain('role="alert"');
+    }
     expect(await identitiesOf(t, starter.accessToken)).toEqual([]);
+    const refused = await t.query<{ details: { reason: string } }>(
+      sql`SELECT details FROM audit_logs WHERE action = 'auth.oauth_failed' AND user_id = ${starter.userId}`,
+    );
+    expect(refused.map((row) => row.details.reason)).toEqual(["browser_mismatch", "browser_mismatch"]);
+  });
+
+  // Attack: the outcome page takes its result from the address; a crafted link naming a blocked
+  // account's reason signed the victim's page out.
+  it("an outcome made up in the address never ends the page session", async () => {
+    const user = await registerAndLogIn(t, uniqueUser("pgforged"));
+    const forged = await t.app.inject({
+      method: "GET",
+      url: "/account/identities/linked?error=account_suspended",
+      cookies: { gh_session: user.refreshToken },
+    });
+    expect(forged.statusCode).toBe(400);
+    expect(forged.cookies.find((cookie) => cookie.name === "gh_session")).toBeUndefined();
+    expect((await accountPage(user.refreshToken)).body).toContain("Link Acme");
   });
 
   it("a provider account of another user is refused with the catalogue's text; nothing is linked", async () => {

@@ -24,17 +24,15 @@ export function linkableProviders(
   return (brand.providers ?? []).filter((name) => !linked.some((identity) => identity.provider === name));
 }
 
-/** Why the callback refused a link (`?error=<reason>`), as the error the account page shows. */
+/**
+ * Why the callback refused a link (`?error=<reason>`), as the error the account page shows. The
+ * reason arrives in the address, which anyone can make up: it never ends the page session (a
+ * blocked account is signed out by its next action anyway), so a crafted link cannot sign a user out.
+ */
 function linkRefusal(reason: string): ErrorCode {
   if (reason === "identity_already_linked") return "IDENTITY_ALREADY_LINKED";
   // Finished in a browser other than the one that started it: nothing was linked.
   if (reason === "browser_mismatch") return "OAUTH_STATE_INVALID";
-  // Blocked since the link started: the account page's refusal then ends the page session.
-  const blocked = reason.toUpperCase();
-  if (blocked === "ACCOUNT_SUSPENDED" || blocked === "ACCOUNT_DEACTIVATED" || blocked === "ACCOUNT_PENDING_APPROVAL") {
-    return blocked;
-  }
-  if (reason === "account_unavailable") return "UNAUTHORIZED";
   return "OAUTH_SIGN_IN_REFUSED";
 }
 

@@ -185,6 +185,27 @@ describe("makeReconcileKeycloak", () => {
     expect(db.auditEntries()).toEqual([]);
   });
 
+  it("leaves an orphan alone whose user appeared (or whose account changed) since the walk judged it", async () => {
+    const { db, realm, reconcile } = setUp([
+      account("kc-late", { gatehouseId: "user-late" }),
+      account("kc-swapped", { gatehouseId: "user-old" }),
+    ]);
+    const find = realm.directory.find;
+    // After the walk: the first account's user is created, the second account is restamped.
+    realm.directory.find = async (id) => {
+      if (id === "kc-late") db.seedUser({ id: "user-late", keycloakId: "kc-late", keycloakSyncStatus: "synced" });
+      const found = await find(id);
+      return found === undefined || id !== "kc-swapped" ? found : { ...found, gatehouseId: "user-other" };
+    };
+    const report = await reconcile({ fix: true });
+    expect(report.orphaned.map((found) => [found.keycloakId, found.fix])).toEqual([
+      ["kc-late", undefined],
+      ["kc-swapped", undefined],
+    ]);
+    expect(realm.removed).toEqual([]);
+    expect(db.auditEntries()).toEqual([]);
+  });
+
   it("Keycloak unavailable fails the run with IDENTITY_BACKEND_UNAVAILABLE and fixes nothing", async () => {
     const { db, realm, pushes, reconcile } = mixedSituation();
     realm.goDown();

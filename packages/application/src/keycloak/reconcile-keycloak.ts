@@ -163,6 +163,10 @@ export function makeReconcileKeycloak(deps: ReconcileKeycloakDeps) {
   }
 
   async function removeOrphan(found: OrphanedKeycloakAccount): Promise<OrphanedKeycloakAccount> {
+    // Judged during the walk, possibly minutes ago: still the same account, and still nobody's?
+    const now = await directory.find(found.keycloakId);
+    if (now === undefined || now.gatehouseId !== found.gatehouseId) return found;
+    if ((await deps.users.find(found.gatehouseId, { includeDeleted: true })) !== undefined) return found;
     await directory.remove(found.keycloakId);
     await deps.uow.run((tx) =>
       audit(tx, {

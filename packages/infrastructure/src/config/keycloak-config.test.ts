@@ -68,6 +68,10 @@ describe("IDENTITY_BACKEND and KEYCLOAK_*", () => {
     expect(() => load({ IDENTITY_BACKEND: "keycloak", ...KEYCLOAK, APP_ENV: "production" })).toThrow(
       /KEYCLOAK_URL must start with https:/,
     );
+    // Regression: a provisioned row would have been pushed over the realm account it came from.
+    expect(() => load({ IDENTITY_BACKEND: "keycloak", ...KEYCLOAK, KEYCLOAK_AUTO_PROVISION: "true" })).toThrow(
+      /KEYCLOAK_AUTO_PROVISION needs IDENTITY_BACKEND=local/,
+    );
   });
 
   it("reads KEYCLOAK_SYNC_KEY as 32 bytes, required in production only", () => {

@@ -93,6 +93,14 @@ export function readIdentityBackend(read: Reader, production: boolean): Identity
     throw new ConfigError(`KEYCLOAK_REALM must be a realm name (letters, digits, ".", "_", "-") (got "${realm}")`);
   }
   const needsClients = backend === "keycloak";
+  const autoProvision = read.bool("KEYCLOAK_AUTO_PROVISION", false);
+  // With the Keycloak backend every user row is pushed to its realm account: a provisioned row
+  // would overwrite the account it came from (username, names, attributes, enabled).
+  if (autoProvision && backend === "keycloak") {
+    throw new ConfigError(
+      "KEYCLOAK_AUTO_PROVISION needs IDENTITY_BACKEND=local: with IDENTITY_BACKEND=keycloak Gatehouse creates the realm's accounts itself",
+    );
+  }
   const introspection = read.oneOf("KEYCLOAK_INTROSPECTION", "off", ["off", "lightweight", "always"]) as
     | "off"
     | "lightweight"
@@ -119,7 +127,7 @@ export function readIdentityBackend(read: Reader, production: boolean): Identity
       passwordGrant: read.bool("KEYCLOAK_PASSWORD_GRANT", false),
       acceptTokens,
       roleMapping: roleMapping(read.raw("KEYCLOAK_ROLE_MAPPING")),
-      autoProvision: read.bool("KEYCLOAK_AUTO_PROVISION", false),
+      autoProvision,
       jwksCooldownSeconds: read.int("KEYCLOAK_JWKS_COOLDOWN_SECONDS", 30, 0, 3_600),
       introspection,
       syncKey: needsClients ? syncKeyOf(read.raw("KEYCLOAK_SYNC_KEY"), production) : undefined,

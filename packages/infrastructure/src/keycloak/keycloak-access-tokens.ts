@@ -120,7 +120,8 @@ export class KeycloakAccessTokens implements ExternalAccessTokens {
     if (introspected.active !== true || (verified.sub !== undefined && introspected.sub !== verified.sub)) {
       throw new DomainError("INVALID_TOKEN", "Invalid token");
     }
-    // What the signed token says about itself stays; the introspection adds what it left out.
+    // What the signed token says about itself (subject, issuer, audience, times) stays; roles and
+    // profile claims come from the introspection when it has them (Keycloak's answer now).
     return {
       ...verified,
       sub: verified.sub ?? introspected.sub,
