@@ -28,7 +28,7 @@ import {
   type RefreshChains,
   refreshOptions,
 } from "./scenarios.js";
-import { formatTargets, type TargetRow, targetsOf } from "./summary.js";
+import { chatTargetsOf, formatTargets, type TargetRow, targetsOf } from "./summary.js";
 
 const HELLO_SCRIPT = fileURLToPath(new URL("./hello-server.js", import.meta.url));
 const SERVER_SCRIPT = fileURLToPath(new URL("../../../apps/server/dist/main.js", import.meta.url));
@@ -54,7 +54,7 @@ interface BenchSettings {
   readonly chatSockets: number;
   readonly chatRate: number;
   readonly chatNodes: number;
-  /** `chat`: run the chat scenario alone. */
+  /** `chat`, `memory` or `admin`: run that scenario alone. */
   readonly only: string | undefined;
   /** `--peers` or BENCH_PEERS: the peers measured against Gatehouse (needs DATABASE_URL). */
   readonly peers: readonly "better-auth"[];
@@ -88,7 +88,7 @@ function readSettings(): BenchSettings {
     adminUsers: intFromEnv("BENCH_ADMIN_USERS", 100_000, 1, 10_000_000),
     auditRows: intFromEnv("BENCH_AUDIT_ROWS", 1_000_000, 1, 100_000_000),
     chatSockets: intFromEnv("BENCH_CHAT_SOCKETS", 1000, 1, 100_000),
-    chatRate: intFromEnv("BENCH_CHAT_RATE", 50, 1, 100_000),
+    chatRate: intFromEnv("BENCH_CHAT_RATE", 60, 1, 100_000),
     chatNodes: intFromEnv("BENCH_CHAT_NODES", databaseUrl && redisUrl ? 3 : 1, 1, 16),
     only: process.env.BENCH_ONLY?.trim() || undefined,
     peers: peersRequested(process.argv.slice(2), process.env),
@@ -389,15 +389,30 @@ function environmentOf(settings: BenchSettings): Record<string, unknown> {
   };
 }
 
+const loadAverage = () =>
+  loadavg()
+    .map((load) => load.toFixed(2))
+    .join(" ");
+
 async function main(): Promise<void> {
   installExitHandlers();
   const settings = readSettings();
   const startedAt = new Date().toISOString();
   log(`Gatehouse bench: ${settings.cores} cores, Node ${process.version}, ${databaseLabel(settings.databaseUrl)}`);
+  if (settings.only === "admin") {
+    const admin = await benchAdminScenarios(settings);
+    log(JSON.stringify(admin, null, 2));
+    const report = { started_at: startedAt, environment: environmentOf(settings), admin };
+    log(`\nresults: ${writeReport(RESULTS_DIR, report)}`);
+    return;
+  }
   if (settings.only === "chat" || settings.only === "memory") {
-    const only = settings.only === "chat" ? await benchChat(settings) : { memory: await benchMemoryScenario(settings) };
+    const chat = settings.only === "chat" ? await benchChat(settings) : undefined;
+    const only = chat ?? { memory: await benchMemoryScenario(settings) };
     log(JSON.stringify(only, null, 2));
-    const report = { started_at: startedAt, environment: environmentOf(settings), scenarios: only };
+    const targets = chat === undefined ? undefined : chatTargetsOf(chat);
+    if (targets !== undefined) log(`\nchat targets, load average ${loadAverage()}:\n${formatTargets(targets)}`);
+    const report = { started_at: startedAt, environment: environmentOf(settings), scenarios: only, targets };
     log(`\nresults: ${writeReport(RESULTS_DIR, report)}`);
     return;
   }
@@ -429,11 +444,7 @@ async function main(): Promise<void> {
   const report: BenchReport & { targets: TargetRow[] } = { ...measured, targets: targetsOf(measured) };
   log("");
   log(formatReport(report));
-  log(
-    `\nperformance targets, load average ${loadavg()
-      .map((load) => load.toFixed(2))
-      .join(" ")}:`,
-  );
+  log(`\nperformance targets, load average ${loadAverage()}:`);
   log(formatTargets(report.targets));
   log(`\nresults: ${writeReport(RESULTS_DIR, report)}`);
 }

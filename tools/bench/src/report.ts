@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { AdminBenchResult } from "./admin-bench.js";
 import type { Argon2Ceiling } from "./argon2-ceiling.js";
 import type { ChatBenchResult } from "./chat-bench.js";
+import type { ChatScenarios } from "./chat-scenarios.js";
 import type { ScenarioResult } from "./load.js";
 import type { PeerBenchResult } from "./peer-bench.js";
 import type { PgBouncerBenchResult } from "./pgbouncer-bench.js";
@@ -34,6 +35,8 @@ export interface BenchReport {
     readonly redis?: RedisScenarios;
     /** N sockets in one room on one node at a fixed send rate. */
     readonly chat: ChatBenchResult;
+    /** The same across `BENCH_CHAT_NODES` processes (receivers spread, senders on the first). */
+    readonly chat_nodes?: ChatScenarios["chat_nodes"];
     /** Better Auth interleaved with Gatehouse (`--peers`). */
     readonly peer?: PeerBenchResult | { readonly skipped: string };
     /** Login and refresh through PgBouncer in transaction mode (PostgreSQL only). */

@@ -1,3 +1,5 @@
+import type { ChatBenchResult } from "./chat-bench.js";
+import type { ChatScenarios } from "./chat-scenarios.js";
 import type { BenchReport } from "./report.js";
 
 /** One performance target: what was measured and whether it meets the bar. */
@@ -109,6 +111,46 @@ function rateLimitRows(report: BenchReport): TargetRow[] {
   );
 }
 
+const CHAT_ONE_NODE_RATE = 50_000;
+const allDelivered = (result: ChatBenchResult) => result.delivered === result.expected_deliveries;
+
+/**
+ * The chat fan-out's targets: one node with 1,000 sockets delivers >= 50,000 messages/s with
+ * p99 <= 50 ms (so the run must offer more than 50,000/s: BENCH_CHAT_RATE x sockets), an idle
+ * socket costs <= 50 KB of RSS, and across nodes a message reaches the others' sockets within
+ * 100 ms p99. A run that lost a delivery meets none of them.
+ */
+export function chatTargetsOf(scenarios: ChatScenarios): TargetRow[] {
+  const one = scenarios.chat;
+  const lost = (result: ChatBenchResult) =>
+    allDelivered(result) ? "" : `, ${result.expected_deliveries - result.delivered} deliveries missing`;
+  const rows = [
+    row(
+      "chat: one node >= 50,000 delivered/s, p99 <= 50 ms",
+      `${one.delivered_per_second}/s to ${one.sockets} sockets, p99 ${at(one.send_to_receive_ms.p99, 2)} ms${lost(one)}`,
+      allDelivered(one) && one.delivered_per_second >= CHAT_ONE_NODE_RATE && one.send_to_receive_ms.p99 <= 50,
+    ),
+    row(
+      "chat: RSS growth <= 50 KB per idle socket",
+      `${at(one.rss_per_idle_socket_kib)} KiB (${one.sockets} sockets)`,
+      one.rss_per_idle_socket_kib * 1024 <= 50_000,
+    ),
+  ];
+  const nodes = scenarios.chat_nodes;
+  const label = "chat: across nodes p99 <= 100 ms";
+  if (nodes === undefined) rows.push(notMeasured(label, "BENCH_CHAT_NODES=1"));
+  else if ("skipped" in nodes) rows.push(notMeasured(label, nodes.skipped));
+  else
+    rows.push(
+      row(
+        label,
+        `${nodes.nodes} nodes: ${nodes.delivered_per_second}/s, p99 ${at(nodes.send_to_receive_ms.p99, 2)} ms${lost(nodes)}`,
+        allDelivered(nodes) && nodes.send_to_receive_ms.p99 <= 100,
+      ),
+    );
+  return rows;
+}
+
 /** Every performance target with its figure from this run. */
 export function targetsOf(report: BenchReport): TargetRow[] {
   return [
@@ -117,6 +159,7 @@ export function targetsOf(report: BenchReport): TargetRow[] {
     ...adminRows(report),
     ...startupRows(report),
     ...rateLimitRows(report),
+    ...chatTargetsOf(report.scenarios),
   ];
 }
 
