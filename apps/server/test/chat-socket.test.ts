@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { loadConfig, makeJoseAccessTokens } from "@gatehouse/infrastructure";
+import { loadConfig, makeSignedAccessTokens } from "@gatehouse/infrastructure";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { ChatClient, type Frame, isType } from "./support/chat-client.js";
@@ -155,7 +155,7 @@ describe("the chat WebSocket protocol", () => {
 
   it("closes a socket 4401 when its token expires, unless a fresh token is sent on the open socket", async () => {
     const config = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "silent" });
-    const shortLived = await makeJoseAccessTokens({
+    const shortLived = await makeSignedAccessTokens({
       secret: new TextEncoder().encode(TEST_JWT_SECRET),
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,

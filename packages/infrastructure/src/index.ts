@@ -152,15 +152,6 @@ export {
   retireAfterSeconds,
 } from "./security/database-token-keys.js";
 export { makeHmacOneTimeSecrets } from "./security/hmac-one-time-secrets.js";
-export {
-  hs256KeyId,
-  type JwtSettings,
-  makeJoseAccessTokens,
-  publicJwkOf,
-  type SignedAccessTokens,
-  type SigningKey,
-  type TokenKeyRing,
-} from "./security/jose-access-tokens.js";
 export { JWT_ALGORITHMS, type JwtAlgorithm, type VerificationKey, verifyAccessToken } from "./security/jwt-verifier.js";
 export { KeyDecryptionError } from "./security/key-encryption.js";
 export { MemorySessionRevocations } from "./security/memory-session-revocations.js";
@@ -168,4 +159,13 @@ export { opaqueTokens } from "./security/opaque-tokens.js";
 export { loadPemSigningKey, loadPemVerificationKey } from "./security/pem-token-keys.js";
 export { makeSecretBox, type SecretBox, type SecretBoxKey, SecretDecryptionError } from "./security/secret-box.js";
 export { Semaphore } from "./security/semaphore.js";
+export {
+  hs256KeyId,
+  type JwtSettings,
+  makeSignedAccessTokens,
+  publicJwkOf,
+  type SignedAccessTokens,
+  type SigningKey,
+  type TokenKeyRing,
+} from "./security/signed-access-tokens.js";
 export { systemClock } from "./security/system-clock.js";

@@ -6,7 +6,7 @@ import {
   type Logger,
   loadPemSigningKey,
   loadPemVerificationKey,
-  makeJoseAccessTokens,
+  makeSignedAccessTokens,
   makeSigningKeyStore,
   newDatabaseKey,
   openDatabaseKeyRing,
@@ -67,7 +67,7 @@ export async function openAccessTokenKeys(
       keySource === "file" && algorithm !== "HS256" && privateKeyFile !== undefined
         ? await loadPemSigningKey(privateKeyFile, algorithm)
         : undefined;
-    const accessTokens = await makeJoseAccessTokens({
+    const accessTokens = await makeSignedAccessTokens({
       ...settings,
       ...(signingKey ? { signingKey } : {}),
       verificationKeys: filed,
@@ -103,7 +103,7 @@ export async function openAccessTokenKeys(
     );
   }
   const withFiled = () => ({ ...ring.current(), verificationKeys: [...ring.current().verificationKeys, ...filed] });
-  const accessTokens = await makeJoseAccessTokens({
+  const accessTokens = await makeSignedAccessTokens({
     ...settings,
     signingKey: signing,
     verificationKeys: withFiled().verificationKeys,

@@ -7,8 +7,8 @@ import { rowsOf } from "../db/database.js";
 import { makeSigningKeyStore, type SigningKeyStore } from "../db/signing-key-store.js";
 import { createTestDatabase, type TestDatabase, testDatabaseKinds } from "../testing/test-database.js";
 import { newDatabaseKey, openDatabaseKeyRing } from "./database-token-keys.js";
-import { makeJoseAccessTokens } from "./jose-access-tokens.js";
 import { KeyDecryptionError, openPrivateKey } from "./key-encryption.js";
+import { makeSignedAccessTokens } from "./signed-access-tokens.js";
 
 const encryptionKey = new Uint8Array(randomBytes(32));
 const subject = {
@@ -79,7 +79,7 @@ describe.each(testDatabaseKinds({ pgbouncer: true }))("database signing keys on 
     const ring = await openDatabaseKeyRing({ store, encryptionKey, clock, unknownKidReloadSeconds: 5 }, () =>
       newDatabaseKey(encryptionKey, "EdDSA"),
     );
-    const tokens = await makeJoseAccessTokens({ ...claims, ...ring.current() });
+    const tokens = await makeSignedAccessTokens({ ...claims, ...ring.current() });
     const before = (await tokens.issue(subject)).token;
     const oldKid = decodeProtectedHeader(before).kid;
 
@@ -122,7 +122,7 @@ describe.each(testDatabaseKinds({ pgbouncer: true }))("database signing keys on 
     const nodeA = await openDatabaseKeyRing(options, () => newDatabaseKey(encryptionKey, "EdDSA"));
     const nodeB = await openDatabaseKeyRing(options, () => newDatabaseKey(encryptionKey, "EdDSA"));
     let reloads = 0;
-    const tokensB = await makeJoseAccessTokens({
+    const tokensB = await makeSignedAccessTokens({
       ...claims,
       ...nodeB.current(),
       async onUnknownKid() {
@@ -135,7 +135,7 @@ describe.each(testDatabaseKinds({ pgbouncer: true }))("database signing keys on 
     const now = clock.now();
     await store.rotate(await newDatabaseKey(encryptionKey, "EdDSA"), now, new Date(now.getTime() + 60_000));
     await nodeA.reload();
-    const tokensA = await makeJoseAccessTokens({ ...claims, ...nodeA.current() });
+    const tokensA = await makeSignedAccessTokens({ ...claims, ...nodeA.current() });
     const fresh = (await tokensA.issue(subject)).token;
     expect((await tokensB.verify(fresh)).sub).toBe("u-1");
     expect(reloads).toBe(1);

@@ -1,10 +1,10 @@
 import { createPublicKey } from "node:crypto";
 import type { Clock } from "@gatehouse/domain";
 import type { NewSigningKey, SigningKeyStore, StoredSigningKey } from "../db/signing-key-store.js";
-import type { SigningKey, TokenKeyRing } from "./jose-access-tokens.js";
 import type { VerificationKey } from "./jwt-verifier.js";
 import { type AsymmetricAlgorithm, generateSigningKeyPair, openPrivateKey, sealPrivateKey } from "./key-encryption.js";
 import { keyIdOf } from "./pem-token-keys.js";
+import type { SigningKey, TokenKeyRing } from "./signed-access-tokens.js";
 
 /** A new key pair for the store: kid = RFC 7638 thumbprint, private half sealed under the encryption key. */
 export async function newDatabaseKey(

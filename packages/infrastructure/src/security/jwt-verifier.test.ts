@@ -2,8 +2,8 @@ import { createHmac, generateKeyPairSync, type KeyObject, sign } from "node:cryp
 import { DomainError } from "@gatehouse/domain";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { hs256KeyId, makeJoseAccessTokens, type SigningKey } from "./jose-access-tokens.js";
 import type { VerificationKey } from "./jwt-verifier.js";
+import { hs256KeyId, makeSignedAccessTokens, type SigningKey } from "./signed-access-tokens.js";
 
 const base = { issuer: "gatehouse", audience: "gatehouse-api", accessTokenTtlSeconds: 900, clockToleranceSeconds: 30 };
 const subject = {
@@ -67,7 +67,7 @@ describe("access tokens with kids and asymmetric keys", () => {
   for (const algorithm of ["EdDSA", "ES256"] as const) {
     it(`${algorithm}: issues a token with its kid that verifies here and with jose against the published JWKS`, async () => {
       const key = asymmetric(`k-${algorithm}`, algorithm);
-      const tokens = await makeJoseAccessTokens({ ...base, signingKey: key });
+      const tokens = await makeSignedAccessTokens({ ...base, signingKey: key });
       const { token } = await tokens.issue(subject);
       expect(decodeProtectedHeader(token)).toMatchObject({ alg: algorithm, kid: key.kid, typ: "JWT" });
       await expect(tokens.verify(token)).resolves.toMatchObject({ sub: "u-1", sid: "s-1", roles: ["user"] });
@@ -87,7 +87,7 @@ describe("access tokens with kids and asymmetric keys", () => {
     it(`${algorithm}: refuses a token signed with another key under the same kid (forgery)`, async () => {
       const key = asymmetric("k-1", algorithm);
       const attacker = asymmetric("k-1", algorithm);
-      const tokens = await makeJoseAccessTokens({ ...base, signingKey: key });
+      const tokens = await makeSignedAccessTokens({ ...base, signingKey: key });
       if (attacker.algorithm === "HS256") throw new Error("unreachable");
       const forged = await signWith({ kid: "k-1" }, attacker.privateKey, algorithm);
       expect(await codeOf(tokens.verify(forged))).toBe("INVALID_TOKEN");
@@ -96,7 +96,7 @@ describe("access tokens with kids and asymmetric keys", () => {
 
   it("refuses alg confusion: an HS256 token whose HMAC key is the published public key", async () => {
     const key = asymmetric("k-ed", "EdDSA");
-    const tokens = await makeJoseAccessTokens({ ...base, signingKey: key });
+    const tokens = await makeSignedAccessTokens({ ...base, signingKey: key });
     if (key.algorithm === "HS256") throw new Error("unreachable");
     const jwk = JSON.stringify(tokens.publicJwks()[0]);
     const pem = key.publicKey.export({ format: "pem", type: "spki" }).toString();
@@ -108,8 +108,8 @@ describe("access tokens with kids and asymmetric keys", () => {
   });
 
   it("refuses alg none, with and without a known kid", async () => {
-    const tokens = await makeJoseAccessTokens({ ...base, signingKey: asymmetric("k-ed", "EdDSA") });
-    const hs = await makeJoseAccessTokens({ ...base, secret });
+    const tokens = await makeSignedAccessTokens({ ...base, signingKey: asymmetric("k-ed", "EdDSA") });
+    const hs = await makeSignedAccessTokens({ ...base, secret });
     for (const header of [{ alg: "none", kid: "k-ed" }, { alg: "none", kid: hs256KeyId(secret) }, { alg: "none" }]) {
       const unsigned = `${b64(header)}.${b64(claims())}.`;
       expect(await codeOf(tokens.verify(unsigned))).toBe("INVALID_TOKEN");
@@ -119,7 +119,7 @@ describe("access tokens with kids and asymmetric keys", () => {
 
   it("refuses an unknown kid, and a kid-less token when no HS256 key exists", async () => {
     const key = asymmetric("k-ed", "EdDSA");
-    const tokens = await makeJoseAccessTokens({ ...base, signingKey: key });
+    const tokens = await makeSignedAccessTokens({ ...base, signingKey: key });
     if (key.algorithm === "HS256") throw new Error("unreachable");
     expect(await codeOf(tokens.verify(await signWith({ kid: "other" }, key.privateKey, "EdDSA")))).toBe(
       "INVALID_TOKEN",
@@ -129,7 +129,7 @@ describe("access tokens with kids and asymmetric keys", () => {
 
   it("answers TOKEN_EXPIRED for an expired token and INVALID_TOKEN for nbf in the future or a foreign audience", async () => {
     const key = asymmetric("k-es", "ES256");
-    const tokens = await makeJoseAccessTokens({ ...base, signingKey: key });
+    const tokens = await makeSignedAccessTokens({ ...base, signingKey: key });
     if (key.algorithm === "HS256") throw new Error("unreachable");
     const now = Math.floor(Date.now() / 1000);
     const sign = (payload: ReturnType<typeof claims>) => signWith({ kid: "k-es" }, key.privateKey, "ES256", payload);
@@ -142,7 +142,7 @@ describe("access tokens with kids and asymmetric keys", () => {
 
   it("refuses a crit header and malformed segments", async () => {
     const key = asymmetric("k-ed", "EdDSA");
-    const tokens = await makeJoseAccessTokens({ ...base, signingKey: key });
+    const tokens = await makeSignedAccessTokens({ ...base, signingKey: key });
     if (key.algorithm === "HS256") throw new Error("unreachable");
     const good = await signWith({ kid: "k-ed" }, key.privateKey, "EdDSA");
     const [h, p, s] = good.split(".") as [string, string, string];
@@ -162,23 +162,23 @@ describe("access tokens with kids and asymmetric keys", () => {
   it("rotation: the new key signs, tokens of the old key still verify while it is listed, and not once it is dropped", async () => {
     const old = asymmetric("k-old", "EdDSA");
     const next = asymmetric("k-new", "EdDSA");
-    const before = await makeJoseAccessTokens({ ...base, signingKey: old });
+    const before = await makeSignedAccessTokens({ ...base, signingKey: old });
     const oldToken = (await before.issue(subject)).token;
 
-    const during = await makeJoseAccessTokens({ ...base, signingKey: next, verificationKeys: [publicOnly(old)] });
+    const during = await makeSignedAccessTokens({ ...base, signingKey: next, verificationKeys: [publicOnly(old)] });
     const newToken = (await during.issue(subject)).token;
     expect(decodeProtectedHeader(newToken).kid).toBe("k-new");
     expect(await codeOf(during.verify(oldToken))).toBe("resolved");
     expect(await codeOf(during.verify(newToken))).toBe("resolved");
     expect(during.publicJwks().map((jwk) => jwk?.kid)).toEqual(["k-new", "k-old"]);
 
-    const after = await makeJoseAccessTokens({ ...base, signingKey: next });
+    const after = await makeSignedAccessTokens({ ...base, signingKey: next });
     expect(await codeOf(after.verify(oldToken))).toBe("INVALID_TOKEN");
   });
 
   it("HS256 from JWT_SECRET: kid in the header, stable across nodes, no public JWK, kid-less legacy tokens still verify", async () => {
-    const a = await makeJoseAccessTokens({ ...base, secret });
-    const b = await makeJoseAccessTokens({ ...base, secret });
+    const a = await makeSignedAccessTokens({ ...base, secret });
+    const b = await makeSignedAccessTokens({ ...base, secret });
     const { token } = await a.issue(subject);
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: "HS256", kid: hs256KeyId(secret) });
     expect(await codeOf(b.verify(token))).toBe("resolved");

@@ -2,8 +2,8 @@ import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { calculateJwkThumbprint } from "jose";
 import { ConfigError } from "../config/env-reader.js";
-import type { SigningKey } from "./jose-access-tokens.js";
 import type { VerificationKey } from "./jwt-verifier.js";
+import type { SigningKey } from "./signed-access-tokens.js";
 
 type AsymmetricAlgorithm = "EdDSA" | "ES256";
 

@@ -1,7 +1,8 @@
+import { generateKeyPairSync } from "node:crypto";
 import { DomainError } from "@gatehouse/domain";
-import { decodeJwt, SignJWT, UnsecuredJWT } from "jose";
+import { decodeJwt, jwtVerify, SignJWT, UnsecuredJWT } from "jose";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { makeJoseAccessTokens } from "./jose-access-tokens.js";
+import { makeSignedAccessTokens } from "./signed-access-tokens.js";
 
 const secret = new TextEncoder().encode("s".repeat(48));
 const settings = {
@@ -48,10 +49,10 @@ function forged(overrides: {
     .sign(overrides.key ?? secret);
 }
 
-describe("jose access tokens", () => {
-  let tokens: Awaited<ReturnType<typeof makeJoseAccessTokens>>;
+describe("signed access tokens", () => {
+  let tokens: Awaited<ReturnType<typeof makeSignedAccessTokens>>;
   beforeAll(async () => {
-    tokens = await makeJoseAccessTokens(settings);
+    tokens = await makeSignedAccessTokens(settings);
   });
 
   it("issues a token whose claims verify back", async () => {
@@ -119,7 +120,46 @@ describe("jose access tokens", () => {
   });
 
   it("refuses a secret under 32 bytes", async () => {
-    await expect(makeJoseAccessTokens({ ...settings, secret: new Uint8Array(31) })).rejects.toThrow(/32 bytes/);
+    await expect(makeSignedAccessTokens({ ...settings, secret: new Uint8Array(31) })).rejects.toThrow(/32 bytes/);
+  });
+});
+
+describe("signing without jose", () => {
+  const keys = {
+    EdDSA: generateKeyPairSync("ed25519"),
+    ES256: generateKeyPairSync("ec", { namedCurve: "P-256" }),
+  };
+
+  // The signer is hand-written: a third-party verifier (jose) must accept what it signs.
+  it.each(["HS256", "EdDSA", "ES256"] as const)(
+    "signs %s tokens that jose verifies, kid and claims intact",
+    async (alg) => {
+      const signingKey =
+        alg === "HS256"
+          ? { kid: "k-hs", algorithm: alg, secret }
+          : { kid: `k-${alg}`, algorithm: alg, privateKey: keys[alg].privateKey, publicKey: keys[alg].publicKey };
+      const signed = await makeSignedAccessTokens({ ...settings, signingKey });
+      const before = Math.floor(Date.now() / 1000);
+      const { token } = await signed.issue(subject);
+      const verifyWith = alg === "HS256" ? secret : keys[alg].publicKey;
+      const { payload, protectedHeader } = await jwtVerify(token, verifyWith, {
+        issuer: "gatehouse",
+        audience: "gatehouse-api",
+        algorithms: [alg],
+      });
+      expect(protectedHeader).toEqual({ alg, typ: "JWT", kid: signingKey.kid });
+      expect(payload).toMatchObject({ sub: "u-1", sid: "s-1", roles: ["user"], acr: "aal1", auth_time: 1_700_000_000 });
+      expect(payload.exp).toBe((payload.iat as number) + 900);
+      expect(payload.iat).toBeGreaterThanOrEqual(before);
+      expect(typeof payload.jti).toBe("string");
+      expect((await signed.verify(token)).sub).toBe("u-1");
+    },
+  );
+
+  it("gives every token its own jti", async () => {
+    const signed = await makeSignedAccessTokens(settings);
+    const [a, b] = await Promise.all([signed.issue(subject), signed.issue(subject)]);
+    expect(decodeJwt(a?.token ?? "").jti).not.toBe(decodeJwt(b?.token ?? "").jti);
   });
 });
 
@@ -131,7 +171,7 @@ describe("verified-token cache", () => {
   it("serves a repeated token from the cache but still expires it on time", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-01-01T00:00:00Z"));
-    const tokens = await makeJoseAccessTokens({ ...settings, accessTokenTtlSeconds: 60, clockToleranceSeconds: 5 });
+    const tokens = await makeSignedAccessTokens({ ...settings, accessTokenTtlSeconds: 60, clockToleranceSeconds: 5 });
     const { token } = await tokens.issue(subject);
     const first = await tokens.verify(token);
     expect(await tokens.verify(token)).toEqual(first);
@@ -142,7 +182,7 @@ describe("verified-token cache", () => {
   });
 
   it("does not let a tampered copy of a cached token through", async () => {
-    const tokens = await makeJoseAccessTokens(settings);
+    const tokens = await makeSignedAccessTokens(settings);
     const { token } = await tokens.issue(subject);
     await tokens.verify(token);
     const [header, , signature] = token.split(".");

@@ -1,6 +1,6 @@
 import { createHash, type JsonWebKey, type KeyObject, randomUUID } from "node:crypto";
 import { type AccessTokenClaims, type AccessTokens, DomainError } from "@gatehouse/domain";
-import { SignJWT } from "jose";
+import { type JwtSigner, makeJwtSigner } from "./jwt-signer.js";
 import { type JwtAlgorithm, type VerificationKey, verifyAccessToken } from "./jwt-verifier.js";
 
 /** The key new tokens are signed with; its `kid` goes into every token's header. */
@@ -75,6 +75,8 @@ export interface SignedAccessTokens extends AccessTokens {
 
 interface LoadedRing {
   readonly signing: SigningKey;
+  /** Signs with `signing`; made once per ring, not per token. */
+  readonly sign: JwtSigner;
   readonly keys: ReadonlyMap<string, VerificationKey>;
   /** Tokens issued before kids existed carry none: only an HS256 secret can have signed them. */
   readonly legacy: VerificationKey | undefined;
@@ -91,15 +93,16 @@ function loadRing(signing: SigningKey, verificationKeys: readonly VerificationKe
   const keys = new Map<string, VerificationKey>();
   keys.set(signing.kid, asVerificationKey(signing));
   for (const key of verificationKeys) if (!keys.has(key.kid)) keys.set(key.kid, key);
-  return { signing, keys, legacy: [...keys.values()].find((key) => key.algorithm === "HS256") };
+  const legacy = [...keys.values()].find((key) => key.algorithm === "HS256");
+  return { signing, sign: makeJwtSigner(signing), keys, legacy };
 }
 
 /**
- * Access tokens signed with jose (HS256, EdDSA or ES256; `kid` in every header) and verified
- * synchronously with `node:crypto` (`jwt-verifier.ts`): the algorithm is pinned per kid, and
- * issuer, audience, expiry and not-before are checked.
+ * Access tokens signed (`jwt-signer.ts`) and verified (`jwt-verifier.ts`) synchronously with
+ * `node:crypto`, HS256, EdDSA or ES256 with a `kid` in every header: the algorithm is pinned
+ * per kid, and issuer, audience, expiry and not-before are checked.
  */
-export async function makeJoseAccessTokens(settings: JwtSettings): Promise<SignedAccessTokens> {
+export async function makeSignedAccessTokens(settings: JwtSettings): Promise<SignedAccessTokens> {
   // Replaced whole by useKeys, never mutated: a verification reads one consistent ring.
   let ring = loadRing(signingKeyOf(settings), settings.verificationKeys ?? []);
   const findKey = (kid: string | undefined) => (kid === undefined ? ring.legacy : ring.keys.get(kid));
@@ -123,7 +126,6 @@ export async function makeJoseAccessTokens(settings: JwtSettings): Promise<Signe
 
   return {
     async issue(subject) {
-      const { signing } = ring;
       const { assurance } = subject;
       const claims = {
         sid: subject.sid,
@@ -134,15 +136,16 @@ export async function makeJoseAccessTokens(settings: JwtSettings): Promise<Signe
         auth_time: Math.floor(assurance.authTime.getTime() / 1000),
       };
       const linked = subject.keycloakId == null ? claims : { ...claims, keycloak_id: subject.keycloakId };
-      const token = await new SignJWT(linked)
-        .setProtectedHeader({ alg: signing.algorithm, typ: "JWT", kid: signing.kid })
-        .setSubject(subject.userId)
-        .setIssuer(settings.issuer)
-        .setAudience(settings.audience)
-        .setJti(randomUUID())
-        .setIssuedAt()
-        .setExpirationTime(`${settings.accessTokenTtlSeconds}s`)
-        .sign(signing.algorithm === "HS256" ? signing.secret : signing.privateKey);
+      const issuedAt = Math.floor(Date.now() / 1000);
+      const token = ring.sign({
+        ...linked,
+        sub: subject.userId,
+        iss: settings.issuer,
+        aud: settings.audience,
+        jti: randomUUID(),
+        iat: issuedAt,
+        exp: issuedAt + settings.accessTokenTtlSeconds,
+      });
       return { token, expiresIn: settings.accessTokenTtlSeconds };
     },
 
