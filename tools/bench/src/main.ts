@@ -18,6 +18,7 @@ import { benchThroughPgBouncer } from "./pgbouncer-bench.js";
 import { measureRateLimitCheck } from "./rate-limit-check.js";
 import { measureRateLimitHook } from "./rate-limit-hook.js";
 import { benchNodes, benchOneRedisNode, type RedisScenarios } from "./redis-scenarios.js";
+import { measureRefreshCeiling } from "./refresh-ceiling.js";
 import { type BenchReport, formatReport, ratiosOf, type StartupTimes, writeReport } from "./report.js";
 import {
   getOptions,
@@ -191,7 +192,17 @@ async function benchRefresh(settings: BenchSettings, load: LoadSettings, users: 
   const chains: RefreshChains = { restarted: 0, stranded: 0 };
   log(`• refresh: ${settings.durationSeconds}s, ${settings.connections} connections, one chained session each`);
   const refresh = await runLoad(refreshOptions(load, sessions, chains));
-  return { ...refresh, chains_restarted: chains.restarted, chains_stranded: chains.stranded };
+  const chained = { ...refresh, chains_restarted: chains.restarted, chains_stranded: chains.stranded };
+  if (settings.databaseUrl === undefined) return { refresh: chained };
+  // Fresh sessions: the ceiling spends them, and the HTTP chains' tokens have moved on.
+  const spent = await logInSessions(load.baseUrl, users, settings.connections, settings.cores * 2);
+  log(
+    `• refresh, the rotation statement alone (no HTTP): ${settings.durationSeconds}s, ${settings.connections} chains`,
+  );
+  return {
+    refresh: chained,
+    refresh_db_ceiling: await measureRefreshCeiling(settings.databaseUrl, spent, settings.durationSeconds),
+  };
 }
 
 /** GET /me flat out, then a fixed-rate probe of it alone and while logins saturate the CPU. */
@@ -224,7 +235,7 @@ async function benchGatehouseScenarios(settings: BenchSettings, baseUrl: string,
   // Logged in before the login floods: after them the per-account limit would refuse these.
   const sessions = await logInSessions(load.baseUrl, users, settings.connections, settings.cores * 2);
   const me = await benchMe(settings, load, users, sessions);
-  return { scenarios: { live, argon2_verify: argon2, ...allCores, login, refresh, ...me }, sessions };
+  return { scenarios: { live, argon2_verify: argon2, ...allCores, login, ...refresh, ...me }, sessions };
 }
 
 async function benchGatehouse(settings: BenchSettings) {

@@ -10,6 +10,7 @@ import type { PgBouncerBenchResult } from "./pgbouncer-bench.js";
 import type { RateLimitCheckCost } from "./rate-limit-check.js";
 import type { RateLimitHookCost } from "./rate-limit-hook.js";
 import type { RedisScenarios } from "./redis-scenarios.js";
+import type { RefreshCeiling } from "./refresh-ceiling.js";
 
 export interface BenchReport {
   readonly started_at: string;
@@ -27,6 +28,8 @@ export interface BenchReport {
     readonly argon2_verify_all_cores?: Argon2Ceiling;
     readonly login: ScenarioResult;
     readonly refresh: ScenarioResult & { readonly chains_restarted: number; readonly chains_stranded: number };
+    /** The rotation statement alone from postgres.js, chained (PostgreSQL only): the database's ceiling. */
+    readonly refresh_db_ceiling?: RefreshCeiling;
     readonly me: ScenarioResult;
     readonly me_probe: ScenarioResult;
     readonly me_probe_under_login_load: ScenarioResult;
@@ -140,6 +143,17 @@ export function formatReport(report: BenchReport): string {
         ]),
     scenarioRow("POST /auth/login", s.login),
     scenarioRow("POST /auth/refresh (chained)", s.refresh),
+    ...(s.refresh_db_ceiling === undefined
+      ? []
+      : [
+          row(
+            `rotation statement alone ×${s.refresh_db_ceiling.connections}`,
+            s.refresh_db_ceiling.rotations_per_second,
+            s.refresh_db_ceiling.latency_ms,
+            "-",
+            String(s.refresh_db_ceiling.broken_chains),
+          ),
+        ]),
     scenarioRow("GET /auth/me", s.me),
     scenarioRow("GET /auth/me probe alone", s.me_probe),
     scenarioRow("GET /auth/me probe during logins", s.me_probe_under_login_load),
