@@ -63,6 +63,8 @@ export function makeChatPresenceSync(deps: ChatPresenceSyncDeps): ChatPresenceSy
   };
 
   const flush = () => {
+    // A heartbeat flushes the rooms waiting for the debounce too; their timer has nothing left to do.
+    clearTimeout(debounce);
     debounce = undefined;
     const rooms = [...changed];
     changed.clear();
