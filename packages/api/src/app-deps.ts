@@ -8,6 +8,7 @@ import type {
   Authorize,
   ChangePassword,
   ChatHub,
+  ChatPresenceSync,
   CheckEmail,
   CheckHealth,
   CheckRateLimit,
@@ -178,6 +179,8 @@ export interface ChatUseCases {
   readonly postMessage: PostChatMessage;
   readonly announcePresence: AnnouncePresence;
   readonly hub: ChatHub;
+  /** The cluster-wide presence; stopped when the sockets are closed on shutdown. */
+  readonly presence: ChatPresenceSync;
   readonly limits: ChatLimits;
   /** Accept the token as `?token=` on the upgrade URL (CHAT_ALLOW_QUERY_TOKEN). */
   readonly allowQueryToken: boolean;

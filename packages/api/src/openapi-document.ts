@@ -1,3 +1,4 @@
+import type { ChatPresenceSync } from "@gatehouse/application";
 import { DEFAULT_CHAT_LIMITS } from "@gatehouse/domain";
 import type {
   ApiUseCases,
@@ -48,8 +49,13 @@ function documentUseCases(): ApiUseCases {
     identities: unserved<IdentityUseCases>("identities"),
     mfa: unserved<MfaUseCases>("mfa"),
     passkeyLogin: unserved<PasskeyLoginUseCases>("passkeyLogin"),
-    // The socket route reads the limits when it is registered (it is hidden from the document).
-    chat: unserved<ChatUseCases>("chat", { limits: DEFAULT_CHAT_LIMITS, allowQueryToken: false }),
+    // The socket route reads the limits when it is registered (it is hidden from the document),
+    // and stops the presence sync when the app closes.
+    chat: unserved<ChatUseCases>("chat", {
+      limits: DEFAULT_CHAT_LIMITS,
+      allowQueryToken: false,
+      presence: unserved<ChatPresenceSync>("chat.presence", { stop: async () => {} }),
+    }),
   };
 }
 

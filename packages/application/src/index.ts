@@ -160,6 +160,11 @@ export {
 } from "./chat/change-chat-member.js";
 export type { ChatViewer } from "./chat/chat-access.js";
 export { type ChatConnection, type ChatHub, type ChatHubDeps, type JoinOutcome, makeChatHub } from "./chat/chat-hub.js";
+export {
+  type ChatPresenceSync,
+  type ChatPresenceSyncDeps,
+  makeChatPresenceSync,
+} from "./chat/chat-presence-sync.js";
 export { makeChatRetentionTask } from "./chat/chat-retention-task.js";
 export {
   type CreateChatRoom,

@@ -74,6 +74,7 @@ export type { AccessTokenClaims, AccessTokens, IssuedAccessToken } from "./ports
 export type { AuditLog } from "./ports/audit-log.js";
 export type { Cache } from "./ports/cache.js";
 export type { ChatBus, ChatEvent } from "./ports/chat-bus.js";
+export type { ChatPresenceBoard } from "./ports/chat-presence-board.js";
 export type {
   ChatRepository,
   ChatRoomPatch,

@@ -1,7 +1,9 @@
 export { MemoryCache } from "./cache/memory-cache.js";
 export { makeChatRepository, makeChatUnitOfWork } from "./chat/chat-repository.js";
 export { MemoryChatBus } from "./chat/memory-chat-bus.js";
+export { MemoryChatPresenceBoard, type MemoryPresenceSpace } from "./chat/memory-chat-presence-board.js";
 export { RedisChatBus } from "./chat/redis-chat-bus.js";
+export { RedisChatPresenceBoard } from "./chat/redis-chat-presence-board.js";
 export type { Config, RedisSettings, RedisTarget, TrustProxy } from "./config/config.js";
 export { ConfigError } from "./config/env-reader.js";
 export type { FederationConfig, FederationProviderConfig } from "./config/federation-config.js";

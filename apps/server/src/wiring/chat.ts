@@ -4,6 +4,7 @@ import {
   makeAnnouncePresence,
   makeAuthenticate,
   makeChatHub,
+  makeChatPresenceSync,
   makeCreateChatRoom,
   makeDeleteChatRoom,
   makeGetCurrentUser,
@@ -16,13 +17,21 @@ import {
   makeRemoveChatMember,
   makeUpdateChatRoom,
 } from "@gatehouse/application";
-import type { ChatBus } from "@gatehouse/domain";
-import { MemoryChatBus, makeChatRepository, makeChatUnitOfWork, RedisChatBus } from "@gatehouse/infrastructure";
+import type { ChatBus, ChatPresenceBoard } from "@gatehouse/domain";
+import {
+  MemoryChatBus,
+  MemoryChatPresenceBoard,
+  makeChatRepository,
+  makeChatUnitOfWork,
+  RedisChatBus,
+  RedisChatPresenceBoard,
+} from "@gatehouse/infrastructure";
 import type { Wiring } from "./wiring.js";
 
 /**
  * Chat (README "Chat"): rooms and messages in PostgreSQL, fan-out through Redis pub/sub when
  * Redis is configured (in-process otherwise), sockets closed as their sessions are revoked.
+ * Presence (`online_count`) is shared on the same terms: a Redis board, or an in-process one.
  */
 export function wireChat(deps: Wiring): ChatUseCases {
   const { config, clock } = deps;
@@ -32,17 +41,24 @@ export function wireChat(deps: Wiring): ChatUseCases {
   const { users } = deps.repositories;
   const bus: ChatBus = deps.redis === undefined ? new MemoryChatBus() : new RedisChatBus(deps.redis, deps.logger);
   const loadAccess = makeLoadAccess({ users, cache: deps.cache });
+  const onError = (error: unknown, what: string) => deps.logger.warn({ err: error }, `chat: ${what} failed`);
   const hub = makeChatHub({
     chat,
     bus,
     revokedSessions: deps.revocations,
     maxSocketsPerUser: limits.maxSocketsPerUser,
     maxReplay: limits.maxReplay,
-    onError: (error, what) => deps.logger.warn({ err: error }, `chat: ${what} failed`),
+    onError,
   });
+  const ttlMs = config.chat.presenceTtlSeconds * 1000;
+  const board: ChatPresenceBoard =
+    deps.redis === undefined
+      ? new MemoryChatPresenceBoard({ ttlMs, clock })
+      : new RedisChatPresenceBoard(deps.redis, ttlMs);
+  const presence = makeChatPresenceSync({ hub, board, heartbeatMs: Math.floor(ttlMs / 3), onError });
   const change = { chatUow, bus, clock };
   return {
-    listRooms: makeListChatRooms({ chat, loadAccess, presence: hub }),
+    listRooms: makeListChatRooms({ chat, loadAccess, presence }),
     createRoom: makeCreateChatRoom({ chatUow, clock }),
     updateRoom: makeUpdateChatRoom(change),
     deleteRoom: makeDeleteChatRoom(change),
@@ -65,6 +81,7 @@ export function wireChat(deps: Wiring): ChatUseCases {
     }),
     announcePresence: makeAnnouncePresence({ chat, bus, clock }),
     hub,
+    presence,
     limits,
     allowQueryToken: config.chat.allowQueryToken,
   };

@@ -34,8 +34,8 @@ export interface NodeCluster {
   readonly nodes: readonly ServerNode[];
   readonly redis: PrivateRedis;
   readonly database: TestDatabase;
-  /** Kills node `index` with SIGKILL (no graceful shutdown) and waits until it is gone. */
-  kill(index: number): Promise<void>;
+  /** Kills node `index` with SIGKILL (no graceful shutdown; SIGTERM: graceful) and waits until it is gone. */
+  kill(index: number, signal?: "SIGKILL" | "SIGTERM"): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -150,11 +150,11 @@ export async function startNodeCluster(
       Array.from({ length: options.count ?? 3 }, (_, index) => startNode(String.fromCharCode(65 + index), env)),
     );
     children.push(...started.map(({ child }) => child));
-    const kill = async (index: number) => {
+    const kill = async (index: number, signal: "SIGKILL" | "SIGTERM" = "SIGKILL") => {
       const child = children[index];
       if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      child.kill("SIGKILL");
+      child.kill(signal);
       await exited;
     };
     return { nodes: started.map(({ node }) => node), redis, database, kill, close };

@@ -215,4 +215,24 @@ describe("chat hub", () => {
     hub.leave(sockets[2] as Connection, "general");
     expect(hub.onlineCounts().get("general")).toBe(1);
   });
+
+  it("reports each join, leave and detach to membership listeners, with the room's distinct users", async () => {
+    const { hub } = setUp();
+    const changes: Array<[string, string[]]> = [];
+    hub.onMembershipChange((roomId) => changes.push([roomId, hub.onlineUsers(roomId).sort()]));
+    const [a, b] = [new Connection("u1", "s1"), new Connection("u2", "s2")];
+    hub.attach(a);
+    hub.attach(b);
+    await hub.join(a, "general", undefined);
+    await hub.join(b, "general", undefined);
+    expect(hub.leave(a, "other")).toBe(false);
+    hub.leave(b, "general");
+    hub.detach(a);
+    expect(changes).toEqual([
+      ["general", ["u1"]],
+      ["general", ["u1", "u2"]],
+      ["general", ["u1"]],
+      ["general", []],
+    ]);
+  });
 });

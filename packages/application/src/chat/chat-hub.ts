@@ -9,7 +9,6 @@ import {
   type RevokedSessionsFeed,
   toMessageFrame,
 } from "@gatehouse/domain";
-import type { ChatPresence } from "./list-chat-rooms.js";
 
 /** One authorised socket, as the hub sees it. */
 export interface ChatConnection {
@@ -79,6 +78,10 @@ export function makeChatHub(deps: ChatHubDeps) {
   const bySid = new Map<string, Set<ChatConnection>>();
   const byUser = new Map<string, Set<ChatConnection>>();
   const gapWaitMs = deps.gapWaitMs ?? 50;
+  const membershipListeners: ((roomId: string) => void)[] = [];
+  const membershipChanged = (roomId: string) => {
+    for (const listener of membershipListeners) listener(roomId);
+  };
 
   const index = (map: Map<string, Set<ChatConnection>>, key: string, connection: ChatConnection) => {
     const set = map.get(key) ?? new Set();
@@ -271,6 +274,7 @@ export function makeChatHub(deps: ChatHubDeps) {
       roomsOf.delete(connection);
       unindex(byUser, connection.userId, connection);
       unindex(bySid, connection.sid, connection);
+      for (const roomId of joined) membershipChanged(roomId);
       return joined;
     },
 
@@ -294,6 +298,7 @@ export function makeChatHub(deps: ChatHubDeps) {
       const member: Member = { cursor: from < start ? from : start, pending: from < start ? [] : null };
       room.members.set(connection, member);
       roomsOf.get(connection)?.add(roomId);
+      membershipChanged(roomId);
       registered();
       let replayTruncated = false;
       if (member.pending !== null) {
@@ -317,7 +322,9 @@ export function makeChatHub(deps: ChatHubDeps) {
     /** False when the socket was not in the room. */
     leave(connection: ChatConnection, roomId: string): boolean {
       roomsOf.get(connection)?.delete(roomId);
-      return rooms.get(roomId)?.members.delete(connection) ?? false;
+      const left = rooms.get(roomId)?.members.delete(connection) ?? false;
+      if (left) membershipChanged(roomId);
+      return left;
     },
 
     isIn(connection: ChatConnection, roomId: string): boolean {
@@ -333,6 +340,18 @@ export function makeChatHub(deps: ChatHubDeps) {
       return [...roomsOf.keys()];
     },
 
+    /** Calls `listener` with the room's id whenever a socket joins or leaves it (detach included). */
+    onMembershipChange(listener: (roomId: string) => void): void {
+      membershipListeners.push(listener);
+    },
+
+    /** The distinct users with a socket of this node joined to the room. */
+    onlineUsers(roomId: string): string[] {
+      const members = rooms.get(roomId)?.members.keys() ?? [];
+      return [...new Set([...members].map((connection) => connection.userId))];
+    },
+
+    /** Distinct users per room on this node only (the cluster-wide count is `ChatPresenceSync`'s). */
     onlineCounts(): ReadonlyMap<string, number> {
       const counts = new Map<string, number>();
       for (const room of rooms.values()) {
@@ -344,4 +363,4 @@ export function makeChatHub(deps: ChatHubDeps) {
   };
 }
 
-export type ChatHub = ReturnType<typeof makeChatHub> & ChatPresence;
+export type ChatHub = ReturnType<typeof makeChatHub>;

@@ -2,10 +2,10 @@ import { type ChatRepository, type ChatRoomSummary, hasPermission } from "@gateh
 import type { LoadAccess } from "../auth/load-access.js";
 import { requireChatPermission } from "./chat-access.js";
 
-/** Who is online where; the chat hub answers it for the sockets it serves. */
+/** Who is online where, over every node (`ChatPresenceSync` answers it). */
 export interface ChatPresence {
-  /** Distinct users with a socket joined to each room. */
-  onlineCounts(): ReadonlyMap<string, number>;
+  /** Distinct users with a socket joined to each of the rooms, on any live node. */
+  onlineCounts(roomIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
 }
 
 export interface ListChatRoomsDeps {
@@ -19,7 +19,7 @@ export function makeListChatRooms(deps: ListChatRoomsDeps) {
   return async function listChatRooms(userId: string): Promise<ChatRoomSummary[]> {
     const viewer = await requireChatPermission(deps.loadAccess, userId, "chat:read");
     const rooms = await deps.chat.listRooms(userId, hasPermission(viewer.access, "chat:manage"));
-    const online = deps.presence.onlineCounts();
+    const online = await deps.presence.onlineCounts(rooms.map((room) => room.id));
     return rooms.map((room) => ({ ...room, onlineCount: online.get(room.id) ?? 0 }));
   };
 }

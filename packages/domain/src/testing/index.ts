@@ -4,6 +4,7 @@
  * held to the same behaviour. Imports vitest: for test code only.
  */
 
+export { chatPresenceBoardContract, type PresenceBoardHarness } from "./chat-presence-board-contract.js";
 export { deviceTokenContract } from "./device-token-contract.js";
 export {
   type FederationHarness,

@@ -128,6 +128,8 @@ export interface Config {
     readonly allowQueryToken: boolean;
     /** Days the worker keeps chat messages; 0 = keep them forever. */
     readonly retentionDays: number;
+    /** Seconds a node's presence entry counts without renewal (a crashed node's users linger this long); renewed every third. */
+    readonly presenceTtlSeconds: number;
   };
   /** Days after a soft delete before the worker anonymises the user; 0 = never. */
   readonly userPurgeAfterDays: number;

@@ -13,16 +13,30 @@ describe("loadConfig", () => {
     const defaults = loadConfig({}, emptyDir()).chat;
     expect(defaults.allowQueryToken).toBe(false);
     expect(defaults.retentionDays).toBe(0);
+    expect(defaults.presenceTtlSeconds).toBe(30);
     expect(defaults.limits).toMatchObject({ maxContentLength: 4000, authTimeoutMs: 5000, heartbeatMs: 30_000 });
     const set = loadConfig(
-      { CHAT_ALLOW_QUERY_TOKEN: "true", CHAT_RETENTION_DAYS: "30", CHAT_SEND_RATE_LIMIT: "5" },
+      {
+        CHAT_ALLOW_QUERY_TOKEN: "true",
+        CHAT_RETENTION_DAYS: "30",
+        CHAT_SEND_RATE_LIMIT: "5",
+        CHAT_PRESENCE_TTL_SECONDS: "3",
+      },
       emptyDir(),
     ).chat;
-    expect(set).toMatchObject({ allowQueryToken: true, retentionDays: 30, limits: { sendRate: { limit: 5 } } });
+    expect(set).toMatchObject({
+      allowQueryToken: true,
+      retentionDays: 30,
+      presenceTtlSeconds: 3,
+      limits: { sendRate: { limit: 5 } },
+    });
     expect(() => loadConfig({ CHAT_MAX_MESSAGE_LENGTH: "0" }, emptyDir())).toThrow(
       'CHAT_MAX_MESSAGE_LENGTH must be an integer from 1 to 100000 (got "0")',
     );
     expect(() => loadConfig({ CHAT_ALLOW_QUERY_TOKEN: "maybe" }, emptyDir())).toThrow(/CHAT_ALLOW_QUERY_TOKEN/);
+    expect(() => loadConfig({ CHAT_PRESENCE_TTL_SECONDS: "2" }, emptyDir())).toThrow(
+      'CHAT_PRESENCE_TTL_SECONDS must be an integer from 3 to 3600 (got "2")',
+    );
   });
 
   it("defaults to the embedded database on 0.0.0.0:8080 with the documented token lifetimes", () => {

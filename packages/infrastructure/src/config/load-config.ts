@@ -200,6 +200,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), onDefaul
       limits: readChatLimits(read),
       allowQueryToken: read.bool("CHAT_ALLOW_QUERY_TOKEN", false),
       retentionDays: read.int("CHAT_RETENTION_DAYS", 0, 0, 36_500),
+      presenceTtlSeconds: read.int("CHAT_PRESENCE_TTL_SECONDS", 30, 3, 3600),
     },
     userPurgeAfterDays: read.int("USER_PURGE_AFTER_DAYS", 30, 0, 36_500),
     workerSchedule: read.string("WORKER_SCHEDULE", "15 3 * * *"),

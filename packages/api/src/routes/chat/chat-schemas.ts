@@ -13,7 +13,10 @@ export const RoomData = Type.Object(
     description: Type.Union([Type.String(), Type.Null()]),
     is_private: Type.Boolean(),
     member_count: Type.Integer({ description: "Members of a private room (0 for a public room)" }),
-    online_count: Type.Integer({ description: "Distinct users with a socket in the room on the answering node" }),
+    online_count: Type.Integer({
+      description:
+        "Distinct users with a socket in the room on any node (shared through Redis; with Redis down, this node's own)",
+    }),
     created_at: Type.String({ format: "date-time" }),
     updated_at: Type.String({ format: "date-time" }),
   },

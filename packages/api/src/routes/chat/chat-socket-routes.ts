@@ -59,6 +59,9 @@ export async function chatSocketRoutes(
   }, chat.limits.heartbeatMs);
   heartbeat.unref();
   app.addHook("onClose", async () => clearInterval(heartbeat));
+  // After preClose closed the sockets and before the server closes Redis: this node's entries
+  // leave the presence board now rather than when their lease runs out.
+  app.addHook("onClose", async () => chat.presence.stop());
 
   const accept = (socket: WebSocket, request: FastifyRequest) => {
     const session = new ChatSocket(socket, request.socket, chat, request.log, shuttingDown);
