@@ -46,7 +46,11 @@ export function makeProvisionKeycloakUser(deps: ProvisionKeycloakUserDeps) {
     return deps.uow.run(async (tx) => {
       const linked = await tx.users.findByKeycloakId(identity.subject);
       if (linked !== undefined) return linked;
-      if ((await tx.users.findByEmail(email)) !== undefined) return undefined;
+      // Each read sees what was committed when it ran: a racing first request that commits
+      // between the two leaves this email on the winner's row, linked to this very account.
+      // That row is the answer, not "the email is taken" (which refused the losers with 401).
+      const holder = await tx.users.findByEmail(email);
+      if (holder !== undefined) return holder.keycloakId === identity.subject ? holder : undefined;
       const now = deps.clock.now();
       const created = await tx.users.create(
         {
